@@ -1,0 +1,34 @@
+"""spacewalk: simulate, plan and replay spacewalks (EVA).
+
+The public API is small::
+
+    from spacewalk import load_scenario, simulate
+    result = simulate(load_scenario("polaris-dawn"))
+    result.telemetry      # pandas DataFrame, one row per time and crew member
+    result.events         # the event log
+    result.summary        # outcome, phases, consumables, limiting consumable, peaks, alarms
+    result.write("runs/pd")
+
+See ``CHANNELS`` for the telemetry channels and their units.
+"""
+
+__version__ = "0.1.0"
+
+from .api import SimulationResult as SimulationResult  # noqa: E402
+from .api import simulate as simulate  # noqa: E402
+from .presets import SUITS as SUITS  # noqa: E402
+from .presets import WORKLOADS_W as WORKLOADS_W  # noqa: E402
+from .runio import read_run as read_run  # noqa: E402
+from .scenario import Issue as Issue  # noqa: E402
+from .scenario import Scenario as Scenario  # noqa: E402
+from .scenario import ScenarioError as ScenarioError  # noqa: E402
+from .scenario import library_names as library_names  # noqa: E402
+from .scenario import load_scenario as load_scenario  # noqa: E402
+from .scenario import parse_toml as parse_toml  # noqa: E402
+from .telemetry import CHANNELS as CHANNELS  # noqa: E402
+from .telemetry import Channel as Channel  # noqa: E402
+
+__all__ = [
+    "CHANNELS", "Channel", "Issue", "SUITS", "Scenario", "ScenarioError", "SimulationResult",
+    "WORKLOADS_W", "library_names", "load_scenario", "parse_toml", "read_run", "simulate",
+]

@@ -1,0 +1,104 @@
+"""The Python API: ``load_scenario``, ``simulate`` and the result of a run."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .engine import run_engine
+from .plan import LOCATIONS, compile_plan
+from .scenario import Scenario, load_scenario
+from .summary import build_summaries, format_summary
+from .telemetry import CHANNELS
+
+
+@dataclass
+class SimulationResult:
+    """What a simulation returns.
+
+    ``telemetry`` has one row per recorded time, run and crew member and one column per
+    channel (see :data:`spacewalk.CHANNELS` for units); ``events`` is the event log;
+    ``summary`` is the first run's summary and ``summaries`` every run's.
+    """
+
+    scenario: Scenario
+    telemetry: pd.DataFrame
+    events: pd.DataFrame
+    summaries: list[dict] = field(default_factory=list)
+
+    @property
+    def summary(self) -> dict:
+        return self.summaries[0]
+
+    def text(self, run: int = 0) -> str:
+        return format_summary(self.summaries[run])
+
+    def write(self, folder: str | Path, *, report: bool = True) -> Path:
+        from .runio import write_run
+
+        return write_run(self, Path(folder), report=report)
+
+
+def _telemetry_frame(out) -> pd.DataFrame:
+    rec = out.recorder
+    plan = out.plan
+    if rec is None or not rec.times:
+        return pd.DataFrame(columns=["run", "t_s", "crew", *[c.name for c in CHANNELS]])
+    n_t = len(rec.times)
+    R, C = plan.runs, len(plan.crew_ids)
+    t = np.repeat(np.asarray(rec.times), R * C)
+    run = np.tile(np.repeat(np.arange(R), C), n_t)
+    crew_idx = np.tile(np.arange(C), n_t * R)
+    cols: dict[str, object] = {
+        "run": run.astype(np.int32),
+        "t_s": t,
+        "crew": pd.Categorical.from_codes(crew_idx, categories=plan.crew_ids),
+    }
+    labels = plan.labels
+    width = max(len(x) for x in labels)
+    table = np.array([row + [""] * (width - len(row)) for row in labels] , dtype=object)
+    for ch in CHANNELS:
+        data = np.stack(rec.frames[ch.name]).reshape(-1)
+        if ch.name == "activity":
+            codes = data.astype(np.int64)
+            data = np.where(codes < 0, "done", table[crew_idx, np.maximum(codes, 0)])
+        elif ch.name == "location":
+            data = np.asarray(LOCATIONS, dtype=object)[data.astype(np.int64)]
+        elif ch.name == "suited":
+            data = data.astype(bool)
+        elif ch.name == "alarms":
+            data = data.astype(np.int32)
+        else:
+            data = data.astype(np.float64)
+            data[~np.isfinite(data)] = np.nan
+        cols[ch.name] = data
+    return pd.DataFrame(cols)
+
+
+def simulate(scenario: Scenario | str | Path, *, runs: int = 1, record: bool = True) -> SimulationResult:
+    """Simulate a scenario (an object, a built-in name or a TOML path).
+
+    ``runs`` copies of the scenario go through the engine together as one batch (the Monte
+    Carlo layer varies their parameters); ``record=False`` keeps only events and summaries.
+    """
+    if not isinstance(scenario, Scenario):
+        scenario = load_scenario(scenario)
+    if runs < 1:
+        raise ValueError(f"runs must be at least 1, got {runs}")
+    plan = compile_plan(scenario, runs)
+    out = run_engine(plan, record=record)
+    events = pd.DataFrame(out.events, columns=["run", "t_s", "crew", "severity", "source", "message"])
+    return SimulationResult(
+        scenario=scenario,
+        telemetry=_telemetry_frame(out),
+        events=events,
+        summaries=build_summaries(out),
+    )
+
+
+def summary_json(summary: dict) -> str:
+    return json.dumps(summary, indent=2, allow_nan=False)

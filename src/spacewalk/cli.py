@@ -1,0 +1,97 @@
+"""The ``spacewalk`` command: run, validate, scenarios, report."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from .scenario import ScenarioError
+
+
+def _cmd_run(args) -> int:
+    from .api import simulate
+    from .scenario import load_scenario
+
+    scenario = load_scenario(args.scenario)
+    out = Path(args.out) if args.out else Path("runs") / scenario.scenario.name
+    result = simulate(scenario)
+    result.write(out)
+    print(result.text())
+    print(f"\nwrote {out}/: " + ", ".join(p.name for p in sorted(out.iterdir())))
+    return 0 if result.summary["status"] == "ok" else 2
+
+
+def _cmd_validate(args) -> int:
+    from .scenario import load_scenario
+
+    bad = 0
+    for name in args.files:
+        try:
+            sc = load_scenario(name)
+        except ScenarioError as exc:
+            print(exc, file=sys.stderr)
+            bad += 1
+        else:
+            print(f"{name}: ok ({sc.scenario.name}, {len(sc.crew)} crew)")
+    return 1 if bad else 0
+
+
+def _cmd_scenarios(args) -> int:
+    from .scenario import ALIASES, library_names, load_scenario
+
+    aliases = {v: k for k, v in ALIASES.items()}
+    for name in library_names():
+        sc = load_scenario(name)
+        alias = f" (alias {aliases[name]})" if name in aliases else ""
+        print(f"{name:<22} {sc.scenario.date:<11} {sc.scenario.title}{alias}")
+    return 0
+
+
+def _cmd_report(args) -> int:
+    from .report import render_report
+    from .runio import RunFolderError, read_run
+
+    folder = Path(args.folder)
+    try:
+        run = read_run(folder)
+    except RunFolderError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    (folder / "report.html").write_text(
+        render_report(run.scenario, run.telemetry, run.events, run.summary), encoding="utf-8"
+    )
+    print(f"wrote {folder / 'report.html'}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="spacewalk", description="Simulate, plan and replay spacewalks (EVA)."
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("run", help="simulate a scenario and write its run folder")
+    p.add_argument("scenario", help="a built-in scenario name (see `spacewalk scenarios`) or a .toml file")
+    p.add_argument("--out", help="output folder (default runs/NAME)")
+    p.set_defaults(func=_cmd_run)
+    p = sub.add_parser("validate", help="check scenario files; every problem, then exit 1")
+    p.add_argument("files", nargs="+", help="scenario files (or built-in names)")
+    p.set_defaults(func=_cmd_validate)
+    p = sub.add_parser("scenarios", help="list the built-in scenario library")
+    p.set_defaults(func=_cmd_scenarios)
+    p = sub.add_parser("report", help="rebuild report.html of a finished run folder")
+    p.add_argument("folder")
+    p.set_defaults(func=_cmd_report)
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except ScenarioError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,583 @@
+"""The engine: fixed time steps over arrays shaped (runs, crew), events between steps.
+
+One code path runs one run or thousands. Each step:
+
+1. scheduled faults whose time has come are applied;
+2. the timeline advances each crew member (activities end on time, on a vessel pressure,
+   or wait for another crew member; ingress waits while the suit does not fit the hatch);
+3. cabin and airlock gas vent or repress (:mod:`spacewalk.gas`);
+4. the suits regulate pressure and use O2, make and scrub CO2, move heat and water, drain
+   batteries (:mod:`spacewalk.lifesupport`);
+5. tissue nitrogen is updated (:mod:`spacewalk.dcs`);
+6. hazards and exhausted consumables are detected, flight rules are checked and act
+   (alarm, terminate, abort to ingress, lower suit pressure);
+7. telemetry is recorded at its own rate (``engine.record_every_s``).
+
+Time is kept as an integer count of steps, so rates never drift. Randomness is not used yet;
+the scenario's seed is carried for the Monte Carlo layer. A run whose numbers go wrong
+(NaN or infinite) is stopped with a status and a reason; the other runs go on.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from . import dcs, gas, lifesupport
+from .metabolism import co2_made_kg_s, o2_use_kg_s, vo2_mL_kg_min
+from .plan import KIND, LOC_AIRLOCK, LOC_CABIN, LOC_OUTSIDE, RETURN, Plan
+from .presets import WORKLOADS_W
+from .units import (
+    C_BODY,
+    H_SUB_ICE,
+    H_VAP_SWEAT,
+    PA_PER_MMHG,
+    R_O2,
+    USEFUL_CONSCIOUSNESS_PA,
+    gas_constant,
+)
+
+SUIT_T_K = 295.0  # [K] suit gas temperature
+O2_RATE_TAU_S = 300.0  # [s] smoothing of the O2 draw used for "time remaining"
+HATCH_OPS_S = 300.0  # [s] hatch and ingress time added to the translation back
+CABIN_COOLING_W = 1.0e4  # unsuited crew: the cabin takes any heat
+CABIN_EVAP_KG_S = 1.0  # unsuited crew: sweat evaporates freely
+
+OUTCOMES = ("completed", "terminated", "aborted", "loss-of-crew", "incomplete")
+CONSUMABLES = ("o2_primary", "o2_secondary", "o2_vehicle", "scrubber", "feedwater", "battery")
+
+
+@dataclass
+class Recorder:
+    every: int
+    times: list[float] = field(default_factory=list)
+    frames: dict[str, list[np.ndarray]] = field(default_factory=dict)
+
+    def add(self, t: float, values: dict[str, np.ndarray]) -> None:
+        self.times.append(t)
+        for k, v in values.items():
+            self.frames.setdefault(k, []).append(np.array(v, copy=True))
+
+
+@dataclass
+class EngineOutput:
+    plan: Plan
+    t_end_s: float
+    recorder: Recorder | None
+    events: list[dict]
+    act_start_s: np.ndarray  # (runs, crew, slots), nan if never started
+    act_end_s: np.ndarray
+    final: dict[str, np.ndarray]
+    peaks: dict[str, np.ndarray]
+    exhausted_s: dict[str, np.ndarray]  # consumable -> (runs, crew) time it ran out (nan)
+    outcome: np.ndarray  # (runs, crew) index into OUTCOMES
+    status: list[str]  # per run: "ok" or "numerical-error: ..."
+    time_outside_s: np.ndarray
+    suited_s: np.ndarray
+    alarms: np.ndarray
+
+
+class _Log:
+    def __init__(self, crew_ids: list[str]):
+        self.crew_ids = crew_ids
+        self.items: list[dict] = []
+
+    def add(self, t, run, crew, severity, source, message):
+        self.items.append(
+            {
+                "run": int(run),
+                "t_s": float(t),
+                "crew": self.crew_ids[crew] if isinstance(crew, int | np.integer) else crew,
+                "severity": severity,
+                "source": source,
+                "message": message,
+            }
+        )
+
+    def each(self, mask, t, severity, source, message):
+        """Log one event per (run, crew) where ``mask`` is true; ``message`` may be callable."""
+        if not mask.any():
+            return
+        for r, c in zip(*np.nonzero(mask), strict=True):
+            text = message(r, c) if callable(message) else message
+            self.add(t, r, int(c), severity, source, text)
+
+
+def run_engine(plan: Plan, record: bool = True) -> EngineOutput:
+    sc = plan.scenario
+    R, C = plan.runs, len(plan.crew_ids)
+    S = plan.kind.shape[1]
+    dt = sc.engine.dt_s
+    every = round(sc.engine.record_every_s / dt)
+    n_max = int(np.ceil(sc.engine.max_duration_h * 3600.0 / dt))
+    p = plan.crew
+    v = plan.vessel
+    log = _Log(plan.crew_ids)
+    ci = np.broadcast_to(np.arange(C), (R, C))
+    ri = np.broadcast_to(np.arange(R)[:, None], (R, C))
+    eva_v = plan.eva_vessel
+
+    # ---------------------------------------------------------------- state
+    act = np.zeros((R, C), dtype=np.int64)
+    act_t = np.zeros((R, C))
+    started = np.zeros((R, C), dtype=bool)
+    done = np.broadcast_to(plan.n_acts == 0, (R, C)).copy()
+    completed = np.zeros((R, C, S), dtype=bool)
+    act_start = np.full((R, C, S), np.nan)
+    act_start[:, :, 0] = 0.0
+    act_end = np.full((R, C, S), np.nan)
+    loc = np.full((R, C), LOC_CABIN, dtype=np.int64)
+    range_m = np.zeros((R, C))
+    range_start = np.zeros((R, C))
+    ret_dur = np.zeros((R, C))
+    ret_met = np.full((R, C), WORKLOADS_W["moderate"])
+    return_to = np.full((R, C), -1, dtype=np.int64)
+    mode = np.zeros((R, C), dtype=np.int64)  # 0 nominal, 1 terminated, 2 aborted
+    lost = np.zeros((R, C), dtype=bool)
+    blocked_s = np.zeros((R, C))
+    blocked_logged = np.zeros((R, C), dtype=bool)
+
+    R_v = gas_constant(v["o2_fraction"])  # (R, 2)
+    fo2_v = v["o2_fraction"].copy()
+    m_v = gas.gas_mass_kg(v["p0_Pa"], R_v, v["T_K"], v["volume_m3"])
+    hatch_open = np.zeros(R, dtype=bool)
+
+    suited = np.zeros((R, C), dtype=bool)
+    low_mode = np.zeros((R, C), dtype=bool)
+    p_suit = v["p0_Pa"][:, [0]].repeat(C, axis=1)
+    o2_primary = p["o2_primary_kg"].copy()
+    o2_secondary = p["o2_secondary_s"].copy()
+    o2_vehicle = plan.o2_store_kg.copy()
+    o2_rate = np.zeros((R, C))
+    pp_co2 = np.zeros((R, C))
+    scrub_used = np.zeros((R, C))
+    heat = np.zeros((R, C))
+    sweat_total = np.zeros((R, C))
+    feedwater = p["feedwater_kg"].copy()
+    battery = p["battery_Ah"].copy()
+    helmet_water = np.zeros((R, C))
+    tissue = p["tissue0_Pa"].copy()
+    etr_tissue = p["etr0_Pa"].copy()
+    # faults
+    water_rate = np.zeros((R, C))
+    hole_cdA = np.zeros((R, C))
+    reg_failed = np.zeros((R, C), dtype=bool)
+    cooling_factor = np.ones((R, C))
+    fault_i = 0
+    # rules
+    rules = list(sc.flight_rules or [])
+    fired = np.zeros((len(rules), R, C), dtype=bool)
+    alarms = np.zeros((R, C), dtype=np.int64)
+    # summaries
+    peaks = {k: np.zeros((R, C)) for k in (
+        "ppco2_mmHg", "tissue_ratio", "etr", "p_dcs", "heat_storage_kJ", "helmet_water_L",
+        "fog_index", "core_temp_rise_C", "dp_suit_kPa")}
+    peaks["o2_margin_min"] = np.full((R, C), np.inf)
+    exhausted = {k: np.full((R, C), np.nan) for k in CONSUMABLES}
+    breakthrough = np.zeros((R, C), dtype=bool)
+    time_outside = np.zeros((R, C))
+    suited_s = np.zeros((R, C))
+    run_ok = np.ones(R, dtype=bool)
+    status = ["ok"] * R
+    recorder = Recorder(every) if record else None
+
+    def vessel_of(location):
+        return np.where(location == LOC_AIRLOCK, 1, np.where(location == LOC_CABIN, 0, eva_v))
+
+    def p_vessels():
+        return gas.pressure_Pa(m_v, R_v, v["T_K"], v["volume_m3"])
+
+    step = 0
+    t = 0.0
+    values: dict[str, np.ndarray] = {}
+    while True:
+        t = step * dt
+        # ------------------------------------------------------------ 1 faults
+        while fault_i < len(plan.faults) and plan.faults[fault_i][0] <= t + 1e-9:
+            _, c, kind, value = plan.faults[fault_i]
+            fault_i += 1
+            msg = {
+                "water-intrusion": f"FAULT water intrusion into the helmet at {value * 6e4:.0f} mL/min",
+                "suit-leak": "FAULT suit leak",
+                "regulator-failure": "FAULT suit pressure regulator failed: no O2 makeup",
+                "cooling-failure": f"FAULT cooling failure, {value:.0%} capacity left",
+                "scrubber-exhausted": "FAULT CO2 scrubber exhausted",
+            }[kind]
+            if kind == "water-intrusion":
+                water_rate[:, c] = value
+            elif kind == "suit-leak":
+                hole_cdA[:, c] = value
+            elif kind == "regulator-failure":
+                reg_failed[:, c] = True
+            elif kind == "cooling-failure":
+                cooling_factor[:, c] = value
+            elif kind == "scrubber-exhausted":
+                scrub_used[:, c] = p["scrub_cap_kg"][:, c]
+            for r in np.nonzero(run_ok)[0]:
+                log.add(t, r, c, "warning", "faults", msg)
+
+        # ------------------------------------------------------------ 2 timeline
+        active = ~done & ~lost
+        slot = np.minimum(act, S - 1)
+        kind_now = plan.kind[ci, slot]
+        p_ves = p_vessels()
+        p_loc_vessel = p_ves[ri, vessel_of(loc)]
+        dep_c = plan.after_c[ci, slot]
+        dep_ok = (dep_c < 0) | completed[ri, np.maximum(dep_c, 0), plan.after_a[ci, slot]]
+        ready = active & dep_ok
+        starting = ready & ~started
+        if starting.any():
+            suited |= starting & (kind_now == KIND["suit-up"])
+            suited &= ~(starting & (kind_now == KIND["doff"]))
+            range_start = np.where(starting, range_m, range_start)
+            if record or R <= 16:
+                log.each(
+                    starting & (kind_now != RETURN), t, "info", "timeline",
+                    lambda r, c: f"start {plan.labels[c][slot[r, c]]}",
+                )
+            started |= starting
+        # egress needs the hatch open, which needs the vessel vented
+        is_egress = kind_now == KIND["egress"]
+        can_open = p_ves[:, eva_v] <= plan.hatch_open_max_Pa
+        opening = ready & is_egress & ~hatch_open[:, None] & can_open[:, None]
+        if opening.any():
+            newly = opening.any(axis=1) & ~hatch_open
+            for r in np.nonzero(newly)[0]:
+                log.add(t, r, "vehicle", "info", "vehicle", "hatch open")
+            hatch_open |= newly
+        # ingress needs the suit to fit the hatch
+        dp_suit = p_suit - np.where(loc == LOC_OUTSIDE, 0.0, p_loc_vessel)
+        envelope = lifesupport.envelope_m(dp_suit / 1000.0, p["envelope0_m"], p["compliance_m_per_Pa"] * 1000.0)
+        fits = lifesupport.fits_hatch(envelope, plan.hatch_diameter_m[:, None])
+        is_ingress = kind_now == KIND["ingress"]
+        blocked = ready & is_ingress & ~fits
+        if blocked.any():
+            blocked_s += np.where(blocked, dt, 0.0)
+            log.each(
+                blocked & ~blocked_logged, t, "warning", "timeline",
+                lambda r, c: (
+                    f"INGRESS BLOCKED: ballooned suit {envelope[r, c]:.2f} m does not fit the "
+                    f"{plan.hatch_diameter_m[r]:.2f} m hatch at {dp_suit[r, c] / 1000:.1f} kPa"
+                ),
+            )
+            blocked_logged |= blocked
+        gate = ready & ~blocked & ~(is_egress & ~hatch_open[:, None])
+        act_t += np.where(gate, dt, 0.0)
+        is_return = slot == S - 1
+        dur_now = np.where(is_return, ret_dur, plan.dur_s[ci, slot])
+        is_depress = kind_now == KIND["depress"]
+        is_repress = kind_now == KIND["repress"]
+        target_p = plan.to_Pa[ci, slot]
+        finished = np.where(
+            is_depress,
+            p_loc_vessel <= target_p,
+            np.where(is_repress, p_loc_vessel >= target_p - 1.0, act_t >= dur_now - 1e-9),
+        )
+        # range: translate and return move linearly; task/egress jump to their range
+        rng_target = np.where(is_return, 0.0, plan.range_m[ci, slot])
+        moving = gate & ((kind_now == KIND["translate"]) | is_return) & ~np.isnan(rng_target)
+        frac = np.clip(act_t / np.maximum(dur_now, 1e-9), 0.0, 1.0)
+        range_m = np.where(moving, range_start + (rng_target - range_start) * frac, range_m)
+        jump = gate & ((kind_now == KIND["task"]) | is_egress) & ~np.isnan(rng_target)
+        range_m = np.where(jump & finished, rng_target, range_m)
+        complete = gate & finished
+        if complete.any():
+            act_end[ri[complete], ci[complete], slot[complete]] = t
+            completed[ri[complete], ci[complete], slot[complete]] = True
+            loc = np.where(complete & (kind_now == KIND["enter-airlock"]), LOC_AIRLOCK, loc)
+            loc = np.where(complete & is_egress, LOC_OUTSIDE, loc)
+            loc = np.where(complete & (kind_now == KIND["leave-airlock"]), LOC_CABIN, loc)
+            into = complete & is_ingress
+            loc = np.where(into, eva_v, loc)  # LOC_CABIN == 0 == cabin vessel, 1 == airlock
+            range_m = np.where(into, 0.0, range_m)
+            closing = (complete & (kind_now == KIND["hatch-close"])).any(axis=1)
+            if closing.any():
+                for r in np.nonzero(closing & hatch_open)[0]:
+                    log.add(t, r, "vehicle", "info", "vehicle", "hatch closed")
+                hatch_open &= ~closing
+            log.each(complete & is_egress, t, "info", "timeline", "EGRESS: outside")
+            log.each(into, t, "info", "timeline", "INGRESS: back inside")
+            nxt = np.where(is_return, return_to, plan.next_a[ci, slot])
+            act = np.where(complete, nxt, act)
+            now = complete & (act < plan.n_acts[None, :])
+            act_start[ri[now], ci[now], np.minimum(act, S - 1)[now]] = t
+            act_t = np.where(complete, 0.0, act_t)
+            started &= ~complete
+            done |= act >= plan.n_acts[None, :]
+
+        # ------------------------------------------------------------ 3 vehicle gas
+        vent = np.zeros((R, 2), dtype=bool)
+        repress = np.zeros((R, 2), dtype=bool)
+        dep_now = ready & is_depress
+        rep_now = ready & is_repress
+        vloc = vessel_of(loc)
+        for vi in (0, 1):
+            vent[:, vi] = (dep_now & (vloc == vi)).any(axis=1)
+            repress[:, vi] = (rep_now & (vloc == vi)).any(axis=1)
+        vent[:, eva_v] &= ~hatch_open
+        repress[:, eva_v] &= ~hatch_open
+        m_v = np.where(vent, gas.vent_step(m_v, v["volume_m3"], v["vent_cdA_m2"], R_v, v["T_K"], dt), m_v)
+        hatch_area = 0.72 * np.pi * plan.hatch_diameter_m**2 / 4.0
+        m_v[:, eva_v] = np.where(
+            hatch_open,
+            gas.vent_step(m_v[:, eva_v], v["volume_m3"][:, eva_v], hatch_area, R_v[:, eva_v], v["T_K"][:, eva_v], dt),
+            m_v[:, eva_v],
+        )
+        add = np.where(repress, v["repress_kg_s"] * dt, 0.0)
+        if add.any():
+            # stop at the highest repress target among the crew asking for it
+            tgt = np.zeros((R, 2))
+            for vi in (0, 1):
+                tgt[:, vi] = np.where(rep_now & (vloc == vi), target_p, 0.0).max(axis=1)
+            fo2_new = gas.mix_o2_fraction(m_v, fo2_v, add, v["repress_o2_fraction"])
+            R_new = gas_constant(fo2_new)
+            m_cap = gas.gas_mass_kg(tgt, R_new, v["T_K"], v["volume_m3"])
+            add = np.clip(np.minimum(add, m_cap - m_v), 0.0, None)
+            fo2_v = np.where(add > 0, gas.mix_o2_fraction(m_v, fo2_v, add, v["repress_o2_fraction"]), fo2_v)
+            R_v = gas_constant(fo2_v)
+            m_v = m_v + add
+        p_ves = p_vessels()
+        p_amb = np.where(loc == LOC_OUTSIDE, 0.0, p_ves[ri, vessel_of(loc)])
+        fo2_amb = fo2_v[ri, vessel_of(loc)]
+
+        # ------------------------------------------------------------ 4 suits
+        met = np.where(is_return & ready, ret_met, plan.met_W[ci, slot])
+        met = np.where(done | lost, WORKLOADS_W["rest"], met)
+        umb = p["umbilical"]
+        supply_ok = np.where(umb, (o2_vehicle > 0)[:, None], o2_primary > 0)
+        reserve_ok = o2_secondary > 0
+        regulating = suited & ~reg_failed & (supply_ok | reserve_ok)
+        setpoint = np.where(low_mode, p["p_low_Pa"], p["p_set_Pa"])
+        o2_met = o2_use_kg_s(met)
+        rho_suit = p_suit / (R_O2 * SUIT_T_K)
+        leak = np.where(p_suit > p_amb, p["leak_m3_s"] * rho_suit, 0.0)
+        leak = leak + gas.orifice_mass_flow_kg_s(p_suit, p_amb, hole_cdA, R_O2, SUIT_T_K)
+        purge = np.where(regulating, p["purge_kg_s"], 0.0)
+        draw = np.where(suited, o2_met + leak + purge, 0.0)
+        mass_suit = gas.gas_mass_kg(p_suit, R_O2, SUIT_T_K, p["gas_volume_m3"])
+        p_free = gas.pressure_Pa(np.maximum(mass_suit - (leak + o2_met) * dt, 0.0), R_O2, SUIT_T_K, p["gas_volume_m3"])
+        p_suit = np.where(
+            regulating, np.maximum(p_amb, setpoint), np.where(suited, np.maximum(p_free, p_amb), p_amb)
+        )
+        from_store = regulating & supply_ok
+        use = np.where(from_store, draw * dt, 0.0)
+        before_primary = o2_primary > 0
+        o2_primary = np.where(from_store & ~umb, np.maximum(o2_primary - use, 0.0), o2_primary)
+        o2_vehicle = np.maximum(o2_vehicle - np.where(umb, use, 0.0).sum(axis=1), 0.0)
+        on_reserve = regulating & ~supply_ok
+        before_secondary = o2_secondary > 0
+        o2_secondary = np.where(on_reserve, np.maximum(o2_secondary - dt, 0.0), o2_secondary)
+        o2_rate += (draw - o2_rate) * (dt / O2_RATE_TAU_S)
+        # CO2
+        made = np.where(suited, co2_made_kg_s(met), 0.0)
+        fan_ok = umb | (battery > 0) | (p["battery_A"] == 0)
+        eff = np.where(p["scrubber"], lifesupport.scrubber_efficiency(scrub_used, p["scrub_cap_kg"]), 1.0)
+        flow = np.where(
+            p["scrubber"],
+            p["vent_m3_s"] * fan_ok,
+            purge * R_O2 * SUIT_T_K / np.maximum(p_suit, 1.0),
+        )
+        pp_new, removed = lifesupport.co2_step(pp_co2, made, flow, eff, p["gas_volume_m3"], SUIT_T_K, dt)
+        pp_co2 = np.where(suited, pp_new, 0.0)
+        scrub_used = np.where(suited & p["scrubber"], scrub_used + removed, scrub_used)
+        # heat and water
+        equip_W = np.where(suited & ~umb & (battery > 0), p["battery_A"] * p["battery_V"], 0.0)
+        sublimator_ok = (feedwater > 0) | (p["feedwater_kg"] == 0)
+        liquid_ok = ~p["liquid"] | fan_ok
+        cool_max = np.where(suited, p["cooling_W"] * cooling_factor * sublimator_ok * liquid_ok, CABIN_COOLING_W)
+        evap_max = np.where(suited, p["evap_kg_s"] * fan_ok, CABIN_EVAP_KG_S)
+        heat, cooling, sweat, evap = lifesupport.heat_step(heat, met + equip_W, cool_max, evap_max, dt)
+        sweat_total += sweat * dt
+        uses_water = suited & (p["feedwater_kg"] > 0)
+        water_use = (cooling + evap * H_VAP_SWEAT) / H_SUB_ICE + water_rate
+        before_water = feedwater > 0
+        feedwater = np.where(uses_water, np.maximum(feedwater - water_use * dt, 0.0), feedwater)
+        helmet_water = helmet_water + np.where(suited, water_rate * dt, 0.0)
+        fog = np.where(suited, lifesupport.fog_index(sweat, evap_max), 0.0)
+        before_battery = battery > 0
+        battery = np.where(suited & ~umb, np.maximum(battery - p["battery_A"] * dt / 3600.0, 0.0), battery)
+
+        # ------------------------------------------------------------ 5 DCS
+        prebreathing = ready & (kind_now == KIND["prebreathe"])
+        on_o2 = suited | prebreathing
+        p_in = np.where(on_o2, 0.0, dcs.inspired_n2_Pa(p_amb, fo2_amb))
+        p_breath = np.where(suited, p_suit, p_amb)
+        tissue = dcs.tissue_step(tissue, p_in, dcs.K_360_PER_S, dt)
+        etr_tissue = dcs.tissue_step(etr_tissue, p_in, dcs.etr_rate_per_s(vo2_mL_kg_min(met, p["mass_kg"])), dt)
+        tr = dcs.tissue_ratio(tissue, p_breath)
+        etr = dcs.tissue_ratio(etr_tissue, p_breath)
+        pdcs = dcs.probability_dcs(etr)
+
+        # ------------------------------------------------------------ 6 hazards, rules
+        live = ~lost & run_ok[:, None]
+        hypoxic = live & (np.where(suited, p_suit, p_amb) < USEFUL_CONSCIOUSNESS_PA)
+        if hypoxic.any():
+            log.each(
+                hypoxic, t, "emergency", "suit",
+                lambda r, c: (
+                    "LOSS OF CREW: suit pressure below 2.5 psi, no useful consciousness"
+                    if suited[r, c]
+                    else "LOSS OF CREW: exposed to vacuum without a suit"
+                ),
+            )
+            lost |= hypoxic
+        for name, before, after in (
+            ("o2_primary", before_primary, o2_primary > 0),
+            ("o2_secondary", before_secondary, o2_secondary > 0),
+            ("feedwater", before_water, feedwater > 0),
+            ("battery", before_battery, battery > 0),
+        ):
+            ran_out = before & ~after & suited & live
+            if ran_out.any():
+                exhausted[name] = np.where(ran_out & np.isnan(exhausted[name]), t, exhausted[name])
+                sev = "warning" if name != "o2_secondary" else "emergency"
+                log.each(ran_out, t, sev, "suit", f"{name.replace('_', ' ')} exhausted")
+                if name == "o2_primary":
+                    log.each(ran_out & (o2_secondary > 0), t, "warning", "suit", "switched to secondary O2")
+        veh_out = (o2_vehicle <= 0) & np.isnan(exhausted["o2_vehicle"]).all(axis=1) & (plan.o2_store_kg > 0)
+        if veh_out.any():
+            exhausted["o2_vehicle"][veh_out] = np.where(umb[veh_out], t, np.nan)
+            for r in np.nonzero(veh_out)[0]:
+                log.add(t, r, "vehicle", "warning", "vehicle", "vehicle O2 store for the umbilicals exhausted")
+        bt = suited & p["scrubber"] & (scrub_used >= lifesupport.SCRUBBER_BREAKTHROUGH * p["scrub_cap_kg"]) & ~breakthrough & live
+        if bt.any():
+            log.each(bt, t, "caution", "suit", "CO2 scrubber breakthrough")
+            breakthrough |= bt
+        full = suited & p["scrubber"] & (scrub_used >= p["scrub_cap_kg"] * (1 - 1e-9)) & live
+        exhausted["scrubber"] = np.where(full & np.isnan(exhausted["scrubber"]), t, exhausted["scrubber"])
+
+        secondary_min = o2_secondary / 60.0
+        supply_kg = np.where(umb, o2_vehicle[:, None], o2_primary)
+        umb_rate = np.where(umb, o2_rate, 0.0).sum(axis=1, keepdims=True)
+        rate = np.where(umb, umb_rate, o2_rate)
+        o2_time = np.where(rate > 0, supply_kg / np.maximum(rate, 1e-12) / 60.0, np.inf) + secondary_min
+        o2_time = np.where(suited, o2_time, np.inf)
+        back_min = np.where(loc == LOC_OUTSIDE, (range_m / p["speed_m_s"] + HATCH_OPS_S) / 60.0, 0.0)
+        o2_margin = o2_time - back_min
+        core_rise = heat / (p["mass_kg"] * C_BODY)
+        values = {
+            "ppco2_mmHg": pp_co2 / p["washout"] / PA_PER_MMHG,
+            "p_suit_kPa": p_suit / 1000.0,
+            "dp_suit_kPa": (p_suit - p_amb) / 1000.0,
+            "o2_time_min": o2_time,
+            "o2_margin_min": o2_margin,
+            "helmet_water_L": helmet_water,
+            "heat_storage_kJ": heat / 1000.0,
+            "core_temp_rise_C": core_rise,
+            "fog_index": fog,
+            "tissue_ratio": tr,
+            "etr": etr,
+            "p_dcs": pdcs,
+            "feedwater_kg": feedwater,
+            "battery_Ah": battery,
+            "ingress_blocked_min": blocked_s / 60.0,
+        }
+        for k, rule in enumerate(rules):
+            val = values[rule.channel]
+            where = {"suited": suited, "outside": loc == LOC_OUTSIDE, "always": p["has_suit"]}[rule.applies]
+            crossed = (val > rule.above) if rule.above is not None else (val < rule.below)
+            fire = crossed & where & live & ~fired[k]
+            if not fire.any():
+                continue
+            fired[k] |= fire
+            alarms += fire
+            sev = "caution" if rule.level == "caution" else "warning"
+            log.each(
+                fire, t, sev, "rules",
+                lambda r, c, rule=rule, val=val: (
+                    f"{rule.level.upper()} {rule.id}: {rule.message or rule.channel} "
+                    f"({rule.channel} = {val[r, c]:.3g}); action: {rule.action}"
+                ),
+            )
+            if rule.action == "lower-suit-pressure":
+                low_mode |= fire
+                log.each(fire, t, "info", "rules", lambda r, c: f"suit pressure lowered to {p['p_low_Pa'][r, c] / 1000:.1f} kPa")
+            elif rule.action in ("terminate", "abort"):
+                tgt = plan.ingress_target[ci, slot]
+                go = fire & (loc == LOC_OUTSIDE) & (slot != S - 1) & (tgt >= 0) & ~done
+                if go.any():
+                    is_abort = rule.action == "abort"
+                    idx = np.arange(S)
+                    skipped = (idx >= act[..., None]) & (idx < tgt[..., None]) & go[..., None]
+                    completed |= skipped
+                    act_end[skipped & np.isnan(act_end)] = t
+                    speed = p["speed_m_s"] * (1.5 if is_abort else 1.0)
+                    ret_dur = np.where(go, range_m / speed + 60.0, ret_dur)
+                    ret_met = np.where(go, WORKLOADS_W["heavy" if is_abort else "moderate"], ret_met)
+                    return_to = np.where(go, tgt, return_to)
+                    range_start = np.where(go, range_m, range_start)
+                    act = np.where(go, S - 1, act)
+                    act_start[ri[go], ci[go], S - 1] = t
+                    act_t = np.where(go, 0.0, act_t)
+                    started = np.where(go, False, started)
+                    mode = np.maximum(mode, np.where(go, 2 if is_abort else 1, 0))
+                    log.each(
+                        go, t, "warning", "rules",
+                        lambda r, c, a=is_abort: f"{'ABORT' if a else 'TERMINATE'}: return to the hatch ({range_m[r, c]:.0f} m)",
+                    )
+
+        # ------------------------------------------------------------ 7 summaries, record
+        for key in ("ppco2_mmHg", "tissue_ratio", "etr", "p_dcs", "heat_storage_kJ",
+                    "helmet_water_L", "fog_index", "core_temp_rise_C", "dp_suit_kPa"):
+            np.maximum(peaks[key], np.where(live, values[key], 0.0), out=peaks[key])
+        outside = loc == LOC_OUTSIDE
+        peaks["o2_margin_min"] = np.where(outside & live, np.minimum(peaks["o2_margin_min"], o2_margin), peaks["o2_margin_min"])
+        time_outside += np.where(outside, dt, 0.0)
+        suited_s += np.where(suited, dt, 0.0)
+
+        if step % 60 == 0:
+            bad = ~np.isfinite(p_suit + pp_co2 + heat + tissue + o2_primary).all(axis=1) & run_ok
+            if bad.any():
+                for r in np.nonzero(bad)[0]:
+                    status[r] = "numerical-error: non-finite suit state"
+                    log.add(t, r, "vehicle", "emergency", "engine", "run stopped: numbers went non-finite")
+                run_ok &= ~bad
+                done |= bad[:, None]
+        if recorder is not None and step % every == 0:
+            p_ves = p_vessels()
+            recorder.add(t, {
+                **values,
+                "activity": np.where(done, -1, np.where(slot == S - 1, S - 1, act)),
+                "location": loc,
+                "suited": suited,
+                "metabolic_W": met,
+                "p_ambient_kPa": p_amb / 1000.0,
+                "p_cabin_kPa": np.repeat(p_ves[:, [0]] / 1000.0, C, axis=1),
+                "p_airlock_kPa": np.repeat(
+                    (p_ves[:, [1]] if plan.has_airlock else np.full((R, 1), np.nan)) / 1000.0, C, axis=1
+                ),
+                "o2_primary_kg": o2_primary,
+                "o2_vehicle_kg": np.where(umb, o2_vehicle[:, None], np.nan),
+                "o2_secondary_min": secondary_min,
+                "o2_flow_g_min": draw * 60e3,
+                "scrubber_used_pct": np.where(p["scrub_cap_kg"] > 0, 100 * scrub_used / np.maximum(p["scrub_cap_kg"], 1e-12), np.nan),
+                "cooling_W": np.where(suited, cooling, np.nan),
+                "sweat_L": sweat_total,
+                "tissue_n2_kPa": tissue / 1000.0,
+                "suit_envelope_m": envelope,
+                "range_m": range_m,
+                "alarms": alarms,
+            })
+        step += 1
+        if (done | lost).all() or step > n_max:
+            break
+
+    outcome = np.where(lost, 3, np.where(~done, 4, mode))
+    for r, c in zip(*np.nonzero(~done & ~lost), strict=True):
+        log.add(t, r, int(c), "warning", "engine", "time limit reached before the timeline finished")
+    final = {
+        "o2_primary_kg": o2_primary,
+        "o2_secondary_min": o2_secondary / 60.0,
+        "o2_vehicle_kg": np.repeat(o2_vehicle[:, None], C, axis=1),
+        "scrubber_used_kg": scrub_used,
+        "feedwater_kg": feedwater,
+        "battery_Ah": battery,
+        "helmet_water_L": helmet_water,
+        "tissue_ratio": values["tissue_ratio"],
+    }
+    return EngineOutput(
+        plan=plan, t_end_s=t, recorder=recorder, events=log.items, act_start_s=act_start,
+        act_end_s=act_end, final=final, peaks=peaks, exhausted_s=exhausted, outcome=outcome,
+        status=status, time_outside_s=time_outside, suited_s=suited_s, alarms=alarms,
+    )

@@ -1,0 +1,84 @@
+"""Suit life support kernels: CO2 washout and scrubbing, heat balance and sweat, fit
+through a hatch. Pure functions over arrays shaped (runs, crew).
+
+CO2: the suit gas is one well-mixed node of volume V ventilated by a flow Q whose CO2 is
+removed with efficiency eta (a scrubber) or dumped overboard (an open-loop purge):
+
+    d(ppCO2)/dt = m_dot_CO2 R_CO2 T / V - (Q eta / V) ppCO2
+
+is linear with constant coefficients over a step, so :func:`co2_step` uses its exact
+solution. The inspired ppCO2 a crew member breathes is higher than the mixed value because
+the helmet's washout is imperfect: inspired = mixed / washout (washout 0.55 for the EMU,
+matching Kim et al. 2020, Aerosp Med Hum Perform 91(12), at 2,000 Btu/h).
+
+Heat: metabolic and equipment heat go to the cooling (liquid-cooling garment or the gas
+stream), up to its capacity; the rest is stored in the body, which answers with sweat. Only
+the sweat the ventilation can carry evaporates (its latent heat leaves); the rest pools.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .units import H_VAP_SWEAT, R_CO2
+
+SCRUBBER_BREAKTHROUGH = 0.9  # loading fraction where CO2 starts to pass the bed
+RECOVERY_TAU_S = 900.0  # [s] time constant of clearing stored heat when cooling has room
+SWEAT_TAU_S = 300.0  # [s] stored heat / (h_vap * tau) sets the sweat rate
+SWEAT_MAX_KG_S = 1.5 / 3600.0  # [kg/s] 1.5 L/h, a high sustained human sweat rate
+RESPIRED_WATER_KG_S = 0.04 / 3600.0  # [kg/s] water vapour in exhaled gas
+
+
+def scrubber_efficiency(used_kg, capacity_kg):
+    """Fraction of CO2 the bed removes: 1 until 90 % loaded, then falling to 0 when full."""
+    frac = np.where(capacity_kg > 0, used_kg / np.where(capacity_kg > 0, capacity_kg, 1.0), 1.0)
+    return np.clip((1.0 - frac) / (1.0 - SCRUBBER_BREAKTHROUGH), 0.0, 1.0)
+
+
+def co2_step(pp_Pa, made_kg_s, flow_m3_s, efficiency, volume_m3, temperature_K, dt_s):
+    """Mixed suit ppCO2 after ``dt_s`` and the CO2 mass taken out of the gas meanwhile.
+
+    Returns ``(pp_new_Pa, removed_kg)``; the removal closes the mass balance exactly:
+    made * dt = removed + (pp_new - pp) V / (R T).
+    """
+    source = made_kg_s * R_CO2 * temperature_K / volume_m3  # [Pa/s]
+    rate = flow_m3_s * efficiency / volume_m3  # [1/s]
+    safe = np.where(rate > 0, rate, 1.0)
+    decay = np.exp(-rate * dt_s)
+    pp_new = np.where(
+        rate > 0, source / safe + (pp_Pa - source / safe) * decay, pp_Pa + source * dt_s
+    )
+    stored = (pp_new - pp_Pa) * volume_m3 / (R_CO2 * temperature_K)
+    removed = made_kg_s * dt_s - stored
+    return pp_new, removed
+
+
+def heat_step(storage_J, heat_in_W, cooling_max_W, evaporation_max_kg_s, dt_s):
+    """Body heat storage after ``dt_s``.
+
+    Returns ``(storage_J, cooling_W, sweat_kg_s, evaporated_kg_s)``. Cooling takes the heat
+    coming in plus a share of what is stored, up to ``cooling_max_W``; stored heat drives
+    sweating; evaporation is capped by what the ventilation can carry.
+    """
+    stored = np.maximum(storage_J, 0.0)
+    demand = heat_in_W + stored / RECOVERY_TAU_S
+    cooling = np.minimum(demand, cooling_max_W)
+    sweat = np.minimum(stored / (H_VAP_SWEAT * SWEAT_TAU_S), SWEAT_MAX_KG_S)
+    evaporated = np.minimum(sweat, evaporation_max_kg_s)
+    new = storage_J + (heat_in_W - cooling - evaporated * H_VAP_SWEAT) * dt_s
+    return np.maximum(new, 0.0), cooling, sweat, evaporated
+
+
+def fog_index(sweat_kg_s, evaporation_max_kg_s):
+    """Water vapour brought into the helmet over what the ventilation removes (>1: fogging)."""
+    load = sweat_kg_s + RESPIRED_WATER_KG_S
+    return load / np.maximum(evaporation_max_kg_s, 1e-9)
+
+
+def envelope_m(dp_suit_kPa, envelope0_m, compliance_m_per_kPa):
+    """Size of the suited body that must pass the hatch, growing as the suit balloons."""
+    return envelope0_m + compliance_m_per_kPa * np.maximum(dp_suit_kPa, 0.0)
+
+
+def fits_hatch(envelope, hatch_diameter_m):
+    return envelope <= hatch_diameter_m

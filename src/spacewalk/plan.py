@@ -1,0 +1,219 @@
+"""Compile a validated scenario into parameter arrays for the engine.
+
+Crew parameters have shape (runs, crew), vehicle parameters (runs,) or (runs, vessel);
+timelines are tables of shape (crew, activities + 1), the last column being the hidden
+"return to the hatch" activity that terminate and abort jump to. A dispersion (Monte Carlo)
+is just a different set of arrays.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from . import dcs
+from .metabolism import vo2_mL_kg_min
+from .presets import WORKLOADS_W
+from .scenario import ACTIVITIES, DEFAULT_WORKLOAD, Scenario
+from .units import M3_PER_FT3, PA_PER_PSI, R_O2
+
+KIND = {name: i for i, name in enumerate(ACTIVITIES)}
+RETURN = len(ACTIVITIES)  # kind code of the hidden return-to-hatch activity
+KIND_NAMES = (*ACTIVITIES, "return")
+LOC_CABIN, LOC_AIRLOCK, LOC_OUTSIDE = 0, 1, 2
+LOCATIONS = ("cabin", "airlock", "outside")
+SUIT_GAS_T_K = 295.0  # [K] suit gas temperature
+
+
+@dataclass
+class Plan:
+    scenario: Scenario
+    runs: int
+    crew_ids: list[str]
+    labels: list[list[str]]
+    # timeline tables (crew, slots)
+    kind: np.ndarray
+    dur_s: np.ndarray
+    met_W: np.ndarray
+    to_Pa: np.ndarray
+    range_m: np.ndarray
+    after_c: np.ndarray
+    after_a: np.ndarray
+    next_a: np.ndarray
+    ingress_target: np.ndarray
+    n_acts: np.ndarray
+    # crew parameters (runs, crew)
+    crew: dict[str, np.ndarray] = field(default_factory=dict)
+    # vessel parameters (runs, 2): cabin, airlock
+    vessel: dict[str, np.ndarray] = field(default_factory=dict)
+    hatch_diameter_m: np.ndarray = None  # (runs,)
+    hatch_open_max_Pa: np.ndarray = None
+    o2_store_kg: np.ndarray = None
+    eva_vessel: int = 0
+    has_airlock: bool = False
+    faults: list[tuple[float, int, str, float]] = field(default_factory=list)
+
+    @property
+    def return_slot(self) -> int:
+        return self.kind.shape[1] - 1
+
+
+def _crew_arrays(sc: Scenario, runs: int) -> dict[str, np.ndarray]:
+    cols: dict[str, list] = {k: [] for k in (
+        "has_suit", "eva", "umbilical", "p_set_Pa", "p_low_Pa", "cooling_W", "evap_kg_s",
+        "liquid", "vent_m3_s", "purge_kg_s", "scrubber", "scrub_cap_kg", "o2_primary_kg",
+        "o2_secondary_s", "feedwater_kg", "battery_Ah", "battery_A", "battery_V",
+        "gas_volume_m3", "leak_m3_s", "washout", "envelope0_m", "compliance_m_per_Pa",
+        "mass_kg", "speed_m_s",
+    )}
+    for m in sc.crew:
+        s = sc.suit_of(m)
+        umb = sc.supply_of(m) == "umbilical"
+        cols["has_suit"].append(s is not None)
+        cols["eva"].append(m.role == "eva")
+        cols["umbilical"].append(umb)
+        cols["mass_kg"].append(m.mass_kg)
+        cols["speed_m_s"].append(m.translation_speed_m_s)
+        if s is None:
+            for k in cols:
+                if k not in ("has_suit", "eva", "umbilical", "mass_kg", "speed_m_s"):
+                    cols[k].append(0.0)
+            continue
+        cols["p_set_Pa"].append(s.pressure_psi * PA_PER_PSI)
+        cols["p_low_Pa"].append((s.low_pressure_psi or s.pressure_psi) * PA_PER_PSI)
+        cols["cooling_W"].append(s.cooling_W)
+        cols["evap_kg_s"].append(s.sweat_evaporation_kg_h / 3600.0)
+        cols["liquid"].append(s.cooling == "liquid")
+        cols["vent_m3_s"].append(s.vent_flow_cfm * M3_PER_FT3 / 60.0)
+        cols["purge_kg_s"].append(s.purge_flow_kg_h / 3600.0)
+        cols["scrubber"].append(s.co2_removal == "scrubber")
+        cols["scrub_cap_kg"].append(s.scrubber_capacity_kg)
+        cols["o2_primary_kg"].append(0.0 if umb else s.o2_primary_kg)
+        cols["o2_secondary_s"].append(s.o2_secondary_min * 60.0)
+        cols["feedwater_kg"].append(0.0 if umb else s.feedwater_kg)
+        cols["battery_Ah"].append(0.0 if umb else s.battery_Ah)
+        cols["battery_A"].append(0.0 if umb else s.battery_draw_A)
+        cols["battery_V"].append(s.battery_V)
+        cols["gas_volume_m3"].append(s.gas_volume_L / 1000.0)
+        cols["leak_m3_s"].append(s.leak_cm3_min * 1e-6 / 60.0)
+        cols["washout"].append(s.co2_washout)
+        cols["envelope0_m"].append(s.envelope_m)
+        cols["compliance_m_per_Pa"].append(s.envelope_compliance_m_per_kPa / 1000.0)
+    return {k: np.tile(np.asarray(v), (runs, 1)) for k, v in cols.items()}
+
+
+def _vessel_arrays(sc: Scenario, runs: int) -> dict[str, np.ndarray]:
+    vessels = [sc.vehicle.cabin, sc.vehicle.airlock]
+    out: dict[str, list] = {k: [] for k in (
+        "exists", "volume_m3", "p0_Pa", "o2_fraction", "T_K", "vent_cdA_m2",
+        "repress_kg_s", "repress_o2_fraction",
+    )}
+    for v in vessels:
+        out["exists"].append(v is not None)
+        if v is None:
+            v = sc.vehicle.cabin  # placeholder values, never used (exists is False)
+        out["volume_m3"].append(v.volume_m3)
+        out["p0_Pa"].append(v.pressure_psi * PA_PER_PSI)
+        out["o2_fraction"].append(v.o2_fraction)
+        out["T_K"].append(v.temperature_K)
+        out["vent_cdA_m2"].append(v.vent_cd * np.pi * (v.vent_diameter_cm / 100.0) ** 2 / 4.0)
+        out["repress_kg_s"].append(v.repress_flow_kg_min / 60.0)
+        out["repress_o2_fraction"].append(v.repress_o2_fraction)
+    return {k: np.tile(np.asarray(val), (runs, 1)) for k, val in out.items()}
+
+
+def _history(sc: Scenario, member_id: str) -> list[tuple]:
+    stages = []
+    for st in sc.prebreathe:
+        if st.crew and member_id not in st.crew:
+            continue
+        p0 = st.pressure_psi * PA_PER_PSI
+        p1 = (st.end_pressure_psi or st.pressure_psi) * PA_PER_PSI
+        f1 = st.end_o2_fraction if st.end_o2_fraction is not None else st.o2_fraction
+        stages.append((st.duration_min * 60.0, p0, p1, st.o2_fraction, f1))
+    return stages
+
+
+def compile_plan(sc: Scenario, runs: int = 1) -> Plan:
+    crew_ids = [m.id for m in sc.crew]
+    n_crew = len(crew_ids)
+    n_slots = max(len(sc.timeline[c]) for c in crew_ids) + 1
+    shape = (n_crew, n_slots)
+    kind = np.full(shape, KIND["wait"], dtype=np.int64)
+    dur = np.zeros(shape)
+    met = np.full(shape, WORKLOADS_W["rest"])
+    to_pa = np.full(shape, np.nan)
+    rng = np.full(shape, np.nan)
+    after_c = np.full(shape, -1, dtype=np.int64)
+    after_a = np.zeros(shape, dtype=np.int64)
+    next_a = np.zeros(shape, dtype=np.int64)
+    target = np.full(shape, -1, dtype=np.int64)
+    labels: list[list[str]] = []
+    n_acts = np.zeros(n_crew, dtype=np.int64)
+    label_index = {c: {a.key: j for j, a in enumerate(sc.timeline[c])} for c in crew_ids}
+    for ci, cid in enumerate(crew_ids):
+        acts = sc.timeline[cid]
+        n_acts[ci] = len(acts)
+        labels.append([a.key for a in acts] + ["return to hatch"])
+        for j, a in enumerate(acts):
+            kind[ci, j] = KIND[a.activity]
+            dur[ci, j] = (a.duration_min or 0.0) * 60.0
+            if a.metabolic_W is not None:
+                met[ci, j] = a.metabolic_W
+            else:
+                met[ci, j] = WORKLOADS_W[a.workload or DEFAULT_WORKLOAD[a.activity]]
+            if a.to_psi is not None:
+                to_pa[ci, j] = a.to_psi * PA_PER_PSI
+            if a.range_m is not None:
+                rng[ci, j] = a.range_m
+            if a.after:
+                other, _, lab = a.after.partition(".")
+                after_c[ci, j] = crew_ids.index(other)
+                after_a[ci, j] = label_index[other][lab]
+            next_a[ci, j] = j + 1
+        # the next ingress at or after each activity: where terminate and abort lead
+        nxt = -1
+        for j in range(len(acts) - 1, -1, -1):
+            if acts[j].activity == "ingress":
+                nxt = j
+            target[ci, j] = nxt
+        # padding slots (beyond this crew's activities) are terminal
+        for j in range(len(acts), n_slots):
+            next_a[ci, j] = n_slots  # never reached: done is set at n_acts
+        kind[ci, n_slots - 1] = RETURN
+        met[ci, n_slots - 1] = WORKLOADS_W["moderate"]
+    plan = Plan(
+        scenario=sc, runs=runs, crew_ids=crew_ids, labels=labels, kind=kind, dur_s=dur,
+        met_W=met, to_Pa=to_pa, range_m=rng, after_c=after_c, after_a=after_a, next_a=next_a,
+        ingress_target=target, n_acts=n_acts,
+    )
+    plan.crew = _crew_arrays(sc, runs)
+    tissue0, etr0 = [], []
+    rest_k = dcs.etr_rate_per_s(vo2_mL_kg_min(WORKLOADS_W["rest"], np.array([m.mass_kg for m in sc.crew])))
+    for ci, cid in enumerate(crew_ids):
+        stages = _history(sc, cid)
+        tissue0.append(dcs.history_tissue_Pa(stages))
+        etr0.append(dcs.history_tissue_Pa(stages, k_per_s=float(rest_k[ci])))
+    plan.crew["tissue0_Pa"] = np.tile(np.asarray(tissue0, dtype=float), (runs, 1))
+    plan.crew["etr0_Pa"] = np.tile(np.asarray(etr0, dtype=float), (runs, 1))
+    plan.vessel = _vessel_arrays(sc, runs)
+    plan.has_airlock = sc.vehicle.airlock is not None
+    plan.eva_vessel = 1 if plan.has_airlock else 0
+    plan.hatch_diameter_m = np.full(runs, sc.vehicle.hatch_diameter_m)
+    plan.hatch_open_max_Pa = np.full(runs, sc.vehicle.hatch_open_max_psi * PA_PER_PSI)
+    plan.o2_store_kg = np.full(runs, sc.vehicle.o2_store_kg)
+    for f in sc.faults:
+        value = {
+            "water-intrusion": (f.rate_mL_min or 0.0) / 1000.0 / 60.0,  # kg/s of water
+            "suit-leak": 0.72 * np.pi * ((f.hole_diameter_mm or 0.0) / 1000.0) ** 2 / 4.0,
+            "cooling-failure": f.remaining_fraction or 0.0,
+        }.get(f.kind, 0.0)
+        plan.faults.append((f.at_min * 60.0, crew_ids.index(f.crew), f.kind, float(value)))
+    plan.faults.sort(key=lambda x: x[0])
+    return plan
+
+
+def suit_gas_R() -> float:
+    """Gas constant of suit gas (100 % O2 after purge)."""
+    return R_O2

@@ -1,0 +1,194 @@
+"""Built-in suit models and workload levels, each value with its source.
+
+Confidence codes follow ``shared/research/reference-data.md``: H primary, M one reputable
+secondary source, L weak, C computed here from cited inputs (the derivation is given),
+NF not found (the value is an assumption, stated as such). A scenario can start from a
+preset and override any field (``[suits.NAME] base = "emu"``).
+"""
+
+from __future__ import annotations
+
+import math
+
+from .units import KG_PER_LB, M3_PER_FT3, PA_PER_ATM, PA_PER_PSI, R_O2, W_PER_BTU_H, W_PER_KCAL_H
+
+_CP_O2 = 918.0  # [J/(kg K)] specific heat of O2 at 300 K
+_T_SKIN_C = 35.0  # [C] skin temperature under a working suit
+
+
+def _p_sat_water_Pa(t_C: float) -> float:
+    """Saturation vapour pressure of water [Pa], Magnus-Tetens (Alduchov & Eskridge 1996)."""
+    return 610.94 * math.exp(17.625 * t_C / (t_C + 243.04))
+
+
+def vent_moisture_capacity_kg_h(vent_flow_kg_h: float, p_suit_Pa: float, t_inlet_dew_C: float):
+    """Water vapour [kg/h] a suit ventilation stream can carry off the skin.
+
+    The gas enters with the dew point ``t_inlet_dew_C`` and can leave saturated at skin
+    temperature; the difference in humidity ratio (water per kg of O2, molar ratio 18/32)
+    times the gas flow is the most sweat the stream can evaporate.
+    """
+    ratio = 18.015 / 31.998
+    p_out = _p_sat_water_Pa(_T_SKIN_C)
+    p_in = _p_sat_water_Pa(t_inlet_dew_C)
+    w_out = ratio * p_out / (p_suit_Pa - p_out)
+    w_in = ratio * p_in / (p_suit_Pa - p_in)
+    return vent_flow_kg_h * (w_out - w_in)
+
+
+def _vent_kg_h(flow_cfm: float, p_Pa: float, t_K: float = 285.0) -> float:
+    """Mass flow [kg/h] of O2 ventilation at a volumetric flow [ft^3/min]."""
+    return flow_cfm * M3_PER_FT3 * 60.0 * p_Pa / (R_O2 * t_K)
+
+
+_EMU_P = 4.3 * PA_PER_PSI
+_BERKUT_P = 0.40 * PA_PER_ATM
+_ORLAN_P = 0.40 * PA_PER_ATM
+
+# Berkut open-loop flow: C, sized so the 45-min backpack (spacefacts, H) lasts 45 min at
+# moderate work; the flow is the only heat and moisture sink of the suit.
+_BERKUT_PURGE_KG_H = 1.2
+
+SUITS: dict[str, dict] = {
+    "emu": {
+        "title": "Shuttle/ISS Extravehicular Mobility Unit",
+        "pressure_psi": 4.3,  # H: NASA EMU text; ISS book ch. 17
+        "cooling": "liquid",
+        "cooling_W": 2000 * W_PER_BTU_H,  # L: EMU Data Book envelope 1,000-2,000 Btu/h (upper bound)
+        "sweat_evaporation_kg_h": round(
+            vent_moisture_capacity_kg_h(_vent_kg_h(7.0, _EMU_P), _EMU_P, 12.5), 3
+        ),  # C: 7 cfm vent flow (EMU Handbook 2.5.2.2) from a 12.5 C dew point (2.1.2)
+        "vent_flow_cfm": 7.0,  # M: EMU Handbook 2.5.2.2 via sydneydo PLSS.m
+        "purge_flow_kg_h": 0.0,
+        "co2_removal": "scrubber",
+        "scrubber_capacity_kg": 1.48 * KG_PER_LB,  # M: METOX 1.48 lb, EMU Handbook 2.5.2.3
+        "o2_primary_kg": 1.217 * KG_PER_LB,  # M: 1.217 lb usable, EMU Handbook 2.1.3
+        "o2_secondary_min": 30.0,  # H: SOP "at least 30 minutes" (Gernhardt, PBS NOVA)
+        "feedwater_kg": 10 * KG_PER_LB,  # M: 10 lb, EMU Handbook 2.1.4
+        "battery_Ah": 45.0,  # H: 20.5 V, 45 Ah silver-zinc, NTRS 20050217305
+        "battery_draw_A": 3.8,  # H: the battery's 7-h qualification load, NTRS 20050217305
+        "battery_V": 20.5,  # H: same
+        "gas_volume_L": 1.75 * M3_PER_FT3 * 1000,  # M: 1.5-2 ft^3, EMU Handbook 1.5.5 (mid)
+        "leak_cm3_min": 36.2,  # M: max PGA leak, EMU Handbook fig. 1.8
+        "co2_washout": 0.55,  # C: inspired/mixed helmet CO2, from Kim et al. 2020 at 2,000 Btu/h
+        "envelope_m": 0.70,  # NF: passage envelope, unpressurised (assumption)
+        "envelope_compliance_m_per_kPa": 0.002,  # NF: assumption (EMU hard upper torso)
+        "supply": "backpack",
+    },
+    "orlan": {
+        "title": "Orlan-M semi-rigid suit (Mir, ISS)",
+        "pressure_psi": _ORLAN_P / PA_PER_PSI,  # M: 400 hPa (all-andorra; Astronautix)
+        "cooling": "liquid",
+        "cooling_W": 2000 * W_PER_BTU_H,  # NF: taken equal to the EMU envelope
+        "sweat_evaporation_kg_h": round(
+            vent_moisture_capacity_kg_h(_vent_kg_h(7.0, _ORLAN_P), _ORLAN_P, 12.5), 3
+        ),  # C: as the EMU (vent flow NF, taken equal)
+        "vent_flow_cfm": 7.0,  # NF: taken equal to the EMU
+        "purge_flow_kg_h": 0.0,
+        "co2_removal": "scrubber",
+        "scrubber_capacity_kg": 0.65,  # C: LiOH capacity NF; sized for 7 h at 293 W
+        "o2_primary_kg": 0.55,  # C: O2 store NF; sized for the 7-h autonomy (de.zxc.wiki) at 293 W
+        "o2_secondary_min": 30.0,  # NF: reserve taken equal to the EMU's SOP
+        "feedwater_kg": 4.0,  # C: NF; sized for 7 h at the 293 W design rate
+        "battery_Ah": 40.0,  # NF: sized for 7 h at the EMU-like 3.8 A load
+        "battery_draw_A": 3.8,
+        "battery_V": 20.5,
+        "gas_volume_L": 60.0,  # NF: assumption
+        "leak_cm3_min": 36.2,  # NF: taken equal to the EMU specification
+        "co2_washout": 0.55,  # C: as the EMU
+        "envelope_m": 0.72,  # NF: assumption (rear-entry hard torso)
+        "envelope_compliance_m_per_kPa": 0.002,  # NF: assumption
+        "supply": "backpack",
+    },
+    "berkut": {
+        "title": "Berkut (Voskhod 2), open-loop gas-cooled",
+        "pressure_psi": _BERKUT_P / PA_PER_PSI,  # H: 0.40 atm nominal (spacefacts; Abramov 2003)
+        "low_pressure_psi": 0.27 * PA_PER_ATM / PA_PER_PSI,  # H: 0.27 atm setting (same)
+        "cooling": "gas",
+        # C: the only sink is the open-loop O2 stream: m_dot * cp * (35 C - 10 C)
+        "cooling_W": round(_BERKUT_PURGE_KG_H / 3600 * _CP_O2 * 25.0, 1),
+        "sweat_evaporation_kg_h": round(
+            vent_moisture_capacity_kg_h(_BERKUT_PURGE_KG_H, _BERKUT_P, -40.0), 3
+        ),  # C: dry bottled O2 (dew point -40 C) leaving saturated at skin temperature
+        "vent_flow_cfm": 0.0,
+        "purge_flow_kg_h": _BERKUT_PURGE_KG_H,  # C: see above
+        "co2_removal": "purge",
+        "scrubber_capacity_kg": 0.0,
+        "o2_primary_kg": 1.0,  # C: 45 min (spacefacts, H) of 1.2 kg/h purge plus ~0.1 kg/h breathing
+        "o2_secondary_min": 0.0,  # H: backup was a hose from airlock cylinders, not a suit reserve
+        "feedwater_kg": 0.0,
+        "battery_Ah": 0.0,
+        "battery_draw_A": 0.0,
+        "battery_V": 0.0,
+        "gas_volume_L": 60.0,  # NF: assumption
+        "leak_cm3_min": 36.2,  # NF: taken equal to the EMU specification
+        "co2_washout": 0.55,  # C: as the EMU
+        # C: the envelope and its growth with pressure are set so that Leonov's documented
+        # outcome holds: no fit through the 1.0 m Volga at 0.40 atm, a fit at 0.27 atm
+        # (Leonov, Air & Space 2005; spacefacts). No measured figure exists.
+        "envelope_m": 0.78,
+        "envelope_compliance_m_per_kPa": 0.006,
+        "supply": "backpack",
+    },
+    "gemini-g4c": {
+        "title": "Gemini G4C suit with the ELSS chest pack, umbilical-fed",
+        "pressure_psi": 3.7,  # NF: G4C pressure not found; Apollo-era 3.7 psid assumed
+        "cooling": "gas",
+        # M: 350 kcal/h total with 456 mL/h sweat (de.zxc.wiki, Gruender 2001); the sweat
+        # accounts for 456e-3 kg/h * 2.43 MJ/kg = 308 W, leaving ~99 W sensible (C)
+        "cooling_W": round(350 * W_PER_KCAL_H - 0.456 * 2.43e6 / 3600, 1),
+        "sweat_evaporation_kg_h": 0.456,  # M: same source
+        "vent_flow_cfm": 0.0,
+        "purge_flow_kg_h": 5.1 * KG_PER_LB,  # H: 5.1 lb/h low setting, NASM chest pack
+        "co2_removal": "purge",
+        "scrubber_capacity_kg": 0.0,
+        "o2_primary_kg": 0.0,  # umbilical-fed: O2 comes from the spacecraft
+        "o2_secondary_min": 12.0,  # M: ELSS 12-minute emergency O2 (TIME 1965)
+        "feedwater_kg": 0.0,
+        "battery_Ah": 0.0,
+        "battery_draw_A": 0.0,
+        "battery_V": 0.0,
+        "gas_volume_L": 60.0,  # NF: assumption
+        "leak_cm3_min": 36.2,  # NF: taken equal to the EMU specification
+        "co2_washout": 0.55,
+        "envelope_m": 0.70,  # NF: assumption
+        "envelope_compliance_m_per_kPa": 0.003,  # NF: assumption (soft suit)
+        "supply": "umbilical",
+    },
+    "spacex-eva": {
+        "title": "SpaceX EVA suit (Polaris Dawn), umbilical-fed",
+        "pressure_psi": 5.1,  # M: 100 % O2 at 5.1 psi (Polaris FD3 update; wikisum)
+        "cooling": "gas",
+        # NF: "secondary O2 flow for cooling" (Polaris FD3); capacity assumed equal to the
+        # Gemini ELSS split (99 W sensible + 456 mL/h sweat)
+        "cooling_W": round(350 * W_PER_KCAL_H - 0.456 * 2.43e6 / 3600, 1),
+        "sweat_evaporation_kg_h": 0.456,
+        "vent_flow_cfm": 0.0,
+        "purge_flow_kg_h": 2.3,  # NF: assumed equal to Gemini's 5.1 lb/h
+        "co2_removal": "purge",
+        "scrubber_capacity_kg": 0.0,
+        "o2_primary_kg": 0.0,  # umbilical-fed: O2 from Dragon
+        "o2_secondary_min": 0.0,  # NF
+        "feedwater_kg": 0.0,
+        "battery_Ah": 0.0,
+        "battery_draw_A": 0.0,
+        "battery_V": 0.0,
+        "gas_volume_L": 60.0,  # NF: assumption
+        "leak_cm3_min": 36.2,  # NF: taken equal to the EMU specification
+        "co2_washout": 0.55,
+        "envelope_m": 0.62,  # NF: assumption (soft suit, no backpack)
+        "envelope_compliance_m_per_kPa": 0.002,  # NF: assumption
+        "supply": "umbilical",
+    },
+}
+
+# Workload levels [W]. Sources: Skylab/Apollo EVAs 100-500 kcal/h (Waligora & Horrigan);
+# suit test workloads 500-3,000 Btu/h (NTRS 20120004279); EMU design average 1,000 Btu/h.
+WORKLOADS_W: dict[str, float] = {
+    "rest": round(100 * W_PER_KCAL_H, 1),  # 116 W
+    "light": round(150 * W_PER_KCAL_H, 1),  # 174 W: mean simulated-EVA rate, SAE 860921
+    "moderate": round(1000 * W_PER_BTU_H, 1),  # 293 W: EMU design average
+    "heavy": round(1500 * W_PER_BTU_H, 1),  # 440 W
+    "very-heavy": round(2000 * W_PER_BTU_H, 1),  # 586 W
+    "extreme": round(3000 * W_PER_BTU_H, 1),  # 879 W: top of the suit-test range
+}

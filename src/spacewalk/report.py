@@ -1,0 +1,167 @@
+"""The HTML report of a run: one self-contained page (inline SVG plots, inline CSS, no
+scripts, fonts or images fetched from anywhere)."""
+
+from __future__ import annotations
+
+import html
+import io
+import re
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from .telemetry import CHANNEL_BY_NAME  # noqa: E402
+
+_PLOTS = (
+    ("Suit and vessel pressure", ["p_suit_kPa", "p_ambient_kPa"]),
+    ("O2", ["o2_primary_kg", "o2_vehicle_kg"]),
+    ("O2 time left", ["o2_time_min"]),
+    ("Helmet CO2 (inspired)", ["ppco2_mmHg"]),
+    ("Heat storage", ["heat_storage_kJ"]),
+    ("Cooling water", ["feedwater_kg"]),
+    ("Battery", ["battery_Ah"]),
+    ("Water in the helmet", ["helmet_water_L"]),
+    ("Tissue ratio (DCS)", ["tissue_ratio"]),
+)
+_CSS = """
+body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;margin:1.5em auto;max-width:1100px;color:#1b1f24;padding:0 1em}
+h1{font-size:1.5em;margin-bottom:.2em}h2{font-size:1.15em;margin-top:1.6em;border-bottom:1px solid #ccd;padding-bottom:.2em}
+.sub{color:#555}.outcome{display:inline-block;padding:.15em .6em;border-radius:4px;font-weight:600}
+.completed{background:#d8f0dc}.terminated{background:#fff0c2}.aborted,.incomplete{background:#ffd9b3}
+.loss-of-crew,.error{background:#f7c1c1}
+table{border-collapse:collapse;margin:.5em 0;font-size:.9em}td,th{border:1px solid #ccd;padding:.25em .55em;text-align:left}
+th{background:#f0f2f6}td.num{text-align:right;font-variant-numeric:tabular-nums}
+.low{background:#ffe1e1}.mid{background:#fff3cd}.grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(500px,1fr));gap:.6em}
+.caution{color:#8a6100}.warning{color:#b34700}.emergency{color:#b00000;font-weight:600}
+svg{max-width:100%;height:auto}
+"""
+
+
+def _svg(fig) -> str:
+    buf = io.StringIO()
+    fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None, "Format": None, "Type": None})
+    plt.close(fig)
+    text = buf.getvalue()
+    text = text[text.index("<svg") :]
+    text = re.sub(r"<metadata>.*?</metadata>", "", text, flags=re.S)
+    return text
+
+
+def _phase_chart(summary: dict) -> str:
+    phases = [p for p in summary["phases"] if p["end_min"] is not None]
+    crew = list(summary["crew"])
+    fig, ax = plt.subplots(figsize=(10, 0.55 * len(crew) + 1.2))
+    colours = plt.get_cmap("tab20")
+    names = sorted({p["activity"] for p in phases})
+    for p in phases:
+        y = crew.index(p["crew"])
+        colour = colours(names.index(p["activity"]) % 20)
+        ax.barh(y, p["end_min"] - p["start_min"], left=p["start_min"], color=colour, edgecolor="white")
+        if p["end_min"] - p["start_min"] > 0.06 * max(summary["sim_duration_min"], 1):
+            ax.text(p["start_min"] + 0.3, y, p["activity"][:22], va="center", fontsize=7)
+    ax.set_yticks(range(len(crew)), crew)
+    ax.invert_yaxis()
+    ax.set_xlabel("time since scenario start [min]")
+    ax.set_title("Timeline")
+    fig.tight_layout()
+    return _svg(fig)
+
+
+def _channel_chart(telemetry: pd.DataFrame, title: str, channels: list[str]) -> str | None:
+    run0 = telemetry[telemetry["run"] == 0] if "run" in telemetry else telemetry
+    present = [c for c in channels if c in run0 and run0[c].notna().any()]
+    if not present:
+        return None
+    fig, ax = plt.subplots(figsize=(5.4, 2.8))
+    for crew, rows in run0.groupby("crew", observed=True):
+        for ch in present:
+            style = "-" if ch == present[0] else "--"
+            ax.plot(rows["t_s"] / 60.0, rows[ch], style, lw=1.2, label=f"{crew} {ch}" if len(present) > 1 else str(crew))
+    unit = CHANNEL_BY_NAME[present[0]].unit
+    ax.set_title(title, fontsize=10)
+    ax.set_xlabel("time [min]", fontsize=8)
+    ax.set_ylabel(unit, fontsize=8)
+    ax.tick_params(labelsize=7)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=6, loc="best")
+    fig.tight_layout()
+    return _svg(fig)
+
+
+def _consumables_table(summary: dict) -> str:
+    rows = []
+    for cid, c in summary["crew"].items():
+        lim = (c.get("limiting_consumable") or {}).get("name")
+        for name, item in c["consumables"].items():
+            margin = item["margin_pct"]
+            cls = "low" if margin < 10 else "mid" if margin < 25 else ""
+            ex = item["exhausted_at_min"]
+            tl = item["time_left_min"]
+            tl_text = "" if tl is None else f"{tl:.0f}"
+            ex_text = "" if ex is None else f"{ex:.1f}"
+            flag = " <b>(limiting)</b>" if name == lim else ""
+            rows.append(
+                f"<tr class='{cls}'><td>{html.escape(cid)}</td><td>{html.escape(item['title'])}{flag}</td>"
+                f"<td class=num>{item['capacity']:.3g} {item['unit']}</td>"
+                f"<td class=num>{item['left']:.3g}</td><td class=num>{margin:.0f} %</td>"
+                f"<td class=num>{tl_text}</td><td class=num>{ex_text}</td></tr>"
+            )
+    head = (
+        "<tr><th>crew</th><th>consumable</th><th>capacity</th><th>left</th><th>margin</th>"
+        "<th>time left at this rate [min]</th><th>ran out at [min]</th></tr>"
+    )
+    return f"<table>{head}{''.join(rows)}</table>"
+
+
+def _events_table(events: pd.DataFrame) -> str:
+    if events.empty:
+        return "<p>No events.</p>"
+    ev = events[events["run"] == 0] if "run" in events else events
+    rows = "".join(
+        f"<tr class='{html.escape(str(e.severity))}'><td class=num>{e.t_s / 60:.1f}</td>"
+        f"<td>{html.escape(str(e.crew))}</td><td>{html.escape(str(e.severity))}</td>"
+        f"<td>{html.escape(str(e.source))}</td><td>{html.escape(str(e.message))}</td></tr>"
+        for e in ev.itertuples()
+    )
+    return f"<table><tr><th>t [min]</th><th>crew</th><th>severity</th><th>source</th><th>message</th></tr>{rows}</table>"
+
+
+def render_report(scenario, telemetry: pd.DataFrame, events: pd.DataFrame, summary: dict) -> str:
+    """The report page as one string of HTML."""
+    info = scenario.scenario
+    crew_rows = "".join(
+        f"<tr><td>{html.escape(cid)}</td><td>{html.escape(c['name'] or '')}</td><td>{c['role']}</td>"
+        f"<td>{html.escape(str(c['suit']))}</td><td><span class='outcome {c['outcome']}'>{c['outcome']}</span></td>"
+        f"<td class=num>{c['time_outside_min']:.1f}</td><td class=num>{c['peaks']['ppco2_mmHg']:.1f}</td>"
+        f"<td class=num>{c['peaks']['heat_storage_kJ']:.0f}</td><td class=num>{c['peaks']['helmet_water_L']:.2f}</td>"
+        f"<td class=num>{c['peaks']['tissue_ratio']:.2f}</td><td class=num>{100 * c['peaks']['p_dcs']:.1f} %</td>"
+        f"<td class=num>{c['alarms']}</td></tr>"
+        for cid, c in summary["crew"].items()
+    )
+    charts = [c for title, chans in _PLOTS if (c := _channel_chart(telemetry, title, chans))]
+    clock = f" &middot; EVA clock {summary['eva_clock_min']:.1f} min" if summary.get("eva_clock_min") else ""
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>{html.escape(info.title or info.name)}: spacewalk report</title>
+<style>{_CSS}</style></head><body>
+<h1>{html.escape(info.title or info.name)}</h1>
+<p class=sub>{html.escape(info.description)}</p>
+<p>Outcome <span class='outcome {summary['outcome']}'>{summary['outcome']}</span> &middot; status {html.escape(summary['status'])}
+&middot; simulated {summary['sim_duration_min']:.1f} min{clock}{' &middot; ' + html.escape(info.date) if info.date else ''}</p>
+<h2>Crew</h2>
+<table><tr><th>id</th><th>name</th><th>role</th><th>suit</th><th>outcome</th><th>outside [min]</th>
+<th>peak ppCO2 [mmHg]</th><th>peak heat storage [kJ]</th><th>peak helmet water [L]</th><th>peak TR</th><th>P(DCS)</th><th>alarms</th></tr>
+{crew_rows}</table>
+<h2>Consumables and margins</h2>
+{_consumables_table(summary)}
+<h2>Timeline</h2>
+{_phase_chart(summary)}
+<h2>Life support</h2>
+<div class=grid>{''.join(f'<div>{c}</div>' for c in charts)}</div>
+<h2>Event log</h2>
+{_events_table(events)}
+<p class=sub>spacewalk report of scenario <code>{html.escape(info.name)}</code>. Day and night bands appear once the orbit model computes them.</p>
+</body></html>
+"""

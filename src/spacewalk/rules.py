@@ -1,0 +1,90 @@
+"""Flight rules: caution-and-warning limits on telemetry channels, with their actions.
+
+The standard set below applies when a scenario has no ``[[flight_rules]]`` of its own
+(the resolved ``scenario.toml`` of every run lists the rules that were in force). Where a
+limit comes from a source it is named; the others are this project's choices, marked NF,
+because the real EMU caution-and-warning thresholds were not found (reference-data 13).
+"""
+
+from __future__ import annotations
+
+from .scenario import FlightRule
+
+STANDARD_RULES: tuple[FlightRule, ...] = (
+    FlightRule(
+        id="co2-high",
+        channel="ppco2_mmHg",
+        above=15.0,
+        level="caution",
+        action="alarm",
+        message="helmet CO2 high",  # NF: above the 14.4 mmHg measured at 3,000 Btu/h (Kim 2020)
+    ),
+    FlightRule(
+        id="co2-critical",
+        channel="ppco2_mmHg",
+        above=30.0,
+        level="warning",
+        action="abort",
+        message="helmet CO2 critical, abort to ingress",  # NF
+    ),
+    FlightRule(
+        id="suit-pressure-low",
+        channel="p_suit_kPa",
+        below=20.7,
+        level="warning",
+        action="abort",
+        applies="outside",
+        message="suit pressure below 3.0 psi, abort to ingress",  # NF: margin above 2.5 psi (Gernhardt)
+    ),
+    FlightRule(
+        id="o2-margin",
+        channel="o2_margin_min",
+        below=30.0,
+        level="caution",
+        action="terminate",
+        applies="outside",
+        message="O2 left is within 30 min of the time needed to get back in",  # NF: SOP is 30 min
+    ),
+    FlightRule(
+        id="helmet-water",
+        channel="helmet_water_L",
+        above=0.05,
+        level="caution",
+        action="alarm",
+        message="free water in the helmet",  # NF
+    ),
+    FlightRule(
+        id="helmet-water-abort",
+        channel="helmet_water_L",
+        above=0.3,
+        level="warning",
+        action="abort",
+        applies="outside",
+        message="water in the helmet growing, abort to ingress",  # NF
+    ),
+    FlightRule(
+        id="heat-storage",
+        channel="heat_storage_kJ",
+        above=260.0,
+        level="caution",
+        action="alarm",
+        message="heat storage above 260 kJ (about 1 C core rise)",  # C: 75 kg x 3.49 kJ/(kg K)
+    ),
+    FlightRule(
+        id="heat-storage-terminate",
+        channel="heat_storage_kJ",
+        above=520.0,
+        level="warning",
+        action="terminate",
+        applies="outside",
+        message="heat storage above 520 kJ (about 2 C core rise), terminate",  # NF
+    ),
+    FlightRule(
+        id="visor-fog",
+        channel="fog_index",
+        above=1.0,
+        level="caution",
+        action="alarm",
+        message="moisture beyond what the ventilation removes: visor fogging",  # C: fog_index > 1
+    ),
+)

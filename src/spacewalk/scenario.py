@@ -1,0 +1,685 @@
+"""Scenario files: the typed model of a spacewalk and its validation.
+
+A scenario is TOML data, parsed with :mod:`tomllib` (never evaluated) and checked here.
+Every problem becomes an :class:`Issue` naming the key path, what was expected and how to
+fix it; :class:`ScenarioError` carries all of them at once. See ``docs/scenario-format.md``.
+"""
+
+from __future__ import annotations
+
+import difflib
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from .presets import SUITS, WORKLOADS_W
+
+ACTIVITIES = (
+    "suit-up",
+    "prebreathe",
+    "enter-airlock",
+    "depress",
+    "egress",
+    "translate",
+    "task",
+    "rest",
+    "wait",
+    "ingress",
+    "hatch-close",
+    "repress",
+    "leave-airlock",
+    "doff",
+)
+# activities that end on a pressure condition rather than a duration
+PRESSURE_ACTIVITIES = ("depress", "repress")
+DEFAULT_WORKLOAD = {
+    "suit-up": "light",
+    "prebreathe": "rest",
+    "enter-airlock": "light",
+    "depress": "rest",
+    "egress": "light",
+    "translate": "moderate",
+    "task": "moderate",
+    "rest": "rest",
+    "wait": "rest",
+    "ingress": "light",
+    "hatch-close": "light",
+    "repress": "rest",
+    "leave-airlock": "light",
+    "doff": "light",
+}
+FAULT_KINDS = {
+    "water-intrusion": {"rate_mL_min"},
+    "suit-leak": {"hole_diameter_mm"},
+    "regulator-failure": set(),
+    "cooling-failure": {"remaining_fraction"},
+    "scrubber-exhausted": set(),
+}
+RULE_ACTIONS = ("alarm", "terminate", "abort", "lower-suit-pressure")
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class ScenarioInfo(_Model):
+    name: str = Field(min_length=1, pattern=r"^[a-z0-9][a-z0-9-]*$")
+    title: str = ""
+    description: str = ""
+    date: str = ""
+    start_utc: str = ""
+    seed: int = Field(default=0, ge=0)
+    catalogue_id: str = ""
+
+
+class EngineSettings(_Model):
+    dt_s: float = Field(default=10.0, gt=0, le=60)
+    record_every_s: float = Field(default=30.0, gt=0, le=3600)
+    max_duration_h: float = Field(default=12.0, gt=0, le=72)
+
+    @model_validator(mode="after")
+    def _record_multiple(self):
+        ratio = self.record_every_s / self.dt_s
+        if abs(ratio - round(ratio)) > 1e-9 or round(ratio) < 1:
+            raise ValueError(
+                f"record_every_s ({self.record_every_s}) must be a whole multiple of dt_s "
+                f"({self.dt_s}); set record_every_s = {max(1, round(ratio)) * self.dt_s:g}"
+            )
+        return self
+
+
+class Vessel(_Model):
+    volume_m3: float = Field(gt=0, le=2000)
+    pressure_psi: float = Field(ge=0, le=20)
+    o2_fraction: float = Field(default=0.21, gt=0, le=1)
+    temperature_K: float = Field(default=295.0, gt=200, lt=350)
+    vent_diameter_cm: float = Field(gt=0, le=100)
+    vent_cd: float = Field(default=0.72, gt=0, le=1)
+    repress_flow_kg_min: float = Field(gt=0, le=1000)
+    repress_o2_fraction: float = Field(default=0.21, gt=0, le=1)
+
+
+class Vehicle(_Model):
+    name: str = ""
+    cabin: Vessel
+    airlock: Vessel | None = None
+    hatch_diameter_m: float = Field(gt=0, le=5)
+    hatch_open_max_psi: float = Field(default=0.2, ge=0, le=15)
+    o2_store_kg: float = Field(default=0.0, ge=0)
+
+
+class Orbit(_Model):
+    altitude_km: float | None = Field(default=None, gt=100, lt=100000)
+    perigee_km: float | None = Field(default=None, gt=100, lt=100000)
+    apogee_km: float | None = Field(default=None, gt=100, lt=100000)
+    inclination_deg: float = Field(default=51.6, ge=0, le=180)
+
+    @model_validator(mode="after")
+    def _one_shape(self):
+        if self.altitude_km is not None and (self.perigee_km or self.apogee_km):
+            raise ValueError("give either altitude_km, or perigee_km and apogee_km, not both")
+        if self.altitude_km is None:
+            if self.perigee_km is None or self.apogee_km is None:
+                raise ValueError("give altitude_km, or both perigee_km and apogee_km")
+            if self.perigee_km > self.apogee_km:
+                raise ValueError(
+                    f"perigee_km ({self.perigee_km}) is above apogee_km ({self.apogee_km}); "
+                    "swap them"
+                )
+        return self
+
+
+class PrebreatheStage(_Model):
+    """One stage of the pre-simulation history (cabin atmosphere or mask O2)."""
+
+    label: str = ""
+    duration_min: float = Field(gt=0, le=20000)
+    pressure_psi: float = Field(gt=0, le=20)
+    end_pressure_psi: float | None = Field(default=None, gt=0, le=20)
+    o2_fraction: float = Field(gt=0, le=1)
+    end_o2_fraction: float | None = Field(default=None, gt=0, le=1)
+    crew: list[str] = Field(default_factory=list)
+
+
+class Suit(_Model):
+    """A suit model: a preset from :data:`spacewalk.presets.SUITS` with overrides."""
+
+    base: str = ""
+    title: str = ""
+    pressure_psi: float = Field(gt=0, le=15)
+    low_pressure_psi: float | None = Field(default=None, gt=0, le=15)
+    cooling: Literal["liquid", "gas"]
+    cooling_W: float = Field(ge=0, le=5000)
+    sweat_evaporation_kg_h: float = Field(ge=0, le=5)
+    vent_flow_cfm: float = Field(ge=0, le=50)
+    purge_flow_kg_h: float = Field(ge=0, le=50)
+    co2_removal: Literal["scrubber", "purge"]
+    scrubber_capacity_kg: float = Field(ge=0, le=20)
+    o2_primary_kg: float = Field(ge=0, le=50)
+    o2_secondary_min: float = Field(ge=0, le=600)
+    feedwater_kg: float = Field(ge=0, le=50)
+    battery_Ah: float = Field(ge=0, le=500)
+    battery_draw_A: float = Field(ge=0, le=50)
+    battery_V: float = Field(ge=0, le=100)
+    gas_volume_L: float = Field(gt=0, le=1000)
+    leak_cm3_min: float = Field(ge=0, le=1e6)
+    co2_washout: float = Field(gt=0, le=1)
+    envelope_m: float = Field(gt=0, le=5)
+    envelope_compliance_m_per_kPa: float = Field(ge=0, le=1)
+    supply: Literal["backpack", "umbilical"]
+
+    @model_validator(mode="after")
+    def _consistent(self):
+        if self.low_pressure_psi is not None and self.low_pressure_psi >= self.pressure_psi:
+            raise ValueError(
+                f"low_pressure_psi ({self.low_pressure_psi:g}) must be below pressure_psi "
+                f"({self.pressure_psi:g})"
+            )
+        if self.co2_removal == "scrubber" and self.vent_flow_cfm <= 0:
+            raise ValueError("a scrubber suit needs vent_flow_cfm > 0 to carry CO2 to it")
+        if self.co2_removal == "purge" and self.purge_flow_kg_h <= 0:
+            raise ValueError("a purge-ventilated suit needs purge_flow_kg_h > 0")
+        return self
+
+
+class CrewMember(_Model):
+    id: str = Field(min_length=1, pattern=r"^[a-z0-9][a-z0-9-]*$")
+    name: str = ""
+    role: Literal["eva", "inside"]
+    suit: str | None = None
+    supply: Literal["backpack", "umbilical"] | None = None
+    mass_kg: float = Field(default=75.0, gt=30, lt=200)
+    umbilical_length_m: float | None = Field(default=None, gt=0, le=100)
+    tether_length_m: float | None = Field(default=None, gt=0, le=100)
+    translation_speed_m_s: float = Field(default=0.15, gt=0, le=2)
+
+
+class Activity(_Model):
+    activity: Literal[ACTIVITIES]  # type: ignore[valid-type]
+    label: str = ""
+    duration_min: float | None = Field(default=None, ge=0, le=10000)
+    workload: Literal[tuple(WORKLOADS_W)] | None = None  # type: ignore[valid-type]
+    metabolic_W: float | None = Field(default=None, gt=0, le=2000)
+    after: str = ""
+    to_psi: float | None = Field(default=None, ge=0, le=20)
+    range_m: float | None = Field(default=None, ge=0, le=10000)
+    note: str = ""
+
+    @model_validator(mode="after")
+    def _per_kind(self):
+        kind = self.activity
+        if self.workload is not None and self.metabolic_W is not None:
+            raise ValueError("give workload or metabolic_W, not both")
+        if kind in PRESSURE_ACTIVITIES:
+            if self.duration_min is not None:
+                raise ValueError(
+                    f"'{kind}' ends when the vessel reaches to_psi, it takes no duration_min; "
+                    "remove duration_min (the time comes from the gas physics)"
+                )
+            if self.to_psi is None:
+                raise ValueError(f"'{kind}' needs to_psi, the vessel pressure that ends it")
+        else:
+            if self.to_psi is not None:
+                raise ValueError(f"to_psi belongs to depress or repress, not '{kind}'")
+            if self.duration_min is None and not (kind == "wait" and self.after):
+                raise ValueError(
+                    f"'{kind}' needs duration_min"
+                    + (" (or after, to wait for another crew member)" if kind == "wait" else "")
+                )
+        if self.range_m is not None and kind not in ("translate", "task", "egress"):
+            raise ValueError(f"range_m belongs to translate, task or egress, not '{kind}'")
+        return self
+
+    @property
+    def key(self) -> str:
+        return self.label or self.activity
+
+
+class FlightRule(_Model):
+    id: str = Field(min_length=1)
+    channel: str
+    above: float | None = None
+    below: float | None = None
+    level: Literal["caution", "warning"] = "caution"
+    action: Literal[RULE_ACTIONS] = "alarm"  # type: ignore[valid-type]
+    applies: Literal["suited", "outside", "always"] = "suited"
+    message: str = ""
+
+    @model_validator(mode="after")
+    def _one_limit(self):
+        if (self.above is None) == (self.below is None):
+            raise ValueError("give exactly one of above or below")
+        return self
+
+
+class Fault(_Model):
+    kind: Literal[tuple(FAULT_KINDS)]  # type: ignore[valid-type]
+    crew: str
+    at_min: float = Field(ge=0, le=10000)
+    rate_mL_min: float | None = Field(default=None, gt=0, le=10000)
+    hole_diameter_mm: float | None = Field(default=None, gt=0, le=100)
+    remaining_fraction: float | None = Field(default=None, ge=0, lt=1)
+
+    @model_validator(mode="after")
+    def _params(self):
+        allowed = FAULT_KINDS[self.kind]
+        given = {
+            k
+            for k in ("rate_mL_min", "hole_diameter_mm", "remaining_fraction")
+            if getattr(self, k) is not None
+        }
+        extra = given - allowed
+        if extra:
+            raise ValueError(
+                f"a '{self.kind}' fault takes {sorted(allowed) or 'no parameters'}, "
+                f"not {sorted(extra)}"
+            )
+        missing = allowed - given - {"remaining_fraction"}
+        if missing:
+            raise ValueError(f"a '{self.kind}' fault needs {sorted(missing)}")
+        return self
+
+
+class Scenario(_Model):
+    scenario: ScenarioInfo
+    engine: EngineSettings = EngineSettings()
+    vehicle: Vehicle
+    orbit: Orbit | None = None
+    prebreathe: list[PrebreatheStage] = Field(default_factory=list)
+    suits: dict[str, Suit] = Field(default_factory=dict)
+    crew: list[CrewMember] = Field(min_length=1, max_length=12)
+    timeline: dict[str, list[Activity]]
+    flight_rules: list[FlightRule] | None = None
+    faults: list[Fault] = Field(default_factory=list)
+
+    def suit_of(self, member: CrewMember) -> Suit | None:
+        return None if member.suit is None else self.suits[member.suit]
+
+    def supply_of(self, member: CrewMember) -> str:
+        suit = self.suit_of(member)
+        return member.supply or (suit.supply if suit else "backpack")
+
+
+# --------------------------------------------------------------------------- errors
+
+
+@dataclass(frozen=True)
+class Issue:
+    """One problem in a scenario: where, what was expected, how to fix it."""
+
+    path: str
+    problem: str
+    fix: str = ""
+
+    def __str__(self) -> str:
+        text = f"{self.path or '(top level)'}: {self.problem}"
+        return f"{text}\n    fix: {self.fix}" if self.fix else text
+
+
+class ScenarioError(ValueError):
+    """A scenario file has problems; ``issues`` lists every one."""
+
+    def __init__(self, source: str, issues: list[Issue]):
+        self.source = source
+        self.issues = issues
+        lines = [f"{source}: {len(issues)} problem{'s' * (len(issues) != 1)}"]
+        lines += [f"  - {issue}".replace("\n", "\n  ") for issue in issues]
+        super().__init__("\n".join(lines))
+
+
+def _path(loc: tuple) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
+_TYPE_WORDS = {
+    "float": "a number",
+    "int": "a whole number",
+    "string": "a text string in quotes",
+    "bool": "true or false",
+    "dict": "a table",
+    "list": "an array",
+    "model": "a table",
+}
+
+
+def _allowed_keys(loc: tuple) -> list[str]:
+    """Names the schema accepts at the table that holds ``loc``'s last key."""
+    model: Any = Scenario
+    for part in loc[:-1]:
+        if isinstance(part, int):
+            continue
+        fields = getattr(model, "model_fields", {})
+        if part in fields:
+            model = _inner_model(fields[part].annotation)
+        elif model is Suit or model is dict:
+            continue
+        else:
+            return []
+        if model is None:
+            return []
+    return list(getattr(model, "model_fields", {}))
+
+
+def _inner_model(annotation: Any):
+    args = getattr(annotation, "__args__", ())
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in reversed(args):
+        found = _inner_model(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def _issue_from_pydantic(err: Mapping[str, Any]) -> Issue:
+    loc = tuple(err.get("loc", ()))
+    kind = err.get("type", "")
+    ctx = err.get("ctx", {}) or {}
+    given = err.get("input")
+    path = _path(loc)
+    shown = repr(given) if not isinstance(given, dict | list) else type(given).__name__
+    if kind == "missing":
+        return Issue(path, "required key is missing", f"add `{loc[-1]} = ...` (see docs/scenario-format.md)")
+    if kind == "extra_forbidden":
+        name = str(loc[-1])
+        allowed = _allowed_keys(loc)
+        close = difflib.get_close_matches(name, allowed, n=1)
+        hint = f"did you mean `{close[0]}`?" if close else "remove it"
+        if allowed and not close:
+            hint += f"; allowed keys here: {', '.join(allowed)}"
+        return Issue(path, f"unknown key `{name}`", hint)
+    if kind == "literal_error":
+        expected = ctx.get("expected", "")
+        return Issue(path, f"expected one of {expected}, got {shown}", "use one of the listed values")
+    if kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
+        bound = {"greater_than": "> ", "greater_than_equal": ">= ", "less_than": "< ",
+                 "less_than_equal": "<= "}[kind]
+        limit = next(iter(ctx.values()), "")
+        return Issue(path, f"expected a value {bound}{limit}, got {shown}", "change the value to lie in range")
+    if kind == "string_pattern_mismatch":
+        return Issue(
+            path,
+            f"expected lower-case letters, digits and hyphens, got {shown}",
+            "write it like `polaris-dawn`",
+        )
+    if kind in ("too_short", "too_long"):
+        return Issue(path, err.get("msg", "wrong length"), "add or remove entries")
+    if kind == "value_error":
+        msg = str(err.get("msg", "")).removeprefix("Value error, ")
+        return Issue(path, msg, "")
+    for word, text in _TYPE_WORDS.items():
+        if kind.startswith(word) or kind == f"{word}_type" or kind.endswith(f"{word}_type"):
+            return Issue(path, f"expected {text}, got {shown}", f"write {text} here")
+    return Issue(path, f"{err.get('msg', kind)} (got {shown})", "")
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def _resolve_suits(raw: dict, issues: list[Issue]) -> dict:
+    """Merge scenario suit tables over their presets, and add every preset crew names."""
+    suits_raw = raw.get("suits", {})
+    if not isinstance(suits_raw, dict):
+        issues.append(Issue("suits", "expected a table of suit models", "write [suits.NAME]"))
+        suits_raw = {}
+    resolved: dict[str, Any] = {}
+    for name, table in suits_raw.items():
+        if not isinstance(table, dict):
+            issues.append(Issue(f"suits.{name}", "expected a table", f"write [suits.{name}]"))
+            continue
+        base = table.get("base", "")
+        if base:
+            if base not in SUITS:
+                close = difflib.get_close_matches(str(base), list(SUITS), n=1)
+                issues.append(
+                    Issue(
+                        f"suits.{name}.base",
+                        f"unknown suit preset {base!r}",
+                        f"use one of {', '.join(SUITS)}"
+                        + (f" (did you mean {close[0]!r}?)" if close else ""),
+                    )
+                )
+                continue
+            merged = dict(SUITS[base])
+        else:
+            merged = {}
+        merged.update(table)
+        resolved[name] = merged
+    crew = raw.get("crew", [])
+    if isinstance(crew, list):
+        for member in crew:
+            name = member.get("suit") if isinstance(member, dict) else None
+            if isinstance(name, str) and name not in resolved and name in SUITS:
+                resolved[name] = {"base": name, **SUITS[name]}
+    return resolved
+
+
+def _cross_check(sc: Scenario) -> list[Issue]:
+    issues: list[Issue] = []
+    ids = [m.id for m in sc.crew]
+    for i, member in enumerate(sc.crew):
+        if ids.count(member.id) > 1:
+            issues.append(Issue(f"crew[{i}].id", f"crew id {member.id!r} is used twice", "give each crew member a unique id"))
+        if member.suit is not None and member.suit not in sc.suits:
+            close = difflib.get_close_matches(member.suit, list(sc.suits) + list(SUITS), n=1)
+            issues.append(
+                Issue(
+                    f"crew[{i}].suit",
+                    f"unknown suit {member.suit!r}",
+                    f"use a preset ({', '.join(SUITS)}) or define [suits.{member.suit}]"
+                    + (f"; did you mean {close[0]!r}?" if close else ""),
+                )
+            )
+        if member.suit is None and member.role == "eva":
+            issues.append(Issue(f"crew[{i}].suit", "an EVA crew member needs a suit", f"add suit = \"emu\" (or one of {', '.join(SUITS)})"))
+        if member.suit is None and sc.vehicle.airlock is None:
+            issues.append(
+                Issue(
+                    f"crew[{i}].suit",
+                    "this vehicle has no airlock, so the whole cabin is depressurised and every "
+                    "crew member aboard must be suited",
+                    "give this crew member a suit, or add [vehicle.airlock]",
+                )
+            )
+        if (
+            member.suit in sc.suits
+            and sc.supply_of(member) == "umbilical"
+            and sc.vehicle.o2_store_kg <= 0
+        ):
+            issues.append(
+                Issue(
+                    "vehicle.o2_store_kg",
+                    f"crew member {member.id!r} is fed by an umbilical but the vehicle has no O2 store",
+                    "set vehicle.o2_store_kg to the O2 available to the umbilicals",
+                )
+            )
+        if (
+            member.suit in sc.suits
+            and sc.supply_of(member) == "backpack"
+            and sc.suits[member.suit].o2_primary_kg <= 0
+        ):
+            issues.append(
+                Issue(
+                    f"crew[{i}].supply",
+                    f"suit {member.suit!r} carries no O2 of its own, so it cannot run on a backpack",
+                    'set supply = "umbilical"',
+                )
+            )
+    for key in sc.timeline:
+        if key not in ids:
+            close = difflib.get_close_matches(key, ids, n=1)
+            issues.append(
+                Issue(
+                    f"timeline.{key}",
+                    f"no crew member has id {key!r}",
+                    f"use one of {', '.join(ids)}" + (f" (did you mean {close[0]!r}?)" if close else ""),
+                )
+            )
+    labels = {cid: [a.key for a in acts] for cid, acts in sc.timeline.items()}
+    for cid in ids:
+        if cid not in sc.timeline or not sc.timeline[cid]:
+            issues.append(Issue(f"timeline.{cid}", "this crew member has no timeline", f"add [[timeline.{cid}]] entries"))
+    for cid, acts in sc.timeline.items():
+        seen: set[str] = set()
+        for j, act in enumerate(acts):
+            path = f"timeline.{cid}[{j}]"
+            if act.key in seen:
+                issues.append(Issue(f"{path}.label", f"label {act.key!r} is used twice in this timeline", "give the activity a unique label"))
+            seen.add(act.key)
+            if act.after:
+                other, _, label = act.after.partition(".")
+                if other not in labels:
+                    issues.append(Issue(f"{path}.after", f"{act.after!r} names no crew member", f"write after = \"CREW.LABEL\" with CREW one of {', '.join(ids)}"))
+                elif label not in labels[other]:
+                    issues.append(Issue(f"{path}.after", f"crew member {other!r} has no activity labelled {label!r}", f"use one of {', '.join(labels[other])}"))
+                elif other == cid:
+                    issues.append(Issue(f"{path}.after", "an activity cannot wait for its own crew member", "name another crew member"))
+            if act.activity in ("enter-airlock", "leave-airlock") and sc.vehicle.airlock is None:
+                issues.append(Issue(f"{path}.activity", f"'{act.activity}' needs a vehicle with [vehicle.airlock]", "remove it, or add the airlock"))
+    rule_channels = set(RULE_CHANNELS)
+    for k, rule in enumerate(sc.flight_rules or []):
+        if rule.channel not in rule_channels:
+            close = difflib.get_close_matches(rule.channel, sorted(rule_channels), n=1)
+            issues.append(
+                Issue(
+                    f"flight_rules[{k}].channel",
+                    f"unknown channel {rule.channel!r}",
+                    f"use one of {', '.join(sorted(rule_channels))}" + (f" (did you mean {close[0]!r}?)" if close else ""),
+                )
+            )
+        if rule.action == "lower-suit-pressure" and not any(
+            s.low_pressure_psi for s in sc.suits.values()
+        ):
+            issues.append(Issue(f"flight_rules[{k}].action", "no suit in this scenario has a low_pressure_psi setting to lower to", "set low_pressure_psi on the suit, or use another action"))
+    for k, fault in enumerate(sc.faults):
+        if fault.crew not in ids:
+            issues.append(Issue(f"faults[{k}].crew", f"no crew member has id {fault.crew!r}", f"use one of {', '.join(ids)}"))
+        else:
+            member = sc.crew[ids.index(fault.crew)]
+            if member.suit is None:
+                issues.append(Issue(f"faults[{k}].crew", f"{fault.crew!r} wears no suit, so a suit fault cannot apply", "name a suited crew member"))
+    for k, stage in enumerate(sc.prebreathe):
+        for name in stage.crew:
+            if name not in ids:
+                issues.append(Issue(f"prebreathe[{k}].crew", f"no crew member has id {name!r}", f"use ids from: {', '.join(ids)}"))
+    return issues
+
+
+# channels a flight rule can watch (a subset of the telemetry channels; see telemetry.py)
+RULE_CHANNELS = (
+    "ppco2_mmHg",
+    "p_suit_kPa",
+    "dp_suit_kPa",
+    "o2_time_min",
+    "o2_margin_min",
+    "helmet_water_L",
+    "heat_storage_kJ",
+    "core_temp_rise_C",
+    "fog_index",
+    "tissue_ratio",
+    "feedwater_kg",
+    "battery_Ah",
+    "ingress_blocked_min",
+)
+
+
+def scenario_from_mapping(raw: Mapping[str, Any], source: str = "<scenario>") -> Scenario:
+    """Validate a parsed TOML mapping into a :class:`Scenario`, or raise :class:`ScenarioError`."""
+    if not isinstance(raw, Mapping):
+        raise ScenarioError(source, [Issue("", "expected a table at the top level", "")])
+    issues: list[Issue] = []
+    data = dict(raw)
+    data["suits"] = _resolve_suits(data, issues)
+    try:
+        scenario = Scenario.model_validate(data)
+    except ValidationError as exc:
+        issues += [_issue_from_pydantic(e) for e in exc.errors(include_url=False)]
+        raise ScenarioError(source, issues) from None
+    issues += _cross_check(scenario)
+    if issues:
+        raise ScenarioError(source, issues)
+    if scenario.flight_rules is None:
+        from .rules import STANDARD_RULES
+
+        scenario = scenario.model_copy(update={"flight_rules": list(STANDARD_RULES)})
+    return scenario
+
+
+def parse_toml(text: str, source: str = "<scenario>") -> Scenario:
+    """Parse TOML text (never evaluated) and validate it."""
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ScenarioError(
+            source,
+            [Issue("", f"not valid TOML: {exc}", "fix the syntax at the line and column shown")],
+        ) from None
+    return scenario_from_mapping(raw, source)
+
+
+def library_dir() -> Path:
+    return Path(__file__).parent / "library"
+
+
+ALIASES = {"polaris-dawn": "polaris-dawn-2024"}
+
+
+def library_names() -> list[str]:
+    return sorted(p.stem for p in library_dir().glob("*.toml"))
+
+
+def load_scenario(name_or_path: str | Path) -> Scenario:
+    """Load a built-in scenario by name (``spacewalk scenarios`` lists them) or a TOML file."""
+    text_name = str(name_or_path)
+    candidate = Path(text_name)
+    if candidate.suffix != ".toml" and not candidate.exists():
+        stem = ALIASES.get(text_name, text_name)
+        lib = library_dir() / f"{stem}.toml"
+        if lib.exists():
+            return parse_toml(lib.read_text(encoding="utf-8"), f"library:{stem}")
+        names = library_names()
+        close = difflib.get_close_matches(text_name, names + list(ALIASES), n=1)
+        raise ScenarioError(
+            text_name,
+            [
+                Issue(
+                    "",
+                    f"no built-in scenario named {text_name!r} and no such file",
+                    f"use one of {', '.join(names)}"
+                    + (f" (did you mean {close[0]!r}?)" if close else "")
+                    + ", or give the path of a .toml file",
+                )
+            ],
+        )
+    try:
+        raw_bytes = candidate.read_bytes()
+    except FileNotFoundError:
+        raise ScenarioError(str(candidate), [Issue("", "file not found", "check the path")]) from None
+    except IsADirectoryError:
+        raise ScenarioError(str(candidate), [Issue("", "this is a folder, not a scenario file", "give the path of a .toml file")]) from None
+    except OSError as exc:
+        raise ScenarioError(str(candidate), [Issue("", f"cannot read the file: {exc.strerror}", "check the path and its permissions")]) from None
+    try:
+        text = raw_bytes.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ScenarioError(
+            str(candidate),
+            [Issue("", f"not UTF-8 text (byte {exc.start})", "save the file as UTF-8")],
+        ) from None
+    return parse_toml(text, str(candidate))
+
+
+def scenario_to_mapping(scenario: Scenario) -> dict:
+    """The resolved scenario as plain data (for ``scenario.toml`` in a run folder)."""
+    data = scenario.model_dump(mode="json", exclude_none=True)
+    return data

@@ -1,0 +1,204 @@
+"""Per-run summaries: outcome, phases, consumables with margins, the limiting consumable,
+peak values and alarms. Built from the engine's output only."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .engine import OUTCOMES, EngineOutput
+from .plan import KIND
+
+_OUTCOME_RANK = {"completed": 0, "incomplete": 1, "terminated": 2, "aborted": 3, "loss-of-crew": 4}
+_CONSUMABLE_UNITS = {
+    "o2_primary": ("kg", "primary O2"),
+    "o2_vehicle": ("kg", "vehicle O2 (umbilical)"),
+    "o2_secondary": ("min", "secondary O2 reserve"),
+    "scrubber": ("kg CO2", "CO2 scrubber"),
+    "feedwater": ("kg", "feedwater"),
+    "battery": ("Ah", "battery"),
+}
+
+
+def _r(x, nd=3):
+    x = float(x)
+    return None if not math.isfinite(x) else round(x, nd)
+
+
+def _consumables(out: EngineOutput, r: int, c: int) -> dict:
+    p = out.plan.crew
+    f = out.final
+    suited_s = out.suited_s[r, c]
+    items = {}
+    caps = {
+        "o2_primary": (p["o2_primary_kg"][r, c], f["o2_primary_kg"][r, c]),
+        "o2_vehicle": (
+            out.plan.o2_store_kg[r] if p["umbilical"][r, c] else 0.0,
+            f["o2_vehicle_kg"][r, c],
+        ),
+        "o2_secondary": (p["o2_secondary_s"][r, c] / 60.0, f["o2_secondary_min"][r, c]),
+        "scrubber": (p["scrub_cap_kg"][r, c], p["scrub_cap_kg"][r, c] - f["scrubber_used_kg"][r, c]),
+        "feedwater": (p["feedwater_kg"][r, c], f["feedwater_kg"][r, c]),
+        "battery": (p["battery_Ah"][r, c], f["battery_Ah"][r, c]),
+    }
+    for name, (cap, left) in caps.items():
+        if cap <= 0:
+            continue
+        left = max(float(left), 0.0)
+        used = cap - left
+        unit, title = _CONSUMABLE_UNITS[name]
+        if name == "o2_secondary":
+            time_left = left
+        else:
+            rate = used / suited_s if suited_s > 0 else 0.0
+            time_left = left / rate / 60.0 if rate > 0 else math.inf
+        ex = out.exhausted_s[name][r, c]
+        items[name] = {
+            "title": title,
+            "unit": unit,
+            "capacity": _r(cap),
+            "used": _r(used),
+            "left": _r(left),
+            "margin_pct": _r(100.0 * left / cap, 1),
+            "time_left_min": _r(time_left, 1),
+            "exhausted_at_min": _r(ex / 60.0, 1),
+        }
+    return items
+
+
+def _limiting(items: dict) -> dict | None:
+    ran_out = [(v["exhausted_at_min"], k) for k, v in items.items() if v["exhausted_at_min"] is not None]
+    if ran_out:
+        _, name = min(ran_out)
+        return {"name": name, "reason": "ran out first", **items[name]}
+    candidates = [
+        (v["time_left_min"], k)
+        for k, v in items.items()
+        if k != "o2_secondary" and v["time_left_min"] is not None
+    ]
+    if not candidates:
+        return None
+    _, name = min(candidates)
+    return {"name": name, "reason": "least time left at this EVA's average rate", **items[name]}
+
+
+def build_summaries(out: EngineOutput) -> list[dict]:
+    plan = out.plan
+    sc = plan.scenario
+    R = plan.runs
+    summaries = []
+    events_by_run: dict[int, list[dict]] = {}
+    for e in out.events:
+        events_by_run.setdefault(e["run"], []).append(e)
+    for r in range(R):
+        crew = {}
+        phases = []
+        worst = "completed"
+        for c, member in enumerate(sc.crew):
+            outcome = OUTCOMES[out.outcome[r, c]]
+            if member.role == "eva" or outcome == "loss-of-crew":
+                worst = max(worst, outcome, key=_OUTCOME_RANK.get)
+            items = _consumables(out, r, c) if member.suit else {}
+            for j, label in enumerate(plan.labels[c]):
+                start = out.act_start_s[r, c, j]
+                if math.isnan(start):
+                    continue
+                phases.append(
+                    {
+                        "crew": member.id,
+                        "activity": label,
+                        "start_min": _r(start / 60.0, 2),
+                        "end_min": _r(out.act_end_s[r, c, j] / 60.0, 2),
+                    }
+                )
+            crew[member.id] = {
+                "name": member.name,
+                "role": member.role,
+                "suit": member.suit,
+                "outcome": outcome,
+                "time_outside_min": _r(out.time_outside_s[r, c] / 60.0, 1),
+                "consumables": items,
+                "limiting_consumable": _limiting(items) if member.suit else None,
+                "peaks": {k: _r(v[r, c], 4) for k, v in out.peaks.items()},
+                "alarms": int(out.alarms[r, c]),
+            }
+        evs = events_by_run.get(r, [])
+        kinds = plan.kind
+        first = [
+            out.act_start_s[r, c, j]
+            for c in range(len(sc.crew))
+            for j in range(kinds.shape[1])
+            if kinds[c, j] in (KIND["suit-up"], KIND["depress"])
+        ]
+        last = [
+            out.act_end_s[r, c, j]
+            for c in range(len(sc.crew))
+            for j in range(kinds.shape[1])
+            if kinds[c, j] == KIND["repress"]
+        ]
+        first = [x for x in first if not math.isnan(x)]
+        last = [x for x in last if not math.isnan(x)]
+        eva_clock = (max(last) - min(first)) / 60.0 if first and last else None
+        peaks = {k: _r(np.max(v[r]) if k != "o2_margin_min" else np.min(v[r]), 4) for k, v in out.peaks.items()}
+        summaries.append(
+            {
+                "scenario": sc.scenario.name,
+                "title": sc.scenario.title,
+                "catalogue_id": sc.scenario.catalogue_id or None,
+                "run": r,
+                "status": out.status[r],
+                "outcome": worst if out.status[r] == "ok" else "error",
+                "sim_duration_min": _r(out.t_end_s / 60.0, 2),
+                "eva_clock_min": _r(eva_clock, 2) if eva_clock is not None else None,
+                "phases": phases,
+                "crew": crew,
+                "peaks": peaks,
+                "alarms": [
+                    {k: e[k] for k in ("t_s", "crew", "severity", "message")}
+                    for e in evs
+                    if e["severity"] in ("caution", "warning", "emergency")
+                ],
+            }
+        )
+    return summaries
+
+
+def format_summary(summary: dict) -> str:
+    """A short text summary a flight controller can read at a glance."""
+    lines = [
+        f"{summary['title'] or summary['scenario']}",
+        f"  outcome: {summary['outcome'].upper()}   status: {summary['status']}   "
+        f"simulated {summary['sim_duration_min']:.1f} min"
+        + (f"   EVA clock {summary['eva_clock_min']:.1f} min" if summary["eva_clock_min"] else ""),
+        "",
+        "  phases (min):",
+    ]
+    for ph in summary["phases"]:
+        end = "..." if ph["end_min"] is None else f"{ph['end_min']:7.1f}"
+        lines.append(f"    {ph['crew']:<12} {ph['activity']:<24} {ph['start_min']:7.1f} -> {end}")
+    lines.append("")
+    lines.append("  crew:")
+    for cid, c in summary["crew"].items():
+        lines.append(
+            f"    {cid} ({c['role']}, {c['suit'] or 'unsuited'}): {c['outcome']}, "
+            f"{c['time_outside_min']:.1f} min outside, peak TR {c['peaks']['tissue_ratio']:.2f}, "
+            f"peak ppCO2 {c['peaks']['ppco2_mmHg']:.1f} mmHg"
+        )
+        for name, item in c["consumables"].items():
+            ex = f", RAN OUT at {item['exhausted_at_min']:.1f} min" if item["exhausted_at_min"] is not None else ""
+            tl = "" if item["time_left_min"] is None else f", {item['time_left_min']:.0f} min left at this rate"
+            lines.append(
+                f"      {item['title']:<24} {item['left']:.3g} of {item['capacity']:.3g} {item['unit']} "
+                f"({item['margin_pct']:.0f} %){tl}{ex}"
+            )
+        lim = c["limiting_consumable"]
+        if lim:
+            lines.append(f"      limiting: {lim['title']} ({lim['reason']})")
+    lines.append("")
+    lines.append(f"  alarms: {len(summary['alarms'])}")
+    for a in summary["alarms"][:20]:
+        lines.append(f"    {a['t_s'] / 60:7.1f} min  {a['crew']:<10} {a['severity']:<9} {a['message']}")
+    if len(summary["alarms"]) > 20:
+        lines.append(f"    ... {len(summary['alarms']) - 20} more in events.jsonl")
+    return "\n".join(lines)

@@ -1,0 +1,59 @@
+"""Telemetry channels: every recorded quantity, declared once with its unit.
+
+The table below is the public dictionary of channels; the Parquet file of a run carries it
+in its schema metadata (key ``spacewalk.channels``) and ``spacewalk.CHANNELS`` exposes it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+
+@dataclass(frozen=True)
+class Channel:
+    name: str
+    unit: str
+    description: str
+
+
+CHANNELS: tuple[Channel, ...] = (
+    Channel("activity", "", "current timeline activity (label)"),
+    Channel("location", "", "cabin, airlock or outside"),
+    Channel("suited", "bool", "suit closed and pressurised around the crew member"),
+    Channel("metabolic_W", "W", "metabolic rate from the activity's workload"),
+    Channel("p_ambient_kPa", "kPa", "pressure around the crew member (0 outside)"),
+    Channel("p_cabin_kPa", "kPa", "cabin pressure"),
+    Channel("p_airlock_kPa", "kPa", "airlock pressure (empty if the vehicle has none)"),
+    Channel("p_suit_kPa", "kPa", "absolute suit pressure (ambient when unsuited)"),
+    Channel("dp_suit_kPa", "kPa", "suit pressure above ambient: what balloons the suit"),
+    Channel("o2_primary_kg", "kg", "O2 left in the suit's primary store (backpack suits)"),
+    Channel("o2_vehicle_kg", "kg", "O2 left in the vehicle store feeding the umbilicals"),
+    Channel("o2_secondary_min", "min", "emergency O2 reserve left (EMU SOP, Gemini ELSS)"),
+    Channel("o2_flow_g_min", "g/min", "O2 drawn: metabolism, leaks and open-loop purge"),
+    Channel("o2_time_min", "min", "time the O2 supply lasts at the recent rate (primary + reserve)"),
+    Channel("o2_margin_min", "min", "O2 time left minus the time needed to get back in"),
+    Channel("ppco2_mmHg", "mmHg", "inspired CO2 partial pressure in the helmet"),
+    Channel("scrubber_used_pct", "%", "share of the CO2 scrubber's capacity used"),
+    Channel("heat_storage_kJ", "kJ", "heat stored in the body above neutral"),
+    Channel("core_temp_rise_C", "C", "core temperature rise implied by the heat storage"),
+    Channel("cooling_W", "W", "heat removed by the suit's cooling"),
+    Channel("sweat_L", "L", "sweat produced since the start"),
+    Channel("fog_index", "", "moisture load over ventilation capacity (>1 visor fogs)"),
+    Channel("feedwater_kg", "kg", "sublimator feedwater left"),
+    Channel("battery_Ah", "Ah", "suit battery charge left"),
+    Channel("helmet_water_L", "L", "free water in the helmet"),
+    Channel("tissue_n2_kPa", "kPa", "N2 tension in the 360-min half-time tissue"),
+    Channel("tissue_ratio", "", "tissue N2 over breathing pressure (NASA TR)"),
+    Channel("etr", "", "exercise tissue ratio (NASA/TP-2004-213158)"),
+    Channel("p_dcs", "", "probability of DCS from the ETR model"),
+    Channel("suit_envelope_m", "m", "size of the suited body at the hatch (ballooning)"),
+    Channel("ingress_blocked_min", "min", "time spent unable to fit through the hatch"),
+    Channel("range_m", "m", "distance from the hatch"),
+    Channel("alarms", "", "caution and warning alarms raised so far"),
+)
+
+CHANNEL_BY_NAME = {c.name: c for c in CHANNELS}
+
+
+def channel_table() -> list[dict]:
+    return [asdict(c) for c in CHANNELS]

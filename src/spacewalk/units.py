@@ -1,0 +1,58 @@
+"""Unit conversions and physical constants used across spacewalk.
+
+Everything inside the engine is SI (Pa, kg, s, W, J, m, K). Scenario files and
+telemetry use the units named in their keys (``pressure_psi``, ``ppco2_mmHg``);
+these factors convert at the edges.
+"""
+
+from __future__ import annotations
+
+import math
+
+PA_PER_PSI = 6894.757293168  # [Pa/psi]
+PA_PER_MMHG = 133.322387415  # [Pa/mmHg]
+PA_PER_ATM = 101325.0  # [Pa/atm]
+KG_PER_LB = 0.45359237  # [kg/lb]
+M3_PER_FT3 = 0.028316846592  # [m^3/ft^3]
+W_PER_BTU_H = 0.29307107  # [W per Btu/h]
+W_PER_KCAL_H = 1.163  # [W per kcal/h]
+
+R_UNIVERSAL = 8.314462618  # [J/(mol K)]
+M_O2 = 0.031998  # [kg/mol]
+M_N2 = 0.028014  # [kg/mol]
+M_CO2 = 0.04401  # [kg/mol]
+R_O2 = R_UNIVERSAL / M_O2  # [J/(kg K)] 259.8
+R_CO2 = R_UNIVERSAL / M_CO2  # [J/(kg K)] 188.9
+
+# Gas volumes at STPD (0 C, 101.325 kPa): density of O2 and CO2 [kg/L]
+RHO_O2_STPD = M_O2 * PA_PER_ATM / (R_UNIVERSAL * 273.15) / 1000.0  # 1.429e-3 kg/L
+RHO_CO2_STPD = 1.977e-3  # [kg/L] measured (CO2 is non-ideal; CRC Handbook)
+
+H_VAP_SWEAT = 2.43e6  # [J/kg] latent heat of evaporation of sweat at skin temperature
+H_SUB_ICE = 2.83e6  # [J/kg] latent heat of sublimation of ice (EMU sublimator)
+C_BODY = 3490.0  # [J/(kg K)] mean specific heat of the human body
+
+GAMMA_AIR = 1.4  # ratio of specific heats for air, O2 and N2 near 295 K
+ARMSTRONG_LIMIT_PA = 6.3e3  # [Pa] body fluids boil at 37 C below this pressure
+USEFUL_CONSCIOUSNESS_PA = 2.5 * PA_PER_PSI  # [Pa] Gernhardt, PBS NOVA (reference-data 4)
+
+
+def psi(x: float) -> float:
+    """Pressure in psi to Pa."""
+    return x * PA_PER_PSI
+
+
+def gas_constant(o2_mole_fraction: float) -> float:
+    """Specific gas constant [J/(kg K)] of an O2/N2 mixture of the given O2 mole fraction."""
+    molar_mass = o2_mole_fraction * M_O2 + (1.0 - o2_mole_fraction) * M_N2
+    return R_UNIVERSAL / molar_mass
+
+
+def choked_flow_factor(gamma: float = GAMMA_AIR) -> float:
+    """The dimensionless factor of choked orifice flow.
+
+    m_dot = Cd * A * p0 * factor / sqrt(R * T0), with
+    factor = sqrt(gamma) * (2 / (gamma + 1)) ** ((gamma + 1) / (2 (gamma - 1))).
+    For gamma = 1.4 it is 0.6847 (Higgins via G. Landis; reference-data 10).
+    """
+    return math.sqrt(gamma) * (2.0 / (gamma + 1.0)) ** ((gamma + 1.0) / (2.0 * (gamma - 1.0)))
