@@ -262,7 +262,7 @@ def run_engine(plan: Plan, record: bool = True) -> EngineOutput:
                 ),
             )
             blocked_logged |= blocked
-        gate = ready & ~blocked & ~(is_egress & ~hatch_open[:, None])
+        gate = ready & ~blocked & ~((is_egress | is_ingress) & ~hatch_open[:, None])
         act_t += np.where(gate, dt, 0.0)
         is_return = slot == S - 1
         dur_now = np.where(is_return, ret_dur, plan.dur_s[ci, slot])
@@ -304,7 +304,7 @@ def run_engine(plan: Plan, record: bool = True) -> EngineOutput:
             act_start[ri[now], ci[now], np.minimum(act, S - 1)[now]] = t
             act_t = np.where(complete, 0.0, act_t)
             started &= ~complete
-            done |= act >= plan.n_acts[None, :]
+            done |= (act >= plan.n_acts[None, :]) & (act != S - 1)
 
         # ------------------------------------------------------------ 3 vehicle gas
         vent = np.zeros((R, 2), dtype=bool)

@@ -1,7 +1,8 @@
 """Compile a validated scenario into parameter arrays for the engine.
 
 Crew parameters have shape (runs, crew), vehicle parameters (runs,) or (runs, vessel);
-timelines are tables of shape (crew, activities + 1), the last column being the hidden
+timelines are tables of shape (crew, activities + 2): after the activities comes a terminal
+pad (where a finished timeline rests) and last the hidden
 "return to the hatch" activity that terminate and abort jump to. A dispersion (Monte Carlo)
 is just a different set of arrays.
 """
@@ -138,7 +139,7 @@ def _history(sc: Scenario, member_id: str) -> list[tuple]:
 def compile_plan(sc: Scenario, runs: int = 1) -> Plan:
     crew_ids = [m.id for m in sc.crew]
     n_crew = len(crew_ids)
-    n_slots = max(len(sc.timeline[c]) for c in crew_ids) + 1
+    n_slots = max(len(sc.timeline[c]) for c in crew_ids) + 2  # a terminal pad, then return
     shape = (n_crew, n_slots)
     kind = np.full(shape, KIND["wait"], dtype=np.int64)
     dur = np.zeros(shape)

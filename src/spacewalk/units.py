@@ -24,8 +24,8 @@ M_CO2 = 0.04401  # [kg/mol]
 R_O2 = R_UNIVERSAL / M_O2  # [J/(kg K)] 259.8
 R_CO2 = R_UNIVERSAL / M_CO2  # [J/(kg K)] 188.9
 
-# Gas volumes at STPD (0 C, 101.325 kPa): density of O2 and CO2 [kg/L]
-RHO_O2_STPD = M_O2 * PA_PER_ATM / (R_UNIVERSAL * 273.15) / 1000.0  # 1.429e-3 kg/L
+# Gas densities at STPD (0 C, 101.325 kPa)
+RHO_O2_STPD = 1.429e-3  # [kg/L] O2 at STPD, measured (CRC Handbook)
 RHO_CO2_STPD = 1.977e-3  # [kg/L] measured (CO2 is non-ideal; CRC Handbook)
 
 H_VAP_SWEAT = 2.43e6  # [J/kg] latent heat of evaporation of sweat at skin temperature
