@@ -80,8 +80,9 @@ def test_mass_balances_close(emu_toml):
     assert used_o2 == pytest.approx(drawn, rel=1e-9)
     assert 0 <= drawn - metabolic < 0.005  # the rest is the 36.2 cm^3/min leak
     made = (np.where(suited, co2_made_kg_s(met), 0) * dt).sum()
-    scrubbed = tel.scrubber_used_pct.iloc[-1] / 100 * EMU["scrubber_capacity_kg"]
-    mixed_pa = tel.ppco2_mmHg.iloc[-1] * EMU["co2_washout"] * PA_PER_MMHG
+    last = np.nonzero(suited)[0][-1]  # the suit's gas goes to the cabin when it is opened
+    scrubbed = tel.scrubber_used_pct.iloc[last] / 100 * EMU["scrubber_capacity_kg"]
+    mixed_pa = tel.ppco2_mmHg.iloc[last] * EMU["co2_washout"] * PA_PER_MMHG
     held = mixed_pa * EMU["gas_volume_L"] / 1000 / (R_CO2 * 295.0)
     assert made == pytest.approx(scrubbed + held, rel=1e-6)
     water = EMU["feedwater_kg"] - tel.feedwater_kg.iloc[-1]

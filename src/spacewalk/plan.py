@@ -156,7 +156,7 @@ def compile_plan(sc: Scenario, runs: int = 1) -> Plan:
     for ci, cid in enumerate(crew_ids):
         acts = sc.timeline[cid]
         n_acts[ci] = len(acts)
-        labels.append([a.key for a in acts] + ["return to hatch"])
+        labels.append([a.key for a in acts] + ["done"] * (n_slots - 1 - len(acts)) + ["return to hatch"])
         for j, a in enumerate(acts):
             kind[ci, j] = KIND[a.activity]
             dur[ci, j] = (a.duration_min or 0.0) * 60.0
