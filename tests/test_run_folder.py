@@ -1,0 +1,125 @@
+"""The run folder and the CLI, as a user would use them."""
+
+import json
+import re
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import pyarrow.parquet as pq
+import pytest
+
+from spacewalk import CHANNELS, load_scenario, simulate
+from spacewalk.cli import main
+
+FILES = {"telemetry.parquet", "events.jsonl", "summary.json", "scenario.toml", "report.html"}
+
+
+@pytest.fixture(scope="module")
+def pd_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("runs") / "pd"
+    assert main(["run", "polaris-dawn", "--out", str(out)]) == 0
+    return out
+
+
+def test_run_writes_every_file(pd_run):
+    assert FILES <= {p.name for p in pd_run.iterdir()}
+
+
+def test_parquet_declares_every_channel_with_its_unit(pd_run):
+    table = pq.read_table(pd_run / "telemetry.parquet")
+    declared = json.loads(table.schema.metadata[b"spacewalk.channels"])
+    assert [c["name"] for c in declared] == [c.name for c in CHANNELS]
+    for ch in CHANNELS:
+        field = table.schema.field(ch.name)
+        assert field.metadata[b"unit"].decode() == ch.unit
+    df = table.to_pandas()
+    assert set(df.crew) == {"isaacman", "gillis", "menon", "poteet"}
+    # one row per recorded time and crew member
+    assert len(df) == df.t_s.nunique() * 4
+
+
+def test_events_and_summary_are_readable(pd_run):
+    lines = (pd_run / "events.jsonl").read_text().splitlines()
+    first = json.loads(lines[0])
+    assert set(first) == {"run", "t_s", "crew", "severity", "source", "message"}
+    summary = json.loads((pd_run / "summary.json").read_text())
+    for key in ("outcome", "phases", "crew", "peaks", "alarms", "eva_clock_min"):
+        assert key in summary
+    assert summary["crew"]["isaacman"]["limiting_consumable"]["name"] == "o2_vehicle"
+
+
+def test_report_is_self_contained(pd_run):
+    page = (pd_run / "report.html").read_text()
+    assert "<svg" in page and "Consumables and margins" in page
+    # nothing fetched: no scripts, stylesheets, images, fonts or frames from anywhere
+    assert not re.search(r"<(script|link|img|iframe)\b", page, re.I)
+    assert not re.search(r"(src|href)\s*=\s*[\"']?(https?:|//)", page, re.I)
+    assert "@import" not in page and not re.search(r"url\(\s*['\"]?https?:", page)
+
+
+def test_resolved_scenario_repeats_the_run_exactly(pd_run, tmp_path):
+    again = tmp_path / "again"
+    assert main(["run", str(pd_run / "scenario.toml"), "--out", str(again)]) == 0
+    a = pd.read_parquet(pd_run / "telemetry.parquet")
+    b = pd.read_parquet(again / "telemetry.parquet")
+    pd.testing.assert_frame_equal(a, b)
+
+
+def test_report_rebuilds_from_the_folder(pd_run):
+    (pd_run / "report.html").unlink()
+    assert main(["report", str(pd_run)]) == 0
+    assert (pd_run / "report.html").stat().st_size > 10_000
+
+
+def test_report_of_a_missing_folder_is_a_clear_error(tmp_path, capsys):
+    assert main(["report", str(tmp_path / "nope")]) == 1
+    assert "no such run folder" in capsys.readouterr().err
+
+
+def test_validate_exit_codes(tmp_path, capsys):
+    good = tmp_path / "good.toml"
+    good.write_text((load_scenario.__globals__["library_dir"]() / "polaris-dawn-2024.toml").read_text())
+    assert main(["validate", str(good)]) == 0
+    bad = tmp_path / "bad.toml"
+    bad.write_text(good.read_text().replace("volume_m3 = 9.3", "volume_m3 = -9.3\nvolum = 1"))
+    assert main(["validate", str(bad)]) == 1
+    err = capsys.readouterr().err
+    assert "bad.toml: 2 problems" in err and "vehicle.cabin.volume_m3" in err and "vehicle.cabin.volum" in err
+
+
+def test_scenarios_lists_the_library(capsys):
+    assert main(["scenarios"]) == 0
+    assert "polaris-dawn-2024" in capsys.readouterr().out
+
+
+def test_console_script_runs_without_traceback(tmp_path):
+    proc = subprocess.run(
+        [sys.executable, "-m", "spacewalk", "validate", str(tmp_path / "missing.toml")],
+        capture_output=True, text=True,
+    )
+    assert proc.returncode == 1
+    assert "Traceback" not in proc.stderr and "file not found" in proc.stderr
+
+
+def test_batch_runs_equal_the_single_run():
+    one = simulate("polaris-dawn")
+    many = simulate("polaris-dawn", runs=3)
+    for r in range(3):
+        tel = many.telemetry[many.telemetry.run == r].drop(columns="run").reset_index(drop=True)
+        pd.testing.assert_frame_equal(tel, one.telemetry.drop(columns="run").reset_index(drop=True))
+        assert many.summaries[r]["crew"] == one.summary["crew"]
+
+
+def test_numerical_failure_stops_only_that_run():
+    from spacewalk.engine import run_engine
+    from spacewalk.plan import compile_plan
+    from spacewalk.summary import build_summaries
+
+    plan = compile_plan(load_scenario("polaris-dawn"), runs=2)
+    plan.crew["gas_volume_m3"][1, 0] = np.nan  # run 1 goes wrong
+    out = run_engine(plan, record=False)
+    s = build_summaries(out)
+    assert s[0]["status"] == "ok" and s[0]["outcome"] == "completed"
+    assert s[1]["status"].startswith("numerical-error")
