@@ -82,7 +82,9 @@ def test_engine_prebreathe_reproduces_the_staged_protocol(emu_toml):
 def test_probability_model_is_the_published_logistic():
     # NASA/TP-2004-213158 Table 10 (research model, ETR only): logit = -29.11 + 14.11 ETR
     assert dcs.probability_dcs(29.11 / 14.11) == pytest.approx(0.5)
-    assert dcs.probability_dcs(1.8) == pytest.approx(np.exp(-3.712) / (1 + np.exp(-3.712)), rel=1e-3)
+    assert dcs.probability_dcs(1.8) == pytest.approx(
+        np.exp(-3.712) / (1 + np.exp(-3.712)), rel=1e-3
+    )
     etr = np.linspace(1.0, 2.6, 9)
     assert np.all(np.diff(dcs.probability_dcs(etr)) > 0)
     # the ETR compartment has the 360-min half-time at rest (VO2 = 0)

@@ -41,7 +41,12 @@ def test_water_intrusion_raises_caution_and_abort_and_grows_at_its_rate(emu_toml
 def test_berkut_balloons_past_the_volga_at_040_atm_but_fits_at_027():
     # reference-data 5: Berkut 0.40 atm nominal, 0.27 atm setting; Volga 1.0 m internal
     b = SUITS["berkut"]
-    at = lambda atm: envelope_m(atm * PA_PER_ATM / 1000, b["envelope_m"], b["envelope_compliance_m_per_kPa"])  # noqa: E731
+
+    def at(atm):
+        return envelope_m(
+            atm * PA_PER_ATM / 1000, b["envelope_m"], b["envelope_compliance_m_per_kPa"]
+        )
+
     assert not fits_hatch(at(0.40), 1.0)
     assert fits_hatch(at(0.27), 1.0)
 
@@ -127,7 +132,10 @@ def test_ingress_blocked_until_the_suit_is_vented_and_tissue_ratio_jumps():
 def test_gas_cooled_suit_stores_heat_far_beyond_its_cooling():
     from spacewalk import parse_toml
 
-    text = VOLGA.replace('activity = "task"\nduration_min = 10', 'activity = "task"\nduration_min = 10\nmetabolic_W = 700')
+    text = VOLGA.replace(
+        'activity = "task"\nduration_min = 10',
+        'activity = "task"\nduration_min = 10\nmetabolic_W = 700',
+    )
     res = simulate(parse_toml(text))
     peak = res.summary["crew"]["leonov"]["peaks"]
     # Berkut removes ~8 W sensible + ~73 W by evaporation (presets, C); at 700 W for 10 min

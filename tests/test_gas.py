@@ -15,7 +15,9 @@ R_AIR = 287.05
     [(1.0, 49.0), (2.5, 7.9), (5.6, 1.6)],
 )
 def test_dragon_vent_times_match_the_reference_table(hole_cm, minutes):
-    t = gas.depress_time_s(14.7 * PA_PER_PSI, 0.1 * PA_PER_PSI, 9.3, gas.orifice_area_m2(hole_cm / 100), R_AIR, 295.0)
+    t = gas.depress_time_s(
+        14.7 * PA_PER_PSI, 0.1 * PA_PER_PSI, 9.3, gas.orifice_area_m2(hole_cm / 100), R_AIR, 295.0
+    )
     assert t / 60 == pytest.approx(minutes, rel=0.03)
 
 
@@ -47,12 +49,17 @@ def test_engine_depress_time_matches_closed_form():
     depress = ph[("isaacman", "depress")]
     cabin = sc.vehicle.cabin
     expected = gas.depress_time_s(
-        cabin.pressure_psi * PA_PER_PSI, 0.1 * PA_PER_PSI, cabin.volume_m3,
+        cabin.pressure_psi * PA_PER_PSI,
+        0.1 * PA_PER_PSI,
+        cabin.volume_m3,
         cabin.vent_cd * gas.orifice_area_m2(cabin.vent_diameter_cm / 100),
-        gas_constant(cabin.o2_fraction), cabin.temperature_K,
+        gas_constant(cabin.o2_fraction),
+        cabin.temperature_K,
     )
     # the engine ends an activity on the step after the condition holds
-    assert (depress["end_min"] - depress["start_min"]) * 60 == pytest.approx(expected, abs=2 * sc.engine.dt_s)
+    assert (depress["end_min"] - depress["start_min"]) * 60 == pytest.approx(
+        expected, abs=2 * sc.engine.dt_s
+    )
 
 
 def test_dragon_vents_8_to_1_psi_inside_the_polaris_window():

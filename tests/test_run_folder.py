@@ -24,7 +24,7 @@ def pd_run(tmp_path_factory):
 
 
 def test_run_writes_every_file(pd_run):
-    assert FILES <= {p.name for p in pd_run.iterdir()}
+    assert {p.name for p in pd_run.iterdir()} >= FILES
 
 
 def test_parquet_declares_every_channel_with_its_unit(pd_run):
@@ -80,13 +80,19 @@ def test_report_of_a_missing_folder_is_a_clear_error(tmp_path, capsys):
 
 def test_validate_exit_codes(tmp_path, capsys):
     good = tmp_path / "good.toml"
-    good.write_text((load_scenario.__globals__["library_dir"]() / "polaris-dawn-2024.toml").read_text())
+    good.write_text(
+        (load_scenario.__globals__["library_dir"]() / "polaris-dawn-2024.toml").read_text()
+    )
     assert main(["validate", str(good)]) == 0
     bad = tmp_path / "bad.toml"
     bad.write_text(good.read_text().replace("volume_m3 = 9.3", "volume_m3 = -9.3\nvolum = 1"))
     assert main(["validate", str(bad)]) == 1
     err = capsys.readouterr().err
-    assert "bad.toml: 2 problems" in err and "vehicle.cabin.volume_m3" in err and "vehicle.cabin.volum" in err
+    assert (
+        "bad.toml: 2 problems" in err
+        and "vehicle.cabin.volume_m3" in err
+        and "vehicle.cabin.volum" in err
+    )
 
 
 def test_scenarios_lists_the_library(capsys):
@@ -97,7 +103,8 @@ def test_scenarios_lists_the_library(capsys):
 def test_console_script_runs_without_traceback(tmp_path):
     proc = subprocess.run(
         [sys.executable, "-m", "spacewalk", "validate", str(tmp_path / "missing.toml")],
-        capture_output=True, text=True,
+        capture_output=True,
+        text=True,
     )
     assert proc.returncode == 1
     assert "Traceback" not in proc.stderr and "file not found" in proc.stderr

@@ -28,7 +28,7 @@ def _paths(node, prefix=()):
 PATHS = list(_paths(BASE))
 JUNK = st.one_of(
     st.text(max_size=8),
-    st.integers(-10**6, 10**6),
+    st.integers(-(10**6), 10**6),
     st.floats(allow_nan=False, allow_infinity=False),
     st.booleans(),
     st.lists(st.integers(), max_size=3),
@@ -124,7 +124,17 @@ def test_every_problem_is_reported_at_once():
 def test_cross_references_are_checked():
     exc = _err(lambda d: d["timeline"]["gillis"][2].update(after="isaacman.ingres"))
     assert any("no activity labelled 'ingres'" in i.problem for i in exc.issues)
-    exc = _err(lambda d: d["faults"].append({"kind": "suit-leak", "crew": "nobody", "at_min": 1, "hole_diameter_mm": 1}) if "faults" in d else d.update(faults=[{"kind": "suit-leak", "crew": "nobody", "at_min": 1, "hole_diameter_mm": 1}]))
+    exc = _err(
+        lambda d: (
+            d["faults"].append(
+                {"kind": "suit-leak", "crew": "nobody", "at_min": 1, "hole_diameter_mm": 1}
+            )
+            if "faults" in d
+            else d.update(
+                faults=[{"kind": "suit-leak", "crew": "nobody", "at_min": 1, "hole_diameter_mm": 1}]
+            )
+        )
+    )
     assert any(i.path == "faults[0].crew" for i in exc.issues)
 
 
@@ -140,7 +150,7 @@ def test_pressure_activities_take_no_duration():
 
 def test_files_never_evaluated_and_bad_files_reported(tmp_path):
     code = tmp_path / "evil.toml"
-    code.write_text('[scenario]\nname = "__import__(\'os\').system(\'touch pwned\')"\n')
+    code.write_text("[scenario]\nname = \"__import__('os').system('touch pwned')\"\n")
     with pytest.raises(ScenarioError) as info:
         load_scenario(code)
     assert not (tmp_path / "pwned").exists()

@@ -29,6 +29,17 @@ from .telemetry import CHANNELS as CHANNELS  # noqa: E402
 from .telemetry import Channel as Channel  # noqa: E402
 
 __all__ = [
-    "CHANNELS", "Channel", "Issue", "SUITS", "Scenario", "ScenarioError", "SimulationResult",
-    "WORKLOADS_W", "library_names", "load_scenario", "parse_toml", "read_run", "simulate",
+    "CHANNELS",
+    "Channel",
+    "Issue",
+    "SUITS",
+    "Scenario",
+    "ScenarioError",
+    "SimulationResult",
+    "WORKLOADS_W",
+    "library_names",
+    "load_scenario",
+    "parse_toml",
+    "read_run",
+    "simulate",
 ]

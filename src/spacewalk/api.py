@@ -60,7 +60,7 @@ def _telemetry_frame(out) -> pd.DataFrame:
     }
     labels = plan.labels
     width = max(len(x) for x in labels)
-    table = np.array([row + [""] * (width - len(row)) for row in labels] , dtype=object)
+    table = np.array([row + [""] * (width - len(row)) for row in labels], dtype=object)
     for ch in CHANNELS:
         data = np.stack(rec.frames[ch.name]).reshape(-1)
         if ch.name == "activity":
@@ -79,7 +79,9 @@ def _telemetry_frame(out) -> pd.DataFrame:
     return pd.DataFrame(cols)
 
 
-def simulate(scenario: Scenario | str | Path, *, runs: int = 1, record: bool = True) -> SimulationResult:
+def simulate(
+    scenario: Scenario | str | Path, *, runs: int = 1, record: bool = True
+) -> SimulationResult:
     """Simulate a scenario (an object, a built-in name or a TOML path).
 
     ``runs`` copies of the scenario go through the engine together as one batch (the Monte
@@ -91,7 +93,9 @@ def simulate(scenario: Scenario | str | Path, *, runs: int = 1, record: bool = T
         raise ValueError(f"runs must be at least 1, got {runs}")
     plan = compile_plan(scenario, runs)
     out = run_engine(plan, record=record)
-    events = pd.DataFrame(out.events, columns=["run", "t_s", "crew", "severity", "source", "message"])
+    events = pd.DataFrame(
+        out.events, columns=["run", "t_s", "crew", "severity", "source", "message"]
+    )
     return SimulationResult(
         scenario=scenario,
         telemetry=_telemetry_frame(out),

@@ -71,7 +71,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("run", help="simulate a scenario and write its run folder")
-    p.add_argument("scenario", help="a built-in scenario name (see `spacewalk scenarios`) or a .toml file")
+    p.add_argument(
+        "scenario", help="a built-in scenario name (see `spacewalk scenarios`) or a .toml file"
+    )
     p.add_argument("--out", help="output folder (default runs/NAME)")
     p.set_defaults(func=_cmd_run)
     p = sub.add_parser("validate", help="check scenario files; every problem, then exit 1")

@@ -170,9 +170,20 @@ def run_engine(plan: Plan, record: bool = True) -> EngineOutput:
     fired = np.zeros((len(rules), R, C), dtype=bool)
     alarms = np.zeros((R, C), dtype=np.int64)
     # summaries
-    peaks = {k: np.zeros((R, C)) for k in (
-        "ppco2_mmHg", "tissue_ratio", "etr", "p_dcs", "heat_storage_kJ", "helmet_water_L",
-        "fog_index", "core_temp_rise_C", "dp_suit_kPa")}
+    peaks = {
+        k: np.zeros((R, C))
+        for k in (
+            "ppco2_mmHg",
+            "tissue_ratio",
+            "etr",
+            "p_dcs",
+            "heat_storage_kJ",
+            "helmet_water_L",
+            "fog_index",
+            "core_temp_rise_C",
+            "dp_suit_kPa",
+        )
+    }
     peaks["o2_margin_min"] = np.full((R, C), np.inf)
     exhausted = {k: np.full((R, C), np.nan) for k in CONSUMABLES}
     breakthrough = np.zeros((R, C), dtype=bool)
@@ -233,7 +244,10 @@ def run_engine(plan: Plan, record: bool = True) -> EngineOutput:
             range_start = np.where(starting, range_m, range_start)
             if record or R <= 16:
                 log.each(
-                    starting & (kind_now != RETURN), t, "info", "timeline",
+                    starting & (kind_now != RETURN),
+                    t,
+                    "info",
+                    "timeline",
                     lambda r, c: f"start {plan.labels[c][slot[r, c]]}",
                 )
             started |= starting
@@ -248,14 +262,19 @@ def run_engine(plan: Plan, record: bool = True) -> EngineOutput:
             hatch_open |= newly
         # ingress needs the suit to fit the hatch
         dp_suit = p_suit - np.where(loc == LOC_OUTSIDE, 0.0, p_loc_vessel)
-        envelope = lifesupport.envelope_m(dp_suit / 1000.0, p["envelope0_m"], p["compliance_m_per_Pa"] * 1000.0)
+        envelope = lifesupport.envelope_m(
+            dp_suit / 1000.0, p["envelope0_m"], p["compliance_m_per_Pa"] * 1000.0
+        )
         fits = lifesupport.fits_hatch(envelope, plan.hatch_diameter_m[:, None])
         is_ingress = kind_now == KIND["ingress"]
         blocked = ready & is_ingress & ~fits
         if blocked.any():
             blocked_s += np.where(blocked, dt, 0.0)
             log.each(
-                blocked & ~blocked_logged, t, "warning", "timeline",
+                blocked & ~blocked_logged,
+                t,
+                "warning",
+                "timeline",
                 lambda r, c: (
                     f"INGRESS BLOCKED: ballooned suit {envelope[r, c]:.2f} m does not fit the "
                     f"{plan.hatch_diameter_m[r]:.2f} m hatch at {dp_suit[r, c] / 1000:.1f} kPa"
@@ -317,11 +336,20 @@ def run_engine(plan: Plan, record: bool = True) -> EngineOutput:
             repress[:, vi] = (rep_now & (vloc == vi)).any(axis=1)
         vent[:, eva_v] &= ~hatch_open
         repress[:, eva_v] &= ~hatch_open
-        m_v = np.where(vent, gas.vent_step(m_v, v["volume_m3"], v["vent_cdA_m2"], R_v, v["T_K"], dt), m_v)
+        m_v = np.where(
+            vent, gas.vent_step(m_v, v["volume_m3"], v["vent_cdA_m2"], R_v, v["T_K"], dt), m_v
+        )
         hatch_area = 0.72 * np.pi * plan.hatch_diameter_m**2 / 4.0
         m_v[:, eva_v] = np.where(
             hatch_open,
-            gas.vent_step(m_v[:, eva_v], v["volume_m3"][:, eva_v], hatch_area, R_v[:, eva_v], v["T_K"][:, eva_v], dt),
+            gas.vent_step(
+                m_v[:, eva_v],
+                v["volume_m3"][:, eva_v],
+                hatch_area,
+                R_v[:, eva_v],
+                v["T_K"][:, eva_v],
+                dt,
+            ),
             m_v[:, eva_v],
         )
         add = np.where(repress, v["repress_kg_s"] * dt, 0.0)
@@ -334,7 +362,9 @@ def run_engine(plan: Plan, record: bool = True) -> EngineOutput:
             R_new = gas_constant(fo2_new)
             m_cap = gas.gas_mass_kg(tgt, R_new, v["T_K"], v["volume_m3"])
             add = np.clip(np.minimum(add, m_cap - m_v), 0.0, None)
-            fo2_v = np.where(add > 0, gas.mix_o2_fraction(m_v, fo2_v, add, v["repress_o2_fraction"]), fo2_v)
+            fo2_v = np.where(
+                add > 0, gas.mix_o2_fraction(m_v, fo2_v, add, v["repress_o2_fraction"]), fo2_v
+            )
             R_v = gas_constant(fo2_v)
             m_v = m_v + add
         p_ves = p_vessels()
@@ -356,9 +386,13 @@ def run_engine(plan: Plan, record: bool = True) -> EngineOutput:
         purge = np.where(regulating, p["purge_kg_s"], 0.0)
         draw = np.where(suited, o2_met + leak + purge, 0.0)
         mass_suit = gas.gas_mass_kg(p_suit, R_O2, SUIT_T_K, p["gas_volume_m3"])
-        p_free = gas.pressure_Pa(np.maximum(mass_suit - (leak + o2_met) * dt, 0.0), R_O2, SUIT_T_K, p["gas_volume_m3"])
+        p_free = gas.pressure_Pa(
+            np.maximum(mass_suit - (leak + o2_met) * dt, 0.0), R_O2, SUIT_T_K, p["gas_volume_m3"]
+        )
         p_suit = np.where(
-            regulating, np.maximum(p_amb, setpoint), np.where(suited, np.maximum(p_free, p_amb), p_amb)
+            regulating,
+            np.maximum(p_amb, setpoint),
+            np.where(suited, np.maximum(p_free, p_amb), p_amb),
         )
         from_store = regulating & supply_ok
         use = np.where(from_store, draw * dt, 0.0)
@@ -372,22 +406,30 @@ def run_engine(plan: Plan, record: bool = True) -> EngineOutput:
         # CO2
         made = np.where(suited, co2_made_kg_s(met), 0.0)
         fan_ok = umb | (battery > 0) | (p["battery_A"] == 0)
-        eff = np.where(p["scrubber"], lifesupport.scrubber_efficiency(scrub_used, p["scrub_cap_kg"]), 1.0)
+        eff = np.where(
+            p["scrubber"], lifesupport.scrubber_efficiency(scrub_used, p["scrub_cap_kg"]), 1.0
+        )
         flow = np.where(
             p["scrubber"],
             p["vent_m3_s"] * fan_ok,
             purge * R_O2 * SUIT_T_K / np.maximum(p_suit, 1.0),
         )
-        pp_new, removed = lifesupport.co2_step(pp_co2, made, flow, eff, p["gas_volume_m3"], SUIT_T_K, dt)
+        pp_new, removed = lifesupport.co2_step(
+            pp_co2, made, flow, eff, p["gas_volume_m3"], SUIT_T_K, dt
+        )
         pp_co2 = np.where(suited, pp_new, 0.0)
         scrub_used = np.where(suited & p["scrubber"], scrub_used + removed, scrub_used)
         # heat and water
         equip_W = np.where(suited & ~umb & (battery > 0), p["battery_A"] * p["battery_V"], 0.0)
         sublimator_ok = (feedwater > 0) | (p["feedwater_kg"] == 0)
         liquid_ok = ~p["liquid"] | fan_ok
-        cool_max = np.where(suited, p["cooling_W"] * cooling_factor * sublimator_ok * liquid_ok, CABIN_COOLING_W)
+        cool_max = np.where(
+            suited, p["cooling_W"] * cooling_factor * sublimator_ok * liquid_ok, CABIN_COOLING_W
+        )
         evap_max = np.where(suited, p["evap_kg_s"] * fan_ok, CABIN_EVAP_KG_S)
-        heat, cooling, sweat, evap = lifesupport.heat_step(heat, met + equip_W, cool_max, evap_max, dt)
+        heat, cooling, sweat, evap = lifesupport.heat_step(
+            heat, met + equip_W, cool_max, evap_max, dt
+        )
         sweat_total += sweat * dt
         uses_water = suited & (p["feedwater_kg"] > 0)
         water_use = (cooling + evap * H_VAP_SWEAT) / H_SUB_ICE + water_rate
@@ -396,7 +438,9 @@ def run_engine(plan: Plan, record: bool = True) -> EngineOutput:
         helmet_water = helmet_water + np.where(suited, water_rate * dt, 0.0)
         fog = np.where(suited, lifesupport.fog_index(sweat, evap_max), 0.0)
         before_battery = battery > 0
-        battery = np.where(suited & ~umb, np.maximum(battery - p["battery_A"] * dt / 3600.0, 0.0), battery)
+        battery = np.where(
+            suited & ~umb, np.maximum(battery - p["battery_A"] * dt / 3600.0, 0.0), battery
+        )
 
         # ------------------------------------------------------------ 5 DCS
         prebreathing = ready & (kind_now == KIND["prebreathe"])
@@ -404,7 +448,9 @@ def run_engine(plan: Plan, record: bool = True) -> EngineOutput:
         p_in = np.where(on_o2, 0.0, dcs.inspired_n2_Pa(p_amb, fo2_amb))
         p_breath = np.where(suited, p_suit, p_amb)
         tissue = dcs.tissue_step(tissue, p_in, dcs.K_360_PER_S, dt)
-        etr_tissue = dcs.tissue_step(etr_tissue, p_in, dcs.etr_rate_per_s(vo2_mL_kg_min(met, p["mass_kg"])), dt)
+        etr_tissue = dcs.tissue_step(
+            etr_tissue, p_in, dcs.etr_rate_per_s(vo2_mL_kg_min(met, p["mass_kg"])), dt
+        )
         tr = dcs.tissue_ratio(tissue, p_breath)
         etr = dcs.tissue_ratio(etr_tissue, p_breath)
         pdcs = dcs.probability_dcs(etr)
@@ -414,7 +460,10 @@ def run_engine(plan: Plan, record: bool = True) -> EngineOutput:
         hypoxic = live & (np.where(suited, p_suit, p_amb) < USEFUL_CONSCIOUSNESS_PA)
         if hypoxic.any():
             log.each(
-                hypoxic, t, "emergency", "suit",
+                hypoxic,
+                t,
+                "emergency",
+                "suit",
                 lambda r, c: (
                     "LOSS OF CREW: suit pressure below 2.5 psi, no useful consciousness"
                     if suited[r, c]
@@ -434,26 +483,55 @@ def run_engine(plan: Plan, record: bool = True) -> EngineOutput:
                 sev = "warning" if name != "o2_secondary" else "emergency"
                 log.each(ran_out, t, sev, "suit", f"{name.replace('_', ' ')} exhausted")
                 if name == "o2_primary":
-                    log.each(ran_out & (o2_secondary > 0), t, "warning", "suit", "switched to secondary O2")
-        veh_out = (o2_vehicle <= 0) & np.isnan(exhausted["o2_vehicle"]).all(axis=1) & (plan.o2_store_kg > 0)
+                    log.each(
+                        ran_out & (o2_secondary > 0),
+                        t,
+                        "warning",
+                        "suit",
+                        "switched to secondary O2",
+                    )
+        veh_out = (
+            (o2_vehicle <= 0)
+            & np.isnan(exhausted["o2_vehicle"]).all(axis=1)
+            & (plan.o2_store_kg > 0)
+        )
         if veh_out.any():
             exhausted["o2_vehicle"][veh_out] = np.where(umb[veh_out], t, np.nan)
             for r in np.nonzero(veh_out)[0]:
-                log.add(t, r, "vehicle", "warning", "vehicle", "vehicle O2 store for the umbilicals exhausted")
-        bt = suited & p["scrubber"] & (scrub_used >= lifesupport.SCRUBBER_BREAKTHROUGH * p["scrub_cap_kg"]) & ~breakthrough & live
+                log.add(
+                    t,
+                    r,
+                    "vehicle",
+                    "warning",
+                    "vehicle",
+                    "vehicle O2 store for the umbilicals exhausted",
+                )
+        bt = (
+            suited
+            & p["scrubber"]
+            & (scrub_used >= lifesupport.SCRUBBER_BREAKTHROUGH * p["scrub_cap_kg"])
+            & ~breakthrough
+            & live
+        )
         if bt.any():
             log.each(bt, t, "caution", "suit", "CO2 scrubber breakthrough")
             breakthrough |= bt
         full = suited & p["scrubber"] & (scrub_used >= p["scrub_cap_kg"] * (1 - 1e-9)) & live
-        exhausted["scrubber"] = np.where(full & np.isnan(exhausted["scrubber"]), t, exhausted["scrubber"])
+        exhausted["scrubber"] = np.where(
+            full & np.isnan(exhausted["scrubber"]), t, exhausted["scrubber"]
+        )
 
         secondary_min = o2_secondary / 60.0
         supply_kg = np.where(umb, o2_vehicle[:, None], o2_primary)
         umb_rate = np.where(umb, o2_rate, 0.0).sum(axis=1, keepdims=True)
         rate = np.where(umb, umb_rate, o2_rate)
-        o2_time = np.where(rate > 0, supply_kg / np.maximum(rate, 1e-12) / 60.0, np.inf) + secondary_min
+        o2_time = (
+            np.where(rate > 0, supply_kg / np.maximum(rate, 1e-12) / 60.0, np.inf) + secondary_min
+        )
         o2_time = np.where(suited, o2_time, np.inf)
-        back_min = np.where(loc == LOC_OUTSIDE, (range_m / p["speed_m_s"] + HATCH_OPS_S) / 60.0, 0.0)
+        back_min = np.where(
+            loc == LOC_OUTSIDE, (range_m / p["speed_m_s"] + HATCH_OPS_S) / 60.0, 0.0
+        )
         o2_margin = o2_time - back_min
         core_rise = heat / (p["mass_kg"] * C_BODY)
         values = {
@@ -475,7 +553,9 @@ def run_engine(plan: Plan, record: bool = True) -> EngineOutput:
         }
         for k, rule in enumerate(rules):
             val = values[rule.channel]
-            where = {"suited": suited, "outside": loc == LOC_OUTSIDE, "always": p["has_suit"]}[rule.applies]
+            where = {"suited": suited, "outside": loc == LOC_OUTSIDE, "always": p["has_suit"]}[
+                rule.applies
+            ]
             crossed = (val > rule.above) if rule.above is not None else (val < rule.below)
             fire = crossed & where & live & ~fired[k]
             if not fire.any():
@@ -484,7 +564,10 @@ def run_engine(plan: Plan, record: bool = True) -> EngineOutput:
             alarms += fire
             sev = "caution" if rule.level == "caution" else "warning"
             log.each(
-                fire, t, sev, "rules",
+                fire,
+                t,
+                sev,
+                "rules",
                 lambda r, c, rule=rule, val=val: (
                     f"{rule.level.upper()} {rule.id}: {rule.message or rule.channel} "
                     f"({rule.channel} = {val[r, c]:.3g}); action: {rule.action}"
@@ -492,7 +575,13 @@ def run_engine(plan: Plan, record: bool = True) -> EngineOutput:
             )
             if rule.action == "lower-suit-pressure":
                 low_mode |= fire
-                log.each(fire, t, "info", "rules", lambda r, c: f"suit pressure lowered to {p['p_low_Pa'][r, c] / 1000:.1f} kPa")
+                log.each(
+                    fire,
+                    t,
+                    "info",
+                    "rules",
+                    lambda r, c: f"suit pressure lowered to {p['p_low_Pa'][r, c] / 1000:.1f} kPa",
+                )
             elif rule.action in ("terminate", "abort"):
                 tgt = plan.ingress_target[ci, slot]
                 go = fire & (loc == LOC_OUTSIDE) & (slot != S - 1) & (tgt >= 0) & ~done
@@ -504,7 +593,9 @@ def run_engine(plan: Plan, record: bool = True) -> EngineOutput:
                     act_end[skipped & np.isnan(act_end)] = t
                     speed = p["speed_m_s"] * (1.5 if is_abort else 1.0)
                     ret_dur = np.where(go, range_m / speed + 60.0, ret_dur)
-                    ret_met = np.where(go, WORKLOADS_W["heavy" if is_abort else "moderate"], ret_met)
+                    ret_met = np.where(
+                        go, WORKLOADS_W["heavy" if is_abort else "moderate"], ret_met
+                    )
                     return_to = np.where(go, tgt, return_to)
                     range_start = np.where(go, range_m, range_start)
                     act = np.where(go, S - 1, act)
@@ -513,16 +604,32 @@ def run_engine(plan: Plan, record: bool = True) -> EngineOutput:
                     started = np.where(go, False, started)
                     mode = np.maximum(mode, np.where(go, 2 if is_abort else 1, 0))
                     log.each(
-                        go, t, "warning", "rules",
-                        lambda r, c, a=is_abort: f"{'ABORT' if a else 'TERMINATE'}: return to the hatch ({range_m[r, c]:.0f} m)",
+                        go,
+                        t,
+                        "warning",
+                        "rules",
+                        lambda r, c, a=is_abort: (
+                            f"{'ABORT' if a else 'TERMINATE'}: return to the hatch ({range_m[r, c]:.0f} m)"
+                        ),
                     )
 
         # ------------------------------------------------------------ 7 summaries, record
-        for key in ("ppco2_mmHg", "tissue_ratio", "etr", "p_dcs", "heat_storage_kJ",
-                    "helmet_water_L", "fog_index", "core_temp_rise_C", "dp_suit_kPa"):
+        for key in (
+            "ppco2_mmHg",
+            "tissue_ratio",
+            "etr",
+            "p_dcs",
+            "heat_storage_kJ",
+            "helmet_water_L",
+            "fog_index",
+            "core_temp_rise_C",
+            "dp_suit_kPa",
+        ):
             np.maximum(peaks[key], np.where(live, values[key], 0.0), out=peaks[key])
         outside = loc == LOC_OUTSIDE
-        peaks["o2_margin_min"] = np.where(outside & live, np.minimum(peaks["o2_margin_min"], o2_margin), peaks["o2_margin_min"])
+        peaks["o2_margin_min"] = np.where(
+            outside & live, np.minimum(peaks["o2_margin_min"], o2_margin), peaks["o2_margin_min"]
+        )
         time_outside += np.where(outside, dt, 0.0)
         suited_s += np.where(suited, dt, 0.0)
 
@@ -531,41 +638,59 @@ def run_engine(plan: Plan, record: bool = True) -> EngineOutput:
             if bad.any():
                 for r in np.nonzero(bad)[0]:
                     status[r] = "numerical-error: non-finite suit state"
-                    log.add(t, r, "vehicle", "emergency", "engine", "run stopped: numbers went non-finite")
+                    log.add(
+                        t,
+                        r,
+                        "vehicle",
+                        "emergency",
+                        "engine",
+                        "run stopped: numbers went non-finite",
+                    )
                 run_ok &= ~bad
                 done |= bad[:, None]
         if recorder is not None and step % every == 0:
             p_ves = p_vessels()
-            recorder.add(t, {
-                **values,
-                "activity": np.where(done, -1, np.where(slot == S - 1, S - 1, act)),
-                "location": loc,
-                "suited": suited,
-                "metabolic_W": met,
-                "p_ambient_kPa": p_amb / 1000.0,
-                "p_cabin_kPa": np.repeat(p_ves[:, [0]] / 1000.0, C, axis=1),
-                "p_airlock_kPa": np.repeat(
-                    (p_ves[:, [1]] if plan.has_airlock else np.full((R, 1), np.nan)) / 1000.0, C, axis=1
-                ),
-                "o2_primary_kg": o2_primary,
-                "o2_vehicle_kg": np.where(umb, o2_vehicle[:, None], np.nan),
-                "o2_secondary_min": secondary_min,
-                "o2_flow_g_min": draw * 60e3,
-                "scrubber_used_pct": np.where(p["scrub_cap_kg"] > 0, 100 * scrub_used / np.maximum(p["scrub_cap_kg"], 1e-12), np.nan),
-                "cooling_W": np.where(suited, cooling, np.nan),
-                "sweat_L": sweat_total,
-                "tissue_n2_kPa": tissue / 1000.0,
-                "suit_envelope_m": envelope,
-                "range_m": range_m,
-                "alarms": alarms,
-            })
+            recorder.add(
+                t,
+                {
+                    **values,
+                    "activity": np.where(done, -1, np.where(slot == S - 1, S - 1, act)),
+                    "location": loc,
+                    "suited": suited,
+                    "metabolic_W": met,
+                    "p_ambient_kPa": p_amb / 1000.0,
+                    "p_cabin_kPa": np.repeat(p_ves[:, [0]] / 1000.0, C, axis=1),
+                    "p_airlock_kPa": np.repeat(
+                        (p_ves[:, [1]] if plan.has_airlock else np.full((R, 1), np.nan)) / 1000.0,
+                        C,
+                        axis=1,
+                    ),
+                    "o2_primary_kg": o2_primary,
+                    "o2_vehicle_kg": np.where(umb, o2_vehicle[:, None], np.nan),
+                    "o2_secondary_min": secondary_min,
+                    "o2_flow_g_min": draw * 60e3,
+                    "scrubber_used_pct": np.where(
+                        p["scrub_cap_kg"] > 0,
+                        100 * scrub_used / np.maximum(p["scrub_cap_kg"], 1e-12),
+                        np.nan,
+                    ),
+                    "cooling_W": np.where(suited, cooling, np.nan),
+                    "sweat_L": sweat_total,
+                    "tissue_n2_kPa": tissue / 1000.0,
+                    "suit_envelope_m": envelope,
+                    "range_m": range_m,
+                    "alarms": alarms,
+                },
+            )
         step += 1
         if (done | lost).all() or step > n_max:
             break
 
     outcome = np.where(lost, 3, np.where(~done, 4, mode))
     for r, c in zip(*np.nonzero(~done & ~lost), strict=True):
-        log.add(t, r, int(c), "warning", "engine", "time limit reached before the timeline finished")
+        log.add(
+            t, r, int(c), "warning", "engine", "time limit reached before the timeline finished"
+        )
     final = {
         "o2_primary_kg": o2_primary,
         "o2_secondary_min": o2_secondary / 60.0,
@@ -577,7 +702,18 @@ def run_engine(plan: Plan, record: bool = True) -> EngineOutput:
         "tissue_ratio": values["tissue_ratio"],
     }
     return EngineOutput(
-        plan=plan, t_end_s=t, recorder=recorder, events=log.items, act_start_s=act_start,
-        act_end_s=act_end, final=final, peaks=peaks, exhausted_s=exhausted, outcome=outcome,
-        status=status, time_outside_s=time_outside, suited_s=suited_s, alarms=alarms,
+        plan=plan,
+        t_end_s=t,
+        recorder=recorder,
+        events=log.items,
+        act_start_s=act_start,
+        act_end_s=act_end,
+        final=final,
+        peaks=peaks,
+        exhausted_s=exhausted,
+        outcome=outcome,
+        status=status,
+        time_outside_s=time_outside,
+        suited_s=suited_s,
+        alarms=alarms,
     )

@@ -40,9 +40,7 @@ def orifice_mass_flow_kg_s(p_up_Pa, p_down_Pa, cd_area_m2, R, temperature_K):
     ratio = np.where(p_up > 0, np.clip(p_down_Pa / np.where(p_up > 0, p_up, 1.0), 0.0, 1.0), 1.0)
     g = GAMMA_AIR
     subsonic = np.sqrt(
-        np.maximum(
-            2.0 * g / (g - 1.0) * (ratio ** (2.0 / g) - ratio ** ((g + 1.0) / g)), 0.0
-        )
+        np.maximum(2.0 * g / (g - 1.0) * (ratio ** (2.0 / g) - ratio ** ((g + 1.0) / g)), 0.0)
     )
     psi = np.where(ratio <= CRITICAL_RATIO, GAMMA_FLOW, subsonic)
     return cd_area_m2 * p_up * psi / np.sqrt(R * temperature_K)

@@ -61,13 +61,36 @@ class Plan:
 
 
 def _crew_arrays(sc: Scenario, runs: int) -> dict[str, np.ndarray]:
-    cols: dict[str, list] = {k: [] for k in (
-        "has_suit", "eva", "umbilical", "p_set_Pa", "p_low_Pa", "cooling_W", "evap_kg_s",
-        "liquid", "vent_m3_s", "purge_kg_s", "scrubber", "scrub_cap_kg", "o2_primary_kg",
-        "o2_secondary_s", "feedwater_kg", "battery_Ah", "battery_A", "battery_V",
-        "gas_volume_m3", "leak_m3_s", "washout", "envelope0_m", "compliance_m_per_Pa",
-        "mass_kg", "speed_m_s",
-    )}
+    cols: dict[str, list] = {
+        k: []
+        for k in (
+            "has_suit",
+            "eva",
+            "umbilical",
+            "p_set_Pa",
+            "p_low_Pa",
+            "cooling_W",
+            "evap_kg_s",
+            "liquid",
+            "vent_m3_s",
+            "purge_kg_s",
+            "scrubber",
+            "scrub_cap_kg",
+            "o2_primary_kg",
+            "o2_secondary_s",
+            "feedwater_kg",
+            "battery_Ah",
+            "battery_A",
+            "battery_V",
+            "gas_volume_m3",
+            "leak_m3_s",
+            "washout",
+            "envelope0_m",
+            "compliance_m_per_Pa",
+            "mass_kg",
+            "speed_m_s",
+        )
+    }
     for m in sc.crew:
         s = sc.suit_of(m)
         umb = sc.supply_of(m) == "umbilical"
@@ -106,10 +129,19 @@ def _crew_arrays(sc: Scenario, runs: int) -> dict[str, np.ndarray]:
 
 def _vessel_arrays(sc: Scenario, runs: int) -> dict[str, np.ndarray]:
     vessels = [sc.vehicle.cabin, sc.vehicle.airlock]
-    out: dict[str, list] = {k: [] for k in (
-        "exists", "volume_m3", "p0_Pa", "o2_fraction", "T_K", "vent_cdA_m2",
-        "repress_kg_s", "repress_o2_fraction",
-    )}
+    out: dict[str, list] = {
+        k: []
+        for k in (
+            "exists",
+            "volume_m3",
+            "p0_Pa",
+            "o2_fraction",
+            "T_K",
+            "vent_cdA_m2",
+            "repress_kg_s",
+            "repress_o2_fraction",
+        )
+    }
     for v in vessels:
         out["exists"].append(v is not None)
         if v is None:
@@ -156,7 +188,9 @@ def compile_plan(sc: Scenario, runs: int = 1) -> Plan:
     for ci, cid in enumerate(crew_ids):
         acts = sc.timeline[cid]
         n_acts[ci] = len(acts)
-        labels.append([a.key for a in acts] + ["done"] * (n_slots - 1 - len(acts)) + ["return to hatch"])
+        labels.append(
+            [a.key for a in acts] + ["done"] * (n_slots - 1 - len(acts)) + ["return to hatch"]
+        )
         for j, a in enumerate(acts):
             kind[ci, j] = KIND[a.activity]
             dur[ci, j] = (a.duration_min or 0.0) * 60.0
@@ -185,13 +219,26 @@ def compile_plan(sc: Scenario, runs: int = 1) -> Plan:
         kind[ci, n_slots - 1] = RETURN
         met[ci, n_slots - 1] = WORKLOADS_W["moderate"]
     plan = Plan(
-        scenario=sc, runs=runs, crew_ids=crew_ids, labels=labels, kind=kind, dur_s=dur,
-        met_W=met, to_Pa=to_pa, range_m=rng, after_c=after_c, after_a=after_a, next_a=next_a,
-        ingress_target=target, n_acts=n_acts,
+        scenario=sc,
+        runs=runs,
+        crew_ids=crew_ids,
+        labels=labels,
+        kind=kind,
+        dur_s=dur,
+        met_W=met,
+        to_Pa=to_pa,
+        range_m=rng,
+        after_c=after_c,
+        after_a=after_a,
+        next_a=next_a,
+        ingress_target=target,
+        n_acts=n_acts,
     )
     plan.crew = _crew_arrays(sc, runs)
     tissue0, etr0 = [], []
-    rest_k = dcs.etr_rate_per_s(vo2_mL_kg_min(WORKLOADS_W["rest"], np.array([m.mass_kg for m in sc.crew])))
+    rest_k = dcs.etr_rate_per_s(
+        vo2_mL_kg_min(WORKLOADS_W["rest"], np.array([m.mass_kg for m in sc.crew]))
+    )
     for ci, cid in enumerate(crew_ids):
         stages = _history(sc, cid)
         tissue0.append(dcs.history_tissue_Pa(stages))

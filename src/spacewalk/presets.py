@@ -54,7 +54,8 @@ SUITS: dict[str, dict] = {
         "title": "Shuttle/ISS Extravehicular Mobility Unit",
         "pressure_psi": 4.3,  # H: NASA EMU text; ISS book ch. 17
         "cooling": "liquid",
-        "cooling_W": 2000 * W_PER_BTU_H,  # L: EMU Data Book envelope 1,000-2,000 Btu/h (upper bound)
+        "cooling_W": 2000
+        * W_PER_BTU_H,  # L: EMU Data Book envelope 1,000-2,000 Btu/h (upper bound)
         "sweat_evaporation_kg_h": round(
             vent_moisture_capacity_kg_h(_vent_kg_h(7.0, _EMU_P), _EMU_P, 12.5), 3
         ),  # C: 7 cfm vent flow (EMU Handbook 2.5.2.2) from a 12.5 C dew point (2.1.2)

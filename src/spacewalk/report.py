@@ -42,7 +42,9 @@ svg{max-width:100%;height:auto}
 
 def _svg(fig) -> str:
     buf = io.StringIO()
-    fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None, "Format": None, "Type": None})
+    fig.savefig(
+        buf, format="svg", metadata={"Date": None, "Creator": None, "Format": None, "Type": None}
+    )
     plt.close(fig)
     text = buf.getvalue()
     text = text[text.index("<svg") :]
@@ -59,7 +61,9 @@ def _phase_chart(summary: dict) -> str:
     for p in phases:
         y = crew.index(p["crew"])
         colour = colours(names.index(p["activity"]) % 20)
-        ax.barh(y, p["end_min"] - p["start_min"], left=p["start_min"], color=colour, edgecolor="white")
+        ax.barh(
+            y, p["end_min"] - p["start_min"], left=p["start_min"], color=colour, edgecolor="white"
+        )
         if p["end_min"] - p["start_min"] > 0.06 * max(summary["sim_duration_min"], 1):
             ax.text(p["start_min"] + 0.3, y, p["activity"][:22], va="center", fontsize=7)
     ax.set_yticks(range(len(crew)), crew)
@@ -79,7 +83,13 @@ def _channel_chart(telemetry: pd.DataFrame, title: str, channels: list[str]) -> 
     for crew, rows in run0.groupby("crew", observed=True):
         for ch in present:
             style = "-" if ch == present[0] else "--"
-            ax.plot(rows["t_s"] / 60.0, rows[ch], style, lw=1.2, label=f"{crew} {ch}" if len(present) > 1 else str(crew))
+            ax.plot(
+                rows["t_s"] / 60.0,
+                rows[ch],
+                style,
+                lw=1.2,
+                label=f"{crew} {ch}" if len(present) > 1 else str(crew),
+            )
     unit = CHANNEL_BY_NAME[present[0]].unit
     ax.set_title(title, fontsize=10)
     ax.set_xlabel("time [min]", fontsize=8)
@@ -142,14 +152,18 @@ def render_report(scenario, telemetry: pd.DataFrame, events: pd.DataFrame, summa
         for cid, c in summary["crew"].items()
     )
     charts = [c for title, chans in _PLOTS if (c := _channel_chart(telemetry, title, chans))]
-    clock = f" &middot; EVA clock {summary['eva_clock_min']:.1f} min" if summary.get("eva_clock_min") else ""
+    clock = (
+        f" &middot; EVA clock {summary['eva_clock_min']:.1f} min"
+        if summary.get("eva_clock_min")
+        else ""
+    )
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>{html.escape(info.title or info.name)}: spacewalk report</title>
 <style>{_CSS}</style></head><body>
 <h1>{html.escape(info.title or info.name)}</h1>
 <p class=sub>{html.escape(info.description)}</p>
-<p>Outcome <span class='outcome {summary['outcome']}'>{summary['outcome']}</span> &middot; status {html.escape(summary['status'])}
-&middot; simulated {summary['sim_duration_min']:.1f} min{clock}{' &middot; ' + html.escape(info.date) if info.date else ''}</p>
+<p>Outcome <span class='outcome {summary["outcome"]}'>{summary["outcome"]}</span> &middot; status {html.escape(summary["status"])}
+&middot; simulated {summary["sim_duration_min"]:.1f} min{clock}{" &middot; " + html.escape(info.date) if info.date else ""}</p>
 <h2>Crew</h2>
 <table><tr><th>id</th><th>name</th><th>role</th><th>suit</th><th>outcome</th><th>outside [min]</th>
 <th>peak ppCO2 [mmHg]</th><th>peak heat storage [kJ]</th><th>peak helmet water [L]</th><th>peak TR</th><th>P(DCS)</th><th>alarms</th></tr>
@@ -159,7 +173,7 @@ def render_report(scenario, telemetry: pd.DataFrame, events: pd.DataFrame, summa
 <h2>Timeline</h2>
 {_phase_chart(summary)}
 <h2>Life support</h2>
-<div class=grid>{''.join(f'<div>{c}</div>' for c in charts)}</div>
+<div class=grid>{"".join(f"<div>{c}</div>" for c in charts)}</div>
 <h2>Event log</h2>
 {_events_table(events)}
 <p class=sub>spacewalk report of scenario <code>{html.escape(info.name)}</code>. Day and night bands appear once the orbit model computes them.</p>

@@ -48,7 +48,9 @@ def write_run(result, folder: Path, *, report: bool = True) -> Path:
         for row in result.events.to_dict(orient="records"):
             fh.write(json.dumps(row) + "\n")
     payload = result.summary if len(result.summaries) == 1 else {"runs": result.summaries}
-    (folder / "summary.json").write_text(json.dumps(payload, indent=2, allow_nan=False), encoding="utf-8")
+    (folder / "summary.json").write_text(
+        json.dumps(payload, indent=2, allow_nan=False), encoding="utf-8"
+    )
     (folder / "scenario.toml").write_text(
         "# The resolved scenario of this run: `spacewalk run scenario.toml` repeats it exactly.\n"
         + tomli_w.dumps(scenario_to_mapping(result.scenario)),
@@ -75,7 +77,9 @@ class RunFolder:
 def read_run(folder: Path) -> RunFolder:
     """Read a finished run folder back (for ``spacewalk report``)."""
     if not folder.is_dir():
-        raise RunFolderError(f"{folder}: no such run folder; give the --out folder of a finished run")
+        raise RunFolderError(
+            f"{folder}: no such run folder; give the --out folder of a finished run"
+        )
     missing = [f for f in FILES[:4] if not (folder / f).exists()]
     if missing:
         raise RunFolderError(
@@ -87,10 +91,14 @@ def read_run(folder: Path) -> RunFolder:
         events = pd.read_json(folder / "events.jsonl", lines=True)
         summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
     except (OSError, ValueError, pa.ArrowException) as exc:
-        raise RunFolderError(f"{folder}: a run file cannot be read ({exc}); re-run the scenario") from None
+        raise RunFolderError(
+            f"{folder}: a run file cannot be read ({exc}); re-run the scenario"
+        ) from None
     if "runs" in summary:
         summary = summary["runs"][0]
-    scenario = parse_toml((folder / "scenario.toml").read_text(encoding="utf-8"), str(folder / "scenario.toml"))
+    scenario = parse_toml(
+        (folder / "scenario.toml").read_text(encoding="utf-8"), str(folder / "scenario.toml")
+    )
     if events.empty:
         events = pd.DataFrame(columns=["run", "t_s", "crew", "severity", "source", "message"])
     return RunFolder(scenario, telemetry, events, summary)

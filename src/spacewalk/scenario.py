@@ -389,7 +389,9 @@ def _issue_from_pydantic(err: Mapping[str, Any]) -> Issue:
     path = _path(loc)
     shown = repr(given) if not isinstance(given, dict | list) else type(given).__name__
     if kind == "missing":
-        return Issue(path, "required key is missing", f"add `{loc[-1]} = ...` (see docs/scenario-format.md)")
+        return Issue(
+            path, "required key is missing", f"add `{loc[-1]} = ...` (see docs/scenario-format.md)"
+        )
     if kind == "extra_forbidden":
         name = str(loc[-1])
         allowed = _allowed_keys(loc)
@@ -400,12 +402,22 @@ def _issue_from_pydantic(err: Mapping[str, Any]) -> Issue:
         return Issue(path, f"unknown key `{name}`", hint)
     if kind == "literal_error":
         expected = ctx.get("expected", "")
-        return Issue(path, f"expected one of {expected}, got {shown}", "use one of the listed values")
+        return Issue(
+            path, f"expected one of {expected}, got {shown}", "use one of the listed values"
+        )
     if kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
-        bound = {"greater_than": "> ", "greater_than_equal": ">= ", "less_than": "< ",
-                 "less_than_equal": "<= "}[kind]
+        bound = {
+            "greater_than": "> ",
+            "greater_than_equal": ">= ",
+            "less_than": "< ",
+            "less_than_equal": "<= ",
+        }[kind]
         limit = next(iter(ctx.values()), "")
-        return Issue(path, f"expected a value {bound}{limit}, got {shown}", "change the value to lie in range")
+        return Issue(
+            path,
+            f"expected a value {bound}{limit}, got {shown}",
+            "change the value to lie in range",
+        )
     if kind == "string_pattern_mismatch":
         return Issue(
             path,
@@ -469,7 +481,13 @@ def _cross_check(sc: Scenario) -> list[Issue]:
     ids = [m.id for m in sc.crew]
     for i, member in enumerate(sc.crew):
         if ids.count(member.id) > 1:
-            issues.append(Issue(f"crew[{i}].id", f"crew id {member.id!r} is used twice", "give each crew member a unique id"))
+            issues.append(
+                Issue(
+                    f"crew[{i}].id",
+                    f"crew id {member.id!r} is used twice",
+                    "give each crew member a unique id",
+                )
+            )
         if member.suit is not None and member.suit not in sc.suits:
             close = difflib.get_close_matches(member.suit, list(sc.suits) + list(SUITS), n=1)
             issues.append(
@@ -481,7 +499,13 @@ def _cross_check(sc: Scenario) -> list[Issue]:
                 )
             )
         if member.suit is None and member.role == "eva":
-            issues.append(Issue(f"crew[{i}].suit", "an EVA crew member needs a suit", f"add suit = \"emu\" (or one of {', '.join(SUITS)})"))
+            issues.append(
+                Issue(
+                    f"crew[{i}].suit",
+                    "an EVA crew member needs a suit",
+                    f'add suit = "emu" (or one of {", ".join(SUITS)})',
+                )
+            )
         if member.suit is None and sc.vehicle.airlock is None:
             issues.append(
                 Issue(
@@ -522,30 +546,67 @@ def _cross_check(sc: Scenario) -> list[Issue]:
                 Issue(
                     f"timeline.{key}",
                     f"no crew member has id {key!r}",
-                    f"use one of {', '.join(ids)}" + (f" (did you mean {close[0]!r}?)" if close else ""),
+                    f"use one of {', '.join(ids)}"
+                    + (f" (did you mean {close[0]!r}?)" if close else ""),
                 )
             )
     labels = {cid: [a.key for a in acts] for cid, acts in sc.timeline.items()}
     for cid in ids:
         if cid not in sc.timeline or not sc.timeline[cid]:
-            issues.append(Issue(f"timeline.{cid}", "this crew member has no timeline", f"add [[timeline.{cid}]] entries"))
+            issues.append(
+                Issue(
+                    f"timeline.{cid}",
+                    "this crew member has no timeline",
+                    f"add [[timeline.{cid}]] entries",
+                )
+            )
     for cid, acts in sc.timeline.items():
         seen: set[str] = set()
         for j, act in enumerate(acts):
             path = f"timeline.{cid}[{j}]"
             if act.key in seen:
-                issues.append(Issue(f"{path}.label", f"label {act.key!r} is used twice in this timeline", "give the activity a unique label"))
+                issues.append(
+                    Issue(
+                        f"{path}.label",
+                        f"label {act.key!r} is used twice in this timeline",
+                        "give the activity a unique label",
+                    )
+                )
             seen.add(act.key)
             if act.after:
                 other, _, label = act.after.partition(".")
                 if other not in labels:
-                    issues.append(Issue(f"{path}.after", f"{act.after!r} names no crew member", f"write after = \"CREW.LABEL\" with CREW one of {', '.join(ids)}"))
+                    issues.append(
+                        Issue(
+                            f"{path}.after",
+                            f"{act.after!r} names no crew member",
+                            f'write after = "CREW.LABEL" with CREW one of {", ".join(ids)}',
+                        )
+                    )
                 elif label not in labels[other]:
-                    issues.append(Issue(f"{path}.after", f"crew member {other!r} has no activity labelled {label!r}", f"use one of {', '.join(labels[other])}"))
+                    issues.append(
+                        Issue(
+                            f"{path}.after",
+                            f"crew member {other!r} has no activity labelled {label!r}",
+                            f"use one of {', '.join(labels[other])}",
+                        )
+                    )
                 elif other == cid:
-                    issues.append(Issue(f"{path}.after", "an activity cannot wait for its own crew member", "name another crew member"))
+                    issues.append(
+                        Issue(
+                            f"{path}.after",
+                            "an activity cannot wait for its own crew member",
+                            "name another crew member",
+                        )
+                    )
             if act.activity in ("enter-airlock", "leave-airlock") and sc.vehicle.airlock is None:
-                issues.append(Issue(f"{path}.activity", f"'{act.activity}' needs a vehicle with [vehicle.airlock]", "remove it, or add the airlock"))
+                issues.append(
+                    Issue(
+                        f"{path}.activity",
+                        f"'{act.activity}' needs a vehicle with [vehicle.airlock]",
+                        "remove it, or add the airlock",
+                    )
+                )
     rule_channels = set(RULE_CHANNELS)
     for k, rule in enumerate(sc.flight_rules or []):
         if rule.channel not in rule_channels:
@@ -554,24 +615,49 @@ def _cross_check(sc: Scenario) -> list[Issue]:
                 Issue(
                     f"flight_rules[{k}].channel",
                     f"unknown channel {rule.channel!r}",
-                    f"use one of {', '.join(sorted(rule_channels))}" + (f" (did you mean {close[0]!r}?)" if close else ""),
+                    f"use one of {', '.join(sorted(rule_channels))}"
+                    + (f" (did you mean {close[0]!r}?)" if close else ""),
                 )
             )
         if rule.action == "lower-suit-pressure" and not any(
             s.low_pressure_psi for s in sc.suits.values()
         ):
-            issues.append(Issue(f"flight_rules[{k}].action", "no suit in this scenario has a low_pressure_psi setting to lower to", "set low_pressure_psi on the suit, or use another action"))
+            issues.append(
+                Issue(
+                    f"flight_rules[{k}].action",
+                    "no suit in this scenario has a low_pressure_psi setting to lower to",
+                    "set low_pressure_psi on the suit, or use another action",
+                )
+            )
     for k, fault in enumerate(sc.faults):
         if fault.crew not in ids:
-            issues.append(Issue(f"faults[{k}].crew", f"no crew member has id {fault.crew!r}", f"use one of {', '.join(ids)}"))
+            issues.append(
+                Issue(
+                    f"faults[{k}].crew",
+                    f"no crew member has id {fault.crew!r}",
+                    f"use one of {', '.join(ids)}",
+                )
+            )
         else:
             member = sc.crew[ids.index(fault.crew)]
             if member.suit is None:
-                issues.append(Issue(f"faults[{k}].crew", f"{fault.crew!r} wears no suit, so a suit fault cannot apply", "name a suited crew member"))
+                issues.append(
+                    Issue(
+                        f"faults[{k}].crew",
+                        f"{fault.crew!r} wears no suit, so a suit fault cannot apply",
+                        "name a suited crew member",
+                    )
+                )
     for k, stage in enumerate(sc.prebreathe):
         for name in stage.crew:
             if name not in ids:
-                issues.append(Issue(f"prebreathe[{k}].crew", f"no crew member has id {name!r}", f"use ids from: {', '.join(ids)}"))
+                issues.append(
+                    Issue(
+                        f"prebreathe[{k}].crew",
+                        f"no crew member has id {name!r}",
+                        f"use ids from: {', '.join(ids)}",
+                    )
+                )
     return issues
 
 
@@ -664,11 +750,25 @@ def load_scenario(name_or_path: str | Path) -> Scenario:
     try:
         raw_bytes = candidate.read_bytes()
     except FileNotFoundError:
-        raise ScenarioError(str(candidate), [Issue("", "file not found", "check the path")]) from None
+        raise ScenarioError(
+            str(candidate), [Issue("", "file not found", "check the path")]
+        ) from None
     except IsADirectoryError:
-        raise ScenarioError(str(candidate), [Issue("", "this is a folder, not a scenario file", "give the path of a .toml file")]) from None
+        raise ScenarioError(
+            str(candidate),
+            [Issue("", "this is a folder, not a scenario file", "give the path of a .toml file")],
+        ) from None
     except OSError as exc:
-        raise ScenarioError(str(candidate), [Issue("", f"cannot read the file: {exc.strerror}", "check the path and its permissions")]) from None
+        raise ScenarioError(
+            str(candidate),
+            [
+                Issue(
+                    "",
+                    f"cannot read the file: {exc.strerror}",
+                    "check the path and its permissions",
+                )
+            ],
+        ) from None
     try:
         text = raw_bytes.decode("utf-8")
     except UnicodeDecodeError as exc:

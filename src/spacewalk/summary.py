@@ -38,7 +38,10 @@ def _consumables(out: EngineOutput, r: int, c: int) -> dict:
             f["o2_vehicle_kg"][r, c],
         ),
         "o2_secondary": (p["o2_secondary_s"][r, c] / 60.0, f["o2_secondary_min"][r, c]),
-        "scrubber": (p["scrub_cap_kg"][r, c], p["scrub_cap_kg"][r, c] - f["scrubber_used_kg"][r, c]),
+        "scrubber": (
+            p["scrub_cap_kg"][r, c],
+            p["scrub_cap_kg"][r, c] - f["scrubber_used_kg"][r, c],
+        ),
         "feedwater": (p["feedwater_kg"][r, c], f["feedwater_kg"][r, c]),
         "battery": (p["battery_Ah"][r, c], f["battery_Ah"][r, c]),
     }
@@ -68,7 +71,9 @@ def _consumables(out: EngineOutput, r: int, c: int) -> dict:
 
 
 def _limiting(items: dict) -> dict | None:
-    ran_out = [(v["exhausted_at_min"], k) for k, v in items.items() if v["exhausted_at_min"] is not None]
+    ran_out = [
+        (v["exhausted_at_min"], k) for k, v in items.items() if v["exhausted_at_min"] is not None
+    ]
     if ran_out:
         _, name = min(ran_out)
         return {"name": name, "reason": "ran out first", **items[name]}
@@ -140,7 +145,10 @@ def build_summaries(out: EngineOutput) -> list[dict]:
         first = [x for x in first if not math.isnan(x)]
         last = [x for x in last if not math.isnan(x)]
         eva_clock = (max(last) - min(first)) / 60.0 if first and last else None
-        peaks = {k: _r(np.max(v[r]) if k != "o2_margin_min" else np.min(v[r]), 4) for k, v in out.peaks.items()}
+        peaks = {
+            k: _r(np.max(v[r]) if k != "o2_margin_min" else np.min(v[r]), 4)
+            for k, v in out.peaks.items()
+        }
         summaries.append(
             {
                 "scenario": sc.scenario.name,
@@ -185,9 +193,17 @@ def format_summary(summary: dict) -> str:
             f"{c['time_outside_min']:.1f} min outside, peak TR {c['peaks']['tissue_ratio']:.2f}, "
             f"peak ppCO2 {c['peaks']['ppco2_mmHg']:.1f} mmHg"
         )
-        for name, item in c["consumables"].items():
-            ex = f", RAN OUT at {item['exhausted_at_min']:.1f} min" if item["exhausted_at_min"] is not None else ""
-            tl = "" if item["time_left_min"] is None else f", {item['time_left_min']:.0f} min left at this rate"
+        for item in c["consumables"].values():
+            ex = (
+                f", RAN OUT at {item['exhausted_at_min']:.1f} min"
+                if item["exhausted_at_min"] is not None
+                else ""
+            )
+            tl = (
+                ""
+                if item["time_left_min"] is None
+                else f", {item['time_left_min']:.0f} min left at this rate"
+            )
             lines.append(
                 f"      {item['title']:<24} {item['left']:.3g} of {item['capacity']:.3g} {item['unit']} "
                 f"({item['margin_pct']:.0f} %){tl}{ex}"
@@ -198,7 +214,9 @@ def format_summary(summary: dict) -> str:
     lines.append("")
     lines.append(f"  alarms: {len(summary['alarms'])}")
     for a in summary["alarms"][:20]:
-        lines.append(f"    {a['t_s'] / 60:7.1f} min  {a['crew']:<10} {a['severity']:<9} {a['message']}")
+        lines.append(
+            f"    {a['t_s'] / 60:7.1f} min  {a['crew']:<10} {a['severity']:<9} {a['message']}"
+        )
     if len(summary["alarms"]) > 20:
         lines.append(f"    ... {len(summary['alarms']) - 20} more in events.jsonl")
     return "\n".join(lines)

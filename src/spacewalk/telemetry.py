@@ -30,7 +30,9 @@ CHANNELS: tuple[Channel, ...] = (
     Channel("o2_vehicle_kg", "kg", "O2 left in the vehicle store feeding the umbilicals"),
     Channel("o2_secondary_min", "min", "emergency O2 reserve left (EMU SOP, Gemini ELSS)"),
     Channel("o2_flow_g_min", "g/min", "O2 drawn: metabolism, leaks and open-loop purge"),
-    Channel("o2_time_min", "min", "time the O2 supply lasts at the recent rate (primary + reserve)"),
+    Channel(
+        "o2_time_min", "min", "time the O2 supply lasts at the recent rate (primary + reserve)"
+    ),
     Channel("o2_margin_min", "min", "O2 time left minus the time needed to get back in"),
     Channel("ppco2_mmHg", "mmHg", "inspired CO2 partial pressure in the helmet"),
     Channel("scrubber_used_pct", "%", "share of the CO2 scrubber's capacity used"),
