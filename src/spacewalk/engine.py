@@ -97,7 +97,7 @@ class _Log:
 
     def each(self, mask, t, severity, source, message):
         """Log one event per (run, crew) where ``mask`` is true; ``message`` may be callable."""
-        if not mask.any():
+        if not np.count_nonzero(mask):
             return
         for r, c in zip(*np.nonzero(mask), strict=True):
             text = message(r, c) if callable(message) else message
@@ -165,6 +165,7 @@ def run_engine(plan: Plan, record: bool = True) -> EngineOutput:
     reg_failed = np.zeros((R, C), dtype=bool)
     cooling_factor = np.ones((R, C))
     fault_i = 0
+    fault_leak = False
     # rules
     rules = list(sc.flight_rules or [])
     fired = np.zeros((len(rules), R, C), dtype=bool)
@@ -176,7 +177,6 @@ def run_engine(plan: Plan, record: bool = True) -> EngineOutput:
             "ppco2_mmHg",
             "tissue_ratio",
             "etr",
-            "p_dcs",
             "heat_storage_kJ",
             "helmet_water_L",
             "fog_index",
@@ -184,6 +184,7 @@ def run_engine(plan: Plan, record: bool = True) -> EngineOutput:
             "dp_suit_kPa",
         )
     }
+    peak_keys = tuple(peaks)
     peaks["o2_margin_min"] = np.full((R, C), np.inf)
     exhausted = {k: np.full((R, C), np.nan) for k in CONSUMABLES}
     breakthrough = np.zeros((R, C), dtype=bool)
@@ -193,8 +194,13 @@ def run_engine(plan: Plan, record: bool = True) -> EngineOutput:
     status = ["ok"] * R
     recorder = Recorder(every) if record else None
 
+    kind_flat, dur_flat, met_flat = plan.kind.ravel(), plan.dur_s.ravel(), plan.met_W.ravel()
+    to_flat, range_flat, next_flat = plan.to_Pa.ravel(), plan.range_m.ravel(), plan.next_a.ravel()
+    after_c_flat, after_a_flat = plan.after_c.ravel(), plan.after_a.ravel()
+    vessel_lut = np.array([0, 1, eva_v])  # location code -> vessel index (outside: EVA vessel)
+
     def vessel_of(location):
-        return np.where(location == LOC_AIRLOCK, 1, np.where(location == LOC_CABIN, 0, eva_v))
+        return vessel_lut[location]
 
     def p_vessels():
         return gas.pressure_Pa(m_v, R_v, v["T_K"], v["volume_m3"])
@@ -219,6 +225,7 @@ def run_engine(plan: Plan, record: bool = True) -> EngineOutput:
                 water_rate[:, c] = value
             elif kind == "suit-leak":
                 hole_cdA[:, c] = value
+                fault_leak = True
             elif kind == "regulator-failure":
                 reg_failed[:, c] = True
             elif kind == "cooling-failure":
@@ -231,14 +238,16 @@ def run_engine(plan: Plan, record: bool = True) -> EngineOutput:
         # ------------------------------------------------------------ 2 timeline
         active = ~done & ~lost
         slot = np.minimum(act, S - 1)
-        kind_now = plan.kind[ci, slot]
+        flat = ci * S + slot
+        kind_now = kind_flat.take(flat)
         p_ves = p_vessels()
-        p_loc_vessel = p_ves[ri, vessel_of(loc)]
-        dep_c = plan.after_c[ci, slot]
-        dep_ok = (dep_c < 0) | completed[ri, np.maximum(dep_c, 0), plan.after_a[ci, slot]]
+        vloc = vessel_of(loc)
+        p_loc_vessel = p_ves[ri, vloc]
+        dep_c = after_c_flat.take(flat)
+        dep_ok = (dep_c < 0) | completed[ri, np.maximum(dep_c, 0), after_a_flat.take(flat)]
         ready = active & dep_ok
         starting = ready & ~started
-        if starting.any():
+        if np.count_nonzero(starting):
             suited |= starting & (kind_now == KIND["suit-up"])
             suited &= ~(starting & (kind_now == KIND["doff"]))
             range_start = np.where(starting, range_m, range_start)
@@ -255,7 +264,7 @@ def run_engine(plan: Plan, record: bool = True) -> EngineOutput:
         is_egress = kind_now == KIND["egress"]
         can_open = p_ves[:, eva_v] <= plan.hatch_open_max_Pa
         opening = ready & is_egress & ~hatch_open[:, None] & can_open[:, None]
-        if opening.any():
+        if np.count_nonzero(opening):
             newly = opening.any(axis=1) & ~hatch_open
             for r in np.nonzero(newly)[0]:
                 log.add(t, r, "vehicle", "info", "vehicle", "hatch open")
@@ -268,7 +277,7 @@ def run_engine(plan: Plan, record: bool = True) -> EngineOutput:
         fits = lifesupport.fits_hatch(envelope, plan.hatch_diameter_m[:, None])
         is_ingress = kind_now == KIND["ingress"]
         blocked = ready & is_ingress & ~fits
-        if blocked.any():
+        if np.count_nonzero(blocked):
             blocked_s += np.where(blocked, dt, 0.0)
             log.each(
                 blocked & ~blocked_logged,
@@ -282,26 +291,26 @@ def run_engine(plan: Plan, record: bool = True) -> EngineOutput:
             )
             blocked_logged |= blocked
         gate = ready & ~blocked & ~((is_egress | is_ingress) & ~hatch_open[:, None])
-        act_t += np.where(gate, dt, 0.0)
+        act_t += gate * dt
         is_return = slot == S - 1
-        dur_now = np.where(is_return, ret_dur, plan.dur_s[ci, slot])
+        dur_now = np.where(is_return, ret_dur, dur_flat.take(flat))
         is_depress = kind_now == KIND["depress"]
         is_repress = kind_now == KIND["repress"]
-        target_p = plan.to_Pa[ci, slot]
+        target_p = to_flat.take(flat)
         finished = np.where(
             is_depress,
             p_loc_vessel <= target_p,
             np.where(is_repress, p_loc_vessel >= target_p - 1.0, act_t >= dur_now - 1e-9),
         )
         # range: translate and return move linearly; task/egress jump to their range
-        rng_target = np.where(is_return, 0.0, plan.range_m[ci, slot])
+        rng_target = np.where(is_return, 0.0, range_flat.take(flat))
         moving = gate & ((kind_now == KIND["translate"]) | is_return) & ~np.isnan(rng_target)
         frac = np.clip(act_t / np.maximum(dur_now, 1e-9), 0.0, 1.0)
         range_m = np.where(moving, range_start + (rng_target - range_start) * frac, range_m)
         jump = gate & ((kind_now == KIND["task"]) | is_egress) & ~np.isnan(rng_target)
         range_m = np.where(jump & finished, rng_target, range_m)
         complete = gate & finished
-        if complete.any():
+        if np.count_nonzero(complete):
             act_end[ri[complete], ci[complete], slot[complete]] = t
             completed[ri[complete], ci[complete], slot[complete]] = True
             loc = np.where(complete & (kind_now == KIND["enter-airlock"]), LOC_AIRLOCK, loc)
@@ -311,13 +320,13 @@ def run_engine(plan: Plan, record: bool = True) -> EngineOutput:
             loc = np.where(into, eva_v, loc)  # LOC_CABIN == 0 == cabin vessel, 1 == airlock
             range_m = np.where(into, 0.0, range_m)
             closing = (complete & (kind_now == KIND["hatch-close"])).any(axis=1)
-            if closing.any():
+            if np.count_nonzero(closing):
                 for r in np.nonzero(closing & hatch_open)[0]:
                     log.add(t, r, "vehicle", "info", "vehicle", "hatch closed")
                 hatch_open &= ~closing
             log.each(complete & is_egress, t, "info", "timeline", "EGRESS: outside")
             log.each(into, t, "info", "timeline", "INGRESS: back inside")
-            nxt = np.where(is_return, return_to, plan.next_a[ci, slot])
+            nxt = np.where(is_return, return_to, next_flat.take(flat))
             act = np.where(complete, nxt, act)
             now = complete & (act < plan.n_acts[None, :])
             act_start[ri[now], ci[now], np.minimum(act, S - 1)[now]] = t
@@ -353,7 +362,7 @@ def run_engine(plan: Plan, record: bool = True) -> EngineOutput:
             m_v[:, eva_v],
         )
         add = np.where(repress, v["repress_kg_s"] * dt, 0.0)
-        if add.any():
+        if np.count_nonzero(add):
             # stop at the highest repress target among the crew asking for it
             tgt = np.zeros((R, 2))
             for vi in (0, 1):
@@ -368,11 +377,13 @@ def run_engine(plan: Plan, record: bool = True) -> EngineOutput:
             R_v = gas_constant(fo2_v)
             m_v = m_v + add
         p_ves = p_vessels()
-        p_amb = np.where(loc == LOC_OUTSIDE, 0.0, p_ves[ri, vessel_of(loc)])
-        fo2_amb = fo2_v[ri, vessel_of(loc)]
+        vloc = vessel_of(loc)
+        outside = loc == LOC_OUTSIDE
+        p_amb = np.where(outside, 0.0, p_ves[ri, vloc])
+        fo2_amb = fo2_v[ri, vloc]
 
         # ------------------------------------------------------------ 4 suits
-        met = np.where(is_return & ready, ret_met, plan.met_W[ci, slot])
+        met = np.where(is_return & ready, ret_met, met_flat.take(flat))
         met = np.where(done | lost, WORKLOADS_W["rest"], met)
         umb = p["umbilical"]
         supply_ok = np.where(umb, (o2_vehicle > 0)[:, None], o2_primary > 0)
@@ -382,7 +393,8 @@ def run_engine(plan: Plan, record: bool = True) -> EngineOutput:
         o2_met = o2_use_kg_s(met)
         rho_suit = p_suit / (R_O2 * SUIT_T_K)
         leak = np.where(p_suit > p_amb, p["leak_m3_s"] * rho_suit, 0.0)
-        leak = leak + gas.orifice_mass_flow_kg_s(p_suit, p_amb, hole_cdA, R_O2, SUIT_T_K)
+        if fault_leak:
+            leak = leak + gas.orifice_mass_flow_kg_s(p_suit, p_amb, hole_cdA, R_O2, SUIT_T_K)
         purge = np.where(regulating, p["purge_kg_s"], 0.0)
         draw = np.where(suited, o2_met + leak + purge, 0.0)
         mass_suit = gas.gas_mass_kg(p_suit, R_O2, SUIT_T_K, p["gas_volume_m3"])
@@ -453,12 +465,11 @@ def run_engine(plan: Plan, record: bool = True) -> EngineOutput:
         )
         tr = dcs.tissue_ratio(tissue, p_breath)
         etr = dcs.tissue_ratio(etr_tissue, p_breath)
-        pdcs = dcs.probability_dcs(etr)
 
         # ------------------------------------------------------------ 6 hazards, rules
         live = ~lost & run_ok[:, None]
         hypoxic = live & (np.where(suited, p_suit, p_amb) < USEFUL_CONSCIOUSNESS_PA)
-        if hypoxic.any():
+        if np.count_nonzero(hypoxic):
             log.each(
                 hypoxic,
                 t,
@@ -478,7 +489,7 @@ def run_engine(plan: Plan, record: bool = True) -> EngineOutput:
             ("battery", before_battery, battery > 0),
         ):
             ran_out = before & ~after & suited & live
-            if ran_out.any():
+            if np.count_nonzero(ran_out):
                 exhausted[name] = np.where(ran_out & np.isnan(exhausted[name]), t, exhausted[name])
                 sev = "warning" if name != "o2_secondary" else "emergency"
                 log.each(ran_out, t, sev, "suit", f"{name.replace('_', ' ')} exhausted")
@@ -495,7 +506,7 @@ def run_engine(plan: Plan, record: bool = True) -> EngineOutput:
             & np.isnan(exhausted["o2_vehicle"]).all(axis=1)
             & (plan.o2_store_kg > 0)
         )
-        if veh_out.any():
+        if np.count_nonzero(veh_out):
             exhausted["o2_vehicle"][veh_out] = np.where(umb[veh_out], t, np.nan)
             for r in np.nonzero(veh_out)[0]:
                 log.add(
@@ -513,7 +524,7 @@ def run_engine(plan: Plan, record: bool = True) -> EngineOutput:
             & ~breakthrough
             & live
         )
-        if bt.any():
+        if np.count_nonzero(bt):
             log.each(bt, t, "caution", "suit", "CO2 scrubber breakthrough")
             breakthrough |= bt
         full = suited & p["scrubber"] & (scrub_used >= p["scrub_cap_kg"] * (1 - 1e-9)) & live
@@ -546,19 +557,20 @@ def run_engine(plan: Plan, record: bool = True) -> EngineOutput:
             "fog_index": fog,
             "tissue_ratio": tr,
             "etr": etr,
-            "p_dcs": pdcs,
             "feedwater_kg": feedwater,
             "battery_Ah": battery,
             "ingress_blocked_min": blocked_s / 60.0,
         }
+        applies = {
+            "suited": suited & live,
+            "outside": outside & live,
+            "always": p["has_suit"] & live,
+        }
         for k, rule in enumerate(rules):
             val = values[rule.channel]
-            where = {"suited": suited, "outside": loc == LOC_OUTSIDE, "always": p["has_suit"]}[
-                rule.applies
-            ]
             crossed = (val > rule.above) if rule.above is not None else (val < rule.below)
-            fire = crossed & where & live & ~fired[k]
-            if not fire.any():
+            fire = crossed & applies[rule.applies] & ~fired[k]
+            if not np.count_nonzero(fire):
                 continue
             fired[k] |= fire
             alarms += fire
@@ -585,7 +597,7 @@ def run_engine(plan: Plan, record: bool = True) -> EngineOutput:
             elif rule.action in ("terminate", "abort"):
                 tgt = plan.ingress_target[ci, slot]
                 go = fire & (loc == LOC_OUTSIDE) & (slot != S - 1) & (tgt >= 0) & ~done
-                if go.any():
+                if np.count_nonzero(go):
                     is_abort = rule.action == "abort"
                     idx = np.arange(S)
                     skipped = (idx >= act[..., None]) & (idx < tgt[..., None]) & go[..., None]
@@ -614,28 +626,19 @@ def run_engine(plan: Plan, record: bool = True) -> EngineOutput:
                     )
 
         # ------------------------------------------------------------ 7 summaries, record
-        for key in (
-            "ppco2_mmHg",
-            "tissue_ratio",
-            "etr",
-            "p_dcs",
-            "heat_storage_kJ",
-            "helmet_water_L",
-            "fog_index",
-            "core_temp_rise_C",
-            "dp_suit_kPa",
-        ):
-            np.maximum(peaks[key], np.where(live, values[key], 0.0), out=peaks[key])
-        outside = loc == LOC_OUTSIDE
+        all_live = live.all()
+        for key in peak_keys:
+            val = values[key] if all_live else np.where(live, values[key], 0.0)
+            np.maximum(peaks[key], val, out=peaks[key])
         peaks["o2_margin_min"] = np.where(
             outside & live, np.minimum(peaks["o2_margin_min"], o2_margin), peaks["o2_margin_min"]
         )
-        time_outside += np.where(outside, dt, 0.0)
-        suited_s += np.where(suited, dt, 0.0)
+        time_outside += outside * dt
+        suited_s += suited * dt
 
         if step % 60 == 0:
             bad = ~np.isfinite(p_suit + pp_co2 + heat + tissue + o2_primary).all(axis=1) & run_ok
-            if bad.any():
+            if np.count_nonzero(bad):
                 for r in np.nonzero(bad)[0]:
                     status[r] = "numerical-error: non-finite suit state"
                     log.add(
@@ -654,6 +657,7 @@ def run_engine(plan: Plan, record: bool = True) -> EngineOutput:
                 t,
                 {
                     **values,
+                    "p_dcs": dcs.probability_dcs(etr),
                     "activity": np.where(done, -1, np.where(slot == S - 1, S - 1, act)),
                     "location": loc,
                     "suited": suited,
@@ -686,6 +690,7 @@ def run_engine(plan: Plan, record: bool = True) -> EngineOutput:
         if (done | lost).all() or step > n_max:
             break
 
+    peaks["p_dcs"] = dcs.probability_dcs(peaks["etr"])  # monotonic in ETR
     outcome = np.where(lost, 3, np.where(~done, 4, mode))
     for r, c in zip(*np.nonzero(~done & ~lost), strict=True):
         log.add(
