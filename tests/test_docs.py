@@ -1,0 +1,44 @@
+"""The docs a new user relies on stay in step with the code."""
+
+import re
+from pathlib import Path
+
+from spacewalk import CHANNELS, scenario
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_every_scenario_key_is_documented():
+    text = (ROOT / "docs" / "scenario-format.md").read_text()
+    models = (
+        scenario.ScenarioInfo,
+        scenario.EngineSettings,
+        scenario.Vehicle,
+        scenario.Vessel,
+        scenario.Orbit,
+        scenario.PrebreatheStage,
+        scenario.CrewMember,
+        scenario.Activity,
+        scenario.FlightRule,
+        scenario.Fault,
+        scenario.Suit,
+    )
+    for model in models:
+        for name in model.model_fields:
+            assert f"`{name}`" in text, f"{model.__name__}.{name} is not in docs/scenario-format.md"
+    for act in scenario.ACTIVITIES:
+        assert f"`{act}`" in text
+
+
+def test_every_channel_is_in_the_readme():
+    text = (ROOT / "README.md").read_text()
+    for ch in CHANNELS:
+        assert f"| `{ch.name}` |" in text
+
+
+def test_ci_runs_the_readme_test_command():
+    readme = (ROOT / "README.md").read_text()
+    ci = (ROOT / ".ci" / "run").read_text()
+    command = 'python3 -m pip install -e ".[test]" && python3 -m pytest -q'
+    assert command in readme and command in ci
+    assert re.search(r"spacewalk run polaris-dawn --out runs/pd", readme)
