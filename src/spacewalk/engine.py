@@ -169,6 +169,11 @@ def run_engine(plan: Plan, record: bool = True) -> EngineOutput:
     # rules
     rules = list(sc.flight_rules or [])
     fired = np.zeros((len(rules), R, C), dtype=bool)
+    rule_channel = [r.channel for r in rules]
+    rule_applies = [r.applies for r in rules]
+    rule_limit = np.array([r.above if r.above is not None else r.below for r in rules])
+    rule_limit = rule_limit.reshape(-1, 1, 1)
+    rule_sign = np.array([1.0 if r.above is not None else -1.0 for r in rules]).reshape(-1, 1, 1)
     alarms = np.zeros((R, C), dtype=np.int64)
     # summaries
     peaks = {
@@ -340,9 +345,10 @@ def run_engine(plan: Plan, record: bool = True) -> EngineOutput:
         dep_now = ready & is_depress
         rep_now = ready & is_repress
         vloc = vessel_of(loc)
-        for vi in (0, 1):
-            vent[:, vi] = (dep_now & (vloc == vi)).any(axis=1)
-            repress[:, vi] = (rep_now & (vloc == vi)).any(axis=1)
+        if np.count_nonzero(dep_now) or np.count_nonzero(rep_now):
+            for vi in (0, 1):
+                vent[:, vi] = (dep_now & (vloc == vi)).any(axis=1)
+                repress[:, vi] = (rep_now & (vloc == vi)).any(axis=1)
         vent[:, eva_v] &= ~hatch_open
         repress[:, eva_v] &= ~hatch_open
         m_v = np.where(
@@ -566,10 +572,15 @@ def run_engine(plan: Plan, record: bool = True) -> EngineOutput:
             "outside": outside & live,
             "always": p["has_suit"] & live,
         }
-        for k, rule in enumerate(rules):
+        any_fire = 0
+        if rules:
+            vals = np.stack([values[ch] for ch in rule_channel])
+            masks = np.stack([applies[a] for a in rule_applies])
+            fires = ((vals - rule_limit) * rule_sign > 0) & masks & ~fired
+            any_fire = np.count_nonzero(fires)
+        for k, rule in enumerate(rules if any_fire else ()):
             val = values[rule.channel]
-            crossed = (val > rule.above) if rule.above is not None else (val < rule.below)
-            fire = crossed & applies[rule.applies] & ~fired[k]
+            fire = fires[k]
             if not np.count_nonzero(fire):
                 continue
             fired[k] |= fire
