@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -102,7 +101,3 @@ def simulate(
         events=events,
         summaries=build_summaries(out),
     )
-
-
-def summary_json(summary: dict) -> str:
-    return json.dumps(summary, indent=2, allow_nan=False)

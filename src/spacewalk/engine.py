@@ -402,7 +402,7 @@ def run_engine(plan: Plan, record: bool = True) -> EngineOutput:
         if fault_leak:
             leak = leak + gas.orifice_mass_flow_kg_s(p_suit, p_amb, hole_cdA, R_O2, SUIT_T_K)
         purge = np.where(regulating, p["purge_kg_s"], 0.0)
-        draw = np.where(suited, o2_met + leak + purge, 0.0)
+        draw = (o2_met + leak + purge) * suited
         mass_suit = gas.gas_mass_kg(p_suit, R_O2, SUIT_T_K, p["gas_volume_m3"])
         p_free = gas.pressure_Pa(
             np.maximum(mass_suit - (leak + o2_met) * dt, 0.0), R_O2, SUIT_T_K, p["gas_volume_m3"]
@@ -422,7 +422,7 @@ def run_engine(plan: Plan, record: bool = True) -> EngineOutput:
         o2_secondary = np.where(on_reserve, np.maximum(o2_secondary - dt, 0.0), o2_secondary)
         o2_rate += (draw - o2_rate) * (dt / O2_RATE_TAU_S)
         # CO2
-        made = np.where(suited, co2_made_kg_s(met), 0.0)
+        made = co2_made_kg_s(met) * suited
         fan_ok = umb | (battery > 0) | (p["battery_A"] == 0)
         eff = np.where(
             p["scrubber"], lifesupport.scrubber_efficiency(scrub_used, p["scrub_cap_kg"]), 1.0
@@ -435,7 +435,7 @@ def run_engine(plan: Plan, record: bool = True) -> EngineOutput:
         pp_new, removed = lifesupport.co2_step(
             pp_co2, made, flow, eff, p["gas_volume_m3"], SUIT_T_K, dt
         )
-        pp_co2 = np.where(suited, pp_new, 0.0)
+        pp_co2 = pp_new * suited
         scrub_used = np.where(suited & p["scrubber"], scrub_used + removed, scrub_used)
         # heat and water
         equip_W = np.where(suited & ~umb & (battery > 0), p["battery_A"] * p["battery_V"], 0.0)
@@ -453,8 +453,8 @@ def run_engine(plan: Plan, record: bool = True) -> EngineOutput:
         water_use = (cooling + evap * H_VAP_SWEAT) / H_SUB_ICE + water_rate
         before_water = feedwater > 0
         feedwater = np.where(uses_water, np.maximum(feedwater - water_use * dt, 0.0), feedwater)
-        helmet_water = helmet_water + np.where(suited, water_rate * dt, 0.0)
-        fog = np.where(suited, lifesupport.fog_index(sweat, evap_max), 0.0)
+        helmet_water = helmet_water + water_rate * dt * suited
+        fog = lifesupport.fog_index(sweat, evap_max) * suited
         before_battery = battery > 0
         battery = np.where(
             suited & ~umb, np.maximum(battery - p["battery_A"] * dt / 3600.0, 0.0), battery
@@ -474,7 +474,7 @@ def run_engine(plan: Plan, record: bool = True) -> EngineOutput:
 
         # ------------------------------------------------------------ 6 hazards, rules
         live = ~lost & run_ok[:, None]
-        hypoxic = live & (np.where(suited, p_suit, p_amb) < USEFUL_CONSCIOUSNESS_PA)
+        hypoxic = live & (p_breath < USEFUL_CONSCIOUSNESS_PA)
         if np.count_nonzero(hypoxic):
             log.each(
                 hypoxic,
@@ -494,6 +494,8 @@ def run_engine(plan: Plan, record: bool = True) -> EngineOutput:
             ("feedwater", before_water, feedwater > 0),
             ("battery", before_battery, battery > 0),
         ):
+            if np.count_nonzero(before) == np.count_nonzero(after):
+                continue  # nothing ran out this step (stores only ever fall)
             ran_out = before & ~after & suited & live
             if np.count_nonzero(ran_out):
                 exhausted[name] = np.where(ran_out & np.isnan(exhausted[name]), t, exhausted[name])

@@ -17,7 +17,7 @@ from . import dcs
 from .metabolism import vo2_mL_kg_min
 from .presets import WORKLOADS_W
 from .scenario import ACTIVITIES, DEFAULT_WORKLOAD, Scenario
-from .units import M3_PER_FT3, PA_PER_PSI, R_O2
+from .units import M3_PER_FT3, PA_PER_PSI
 
 KIND = {name: i for i, name in enumerate(ACTIVITIES)}
 RETURN = len(ACTIVITIES)  # kind code of the hidden return-to-hatch activity
@@ -260,8 +260,3 @@ def compile_plan(sc: Scenario, runs: int = 1) -> Plan:
         plan.faults.append((f.at_min * 60.0, crew_ids.index(f.crew), f.kind, float(value)))
     plan.faults.sort(key=lambda x: x[0])
     return plan
-
-
-def suit_gas_R() -> float:
-    """Gas constant of suit gas (100 % O2 after purge)."""
-    return R_O2
