@@ -49,6 +49,23 @@ _ORLAN_P = 0.40 * PA_PER_ATM
 # moderate work; the flow is the only heat and moisture sink of the suit.
 _BERKUT_PURGE_KG_H = 1.2
 
+# Gemini gas-cooled suit: 350 kcal/h total with 456 mL/h sweat (M: de.zxc.wiki, Gruender 2001);
+# the sweat accounts for 0.456 kg/h * 2.43 MJ/kg = 308 W, leaving ~99 W sensible (C).
+_ELSS_SWEAT_KG_H = 0.456
+_ELSS_SENSIBLE_W = round(350 * W_PER_KCAL_H - _ELSS_SWEAT_KG_H * 2.43e6 / 3600, 1)
+# Suits without a backpack of their own carry no scrubber, feedwater or battery.
+_NO_BACKPACK = {
+    "co2_removal": "purge",
+    "scrubber_capacity_kg": 0.0,
+    "o2_primary_kg": 0.0,  # umbilical-fed: O2 comes from the vehicle
+    "feedwater_kg": 0.0,
+    "battery_Ah": 0.0,
+    "battery_draw_A": 0.0,
+    "battery_V": 0.0,
+    "vent_flow_cfm": 0.0,
+    "supply": "umbilical",
+}
+
 SUITS: dict[str, dict] = {
     "emu": {
         "title": "Shuttle/ISS Extravehicular Mobility Unit",
@@ -135,26 +152,16 @@ SUITS: dict[str, dict] = {
         "title": "Gemini G4C suit with the ELSS chest pack, umbilical-fed",
         "pressure_psi": 3.7,  # NF: G4C pressure not found; Apollo-era 3.7 psid assumed
         "cooling": "gas",
-        # M: 350 kcal/h total with 456 mL/h sweat (de.zxc.wiki, Gruender 2001); the sweat
-        # accounts for 456e-3 kg/h * 2.43 MJ/kg = 308 W, leaving ~99 W sensible (C)
-        "cooling_W": round(350 * W_PER_KCAL_H - 0.456 * 2.43e6 / 3600, 1),
-        "sweat_evaporation_kg_h": 0.456,  # M: same source
-        "vent_flow_cfm": 0.0,
+        "cooling_W": _ELSS_SENSIBLE_W,
+        "sweat_evaporation_kg_h": _ELSS_SWEAT_KG_H,
         "purge_flow_kg_h": 5.1 * KG_PER_LB,  # H: 5.1 lb/h low setting, NASM chest pack
-        "co2_removal": "purge",
-        "scrubber_capacity_kg": 0.0,
-        "o2_primary_kg": 0.0,  # umbilical-fed: O2 comes from the spacecraft
         "o2_secondary_min": 12.0,  # M: ELSS 12-minute emergency O2 (TIME 1965)
-        "feedwater_kg": 0.0,
-        "battery_Ah": 0.0,
-        "battery_draw_A": 0.0,
-        "battery_V": 0.0,
         "gas_volume_L": 60.0,  # NF: assumption
         "leak_cm3_min": 36.2,  # NF: taken equal to the EMU specification
         "co2_washout": 0.55,
+        **_NO_BACKPACK,
         "envelope_m": 0.70,  # NF: assumption
         "envelope_compliance_m_per_kPa": 0.003,  # NF: assumption (soft suit)
-        "supply": "umbilical",
     },
     "spacex-eva": {
         "title": "SpaceX EVA suit (Polaris Dawn), umbilical-fed",
@@ -162,24 +169,16 @@ SUITS: dict[str, dict] = {
         "cooling": "gas",
         # NF: "secondary O2 flow for cooling" (Polaris FD3); capacity assumed equal to the
         # Gemini ELSS split (99 W sensible + 456 mL/h sweat)
-        "cooling_W": round(350 * W_PER_KCAL_H - 0.456 * 2.43e6 / 3600, 1),
-        "sweat_evaporation_kg_h": 0.456,
-        "vent_flow_cfm": 0.0,
+        "cooling_W": _ELSS_SENSIBLE_W,
+        "sweat_evaporation_kg_h": _ELSS_SWEAT_KG_H,
         "purge_flow_kg_h": 2.3,  # NF: assumed equal to Gemini's 5.1 lb/h
-        "co2_removal": "purge",
-        "scrubber_capacity_kg": 0.0,
-        "o2_primary_kg": 0.0,  # umbilical-fed: O2 from Dragon
         "o2_secondary_min": 0.0,  # NF
-        "feedwater_kg": 0.0,
-        "battery_Ah": 0.0,
-        "battery_draw_A": 0.0,
-        "battery_V": 0.0,
         "gas_volume_L": 60.0,  # NF: assumption
         "leak_cm3_min": 36.2,  # NF: taken equal to the EMU specification
         "co2_washout": 0.55,
+        **_NO_BACKPACK,
         "envelope_m": 0.62,  # NF: assumption (soft suit, no backpack)
         "envelope_compliance_m_per_kPa": 0.002,  # NF: assumption
-        "supply": "umbilical",
     },
 }
 
