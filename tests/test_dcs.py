@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from spacewalk import dcs, simulate
+from spacewalk import dcs, load_scenario, simulate
 from spacewalk.units import PA_PER_PSI
 
 from .helpers import edited
@@ -89,3 +89,18 @@ def test_probability_model_is_the_published_logistic():
     assert np.all(np.diff(dcs.probability_dcs(etr)) > 0)
     # the ETR compartment has the 360-min half-time at rest (VO2 = 0)
     assert dcs.etr_rate_per_s(0.0) == pytest.approx(dcs.K_360_PER_S, rel=1e-4)
+
+
+def test_slow_tissue_rate_agrees_with_the_fast_one():
+    """The DCS subsystem runs at its own period (engine.dcs_dt_s); over a whole EVA its
+    tissue tension stays within 0.005 psi of one updated every engine step."""
+    fast = simulate(
+        load_scenario("polaris-dawn").model_copy(
+            update={
+                "engine": load_scenario("polaris-dawn").engine.model_copy(update={"dcs_dt_s": 5.0})
+            }
+        )
+    )
+    slow = simulate("polaris-dawn")  # dcs_dt_s = 60 s
+    diff = (fast.telemetry.tissue_n2_kPa - slow.telemetry.tissue_n2_kPa).abs().max()
+    assert diff * 1000 / PSI < 0.005

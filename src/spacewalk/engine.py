@@ -8,7 +8,8 @@ One code path runs one run or thousands. Each step:
 3. cabin and airlock gas vent or repress (:mod:`spacewalk.gas`);
 4. the suits regulate pressure and use O2, make and scrub CO2, move heat and water, drain
    batteries (:mod:`spacewalk.lifesupport`);
-5. tissue nitrogen is updated (:mod:`spacewalk.dcs`);
+5. tissue nitrogen is updated (:mod:`spacewalk.dcs`) at its own, slower rate
+   (``engine.dcs_dt_s``, default 60 s: the 360-min tissue needs no more);
 6. hazards and exhausted consumables are detected, flight rules are checked and act
    (alarm, terminate, abort to ingress, lower suit pressure);
 7. telemetry is recorded at its own rate (``engine.record_every_s``).
@@ -110,6 +111,8 @@ def run_engine(plan: Plan, record: bool = True) -> EngineOutput:
     S = plan.kind.shape[1]
     dt = sc.engine.dt_s
     every = round(sc.engine.record_every_s / dt)
+    dcs_every = round(sc.engine.dcs_dt_s / dt)
+    dt_dcs = dcs_every * dt
     n_max = int(np.ceil(sc.engine.max_duration_h * 3600.0 / dt))
     p = plan.crew
     v = plan.vessel
@@ -465,10 +468,10 @@ def run_engine(plan: Plan, record: bool = True) -> EngineOutput:
         on_o2 = suited | prebreathing
         p_in = np.where(on_o2, 0.0, dcs.inspired_n2_Pa(p_amb, fo2_amb))
         p_breath = np.where(suited, p_suit, p_amb)
-        tissue = dcs.tissue_step(tissue, p_in, dcs.K_360_PER_S, dt)
-        etr_tissue = dcs.tissue_step(
-            etr_tissue, p_in, dcs.etr_rate_per_s(vo2_mL_kg_min(met, p["mass_kg"])), dt
-        )
+        if (step + 1) % dcs_every == 0:  # the slow subsystem: holds this step's gas over its period
+            tissue = dcs.tissue_step(tissue, p_in, dcs.K_360_PER_S, dt_dcs)
+            etr_k = dcs.etr_rate_per_s(vo2_mL_kg_min(met, p["mass_kg"]))
+            etr_tissue = dcs.tissue_step(etr_tissue, p_in, etr_k, dt_dcs)
         tr = dcs.tissue_ratio(tissue, p_breath)
         etr = dcs.tissue_ratio(etr_tissue, p_breath)
 

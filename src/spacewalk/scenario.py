@@ -80,15 +80,17 @@ class EngineSettings(_Model):
     dt_s: float = Field(default=10.0, gt=0, le=60)
     record_every_s: float = Field(default=30.0, gt=0, le=3600)
     max_duration_h: float = Field(default=12.0, gt=0, le=72)
+    dcs_dt_s: float = Field(default=60.0, gt=0, le=3600)
 
     @model_validator(mode="after")
-    def _record_multiple(self):
-        ratio = self.record_every_s / self.dt_s
-        if abs(ratio - round(ratio)) > 1e-9 or round(ratio) < 1:
-            raise ValueError(
-                f"record_every_s ({self.record_every_s}) must be a whole multiple of dt_s "
-                f"({self.dt_s}); set record_every_s = {max(1, round(ratio)) * self.dt_s:g}"
-            )
+    def _rates_are_multiples(self):
+        for name in ("record_every_s", "dcs_dt_s"):
+            ratio = getattr(self, name) / self.dt_s
+            if abs(ratio - round(ratio)) > 1e-9 or round(ratio) < 1:
+                raise ValueError(
+                    f"{name} ({getattr(self, name)}) must be a whole multiple of dt_s "
+                    f"({self.dt_s}); set {name} = {max(1, round(ratio)) * self.dt_s:g}"
+                )
         return self
 
 
