@@ -93,7 +93,8 @@ def test_probability_model_is_the_published_logistic():
 
 def test_slow_tissue_rate_agrees_with_the_fast_one():
     """The DCS subsystem runs at its own period (engine.dcs_dt_s); over a whole EVA its
-    tissue tension stays within 0.005 psi of one updated every engine step."""
+    tissue tension stays within 0.015 psi (TR within 0.003) of one updated every engine step:
+    between its updates it is up to 60 s stale, 60 s x ln2/360 min x 40 kPa = 0.08 kPa."""
     fast = simulate(
         load_scenario("polaris-dawn").model_copy(
             update={
@@ -103,4 +104,4 @@ def test_slow_tissue_rate_agrees_with_the_fast_one():
     )
     slow = simulate("polaris-dawn")  # dcs_dt_s = 60 s
     diff = (fast.telemetry.tissue_n2_kPa - slow.telemetry.tissue_n2_kPa).abs().max()
-    assert diff * 1000 / PSI < 0.005
+    assert diff * 1000 / PSI < 0.015
