@@ -33,13 +33,7 @@ H_SUB_ICE = 2.83e6  # [J/kg] latent heat of sublimation of ice (EMU sublimator)
 C_BODY = 3490.0  # [J/(kg K)] mean specific heat of the human body
 
 GAMMA_AIR = 1.4  # ratio of specific heats for air, O2 and N2 near 295 K
-ARMSTRONG_LIMIT_PA = 6.3e3  # [Pa] body fluids boil at 37 C below this pressure
 USEFUL_CONSCIOUSNESS_PA = 2.5 * PA_PER_PSI  # [Pa] Gernhardt, PBS NOVA (reference-data 4)
-
-
-def psi(x: float) -> float:
-    """Pressure in psi to Pa."""
-    return x * PA_PER_PSI
 
 
 def gas_constant(o2_mole_fraction: float) -> float:
