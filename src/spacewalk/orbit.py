@@ -208,6 +208,10 @@ def from_elements(
 
 def from_tle(start_utc: str, line1: str, line2: str) -> OrbitModel:
     """An orbit from a two-line element set; raises OrbitError if SGP4 rejects it."""
+    for number, line in ((1, line1), (2, line2)):
+        problem = tle_line_problem(number, line)
+        if problem:
+            raise OrbitError(f"not a valid two-line element set: line {number} {problem}")
     try:
         sat = Satrec.twoline2rv(line1, line2)
     except (ValueError, IndexError) as exc:
@@ -215,6 +219,19 @@ def from_tle(start_utc: str, line1: str, line2: str) -> OrbitModel:
     if sat.error:
         raise OrbitError(f"SGP4 rejects this element set (error {sat.error})")
     return OrbitModel(sat, julian_date(start_utc))
+
+
+def tle_line_problem(number: int, line: str) -> str:
+    """What is wrong with one TLE line (empty if nothing): length, line number, checksum."""
+    line = line.rstrip()
+    if len(line) != 69:
+        return f"has {len(line)} characters, expected 69"
+    if line[0] != str(number) or line[1] != " ":
+        return f"must start with '{number} '"
+    total = sum(int(ch) if ch.isdigit() else (1 if ch == "-" else 0) for ch in line[:68])
+    if str(total % 10) != line[68]:
+        return f"fails its checksum (last digit should be {total % 10})"
+    return ""
 
 
 def day_night_changes(t_s: np.ndarray, sunlit: np.ndarray) -> list[tuple[float, str]]:

@@ -1,0 +1,855 @@
+"""Motion of free bodies near the vehicle: relative orbit, 6-DOF attitude, tethers, thrusters.
+
+Frame H is the vehicle's Hill frame (local vertical, local horizontal), origin at the
+vehicle's centre of mass: **x** radial, away from the Earth; **y** along-track, in the
+direction of motion; **z** along the orbit normal (x cross y). The vehicle is taken as flying
+fixed in H (as the ISS, Shuttle and Dragon did for EVAs), so H is also the vehicle's frame.
+Frame B is a body's frame (for a crew member: x forward out of the chest, y to the left,
+z up from the feet to the head). ``q`` (scalar first) rotates B vectors into H;
+``w`` is the body's angular velocity relative to inertial space, in B.
+
+Translational dynamics, selectable per run:
+
+* ``cw``: Clohessy-Wiltshire (Hill) equations for a circular reference orbit of mean
+  motion n: x'' = 3n^2 x + 2n y' + a_x; y'' = -2n x' + a_y; z'' = -n^2 z + a_z.
+* ``nonlinear``: the exact relative two-body equations in the rotating frame of an
+  eccentric chief (Schaub and Junkins, *Analytical Mechanics of Space Systems*, eq. 14.14),
+  with the chief's radius r_c and rate integrated alongside (theta' = h / r_c^2).
+
+Rotational dynamics: Euler's equations for principal inertias, q' = q (x) (0, w - w_HN/2)...
+integrated with classical RK4 (the state is renormalised each step), forces held over a
+step as a digital controller holds its outputs.
+
+Every body is independent inside a call (tethers anchor to the vehicle, a captured target is
+merged into its captor between calls), so the loop over bodies runs in parallel.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit, prange
+
+from .orbit import MU_EARTH_M3_S2
+
+G0 = 9.80665  # [m/s^2] standard gravity, for specific impulse
+NY = 15  # state: r(3) v(3) q(4) w(3) r_chief r_chief_dot
+CW, NONLINEAR = 0, 1
+# controller commands: +x -x +y -y +z -z translation, then the same six for rotation
+N_CMD = 12
+
+
+@njit(cache=True, inline="always")
+def _rot(q0, q1, q2, q3):
+    """Rotation matrix (B to H) of a unit quaternion, scalar first."""
+    return (
+        1 - 2 * (q2 * q2 + q3 * q3),
+        2 * (q1 * q2 - q0 * q3),
+        2 * (q1 * q3 + q0 * q2),
+        2 * (q1 * q2 + q0 * q3),
+        1 - 2 * (q1 * q1 + q3 * q3),
+        2 * (q2 * q3 - q0 * q1),
+        2 * (q1 * q3 - q0 * q2),
+        2 * (q2 * q3 + q0 * q1),
+        1 - 2 * (q1 * q1 + q2 * q2),
+    )
+
+
+@njit(cache=True)
+def _deriv(
+    y,
+    out,
+    model,
+    n_mean,
+    h_chief,
+    m,
+    Ix,
+    Iy,
+    Iz,
+    f_H,
+    tau_B,
+    anchor,
+    attach,
+    length,
+    k_t,
+    c_t,
+    tension,
+):
+    """Right-hand side of the 15-state ODE; writes tether tensions into ``tension``."""
+    x, yy, z = y[0], y[1], y[2]
+    vx, vy, vz = y[3], y[4], y[5]
+    q0, q1, q2, q3 = y[6], y[7], y[8], y[9]
+    wx, wy, wz = y[10], y[11], y[12]
+    rc, rcd = y[13], y[14]
+    R = _rot(q0, q1, q2, q3)
+    if model == CW:
+        fd = n_mean
+        fdd = 0.0
+    else:
+        fd = h_chief / (rc * rc)
+        fdd = -2.0 * rcd * fd / rc
+    # frame rate of H in B: w_HN = fd * z_H
+    whx = R[6] * fd
+    why = R[7] * fd
+    whz = R[8] * fd
+    # body rate relative to H, in B
+    rx, ry, rz = wx - whx, wy - why, wz - whz
+    fx, fy, fz = f_H[0], f_H[1], f_H[2]
+    tx, ty, tz = tau_B[0], tau_B[1], tau_B[2]
+    for j in range(length.shape[0]):
+        tension[j] = 0.0
+        if k_t[j] <= 0.0:
+            continue
+        ax_, ay_, az_ = attach[j, 0], attach[j, 1], attach[j, 2]
+        px = x + R[0] * ax_ + R[1] * ay_ + R[2] * az_ - anchor[j, 0]
+        py = yy + R[3] * ax_ + R[4] * ay_ + R[5] * az_ - anchor[j, 1]
+        pz = z + R[6] * ax_ + R[7] * ay_ + R[8] * az_ - anchor[j, 2]
+        dist = np.sqrt(px * px + py * py + pz * pz)
+        if dist <= length[j] or dist == 0.0:
+            continue
+        # velocity of the attach point in H: v + R (w_BH x attach)
+        cx = ry * az_ - rz * ay_
+        cy = rz * ax_ - rx * az_
+        cz = rx * ay_ - ry * ax_
+        ux = vx + R[0] * cx + R[1] * cy + R[2] * cz
+        uy = vy + R[3] * cx + R[4] * cy + R[5] * cz
+        uz = vz + R[6] * cx + R[7] * cy + R[8] * cz
+        sdot = (px * ux + py * uy + pz * uz) / dist
+        T = k_t[j] * (dist - length[j]) + c_t[j] * sdot
+        if T <= 0.0:
+            continue
+        tension[j] = T
+        gx, gy, gz = -T * px / dist, -T * py / dist, -T * pz / dist
+        fx += gx
+        fy += gy
+        fz += gz
+        # force in B, torque attach x F
+        bx = R[0] * gx + R[3] * gy + R[6] * gz
+        by = R[1] * gx + R[4] * gy + R[7] * gz
+        bz = R[2] * gx + R[5] * gy + R[8] * gz
+        tx += ay_ * bz - az_ * by
+        ty += az_ * bx - ax_ * bz
+        tz += ax_ * by - ay_ * bx
+    out[0], out[1], out[2] = vx, vy, vz
+    if model == CW:
+        out[3] = 3.0 * fd * fd * x + 2.0 * fd * vy + fx / m
+        out[4] = -2.0 * fd * vx + fy / m
+        out[5] = -fd * fd * z + fz / m
+        out[13] = 0.0
+        out[14] = 0.0
+    else:
+        rd = np.sqrt((rc + x) ** 2 + yy * yy + z * z)
+        mu_rd3 = MU_EARTH_M3_S2 / (rd * rd * rd)
+        out[3] = (
+            2.0 * fd * vy
+            + fdd * yy
+            + fd * fd * x
+            - mu_rd3 * (rc + x)
+            + MU_EARTH_M3_S2 / (rc * rc)
+            + fx / m
+        )
+        out[4] = -2.0 * fd * vx - fdd * x + fd * fd * yy - mu_rd3 * yy + fy / m
+        out[5] = -mu_rd3 * z + fz / m
+        out[13] = rcd
+        out[14] = rc * fd * fd - MU_EARTH_M3_S2 / (rc * rc)
+    # q' = 1/2 q (x) (0, w_BH)
+    out[6] = 0.5 * (-q1 * rx - q2 * ry - q3 * rz)
+    out[7] = 0.5 * (q0 * rx + q2 * rz - q3 * ry)
+    out[8] = 0.5 * (q0 * ry + q3 * rx - q1 * rz)
+    out[9] = 0.5 * (q0 * rz + q1 * ry - q2 * rx)
+    # Euler: I w' = tau - w x I w
+    out[10] = (tx - (Iz - Iy) * wy * wz) / Ix
+    out[11] = (ty - (Ix - Iz) * wz * wx) / Iy
+    out[12] = (tz - (Iy - Ix) * wx * wy) / Iz
+
+
+@njit(cache=True)
+def _control(
+    b,
+    y,
+    unit,
+    f_tab,
+    t_tab,
+    mdot_tab,
+    sel,
+    prop,
+    tctl,
+    actl,
+    p_tgt,
+    v_tgt,
+    t_now,
+    v_cruise,
+    a_brake,
+    tol_pos,
+    tol_vel,
+    q_ref,
+    fire,
+    db_v,
+    db_att,
+    db_rate,
+    n_frame,
+    arrived,
+    f_B,
+    tau_B,
+    cmd,
+    err,
+):
+    """Pulsed thruster logic (Schmitt triggers on velocity and attitude errors).
+
+    Returns the propellant flow [kg/s]; writes the body-frame force and torque.
+    """
+    f_B[:] = 0.0
+    tau_B[:] = 0.0
+    u = unit[b]
+    if u < 0:
+        return 0.0
+    q0, q1, q2, q3 = y[6], y[7], y[8], y[9]
+    R = _rot(q0, q1, q2, q3)
+    cmd[:] = False
+    if tctl[b]:
+        ex = p_tgt[b, 0] + v_tgt[b, 0] * t_now - y[0]
+        ey = p_tgt[b, 1] + v_tgt[b, 1] * t_now - y[1]
+        ez = p_tgt[b, 2] + v_tgt[b, 2] * t_now - y[2]
+        d = np.sqrt(ex * ex + ey * ey + ez * ez)
+        go = min(v_cruise[b], np.sqrt(2.0 * a_brake[b] * max(d - 0.5 * tol_pos[b], 0.0)))
+        s = go / d if d > 1e-9 else 0.0
+        dvx = v_tgt[b, 0] + ex * s - y[3]
+        dvy = v_tgt[b, 1] + ey * s - y[4]
+        dvz = v_tgt[b, 2] + ez * s - y[5]
+        rel = np.sqrt(
+            (y[3] - v_tgt[b, 0]) ** 2 + (y[4] - v_tgt[b, 1]) ** 2 + (y[5] - v_tgt[b, 2]) ** 2
+        )
+        if d < tol_pos[b] and rel < tol_vel[b]:
+            arrived[b] = True
+        # velocity error in B
+        err[0] = R[0] * dvx + R[3] * dvy + R[6] * dvz
+        err[1] = R[1] * dvx + R[4] * dvy + R[7] * dvz
+        err[2] = R[2] * dvx + R[5] * dvy + R[8] * dvz
+        for k in range(3):
+            e = err[k]
+            f = fire[b, k]
+            if f == 0:
+                if e > db_v[b]:
+                    f = 1
+                elif e < -db_v[b]:
+                    f = -1
+            elif e * f < 0.25 * db_v[b]:
+                f = 0
+            fire[b, k] = f
+            if f > 0:
+                cmd[2 * k] = True
+            elif f < 0:
+                cmd[2 * k + 1] = True
+    else:
+        fire[b, 0] = 0
+        fire[b, 1] = 0
+        fire[b, 2] = 0
+    if actl[b]:
+        fd = n_frame[b]
+        # rate error: w - w_HN (hold attitude in the vehicle frame)
+        r0 = y[10] - R[6] * fd
+        r1 = y[11] - R[7] * fd
+        r2 = y[12] - R[8] * fd
+        rate = np.sqrt(r0 * r0 + r1 * r1 + r2 * r2)
+        if rate > db_rate[b]:
+            # rate damping; the hold reference follows the body until it is slow
+            q_ref[b, 0], q_ref[b, 1], q_ref[b, 2], q_ref[b, 3] = q0, q1, q2, q3
+            err[0], err[1], err[2] = r0, r1, r2
+            band = 0.2 * db_rate[b]
+        else:
+            # attitude error: q_ref* (x) q, small-angle vector
+            a0, a1, a2, a3 = q_ref[b, 0], -q_ref[b, 1], -q_ref[b, 2], -q_ref[b, 3]
+            e0 = a0 * q0 - a1 * q1 - a2 * q2 - a3 * q3
+            e1 = a0 * q1 + a1 * q0 + a2 * q3 - a3 * q2
+            e2 = a0 * q2 - a1 * q3 + a2 * q0 + a3 * q1
+            e3 = a0 * q3 + a1 * q2 - a2 * q1 + a3 * q0
+            sg = 2.0 if e0 >= 0 else -2.0
+            lead = db_att[b] / max(db_rate[b], 1e-9)
+            err[0] = sg * e1 + lead * r0
+            err[1] = sg * e2 + lead * r1
+            err[2] = sg * e3 + lead * r2
+            band = db_att[b]
+        for k in range(3):
+            e = err[k]
+            f = fire[b, 3 + k]
+            if f == 0:
+                if e > band:
+                    f = -1
+                elif e < -band:
+                    f = 1
+            elif -e * f < 0.25 * band:
+                f = 0
+            fire[b, 3 + k] = f
+            if f > 0:
+                cmd[6 + 2 * k] = True
+            elif f < 0:
+                cmd[7 + 2 * k] = True
+    else:
+        fire[b, 3] = 0
+        fire[b, 4] = 0
+        fire[b, 5] = 0
+    if prop[b] <= 0.0:
+        return 0.0
+    mdot = 0.0
+    for t in range(f_tab.shape[1]):
+        on = False
+        for c in range(N_CMD):
+            if cmd[c] and sel[u, c, t]:
+                on = True
+                break
+        if on:
+            for i in range(3):
+                f_B[i] += f_tab[u, t, i]
+                tau_B[i] += t_tab[u, t, i]
+            mdot += mdot_tab[u, t]
+    return mdot
+
+
+@njit(cache=True)
+def _advance_body(
+    b,
+    n_steps,
+    dt,
+    y_all,
+    free,
+    tctl,
+    actl,
+    mass,
+    inertia,
+    model,
+    n_mean,
+    h_chief,
+    anchor,
+    attach,
+    length,
+    k_t,
+    c_t,
+    tension,
+    peak_tension,
+    unit,
+    f_tab,
+    t_tab,
+    mdot_tab,
+    sel,
+    prop,
+    p_tgt,
+    v_tgt,
+    v_cruise,
+    a_brake,
+    tol_pos,
+    tol_vel,
+    q_ref,
+    fire,
+    db_v,
+    db_att,
+    db_rate,
+    arrived,
+    impulse,
+):
+    K = length.shape[1]
+    y = y_all[b].copy()
+    k1 = np.empty(NY)
+    k2 = np.empty(NY)
+    k3 = np.empty(NY)
+    k4 = np.empty(NY)
+    tmp = np.empty(NY)
+    ten = np.zeros(K)
+    f_B = np.zeros(3)
+    tau_B = np.zeros(3)
+    f_H = np.zeros(3)
+    n_frame = np.zeros(1)
+    cmd = np.zeros(N_CMD, dtype=np.bool_)
+    err = np.zeros(3)
+    kmax = 0.0
+    for j in range(K):
+        kmax = max(kmax, k_t[b, j])
+    n_sub = 1
+    if kmax > 0.0:  # resolve a taut tether's oscillation (omega dt <= 0.25 per substep)
+        n_sub = min(64, max(1, int(np.ceil(np.sqrt(kmax / mass[b]) * dt / 0.25))))
+    h = dt / n_sub
+    Ix, Iy, Iz = inertia[b, 0], inertia[b, 1], inertia[b, 2]
+    for s in range(n_steps):
+        if not free[b]:
+            break
+        m = mass[b]
+        if model == CW:
+            n_frame[0] = n_mean[b]
+        else:
+            n_frame[0] = h_chief[b] / (y[13] * y[13])
+        mdot = _control(
+            b,
+            y,
+            unit,
+            f_tab,
+            t_tab,
+            mdot_tab,
+            sel,
+            prop,
+            tctl,
+            actl,
+            p_tgt,
+            v_tgt,
+            s * dt,
+            v_cruise,
+            a_brake,
+            tol_pos,
+            tol_vel,
+            q_ref,
+            fire,
+            db_v,
+            db_att,
+            db_rate,
+            n_frame,
+            arrived,
+            f_B,
+            tau_B,
+            cmd,
+            err,
+        )
+        if mdot > 0.0:
+            dm = min(mdot * dt, prop[b])
+            scale = dm / (mdot * dt)
+            R = _rot(y[6], y[7], y[8], y[9])
+            for i in range(3):
+                f_H[i] = scale * (R[3 * i] * f_B[0] + R[3 * i + 1] * f_B[1] + R[3 * i + 2] * f_B[2])
+                tau_B[i] *= scale
+            impulse[b] += scale * np.sqrt(f_B[0] ** 2 + f_B[1] ** 2 + f_B[2] ** 2) * dt
+        else:
+            dm = 0.0
+            f_H[:] = 0.0
+        for _ in range(n_sub):
+            _deriv(
+                y,
+                k1,
+                model,
+                n_mean[b],
+                h_chief[b],
+                m,
+                Ix,
+                Iy,
+                Iz,
+                f_H,
+                tau_B,
+                anchor[b],
+                attach[b],
+                length[b],
+                k_t[b],
+                c_t[b],
+                ten,
+            )
+            for j in range(K):
+                peak_tension[b, j] = max(peak_tension[b, j], ten[j])
+            for i in range(NY):
+                tmp[i] = y[i] + 0.5 * h * k1[i]
+            _deriv(
+                tmp,
+                k2,
+                model,
+                n_mean[b],
+                h_chief[b],
+                m,
+                Ix,
+                Iy,
+                Iz,
+                f_H,
+                tau_B,
+                anchor[b],
+                attach[b],
+                length[b],
+                k_t[b],
+                c_t[b],
+                ten,
+            )
+            for i in range(NY):
+                tmp[i] = y[i] + 0.5 * h * k2[i]
+            _deriv(
+                tmp,
+                k3,
+                model,
+                n_mean[b],
+                h_chief[b],
+                m,
+                Ix,
+                Iy,
+                Iz,
+                f_H,
+                tau_B,
+                anchor[b],
+                attach[b],
+                length[b],
+                k_t[b],
+                c_t[b],
+                ten,
+            )
+            for i in range(NY):
+                tmp[i] = y[i] + h * k3[i]
+            _deriv(
+                tmp,
+                k4,
+                model,
+                n_mean[b],
+                h_chief[b],
+                m,
+                Ix,
+                Iy,
+                Iz,
+                f_H,
+                tau_B,
+                anchor[b],
+                attach[b],
+                length[b],
+                k_t[b],
+                c_t[b],
+                ten,
+            )
+            for i in range(NY):
+                y[i] += h / 6.0 * (k1[i] + 2.0 * k2[i] + 2.0 * k3[i] + k4[i])
+            qn = np.sqrt(y[6] ** 2 + y[7] ** 2 + y[8] ** 2 + y[9] ** 2)
+            for i in range(6, 10):
+                y[i] /= qn
+        prop[b] -= dm
+        mass[b] -= dm
+    # tensions at the end of the call (also for held bodies: geometry only)
+    _deriv(
+        y,
+        k1,
+        model,
+        n_mean[b],
+        h_chief[b],
+        mass[b],
+        Ix,
+        Iy,
+        Iz,
+        f_H,
+        tau_B,
+        anchor[b],
+        attach[b],
+        length[b],
+        k_t[b],
+        c_t[b],
+        ten,
+    )
+    for j in range(K):
+        tension[b, j] = ten[j]
+        peak_tension[b, j] = max(peak_tension[b, j], ten[j])
+    y_all[b] = y
+
+
+@njit(cache=True)
+def _advance_serial(
+    n_steps,
+    dt,
+    y,
+    free,
+    tctl,
+    actl,
+    mass,
+    inertia,
+    model,
+    n_mean,
+    h_chief,
+    anchor,
+    attach,
+    length,
+    k_t,
+    c_t,
+    tension,
+    peak_tension,
+    unit,
+    f_tab,
+    t_tab,
+    mdot_tab,
+    sel,
+    prop,
+    p_tgt,
+    v_tgt,
+    v_cruise,
+    a_brake,
+    tol_pos,
+    tol_vel,
+    q_ref,
+    fire,
+    db_v,
+    db_att,
+    db_rate,
+    arrived,
+    impulse,
+):
+    for b in range(y.shape[0]):
+        _advance_body(
+            b,
+            n_steps,
+            dt,
+            y,
+            free,
+            tctl,
+            actl,
+            mass,
+            inertia,
+            model,
+            n_mean,
+            h_chief,
+            anchor,
+            attach,
+            length,
+            k_t,
+            c_t,
+            tension,
+            peak_tension,
+            unit,
+            f_tab,
+            t_tab,
+            mdot_tab,
+            sel,
+            prop,
+            p_tgt,
+            v_tgt,
+            v_cruise,
+            a_brake,
+            tol_pos,
+            tol_vel,
+            q_ref,
+            fire,
+            db_v,
+            db_att,
+            db_rate,
+            arrived,
+            impulse,
+        )
+
+
+@njit(cache=True, parallel=True)
+def _advance_parallel(
+    n_steps,
+    dt,
+    y,
+    free,
+    tctl,
+    actl,
+    mass,
+    inertia,
+    model,
+    n_mean,
+    h_chief,
+    anchor,
+    attach,
+    length,
+    k_t,
+    c_t,
+    tension,
+    peak_tension,
+    unit,
+    f_tab,
+    t_tab,
+    mdot_tab,
+    sel,
+    prop,
+    p_tgt,
+    v_tgt,
+    v_cruise,
+    a_brake,
+    tol_pos,
+    tol_vel,
+    q_ref,
+    fire,
+    db_v,
+    db_att,
+    db_rate,
+    arrived,
+    impulse,
+):
+    for b in prange(y.shape[0]):
+        _advance_body(
+            b,
+            n_steps,
+            dt,
+            y,
+            free,
+            tctl,
+            actl,
+            mass,
+            inertia,
+            model,
+            n_mean,
+            h_chief,
+            anchor,
+            attach,
+            length,
+            k_t,
+            c_t,
+            tension,
+            peak_tension,
+            unit,
+            f_tab,
+            t_tab,
+            mdot_tab,
+            sel,
+            prop,
+            p_tgt,
+            v_tgt,
+            v_cruise,
+            a_brake,
+            tol_pos,
+            tol_vel,
+            q_ref,
+            fire,
+            db_v,
+            db_att,
+            db_rate,
+            arrived,
+            impulse,
+        )
+
+
+class Bodies:
+    """The state of N free or held bodies (flattened runs x bodies) and their parameters.
+
+    Arrays are public and shaped with the body axis first; ``advance`` integrates the free
+    bodies in place for ``n_steps`` steps of ``dt`` seconds.
+    """
+
+    def __init__(self, n: int, n_tethers: int = 1, units=None, model: int = CW):
+        from .maneuvering import unit_tables  # noqa: PLC0415 (import cycle)
+
+        K = max(n_tethers, 1)
+        self.model = model
+        self.y = np.zeros((n, NY))
+        self.y[:, 6] = 1.0
+        self.free = np.zeros(n, dtype=np.bool_)
+        self.tctl = np.zeros(n, dtype=np.bool_)
+        self.actl = np.zeros(n, dtype=np.bool_)
+        self.mass = np.full(n, 200.0)
+        self.inertia = np.full((n, 3), 20.0)
+        self.n_mean = np.zeros(n)
+        self.h_chief = np.zeros(n)
+        self.anchor = np.zeros((n, K, 3))
+        self.attach = np.zeros((n, K, 3))
+        self.length = np.zeros((n, K))
+        self.k = np.zeros((n, K))
+        self.c = np.zeros((n, K))
+        self.tension = np.zeros((n, K))
+        self.peak_tension = np.zeros((n, K))
+        self.unit = np.full(n, -1, dtype=np.int64)
+        self.f_tab, self.t_tab, self.mdot_tab, self.sel = unit_tables(list(units or []))
+        self.prop = np.zeros(n)
+        self.p_tgt = np.zeros((n, 3))
+        self.v_tgt = np.zeros((n, 3))
+        self.v_cruise = np.full(n, 0.3)
+        self.a_brake = np.full(n, 0.03)
+        self.tol_pos = np.full(n, 0.5)
+        self.tol_vel = np.full(n, 0.03)
+        self.q_ref = np.zeros((n, 4))
+        self.q_ref[:, 0] = 1.0
+        self.fire = np.zeros((n, 6), dtype=np.int64)
+        self.db_v = np.full(n, 0.01)
+        self.db_att = np.full(n, np.radians(2.0))
+        self.db_rate = np.full(n, np.radians(1.0))
+        self.arrived = np.zeros(n, dtype=np.bool_)
+        self.impulse = np.zeros(n)
+
+    @property
+    def r(self) -> np.ndarray:
+        return self.y[:, 0:3]
+
+    @property
+    def v(self) -> np.ndarray:
+        return self.y[:, 3:6]
+
+    @property
+    def q(self) -> np.ndarray:
+        return self.y[:, 6:10]
+
+    @property
+    def w(self) -> np.ndarray:
+        return self.y[:, 10:13]
+
+    def set_circular(self, n_mean_rad_s: float) -> None:
+        self.model = CW
+        self.n_mean[:] = n_mean_rad_s
+
+    def set_chief(self, r_m: float, r_dot_m_s: float, h_m2_s: float, n_mean_rad_s: float) -> None:
+        """Nonlinear relative motion about a chief at radius r with angular momentum h."""
+        self.model = NONLINEAR
+        self.y[:, 13] = r_m
+        self.y[:, 14] = r_dot_m_s
+        self.h_chief[:] = h_m2_s
+        self.n_mean[:] = n_mean_rad_s
+
+    def advance(self, n_steps: int, dt: float, parallel: bool | None = None) -> None:
+        if parallel is None:
+            parallel = self.y.shape[0] >= 64
+        fn = _advance_parallel if parallel else _advance_serial
+        fn(
+            n_steps,
+            float(dt),
+            self.y,
+            self.free,
+            self.tctl,
+            self.actl,
+            self.mass,
+            self.inertia,
+            self.model,
+            self.n_mean,
+            self.h_chief,
+            self.anchor,
+            self.attach,
+            self.length,
+            self.k,
+            self.c,
+            self.tension,
+            self.peak_tension,
+            self.unit,
+            self.f_tab,
+            self.t_tab,
+            self.mdot_tab,
+            self.sel,
+            self.prop,
+            self.p_tgt,
+            self.v_tgt,
+            self.v_cruise,
+            self.a_brake,
+            self.tol_pos,
+            self.tol_vel,
+            self.q_ref,
+            self.fire,
+            self.db_v,
+            self.db_att,
+            self.db_rate,
+            self.arrived,
+            self.impulse,
+        )
+
+    def frame_rate_rad_s(self) -> np.ndarray:
+        """Rate of the H frame about its z axis (the chief's true-anomaly rate)."""
+        if self.model == CW:
+            return self.n_mean.copy()
+        return self.h_chief / self.y[:, 13] ** 2
+
+    def held_rates(self) -> np.ndarray:
+        """Body rates (B) of a body fixed in H: the frame's own rotation."""
+        R = quat_to_matrix(self.q)
+        return R[:, 2, :] * self.frame_rate_rad_s()[:, None]
+
+
+def quat_to_matrix(q: np.ndarray) -> np.ndarray:
+    """Rotation matrices (N, 3, 3), B to H, of scalar-first unit quaternions (N, 4)."""
+    q0, q1, q2, q3 = q[:, 0], q[:, 1], q[:, 2], q[:, 3]
+    return np.stack(
+        [
+            np.stack(
+                [1 - 2 * (q2**2 + q3**2), 2 * (q1 * q2 - q0 * q3), 2 * (q1 * q3 + q0 * q2)], -1
+            ),
+            np.stack(
+                [2 * (q1 * q2 + q0 * q3), 1 - 2 * (q1**2 + q3**2), 2 * (q2 * q3 - q0 * q1)], -1
+            ),
+            np.stack(
+                [2 * (q1 * q3 - q0 * q2), 2 * (q2 * q3 + q0 * q1), 1 - 2 * (q1**2 + q2**2)], -1
+            ),
+        ],
+        axis=1,
+    )
+
+
+def quat_from_axis_angle(axis, angle_rad) -> np.ndarray:
+    axis = np.asarray(axis, dtype=float)
+    axis = axis / np.linalg.norm(axis)
+    return np.concatenate([[np.cos(angle_rad / 2)], np.sin(angle_rad / 2) * axis])
