@@ -22,6 +22,8 @@ def test_every_scenario_key_is_documented():
         scenario.FlightRule,
         scenario.Fault,
         scenario.Suit,
+        scenario.Tether,
+        scenario.Target,
     )
     for model in models:
         for name in model.model_fields:

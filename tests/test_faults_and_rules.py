@@ -54,6 +54,11 @@ def test_berkut_balloons_past_the_volga_at_040_atm_but_fits_at_027():
 VOLGA = """
 [scenario]
 name = "volga-test"
+start_utc = "1965-03-18T08:30:00Z"
+[orbit]
+perigee_km = 167
+apogee_km = 475
+inclination_deg = 64.8
 [engine]
 dt_s = 5.0
 record_every_s = 5.0

@@ -305,6 +305,44 @@ def _control(
 
 
 @njit(cache=True)
+def _move_held(b, n_steps, dt, y, p_tgt, v_cruise, arrived, model, n_mean, h_chief):
+    """A held body (handrail, foot restraint, arm, ladder) moves straight to ``p_tgt`` at
+    ``v_cruise`` and keeps its attitude in H, turning with the frame."""
+    T = n_steps * dt
+    ex, ey, ez = p_tgt[b, 0] - y[0], p_tgt[b, 1] - y[1], p_tgt[b, 2] - y[2]
+    d = np.sqrt(ex * ex + ey * ey + ez * ez)
+    reach = v_cruise[b] * T
+    if d <= reach or d == 0.0:
+        y[0], y[1], y[2] = p_tgt[b, 0], p_tgt[b, 1], p_tgt[b, 2]
+        y[3], y[4], y[5] = 0.0, 0.0, 0.0
+        arrived[b] = True
+    else:
+        f = reach / d
+        y[0] += ex * f
+        y[1] += ey * f
+        y[2] += ez * f
+        sp = v_cruise[b] / d
+        y[3], y[4], y[5] = ex * sp, ey * sp, ez * sp
+    if model == NONLINEAR:  # the chief's radius goes on (RK4 on r'' = r f'^2 - mu / r^2)
+        for _ in range(n_steps):
+            r0, v0 = y[13], y[14]
+            a1 = h_chief * h_chief / r0**3 - MU_EARTH_M3_S2 / r0**2
+            r1, v1 = r0 + 0.5 * dt * v0, v0 + 0.5 * dt * a1
+            a2 = h_chief * h_chief / r1**3 - MU_EARTH_M3_S2 / r1**2
+            r2, v2 = r0 + 0.5 * dt * v1, v0 + 0.5 * dt * a2
+            a3 = h_chief * h_chief / r2**3 - MU_EARTH_M3_S2 / r2**2
+            r3, v3 = r0 + dt * v2, v0 + dt * a3
+            a4 = h_chief * h_chief / r3**3 - MU_EARTH_M3_S2 / r3**2
+            y[13] = r0 + dt / 6.0 * (v0 + 2 * v1 + 2 * v2 + v3)
+            y[14] = v0 + dt / 6.0 * (a1 + 2 * a2 + 2 * a3 + a4)
+        fd = h_chief / (y[13] * y[13])
+    else:
+        fd = n_mean
+    R = _rot(y[6], y[7], y[8], y[9])
+    y[10], y[11], y[12] = R[6] * fd, R[7] * fd, R[8] * fd
+
+
+@njit(cache=True)
 def _advance_body(
     b,
     n_steps,
@@ -367,6 +405,8 @@ def _advance_body(
         n_sub = min(64, max(1, int(np.ceil(np.sqrt(kmax / mass[b]) * dt / 0.25))))
     h = dt / n_sub
     Ix, Iy, Iz = inertia[b, 0], inertia[b, 1], inertia[b, 2]
+    if not free[b]:
+        _move_held(b, n_steps, dt, y, p_tgt, v_cruise, arrived, model, n_mean[b], h_chief[b])
     for s in range(n_steps):
         if not free[b]:
             break

@@ -66,6 +66,11 @@ _NO_BACKPACK = {
     "supply": "umbilical",
 }
 
+# Outer layer and insulation (environment heat leak, lifesupport.environment_heat_W). NF for
+# every suit: white beta-cloth/ortho-fabric typical values (absorptance 0.2, emittance 0.85)
+# and an overall insulation conductance of 1 W/K are assumptions.
+_THERMAL = {"absorptance": 0.2, "emittance": 0.85, "insulation_W_K": 1.0}
+
 SUITS: dict[str, dict] = {
     "emu": {
         "title": "Shuttle/ISS Extravehicular Mobility Unit",
@@ -92,6 +97,8 @@ SUITS: dict[str, dict] = {
         "envelope_m": 0.70,  # NF: passage envelope, unpressurised (assumption)
         "envelope_compliance_m_per_kPa": 0.002,  # NF: assumption (EMU hard upper torso)
         "supply": "backpack",
+        "mass_kg": 124.7,  # M: 275 lb flight EMU without SAFER (Wikipedia EMU specifications)
+        **_THERMAL,
     },
     "orlan": {
         "title": "Orlan-M semi-rigid suit (Mir, ISS)",
@@ -117,6 +124,8 @@ SUITS: dict[str, dict] = {
         "envelope_m": 0.72,  # NF: assumption (rear-entry hard torso)
         "envelope_compliance_m_per_kPa": 0.002,  # NF: assumption
         "supply": "backpack",
+        "mass_kg": 112.0,  # NF: Orlan-M mass not in reference-data; commonly quoted 112 kg
+        **_THERMAL,
     },
     "berkut": {
         "title": "Berkut (Voskhod 2), open-loop gas-cooled",
@@ -147,6 +156,8 @@ SUITS: dict[str, dict] = {
         "envelope_m": 0.78,
         "envelope_compliance_m_per_kPa": 0.006,
         "supply": "backpack",
+        "mass_kg": 41.5,  # NF: suit ~20 kg plus backpack ~21.5 kg, commonly quoted, unverified
+        **_THERMAL,
     },
     "gemini-g4c": {
         "title": "Gemini G4C suit with the ELSS chest pack, umbilical-fed",
@@ -162,6 +173,8 @@ SUITS: dict[str, dict] = {
         **_NO_BACKPACK,
         "envelope_m": 0.70,  # NF: assumption
         "envelope_compliance_m_per_kPa": 0.003,  # NF: assumption (soft suit)
+        "mass_kg": 19.0,  # NF: G4C ~15.4 kg (unverified) plus the 3.6 kg ELSS chest pack (NASM, H)
+        **_THERMAL,
     },
     "spacex-eva": {
         "title": "SpaceX EVA suit (Polaris Dawn), umbilical-fed",
@@ -179,6 +192,8 @@ SUITS: dict[str, dict] = {
         **_NO_BACKPACK,
         "envelope_m": 0.62,  # NF: assumption (soft suit, no backpack)
         "envelope_compliance_m_per_kPa": 0.002,  # NF: assumption
+        "mass_kg": 25.0,  # NF: SpaceX EVA suit mass not published; assumption
+        **_THERMAL,
     },
 }
 

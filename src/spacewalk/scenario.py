@@ -12,11 +12,30 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    model_validator,
+)
 
+from .maneuvering import UNITS
+from .orbit import tle_line_problem
 from .presets import SUITS, WORKLOADS_W
+
+
+def _finite3(v: tuple[float, float, float]) -> tuple[float, float, float]:
+    if not all(abs(c) < 1e7 for c in v):
+        raise ValueError("each component must be a finite number of metres (or m/s, deg/s)")
+    return v
+
+
+# a vector [x, y, z]: positions in the vehicle's Hill frame H or a body frame B (motion.py)
+Vec3 = Annotated[tuple[float, float, float], AfterValidator(_finite3)]
 
 ACTIVITIES = (
     "suit-up",
@@ -33,7 +52,20 @@ ACTIVITIES = (
     "repress",
     "leave-airlock",
     "doff",
+    "free-float",
+    "fly",
+    "hold",
+    "capture",
+    "release",
+    "ride",
 )
+# activities in which the crew member is a free body (drifting, or flown by a unit)
+FREE_ACTIVITIES = ("free-float", "fly", "hold", "capture", "release")
+# activities that need a maneuvering unit
+UNIT_ACTIVITIES = ("fly", "capture")
+# activities that end on an event rather than a duration (arrival, capture)
+EVENT_ACTIVITIES = ("fly", "capture", "release", "ride")
+RESTRAINTS = ("handrail", "foot-restraint", "ladder", "arm")
 # activities that end on a pressure condition rather than a duration
 PRESSURE_ACTIVITIES = ("depress", "repress")
 DEFAULT_WORKLOAD = {
@@ -51,6 +83,12 @@ DEFAULT_WORKLOAD = {
     "repress": "rest",
     "leave-airlock": "light",
     "doff": "light",
+    "free-float": "light",
+    "fly": "light",
+    "hold": "light",
+    "capture": "moderate",
+    "release": "light",
+    "ride": "light",
 }
 FAULT_KINDS = {
     "water-intrusion": {"rate_mL_min"},
@@ -58,7 +96,9 @@ FAULT_KINDS = {
     "regulator-failure": set(),
     "cooling-failure": {"remaining_fraction"},
     "scrubber-exhausted": set(),
+    "tether-break": {"tether"},
 }
+SUIT_FAULTS = tuple(k for k in FAULT_KINDS if k != "tether-break")
 RULE_ACTIONS = ("alarm", "terminate", "abort", "lower-suit-pressure")
 
 
@@ -81,9 +121,17 @@ class EngineSettings(_Model):
     record_every_s: float = Field(default=30.0, gt=0, le=3600)
     max_duration_h: float = Field(default=12.0, gt=0, le=72)
     dcs_dt_s: float = Field(default=60.0, gt=0, le=3600)
+    motion_dt_s: float = Field(default=0.1, gt=0, le=10)
+    relative_motion: Literal["cw", "nonlinear"] = "cw"
 
     @model_validator(mode="after")
     def _rates_are_multiples(self):
+        sub = self.dt_s / self.motion_dt_s
+        if abs(sub - round(sub)) > 1e-9 or round(sub) < 1:
+            raise ValueError(
+                f"dt_s ({self.dt_s}) must be a whole multiple of motion_dt_s "
+                f"({self.motion_dt_s}); set motion_dt_s = {self.dt_s / max(1, round(sub)):g}"
+            )
         for name in ("record_every_s", "dcs_dt_s"):
             ratio = getattr(self, name) / self.dt_s
             if abs(ratio - round(ratio)) > 1e-9 or round(ratio) < 1:
@@ -112,16 +160,46 @@ class Vehicle(_Model):
     hatch_diameter_m: float = Field(gt=0, le=5)
     hatch_open_max_psi: float = Field(default=0.2, ge=0, le=15)
     o2_store_kg: float = Field(default=0.0, ge=0)
+    hatch_m: Vec3 = (0.0, 0.0, 0.0)
+    translation_direction: Vec3 = (0.0, 0.0, 1.0)
+
+    @model_validator(mode="after")
+    def _direction(self):
+        if sum(c * c for c in self.translation_direction) < 1e-12:
+            raise ValueError("translation_direction must not be the zero vector")
+        return self
 
 
 class Orbit(_Model):
     altitude_km: float | None = Field(default=None, gt=100, lt=100000)
     perigee_km: float | None = Field(default=None, gt=100, lt=100000)
     apogee_km: float | None = Field(default=None, gt=100, lt=100000)
-    inclination_deg: float = Field(default=51.6, ge=0, le=180)
+    inclination_deg: float | None = Field(default=None, ge=0, le=180)
+    raan_deg: float = Field(default=0.0, ge=-360, le=360)
+    arg_perigee_deg: float = Field(default=0.0, ge=-360, le=360)
+    mean_anomaly_deg: float = Field(default=0.0, ge=-360, le=360)
+    epoch_utc: str = ""
+    tle: list[str] | None = Field(default=None, min_length=2, max_length=2)
 
     @model_validator(mode="after")
     def _one_shape(self):
+        if self.tle is not None:
+            given = [
+                k
+                for k in ("altitude_km", "perigee_km", "apogee_km", "inclination_deg")
+                if getattr(self, k) is not None
+            ]
+            if given:
+                raise ValueError(
+                    f"a TLE defines the whole orbit; remove {', '.join(given)} or the tle"
+                )
+            for number, line in enumerate(self.tle, start=1):
+                problem = tle_line_problem(number, line)
+                if problem:
+                    raise ValueError(f"tle line {number} {problem}")
+            return self
+        if self.inclination_deg is None:
+            raise ValueError("give inclination_deg (or a two-line element set as tle)")
         if self.altitude_km is not None and (self.perigee_km or self.apogee_km):
             raise ValueError("give either altitude_km, or perigee_km and apogee_km, not both")
         if self.altitude_km is None:
@@ -173,6 +251,10 @@ class Suit(_Model):
     envelope_m: float = Field(gt=0, le=5)
     envelope_compliance_m_per_kPa: float = Field(ge=0, le=1)
     supply: Literal["backpack", "umbilical"]
+    mass_kg: float = Field(gt=0, le=500)
+    absorptance: float = Field(gt=0, le=1)
+    emittance: float = Field(gt=0, le=1)
+    insulation_W_K: float = Field(ge=0, le=100)
 
     @model_validator(mode="after")
     def _consistent(self):
@@ -188,6 +270,17 @@ class Suit(_Model):
         return self
 
 
+class Tether(_Model):
+    """A tether or umbilical: a one-sided spring-damper from the vehicle to the suit."""
+
+    id: str = Field(default="tether", min_length=1)
+    length_m: float = Field(gt=0, le=100)
+    stiffness_N_m: float = Field(default=2000.0, gt=0, le=1e7)  # NF: assumption, see docs
+    damping_N_s_m: float = Field(default=50.0, ge=0, le=1e5)  # NF: assumption, see docs
+    anchor_m: Vec3 | None = None  # on the vehicle (H); default: the hatch
+    attach_m: Vec3 = (0.2, 0.0, -0.1)  # on the suit (B): the waist ring, ahead of the CoM
+
+
 class CrewMember(_Model):
     id: str = Field(min_length=1, pattern=r"^[a-z0-9][a-z0-9-]*$")
     name: str = ""
@@ -198,6 +291,39 @@ class CrewMember(_Model):
     umbilical_length_m: float | None = Field(default=None, gt=0, le=100)
     tether_length_m: float | None = Field(default=None, gt=0, le=100)
     translation_speed_m_s: float = Field(default=0.15, gt=0, le=2)
+    maneuvering_unit: Literal[tuple(UNITS)] | None = None  # type: ignore[valid-type]
+    tethers: list[Tether] = Field(default_factory=list, max_length=4)
+
+    def all_tethers(self) -> list[Tether]:
+        """The umbilical and safety tether given by length, then the ones given in full."""
+        out = []
+        if self.umbilical_length_m is not None:
+            out.append(Tether(id="umbilical", length_m=self.umbilical_length_m))
+        if self.tether_length_m is not None:
+            out.append(Tether(id="tether", length_m=self.tether_length_m))
+        return out + list(self.tethers)
+
+
+class Target(_Model):
+    """A free rigid body near the vehicle: a satellite to capture."""
+
+    id: str = Field(min_length=1, pattern=r"^[a-z0-9][a-z0-9-]*$")
+    name: str = ""
+    mass_kg: float = Field(gt=0, le=1e5)
+    inertia_kg_m2: Vec3
+    position_m: Vec3
+    velocity_m_s: Vec3 = (0.0, 0.0, 0.0)
+    spin_rpm: float = Field(default=0.0, ge=0, le=200)
+    spin_axis: Vec3 = (0.0, 0.0, 1.0)
+    capture_offset_m: Vec3 = (0.0, 0.0, 0.0)
+
+    @model_validator(mode="after")
+    def _positive(self):
+        if min(self.inertia_kg_m2) <= 0:
+            raise ValueError("inertia_kg_m2 must be three positive principal inertias")
+        if sum(c * c for c in self.spin_axis) < 1e-12:
+            raise ValueError("spin_axis must not be the zero vector")
+        return self
 
 
 class Activity(_Model):
@@ -209,6 +335,12 @@ class Activity(_Model):
     after: str = ""
     to_psi: float | None = Field(default=None, ge=0, le=20)
     range_m: float | None = Field(default=None, ge=0, le=10000)
+    at_m: Vec3 | None = None
+    restraint: Literal[RESTRAINTS] | None = None  # type: ignore[valid-type]
+    to: str = ""
+    speed_m_s: float | None = Field(default=None, gt=0, le=5)
+    push_m_s: Vec3 | None = None
+    spin_deg_s: Vec3 | None = None
     note: str = ""
 
     @model_validator(mode="after")
@@ -227,13 +359,40 @@ class Activity(_Model):
         else:
             if self.to_psi is not None:
                 raise ValueError(f"to_psi belongs to depress or repress, not '{kind}'")
-            if self.duration_min is None and not (kind == "wait" and self.after):
+            if (
+                self.duration_min is None
+                and not (kind == "wait" and self.after)
+                and kind not in EVENT_ACTIVITIES
+            ):
                 raise ValueError(
                     f"'{kind}' needs duration_min"
                     + (" (or after, to wait for another crew member)" if kind == "wait" else "")
                 )
+        placed = ("translate", "task", "egress", "ride", "fly")
         if self.range_m is not None and kind not in ("translate", "task", "egress"):
             raise ValueError(f"range_m belongs to translate, task or egress, not '{kind}'")
+        if self.at_m is not None and kind not in placed:
+            raise ValueError(f"at_m belongs to {', '.join(placed)}, not '{kind}'")
+        if self.at_m is not None and self.range_m is not None:
+            raise ValueError("give at_m (a position) or range_m (a distance), not both")
+        if kind == "fly" and (self.at_m is None) == (not self.to):
+            raise ValueError(
+                "'fly' needs exactly one destination: at_m = [x, y, z], or to = \"hatch\" "
+                "or a target id"
+            )
+        if kind == "capture" and not self.to:
+            raise ValueError("'capture' needs to = the id of a [[targets]] entry")
+        if self.to and kind not in ("fly", "capture"):
+            raise ValueError(f"to belongs to fly or capture, not '{kind}'")
+        if kind == "ride" and self.at_m is None:
+            raise ValueError("'ride' needs at_m, where the arm takes the crew member")
+        for name in ("push_m_s", "spin_deg_s"):
+            if getattr(self, name) is not None and kind != "free-float":
+                raise ValueError(f"{name} belongs to free-float, not '{kind}'")
+        if self.speed_m_s is not None and kind not in ("fly", "ride", "translate"):
+            raise ValueError(f"speed_m_s belongs to fly, ride or translate, not '{kind}'")
+        if self.restraint is not None and kind in FREE_ACTIVITIES:
+            raise ValueError(f"'{kind}' is free flight; a restraint does not apply")
         return self
 
     @property
@@ -265,13 +424,14 @@ class Fault(_Model):
     rate_mL_min: float | None = Field(default=None, gt=0, le=10000)
     hole_diameter_mm: float | None = Field(default=None, gt=0, le=100)
     remaining_fraction: float | None = Field(default=None, ge=0, lt=1)
+    tether: str | None = None
 
     @model_validator(mode="after")
     def _params(self):
         allowed = FAULT_KINDS[self.kind]
         given = {
             k
-            for k in ("rate_mL_min", "hole_diameter_mm", "remaining_fraction")
+            for k in ("rate_mL_min", "hole_diameter_mm", "remaining_fraction", "tether")
             if getattr(self, k) is not None
         }
         extra = given - allowed
@@ -290,13 +450,14 @@ class Scenario(_Model):
     scenario: ScenarioInfo
     engine: EngineSettings = EngineSettings()
     vehicle: Vehicle
-    orbit: Orbit | None = None
+    orbit: Orbit
     prebreathe: list[PrebreatheStage] = Field(default_factory=list)
     suits: dict[str, Suit] = Field(default_factory=dict)
     crew: list[CrewMember] = Field(min_length=1, max_length=12)
     timeline: dict[str, list[Activity]]
     flight_rules: list[FlightRule] | None = None
     faults: list[Fault] = Field(default_factory=list)
+    targets: list[Target] = Field(default_factory=list, max_length=8)
 
     def suit_of(self, member: CrewMember) -> Suit | None:
         return None if member.suit is None else self.suits[member.suit]
@@ -553,6 +714,41 @@ def _cross_check(sc: Scenario) -> list[Issue]:
                 )
             )
     labels = {cid: [a.key for a in acts] for cid, acts in sc.timeline.items()}
+    target_ids = [t.id for t in sc.targets]
+    for k, t in enumerate(sc.targets):
+        if target_ids.count(t.id) > 1:
+            issues.append(
+                Issue(f"targets[{k}].id", f"target id {t.id!r} is used twice", "make ids unique")
+            )
+    for i, member in enumerate(sc.crew):
+        tids = [t.id for t in member.all_tethers()]
+        for j, tid in enumerate(tids):
+            if tids.count(tid) > 1:
+                issues.append(
+                    Issue(
+                        f"crew[{i}].tethers",
+                        f"tether id {tid!r} is used twice (umbilical_length_m and "
+                        "tether_length_m make tethers named 'umbilical' and 'tether')",
+                        "give each tether a unique id",
+                    )
+                )
+                break
+    if not sc.scenario.start_utc and not sc.orbit.epoch_utc and sc.orbit.tle is None:
+        issues.append(
+            Issue(
+                "scenario.start_utc",
+                "the orbit needs a date: day and night come from the Sun's direction",
+                'set start_utc = "YYYY-MM-DDTHH:MM:SSZ", the UTC instant the simulation starts',
+            )
+        )
+    if sc.orbit.tle is not None and not sc.scenario.start_utc:
+        issues.append(
+            Issue(
+                "scenario.start_utc",
+                "a TLE orbit needs the UTC instant the simulation starts",
+                'set start_utc = "YYYY-MM-DDTHH:MM:SSZ"',
+            )
+        )
     for cid in ids:
         if cid not in sc.timeline or not sc.timeline[cid]:
             issues.append(
@@ -601,6 +797,32 @@ def _cross_check(sc: Scenario) -> list[Issue]:
                             "name another crew member",
                         )
                     )
+            member = sc.crew[ids.index(cid)] if cid in ids else None
+            if (
+                act.activity in UNIT_ACTIVITIES
+                and member is not None
+                and member.maneuvering_unit is None
+            ):
+                issues.append(
+                    Issue(
+                        f"{path}.activity",
+                        f"'{act.activity}' needs a maneuvering unit, and {cid!r} has none",
+                        f'set maneuvering_unit = one of {", ".join(UNITS)} on this crew member',
+                    )
+                )
+            if act.to and act.to != "hatch" and act.to not in target_ids:
+                issues.append(
+                    Issue(
+                        f"{path}.to",
+                        f"no target has id {act.to!r}",
+                        'use "hatch" or the id of a [[targets]] entry'
+                        + (f" ({', '.join(target_ids)})" if target_ids else ""),
+                    )
+                )
+            if act.activity == "capture" and act.to == "hatch":
+                issues.append(
+                    Issue(f"{path}.to", "the hatch cannot be captured", "name a target")
+                )
             if act.activity in ("enter-airlock", "leave-airlock") and sc.vehicle.airlock is None:
                 issues.append(
                     Issue(
@@ -640,6 +862,19 @@ def _cross_check(sc: Scenario) -> list[Issue]:
                     f"use one of {', '.join(ids)}",
                 )
             )
+        elif fault.kind == "tether-break":
+            member = sc.crew[ids.index(fault.crew)]
+            names = [t.id for t in member.all_tethers()]
+            if fault.tether not in names:
+                issues.append(
+                    Issue(
+                        f"faults[{k}].tether",
+                        f"{fault.crew!r} has no tether {fault.tether!r}",
+                        f"use one of {', '.join(names)}"
+                        if names
+                        else "give the crew member umbilical_length_m, tether_length_m or [[crew.tethers]]",
+                    )
+                )
         else:
             member = sc.crew[ids.index(fault.crew)]
             if member.suit is None:
