@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from .engine import run_engine
-from .plan import LOCATIONS, compile_plan
+from .plan import LOCATIONS, MOTION_MODES, compile_plan
 from .scenario import Scenario, load_scenario
 from .summary import build_summaries, format_summary
 from .telemetry import CHANNELS
@@ -67,7 +67,9 @@ def _telemetry_frame(out) -> pd.DataFrame:
             data = np.where(codes < 0, "done", table[crew_idx, np.maximum(codes, 0)])
         elif ch.name == "location":
             data = np.asarray(LOCATIONS, dtype=object)[data.astype(np.int64)]
-        elif ch.name == "suited":
+        elif ch.name == "motion":
+            data = np.asarray(MOTION_MODES, dtype=object)[data.astype(np.int64)]
+        elif ch.name in ("suited", "tether_taut"):
             data = data.astype(bool)
         elif ch.name == "alarms":
             data = data.astype(np.int32)

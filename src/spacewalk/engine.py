@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import dcs, gas, lifesupport
+from .crewmotion import CrewMotion
 from .metabolism import co2_made_kg_s, o2_use_kg_s, vo2_mL_kg_min
 from .plan import KIND, LOC_AIRLOCK, LOC_CABIN, LOC_OUTSIDE, RETURN, Plan
 from .presets import WORKLOADS_W
@@ -45,6 +46,8 @@ HATCH_OPS_S = 300.0  # [s] hatch and ingress time added to the translation back
 CABIN_COOLING_W = 1.0e4  # unsuited crew: the cabin takes any heat
 CABIN_EVAP_KG_S = 1.0  # unsuited crew: sweat evaporates freely
 
+EVENT_LUT = np.zeros(RETURN + 1, dtype=bool)  # kinds that end on an event, not a duration
+EVENT_LUT[[KIND[k] for k in ("fly", "capture", "release", "ride")]] = True
 OUTCOMES = ("completed", "terminated", "aborted", "loss-of-crew", "incomplete")
 CONSUMABLES = ("o2_primary", "o2_secondary", "o2_vehicle", "scrubber", "feedwater", "battery")
 
@@ -77,6 +80,9 @@ class EngineOutput:
     time_outside_s: np.ndarray
     suited_s: np.ndarray
     alarms: np.ndarray
+    motion: CrewMotion | None = None
+    dark_outside_s: np.ndarray | None = None  # (runs, crew) time outside in orbital night
+    day_night: list = field(default_factory=list)  # [(t_s, "sunrise" | "sunset"), ...]
 
 
 class _Log:
@@ -132,8 +138,8 @@ def run_engine(plan: Plan, record: bool = True) -> EngineOutput:
     act_end = np.full((R, C, S), np.nan)
     loc = np.full((R, C), LOC_CABIN, dtype=np.int64)
     range_m = np.zeros((R, C))
-    range_start = np.zeros((R, C))
     ret_dur = np.zeros((R, C))
+    ret_speed = p["speed_m_s"].copy()
     ret_met = np.full((R, C), WORKLOADS_W["moderate"])
     return_to = np.full((R, C), -1, dtype=np.int64)
     mode = np.zeros((R, C), dtype=np.int64)  # 0 nominal, 1 terminated, 2 aborted
@@ -201,9 +207,22 @@ def run_engine(plan: Plan, record: bool = True) -> EngineOutput:
     run_ok = np.ones(R, dtype=bool)
     status = ["ok"] * R
     recorder = Recorder(every) if record else None
+    # motion and the orbit's day and night
+    motion = CrewMotion(plan, log)
+    n_sub = round(dt / sc.engine.motion_dt_s)
+    sunlit_all = plan.motion.orbit.sunlit_fraction(np.arange(n_max + 2) * dt)
+    lit_prev = sunlit_all[0] >= 0.5
+    day_night = []
+    env_sun = lifesupport.environment_heat_W(
+        1.0, p["absorptance"], p["emittance"], p["insulation_W_K"]
+    )
+    env_shadow = lifesupport.environment_heat_W(
+        0.0, p["absorptance"], p["emittance"], p["insulation_W_K"]
+    )
+    dark_outside = np.zeros((R, C))
 
     kind_flat, dur_flat, met_flat = plan.kind.ravel(), plan.dur_s.ravel(), plan.met_W.ravel()
-    to_flat, range_flat, next_flat = plan.to_Pa.ravel(), plan.range_m.ravel(), plan.next_a.ravel()
+    to_flat, next_flat = plan.to_Pa.ravel(), plan.next_a.ravel()
     after_c_flat, after_a_flat = plan.after_c.ravel(), plan.after_a.ravel()
     vessel_lut = np.array([0, 1, eva_v])  # location code -> vessel index (outside: EVA vessel)
 
@@ -222,6 +241,9 @@ def run_engine(plan: Plan, record: bool = True) -> EngineOutput:
         while fault_i < len(plan.faults) and plan.faults[fault_i][0] <= t + 1e-9:
             _, c, kind, value = plan.faults[fault_i]
             fault_i += 1
+            if kind == "tether-break":
+                motion.break_tether(c, int(value), t, np.nonzero(run_ok)[0])
+                continue
             msg = {
                 "water-intrusion": f"FAULT water intrusion into the helmet at {value * 6e4:.0f} mL/min",
                 "suit-leak": "FAULT suit leak",
@@ -255,10 +277,12 @@ def run_engine(plan: Plan, record: bool = True) -> EngineOutput:
         dep_ok = (dep_c < 0) | completed[ri, np.maximum(dep_c, 0), after_a_flat.take(flat)]
         ready = active & dep_ok
         starting = ready & ~started
+        is_return = slot == S - 1
+        dur_now = np.where(is_return, ret_dur, dur_flat.take(flat))
         if np.count_nonzero(starting):
             suited |= starting & (kind_now == KIND["suit-up"])
             suited &= ~(starting & (kind_now == KIND["doff"]))
-            range_start = np.where(starting, range_m, range_start)
+            motion.start(starting, kind_now, slot, loc, dur_now, ret_speed, t)
             if record or R <= 16:
                 log.each(
                     starting & (kind_now != RETURN),
@@ -300,8 +324,6 @@ def run_engine(plan: Plan, record: bool = True) -> EngineOutput:
             blocked_logged |= blocked
         gate = ready & ~blocked & ~((is_egress | is_ingress) & ~hatch_open[:, None])
         act_t += gate * dt
-        is_return = slot == S - 1
-        dur_now = np.where(is_return, ret_dur, dur_flat.take(flat))
         is_depress = kind_now == KIND["depress"]
         is_repress = kind_now == KIND["repress"]
         target_p = to_flat.take(flat)
@@ -310,13 +332,9 @@ def run_engine(plan: Plan, record: bool = True) -> EngineOutput:
             p_loc_vessel <= target_p,
             np.where(is_repress, p_loc_vessel >= target_p - 1.0, act_t >= dur_now - 1e-9),
         )
-        # range: translate and return move linearly; task/egress jump to their range
-        rng_target = np.where(is_return, 0.0, range_flat.take(flat))
-        moving = gate & ((kind_now == KIND["translate"]) | is_return) & ~np.isnan(rng_target)
-        frac = np.clip(act_t / np.maximum(dur_now, 1e-9), 0.0, 1.0)
-        range_m = np.where(moving, range_start + (rng_target - range_start) * frac, range_m)
-        jump = gate & ((kind_now == KIND["task"]) | is_egress) & ~np.isnan(rng_target)
-        range_m = np.where(jump & finished, rng_target, range_m)
+        by_event = EVENT_LUT[kind_now] | (is_return & motion.flying())
+        if np.count_nonzero(by_event):
+            finished = np.where(by_event, motion.event_done(kind_now, act_t, dur_now), finished)
         complete = gate & finished
         if np.count_nonzero(complete):
             act_end[ri[complete], ci[complete], slot[complete]] = t
@@ -326,7 +344,6 @@ def run_engine(plan: Plan, record: bool = True) -> EngineOutput:
             loc = np.where(complete & (kind_now == KIND["leave-airlock"]), LOC_CABIN, loc)
             into = complete & is_ingress
             loc = np.where(into, eva_v, loc)  # LOC_CABIN == 0 == cabin vessel, 1 == airlock
-            range_m = np.where(into, 0.0, range_m)
             closing = (complete & (kind_now == KIND["hatch-close"])).any(axis=1)
             if np.count_nonzero(closing):
                 for r in np.nonzero(closing & hatch_open)[0]:
@@ -341,6 +358,22 @@ def run_engine(plan: Plan, record: bool = True) -> EngineOutput:
             act_t = np.where(complete, 0.0, act_t)
             started &= ~complete
             done |= (act >= plan.n_acts[None, :]) & (act != S - 1)
+
+        # ------------------------------------------------------------ motion
+        range_m = motion.step(t, dt, n_sub, kind_now, ready, ~lost & run_ok[:, None])
+        sun = sunlit_all[step]
+        if (sun >= 0.5) != lit_prev:
+            lit_prev = sun >= 0.5
+            day_night.append((t, "sunrise" if lit_prev else "sunset"))
+            for r in np.nonzero(run_ok)[0]:
+                log.add(
+                    t,
+                    r,
+                    "vehicle",
+                    "info",
+                    "orbit",
+                    "SUNRISE: orbital day begins" if lit_prev else "SUNSET: orbital night begins",
+                )
 
         # ------------------------------------------------------------ 3 vehicle gas
         vent = np.zeros((R, 2), dtype=bool)
@@ -448,8 +481,9 @@ def run_engine(plan: Plan, record: bool = True) -> EngineOutput:
             suited, p["cooling_W"] * cooling_factor * sublimator_ok * liquid_ok, CABIN_COOLING_W
         )
         evap_max = np.where(suited, p["evap_kg_s"] * fan_ok, CABIN_EVAP_KG_S)
+        env_W = np.where(suited & outside, env_shadow + sun * (env_sun - env_shadow), 0.0)
         heat, cooling, sweat, evap = lifesupport.heat_step(
-            heat, met + equip_W, cool_max, evap_max, dt
+            heat, met + equip_W + env_W, cool_max, evap_max, dt
         )
         sweat_total += sweat * dt
         uses_water = suited & (p["feedwater_kg"] > 0)
@@ -624,8 +658,8 @@ def run_engine(plan: Plan, record: bool = True) -> EngineOutput:
                     ret_met = np.where(
                         go, WORKLOADS_W["heavy" if is_abort else "moderate"], ret_met
                     )
+                    ret_speed = np.where(go, speed, ret_speed)
                     return_to = np.where(go, tgt, return_to)
-                    range_start = np.where(go, range_m, range_start)
                     act = np.where(go, S - 1, act)
                     act_start[ri[go], ci[go], S - 1] = t
                     act_t = np.where(go, 0.0, act_t)
@@ -650,6 +684,7 @@ def run_engine(plan: Plan, record: bool = True) -> EngineOutput:
             outside & live, np.minimum(peaks["o2_margin_min"], o2_margin), peaks["o2_margin_min"]
         )
         time_outside += outside * dt
+        dark_outside += outside * (dt if sun < 0.5 else 0.0)
         suited_s += suited * dt
 
         if step % 60 == 0:
@@ -700,6 +735,7 @@ def run_engine(plan: Plan, record: bool = True) -> EngineOutput:
                     "suit_envelope_m": envelope,
                     "range_m": range_m,
                     "alarms": alarms,
+                    **motion.channels(sun, loc != LOC_OUTSIDE),
                 },
             )
         step += 1
@@ -737,4 +773,7 @@ def run_engine(plan: Plan, record: bool = True) -> EngineOutput:
         time_outside_s=time_outside,
         suited_s=suited_s,
         alarms=alarms,
+        motion=motion,
+        dark_outside_s=dark_outside,
+        day_night=day_night,
     )

@@ -62,7 +62,7 @@ def heat_step(storage_J, heat_in_W, cooling_max_W, evaporation_max_kg_s, dt_s):
     """
     stored = np.maximum(storage_J, 0.0)
     demand = heat_in_W + stored / RECOVERY_TAU_S
-    cooling = np.minimum(demand, cooling_max_W)
+    cooling = np.clip(demand, 0.0, cooling_max_W)  # a cold body is not warmed (not modelled)
     sweat = np.minimum(stored / (H_VAP_SWEAT * SWEAT_TAU_S), SWEAT_MAX_KG_S)
     evaporated = np.minimum(sweat, evaporation_max_kg_s)
     new = storage_J + (heat_in_W - cooling - evaporated * H_VAP_SWEAT) * dt_s
@@ -82,3 +82,27 @@ def envelope_m(dp_suit_kPa, envelope0_m, compliance_m_per_kPa):
 
 def fits_hatch(envelope, hatch_diameter_m):
     return envelope <= hatch_diameter_m
+
+
+STEFAN_BOLTZMANN = 5.670374419e-8  # [W/(m^2 K^4)]
+EARTH_IR_W_M2 = 237.0  # [W/m^2] mean outgoing long-wave radiation (Trenberth et al. 2009)
+ALBEDO = 0.30  # Earth's mean Bond albedo
+EARTH_VIEW_FACTOR = 0.33  # C: (1 - cos rho) / 2 at 420 km, sin rho = R / (R + h)
+SKIN_T_K = 306.0  # [K] mean skin temperature under a working suit
+
+
+def sink_temperature_K(sunlit, absorptance, emittance, solar_W_m2=1361.0):
+    """Radiative equilibrium temperature of the suit's outer layer.
+
+    The layer absorbs sunlight on its projected area (a quarter of its surface, as a
+    sphere), Earth-reflected sunlight and Earth infrared over the view factor, and radiates
+    ``emittance * sigma * T^4``. ``sunlit`` is the fraction of the solar disc in view.
+    """
+    solar = absorptance * sunlit * solar_W_m2 * (0.25 + 0.5 * ALBEDO * EARTH_VIEW_FACTOR)
+    infrared = emittance * EARTH_IR_W_M2 * EARTH_VIEW_FACTOR
+    return ((solar + infrared) / (emittance * STEFAN_BOLTZMANN)) ** 0.25
+
+
+def environment_heat_W(sunlit, absorptance, emittance, insulation_W_K):
+    """Heat leaking into the crew member through the suit (negative: lost to space)."""
+    return insulation_W_K * (sink_temperature_K(sunlit, absorptance, emittance) - SKIN_T_K)

@@ -381,7 +381,8 @@ def _advance_body(
     db_att,
     db_rate,
     arrived,
-    impulse,
+    stats,
+    reach,
 ):
     K = length.shape[1]
     y = y_all[b].copy()
@@ -452,7 +453,7 @@ def _advance_body(
             for i in range(3):
                 f_H[i] = scale * (R[3 * i] * f_B[0] + R[3 * i + 1] * f_B[1] + R[3 * i + 2] * f_B[2])
                 tau_B[i] *= scale
-            impulse[b] += scale * np.sqrt(f_B[0] ** 2 + f_B[1] ** 2 + f_B[2] ** 2) * dt
+            stats[b, 0] += scale * np.sqrt(f_B[0] ** 2 + f_B[1] ** 2 + f_B[2] ** 2) * dt
         else:
             dm = 0.0
             f_H[:] = 0.0
@@ -569,8 +570,25 @@ def _advance_body(
         ten,
     )
     for j in range(K):
-        tension[b, j] = ten[j]
-        peak_tension[b, j] = max(peak_tension[b, j], ten[j])
+        reach[b, j] = 0.0
+        if free[b]:
+            tension[b, j] = ten[j]
+            peak_tension[b, j] = max(peak_tension[b, j], ten[j])
+        else:  # a held body's hands take the loads; report how far a path overreaches
+            tension[b, j] = 0.0
+            if k_t[b, j] > 0.0:
+                dx = y[0] - anchor[b, j, 0]
+                dy = y[1] - anchor[b, j, 1]
+                dz = y[2] - anchor[b, j, 2]
+                reach[b, j] = max(np.sqrt(dx * dx + dy * dy + dz * dz) - length[b, j], 0.0)
+    # rotation relative to the vehicle frame, speed, and their peaks
+    R = _rot(y[6], y[7], y[8], y[9])
+    fd = n_mean[b] if model == CW else h_chief[b] / (y[13] * y[13])
+    rel = np.sqrt((y[10] - R[6] * fd) ** 2 + (y[11] - R[7] * fd) ** 2 + (y[12] - R[8] * fd) ** 2)
+    speed = np.sqrt(y[3] * y[3] + y[4] * y[4] + y[5] * y[5])
+    stats[b, 1] = rel
+    stats[b, 2] = max(stats[b, 2], rel)
+    stats[b, 3] = max(stats[b, 3], speed)
     y_all[b] = y
 
 
@@ -612,7 +630,8 @@ def _advance_serial(
     db_att,
     db_rate,
     arrived,
-    impulse,
+    stats,
+    reach,
 ):
     for b in range(y.shape[0]):
         _advance_body(
@@ -653,7 +672,8 @@ def _advance_serial(
             db_att,
             db_rate,
             arrived,
-            impulse,
+            stats,
+            reach,
         )
 
 
@@ -695,7 +715,8 @@ def _advance_parallel(
     db_att,
     db_rate,
     arrived,
-    impulse,
+    stats,
+    reach,
 ):
     for b in prange(y.shape[0]):
         _advance_body(
@@ -736,7 +757,8 @@ def _advance_parallel(
             db_att,
             db_rate,
             arrived,
-            impulse,
+            stats,
+            reach,
         )
 
 
@@ -784,7 +806,8 @@ class Bodies:
         self.db_att = np.full(n, np.radians(2.0))
         self.db_rate = np.full(n, np.radians(1.0))
         self.arrived = np.zeros(n, dtype=np.bool_)
-        self.impulse = np.zeros(n)
+        self.stats = np.zeros((n, 4))  # impulse [N s], rate vs H, peak rate, peak speed
+        self.reach = np.zeros((n, K))  # held bodies: distance beyond each tether's length
 
     @property
     def r(self) -> np.ndarray:
@@ -855,7 +878,8 @@ class Bodies:
             self.db_att,
             self.db_rate,
             self.arrived,
-            self.impulse,
+            self.stats,
+            self.reach,
         )
 
     def frame_rate_rad_s(self) -> np.ndarray:

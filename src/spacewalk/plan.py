@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import dcs
+from . import dcs, orbit
+from .maneuvering import UNITS, ManeuveringUnit, suited_mass_properties
 from .metabolism import vo2_mL_kg_min
 from .presets import WORKLOADS_W
 from .scenario import ACTIVITIES, DEFAULT_WORKLOAD, Scenario
@@ -25,6 +26,168 @@ KIND_NAMES = (*ACTIVITIES, "return")
 LOC_CABIN, LOC_AIRLOCK, LOC_OUTSIDE = 0, 1, 2
 LOCATIONS = ("cabin", "airlock", "outside")
 SUIT_GAS_T_K = 295.0  # [K] suit gas temperature
+
+
+# how a crew member is held or moves (telemetry channel "motion")
+MOTION_MODES = (
+    "inside",
+    "handrail",
+    "foot-restraint",
+    "ladder",
+    "arm",
+    "free",
+    "flying",
+    "captured",
+)
+MODE = {name: i for i, name in enumerate(MOTION_MODES)}
+DEFAULT_FLY_SPEED_M_S = 0.3  # McCandless left the bay at ~0.09 m/s (TIME 1984); NF cruise
+DEFAULT_ARM_SPEED_M_S = 0.2  # SSRMS with crew on the end limited to < 20 cm/s (reference-data 8)
+
+
+@dataclass
+class MotionPlan:
+    """Motion tables: per timeline slot (crew, slots[, 3]) and per crew or target."""
+
+    orbit: orbit.OrbitModel
+    nonlinear: bool
+    hatch_m: np.ndarray  # (3,)
+    pos_slot: np.ndarray  # (C, S, 3) where the activity ends (nan: stays)
+    target_slot: np.ndarray  # (C, S) target index a fly or capture goes to (-1: none)
+    speed_slot: np.ndarray  # (C, S) speed given by the activity (nan: none)
+    push_slot: np.ndarray  # (C, S, 3) free-float push [m/s, H]
+    spin_slot: np.ndarray  # (C, S, 3) free-float spin [rad/s, B]
+    restraint_slot: np.ndarray  # (C, S) MODE code of the activity's restraint (-1: default)
+    units: list[ManeuveringUnit]
+    unit_index: np.ndarray  # (C,) index into units, -1 none
+    inertia_kg_m2: np.ndarray  # (C, 3)
+    tether_ids: list[list[str]]
+    anchor_m: np.ndarray  # (C, K, 3)
+    attach_m: np.ndarray  # (C, K, 3)
+    length_m: np.ndarray  # (C, K)
+    stiffness_N_m: np.ndarray  # (C, K)
+    damping_N_s_m: np.ndarray  # (C, K)
+    target_ids: list[str]
+    target_mass_kg: np.ndarray  # (T,)
+    target_inertia_kg_m2: np.ndarray  # (T, 3)
+    target_r_m: np.ndarray  # (T, 3)
+    target_v_m_s: np.ndarray  # (T, 3)
+    target_w_rad_s: np.ndarray  # (T, 3)
+    target_offset_m: np.ndarray  # (T, 3)
+
+
+def build_orbit(sc: Scenario) -> orbit.OrbitModel:
+    o = sc.orbit
+    start = sc.scenario.start_utc or o.epoch_utc
+    if o.tle is not None:
+        return orbit.from_tle(start, o.tle[0], o.tle[1])
+    if o.altitude_km is not None:
+        a, e = orbit.R_EARTH_M + 1000.0 * o.altitude_km, 0.0
+    else:
+        a, e = (
+            orbit.semi_major_axis_m(o.perigee_km, o.apogee_km),
+            orbit.eccentricity(o.perigee_km, o.apogee_km),
+        )
+    return orbit.from_elements(
+        start,
+        a,
+        e,
+        o.inclination_deg,
+        o.raan_deg,
+        o.arg_perigee_deg,
+        o.mean_anomaly_deg,
+        o.epoch_utc or None,
+    )
+
+
+def _motion_plan(sc: Scenario, crew_ids: list[str], n_slots: int) -> MotionPlan:
+    C, S = len(crew_ids), n_slots
+    hatch = np.asarray(sc.vehicle.hatch_m, dtype=float)
+    u = np.asarray(sc.vehicle.translation_direction, dtype=float)
+    u = u / np.linalg.norm(u)
+    target_ids = [t.id for t in sc.targets]
+    pos = np.full((C, S, 3), np.nan)
+    tgt = np.full((C, S), -1, dtype=np.int64)
+    speed = np.full((C, S), np.nan)
+    push = np.zeros((C, S, 3))
+    spin = np.zeros((C, S, 3))
+    restraint = np.full((C, S), -1, dtype=np.int64)
+    for ci, cid in enumerate(crew_ids):
+        for j, a in enumerate(sc.timeline[cid]):
+            if a.restraint is not None:
+                restraint[ci, j] = MODE[a.restraint]
+            if a.at_m is not None:
+                pos[ci, j] = a.at_m
+            elif a.range_m is not None:
+                pos[ci, j] = hatch + a.range_m * u
+            elif a.activity in ("ingress",):
+                pos[ci, j] = hatch
+            if a.to == "hatch":
+                pos[ci, j] = hatch
+            elif a.to:
+                tgt[ci, j] = target_ids.index(a.to)
+            if a.speed_m_s is not None:
+                speed[ci, j] = a.speed_m_s
+            if a.push_m_s is not None:
+                push[ci, j] = a.push_m_s
+            if a.spin_deg_s is not None:
+                spin[ci, j] = np.radians(a.spin_deg_s)
+        pos[ci, S - 1] = hatch  # the hidden return slot
+    names = sorted({m.maneuvering_unit for m in sc.crew if m.maneuvering_unit})
+    units = [UNITS[n] for n in names]
+    unit_index = np.array(
+        [names.index(m.maneuvering_unit) if m.maneuvering_unit else -1 for m in sc.crew]
+    )
+    tethers = [m.all_tethers() for m in sc.crew]
+    K = max(1, max(len(t) for t in tethers))
+    anchor = np.zeros((C, K, 3))
+    attach = np.zeros((C, K, 3))
+    length = np.zeros((C, K))
+    k = np.zeros((C, K))
+    c = np.zeros((C, K))
+    for ci, ts in enumerate(tethers):
+        for j, t in enumerate(ts):
+            anchor[ci, j] = hatch if t.anchor_m is None else t.anchor_m
+            attach[ci, j] = t.attach_m
+            length[ci, j] = t.length_m
+            k[ci, j] = t.stiffness_N_m
+            c[ci, j] = t.damping_N_s_m
+    inertia = np.zeros((C, 3))
+    for ci, m in enumerate(sc.crew):
+        suit = sc.suit_of(m)
+        unit = UNITS[m.maneuvering_unit] if m.maneuvering_unit else None
+        _, inertia[ci] = suited_mass_properties(m.mass_kg, suit.mass_kg if suit else 0.0, unit)
+    T = len(sc.targets)
+    w = np.zeros((T, 3))
+    for j, t in enumerate(sc.targets):
+        axis = np.asarray(t.spin_axis, dtype=float)
+        w[j] = axis / np.linalg.norm(axis) * t.spin_rpm * 2 * np.pi / 60.0
+    return MotionPlan(
+        orbit=build_orbit(sc),
+        nonlinear=sc.engine.relative_motion == "nonlinear",
+        hatch_m=hatch,
+        pos_slot=pos,
+        target_slot=tgt,
+        speed_slot=speed,
+        push_slot=push,
+        spin_slot=spin,
+        restraint_slot=restraint,
+        units=units,
+        unit_index=unit_index,
+        inertia_kg_m2=inertia,
+        tether_ids=[[t.id for t in ts] for ts in tethers],
+        anchor_m=anchor,
+        attach_m=attach,
+        length_m=length,
+        stiffness_N_m=k,
+        damping_N_s_m=c,
+        target_ids=target_ids,
+        target_mass_kg=np.array([t.mass_kg for t in sc.targets]).reshape(T),
+        target_inertia_kg_m2=np.array([t.inertia_kg_m2 for t in sc.targets]).reshape(T, 3),
+        target_r_m=np.array([t.position_m for t in sc.targets]).reshape(T, 3),
+        target_v_m_s=np.array([t.velocity_m_s for t in sc.targets]).reshape(T, 3),
+        target_w_rad_s=w,
+        target_offset_m=np.array([t.capture_offset_m for t in sc.targets]).reshape(T, 3),
+    )
 
 
 @dataclass
@@ -54,6 +217,7 @@ class Plan:
     eva_vessel: int = 0
     has_airlock: bool = False
     faults: list[tuple[float, int, str, float]] = field(default_factory=list)
+    motion: MotionPlan | None = None
 
     @property
     def return_slot(self) -> int:
@@ -89,6 +253,12 @@ def _crew_arrays(sc: Scenario, runs: int) -> dict[str, np.ndarray]:
             "compliance_m_per_Pa",
             "mass_kg",
             "speed_m_s",
+            "motion_mass_kg",
+            "propellant_kg",
+            "isp_s",
+            "absorptance",
+            "emittance",
+            "insulation_W_K",
         )
     }
     for m in sc.crew:
@@ -99,11 +269,30 @@ def _crew_arrays(sc: Scenario, runs: int) -> dict[str, np.ndarray]:
         cols["umbilical"].append(umb)
         cols["mass_kg"].append(m.mass_kg)
         cols["speed_m_s"].append(m.translation_speed_m_s)
+        unit = UNITS[m.maneuvering_unit] if m.maneuvering_unit else None
+        cols["motion_mass_kg"].append(
+            suited_mass_properties(m.mass_kg, s.mass_kg if s else 0.0, unit)[0]
+        )
+        cols["propellant_kg"].append(unit.propellant_kg if unit else 0.0)
+        cols["isp_s"].append(unit.isp_s if unit else 0.0)
+        fixed = (
+            "has_suit",
+            "eva",
+            "umbilical",
+            "mass_kg",
+            "speed_m_s",
+            "motion_mass_kg",
+            "propellant_kg",
+            "isp_s",
+        )
         if s is None:
             for k in cols:
-                if k not in ("has_suit", "eva", "umbilical", "mass_kg", "speed_m_s"):
+                if k not in fixed:
                     cols[k].append(0.0)
             continue
+        cols["absorptance"].append(s.absorptance)
+        cols["emittance"].append(s.emittance)
+        cols["insulation_W_K"].append(s.insulation_W_K)
         cols["p_set_Pa"].append(s.pressure_psi * PA_PER_PSI)
         cols["p_low_Pa"].append((s.low_pressure_psi or s.pressure_psi) * PA_PER_PSI)
         cols["cooling_W"].append(s.cooling_W)
@@ -235,6 +424,7 @@ def compile_plan(sc: Scenario, runs: int = 1) -> Plan:
         n_acts=n_acts,
     )
     plan.crew = _crew_arrays(sc, runs)
+    plan.motion = _motion_plan(sc, crew_ids, n_slots)
     tissue0, etr0 = [], []
     rest_k = dcs.etr_rate_per_s(
         vo2_mL_kg_min(WORKLOADS_W["rest"], np.array([m.mass_kg for m in sc.crew]))
@@ -252,6 +442,11 @@ def compile_plan(sc: Scenario, runs: int = 1) -> Plan:
     plan.hatch_open_max_Pa = np.full(runs, sc.vehicle.hatch_open_max_psi * PA_PER_PSI)
     plan.o2_store_kg = np.full(runs, sc.vehicle.o2_store_kg)
     for f in sc.faults:
+        if f.kind == "tether-break":
+            c = crew_ids.index(f.crew)
+            value = float(plan.motion.tether_ids[c].index(f.tether))
+            plan.faults.append((f.at_min * 60.0, c, f.kind, value))
+            continue
         value = {
             "water-intrusion": (f.rate_mL_min or 0.0) / 1000.0 / 60.0,  # kg/s of water
             "suit-leak": 0.72 * np.pi * ((f.hole_diameter_mm or 0.0) / 1000.0) ** 2 / 4.0,

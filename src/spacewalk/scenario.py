@@ -722,7 +722,7 @@ def _cross_check(sc: Scenario) -> list[Issue]:
             )
     for i, member in enumerate(sc.crew):
         tids = [t.id for t in member.all_tethers()]
-        for j, tid in enumerate(tids):
+        for tid in tids:
             if tids.count(tid) > 1:
                 issues.append(
                     Issue(
@@ -807,7 +807,7 @@ def _cross_check(sc: Scenario) -> list[Issue]:
                     Issue(
                         f"{path}.activity",
                         f"'{act.activity}' needs a maneuvering unit, and {cid!r} has none",
-                        f'set maneuvering_unit = one of {", ".join(UNITS)} on this crew member',
+                        f"set maneuvering_unit = one of {', '.join(UNITS)} on this crew member",
                     )
                 )
             if act.to and act.to != "hatch" and act.to not in target_ids:
@@ -820,9 +820,7 @@ def _cross_check(sc: Scenario) -> list[Issue]:
                     )
                 )
             if act.activity == "capture" and act.to == "hatch":
-                issues.append(
-                    Issue(f"{path}.to", "the hatch cannot be captured", "name a target")
-                )
+                issues.append(Issue(f"{path}.to", "the hatch cannot be captured", "name a target"))
             if act.activity in ("enter-airlock", "leave-airlock") and sc.vehicle.airlock is None:
                 issues.append(
                     Issue(

@@ -1,0 +1,423 @@
+"""The engine's motion subsystem: every crew member and target as a body near the vehicle.
+
+The engine calls it once per step. Activity starts set each crew member's motion mode:
+held (moved along straight lines at the activity's speed, attitude fixed in the vehicle
+frame) or free (the 6-DOF dynamics of :mod:`spacewalk.motion`, drifting on tethers or flown
+by a maneuvering unit's controller). Captures, releases and tether breaks are applied
+between steps; the kernel then advances all bodies ``dt / motion_dt`` substeps.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .motion import G0, Bodies, quat_to_matrix
+from .plan import (
+    DEFAULT_ARM_SPEED_M_S,
+    DEFAULT_FLY_SPEED_M_S,
+    KIND,
+    LOC_OUTSIDE,
+    MODE,
+    RETURN,
+    Plan,
+)
+
+DEFAULT_RESTRAINT = {
+    KIND["translate"]: "handrail",
+    KIND["task"]: "foot-restraint",
+    KIND["egress"]: "handrail",
+    KIND["ride"]: "arm",
+}
+CAPTURE_SPEED_M_S = 0.1  # docking is allowed below this relative speed
+CAPTURE_TOL_M = 0.3
+DESPUN_RAD_S = np.radians(0.5)
+ABORT_FLY_SPEED_M_S = 0.5
+FREE_KINDS = {KIND[k] for k in ("free-float", "fly", "hold", "capture", "release")}
+
+
+class CrewMotion:
+    def __init__(self, plan: Plan, log):
+        mp = plan.motion
+        self.plan, self.mp, self.log = plan, mp, log
+        R, C, T = plan.runs, len(plan.crew_ids), len(mp.target_ids)
+        self.R, self.C, self.T = R, C, T
+        NB = C + T
+        self.cb = np.arange(R)[:, None] * NB + np.arange(C)[None, :]
+        self.tb = np.arange(R)[:, None] * NB + C + np.arange(T)[None, :]
+        K = mp.length_m.shape[1]
+        b = Bodies(R * NB, K, units=mp.units)
+        n = mp.orbit.mean_motion_rad_s
+        if mp.nonlinear:
+            rc, rcd, h = mp.orbit.chief_polar_state()
+            b.set_chief(rc, rcd, h, n)
+        else:
+            b.set_circular(n)
+        pc = plan.crew
+        cb = self.cb
+        b.y[cb, 0:3] = mp.hatch_m
+        b.p_tgt[cb] = mp.hatch_m
+        b.mass[cb] = pc["motion_mass_kg"]
+        b.inertia[cb] = mp.inertia_kg_m2[None, :, :]
+        b.unit[cb] = mp.unit_index[None, :]
+        b.prop[cb] = pc["propellant_kg"]
+        b.anchor[cb] = mp.anchor_m[None]
+        b.attach[cb] = mp.attach_m[None]
+        b.length[cb] = mp.length_m[None]
+        b.k[cb] = mp.stiffness_N_m[None]
+        b.c[cb] = mp.damping_N_s_m[None]
+        for c, u in enumerate(mp.unit_index):
+            if u >= 0:
+                unit = mp.units[u]
+                b.a_brake[cb[:, c]] = 0.5 * unit.translation_accel_m_s2(pc["motion_mass_kg"][:, c])
+        if T:
+            tb = self.tb
+            b.y[tb, 0:3] = mp.target_r_m[None]
+            b.y[tb, 3:6] = mp.target_v_m_s[None]
+            b.mass[tb] = mp.target_mass_kg[None]
+            b.inertia[tb] = mp.target_inertia_kg_m2[None]
+            b.free[tb] = True
+        b.y[:, 10:13] = b.held_rates()
+        if T:
+            b.y[self.tb, 10:13] += mp.target_w_rad_s[None]
+        self.b = b
+        self.mode = np.zeros((R, C), dtype=np.int64)
+        self.has_unit = np.broadcast_to(mp.unit_index >= 0, (R, C))
+        self.own_mass0 = pc["motion_mass_kg"].copy()
+        self.docked = np.full((R, C), -1, dtype=np.int64)
+        self.despun = np.zeros((R, C), dtype=bool)
+        self.chasing = np.full((R, C), -1, dtype=np.int64)  # target a fly/capture goes to
+        self.out_of_reach = np.zeros((R, C, K), dtype=bool)
+        self.prop_out = np.zeros((R, C), dtype=bool)
+        self.no_return = np.zeros((R, C), dtype=bool)
+        self.peak_range = np.zeros((R, C))
+        self.min_return_margin = np.full((R, C), np.inf)
+
+    # ------------------------------------------------------------------ helpers
+    def r(self) -> np.ndarray:
+        return self.b.y[self.cb, 0:3]
+
+    def range_m(self) -> np.ndarray:
+        return np.linalg.norm(self.r() - self.mp.hatch_m, axis=-1)
+
+    def _tumble_rad_s(self) -> np.ndarray:
+        """Rotation rate relative to the vehicle frame (kept by the kernel)."""
+        return self.b.stats[self.cb, 1]
+
+    def dv(self) -> tuple[np.ndarray, np.ndarray]:
+        """Delta-v spent and left (rocket equation on the crew member's own mass)."""
+        pc = self.plan.crew
+        prop = self.b.prop[self.cb]
+        used = pc["propellant_kg"] - prop
+        m_now = self.own_mass0 - used
+        ve = pc["isp_s"] * G0
+        spent = ve * np.log(self.own_mass0 / m_now)
+        left = ve * np.log(m_now / np.maximum(m_now - prop, 1e-9))
+        return np.where(self.has_unit, spent, np.nan), np.where(self.has_unit, left, np.nan)
+
+    def _target_point(self, r: int, j: int) -> tuple[np.ndarray, np.ndarray]:
+        tb = self.tb[r, j]
+        y = self.b.y[tb]
+        rot = quat_to_matrix(y[None, 6:10])[0]
+        return y[0:3] + rot @ self.mp.target_offset_m[j], y[3:6].copy()
+
+    # ------------------------------------------------------------------ events
+    def start(self, starting, kind_now, slot, loc, dur_now, ret_speed, t):
+        """Set the motion mode of the activities that start this step."""
+        b, mp = self.b, self.mp
+        for r, c in zip(*np.nonzero(starting), strict=True):
+            kind, s, i = int(kind_now[r, c]), int(slot[r, c]), int(self.cb[r, c])
+            b.arrived[i] = False
+            self.chasing[r, c] = -1
+            unit = mp.unit_index[c]
+            free_flight = kind in FREE_KINDS or (kind == RETURN and b.free[i] and unit >= 0)
+            if free_flight:
+                if not b.free[i]:
+                    b.y[i, 3:6] = 0.0  # let go: from rest relative to the vehicle
+                b.free[i] = True
+                b.tctl[i] = False
+                b.actl[i] = False
+                if kind == KIND["free-float"]:
+                    b.y[i, 3:6] += mp.push_slot[c, s]
+                    b.y[i, 10:13] += mp.spin_slot[c, s]
+                    self.mode[r, c] = MODE["free"]
+                    continue
+                if kind == KIND["release"]:
+                    self._release(r, c, t)
+                has = unit >= 0
+                b.tctl[i] = has
+                b.actl[i] = has and mp.units[unit].attitude_hold
+                self.mode[r, c] = MODE["flying"] if has else MODE["free"]
+                b.v_tgt[i] = 0.0
+                if kind == KIND["hold"] or kind == KIND["release"]:
+                    b.p_tgt[i] = b.y[i, 0:3]
+                    continue
+                if kind == RETURN:
+                    b.p_tgt[i] = mp.hatch_m
+                    b.v_cruise[i] = ABORT_FLY_SPEED_M_S
+                    continue
+                j = mp.target_slot[c, s]
+                if j >= 0:
+                    self.chasing[r, c] = j
+                    b.p_tgt[i], b.v_tgt[i] = self._target_point(r, j)
+                    if kind == KIND["capture"]:
+                        b.tol_pos[i] = CAPTURE_TOL_M
+                        b.tol_vel[i] = CAPTURE_SPEED_M_S
+                else:
+                    b.p_tgt[i] = mp.pos_slot[c, s]
+                speed = mp.speed_slot[c, s]
+                b.v_cruise[i] = DEFAULT_FLY_SPEED_M_S if np.isnan(speed) else speed
+                continue
+            # held: straight to the activity's position at the speed it implies
+            if b.free[i]:
+                b.free[i] = False
+                b.tctl[i] = False
+                b.actl[i] = False
+            dest = mp.pos_slot[c, s]
+            if kind == RETURN:
+                dest = mp.hatch_m
+            if np.isnan(dest).any():
+                dest = b.y[i, 0:3] if loc[r, c] == LOC_OUTSIDE else mp.hatch_m
+            b.p_tgt[i] = dest
+            dist = float(np.linalg.norm(dest - b.y[i, 0:3]))
+            speed = mp.speed_slot[c, s]
+            if kind == RETURN:
+                speed = ret_speed[r, c]
+            elif np.isnan(speed):
+                if dur_now[r, c] > 0:
+                    speed = dist / dur_now[r, c]
+                elif kind == KIND["ride"]:
+                    speed = DEFAULT_ARM_SPEED_M_S
+                else:
+                    speed = self.plan.crew["speed_m_s"][r, c]
+            b.v_cruise[i] = max(speed, 1e-6) if dist > 0 else 1.0
+            if loc[r, c] != LOC_OUTSIDE and kind != KIND["egress"]:
+                self.mode[r, c] = MODE["inside"]
+            else:
+                self.mode[r, c] = MODE[DEFAULT_RESTRAINT.get(kind, "handrail")]
+        restraint = self.mp.restraint_slot
+        sel = starting & (restraint[np.arange(self.C)[None, :], slot] >= 0)
+        sel &= (self.mode != MODE["inside"]) & ~self.b.free[self.cb]
+        if np.count_nonzero(sel):
+            self.mode = np.where(sel, restraint[np.arange(self.C)[None, :], slot], self.mode)
+
+    def _dock(self, r, c, j, t):
+        b = self.b
+        i, k = int(self.cb[r, c]), int(self.tb[r, j])
+        rc = quat_to_matrix(b.y[[i], 6:10])[0]
+        rt = quat_to_matrix(b.y[[k], 6:10])[0]
+        c_tc = rc.T @ rt  # target B -> crew B
+        i_t = np.diag(c_tc @ np.diag(b.inertia[k]) @ c_tc.T)  # principal part only
+        h = b.inertia[i] * b.y[i, 10:13] + c_tc @ (b.inertia[k] * b.y[k, 10:13])
+        m = b.mass[i] + b.mass[k]
+        b.y[i, 3:6] = (b.mass[i] * b.y[i, 3:6] + b.mass[k] * b.y[k, 3:6]) / m
+        b.inertia[i] = b.inertia[i] + i_t
+        b.y[i, 10:13] = h / b.inertia[i]
+        b.mass[i] = m
+        b.free[k] = False
+        b.p_tgt[k] = b.y[i, 0:3]
+        b.v_cruise[k] = 0.0
+        self.docked[r, c] = j
+        self.mode[r, c] = MODE["captured"]
+        b.q_ref[i] = b.y[i, 6:10]
+        rate = np.degrees(np.linalg.norm(b.y[i, 10:13] - b.held_rates()[i]))
+        self.log.add(
+            t,
+            r,
+            c,
+            "info",
+            "motion",
+            f"CAPTURE: docked with {self.mp.target_ids[j]}; the pair turns at {rate:.1f} deg/s",
+        )
+
+    def _release(self, r, c, t):
+        j = int(self.docked[r, c])
+        if j < 0:
+            return
+        b = self.b
+        i, k = int(self.cb[r, c]), int(self.tb[r, j])
+        b.mass[i] -= b.mass[k]
+        b.inertia[i] = self.mp.inertia_kg_m2[c]
+        b.y[k, 0:3] = b.y[i, 0:3] + (b.y[k, 0:3] - b.y[i, 0:3])
+        b.p_tgt[k] = b.y[k, 0:3]
+        b.y[k, 3:6] = 0.0
+        b.y[k, 6:10] = b.y[i, 6:10]
+        b.v_cruise[k] = 0.0
+        self.docked[r, c] = -1
+        self.log.add(
+            t, r, c, "info", "motion", f"RELEASE: {self.mp.target_ids[j]} handed to the arm"
+        )
+
+    def break_tether(self, c: int, k: int, t: float, live_runs):
+        self.b.k[self.cb[:, c], k] = 0.0
+        self.b.c[self.cb[:, c], k] = 0.0
+        for r in live_runs:
+            self.log.add(
+                t,
+                r,
+                c,
+                "warning",
+                "faults",
+                f"FAULT {self.mp.tether_ids[c][k]} broke: no longer attached to the vehicle",
+            )
+
+    # ------------------------------------------------------------------ step
+    def step(self, t, dt, n_sub, kind_now, ready, live):
+        b = self.b
+        # flights to a target follow its capture point
+        chase = self.chasing >= 0
+        if np.count_nonzero(chase):
+            for r, c in zip(*np.nonzero(chase), strict=True):
+                i, j = int(self.cb[r, c]), int(self.chasing[r, c])
+                if self.docked[r, c] >= 0:
+                    continue
+                b.p_tgt[i], b.v_tgt[i] = self._target_point(r, j)
+        b.advance(n_sub, dt / n_sub)
+        cb = self.cb
+        free = b.free[cb]
+        # docked targets ride with their captor
+        if np.count_nonzero(self.docked >= 0):
+            for r, c in zip(*np.nonzero(self.docked >= 0), strict=True):
+                i, k = int(cb[r, c]), int(self.tb[r, self.docked[r, c]])
+                b.y[k, 0:6] = b.y[i, 0:6]
+                b.p_tgt[k] = b.y[i, 0:3]
+        # capture: dock on arrival, then despin
+        cap = ready & (kind_now == KIND["capture"])
+        if np.count_nonzero(cap):
+            for r, c in zip(*np.nonzero(cap), strict=True):
+                i = int(cb[r, c])
+                if self.docked[r, c] < 0 and b.arrived[i]:
+                    self._dock(r, c, int(self.chasing[r, c]), t)
+                    self.chasing[r, c] = -1
+            rate = self._tumble_rad_s()
+            newly = cap & (self.docked >= 0) & (rate < DESPUN_RAD_S) & ~self.despun
+            self.log.each(
+                newly,
+                t,
+                "info",
+                "motion",
+                lambda r, c: (
+                    f"DESPUN: {self.mp.target_ids[self.docked[r, c]]} and crew "
+                    f"turn at {np.degrees(rate[r, c]):.2f} deg/s"
+                ),
+            )
+            self.despun |= newly
+        # propellant and the way back
+        if self.has_unit.any():
+            prop = b.prop[cb]
+            out = self.has_unit & (prop <= 0) & ~self.prop_out & live
+            self.log.each(out, t, "warning", "motion", "maneuvering unit propellant exhausted")
+            self.prop_out |= out
+            _, left = self.dv()
+            rng = self.range_m()
+            speed = np.linalg.norm(b.y[cb, 3:6], axis=-1)
+            need = speed + 2 * DEFAULT_FLY_SPEED_M_S + 2 * self.mp.orbit.mean_motion_rad_s * rng
+            margin = np.where(free & self.has_unit, left - need, np.nan)
+            stuck = free & self.has_unit & (margin < 0) & ~self.no_return & live & (rng > 1.0)
+            self.log.each(
+                stuck,
+                t,
+                "emergency",
+                "motion",
+                lambda r, c: (
+                    f"CANNOT RETURN: {left[r, c]:.2f} m/s of delta-v left, "
+                    f"{need[r, c]:.2f} m/s needed to get back from {rng[r, c]:.0f} m"
+                ),
+            )
+            self.no_return |= stuck
+            self.return_margin = margin
+            self.min_return_margin = np.fmin(self.min_return_margin, margin)
+        else:
+            self.return_margin = np.full((self.R, self.C), np.nan)
+        # held paths that go beyond a tether's reach
+        over = (b.reach[cb] > 0) & ~self.out_of_reach
+        if np.count_nonzero(over):
+            over &= live[..., None]
+            for r, c, k in zip(*np.nonzero(over), strict=True):
+                self.log.add(
+                    t,
+                    r,
+                    int(c),
+                    "caution",
+                    "motion",
+                    f"path goes beyond the {b.length[cb[r, c], k]:.1f} m "
+                    f"{self.mp.tether_ids[c][k]}: tether swap or reel needed",
+                )
+            self.out_of_reach |= over
+        rng = self.range_m()
+        np.maximum(self.peak_range, np.where(live, rng, 0.0), out=self.peak_range)
+        self.tension_now = b.tension[cb]
+        return rng
+
+    def flying(self) -> np.ndarray:
+        """Crew members whose unit's controller is flying them (runs, crew)."""
+        return self.b.tctl[self.cb]
+
+    def event_done(self, kind_now, act_t, dur_now) -> np.ndarray:
+        """Activities that end on an event: fly and ride on arrival, capture when despun."""
+        arrived = self.b.arrived[self.cb]
+        done = (kind_now == RETURN) & arrived
+        done |= (kind_now == KIND["fly"]) & arrived
+        done |= (kind_now == KIND["ride"]) & np.where(dur_now > 0, act_t >= dur_now, arrived)
+        done |= (kind_now == KIND["capture"]) & self.despun
+        done |= kind_now == KIND["release"]
+        return done
+
+    def channels(self, sunlit: float, inside: np.ndarray) -> dict[str, np.ndarray]:
+        b, cb = self.b, self.cb
+        y = b.y[cb]
+        spent, left = self.dv()
+        ten = self.tension_now
+        return {
+            "x_m": y[..., 0],
+            "y_m": y[..., 1],
+            "z_m": y[..., 2],
+            "vx_m_s": y[..., 3],
+            "vy_m_s": y[..., 4],
+            "vz_m_s": y[..., 5],
+            "q0": y[..., 6],
+            "q1": y[..., 7],
+            "q2": y[..., 8],
+            "q3": y[..., 9],
+            "wx_deg_s": np.degrees(y[..., 10]),
+            "wy_deg_s": np.degrees(y[..., 11]),
+            "wz_deg_s": np.degrees(y[..., 12]),
+            "tumble_deg_s": np.degrees(self._tumble_rad_s()),
+            "tether_tension_N": ten.max(axis=-1),
+            "tether_taut": (ten > 0).any(axis=-1),
+            "propellant_kg": np.where(self.has_unit, b.prop[cb], np.nan),
+            "dv_used_m_s": spent,
+            "dv_left_m_s": left,
+            "return_margin_m_s": self.return_margin,
+            "motion": np.where(inside & ~b.free[cb], MODE["inside"], self.mode),
+            "sunlit": np.full((self.R, self.C), sunlit),
+        }
+
+    def summary(self, r: int, c: int) -> dict:
+        spent, left = self.dv()
+        i = self.cb[r, c]
+        out = {
+            "max_range_m": round(float(self.peak_range[r, c]), 2),
+            "max_speed_m_s": round(float(self.b.stats[i, 3]), 3),
+            "max_tether_tension_N": round(float(self.b.peak_tension[i].max()), 1),
+            "max_tumble_deg_s": round(float(np.degrees(self.b.stats[i, 2])), 2),
+        }
+        if self.has_unit[r, c]:
+            unit = self.mp.units[self.mp.unit_index[c]]
+            out.update(
+                {
+                    "maneuvering_unit": unit.name,
+                    "propellant_used_kg": round(
+                        float(self.plan.crew["propellant_kg"][r, c] - self.b.prop[self.cb[r, c]]),
+                        3,
+                    ),
+                    "propellant_left_kg": round(float(self.b.prop[self.cb[r, c]]), 3),
+                    "delta_v_used_m_s": round(float(spent[r, c]), 2),
+                    "delta_v_left_m_s": round(float(left[r, c]), 2),
+                    "min_return_margin_m_s": (
+                        None
+                        if not np.isfinite(self.min_return_margin[r, c])
+                        else round(float(self.min_return_margin[r, c]), 2)
+                    ),
+                }
+            )
+        return out
