@@ -90,6 +90,10 @@ class CrewMotion:
         self.prop_out = np.zeros((R, C), dtype=bool)
         self.no_return = np.zeros((R, C), dtype=bool)
         self.peak_range = np.zeros((R, C))
+        self.any_unit = bool((mp.unit_index >= 0).any())
+        self.tethered = bool((mp.stiffness_N_m > 0).any())
+        self.return_margin = np.full((R, C), np.nan)
+        self.flying_rc = np.zeros((R, C), dtype=bool)  # a unit's controller flies them
         self.min_return_margin = np.full((R, C), np.inf)
 
     # ------------------------------------------------------------------ helpers
@@ -194,6 +198,7 @@ class CrewMotion:
                 self.mode[r, c] = MODE["inside"]
             else:
                 self.mode[r, c] = MODE[DEFAULT_RESTRAINT.get(kind, "handrail")]
+        self.flying_rc = b.tctl[self.cb]
         restraint = self.mp.restraint_slot
         sel = starting & (restraint[np.arange(self.C)[None, :], slot] >= 0)
         sel &= (self.mode != MODE["inside"]) & ~self.b.free[self.cb]
@@ -264,8 +269,8 @@ class CrewMotion:
     def step(self, t, dt, n_sub, kind_now, ready, live):
         b = self.b
         # flights to a target follow its capture point
-        chase = self.chasing >= 0
-        if np.count_nonzero(chase):
+        chase = self.chasing >= 0 if self.T else None
+        if chase is not None and np.count_nonzero(chase):
             for r, c in zip(*np.nonzero(chase), strict=True):
                 i, j = int(self.cb[r, c]), int(self.chasing[r, c])
                 if self.docked[r, c] >= 0:
@@ -275,14 +280,14 @@ class CrewMotion:
         cb = self.cb
         free = b.free[cb]
         # docked targets ride with their captor
-        if np.count_nonzero(self.docked >= 0):
+        if self.T and np.count_nonzero(self.docked >= 0):
             for r, c in zip(*np.nonzero(self.docked >= 0), strict=True):
                 i, k = int(cb[r, c]), int(self.tb[r, self.docked[r, c]])
                 b.y[k, 0:6] = b.y[i, 0:6]
                 b.p_tgt[k] = b.y[i, 0:3]
         # capture: dock on arrival, then despin
-        cap = ready & (kind_now == KIND["capture"])
-        if np.count_nonzero(cap):
+        cap = ready & (kind_now == KIND["capture"]) if self.any_unit else None
+        if cap is not None and np.count_nonzero(cap):
             for r, c in zip(*np.nonzero(cap), strict=True):
                 i = int(cb[r, c])
                 if self.docked[r, c] < 0 and b.arrived[i]:
@@ -302,7 +307,7 @@ class CrewMotion:
             )
             self.despun |= newly
         # propellant and the way back
-        if self.has_unit.any():
+        if self.any_unit:
             prop = b.prop[cb]
             out = self.has_unit & (prop <= 0) & ~self.prop_out & live
             self.log.each(out, t, "warning", "motion", "maneuvering unit propellant exhausted")
@@ -326,11 +331,9 @@ class CrewMotion:
             self.no_return |= stuck
             self.return_margin = margin
             self.min_return_margin = np.fmin(self.min_return_margin, margin)
-        else:
-            self.return_margin = np.full((self.R, self.C), np.nan)
         # held paths that go beyond a tether's reach
-        over = (b.reach[cb] > 0) & ~self.out_of_reach
-        if np.count_nonzero(over):
+        over = (b.reach[cb] > 0) & ~self.out_of_reach if self.tethered else None
+        if over is not None and np.count_nonzero(over):
             over &= live[..., None]
             for r, c, k in zip(*np.nonzero(over), strict=True):
                 self.log.add(
@@ -344,13 +347,8 @@ class CrewMotion:
                 )
             self.out_of_reach |= over
         rng = self.range_m()
-        np.maximum(self.peak_range, np.where(live, rng, 0.0), out=self.peak_range)
-        self.tension_now = b.tension[cb]
+        np.maximum(self.peak_range, rng * live, out=self.peak_range)
         return rng
-
-    def flying(self) -> np.ndarray:
-        """Crew members whose unit's controller is flying them (runs, crew)."""
-        return self.b.tctl[self.cb]
 
     def event_done(self, kind_now, act_t, dur_now) -> np.ndarray:
         """Activities that end on an event: fly and ride on arrival, capture when despun."""
@@ -366,7 +364,7 @@ class CrewMotion:
         b, cb = self.b, self.cb
         y = b.y[cb]
         spent, left = self.dv()
-        ten = self.tension_now
+        ten = b.tension[cb]
         return {
             "x_m": y[..., 0],
             "y_m": y[..., 1],

@@ -219,6 +219,7 @@ def run_engine(plan: Plan, record: bool = True) -> EngineOutput:
     env_shadow = lifesupport.environment_heat_W(
         0.0, p["absorptance"], p["emittance"], p["insulation_W_K"]
     )
+    env_swing = env_sun - env_shadow
     dark_outside = np.zeros((R, C))
 
     kind_flat, dur_flat, met_flat = plan.kind.ravel(), plan.dur_s.ravel(), plan.met_W.ravel()
@@ -332,7 +333,9 @@ def run_engine(plan: Plan, record: bool = True) -> EngineOutput:
             p_loc_vessel <= target_p,
             np.where(is_repress, p_loc_vessel >= target_p - 1.0, act_t >= dur_now - 1e-9),
         )
-        by_event = EVENT_LUT[kind_now] | (is_return & motion.flying())
+        by_event = EVENT_LUT[kind_now]
+        if motion.any_unit:
+            by_event |= is_return & motion.flying_rc
         if np.count_nonzero(by_event):
             finished = np.where(by_event, motion.event_done(kind_now, act_t, dur_now), finished)
         complete = gate & finished
@@ -481,7 +484,7 @@ def run_engine(plan: Plan, record: bool = True) -> EngineOutput:
             suited, p["cooling_W"] * cooling_factor * sublimator_ok * liquid_ok, CABIN_COOLING_W
         )
         evap_max = np.where(suited, p["evap_kg_s"] * fan_ok, CABIN_EVAP_KG_S)
-        env_W = np.where(suited & outside, env_shadow + sun * (env_sun - env_shadow), 0.0)
+        env_W = (env_shadow + sun * env_swing) * (suited & outside)
         heat, cooling, sweat, evap = lifesupport.heat_step(
             heat, met + equip_W + env_W, cool_max, evap_max, dt
         )
@@ -684,7 +687,8 @@ def run_engine(plan: Plan, record: bool = True) -> EngineOutput:
             outside & live, np.minimum(peaks["o2_margin_min"], o2_margin), peaks["o2_margin_min"]
         )
         time_outside += outside * dt
-        dark_outside += outside * (dt if sun < 0.5 else 0.0)
+        if sun < 0.5:
+            dark_outside += outside * dt
         suited_s += suited * dt
 
         if step % 60 == 0:

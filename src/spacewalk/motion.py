@@ -385,6 +385,20 @@ def _advance_body(
     reach,
 ):
     K = length.shape[1]
+    if not free[b]:  # held: no integration, no scratch arrays
+        y = y_all[b]
+        _move_held(b, n_steps, dt, y, p_tgt, v_cruise, arrived, model, n_mean[b], h_chief[b])
+        for j in range(K):
+            tension[b, j] = 0.0  # a held body's hands take the loads
+            reach[b, j] = 0.0
+            if k_t[b, j] > 0.0:  # how far the path goes beyond the tether
+                dx = y[0] - anchor[b, j, 0]
+                dy = y[1] - anchor[b, j, 1]
+                dz = y[2] - anchor[b, j, 2]
+                reach[b, j] = max(np.sqrt(dx * dx + dy * dy + dz * dz) - length[b, j], 0.0)
+        stats[b, 1] = 0.0
+        stats[b, 3] = max(stats[b, 3], np.sqrt(y[3] * y[3] + y[4] * y[4] + y[5] * y[5]))
+        return
     y = y_all[b].copy()
     k1 = np.empty(NY)
     k2 = np.empty(NY)
@@ -406,11 +420,7 @@ def _advance_body(
         n_sub = min(64, max(1, int(np.ceil(np.sqrt(kmax / mass[b]) * dt / 0.25))))
     h = dt / n_sub
     Ix, Iy, Iz = inertia[b, 0], inertia[b, 1], inertia[b, 2]
-    if not free[b]:
-        _move_held(b, n_steps, dt, y, p_tgt, v_cruise, arrived, model, n_mean[b], h_chief[b])
     for s in range(n_steps):
-        if not free[b]:
-            break
         m = mass[b]
         if model == CW:
             n_frame[0] = n_mean[b]
@@ -571,16 +581,8 @@ def _advance_body(
     )
     for j in range(K):
         reach[b, j] = 0.0
-        if free[b]:
-            tension[b, j] = ten[j]
-            peak_tension[b, j] = max(peak_tension[b, j], ten[j])
-        else:  # a held body's hands take the loads; report how far a path overreaches
-            tension[b, j] = 0.0
-            if k_t[b, j] > 0.0:
-                dx = y[0] - anchor[b, j, 0]
-                dy = y[1] - anchor[b, j, 1]
-                dz = y[2] - anchor[b, j, 2]
-                reach[b, j] = max(np.sqrt(dx * dx + dy * dy + dz * dz) - length[b, j], 0.0)
+        tension[b, j] = ten[j]
+        peak_tension[b, j] = max(peak_tension[b, j], ten[j])
     # rotation relative to the vehicle frame, speed, and their peaks
     R = _rot(y[6], y[7], y[8], y[9])
     fd = n_mean[b] if model == CW else h_chief[b] / (y[13] * y[13])
@@ -839,7 +841,7 @@ class Bodies:
 
     def advance(self, n_steps: int, dt: float, parallel: bool | None = None) -> None:
         if parallel is None:
-            parallel = self.y.shape[0] >= 64
+            parallel = np.count_nonzero(self.free) >= 32
         fn = _advance_parallel if parallel else _advance_serial
         fn(
             n_steps,
