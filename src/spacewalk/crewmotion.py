@@ -224,7 +224,8 @@ class CrewMotion:
         self.docked[r, c] = j
         self.mode[r, c] = MODE["captured"]
         b.q_ref[i] = b.y[i, 6:10]
-        rate = np.degrees(np.linalg.norm(b.y[i, 10:13] - b.held_rates()[i]))
+        b.stats[i, 1] = np.linalg.norm(b.y[i, 10:13] - b.held_rates()[i])
+        rate = np.degrees(b.stats[i, 1])
         self.log.add(
             t,
             r,

@@ -8,6 +8,7 @@ import math
 import numpy as np
 
 from .engine import OUTCOMES, EngineOutput
+from .orbit import R_EARTH_M
 from .plan import KIND
 
 _OUTCOME_RANK = {"completed": 0, "incomplete": 1, "terminated": 2, "aborted": 3, "loss-of-crew": 4}
@@ -96,6 +97,7 @@ def build_summaries(out: EngineOutput) -> list[dict]:
     events_by_run: dict[int, list[dict]] = {}
     for e in out.events:
         events_by_run.setdefault(e["run"], []).append(e)
+    orbit_info = _orbit_info(out)
     for r in range(R):
         crew = {}
         phases = []
@@ -127,6 +129,8 @@ def build_summaries(out: EngineOutput) -> list[dict]:
                 "limiting_consumable": _limiting(items) if member.suit else None,
                 "peaks": {k: _r(v[r, c], 4) for k, v in out.peaks.items()},
                 "alarms": int(out.alarms[r, c]),
+                "darkness_outside_min": _r(out.dark_outside_s[r, c] / 60.0, 1),
+                "motion": out.motion.summary(r, c),
             }
         evs = events_by_run.get(r, [])
         kinds = plan.kind
@@ -160,6 +164,7 @@ def build_summaries(out: EngineOutput) -> list[dict]:
                 "sim_duration_min": _r(out.t_end_s / 60.0, 2),
                 "eva_clock_min": _r(eva_clock, 2) if eva_clock is not None else None,
                 "phases": phases,
+                "orbit": orbit_info,
                 "crew": crew,
                 "peaks": peaks,
                 "alarms": [
@@ -170,6 +175,20 @@ def build_summaries(out: EngineOutput) -> list[dict]:
             }
         )
     return summaries
+
+
+def _orbit_info(out) -> dict:
+    o = out.plan.motion.orbit
+    r, _ = o.state(np.linspace(0.0, o.period_s, 181))
+    alt = (np.linalg.norm(r, axis=1) - R_EARTH_M) / 1000.0
+    return {
+        "period_min": _r(o.period_s / 60.0, 2),
+        "perigee_km": _r(float(alt.min()), 1),
+        "apogee_km": _r(float(alt.max()), 1),
+        "beta_deg_at_start": _r(float(o.beta_deg(0.0)[0]), 1),
+        "relative_motion": "nonlinear" if out.plan.motion.nonlinear else "cw",
+        "day_night": [{"t_min": _r(t / 60.0, 2), "event": kind} for t, kind in out.day_night],
+    }
 
 
 def format_summary(summary: dict) -> str:
@@ -211,6 +230,28 @@ def format_summary(summary: dict) -> str:
         lim = c["limiting_consumable"]
         if lim:
             lines.append(f"      limiting: {lim['title']} ({lim['reason']})")
+        mo = c.get("motion") or {}
+        if c["time_outside_min"] > 0:
+            lines.append(
+                f"      motion: farthest {mo['max_range_m']:.1f} m, fastest {mo['max_speed_m_s']:.2f} m/s, "
+                f"tether peak {mo['max_tether_tension_N']:.0f} N, tumble peak "
+                f"{mo['max_tumble_deg_s']:.1f} deg/s; {c['darkness_outside_min']:.1f} min outside in darkness"
+            )
+        if "maneuvering_unit" in mo:
+            lines.append(
+                f"      {mo['maneuvering_unit'].upper()}: {mo['propellant_used_kg']:.2f} kg propellant used, "
+                f"{mo['propellant_left_kg']:.2f} kg left; delta-v {mo['delta_v_used_m_s']:.2f} m/s used, "
+                f"{mo['delta_v_left_m_s']:.2f} m/s left"
+            )
+    orb = summary.get("orbit")
+    if orb:
+        lines.append("")
+        changes = ", ".join(f"{d['event']} {d['t_min']:.1f}" for d in orb["day_night"][:8])
+        lines.append(
+            f"  orbit: {orb['perigee_km']:.0f} x {orb['apogee_km']:.0f} km, period "
+            f"{orb['period_min']:.1f} min, beta {orb['beta_deg_at_start']:.0f} deg"
+            + (f"; {changes} (min)" if changes else "; no sunrise or sunset during the run")
+        )
     lines.append("")
     lines.append(f"  alarms: {len(summary['alarms'])}")
     for a in summary["alarms"][:20]:
