@@ -26,6 +26,12 @@ _PLOTS = (
     ("Water in the helmet", ["helmet_water_L"]),
     ("Tissue ratio (DCS)", ["tissue_ratio"]),
 )
+_MOTION_PLOTS = (
+    ("Distance from the hatch", ["range_m"]),
+    ("Tumbling (rotation relative to the vehicle)", ["tumble_deg_s"]),
+    ("Tether tension", ["tether_tension_N"]),
+    ("Maneuvering-unit delta-v left", ["dv_left_m_s"]),
+)
 _CSS = """
 body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;margin:1.5em auto;max-width:1100px;color:#1b1f24;padding:0 1em}
 h1{font-size:1.5em;margin-bottom:.2em}h2{font-size:1.15em;margin-top:1.6em;border-bottom:1px solid #ccd;padding-bottom:.2em}
@@ -52,6 +58,30 @@ def _svg(fig) -> str:
     return text
 
 
+def _night_spans(summary: dict) -> list[tuple[float, float]]:
+    """Orbital nights [min] from the summary's sunset and sunrise times."""
+    orbit = summary.get("orbit") or {}
+    changes = orbit.get("day_night") or []
+    end = summary["sim_duration_min"]
+    spans, start = [], None
+    if changes and changes[0]["event"] == "sunrise":
+        start = 0.0
+    for ch in changes:
+        if ch["event"] == "sunset":
+            start = ch["t_min"]
+        elif start is not None:
+            spans.append((start, ch["t_min"]))
+            start = None
+    if start is not None:
+        spans.append((start, end))
+    return spans
+
+
+def _shade_nights(ax, spans) -> None:
+    for a, b in spans:
+        ax.axvspan(a, b, color="#1b2a4a", alpha=0.13, lw=0)
+
+
 def _phase_chart(summary: dict) -> str:
     phases = [p for p in summary["phases"] if p["end_min"] is not None]
     crew = list(summary["crew"])
@@ -66,20 +96,24 @@ def _phase_chart(summary: dict) -> str:
         )
         if p["end_min"] - p["start_min"] > 0.06 * max(summary["sim_duration_min"], 1):
             ax.text(p["start_min"] + 0.3, y, p["activity"][:22], va="center", fontsize=7)
+    _shade_nights(ax, _night_spans(summary))
     ax.set_yticks(range(len(crew)), crew)
     ax.invert_yaxis()
     ax.set_xlabel("time since scenario start [min]")
-    ax.set_title("Timeline")
+    ax.set_title("Timeline (shaded: orbital night)")
     fig.tight_layout()
     return _svg(fig)
 
 
-def _channel_chart(telemetry: pd.DataFrame, title: str, channels: list[str]) -> str | None:
+def _channel_chart(
+    telemetry: pd.DataFrame, title: str, channels: list[str], nights=()
+) -> str | None:
     run0 = telemetry[telemetry["run"] == 0] if "run" in telemetry else telemetry
     present = [c for c in channels if c in run0 and run0[c].notna().any()]
     if not present:
         return None
     fig, ax = plt.subplots(figsize=(5.4, 2.8))
+    _shade_nights(ax, nights)
     for crew, rows in run0.groupby("crew", observed=True):
         for ch in present:
             style = "-" if ch == present[0] else "--"
@@ -99,6 +133,59 @@ def _channel_chart(telemetry: pd.DataFrame, title: str, channels: list[str]) -> 
     ax.legend(fontsize=6, loc="best")
     fig.tight_layout()
     return _svg(fig)
+
+
+def _positions_chart(telemetry: pd.DataFrame) -> str | None:
+    """Where each crew member went: two views of the Hill frame, the vehicle at the origin."""
+    run0 = telemetry[telemetry["run"] == 0] if "run" in telemetry else telemetry
+    if "x_m" not in run0 or run0.empty:
+        return None
+    fig, axes = plt.subplots(1, 2, figsize=(10, 4))
+    for crew, rows in run0.groupby("crew", observed=True):
+        out = rows[rows["location"] == "outside"]
+        if out.empty:
+            continue
+        axes[0].plot(out["y_m"], out["x_m"], lw=1.2, label=str(crew))
+        axes[1].plot(out["z_m"], out["x_m"], lw=1.2, label=str(crew))
+    for ax, xl in zip(axes, ("y, along-track [m]", "z, orbit normal [m]"), strict=True):
+        ax.plot([0], [0], "k+", ms=10)
+        ax.set_xlabel(xl, fontsize=8)
+        ax.set_ylabel("x, radial (up) [m]", fontsize=8)
+        ax.set_aspect("equal", adjustable="datalim")
+        ax.grid(alpha=0.3)
+        ax.tick_params(labelsize=7)
+    axes[0].legend(fontsize=7)
+    axes[0].set_title("Crew positions outside, seen from the orbit normal", fontsize=10)
+    axes[1].set_title("... and from behind (along-track)", fontsize=10)
+    fig.tight_layout()
+    return _svg(fig)
+
+
+def _motion_table(summary: dict) -> str:
+    rows = []
+    for cid, c in summary["crew"].items():
+        mo = c.get("motion") or {}
+        if not c["time_outside_min"]:
+            continue
+        unit = (
+            f"{mo['maneuvering_unit']}: {mo['propellant_used_kg']:.2f} kg used, "
+            f"{mo['delta_v_used_m_s']:.2f} m/s used, {mo['delta_v_left_m_s']:.2f} m/s left"
+            if "maneuvering_unit" in mo
+            else ""
+        )
+        rows.append(
+            f"<tr><td>{html.escape(cid)}</td><td class=num>{mo['max_range_m']:.1f}</td>"
+            f"<td class=num>{mo['max_speed_m_s']:.2f}</td><td class=num>{mo['max_tether_tension_N']:.0f}</td>"
+            f"<td class=num>{mo['max_tumble_deg_s']:.1f}</td><td class=num>{c['darkness_outside_min']:.1f}</td>"
+            f"<td>{html.escape(unit)}</td></tr>"
+        )
+    if not rows:
+        return "<p>Nobody went outside.</p>"
+    head = (
+        "<tr><th>crew</th><th>farthest [m]</th><th>fastest [m/s]</th><th>tether peak [N]</th>"
+        "<th>tumble peak [deg/s]</th><th>outside in darkness [min]</th><th>maneuvering unit</th></tr>"
+    )
+    return f"<table>{head}{''.join(rows)}</table>"
 
 
 def _consumables_table(summary: dict) -> str:
@@ -151,7 +238,24 @@ def render_report(scenario, telemetry: pd.DataFrame, events: pd.DataFrame, summa
         f"<td class=num>{c['alarms']}</td></tr>"
         for cid, c in summary["crew"].items()
     )
-    charts = [c for title, chans in _PLOTS if (c := _channel_chart(telemetry, title, chans))]
+    nights = _night_spans(summary)
+    charts = [
+        c for title, chans in _PLOTS if (c := _channel_chart(telemetry, title, chans, nights))
+    ]
+    motion_charts = [
+        c
+        for title, chans in _MOTION_PLOTS
+        if (c := _channel_chart(telemetry, title, chans, nights))
+    ]
+    positions = _positions_chart(telemetry) or ""
+    orbit = summary.get("orbit") or {}
+    orbit_line = (
+        f"Orbit {orbit['perigee_km']:.0f} x {orbit['apogee_km']:.0f} km, period "
+        f"{orbit['period_min']:.1f} min, beta {orbit['beta_deg_at_start']:.0f} deg; "
+        f"relative motion {orbit['relative_motion']}. Shaded bands are orbital night."
+        if orbit
+        else ""
+    )
     clock = (
         f" &middot; EVA clock {summary['eva_clock_min']:.1f} min"
         if summary.get("eva_clock_min")
@@ -172,10 +276,15 @@ def render_report(scenario, telemetry: pd.DataFrame, events: pd.DataFrame, summa
 {_consumables_table(summary)}
 <h2>Timeline</h2>
 {_phase_chart(summary)}
+<p class=sub>{html.escape(orbit_line)}</p>
 <h2>Life support</h2>
 <div class=grid>{"".join(f"<div>{c}</div>" for c in charts)}</div>
+<h2>Motion around the vehicle</h2>
+{_motion_table(summary)}
+{positions}
+<div class=grid>{"".join(f"<div>{c}</div>" for c in motion_charts)}</div>
 <h2>Event log</h2>
 {_events_table(events)}
-<p class=sub>spacewalk report of scenario <code>{html.escape(info.name)}</code>. Day and night bands appear once the orbit model computes them.</p>
+<p class=sub>spacewalk report of scenario <code>{html.escape(info.name)}</code>. Positions are in the vehicle's Hill frame (x radial, y along-track, z orbit normal).</p>
 </body></html>
 """
