@@ -38,7 +38,7 @@ CW, NONLINEAR = 0, 1
 N_CMD = 12
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, inline="always", error_model="numpy")
 def _rot(q0, q1, q2, q3):
     """Rotation matrix (B to H) of a unit quaternion, scalar first."""
     return (
@@ -54,7 +54,7 @@ def _rot(q0, q1, q2, q3):
     )
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy", fastmath=True, inline="always")
 def _deriv(
     y,
     out,
@@ -162,7 +162,7 @@ def _deriv(
     out[12] = (tz - (Iy - Ix) * wx * wy) / Iz
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy", fastmath=True, inline="always")
 def _control(
     b,
     y,
@@ -289,22 +289,80 @@ def _control(
         fire[b, 5] = 0
     if prop[b] <= 0.0:
         return 0.0
+    # the nozzles to fire: the union of the active commands' nozzle sets (bit masks)
+    fired = np.int64(0)
+    for c in range(N_CMD):
+        if cmd[c]:
+            fired |= sel[u, c]
     mdot = 0.0
-    for t in range(f_tab.shape[1]):
-        on = False
-        for c in range(N_CMD):
-            if cmd[c] and sel[u, c, t]:
-                on = True
-                break
-        if on:
+    t = 0
+    while fired != 0:
+        if fired & 1:
             for i in range(3):
                 f_B[i] += f_tab[u, t, i]
                 tau_B[i] += t_tab[u, t, i]
             mdot += mdot_tab[u, t]
+        fired >>= 1
+        t += 1
     return mdot
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy", fastmath=True)
+def _cw_stm(n, tau, out):
+    """Clohessy-Wiltshire transition over ``tau``: out[:, :6] = Phi, out[:, 6:] = Gamma, so
+    that [r; v](tau) = Phi [r; v](0) + Gamma a for an acceleration a held constant in H
+    (Vallado, *Fundamentals of Astrodynamics*, sec. 6.8; Gamma integrates Phi's v columns)."""
+    out[:, :] = 0.0
+    if n * tau < 1e-9:  # free space: straight lines
+        for i in range(3):
+            out[i, i] = 1.0
+            out[i, 3 + i] = tau
+            out[3 + i, 3 + i] = 1.0
+            out[i, 6 + i] = 0.5 * tau * tau
+            out[3 + i, 6 + i] = tau
+        return
+    c, s, nt = np.cos(n * tau), np.sin(n * tau), n * tau
+    # position rows
+    out[0, 0], out[0, 3], out[0, 4] = 4 - 3 * c, s / n, 2 * (1 - c) / n
+    out[1, 0], out[1, 1], out[1, 3], out[1, 4] = (
+        6 * (s - nt),
+        1.0,
+        -2 * (1 - c) / n,
+        (4 * s - 3 * nt) / n,
+    )
+    out[2, 2], out[2, 5] = c, s / n
+    # velocity rows
+    out[3, 0], out[3, 3], out[3, 4] = 3 * n * s, c, 2 * s
+    out[4, 0], out[4, 3], out[4, 4] = 6 * n * (c - 1), -2 * s, 4 * c - 3
+    out[5, 2], out[5, 5] = -n * s, c
+    # Gamma: position rows integrate Phi_rv, velocity rows integrate Phi_vv
+    n2 = n * n
+    out[0, 6], out[0, 7] = (1 - c) / n2, 2 * (nt - s) / n2
+    out[1, 6], out[1, 7] = -2 * (nt - s) / n2, 4 * (1 - c) / n2 - 1.5 * tau * tau
+    out[2, 8] = (1 - c) / n2
+    out[3, 6], out[3, 7] = s / n, 2 * (1 - c) / n
+    out[4, 6], out[4, 7] = -2 * (1 - c) / n, (4 * s - 3 * nt) / n
+    out[5, 8] = s / n
+
+
+@njit(cache=True, error_model="numpy", fastmath=True, inline="always")
+def _att_deriv(y, out, fd, Ix, Iy, Iz, tau_B):
+    """Attitude-only right-hand side (q, w) for a body with no taut tether."""
+    q0, q1, q2, q3 = y[0], y[1], y[2], y[3]
+    wx, wy, wz = y[4], y[5], y[6]
+    rx = wx - 2 * (q1 * q3 - q0 * q2) * fd
+    ry = wy - 2 * (q2 * q3 + q0 * q1) * fd
+    rz = wz - (1 - 2 * (q1 * q1 + q2 * q2)) * fd
+    out[0] = 0.5 * (-q1 * rx - q2 * ry - q3 * rz)
+    out[1] = 0.5 * (q0 * rx + q2 * rz - q3 * ry)
+    out[2] = 0.5 * (q0 * ry + q3 * rx - q1 * rz)
+    out[3] = 0.5 * (q0 * rz + q1 * ry - q2 * rx)
+    out[4] = (tau_B[0] - (Iz - Iy) * wy * wz) / Ix
+    out[5] = (tau_B[1] - (Ix - Iz) * wz * wx) / Iy
+    out[6] = (tau_B[2] - (Iy - Ix) * wx * wy) / Iz
+
+
+@njit(cache=True, error_model="numpy")
 def _move_held(b, n_steps, dt, y, p_tgt, v_cruise, arrived, model, n_mean, h_chief):
     """A held body (handrail, foot restraint, arm, ladder) moves straight to ``p_tgt`` at
     ``v_cruise`` and keeps its attitude in H, turning with the frame."""
@@ -342,7 +400,7 @@ def _move_held(b, n_steps, dt, y, p_tgt, v_cruise, arrived, model, n_mean, h_chi
     y[10], y[11], y[12] = R[6] * fd, R[7] * fd, R[8] * fd
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy", fastmath=True)
 def _advance_body(
     b,
     n_steps,
@@ -400,6 +458,18 @@ def _advance_body(
         stats[b, 3] = max(stats[b, 3], np.sqrt(y[3] * y[3] + y[4] * y[4] + y[5] * y[5]))
         return
     y = y_all[b].copy()
+    anchor_b, attach_b, length_b, k_b, c_b = anchor[b], attach[b], length[b], k_t[b], c_t[b]
+    stm = np.empty((6, 9))
+    if model == CW:
+        _cw_stm(n_mean[b], dt, stm)
+    old6 = np.empty(6)
+    acc = np.empty(3)
+    ya = np.empty(7)
+    yt = np.empty(7)
+    a1 = np.empty(7)
+    a2_ = np.empty(7)
+    a3 = np.empty(7)
+    a4 = np.empty(7)
     k1 = np.empty(NY)
     k2 = np.empty(NY)
     k3 = np.empty(NY)
@@ -426,36 +496,41 @@ def _advance_body(
             n_frame[0] = n_mean[b]
         else:
             n_frame[0] = h_chief[b] / (y[13] * y[13])
-        mdot = _control(
-            b,
-            y,
-            unit,
-            f_tab,
-            t_tab,
-            mdot_tab,
-            sel,
-            prop,
-            tctl,
-            actl,
-            p_tgt,
-            v_tgt,
-            s * dt,
-            v_cruise,
-            a_brake,
-            tol_pos,
-            tol_vel,
-            q_ref,
-            fire,
-            db_v,
-            db_att,
-            db_rate,
-            n_frame,
-            arrived,
-            f_B,
-            tau_B,
-            cmd,
-            err,
-        )
+        mdot = 0.0
+        if not (tctl[b] or actl[b]):
+            f_B[:] = 0.0
+            tau_B[:] = 0.0
+        else:
+            mdot = _control(
+                b,
+                y,
+                unit,
+                f_tab,
+                t_tab,
+                mdot_tab,
+                sel,
+                prop,
+                tctl,
+                actl,
+                p_tgt,
+                v_tgt,
+                s * dt,
+                v_cruise,
+                a_brake,
+                tol_pos,
+                tol_vel,
+                q_ref,
+                fire,
+                db_v,
+                db_att,
+                db_rate,
+                n_frame,
+                arrived,
+                f_B,
+                tau_B,
+                cmd,
+                err,
+            )
         if mdot > 0.0:
             dm = min(mdot * dt, prop[b])
             scale = dm / (mdot * dt)
@@ -467,6 +542,51 @@ def _advance_body(
         else:
             dm = 0.0
             f_H[:] = 0.0
+        slack = model == CW
+        if slack:  # no tether can go taut within this step: exact CW, attitude alone
+            sp = np.sqrt(y[3] * y[3] + y[4] * y[4] + y[5] * y[5]) * dt
+            for j in range(K):
+                if k_b[j] > 0.0:
+                    dx = y[0] - anchor_b[j, 0]
+                    dy = y[1] - anchor_b[j, 1]
+                    dz = y[2] - anchor_b[j, 2]
+                    a2 = attach_b[j, 0] ** 2 + attach_b[j, 1] ** 2 + attach_b[j, 2] ** 2
+                    if (
+                        np.sqrt(dx * dx + dy * dy + dz * dz) + np.sqrt(a2) + sp + 0.05
+                        >= length_b[j]
+                    ):
+                        slack = False
+        if slack:
+            for i in range(6):
+                old6[i] = y[i]
+            for i in range(3):
+                acc[i] = f_H[i] / m
+            for i in range(6):
+                v = stm[i, 6] * acc[0] + stm[i, 7] * acc[1] + stm[i, 8] * acc[2]
+                for j in range(6):
+                    v += stm[i, j] * old6[j]
+                y[i] = v
+            fd = n_mean[b]
+            for i in range(7):
+                ya[i] = y[6 + i]
+            _att_deriv(ya, a1, fd, Ix, Iy, Iz, tau_B)
+            for i in range(7):
+                yt[i] = ya[i] + 0.5 * dt * a1[i]
+            _att_deriv(yt, a2_, fd, Ix, Iy, Iz, tau_B)
+            for i in range(7):
+                yt[i] = ya[i] + 0.5 * dt * a2_[i]
+            _att_deriv(yt, a3, fd, Ix, Iy, Iz, tau_B)
+            for i in range(7):
+                yt[i] = ya[i] + dt * a3[i]
+            _att_deriv(yt, a4, fd, Ix, Iy, Iz, tau_B)
+            for i in range(7):
+                y[6 + i] = ya[i] + dt / 6.0 * (a1[i] + 2.0 * a2_[i] + 2.0 * a3[i] + a4[i])
+            qn = np.sqrt(y[6] ** 2 + y[7] ** 2 + y[8] ** 2 + y[9] ** 2)
+            for i in range(6, 10):
+                y[i] /= qn
+            prop[b] -= dm
+            mass[b] -= dm
+            continue
         for _ in range(n_sub):
             _deriv(
                 y,
@@ -480,11 +600,11 @@ def _advance_body(
                 Iz,
                 f_H,
                 tau_B,
-                anchor[b],
-                attach[b],
-                length[b],
-                k_t[b],
-                c_t[b],
+                anchor_b,
+                attach_b,
+                length_b,
+                k_b,
+                c_b,
                 ten,
             )
             for j in range(K):
@@ -503,11 +623,11 @@ def _advance_body(
                 Iz,
                 f_H,
                 tau_B,
-                anchor[b],
-                attach[b],
-                length[b],
-                k_t[b],
-                c_t[b],
+                anchor_b,
+                attach_b,
+                length_b,
+                k_b,
+                c_b,
                 ten,
             )
             for i in range(NY):
@@ -524,11 +644,11 @@ def _advance_body(
                 Iz,
                 f_H,
                 tau_B,
-                anchor[b],
-                attach[b],
-                length[b],
-                k_t[b],
-                c_t[b],
+                anchor_b,
+                attach_b,
+                length_b,
+                k_b,
+                c_b,
                 ten,
             )
             for i in range(NY):
@@ -545,11 +665,11 @@ def _advance_body(
                 Iz,
                 f_H,
                 tau_B,
-                anchor[b],
-                attach[b],
-                length[b],
-                k_t[b],
-                c_t[b],
+                anchor_b,
+                attach_b,
+                length_b,
+                k_b,
+                c_b,
                 ten,
             )
             for i in range(NY):
@@ -594,7 +714,7 @@ def _advance_body(
     y_all[b] = y
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _advance_serial(
     n_steps,
     dt,
@@ -679,7 +799,7 @@ def _advance_serial(
         )
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True, parallel=True, error_model="numpy")
 def _advance_parallel(
     n_steps,
     dt,
@@ -793,7 +913,10 @@ class Bodies:
         self.tension = np.zeros((n, K))
         self.peak_tension = np.zeros((n, K))
         self.unit = np.full(n, -1, dtype=np.int64)
-        self.f_tab, self.t_tab, self.mdot_tab, self.sel = unit_tables(list(units or []))
+        self.f_tab, self.t_tab, self.mdot_tab, sel = unit_tables(list(units or []))
+        # each command's nozzle set as a bit mask (at most 63 nozzles a unit)
+        weights = np.left_shift(np.int64(1), np.arange(sel.shape[2], dtype=np.int64))
+        self.sel = (sel.astype(np.int64) * weights).sum(axis=2)
         self.prop = np.zeros(n)
         self.p_tgt = np.zeros((n, 3))
         self.v_tgt = np.zeros((n, 3))
