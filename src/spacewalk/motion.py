@@ -400,6 +400,40 @@ def _move_held(b, n_steps, dt, y, p_tgt, v_cruise, arrived, model, n_mean, h_chi
     y[10], y[11], y[12] = R[6] * fd, R[7] * fd, R[8] * fd
 
 
+@njit(cache=True, error_model="numpy", inline="always")
+def _advance_held(
+    b,
+    n_steps,
+    dt,
+    y_all,
+    p_tgt,
+    v_cruise,
+    arrived,
+    model,
+    n_mean,
+    h_chief,
+    anchor,
+    length,
+    k_t,
+    tension,
+    reach,
+    stats,
+):
+    """A held body: moved along its path; no integration, no scratch arrays."""
+    y = y_all[b]
+    _move_held(b, n_steps, dt, y, p_tgt, v_cruise, arrived, model, n_mean[b], h_chief[b])
+    for j in range(length.shape[1]):
+        tension[b, j] = 0.0  # a held body's hands take the loads
+        reach[b, j] = 0.0
+        if k_t[b, j] > 0.0:  # how far the path goes beyond the tether
+            dx = y[0] - anchor[b, j, 0]
+            dy = y[1] - anchor[b, j, 1]
+            dz = y[2] - anchor[b, j, 2]
+            reach[b, j] = max(np.sqrt(dx * dx + dy * dy + dz * dz) - length[b, j], 0.0)
+    stats[b, 1] = 0.0
+    stats[b, 3] = max(stats[b, 3], np.sqrt(y[3] * y[3] + y[4] * y[4] + y[5] * y[5]))
+
+
 @njit(cache=True, error_model="numpy", fastmath=True)
 def _advance_body(
     b,
@@ -443,20 +477,6 @@ def _advance_body(
     reach,
 ):
     K = length.shape[1]
-    if not free[b]:  # held: no integration, no scratch arrays
-        y = y_all[b]
-        _move_held(b, n_steps, dt, y, p_tgt, v_cruise, arrived, model, n_mean[b], h_chief[b])
-        for j in range(K):
-            tension[b, j] = 0.0  # a held body's hands take the loads
-            reach[b, j] = 0.0
-            if k_t[b, j] > 0.0:  # how far the path goes beyond the tether
-                dx = y[0] - anchor[b, j, 0]
-                dy = y[1] - anchor[b, j, 1]
-                dz = y[2] - anchor[b, j, 2]
-                reach[b, j] = max(np.sqrt(dx * dx + dy * dy + dz * dz) - length[b, j], 0.0)
-        stats[b, 1] = 0.0
-        stats[b, 3] = max(stats[b, 3], np.sqrt(y[3] * y[3] + y[4] * y[4] + y[5] * y[5]))
-        return
     y = y_all[b].copy()
     anchor_b, attach_b, length_b, k_b, c_b = anchor[b], attach[b], length[b], k_t[b], c_t[b]
     stm = np.empty((6, 9))
@@ -756,6 +776,26 @@ def _advance_serial(
     reach,
 ):
     for b in range(y.shape[0]):
+        if not free[b]:
+            _advance_held(
+                b,
+                n_steps,
+                dt,
+                y,
+                p_tgt,
+                v_cruise,
+                arrived,
+                model,
+                n_mean,
+                h_chief,
+                anchor,
+                length,
+                k_t,
+                tension,
+                reach,
+                stats,
+            )
+            continue
         _advance_body(
             b,
             n_steps,
@@ -841,6 +881,26 @@ def _advance_parallel(
     reach,
 ):
     for b in prange(y.shape[0]):
+        if not free[b]:
+            _advance_held(
+                b,
+                n_steps,
+                dt,
+                y,
+                p_tgt,
+                v_cruise,
+                arrived,
+                model,
+                n_mean,
+                h_chief,
+                anchor,
+                length,
+                k_t,
+                tension,
+                reach,
+                stats,
+            )
+            continue
         _advance_body(
             b,
             n_steps,
