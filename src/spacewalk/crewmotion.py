@@ -205,6 +205,12 @@ class CrewMotion:
         if np.count_nonzero(sel):
             self.mode = np.where(sel, restraint[np.arange(self.C)[None, :], slot], self.mode)
 
+    def wait_at_hatch(self, mask) -> None:
+        """Keep these crew members at the hatch (their egress waits for it to open)."""
+        i = self.cb[mask]
+        self.b.y[i, 0:3] = self.mp.hatch_m
+        self.b.y[i, 3:6] = 0.0
+
     def _dock(self, r, c, j, t):
         b = self.b
         i, k = int(self.cb[r, c]), int(self.tb[r, j])

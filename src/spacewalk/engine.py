@@ -324,6 +324,9 @@ def run_engine(plan: Plan, record: bool = True) -> EngineOutput:
             )
             blocked_logged |= blocked
         gate = ready & ~blocked & ~((is_egress | is_ingress) & ~hatch_open[:, None])
+        at_hatch = ready & is_egress & ~gate
+        if np.count_nonzero(at_hatch):
+            motion.wait_at_hatch(at_hatch)  # nobody leaves through a closed hatch
         act_t += gate * dt
         is_depress = kind_now == KIND["depress"]
         is_repress = kind_now == KIND["repress"]
