@@ -185,3 +185,49 @@ def test_polaris_dawn_crew_stand_on_the_ladder_within_their_umbilicals():
     assert (out["motion"] == "ladder").all()
     assert out["range_m"].max() == pytest.approx(1.2, abs=0.01)
     assert not res.events["message"].str.contains("beyond").any()
+
+
+def test_arm_ride_moves_the_crew_member_at_the_arm_speed(emu_toml):
+    """STS-114: Robinson rode the arm's foot restraint under the orbiter; crew on the end of
+    the SSRMS are limited to under 20 cm/s (reference-data.md sec. 8)."""
+
+    def edit(d):
+        d["timeline"]["ev1"][5] = {
+            "activity": "ride",
+            "label": "arm ride",
+            "at_m": [-12.0, 0.0, 45.0],
+            "restraint": "arm",
+        }
+
+    res = simulate(edited(emu_toml, edit))
+    ride = next(p for p in res.summary["phases"] if p["activity"] == "arm ride")
+    tl = res.telemetry
+    rows = tl[(tl.crew == "ev1") & (tl.activity == "arm ride")]
+    assert (rows["motion"] == "arm").all()
+    start = rows.iloc[0][["x_m", "y_m", "z_m"]].to_numpy(dtype=float)
+    distance = np.linalg.norm(np.array([-12.0, 0.0, 45.0]) - start)
+    minutes = ride["end_min"] - ride["start_min"]
+    assert minutes * 60 == pytest.approx(distance / 0.2, abs=40.0)  # 10 s steps, 30 s records
+    assert rows["vx_m_s"].pow(2).add(rows["vz_m_s"].pow(2)).pow(0.5).max() <= 0.2 + 1e-9
+
+
+def test_a_hand_held_gun_runs_dry_and_the_crew_member_cannot_fly_back(emu_toml):
+    """Gemini 4: the oxygen gun "ran out of gas after only 3 minutes" (APOD 2015-06-06)."""
+
+    def edit(d):
+        d["crew"][0]["maneuvering_unit"] = "hhmu"
+        d["timeline"]["ev1"][5] = {
+            "activity": "fly",
+            "label": "fly with the gun",
+            "at_m": [0.0, 0.0, 400.0],
+            "speed_m_s": 2.0,
+        }
+        d["engine"]["max_duration_h"] = 3.0
+
+    res = simulate(edited(emu_toml, edit))
+    msgs = res.events["message"]
+    assert msgs.str.contains("propellant exhausted").any()
+    assert msgs.str.contains("CANNOT RETURN").any()
+    mo = res.summary["crew"]["ev1"]["motion"]
+    assert mo["propellant_left_kg"] == 0.0
+    assert mo["delta_v_left_m_s"] == 0.0

@@ -35,6 +35,19 @@ ABORT_FLY_SPEED_M_S = 0.5
 FREE_KINDS = {KIND[k] for k in ("free-float", "fly", "hold", "capture", "release")}
 
 
+def _facing(direction: np.ndarray) -> np.ndarray:
+    """Quaternion (B to H) turning the body's x axis onto ``direction`` by the shortest arc."""
+    n = np.linalg.norm(direction)
+    if n < 1e-9:
+        return np.array([1.0, 0.0, 0.0, 0.0])
+    d = direction / n
+    x = np.array([1.0, 0.0, 0.0])
+    if d @ x < -0.999999:  # opposite: half a turn about z
+        return np.array([0.0, 0.0, 0.0, 1.0])
+    q = np.concatenate([[1.0 + d @ x], np.cross(x, d)])
+    return q / np.linalg.norm(q)
+
+
 class CrewMotion:
     def __init__(self, plan: Plan, log):
         mp = plan.motion
@@ -170,6 +183,11 @@ class CrewMotion:
                     b.p_tgt[i] = mp.pos_slot[c, s]
                 speed = mp.speed_slot[c, s]
                 b.v_cruise[i] = DEFAULT_FLY_SPEED_M_S if np.isnan(speed) else speed
+                if has and not mp.units[unit].attitude_hold:
+                    # a hand-held gun pushes along the body's x axis: face the destination
+                    b.y[i, 6:10] = _facing(b.p_tgt[i] - b.y[i, 0:3])
+                    rot = quat_to_matrix(b.y[[i], 6:10])[0]
+                    b.y[i, 10:13] = rot[2, :] * b.frame_rate_rad_s()[i]
                 continue
             # held: straight to the activity's position at the speed it implies
             if b.free[i]:
