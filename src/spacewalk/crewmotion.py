@@ -57,6 +57,7 @@ class CrewMotion:
         NB = C + T
         self.cb = np.arange(R)[:, None] * NB + np.arange(C)[None, :]
         self.tb = np.arange(R)[:, None] * NB + C + np.arange(T)[None, :]
+        self.cb_flat = self.cb.ravel()
         K = mp.length_m.shape[1]
         b = Bodies(R * NB, K, units=mp.units)
         n = mp.orbit.mean_motion_rad_s
@@ -68,6 +69,8 @@ class CrewMotion:
         pc = plan.crew
         cb = self.cb
         b.y[cb, 0:3] = mp.hatch_m
+        b.stats[:, 4:7] = mp.hatch_m
+        b.stats[cb, 7] = 0.0
         b.p_tgt[cb] = mp.hatch_m
         b.mass[cb] = pc["motion_mass_kg"]
         b.inertia[cb] = mp.inertia_kg_m2[None, :, :]
@@ -114,7 +117,8 @@ class CrewMotion:
         return self.b.y[self.cb, 0:3]
 
     def range_m(self) -> np.ndarray:
-        return np.linalg.norm(self.r() - self.mp.hatch_m, axis=-1)
+        """Distance from the hatch (kept by the kernel)."""
+        return self.b.stats[self.cb, 7]
 
     def _tumble_rad_s(self) -> np.ndarray:
         """Rotation rate relative to the vehicle frame (kept by the kernel)."""
@@ -223,11 +227,12 @@ class CrewMotion:
         if np.count_nonzero(sel):
             self.mode = np.where(sel, restraint[np.arange(self.C)[None, :], slot], self.mode)
 
-    def wait_at_hatch(self, mask) -> None:
+    def _wait_at_hatch(self, mask) -> None:
         """Keep these crew members at the hatch (their egress waits for it to open)."""
         i = self.cb[mask]
         self.b.y[i, 0:3] = self.mp.hatch_m
         self.b.y[i, 3:6] = 0.0
+        self.b.stats[i, 7] = 0.0
 
     def _dock(self, r, c, j, t):
         b = self.b
@@ -291,7 +296,7 @@ class CrewMotion:
             )
 
     # ------------------------------------------------------------------ step
-    def step(self, t, dt, n_sub, kind_now, ready, live):
+    def step(self, t, dt, n_sub, kind_now, ready, live, at_hatch):
         b = self.b
         # flights to a target follow its capture point
         chase = self.chasing >= 0 if self.T else None
@@ -302,6 +307,8 @@ class CrewMotion:
                     continue
                 b.p_tgt[i], b.v_tgt[i] = self._target_point(r, j)
         b.advance(n_sub, dt / n_sub)
+        if np.count_nonzero(at_hatch):
+            self._wait_at_hatch(at_hatch)
         cb = self.cb
         free = b.free[cb]
         # docked targets ride with their captor

@@ -324,9 +324,7 @@ def run_engine(plan: Plan, record: bool = True) -> EngineOutput:
             )
             blocked_logged |= blocked
         gate = ready & ~blocked & ~((is_egress | is_ingress) & ~hatch_open[:, None])
-        at_hatch = ready & is_egress & ~gate
-        if np.count_nonzero(at_hatch):
-            motion.wait_at_hatch(at_hatch)  # nobody leaves through a closed hatch
+        at_hatch = ready & is_egress & ~gate  # nobody leaves through a closed hatch
         act_t += gate * dt
         is_depress = kind_now == KIND["depress"]
         is_repress = kind_now == KIND["repress"]
@@ -366,7 +364,7 @@ def run_engine(plan: Plan, record: bool = True) -> EngineOutput:
             done |= (act >= plan.n_acts[None, :]) & (act != S - 1)
 
         # ------------------------------------------------------------ motion
-        range_m = motion.step(t, dt, n_sub, kind_now, ready, ~lost & run_ok[:, None])
+        range_m = motion.step(t, dt, n_sub, kind_now, ready, ~lost & run_ok[:, None], at_hatch)
         sun = sunlit_all[step]
         if (sun >= 0.5) != lit_prev:
             lit_prev = sun >= 0.5

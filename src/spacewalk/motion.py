@@ -401,6 +401,13 @@ def _move_held(b, n_steps, dt, y, p_tgt, v_cruise, arrived, model, n_mean, h_chi
 
 
 @njit(cache=True, error_model="numpy", inline="always")
+def _home_distance(b, y, stats):
+    """Distance from the body's home point (stats[b, 4:7], the hatch) into stats[b, 7]."""
+    dx, dy, dz = y[0] - stats[b, 4], y[1] - stats[b, 5], y[2] - stats[b, 6]
+    stats[b, 7] = np.sqrt(dx * dx + dy * dy + dz * dz)
+
+
+@njit(cache=True, error_model="numpy", inline="always")
 def _advance_held(
     b,
     n_steps,
@@ -432,6 +439,7 @@ def _advance_held(
             reach[b, j] = max(np.sqrt(dx * dx + dy * dy + dz * dz) - length[b, j], 0.0)
     stats[b, 1] = 0.0
     stats[b, 3] = max(stats[b, 3], np.sqrt(y[3] * y[3] + y[4] * y[4] + y[5] * y[5]))
+    _home_distance(b, y, stats)
 
 
 @njit(cache=True, error_model="numpy", fastmath=True)
@@ -731,6 +739,7 @@ def _advance_body(
     stats[b, 1] = rel
     stats[b, 2] = max(stats[b, 2], rel)
     stats[b, 3] = max(stats[b, 3], speed)
+    _home_distance(b, y, stats)
     y_all[b] = y
 
 
@@ -991,7 +1000,8 @@ class Bodies:
         self.db_att = np.full(n, np.radians(2.0))
         self.db_rate = np.full(n, np.radians(1.0))
         self.arrived = np.zeros(n, dtype=np.bool_)
-        self.stats = np.zeros((n, 4))  # impulse [N s], rate vs H, peak rate, peak speed
+        # impulse [N s], rate vs H, peak rate, peak speed, home point (3) [m], distance from it
+        self.stats = np.zeros((n, 8))
         self.reach = np.zeros((n, K))  # held bodies: distance beyond each tether's length
 
     @property
