@@ -179,7 +179,10 @@ def run_engine(plan: Plan, record: bool = True) -> EngineOutput:
     rules = list(sc.flight_rules or [])
     fired = np.zeros((len(rules), R, C), dtype=bool)
     rule_channel = [r.channel for r in rules]
-    rule_applies = [r.applies for r in rules]
+    rule_applies_idx = np.array(
+        [("suited", "outside", "always").index(r.applies) for r in rules], dtype=np.int64
+    )
+    rule_vals = np.zeros((len(rules), R, C))
     rule_limit = np.array([r.above if r.above is not None else r.below for r in rules])
     rule_limit = rule_limit.reshape(-1, 1, 1)
     rule_sign = np.array([1.0 if r.above is not None else -1.0 for r in rules]).reshape(-1, 1, 1)
@@ -610,16 +613,12 @@ def run_engine(plan: Plan, record: bool = True) -> EngineOutput:
             "battery_Ah": battery,
             "ingress_blocked_min": blocked_s / 60.0,
         }
-        applies = {
-            "suited": suited & live,
-            "outside": outside & live,
-            "always": p["has_suit"] & live,
-        }
         any_fire = 0
         if rules:
-            vals = np.stack([values[ch] for ch in rule_channel])
-            masks = np.stack([applies[a] for a in rule_applies])
-            fires = ((vals - rule_limit) * rule_sign > 0) & masks & ~fired
+            for k, ch in enumerate(rule_channel):
+                rule_vals[k] = values[ch]
+            masks = (np.stack((suited, outside, p["has_suit"])) & live)[rule_applies_idx]
+            fires = ((rule_vals - rule_limit) * rule_sign > 0) & masks & ~fired
             any_fire = np.count_nonzero(fires)
         for k, rule in enumerate(rules if any_fire else ()):
             val = values[rule.channel]
