@@ -16,11 +16,9 @@ Both tools integrate a 6-DOF rigid body (crew member + EMU + MMU mass and inerti
 
 from __future__ import annotations
 
-import statistics
-import time
-
 import numpy as np
 
+from bench_engine import best_of  # the same timing helper (benchmarks/ is on sys.path)
 from spacewalk.maneuvering import UNITS, suited_mass_properties
 from spacewalk.motion import Bodies
 from spacewalk.orbit import MU_EARTH_M3_S2, R_EARTH_M
@@ -100,15 +98,6 @@ def basilisk_hour() -> None:
     sim.InitializeSimulation()
     sim.ConfigureStopTime(macros.sec2nano(HOUR_STEPS * DT_S))
     sim.ExecuteSimulation()
-
-
-def best_of(fn, repeat):
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return min(times), statistics.median(times)
 
 
 def main():

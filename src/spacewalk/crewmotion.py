@@ -57,7 +57,6 @@ class CrewMotion:
         NB = C + T
         self.cb = np.arange(R)[:, None] * NB + np.arange(C)[None, :]
         self.tb = np.arange(R)[:, None] * NB + C + np.arange(T)[None, :]
-        self.cb_flat = self.cb.ravel()
         K = mp.length_m.shape[1]
         b = Bodies(R * NB, K, units=mp.units)
         n = mp.orbit.mean_motion_rad_s
@@ -113,9 +112,6 @@ class CrewMotion:
         self.min_return_margin = np.full((R, C), np.inf)
 
     # ------------------------------------------------------------------ helpers
-    def r(self) -> np.ndarray:
-        return self.b.y[self.cb, 0:3]
-
     def range_m(self) -> np.ndarray:
         """Distance from the hatch (kept by the kernel)."""
         return self.b.stats[self.cb, 7]

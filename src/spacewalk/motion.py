@@ -16,9 +16,13 @@ Translational dynamics, selectable per run:
   eccentric chief (Schaub and Junkins, *Analytical Mechanics of Space Systems*, eq. 14.14),
   with the chief's radius r_c and rate integrated alongside (theta' = h / r_c^2).
 
-Rotational dynamics: Euler's equations for principal inertias, q' = q (x) (0, w - w_HN/2)...
-integrated with classical RK4 (the state is renormalised each step), forces held over a
-step as a digital controller holds its outputs.
+Rotational dynamics: Euler's equations for principal inertias and the quaternion kinematics
+q' = 1/2 q (x) (0, w_BH), with w_BH = w - w_HN the rate relative to the rotating frame.
+Integration: classical RK4 on the whole state (renormalising q each step), substepped while a
+tether is taut so its oscillation is resolved; while no tether can go taut within a step and
+the model is ``cw``, the translation uses the exact CW transition matrix (with the thrust
+held constant in H) and RK4 runs on the attitude alone. Forces are held over a step as a
+digital controller holds its outputs.
 
 Every body is independent inside a call (tethers anchor to the vehicle, a captured target is
 merged into its captor between calls), so the loop over bodies runs in parallel.
@@ -1106,9 +1110,3 @@ def quat_to_matrix(q: np.ndarray) -> np.ndarray:
         ],
         axis=1,
     )
-
-
-def quat_from_axis_angle(axis, angle_rad) -> np.ndarray:
-    axis = np.asarray(axis, dtype=float)
-    axis = axis / np.linalg.norm(axis)
-    return np.concatenate([[np.cos(angle_rad / 2)], np.sin(angle_rad / 2) * axis])

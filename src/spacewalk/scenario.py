@@ -98,7 +98,6 @@ FAULT_KINDS = {
     "scrubber-exhausted": set(),
     "tether-break": {"tether"},
 }
-SUIT_FAULTS = tuple(k for k in FAULT_KINDS if k != "tether-break")
 RULE_ACTIONS = ("alarm", "terminate", "abort", "lower-suit-pressure")
 
 
