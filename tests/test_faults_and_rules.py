@@ -31,7 +31,10 @@ def test_water_intrusion_raises_caution_and_abort_and_grows_at_its_rate(emu_toml
     assert rate_L_min == pytest.approx(0.030, rel=1e-9)
     s = res.summary
     assert s["crew"]["ev1"]["outcome"] == "aborted"
-    assert s["crew"]["ev2"]["outcome"] == "completed"
+    # the EVA ends for the partner too: EVA 23's Cassidy followed Parmitano in (reference-data 4)
+    assert s["crew"]["ev2"]["outcome"] == "terminated"
+    partner = ev[(ev.crew == "ev2") & ev.message.str.startswith("TERMINATE with the crew")]
+    assert partner.t_s.iloc[0] == abort.t_s.iloc[0]
     assert s["outcome"] == "aborted"
     # after the abort he is back inside well before the planned end
     back = ev1[ev1.message.str.startswith("INGRESS")].t_s.iloc[0]

@@ -236,6 +236,34 @@ def run_engine(plan: Plan, record: bool = True) -> EngineOutput:
     def p_vessels():
         return gas.pressure_Pa(m_v, R_v, v["T_K"], v["volume_m3"])
 
+    def send_back(go, tgt, is_abort, t, why):
+        """Terminate or abort: skip to the return-to-hatch slot, then the next ingress."""
+        nonlocal ret_dur, ret_met, ret_speed, return_to, act, act_t, started, mode
+        idx = np.arange(S)
+        skipped = (idx >= act[..., None]) & (idx < tgt[..., None]) & go[..., None]
+        completed[...] |= skipped
+        act_end[skipped & np.isnan(act_end)] = t
+        speed = p["speed_m_s"] * (1.5 if is_abort else 1.0)
+        ret_dur = np.where(go, range_m / speed + 60.0, ret_dur)
+        ret_met = np.where(go, WORKLOADS_W["heavy" if is_abort else "moderate"], ret_met)
+        ret_speed = np.where(go, speed, ret_speed)
+        return_to = np.where(go, tgt, return_to)
+        act = np.where(go, S - 1, act)
+        act_start[ri[go], ci[go], S - 1] = t
+        act_t = np.where(go, 0.0, act_t)
+        started = np.where(go, False, started)
+        mode = np.maximum(mode, np.where(go, 2 if is_abort else 1, 0))
+        log.each(
+            go,
+            t,
+            "warning",
+            "rules",
+            lambda r, c: (
+                f"{'ABORT' if is_abort else 'TERMINATE'}{why}: return to the hatch "
+                f"({range_m[r, c]:.0f} m)"
+            ),
+        )
+
     step = 0
     t = 0.0
     values: dict[str, np.ndarray] = {}
@@ -356,6 +384,16 @@ def run_engine(plan: Plan, record: bool = True) -> EngineOutput:
                 for r in np.nonzero(closing & hatch_open)[0]:
                     log.add(t, r, "vehicle", "info", "vehicle", "hatch closed")
                 hatch_open &= ~closing
+            recharged = complete & (kind_now == KIND["recharge"])
+            if np.count_nonzero(recharged):
+                # between EVAs: fresh O2 bottles, CO2 cartridge, feedwater and battery
+                o2_primary = np.where(recharged, p["o2_primary_kg"], o2_primary)
+                o2_secondary = np.where(recharged, p["o2_secondary_s"], o2_secondary)
+                scrub_used = np.where(recharged, 0.0, scrub_used)
+                feedwater = np.where(recharged, p["feedwater_kg"], feedwater)
+                battery = np.where(recharged, p["battery_Ah"], battery)
+                breakthrough &= ~recharged
+                log.each(recharged, t, "info", "timeline", "suit recharged for the next EVA")
             log.each(complete & is_egress, t, "info", "timeline", "EGRESS: outside")
             log.each(into, t, "info", "timeline", "INGRESS: back inside")
             nxt = np.where(is_return, return_to, next_flat.take(flat))
@@ -651,32 +689,14 @@ def run_engine(plan: Plan, record: bool = True) -> EngineOutput:
                 tgt = plan.ingress_target[ci, slot]
                 go = fire & (loc == LOC_OUTSIDE) & (slot != S - 1) & (tgt >= 0) & ~done
                 if np.count_nonzero(go):
-                    is_abort = rule.action == "abort"
-                    idx = np.arange(S)
-                    skipped = (idx >= act[..., None]) & (idx < tgt[..., None]) & go[..., None]
-                    completed |= skipped
-                    act_end[skipped & np.isnan(act_end)] = t
-                    speed = p["speed_m_s"] * (1.5 if is_abort else 1.0)
-                    ret_dur = np.where(go, range_m / speed + 60.0, ret_dur)
-                    ret_met = np.where(
-                        go, WORKLOADS_W["heavy" if is_abort else "moderate"], ret_met
-                    )
-                    ret_speed = np.where(go, speed, ret_speed)
-                    return_to = np.where(go, tgt, return_to)
-                    act = np.where(go, S - 1, act)
-                    act_start[ri[go], ci[go], S - 1] = t
-                    act_t = np.where(go, 0.0, act_t)
-                    started = np.where(go, False, started)
-                    mode = np.maximum(mode, np.where(go, 2 if is_abort else 1, 0))
-                    log.each(
-                        go,
-                        t,
-                        "warning",
-                        "rules",
-                        lambda r, c, a=is_abort: (
-                            f"{'ABORT' if a else 'TERMINATE'}: return to the hatch ({range_m[r, c]:.0f} m)"
-                        ),
-                    )
+                    send_back(go, tgt, rule.action == "abort", t, "")
+                    # the EVA ends for the partners too: they terminate and follow
+                    runs_hit = go.any(axis=1, keepdims=True)
+                    buddy = (
+                        runs_hit & ~go & (loc == LOC_OUTSIDE) & (slot != S - 1) & (tgt >= 0)
+                    ) & ~done & ~lost
+                    if np.count_nonzero(buddy):
+                        send_back(buddy, tgt, False, t, " with the crew")
 
         # ------------------------------------------------------------ 7 summaries, record
         all_live = live.all()

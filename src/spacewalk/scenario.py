@@ -58,6 +58,7 @@ ACTIVITIES = (
     "capture",
     "release",
     "ride",
+    "recharge",
 )
 # activities in which the crew member is a free body (drifting, or flown by a unit)
 FREE_ACTIVITIES = ("free-float", "fly", "hold", "capture", "release")
@@ -89,6 +90,7 @@ DEFAULT_WORKLOAD = {
     "capture": "moderate",
     "release": "light",
     "ride": "light",
+    "recharge": "light",
 }
 FAULT_KINDS = {
     "water-intrusion": {"rate_mL_min"},
@@ -759,8 +761,18 @@ def _cross_check(sc: Scenario) -> list[Issue]:
             )
     for cid, acts in sc.timeline.items():
         seen: set[str] = set()
+        suited_now = False
         for j, act in enumerate(acts):
             path = f"timeline.{cid}[{j}]"
+            if act.activity == "recharge" and suited_now:
+                issues.append(
+                    Issue(
+                        f"{path}.activity",
+                        "a suit is recharged between EVAs, and here it is still closed",
+                        "put the recharge after a doff and before the next suit-up",
+                    )
+                )
+            suited_now = (suited_now or act.activity == "suit-up") and act.activity != "doff"
             if act.key in seen:
                 issues.append(
                     Issue(

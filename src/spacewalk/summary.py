@@ -89,6 +89,57 @@ def _limiting(items: dict) -> dict | None:
     return {"name": name, "reason": "least time left at this EVA's average rate", **items[name]}
 
 
+def _evas(out: EngineOutput, r: int) -> list[dict]:
+    """The EVAs of a run: each from the end of a depress to the start of the repress that
+    follows it, for crew members who went outside; overlapping crew periods are one EVA.
+
+    This is the convention of the duration figures in the record (airlock or cabin at
+    vacuum to repress); time outside is egress to ingress.
+    """
+    plan = out.plan
+    k = plan.kind
+    spans = []
+    for c in range(len(plan.crew_ids)):
+        cur = None
+        for j in range(int(plan.n_acts[c])):
+            start, end = out.act_start_s[r, c, j], out.act_end_s[r, c, j]
+            if k[c, j] == KIND["depress"] and math.isfinite(end):
+                cur = {"start": end, "out": None, "in": None}
+            elif cur is None or math.isnan(start):
+                continue
+            elif k[c, j] == KIND["egress"] and math.isfinite(end):
+                cur["out"] = end
+            elif k[c, j] == KIND["ingress"] and math.isfinite(end):
+                cur["in"] = end
+            elif k[c, j] == KIND["repress"]:
+                if cur["out"] is not None:
+                    spans.append((cur["start"], start, plan.crew_ids[c], cur["out"], cur["in"]))
+                cur = None
+    spans.sort()
+    evas: list[dict] = []
+    for start, end, cid, t_out, t_in in spans:
+        if evas and start < evas[-1]["_end"]:
+            eva = evas[-1]
+            eva["_start"] = min(eva["_start"], start)
+            eva["_end"] = max(eva["_end"], end)
+        else:
+            eva = {"_start": start, "_end": end, "outside_min": {}}
+            evas.append(eva)
+        outside = (t_in - t_out) / 60.0 if t_in is not None else None
+        eva["outside_min"][cid] = _r(outside, 2) if outside is not None else None
+    return [
+        {
+            "n": i + 1,
+            "start_min": _r(e["_start"] / 60.0, 2),
+            "end_min": _r(e["_end"] / 60.0, 2),
+            "duration_min": _r((e["_end"] - e["_start"]) / 60.0, 2),
+            "crew": list(e["outside_min"]),
+            "outside_min": e["outside_min"],
+        }
+        for i, e in enumerate(evas)
+    ]
+
+
 def build_summaries(out: EngineOutput) -> list[dict]:
     plan = out.plan
     sc = plan.scenario
@@ -164,6 +215,7 @@ def build_summaries(out: EngineOutput) -> list[dict]:
                 "sim_duration_min": _r(out.t_end_s / 60.0, 2),
                 "eva_clock_min": _r(eva_clock, 2) if eva_clock is not None else None,
                 "phases": phases,
+                "evas": _evas(out, r),
                 "orbit": orbit_info,
                 "crew": crew,
                 "peaks": peaks,
@@ -191,6 +243,11 @@ def _orbit_info(out) -> dict:
     }
 
 
+def _hm(minutes: float) -> str:
+    h, m = divmod(round(minutes), 60)
+    return f"{h} h {m:02d} min"
+
+
 def format_summary(summary: dict) -> str:
     """A short text summary a flight controller can read at a glance."""
     lines = [
@@ -204,6 +261,21 @@ def format_summary(summary: dict) -> str:
     for ph in summary["phases"]:
         end = "..." if ph["end_min"] is None else f"{ph['end_min']:7.1f}"
         lines.append(f"    {ph['crew']:<12} {ph['activity']:<24} {ph['start_min']:7.1f} -> {end}")
+    if summary.get("evas"):
+        lines.append("")
+        lines.append("  EVAs (vessel at vacuum to repress):")
+        for e in summary["evas"]:
+            outside = ", ".join(
+                f"{cid} {m:.1f} min outside" if m is not None else f"{cid} still outside"
+                for cid, m in e["outside_min"].items()
+            )
+            lines.append(
+                f"    EVA {e['n']}: {e['start_min']:.1f} -> {e['end_min']:.1f} min, "
+                f"{_hm(e['duration_min'])}; {outside}"
+            )
+        if len(summary["evas"]) > 1:
+            total = sum(e["duration_min"] for e in summary["evas"])
+            lines.append(f"    total {_hm(total)} in {len(summary['evas'])} EVAs")
     lines.append("")
     lines.append("  crew:")
     for cid, c in summary["crew"].items():
