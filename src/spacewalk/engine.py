@@ -693,8 +693,10 @@ def run_engine(plan: Plan, record: bool = True) -> EngineOutput:
                     # the EVA ends for the partners too: they terminate and follow
                     runs_hit = go.any(axis=1, keepdims=True)
                     buddy = (
-                        runs_hit & ~go & (loc == LOC_OUTSIDE) & (slot != S - 1) & (tgt >= 0)
-                    ) & ~done & ~lost
+                        (runs_hit & ~go & (loc == LOC_OUTSIDE) & (slot != S - 1) & (tgt >= 0))
+                        & ~done
+                        & ~lost
+                    )
                     if np.count_nonzero(buddy):
                         send_back(buddy, tgt, False, t, " with the crew")
 
