@@ -65,6 +65,14 @@ def _cmd_report(args) -> int:
     return 0
 
 
+def _cmd_history_validate(args) -> int:
+    from .history import format_table, validate
+
+    rows = validate(args.names or None)
+    print(format_table(rows, args.format))
+    return 0 if all(r.ok for r in rows) else 1
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="spacewalk", description="Simulate, plan and replay spacewalks (EVA)."
@@ -84,6 +92,16 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("report", help="rebuild report.html of a finished run folder")
     p.add_argument("folder")
     p.set_defaults(func=_cmd_report)
+    p = sub.add_parser("history", help="the historic library against the record")
+    hsub = p.add_subparsers(dest="history_command", required=True)
+    h = hsub.add_parser(
+        "validate",
+        help="simulate the library and print documented against simulated figures; "
+        "exit 1 if any fails",
+    )
+    h.add_argument("names", nargs="*", help="scenario names or files (default: the library)")
+    h.add_argument("--format", choices=("text", "markdown"), default="text")
+    h.set_defaults(func=_cmd_history_validate)
     args = parser.parse_args(argv)
     try:
         return args.func(args)

@@ -382,7 +382,8 @@ class CrewMotion:
         """Activities that end on an event: fly and ride on arrival, capture when despun."""
         arrived = self.b.arrived[self.cb]
         done = (kind_now == RETURN) & arrived
-        done |= (kind_now == KIND["fly"]) & arrived
+        # a fly also ends when the unit runs dry: the crew member drifts on (Gemini 4's gun)
+        done |= (kind_now == KIND["fly"]) & (arrived | self.prop_out)
         done |= (kind_now == KIND["ride"]) & np.where(dur_now > 0, act_t >= dur_now, arrived)
         done |= (kind_now == KIND["capture"]) & self.despun
         done |= kind_now == KIND["release"]

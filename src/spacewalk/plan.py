@@ -224,6 +224,16 @@ class Plan:
         return self.kind.shape[1] - 1
 
 
+_UNSUITED = {
+    "liquid": False,
+    "scrubber": False,
+    "gas_volume_m3": 0.06,
+    "washout": 1.0,
+    "emittance": 1.0,
+    "envelope0_m": 0.5,
+}
+
+
 def _crew_arrays(sc: Scenario, runs: int) -> dict[str, np.ndarray]:
     cols: dict[str, list] = {
         k: []
@@ -285,10 +295,10 @@ def _crew_arrays(sc: Scenario, runs: int) -> dict[str, np.ndarray]:
             "propellant_kg",
             "isp_s",
         )
-        if s is None:
+        if s is None:  # unsuited: neutral values that keep every array finite and typed
             for k in cols:
                 if k not in fixed:
-                    cols[k].append(0.0)
+                    cols[k].append(_UNSUITED.get(k, 0.0))
             continue
         cols["absorptance"].append(s.absorptance)
         cols["emittance"].append(s.emittance)

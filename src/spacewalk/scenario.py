@@ -23,6 +23,7 @@ from pydantic import (
     model_validator,
 )
 
+from .telemetry import CHANNELS
 from .maneuvering import UNITS
 from .orbit import tle_line_problem
 from .presets import SUITS, WORKLOADS_W
@@ -447,6 +448,73 @@ class Fault(_Model):
         return self
 
 
+# the metrics a [[documented]] figure can use (spacewalk.history), and what each needs;
+# "when" is an activity (with edge) or an event
+METRIC_PARAMS: dict[str, tuple[str, ...]] = {
+    "eva_duration_min": (),
+    "eva_count": (),
+    "outside_min": ("crew",),
+    "eva_clock_min": (),
+    "outcome": (),
+    "peak": ("crew", "channel"),
+    "lowest": ("crew", "channel"),
+    "value_at": ("crew", "channel", "when"),
+    "jump": ("crew", "channel", "when"),
+    "event_time_min": ("event",),
+    "event_count": ("event",),
+    "sunlit_at": ("crew", "when"),
+    "activity_start_min": ("crew", "activity"),
+    "motion": ("crew", "key"),
+    "orbit": ("key",),
+    "consumable_left_pct": ("crew", "key"),
+    "limiting_consumable": ("crew",),
+    "dark_outside_min": ("crew",),
+}
+
+
+class Documented(_Model):
+    """A figure from the record and the metric that measures it in a run (history.py)."""
+
+    figure: str = Field(min_length=1)
+    metric: Literal[tuple(METRIC_PARAMS)]  # type: ignore[valid-type]
+    crew: str = ""
+    eva: int = Field(default=0, ge=0, le=20)
+    channel: str = ""
+    activity: str = ""
+    edge: Literal["start", "end"] = "start"
+    event: str = ""
+    key: str = ""
+    value: float | str | None = None
+    tolerance: float | None = Field(default=None, ge=0)
+    at_least: float | None = None
+    at_most: float | None = None
+    unit: str = ""
+    source: str = Field(min_length=1)
+    basis: Literal["independent", "calibrated"] = "independent"
+    known_failure: str = ""
+
+    @model_validator(mode="after")
+    def _expectation(self):
+        bounds = self.at_least is not None or self.at_most is not None
+        if (self.value is None) == (not bounds):
+            raise ValueError("give value (with tolerance for a number) or at_least / at_most")
+        if isinstance(self.value, str) and self.tolerance is not None:
+            raise ValueError("a text value (an outcome, 'night') takes no tolerance")
+        if isinstance(self.value, float | int) and self.tolerance is None:
+            raise ValueError("a number needs its tolerance, from the spread of the sources")
+        needs = METRIC_PARAMS[self.metric]
+        for name in needs:
+            if name == "when":
+                if bool(self.event) == bool(self.activity):
+                    raise ValueError(
+                        f"metric {self.metric!r} needs exactly one of event (a message "
+                        "prefix) or activity (a label, with edge)"
+                    )
+            elif not getattr(self, name):
+                raise ValueError(f"metric {self.metric!r} needs {name}")
+        return self
+
+
 class Scenario(_Model):
     scenario: ScenarioInfo
     engine: EngineSettings = EngineSettings()
@@ -459,6 +527,7 @@ class Scenario(_Model):
     flight_rules: list[FlightRule] | None = None
     faults: list[Fault] = Field(default_factory=list)
     targets: list[Target] = Field(default_factory=list, max_length=8)
+    documented: list[Documented] = Field(default_factory=list)
 
     def suit_of(self, member: CrewMember) -> Suit | None:
         return None if member.suit is None else self.suits[member.suit]
@@ -894,6 +963,35 @@ def _cross_check(sc: Scenario) -> list[Issue]:
                         "name a suited crew member",
                     )
                 )
+    channel_names = [ch.name for ch in CHANNELS]
+    for k, doc in enumerate(sc.documented):
+        path = f"documented[{k}]"
+        if doc.crew and doc.crew not in ids:
+            issues.append(
+                Issue(
+                    f"{path}.crew",
+                    f"no crew member has id {doc.crew!r}",
+                    f"use one of {', '.join(ids)}",
+                )
+            )
+        elif doc.activity and doc.activity not in labels.get(doc.crew, []):
+            issues.append(
+                Issue(
+                    f"{path}.activity",
+                    f"{doc.crew or 'nobody'!r} has no activity labelled {doc.activity!r}",
+                    f"use one of {', '.join(labels.get(doc.crew, [])) or 'the crew member labels'}",
+                )
+            )
+        if doc.channel and doc.channel not in channel_names:
+            close = difflib.get_close_matches(doc.channel, channel_names, n=1)
+            issues.append(
+                Issue(
+                    f"{path}.channel",
+                    f"unknown channel {doc.channel!r}",
+                    "use a telemetry channel (spacewalk.CHANNELS)"
+                    + (f"; did you mean {close[0]!r}?" if close else ""),
+                )
+            )
     for k, stage in enumerate(sc.prebreathe):
         for name in stage.crew:
             if name not in ids:

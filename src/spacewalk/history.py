@@ -1,0 +1,332 @@
+"""Documented against simulated: the historic library checked against the record.
+
+Each library scenario carries ``[[documented]]`` tables: a figure from the record (the value,
+its tolerance from the spread of the sources, the source) and the *metric* that measures the
+same thing in a simulated run. The metrics are a fixed vocabulary (:data:`METRICS`); nothing in
+a scenario file is evaluated. :func:`validate` simulates scenarios and returns one row per
+figure; :func:`format_table` prints it as text or Markdown (``spacewalk history validate``).
+
+A figure the models cannot yet reproduce keeps its row, marked with ``known_failure`` and the
+reason; it shows as "known" and does not fail the table. One that starts to pass shows as
+"unexpected pass", which does: the note must then go.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from .scenario import Documented, Scenario, library_names, load_scenario
+
+PASS, FAIL, KNOWN, XPASS = "pass", "FAIL", "known", "unexpected pass"
+
+
+@dataclass(frozen=True)
+class Row:
+    scenario: str
+    figure: str
+    documented: str
+    simulated: str
+    tolerance: str
+    status: str
+    basis: str
+    source: str
+    note: str
+
+    @property
+    def ok(self) -> bool:
+        return self.status in (PASS, KNOWN)
+
+
+# --------------------------------------------------------------------------- measures
+
+
+def _evas(summary: dict, doc: Documented) -> list[dict]:
+    evas = summary["evas"]
+    if doc.eva > len(evas):
+        raise LookupError(f"EVA {doc.eva} did not happen (the run had {len(evas)})")
+    return [evas[doc.eva - 1]] if doc.eva else evas
+
+
+def _crew_tel(result, doc: Documented) -> pd.DataFrame:
+    tel = result.telemetry
+    return tel[(tel.run == 0) & (tel.crew == doc.crew)].set_index("t_s")
+
+
+def _event_time_s(result, doc: Documented) -> float:
+    ev = result.events
+    ev = ev[(ev.run == 0) & ev.message.str.startswith(doc.event)]
+    if doc.crew:
+        ev = ev[ev.crew == doc.crew]
+    if ev.empty:
+        raise LookupError(
+            f"no event starting {doc.event!r}" + (f" for {doc.crew}" if doc.crew else "")
+        )
+    return float(ev.t_s.iloc[0])
+
+
+def _activity_time_s(result, doc: Documented) -> float:
+    for ph in result.summary["phases"]:
+        if ph["crew"] == doc.crew and ph["activity"] == doc.activity:
+            t = ph["start_min"] if doc.edge == "start" else ph["end_min"]
+            if t is None:
+                break
+            return 60.0 * t
+    raise LookupError(f"{doc.crew} never reached the {doc.edge} of {doc.activity!r}")
+
+
+def _when_s(result, doc: Documented) -> float:
+    return _event_time_s(result, doc) if doc.event else _activity_time_s(result, doc)
+
+
+def _sample(tel: pd.DataFrame, channel: str, t_s: float, side: str = "after"):
+    times = tel.index.to_numpy()
+    i = int(np.searchsorted(times, t_s, side="left" if side == "after" else "right"))
+    i = min(i, len(times) - 1) if side == "after" else max(i - 1, 0)
+    return tel[channel].iloc[i]
+
+
+def _m_eva_duration(result, doc):
+    return sum(e["duration_min"] for e in _evas(result.summary, doc))
+
+
+def _m_eva_count(result, doc):
+    return len(result.summary["evas"])
+
+
+def _m_outside(result, doc):
+    vals = [e["outside_min"].get(doc.crew) for e in _evas(result.summary, doc)]
+    if any(v is None for v in vals):
+        raise LookupError(f"{doc.crew} was not outside on that EVA, or never came back in")
+    return sum(vals)
+
+
+def _m_eva_clock(result, doc):
+    return result.summary["eva_clock_min"]
+
+
+def _m_outcome(result, doc):
+    s = result.summary
+    return s["crew"][doc.crew]["outcome"] if doc.crew else s["outcome"]
+
+
+def _m_peak(result, doc):
+    return float(_crew_tel(result, doc)[doc.channel].max())
+
+
+def _m_lowest(result, doc):
+    return float(_crew_tel(result, doc)[doc.channel].min())
+
+
+def _m_value_at(result, doc):
+    return float(_sample(_crew_tel(result, doc), doc.channel, _when_s(result, doc)))
+
+
+def _m_jump(result, doc):
+    tel = _crew_tel(result, doc)
+    t = _when_s(result, doc)
+    before = float(_sample(tel, doc.channel, t, "before"))
+    after = float(_sample(tel, doc.channel, t + 1e-6, "after"))
+    return after / before
+
+
+def _m_event_time(result, doc):
+    return _event_time_s(result, doc) / 60.0
+
+
+def _m_event_count(result, doc):
+    ev = result.events
+    ev = ev[(ev.run == 0) & ev.message.str.startswith(doc.event)]
+    return len(ev[ev.crew == doc.crew]) if doc.crew else len(ev)
+
+
+def _m_sunlit_at(result, doc):
+    lit = _sample(_crew_tel(result, doc), "sunlit", _when_s(result, doc))
+    return "day" if lit >= 0.5 else "night"
+
+
+def _m_activity_start(result, doc):
+    return _activity_time_s(result, doc) / 60.0
+
+
+def _m_motion(result, doc):
+    mo = result.summary["crew"][doc.crew]["motion"] or {}
+    if doc.key not in mo:
+        raise LookupError(f"the motion summary of {doc.crew} has no {doc.key!r}")
+    return mo[doc.key]
+
+
+def _m_orbit(result, doc):
+    return result.summary["orbit"][doc.key]
+
+
+def _m_consumable_left(result, doc):
+    c = result.summary["crew"][doc.crew]
+    item = c["limiting_consumable"] if doc.key == "limiting" else c["consumables"].get(doc.key)
+    if item is None:
+        raise LookupError(f"{doc.crew} has no consumable {doc.key!r}")
+    return item["margin_pct"]
+
+
+def _m_limiting(result, doc):
+    lim = result.summary["crew"][doc.crew]["limiting_consumable"]
+    return lim["name"] if lim else "none"
+
+
+def _m_dark_outside(result, doc):
+    return result.summary["crew"][doc.crew]["darkness_outside_min"]
+
+
+# name -> (function, what it measures); the parameters each needs are checked in scenario.py
+METRICS = {
+    "eva_duration_min": (_m_eva_duration, "EVA duration, vessel at vacuum to repress [min]"),
+    "eva_count": (_m_eva_count, "number of EVAs"),
+    "outside_min": (_m_outside, "time outside, egress to ingress [min]"),
+    "eva_clock_min": (_m_eva_clock, "first suit-up or depress to the last repress [min]"),
+    "outcome": (_m_outcome, "outcome of a crew member, or of the scenario"),
+    "peak": (_m_peak, "highest value of a telemetry channel"),
+    "lowest": (_m_lowest, "lowest value of a telemetry channel"),
+    "value_at": (_m_value_at, "a channel at an activity's start or end, or at an event"),
+    "jump": (_m_jump, "ratio of a channel just after an event to just before"),
+    "event_time_min": (_m_event_time, "time of the first event whose message starts so [min]"),
+    "event_count": (_m_event_count, "number of events whose message starts so"),
+    "sunlit_at": (_m_sunlit_at, "day or night at an activity's start or end, or an event"),
+    "activity_start_min": (_m_activity_start, "when an activity starts (edge: or ends) [min]"),
+    "motion": (_m_motion, "a value of the crew member's motion summary"),
+    "orbit": (_m_orbit, "a value of the orbit summary"),
+    "consumable_left_pct": (_m_consumable_left, "share of a consumable left at the end [%]"),
+    "limiting_consumable": (_m_limiting, "the consumable with the least time left"),
+    "dark_outside_min": (_m_dark_outside, "time outside in orbital night [min]"),
+}
+
+
+# --------------------------------------------------------------------------- checking
+
+
+def _fmt(x) -> str:
+    if isinstance(x, str):
+        return x
+    if isinstance(x, bool | np.bool_):
+        return str(bool(x)).lower()
+    x = float(x)
+    if not math.isfinite(x):
+        return str(x)
+    if x == int(x) and abs(x) < 1e6:
+        return str(int(x))
+    return f"{x:.3g}" if abs(x) < 10 else f"{x:.1f}"
+
+
+def expected_text(doc: Documented) -> tuple[str, str]:
+    """The documented figure and its tolerance, as text."""
+    unit = f" {doc.unit}" if doc.unit else ""
+    if doc.value is not None:
+        tol = f"± {_fmt(doc.tolerance)}{unit}" if doc.tolerance else "exact"
+        return f"{_fmt(doc.value)}{unit}", tol
+    if doc.at_least is not None and doc.at_most is not None:
+        return f"{_fmt(doc.at_least)} to {_fmt(doc.at_most)}{unit}", "range"
+    if doc.at_least is not None:
+        return f"≥ {_fmt(doc.at_least)}{unit}", "bound"
+    return f"≤ {_fmt(doc.at_most)}{unit}", "bound"
+
+
+def passes(doc: Documented, value) -> bool:
+    if value is None:
+        return False
+    if isinstance(doc.value, str) or isinstance(value, str):
+        return str(value) == str(doc.value)
+    v = float(value)
+    if not math.isfinite(v):
+        return False
+    if doc.value is not None:
+        return abs(v - float(doc.value)) <= (doc.tolerance or 0.0) + 1e-9
+    lo = -math.inf if doc.at_least is None else doc.at_least
+    hi = math.inf if doc.at_most is None else doc.at_most
+    return lo - 1e-9 <= v <= hi + 1e-9
+
+
+def check_result(result) -> list[Row]:
+    """One row per ``[[documented]]`` figure of the result's scenario."""
+    sc: Scenario = result.scenario
+    rows = []
+    for doc in sc.documented:
+        unit = f" {doc.unit}" if doc.unit else ""
+        try:
+            value = METRICS[doc.metric][0](result, doc)
+            simulated = f"{_fmt(value)}{unit}" if not isinstance(value, str) else value
+            ok = passes(doc, value)
+            note = doc.known_failure
+        except LookupError as exc:
+            simulated, ok, note = "not reached", False, doc.known_failure or str(exc)
+        status = (XPASS if ok else KNOWN) if doc.known_failure else (PASS if ok else FAIL)
+        documented, tolerance = expected_text(doc)
+        rows.append(
+            Row(
+                scenario=sc.scenario.name,
+                figure=doc.figure,
+                documented=documented,
+                simulated=simulated,
+                tolerance=tolerance,
+                status=status,
+                basis=doc.basis,
+                source=doc.source,
+                note=note,
+            )
+        )
+    return rows
+
+
+def documented_names() -> list[str]:
+    """Library scenarios that carry documented figures."""
+    return [n for n in library_names() if load_scenario(n).documented]
+
+
+def validate(names: list[str] | None = None) -> list[Row]:
+    """Simulate each scenario (default: the whole library) and check its documented figures."""
+    from .api import simulate
+
+    rows: list[Row] = []
+    for name in names or documented_names():
+        rows += check_result(simulate(load_scenario(name)))
+    return rows
+
+
+def rows_frame(rows: list[Row]) -> pd.DataFrame:
+    return pd.DataFrame([r.__dict__ for r in rows])
+
+
+def format_table(rows: list[Row], fmt: str = "text") -> str:
+    """The table of documented against simulated, as ``text`` or ``markdown``."""
+    cols = ("scenario", "figure", "documented", "simulated", "tolerance", "status", "basis")
+    if fmt == "markdown":
+        out = [
+            "| scenario | figure | documented | simulated | tolerance | result | basis | source |",
+            "|---|---|---|---|---|---|---|---|",
+        ]
+        for r in rows:
+            status = r.status if not r.note else f"{r.status}: {r.note}"
+            cells = [*(getattr(r, c) for c in cols[:5]), status, r.basis, r.source]
+            out.append("| " + " | ".join(c.replace("|", "/") for c in cells) + " |")
+        return "\n".join(out)
+    widths = {c: max(len(c), *(len(getattr(r, c)) for r in rows)) for c in cols} if rows else {}
+    widths["figure"] = min(widths.get("figure", 6), 58)
+    out = ["  ".join(c.ljust(widths[c]) for c in cols)] if rows else []
+    for r in rows:
+        cells = []
+        for c in cols:
+            text = getattr(r, c)
+            if c == "figure" and len(text) > widths[c]:
+                text = text[: widths[c] - 1] + "…"
+            cells.append(text.ljust(widths[c]))
+        out.append("  ".join(cells).rstrip())
+        if r.note:
+            out.append(f"    note: {r.note}")
+    n_fail = sum(not r.ok for r in rows)
+    n_known = sum(r.status == KNOWN for r in rows)
+    out.append(
+        f"\n{len(rows)} figures: {sum(r.status == PASS for r in rows)} pass, "
+        f"{n_known} known exceptions, {n_fail} failing"
+    )
+    return "\n".join(out)
