@@ -345,7 +345,17 @@ class CrewMotion:
             speed = np.linalg.norm(b.y[cb, 3:6], axis=-1)
             need = speed + 2 * DEFAULT_FLY_SPEED_M_S + 2 * self.mp.orbit.mean_motion_rad_s * rng
             margin = np.where(free & self.has_unit, left - need, np.nan)
-            stuck = free & self.has_unit & (margin < 0) & ~self.no_return & live & (rng > 1.0)
+            # a crew member still on an intact tether can pull back along it
+            tethered = (b.k[cb] > 0).any(axis=-1) & (b.length[cb] > 0).any(axis=-1)
+            stuck = (
+                free
+                & self.has_unit
+                & ~tethered
+                & (margin < 0)
+                & ~self.no_return
+                & live
+                & (rng > 1.0)
+            )
             self.log.each(
                 stuck,
                 t,

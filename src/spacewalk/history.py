@@ -68,14 +68,19 @@ def _event_time_s(result, doc: Documented) -> float:
     return float(ev.t_s.iloc[0])
 
 
-def _activity_time_s(result, doc: Documented) -> float:
+def _activity_time_s(result, doc: Documented, label: str = "", edge: str = "") -> float:
+    label, edge = label or doc.activity, edge or doc.edge
     for ph in result.summary["phases"]:
-        if ph["crew"] == doc.crew and ph["activity"] == doc.activity:
-            t = ph["start_min"] if doc.edge == "start" else ph["end_min"]
+        if ph["crew"] == doc.crew and ph["activity"] == label:
+            t = ph["start_min"] if edge == "start" else ph["end_min"]
             if t is None:
                 break
             return 60.0 * t
-    raise LookupError(f"{doc.crew} never reached the {doc.edge} of {doc.activity!r}")
+    raise LookupError(f"{doc.crew} never reached the {edge} of {label!r}")
+
+
+def _since_s(result, doc: Documented) -> float:
+    return _activity_time_s(result, doc, doc.since, "start") if doc.since else 0.0
 
 
 def _when_s(result, doc: Documented) -> float:
@@ -134,7 +139,7 @@ def _m_jump(result, doc):
 
 
 def _m_event_time(result, doc):
-    return _event_time_s(result, doc) / 60.0
+    return (_event_time_s(result, doc) - _since_s(result, doc)) / 60.0
 
 
 def _m_event_count(result, doc):
@@ -149,7 +154,7 @@ def _m_sunlit_at(result, doc):
 
 
 def _m_activity_start(result, doc):
-    return _activity_time_s(result, doc) / 60.0
+    return (_activity_time_s(result, doc) - _since_s(result, doc)) / 60.0
 
 
 def _m_motion(result, doc):
@@ -191,7 +196,10 @@ METRICS = {
     "lowest": (_m_lowest, "lowest value of a telemetry channel"),
     "value_at": (_m_value_at, "a channel at an activity's start or end, or at an event"),
     "jump": (_m_jump, "ratio of a channel just after an event to just before"),
-    "event_time_min": (_m_event_time, "time of the first event whose message starts so [min]"),
+    "event_time_min": (
+        _m_event_time,
+        "first event whose message starts so [min] (since: an activity's start)",
+    ),
     "event_count": (_m_event_count, "number of events whose message starts so"),
     "sunlit_at": (_m_sunlit_at, "day or night at an activity's start or end, or an event"),
     "activity_start_min": (_m_activity_start, "when an activity starts (edge: or ends) [min]"),

@@ -483,6 +483,7 @@ class Documented(_Model):
     activity: str = ""
     edge: Literal["start", "end"] = "start"
     event: str = ""
+    since: str = ""
     key: str = ""
     value: float | str | None = None
     tolerance: float | None = Field(default=None, ge=0)
@@ -502,6 +503,10 @@ class Documented(_Model):
             raise ValueError("a text value (an outcome, 'night') takes no tolerance")
         if isinstance(self.value, float | int) and self.tolerance is None:
             raise ValueError("a number needs its tolerance, from the spread of the sources")
+        if self.since and self.metric not in ("event_time_min", "activity_start_min"):
+            raise ValueError("since belongs to event_time_min or activity_start_min")
+        if self.since and not self.crew:
+            raise ValueError("since names an activity of the crew member: set crew")
         needs = METRIC_PARAMS[self.metric]
         for name in needs:
             if name == "when":
@@ -972,6 +977,14 @@ def _cross_check(sc: Scenario) -> list[Issue]:
                     f"{path}.crew",
                     f"no crew member has id {doc.crew!r}",
                     f"use one of {', '.join(ids)}",
+                )
+            )
+        elif doc.since and doc.since not in labels.get(doc.crew, []):
+            issues.append(
+                Issue(
+                    f"{path}.since",
+                    f"{doc.crew!r} has no activity labelled {doc.since!r}",
+                    f"use one of {', '.join(labels.get(doc.crew, []))}",
                 )
             )
         elif doc.activity and doc.activity not in labels.get(doc.crew, []):
