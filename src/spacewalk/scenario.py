@@ -1074,7 +1074,7 @@ def library_dir() -> Path:
     return Path(__file__).parent / "library"
 
 
-ALIASES = {"polaris-dawn": "polaris-dawn-2024"}
+ALIASES = {"polaris-dawn": "polaris-dawn-2024", "mmu-excursion": "sts-41b-1984"}
 
 
 def library_names() -> list[str]:
