@@ -227,6 +227,8 @@ def run_engine(plan: Plan, record: bool = True) -> EngineOutput:
 
     kind_flat, dur_flat, met_flat = plan.kind.ravel(), plan.dur_s.ravel(), plan.met_W.ravel()
     to_flat, next_flat = plan.to_Pa.ravel(), plan.next_a.ravel()
+    until_flat = plan.until_s.ravel()
+    has_until = bool(np.isfinite(until_flat).any())
     after_c_flat, after_a_flat = plan.after_c.ravel(), plan.after_a.ravel()
     vessel_lut = np.array([0, 1, eva_v])  # location code -> vessel index (outside: EVA vessel)
 
@@ -365,6 +367,9 @@ def run_engine(plan: Plan, record: bool = True) -> EngineOutput:
             p_loc_vessel <= target_p,
             np.where(is_repress, p_loc_vessel >= target_p - 1.0, act_t >= dur_now - 1e-9),
         )
+        if has_until:
+            until = until_flat.take(flat)
+            finished = np.where(np.isnan(until), finished, t >= until - 1e-9)
         by_event = EVENT_LUT[kind_now]
         if motion.any_unit:
             by_event |= is_return & motion.flying_rc

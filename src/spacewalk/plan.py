@@ -17,7 +17,7 @@ from . import dcs, orbit
 from .maneuvering import UNITS, ManeuveringUnit, suited_mass_properties
 from .metabolism import vo2_mL_kg_min
 from .presets import WORKLOADS_W
-from .scenario import ACTIVITIES, DEFAULT_WORKLOAD, Scenario
+from .scenario import ACTIVITIES, DEFAULT_WORKLOAD, Scenario, utc_seconds
 from .units import M3_PER_FT3, PA_PER_PSI
 
 KIND = {name: i for i, name in enumerate(ACTIVITIES)}
@@ -199,6 +199,7 @@ class Plan:
     # timeline tables (crew, slots)
     kind: np.ndarray
     dur_s: np.ndarray
+    until_s: np.ndarray  # (C, S) run time a wait ends at (nan: by duration)
     met_W: np.ndarray
     to_Pa: np.ndarray
     range_m: np.ndarray
@@ -374,6 +375,7 @@ def compile_plan(sc: Scenario, runs: int = 1) -> Plan:
     shape = (n_crew, n_slots)
     kind = np.full(shape, KIND["wait"], dtype=np.int64)
     dur = np.zeros(shape)
+    until = np.full(shape, np.nan)
     met = np.full(shape, WORKLOADS_W["rest"])
     to_pa = np.full(shape, np.nan)
     rng = np.full(shape, np.nan)
@@ -393,6 +395,8 @@ def compile_plan(sc: Scenario, runs: int = 1) -> Plan:
         for j, a in enumerate(acts):
             kind[ci, j] = KIND[a.activity]
             dur[ci, j] = (a.duration_min or 0.0) * 60.0
+            if a.until_utc:  # a wait until a clock time: its length from the start of the run
+                until[ci, j] = utc_seconds(a.until_utc) - utc_seconds(sc.scenario.start_utc)
             if a.metabolic_W is not None:
                 met[ci, j] = a.metabolic_W
             else:
@@ -424,6 +428,7 @@ def compile_plan(sc: Scenario, runs: int = 1) -> Plan:
         labels=labels,
         kind=kind,
         dur_s=dur,
+        until_s=until,
         met_W=met,
         to_Pa=to_pa,
         range_m=rng,

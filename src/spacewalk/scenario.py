@@ -11,6 +11,7 @@ import difflib
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -121,7 +122,7 @@ class ScenarioInfo(_Model):
 class EngineSettings(_Model):
     dt_s: float = Field(default=10.0, gt=0, le=60)
     record_every_s: float = Field(default=30.0, gt=0, le=3600)
-    max_duration_h: float = Field(default=12.0, gt=0, le=72)
+    max_duration_h: float = Field(default=12.0, gt=0, le=240)
     dcs_dt_s: float = Field(default=60.0, gt=0, le=3600)
     motion_dt_s: float = Field(default=0.1, gt=0, le=10)
     relative_motion: Literal["cw", "nonlinear"] = "cw"
@@ -328,6 +329,19 @@ class Target(_Model):
         return self
 
 
+def utc_seconds(text: str) -> float:
+    """Seconds since the Unix epoch of an ISO 8601 UTC instant ``YYYY-MM-DDTHH:MM:SSZ``."""
+    try:
+        dt = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise ValueError(
+            f"{text!r} is not a UTC instant; write it as YYYY-MM-DDTHH:MM:SSZ"
+        ) from None
+    if dt.tzinfo is None:
+        raise ValueError(f"{text!r} has no time zone; end it with Z (UTC)")
+    return dt.timestamp()
+
+
 class Activity(_Model):
     activity: Literal[ACTIVITIES]  # type: ignore[valid-type]
     label: str = ""
@@ -335,6 +349,7 @@ class Activity(_Model):
     workload: Literal[tuple(WORKLOADS_W)] | None = None  # type: ignore[valid-type]
     metabolic_W: float | None = Field(default=None, gt=0, le=2000)
     after: str = ""
+    until_utc: str = ""
     to_psi: float | None = Field(default=None, ge=0, le=20)
     range_m: float | None = Field(default=None, ge=0, le=10000)
     at_m: Vec3 | None = None
@@ -361,7 +376,11 @@ class Activity(_Model):
         else:
             if self.to_psi is not None:
                 raise ValueError(f"to_psi belongs to depress or repress, not '{kind}'")
-            if (
+            if self.until_utc:
+                if kind != "wait" or self.duration_min is not None:
+                    raise ValueError("until_utc belongs to a wait, instead of duration_min")
+                utc_seconds(self.until_utc)
+            elif (
                 self.duration_min is None
                 and not (kind == "wait" and self.after)
                 and kind not in EVENT_ACTIVITIES
@@ -838,6 +857,19 @@ def _cross_check(sc: Scenario) -> list[Issue]:
         suited_now = False
         for j, act in enumerate(acts):
             path = f"timeline.{cid}[{j}]"
+            if act.until_utc and sc.scenario.start_utc:
+                if utc_seconds(act.until_utc) <= utc_seconds(sc.scenario.start_utc):
+                    issues.append(
+                        Issue(
+                            f"{path}.until_utc",
+                            f"{act.until_utc} is not after the start ({sc.scenario.start_utc})",
+                            "give a later instant",
+                        )
+                    )
+            elif act.until_utc:
+                issues.append(
+                    Issue(f"{path}.until_utc", "until_utc needs scenario.start_utc", "set start_utc")
+                )
             if act.activity == "recharge" and suited_now:
                 issues.append(
                     Issue(
