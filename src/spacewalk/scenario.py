@@ -868,7 +868,9 @@ def _cross_check(sc: Scenario) -> list[Issue]:
                     )
             elif act.until_utc:
                 issues.append(
-                    Issue(f"{path}.until_utc", "until_utc needs scenario.start_utc", "set start_utc")
+                    Issue(
+                        f"{path}.until_utc", "until_utc needs scenario.start_utc", "set start_utc"
+                    )
                 )
             if act.activity == "recharge" and suited_now:
                 issues.append(
