@@ -20,12 +20,15 @@ def excursion():
 
 
 def test_mmu_excursion_reaches_98_m_and_returns_with_propellant_to_spare(excursion):
-    """STS-41-B: McCandless flew 320 ft (98 m) from the orbiter (reference-data.md sec. 2)."""
+    """STS-41-B: McCandless flew 320 ft (98 m) from the orbiter (reference-data.md sec. 2).
+
+    The library's sts-41b-1984, through its old name mmu-excursion (an alias)."""
     s = excursion.summary
     mo = s["crew"]["mccandless"]["motion"]
     assert s["outcome"] == "completed"
     assert mo["max_range_m"] == pytest.approx(98.0, abs=1.5)  # from the hatch
-    assert mo["propellant_left_kg"] > 0.8 * 11.8
+    # two hops (45 m and 98 m out and back at 0.1 m/s) and 35 min of station-keeping
+    assert mo["propellant_left_kg"] > 0.6 * 11.8
     assert not excursion.events["message"].str.contains("CANNOT RETURN").any()
     # the unit's 6-DOF state is recorded at every step, attitude held within the deadband
     tl = excursion.telemetry

@@ -24,10 +24,10 @@ from pydantic import (
     model_validator,
 )
 
-from .telemetry import CHANNELS
 from .maneuvering import UNITS
 from .orbit import tle_line_problem
 from .presets import SUITS, WORKLOADS_W
+from .telemetry import CHANNELS
 
 
 def _finite3(v: tuple[float, float, float]) -> tuple[float, float, float]:
