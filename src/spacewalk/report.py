@@ -226,6 +226,30 @@ def _events_table(events: pd.DataFrame) -> str:
     return f"<table><tr><th>t [min]</th><th>crew</th><th>severity</th><th>source</th><th>message</th></tr>{rows}</table>"
 
 
+def _record_table(scenario, telemetry, events, summary) -> str:
+    """Documented against simulated (history.py), for scenarios that carry the record."""
+    if not scenario.documented:
+        return ""
+    from types import SimpleNamespace
+
+    from .history import check_result
+
+    run = SimpleNamespace(scenario=scenario, telemetry=telemetry, events=events, summary=summary)
+    rows = "".join(
+        f"<tr><td>{html.escape(r.figure)}</td><td>{html.escape(r.documented)}</td>"
+        f"<td>{html.escape(r.simulated)}</td><td>{html.escape(r.tolerance)}</td>"
+        f"<td><span class='outcome {'completed' if r.ok else 'aborted'}'>{html.escape(r.status)}</span></td>"
+        f"<td>{r.basis}</td><td class=sub>{html.escape(r.source)}"
+        f"{'<br>' + html.escape(r.note) if r.note else ''}</td></tr>"
+        for r in check_result(run)
+    )
+    return (
+        "<h2>Against the record</h2><table><tr><th>figure</th><th>documented</th>"
+        "<th>simulated</th><th>tolerance</th><th>result</th><th>basis</th><th>source</th></tr>"
+        f"{rows}</table>"
+    )
+
+
 def render_report(scenario, telemetry: pd.DataFrame, events: pd.DataFrame, summary: dict) -> str:
     """The report page as one string of HTML."""
     info = scenario.scenario
@@ -268,6 +292,7 @@ def render_report(scenario, telemetry: pd.DataFrame, events: pd.DataFrame, summa
 <p class=sub>{html.escape(info.description)}</p>
 <p>Outcome <span class='outcome {summary["outcome"]}'>{summary["outcome"]}</span> &middot; status {html.escape(summary["status"])}
 &middot; simulated {summary["sim_duration_min"]:.1f} min{clock}{" &middot; " + html.escape(info.date) if info.date else ""}</p>
+{_record_table(scenario, telemetry, events, summary)}
 <h2>Crew</h2>
 <table><tr><th>id</th><th>name</th><th>role</th><th>suit</th><th>outcome</th><th>outside [min]</th>
 <th>peak ppCO2 [mmHg]</th><th>peak heat storage [kJ]</th><th>peak helmet water [L]</th><th>peak TR</th><th>P(DCS)</th><th>alarms</th></tr>
