@@ -56,11 +56,15 @@ def _crew_tel(result, doc: Documented) -> pd.DataFrame:
     return tel[(tel.run == 0) & (tel.crew == doc.crew)].set_index("t_s")
 
 
-def _event_time_s(result, doc: Documented) -> float:
+def _events(result, doc: Documented) -> pd.DataFrame:
+    """Events of the first run whose message starts with ``doc.event`` (of ``doc.crew``)."""
     ev = result.events
     ev = ev[(ev.run == 0) & ev.message.str.startswith(doc.event)]
-    if doc.crew:
-        ev = ev[ev.crew == doc.crew]
+    return ev[ev.crew == doc.crew] if doc.crew else ev
+
+
+def _event_time_s(result, doc: Documented) -> float:
+    ev = _events(result, doc)
     if ev.empty:
         raise LookupError(
             f"no event starting {doc.event!r}" + (f" for {doc.crew}" if doc.crew else "")
@@ -143,9 +147,7 @@ def _m_event_time(result, doc):
 
 
 def _m_event_count(result, doc):
-    ev = result.events
-    ev = ev[(ev.run == 0) & ev.message.str.startswith(doc.event)]
-    return len(ev[ev.crew == doc.crew]) if doc.crew else len(ev)
+    return len(_events(result, doc))
 
 
 def _m_sunlit_at(result, doc):
@@ -217,8 +219,6 @@ METRICS = {
 def _fmt(x) -> str:
     if isinstance(x, str):
         return x
-    if isinstance(x, bool | np.bool_):
-        return str(bool(x)).lower()
     x = float(x)
     if not math.isfinite(x):
         return str(x)
@@ -299,10 +299,6 @@ def validate(names: list[str] | None = None) -> list[Row]:
     for name in names or documented_names():
         rows += check_result(simulate(load_scenario(name)))
     return rows
-
-
-def rows_frame(rows: list[Row]) -> pd.DataFrame:
-    return pd.DataFrame([r.__dict__ for r in rows])
 
 
 def format_table(rows: list[Row], fmt: str = "text") -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import html
 import io
 import re
+from types import SimpleNamespace
 
 import matplotlib
 
@@ -13,6 +14,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
+from .history import check_result  # noqa: E402
 from .telemetry import CHANNEL_BY_NAME  # noqa: E402
 
 _PLOTS = (
@@ -230,10 +232,6 @@ def _record_table(scenario, telemetry, events, summary) -> str:
     """Documented against simulated (history.py), for scenarios that carry the record."""
     if not scenario.documented:
         return ""
-    from types import SimpleNamespace
-
-    from .history import check_result
-
     run = SimpleNamespace(scenario=scenario, telemetry=telemetry, events=events, summary=summary)
     rows = "".join(
         f"<tr><td>{html.escape(r.figure)}</td><td>{html.escape(r.documented)}</td>"
