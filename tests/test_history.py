@@ -8,10 +8,12 @@ from pathlib import Path
 import pytest
 import tomli_w
 
-from spacewalk import ScenarioError, parse_toml
+from spacewalk import ScenarioError, parse_toml, simulate
 from spacewalk.cli import main
 from spacewalk.history import KNOWN, METRICS, PASS, documented_names, format_table, validate
 from spacewalk.scenario import METRIC_PARAMS, library_dir, library_names
+
+from .helpers import edited
 
 DOCS = Path(__file__).parent.parent / "docs" / "history.md"
 VOSKHOD = tomllib.loads((library_dir() / "voskhod-2-1965.toml").read_text(encoding="utf-8"))
@@ -95,3 +97,36 @@ def test_recharge_needs_the_suit_off_and_until_utc_a_later_instant():
     text = str(err.value)
     assert "timeline.leonov[3].activity" in text and "after a doff" in text
     assert "timeline.leonov[0].until_utc" in text and "not after the start" in text
+
+
+def test_gemini_12_without_its_rests_and_restraints_fogs_like_the_1966_evas():
+    """Contrast for gemini-12-1966: the same umbilical EVA worked at Cernan's Gemini 9A effort
+    (very heavy, no rests) exceeds the gas-cooled ELSS's 350 kcal/h and 456 mL/h of sweat
+    removal (reference-data 6: de.zxc.wiki, M) and the visor fogs, as on Gemini 9A, 10 and 11
+    (lsda 378, H); with its rests and restraints the library scenario stays clear."""
+    text = (library_dir() / "gemini-12-1966.toml").read_text(encoding="utf-8")
+
+    def two_evas(d):  # the stand-up EVA 3 adds nothing here but a day of simulated time
+        for crew, tl in d["timeline"].items():
+            d["timeline"][crew] = [a for a in tl if not a.get("label", "").startswith("EVA3")]
+
+    base = simulate(edited(text, two_evas))
+
+    def strenuous(d):
+        two_evas(d)
+        eva2 = [a for a in d["timeline"]["aldrin"] if a.get("label", "").startswith("EVA2")]
+        for a in eva2:
+            if a["activity"] == "task":
+                a["workload"] = "very-heavy"
+        d["timeline"]["aldrin"] = [
+            a for a in d["timeline"]["aldrin"] if not (a in eva2 and a["activity"] == "rest")
+        ]
+
+    hard = simulate(edited(text, strenuous))
+
+    def peak(res, channel):
+        tl = res.telemetry
+        return float(tl.loc[tl.crew == "aldrin", channel].max())
+
+    assert peak(base, "fog_index") < 1.0 < peak(hard, "fog_index")
+    assert peak(hard, "core_temp_rise_C") > 2 * peak(base, "core_temp_rise_C")
