@@ -7,6 +7,7 @@ import math
 
 import numpy as np
 
+from .catalogue.store import entries_for_scenario
 from .engine import OUTCOMES, EngineOutput
 from .orbit import R_EARTH_M
 from .plan import KIND
@@ -209,6 +210,7 @@ def build_summaries(out: EngineOutput) -> list[dict]:
                 "scenario": sc.scenario.name,
                 "title": sc.scenario.title,
                 "catalogue_id": sc.scenario.catalogue_id or None,
+                "catalogue": entries_for_scenario(sc.scenario.name, sc.scenario.catalogue_id),
                 "run": r,
                 "status": out.status[r],
                 "outcome": worst if out.status[r] == "ok" else "error",
@@ -276,6 +278,14 @@ def format_summary(summary: dict) -> str:
         if len(summary["evas"]) > 1:
             total = sum(e["duration_min"] for e in summary["evas"])
             lines.append(f"    total {_hm(total)} in {len(summary['evas'])} EVAs")
+    if summary.get("catalogue"):
+        lines.append("")
+        lines.append("  in the catalogue (`spacewalk catalogue list --simulated`):")
+        for e in summary["catalogue"]:
+            lines.append(
+                f"    {e['id']}: {e['date']}, {e['mission']}, {', '.join(e['crew'])}, "
+                f"{_hm(e['duration_min'])}"
+            )
     lines.append("")
     lines.append("  crew:")
     for cid, c in summary["crew"].items():

@@ -224,3 +224,14 @@ def _split_joined(names: list[str], ids: Identities) -> list[str]:
         else:
             out.append(n)
     return out
+
+
+def entries_for_scenario(name: str, catalogue_id: str = "") -> list[dict]:
+    """The project's catalogue records that a library scenario reproduces (its EVAs), or the
+    one its ``catalogue_id`` names: ``id, date, mission, crew, duration_min, source``."""
+    keys = ("id", "date", "mission", "crew", "duration_min", "source")
+    return [
+        {k: e.get(k) for k in keys}
+        for e in own_records()["eva"]
+        if e.get("scenario") == name or (catalogue_id and e["id"] == catalogue_id)
+    ]
