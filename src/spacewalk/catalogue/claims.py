@@ -30,8 +30,29 @@ SUPPORTED, CONTRADICTED, UNCHECKABLE = "supported", "contradicted", "not checkab
 NUMBER_WORDS = {
     w: i
     for i, w in enumerate(
-        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
-        "fifteen sixteen seventeen eighteen nineteen twenty".split()
+        [
+            "zero",
+            "one",
+            "two",
+            "three",
+            "four",
+            "five",
+            "six",
+            "seven",
+            "eight",
+            "nine",
+            "ten",
+            "eleven",
+            "twelve",
+            "thirteen",
+            "fourteen",
+            "fifteen",
+            "sixteen",
+            "seventeen",
+            "eighteen",
+            "nineteen",
+            "twenty",
+        ]
     )
 }
 NUM = r"(?:\d+|" + "|".join(NUMBER_WORDS) + r")"
@@ -50,7 +71,7 @@ DATE_PATTERNS = [
     ("swapped", re.compile(_MONTH + r"\s+(?P<y>\d{4}),\s*(?P<d>\d{1,2}|XNUMX)\b", re.I)),
     ("mdy", re.compile(_MONTH + r"\s+(?P<d>\d{1,2}|XNUMX),?\s+(?P<y>\d{4})\b", re.I)),
     ("dmy", re.compile(r"\b(?P<d>\d{1,2})\s+" + _MONTH + r"\s+(?P<y>\d{4})\b", re.I)),
-    ("my", re.compile(r"\b(?:in\s+)?" + _MONTH + r"\s+(?P<y>\d{4})\b(?!,\s*\d)", re.I)),
+    ("my", re.compile(r"\b" + _MONTH + r"\s+(?P<y>\d{4})\b(?!,\s*\d)", re.I)),
 ]
 DURATION = re.compile(
     r"(?:(?P<h>" + NUM + r")[- ]hours?\b(?:,?\s*(?:and\s+)?(?P<m>" + NUM + r")[- ]minutes?\b)?"
@@ -76,7 +97,7 @@ class Claim:
     record: str
 
     def __str__(self) -> str:
-        return f"line {self.line}: \"{self.text}\" ({self.kind}): {self.verdict}. {self.record}"
+        return f'line {self.line}: "{self.text}" ({self.kind}): {self.verdict}. {self.record}'
 
 
 def number(word: str) -> int:
@@ -199,10 +220,10 @@ def check_text(text: str, cat: Catalogue | None = None) -> list[Claim]:
             continue
         evas = ctx.evas_of(subject_people, subject_missions)
 
-        def add(text_, kind, verdict, record):
+        def add(text_, kind, verdict, record, line=line, raw=raw):
             claims.append(Claim(line, raw, text_, kind, verdict, record))
 
-        s_nodate = s
+        s_nodate = MISSION_TEXT.sub(lambda m: " " * len(m.group(0)), s)
         for kind, pat in DATE_PATTERNS:
             for m in pat.finditer(s_nodate):
                 date_evas = evas if len(evas) else ctx.evas_of(ahead, ahead_m)
@@ -229,7 +250,9 @@ def _check_date(kind: str, m: re.Match, evas: pd.DataFrame) -> tuple[str, str]:
     elif kind == "swapped":
         garbled = f"garbled: the day comes after the year ('{m.group(0)}')"
     if not len(evas):
-        return UNCHECKABLE, (garbled + "; " if garbled else "") + "no EVA in the catalogue to compare"
+        return UNCHECKABLE, (
+            garbled + "; " if garbled else ""
+        ) + "no EVA in the catalogue to compare"
     dates = _eva_dates(evas)
     said = date(year, month, int(day_text)) if day_text else None
     if said is not None:
@@ -254,7 +277,9 @@ def _eva_dates(evas: pd.DataFrame) -> list[tuple[date, str]]:
         if isinstance(r.get("start_utc"), str):
             utc = date.fromisoformat(str(r["start_utc"])[:10])
             if utc != r["date"].date():
-                out.append((utc, label.replace(f"{r['date'].date():%d %b %Y}", f"{utc:%d %b %Y} UTC")))
+                out.append(
+                    (utc, label.replace(f"{r['date'].date():%d %b %Y}", f"{utc:%d %b %Y} UTC"))
+                )
     return out
 
 
@@ -357,7 +382,10 @@ def _check_distance(m, evas) -> tuple[str, str]:
     n = number(m.group("n"))
     meters = n * 0.3048 if m.group("u").lower().startswith(("f", "foot")) else float(n)
     rec = [
-        (float(r["max_distance_m"]), f"{r['max_distance_m']:g} m ({', '.join(r['crew'])}, {r['mission']})")
+        (
+            float(r["max_distance_m"]),
+            f"{r['max_distance_m']:g} m ({', '.join(r['crew'])}, {r['mission']})",
+        )
         for _, r in evas.iterrows()
         if pd.notna(r.get("max_distance_m"))
     ]

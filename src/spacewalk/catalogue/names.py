@@ -133,9 +133,7 @@ class Identities:
         return sorted(s for s, c in self.canonical.items() if c == person)
 
 
-def identities(
-    spellings: list[str], preferred: dict[str, list[str]] | None = None
-) -> Identities:
+def identities(spellings: list[str], preferred: dict[str, list[str]] | None = None) -> Identities:
     """Group spellings into people.
 
     ``preferred`` maps a canonical name to its known aliases (the project's own records); a

@@ -80,15 +80,18 @@ def parse_date(text: str) -> tuple[date, str]:
     A range ("March 16-17, 1966") gives its first day; a month alone ("Sept. 1973") gives the
     first of the month with precision ``month``."""
     s = " ".join(text.split())
-    m = _NUMERIC.match(s)
-    if m:
-        month, day, year = (int(g) for g in m.groups())
-        return date(year, month, day), "day"
-    m = _WORDY.match(s)
-    if m and m.group(1).lower() in MONTHS:
-        month = MONTHS[m.group(1).lower()]
-        day = m.group(2)
-        return date(int(m.group(3)), month, int(day) if day else 1), ("day" if day else "month")
+    try:
+        m = _NUMERIC.match(s)
+        if m:
+            month, day, year = (int(g) for g in m.groups())
+            return date(year, month, day), "day"
+        m = _WORDY.match(s)
+        if m and m.group(1).lower() in MONTHS:
+            month = MONTHS[m.group(1).lower()]
+            day = m.group(2)
+            return date(int(m.group(3)), month, int(day) if day else 1), ("day" if day else "month")
+    except ValueError as exc:
+        raise ValueError(f"date {text!r} is not a calendar date ({exc})") from None
     raise ValueError(f"date {text!r} is in none of the known forms (06/03/1965, Mar. 18, 1965)")
 
 
@@ -165,7 +168,7 @@ def _row(get: dict) -> dict:
     duration = parse_duration(get["Duration"]) if get["Duration"] else 0
     if number and not number.isdigit():
         raise ValueError(f"EVA number {number!r} is not a whole number")
-    cancelled = not number
+    cancelled = not number or duration == 0  # no number, or no time outside (Gemini VIII)
     return {
         "id": f"nasa-{int(number)}" if number else _cancelled_id(get["Vehicle"], day, crew),
         "nasa_id": int(number) if number else None,

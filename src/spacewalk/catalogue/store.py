@@ -165,7 +165,9 @@ class Catalogue:
         for d in data:
             if d["nasa_id"] in claimed:
                 continue
-            out.append({**_defaults(), **d, "origin": "dataset", "source": f"dataset {d['source']}"})
+            out.append(
+                {**_defaults(), **d, "origin": "dataset", "source": f"dataset {d['source']}"}
+            )
         first = self.identities(out)
         for r in out:
             r["crew"] = _split_joined(r["crew"], first)
