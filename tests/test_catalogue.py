@@ -289,3 +289,14 @@ def test_the_articles_errors_are_flagged(full_cat, tmp_path):
     copy = tmp_path / "article.txt"
     shutil.copy(SEEDS / "spacewalk-history-news.txt", copy)
     assert main(["catalogue", "--db", str(full_cat.path), "check", str(copy)]) == 1
+
+
+def test_the_docs_example_runs_and_every_column_is_documented(tmp_path, monkeypatch):
+    text = (Path(__file__).parents[1] / "docs" / "catalogue.md").read_text(encoding="utf-8")
+    code = text.split("```python\n")[1].split("```")[0]
+    monkeypatch.setenv("SPACEWALK_DATA_DIR", str(tmp_path))
+    scope: dict = {}
+    exec(compile(code, "docs/catalogue.md", "exec"), scope)  # the docs' own example
+    assert scope["claims"]["verdict"].tolist() == [SUPPORTED]
+    for column in scope["evas"].columns:
+        assert f"`{column}`" in text, column
