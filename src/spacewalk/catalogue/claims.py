@@ -21,7 +21,7 @@ from datetime import date
 
 import pandas as pd
 
-from .names import _parts, fold, similar
+from .names import name_parts, fold, similar
 from .nasa import MONTHS
 from .query import hm
 from .store import Catalogue
@@ -143,11 +143,11 @@ class _Context:
         people = sorted({p for crew in self.ev["crew"] for p in crew})
         self.by_surname: dict[str, list[str]] = {}
         for p in people:
-            self.by_surname.setdefault(_parts(p)[1], []).append(p)
+            self.by_surname.setdefault(name_parts(p)[1], []).append(p)
         ids = cat.identities()
         for spelling, person in ids.canonical.items():
             if person in people:
-                key = _parts(spelling)[1]
+                key = name_parts(spelling)[1]
                 if person not in self.by_surname.setdefault(key, []):
                     self.by_surname[key].append(person)
 
@@ -160,7 +160,7 @@ class _Context:
                 close = [k for k in self.by_surname if similar(k, key) >= 0.85]
                 hits = [p for k in close for p in self.by_surname[k]]
             for p in hits or []:
-                first = _parts(p)[0]
+                first = name_parts(p)[0]
                 # several people share the surname: keep the one whose first name is there
                 if len(hits) > 1 and not any(
                     similar(fold(x), first) >= 0.7 for x in sentence.split()

@@ -85,7 +85,7 @@ def fold(text: str) -> str:
     return " ".join(s.split())
 
 
-def _parts(name: str) -> tuple[str, str]:
+def name_parts(name: str) -> tuple[str, str]:
     """(folded first name with nicknames resolved, folded surname)."""
     words = name.replace('"', " ").split()
     if len(words) == 1:
@@ -106,8 +106,8 @@ def similar(a: str, b: str) -> float:
 def same_person(a: str, b: str) -> bool:
     """Whether two spellings name one person: similar surnames, and compatible first names
     (equal after nicknames, similar, an initial, or missing on one side)."""
-    fa, sa = _parts(a)
-    fb, sb = _parts(b)
+    fa, sa = name_parts(a)
+    fb, sb = name_parts(b)
     if similar(sa, sb) < SURNAME_SIMILAR:
         return False
     if not fa or not fb:
@@ -193,10 +193,10 @@ def match(query: str, ids: Identities) -> list[Match]:
 
     A one-word query is compared with surnames, a longer one with whole names."""
     q = query.strip()
-    qf, qs = _parts(q)
+    qf, qs = name_parts(q)
     best: dict[str, Match] = {}
     for spelling, person in ids.canonical.items():
-        f, s = _parts(spelling)
+        f, s = name_parts(spelling)
         if not qf:
             score = similar(qs, s)
         else:
