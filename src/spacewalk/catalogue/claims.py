@@ -21,7 +21,7 @@ from datetime import date
 
 import pandas as pd
 
-from .names import name_parts, fold, similar
+from .names import fold, name_parts, similar
 from .nasa import MONTHS
 from .query import hm
 from .store import Catalogue
