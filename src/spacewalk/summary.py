@@ -11,6 +11,7 @@ from .catalogue.store import entries_for_scenario
 from .engine import OUTCOMES, EngineOutput
 from .orbit import R_EARTH_M
 from .plan import KIND
+from .units import format_hm
 
 _OUTCOME_RANK = {"completed": 0, "incomplete": 1, "terminated": 2, "aborted": 3, "loss-of-crew": 4}
 _CONSUMABLE_UNITS = {
@@ -245,11 +246,6 @@ def _orbit_info(out) -> dict:
     }
 
 
-def _hm(minutes: float) -> str:
-    h, m = divmod(round(minutes), 60)
-    return f"{h} h {m:02d} min"
-
-
 def format_summary(summary: dict) -> str:
     """A short text summary a flight controller can read at a glance."""
     lines = [
@@ -273,18 +269,18 @@ def format_summary(summary: dict) -> str:
             )
             lines.append(
                 f"    EVA {e['n']}: {e['start_min']:.1f} -> {e['end_min']:.1f} min, "
-                f"{_hm(e['duration_min'])}; {outside}"
+                f"{format_hm(e['duration_min'])}; {outside}"
             )
         if len(summary["evas"]) > 1:
             total = sum(e["duration_min"] for e in summary["evas"])
-            lines.append(f"    total {_hm(total)} in {len(summary['evas'])} EVAs")
+            lines.append(f"    total {format_hm(total)} in {len(summary['evas'])} EVAs")
     if summary.get("catalogue"):
         lines.append("")
         lines.append("  in the catalogue (`spacewalk catalogue list --simulated`):")
         for e in summary["catalogue"]:
             lines.append(
                 f"    {e['id']}: {e['date']}, {e['mission']}, {', '.join(e['crew'])}, "
-                f"{_hm(e['duration_min'])}"
+                f"{format_hm(e['duration_min'])}"
             )
     lines.append("")
     lines.append("  crew:")

@@ -50,3 +50,11 @@ def choked_flow_factor(gamma: float = GAMMA_AIR) -> float:
     For gamma = 1.4 it is 0.6847 (Higgins via G. Landis; reference-data 10).
     """
     return math.sqrt(gamma) * (2.0 / (gamma + 1.0)) ** ((gamma + 1.0) / (2.0 * (gamma - 1.0)))
+
+
+def format_hm(minutes: float | None) -> str:
+    """``8 h 56 min``, or ``55 min`` under an hour, from minutes; ``-`` for none."""
+    if minutes is None or minutes != minutes:
+        return "-"
+    h, m = divmod(round(float(minutes)), 60)
+    return f"{h} h {m:02d} min" if h else f"{m} min"

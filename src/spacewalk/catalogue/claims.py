@@ -21,9 +21,9 @@ from datetime import date
 
 import pandas as pd
 
+from ..units import format_hm
 from .names import fold, name_parts, similar
 from .nasa import MONTHS
-from .query import hm
 from .store import Catalogue
 
 SUPPORTED, CONTRADICTED, UNCHECKABLE = "supported", "contradicted", "not checkable"
@@ -304,25 +304,16 @@ def _check_duration(m, sentence, evas, ctx, people) -> tuple[str, str]:
     for _, r in evas.iterrows():
         who = f"{', '.join(r['crew'])}, {r['mission']} {r['date'].date()}"
         if r["duration_min"] is not None and not pd.isna(r["duration_min"]):
-            singles.append((float(r["duration_min"]), f"{hm(r['duration_min'])} ({who})"))
+            singles.append((float(r["duration_min"]), f"{format_hm(r['duration_min'])} ({who})"))
         out = r.get("outside_min")
         if isinstance(out, list) and len(out) == 2:
-            lo, hi = out
-            mid = (lo + hi) / 2
-            if lo - tol <= said <= hi + tol:
-                singles.append((said, f"{lo:g}-{hi:g} min outside ({who})"))
-            else:
-                singles.append((mid, f"{lo:g}-{hi:g} min outside ({who})"))
-    missions = {}
-    for _, r in evas.iterrows():
-        missions.setdefault(r["mission"], []).append(r)
+            lo, hi = out  # compared at the point of the documented range nearest the claim
+            singles.append((min(max(said, lo), hi), f"{lo:g}-{hi:g} min outside ({who})"))
+    per_mission = evas.groupby("mission", sort=False)["duration_min"].agg(["sum", "size"])
     mission_totals = [
-        (
-            sum(float(r["duration_min"]) for r in rs),
-            f"{hm(sum(float(r['duration_min']) for r in rs))} over {len(rs)} EVAs of {name}",
-        )
-        for name, rs in missions.items()
-        if len(rs) > 1
+        (float(t), f"{format_hm(t)} over {n} EVAs of {name}")
+        for name, t, n in per_mission.itertuples()
+        if n > 1
     ]
     careers = []
     for p in people:
@@ -332,7 +323,7 @@ def _check_duration(m, sentence, evas, ctx, people) -> tuple[str, str]:
             careers.append(
                 (
                     float(mine["duration_min"].sum()),
-                    f"{hm(mine['duration_min'].sum())}, {p}'s career EVA time over "
+                    f"{format_hm(mine['duration_min'].sum())}, {p}'s career EVA time over "
                     f"{len(mine)} EVAs ({', '.join(ms)})",
                     len(ms),
                     mine,
@@ -352,9 +343,9 @@ def _check_duration(m, sentence, evas, ctx, people) -> tuple[str, str]:
             c = career[0]
             if c[2] > 1 and (MISSION_CUE.search(sentence) or mission_totals):
                 per = c[3].groupby("mission")["duration_min"].sum()
-                parts = "; ".join(f"{hm(v)} on {k}" for k, v in per.items())
+                parts = "; ".join(f"{format_hm(v)} on {k}" for k, v in per.items())
                 return CONTRADICTED, (
-                    f"{hm(c[0])} is a career total, not one mission's: the record says {c[1]}: "
+                    f"{format_hm(c[0])} is a career total, not one mission's: the record says {c[1]}: "
                     f"{parts}"
                 )
             return SUPPORTED, f"the record says {c[1]}"
@@ -367,11 +358,11 @@ def _check_duration(m, sentence, evas, ctx, people) -> tuple[str, str]:
         if career:
             c = career[0]
             return CONTRADICTED, (
-                f"{hm(said)} is not one spacewalk: the record says {c[1]}; the longest EVA on "
-                f"record lasted {hm(longest)}"
+                f"{format_hm(said)} is not one spacewalk: the record says {c[1]}; the longest EVA on "
+                f"record lasted {format_hm(longest)}"
             )
         if said > longest + tol:
-            return CONTRADICTED, f"no EVA on record lasted more than {hm(longest)}"
+            return CONTRADICTED, f"no EVA on record lasted more than {format_hm(longest)}"
     cands = mission_totals + singles + [c[:2] for c in careers]
     best = min(cands, key=lambda c: abs(c[0] - said))
     return CONTRADICTED, f"the record says {best[1]}"

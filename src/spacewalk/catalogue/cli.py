@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..units import format_hm
 from . import claims as claims_mod
 from . import query
 from .store import Catalogue
@@ -75,7 +76,7 @@ def _person(args) -> int:
         print(f"also close: {', '.join(others)} (give a first name to choose)")
     done = ev[~ev["cancelled"]]
     _print(query.table(ev), args.format)
-    print(f"\n{len(done)} EVAs, {query.hm(done['duration_min'].sum())} in all")
+    print(f"\n{len(done)} EVAs, {format_hm(done['duration_min'].sum())} in all")
     return 0
 
 

@@ -126,12 +126,6 @@ class Identities:
     def __call__(self, spelling: str) -> str:
         return self.canonical.get(spelling, spelling)
 
-    def people(self) -> list[str]:
-        return sorted(set(self.canonical.values()))
-
-    def spellings(self, person: str) -> list[str]:
-        return sorted(s for s, c in self.canonical.items() if c == person)
-
 
 def identities(spellings: list[str], preferred: dict[str, list[str]] | None = None) -> Identities:
     """Group spellings into people.

@@ -7,18 +7,11 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..units import format_hm
 from .names import Match, match
 from .store import Catalogue
 
 LIST_COLUMNS = ["date", "id", "country", "vehicle", "crew", "duration", "scenario", "source"]
-
-
-def hm(minutes: float | None) -> str:
-    """``8 h 56 min`` from minutes."""
-    if minutes is None or pd.isna(minutes):
-        return "-"
-    m = int(round(float(minutes)))
-    return f"{m // 60} h {m % 60:02d} min" if m >= 60 else f"{m} min"
 
 
 def list_evas(
@@ -60,7 +53,7 @@ def table(ev: pd.DataFrame) -> pd.DataFrame:
     out["date"] = out["date"].dt.date.astype(str)
     out["crew"] = out["crew"].apply(", ".join)
     out["duration"] = [
-        "cancelled" if c else hm(d)
+        "cancelled" if c else format_hm(d)
         for c, d in zip(out["cancelled"], out["duration_min"], strict=True)
     ]
     out["scenario"] = out["scenario"].fillna("")
@@ -95,13 +88,13 @@ def records(cat: Catalogue) -> pd.DataFrame:
     done = ev[~ev["cancelled"] & ev["duration_min"].notna()]
     rows = []
     top = done.loc[done["duration_min"].idxmax()]
-    rows.append(_rec("longest single EVA", hm(top["duration_min"]), top))
+    rows.append(_rec("longest single EVA", format_hm(top["duration_min"]), top))
     pt = person_totals(cat)
     best = pt.iloc[0]
     rows.append(
         {
             "record": "most EVA time, one person",
-            "value": f"{hm(best['total_min'])} in {best['evas']} EVAs",
+            "value": f"{format_hm(best['total_min'])} in {best['evas']} EVAs",
             "who": best["person"],
             "date": f"{best['first']} to {best['last']}",
             "id": "",
@@ -112,21 +105,23 @@ def records(cat: Catalogue) -> pd.DataFrame:
     rows.append(
         {
             "record": "most EVAs, one person",
-            "value": f"{most['evas']} EVAs, {hm(most['total_min'])}",
+            "value": f"{most['evas']} EVAs, {format_hm(most['total_min'])}",
             "who": most["person"],
             "date": f"{most['first']} to {most['last']}",
             "id": "",
             "source": "count of the catalogue's EVAs",
         }
     )
-    rows.append(_rec("first EVA", hm(done.iloc[0]["duration_min"]), done.iloc[0]))
+    rows.append(_rec("first EVA", format_hm(done.iloc[0]["duration_min"]), done.iloc[0]))
     for country, g in done.groupby("country", sort=False):
-        rows.append(_rec(f"first EVA by {country}", hm(g.iloc[0]["duration_min"]), g.iloc[0]))
+        rows.append(
+            _rec(f"first EVA by {country}", format_hm(g.iloc[0]["duration_min"]), g.iloc[0])
+        )
     flagged = done[done["firsts"].apply(bool)]
     for _, r in flagged.iterrows():
         for f in r["firsts"]:
             if f != "first EVA":
-                rows.append(_rec(f, hm(r["duration_min"]), r))
+                rows.append(_rec(f, format_hm(r["duration_min"]), r))
     return pd.DataFrame(rows)
 
 
