@@ -57,7 +57,7 @@ class CrewMotion:
         NB = C + T
         self.cb = np.arange(R)[:, None] * NB + np.arange(C)[None, :]
         self.tb = np.arange(R)[:, None] * NB + C + np.arange(T)[None, :]
-        K = mp.length_m.shape[1]
+        K = mp.length_m.shape[-1]
         b = Bodies(R * NB, K, units=mp.units)
         n = mp.orbit.mean_motion_rad_s
         if mp.nonlinear:
@@ -77,9 +77,10 @@ class CrewMotion:
         b.prop[cb] = pc["propellant_kg"]
         b.anchor[cb] = mp.anchor_m[None]
         b.attach[cb] = mp.attach_m[None]
-        b.length[cb] = mp.length_m[None]
-        b.k[cb] = mp.stiffness_N_m[None]
-        b.c[cb] = mp.damping_N_s_m[None]
+        # tether tables are (crew, K), or (runs, crew, K) where a campaign disperses them
+        b.length[cb] = np.broadcast_to(mp.length_m, (R, C, K))
+        b.k[cb] = np.broadcast_to(mp.stiffness_N_m, (R, C, K))
+        b.c[cb] = np.broadcast_to(mp.damping_N_s_m, (R, C, K))
         for c, u in enumerate(mp.unit_index):
             if u >= 0:
                 unit = mp.units[u]
@@ -278,10 +279,10 @@ class CrewMotion:
             t, r, c, "info", "motion", f"RELEASE: {self.mp.target_ids[j]} handed to the arm"
         )
 
-    def break_tether(self, c: int, k: int, t: float, live_runs):
-        self.b.k[self.cb[:, c], k] = 0.0
-        self.b.c[self.cb[:, c], k] = 0.0
-        for r in live_runs:
+    def break_tether(self, c: int, k: int, t: float, runs):
+        self.b.k[self.cb[runs, c], k] = 0.0
+        self.b.c[self.cb[runs, c], k] = 0.0
+        for r in runs:
             self.log.add(
                 t,
                 r,

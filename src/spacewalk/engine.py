@@ -14,8 +14,9 @@ One code path runs one run or thousands. Each step:
    (alarm, terminate, abort to ingress, lower suit pressure);
 7. telemetry is recorded at its own rate (``engine.record_every_s``).
 
-Time is kept as an integer count of steps, so rates never drift. Randomness is not used yet;
-the scenario's seed is carried for the Monte Carlo layer. A run whose numbers go wrong
+Time is kept as an integer count of steps, so rates never drift. The engine draws no random
+numbers: a Monte Carlo campaign (:mod:`spacewalk.campaign`) gives each run its own parameters
+(durations, metabolic rates, consumables, fault times) through the plan's per-run arrays. A run whose numbers go wrong
 (NaN or infinite) is stopped with a status and a reason; the other runs go on.
 """
 
@@ -82,6 +83,8 @@ class EngineOutput:
     alarms: np.ndarray
     motion: CrewMotion | None = None
     dark_outside_s: np.ndarray | None = None  # (runs, crew) time outside in orbital night
+    sent_back_s: np.ndarray | None = None  # (runs, crew) first terminate or abort (nan: none)
+    rules_fired: np.ndarray | None = None  # (rules, runs, crew) whether each flight rule fired
     day_night: list = field(default_factory=list)  # [(t_s, "sunrise" | "sunset"), ...]
 
 
@@ -173,8 +176,10 @@ def run_engine(plan: Plan, record: bool = True) -> EngineOutput:
     hole_cdA = np.zeros((R, C))
     reg_failed = np.zeros((R, C), dtype=bool)
     cooling_factor = np.ones((R, C))
-    fault_i = 0
+    fault_done = [np.zeros(R, dtype=bool) for _ in plan.faults]
+    fault_next = min((float(f.at_s.min()) for f in plan.faults), default=np.inf)
     fault_leak = False
+    sent_back = np.full((R, C), np.nan)  # when a rule first sent each crew member back
     # rules
     rules = list(sc.flight_rules or [])
     fired = np.zeros((len(rules), R, C), dtype=bool)
@@ -226,6 +231,7 @@ def run_engine(plan: Plan, record: bool = True) -> EngineOutput:
     dark_outside = np.zeros((R, C))
 
     kind_flat, dur_flat, met_flat = plan.kind.ravel(), plan.dur_s.ravel(), plan.met_W.ravel()
+    run_base = (ri * C + ci) * S  # index of (run, crew, slot 0) in the per-run tables
     to_flat, next_flat = plan.to_Pa.ravel(), plan.next_a.ravel()
     until_flat = plan.until_s.ravel()
     has_until = bool(np.isfinite(until_flat).any())
@@ -255,6 +261,7 @@ def run_engine(plan: Plan, record: bool = True) -> EngineOutput:
         act_t = np.where(go, 0.0, act_t)
         started = np.where(go, False, started)
         mode = np.maximum(mode, np.where(go, 2 if is_abort else 1, 0))
+        sent_back[go & np.isnan(sent_back)] = t
         log.each(
             go,
             t,
@@ -272,32 +279,40 @@ def run_engine(plan: Plan, record: bool = True) -> EngineOutput:
     while True:
         t = step * dt
         # ------------------------------------------------------------ 1 faults
-        while fault_i < len(plan.faults) and plan.faults[fault_i][0] <= t + 1e-9:
-            _, c, kind, value = plan.faults[fault_i]
-            fault_i += 1
-            if kind == "tether-break":
-                motion.break_tether(c, int(value), t, np.nonzero(run_ok)[0])
-                continue
-            msg = {
-                "water-intrusion": f"FAULT water intrusion into the helmet at {value * 6e4:.0f} mL/min",
-                "suit-leak": "FAULT suit leak",
-                "regulator-failure": "FAULT suit pressure regulator failed: no O2 makeup",
-                "cooling-failure": f"FAULT cooling failure, {value:.0%} capacity left",
-                "scrubber-exhausted": "FAULT CO2 scrubber exhausted",
-            }[kind]
-            if kind == "water-intrusion":
-                water_rate[:, c] = value
-            elif kind == "suit-leak":
-                hole_cdA[:, c] = value
-                fault_leak = True
-            elif kind == "regulator-failure":
-                reg_failed[:, c] = True
-            elif kind == "cooling-failure":
-                cooling_factor[:, c] = value
-            elif kind == "scrubber-exhausted":
-                scrub_used[:, c] = p["scrub_cap_kg"][:, c]
-            for r in np.nonzero(run_ok)[0]:
-                log.add(t, r, c, "warning", "faults", msg)
+        if t + 1e-9 >= fault_next:
+            for f, applied in zip(plan.faults, fault_done, strict=True):
+                due = ~applied & (f.at_s <= t + 1e-9)
+                if not np.count_nonzero(due):
+                    continue
+                applied |= due
+                c, kind, value = f.crew, f.kind, f.value
+                hit = np.nonzero(due & run_ok)[0]
+                if kind == "tether-break":
+                    motion.break_tether(c, int(value[0]), t, hit)  # the tether's index
+                    continue
+                if kind == "water-intrusion":
+                    water_rate[:, c] = np.where(due, value, water_rate[:, c])
+                elif kind == "suit-leak":
+                    hole_cdA[:, c] = np.where(due, value, hole_cdA[:, c])
+                    fault_leak = True
+                elif kind == "regulator-failure":
+                    reg_failed[:, c] |= due
+                elif kind == "cooling-failure":
+                    cooling_factor[:, c] = np.where(due, value, cooling_factor[:, c])
+                elif kind == "scrubber-exhausted":
+                    scrub_used[:, c] = np.where(due, p["scrub_cap_kg"][:, c], scrub_used[:, c])
+                for r in hit:
+                    msg = {
+                        "water-intrusion": "FAULT water intrusion into the helmet at "
+                        f"{value[r] * 6e4:.0f} mL/min",
+                        "suit-leak": "FAULT suit leak",
+                        "regulator-failure": "FAULT suit pressure regulator failed: no O2 makeup",
+                        "cooling-failure": f"FAULT cooling failure, {value[r]:.0%} capacity left",
+                        "scrubber-exhausted": "FAULT CO2 scrubber exhausted",
+                    }[kind]
+                    log.add(t, r, c, "warning", "faults", msg)
+            pending = [f.at_s[~d] for f, d in zip(plan.faults, fault_done, strict=True)]
+            fault_next = min((float(a.min()) for a in pending if a.size), default=np.inf)
 
         # ------------------------------------------------------------ 2 timeline
         active = ~done & ~lost
@@ -312,7 +327,8 @@ def run_engine(plan: Plan, record: bool = True) -> EngineOutput:
         ready = active & dep_ok
         starting = ready & ~started
         is_return = slot == S - 1
-        dur_now = np.where(is_return, ret_dur, dur_flat.take(flat))
+        flat_r = run_base + slot
+        dur_now = np.where(is_return, ret_dur, dur_flat.take(flat_r))
         if np.count_nonzero(starting):
             suited |= starting & (kind_now == KIND["suit-up"])
             suited &= ~(starting & (kind_now == KIND["doff"]))
@@ -475,8 +491,8 @@ def run_engine(plan: Plan, record: bool = True) -> EngineOutput:
         fo2_amb = fo2_v[ri, vloc]
 
         # ------------------------------------------------------------ 4 suits
-        met = np.where(is_return & ready, ret_met, met_flat.take(flat))
-        met = np.where(done | lost, WORKLOADS_W["rest"], met)
+        met = np.where(is_return & ready, ret_met, met_flat.take(flat_r))
+        met = np.where(done | lost, WORKLOADS_W["rest"], met) * p["met_factor"]
         umb = p["umbilical"]
         supply_ok = np.where(umb, (o2_vehicle > 0)[:, None], o2_primary > 0)
         reserve_ok = o2_secondary > 0
@@ -807,4 +823,6 @@ def run_engine(plan: Plan, record: bool = True) -> EngineOutput:
         motion=motion,
         dark_outside_s=dark_outside,
         day_night=day_night,
+        sent_back_s=sent_back,
+        rules_fired=fired,
     )

@@ -191,12 +191,23 @@ def _motion_plan(sc: Scenario, crew_ids: list[str], n_slots: int) -> MotionPlan:
 
 
 @dataclass
+class PlannedFault:
+    """A scheduled fault: its time and size per run (a campaign disperses them; a time of
+    ``inf`` means the fault does not happen in that run)."""
+
+    at_s: np.ndarray  # (runs,)
+    crew: int
+    kind: str
+    value: np.ndarray  # (runs,) kg/s of water, leak C_d*A [m^2], cooling fraction, tether index
+
+
+@dataclass
 class Plan:
     scenario: Scenario
     runs: int
     crew_ids: list[str]
     labels: list[list[str]]
-    # timeline tables (crew, slots)
+    # timeline tables (crew, slots); durations and rates per run (runs, crew, slots)
     kind: np.ndarray
     dur_s: np.ndarray
     until_s: np.ndarray  # (C, S) run time a wait ends at (nan: by duration)
@@ -217,7 +228,7 @@ class Plan:
     o2_store_kg: np.ndarray = None
     eva_vessel: int = 0
     has_airlock: bool = False
-    faults: list[tuple[float, int, str, float]] = field(default_factory=list)
+    faults: list[PlannedFault] = field(default_factory=list)
     motion: MotionPlan | None = None
 
     @property
@@ -427,9 +438,9 @@ def compile_plan(sc: Scenario, runs: int = 1) -> Plan:
         crew_ids=crew_ids,
         labels=labels,
         kind=kind,
-        dur_s=dur,
+        dur_s=np.tile(dur, (runs, 1, 1)),
         until_s=until,
-        met_W=met,
+        met_W=np.tile(met, (runs, 1, 1)),
         to_Pa=to_pa,
         range_m=rng,
         after_c=after_c,
@@ -439,6 +450,7 @@ def compile_plan(sc: Scenario, runs: int = 1) -> Plan:
         n_acts=n_acts,
     )
     plan.crew = _crew_arrays(sc, runs)
+    plan.crew["met_factor"] = np.ones((runs, n_crew))  # a campaign's metabolic dispersion
     plan.motion = _motion_plan(sc, crew_ids, n_slots)
     tissue0, etr0 = [], []
     rest_k = dcs.etr_rate_per_s(
@@ -457,16 +469,21 @@ def compile_plan(sc: Scenario, runs: int = 1) -> Plan:
     plan.hatch_open_max_Pa = np.full(runs, sc.vehicle.hatch_open_max_psi * PA_PER_PSI)
     plan.o2_store_kg = np.full(runs, sc.vehicle.o2_store_kg)
     for f in sc.faults:
+        c = crew_ids.index(f.crew)
         if f.kind == "tether-break":
-            c = crew_ids.index(f.crew)
             value = float(plan.motion.tether_ids[c].index(f.tether))
-            plan.faults.append((f.at_min * 60.0, c, f.kind, value))
-            continue
-        value = {
-            "water-intrusion": (f.rate_mL_min or 0.0) / 1000.0 / 60.0,  # kg/s of water
-            "suit-leak": 0.72 * np.pi * ((f.hole_diameter_mm or 0.0) / 1000.0) ** 2 / 4.0,
-            "cooling-failure": f.remaining_fraction or 0.0,
-        }.get(f.kind, 0.0)
-        plan.faults.append((f.at_min * 60.0, crew_ids.index(f.crew), f.kind, float(value)))
-    plan.faults.sort(key=lambda x: x[0])
+        else:
+            value = {
+                "water-intrusion": (f.rate_mL_min or 0.0) / 1000.0 / 60.0,  # kg/s of water
+                "suit-leak": hole_cdA_m2(f.hole_diameter_mm or 0.0),
+                "cooling-failure": f.remaining_fraction or 0.0,
+            }.get(f.kind, 0.0)
+        plan.faults.append(
+            PlannedFault(np.full(runs, f.at_min * 60.0), c, f.kind, np.full(runs, value))
+        )
     return plan
+
+
+def hole_cdA_m2(diameter_mm):
+    """Effective area of a suit hole (C_d 0.72, as the vents)."""
+    return 0.72 * np.pi * (np.asarray(diameter_mm) / 1000.0) ** 2 / 4.0
