@@ -93,7 +93,11 @@ def simulate(
     if runs < 1:
         raise ValueError(f"runs must be at least 1, got {runs}")
     plan = compile_plan(scenario, runs)
-    out = run_engine(plan, record=record)
+    return result_of(scenario, run_engine(plan, record=record))
+
+
+def result_of(scenario: Scenario, out) -> SimulationResult:
+    """Package an engine output as a :class:`SimulationResult`."""
     events = pd.DataFrame(
         out.events, columns=["run", "t_s", "crew", "severity", "source", "message"]
     )

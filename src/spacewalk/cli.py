@@ -1,4 +1,4 @@
-"""The ``spacewalk`` command: run, validate, scenarios, report, history, catalogue."""
+"""The ``spacewalk`` command: run, validate, scenarios, report, history, catalogue, campaign."""
 
 from __future__ import annotations
 
@@ -102,9 +102,11 @@ def main(argv: list[str] | None = None) -> int:
     h.add_argument("names", nargs="*", help="scenario names or files (default: the library)")
     h.add_argument("--format", choices=("text", "markdown"), default="text")
     h.set_defaults(func=_cmd_history_validate)
+    from .campaign.cli import add_parser as add_campaign
     from .catalogue.cli import add_parser as add_catalogue
 
     add_catalogue(sub)
+    add_campaign(sub)
     args = parser.parse_args(argv)
     try:
         return args.func(args)

@@ -84,6 +84,7 @@ class EngineOutput:
     motion: CrewMotion | None = None
     dark_outside_s: np.ndarray | None = None  # (runs, crew) time outside in orbital night
     sent_back_s: np.ndarray | None = None  # (runs, crew) first terminate or abort (nan: none)
+    sent_back_rule: np.ndarray | None = None  # (runs, crew) the rule that did it (-1: none)
     rules_fired: np.ndarray | None = None  # (rules, runs, crew) whether each flight rule fired
     day_night: list = field(default_factory=list)  # [(t_s, "sunrise" | "sunset"), ...]
 
@@ -180,6 +181,7 @@ def run_engine(plan: Plan, record: bool = True) -> EngineOutput:
     fault_next = min((float(f.at_s.min()) for f in plan.faults), default=np.inf)
     fault_leak = False
     sent_back = np.full((R, C), np.nan)  # when a rule first sent each crew member back
+    sent_rule = np.full((R, C), -1, dtype=np.int64)  # and which rule (index into rules)
     # rules
     rules = list(sc.flight_rules or [])
     fired = np.zeros((len(rules), R, C), dtype=bool)
@@ -244,7 +246,7 @@ def run_engine(plan: Plan, record: bool = True) -> EngineOutput:
     def p_vessels():
         return gas.pressure_Pa(m_v, R_v, v["T_K"], v["volume_m3"])
 
-    def send_back(go, tgt, is_abort, t, why):
+    def send_back(go, tgt, is_abort, t, why, rule_k):
         """Terminate or abort: skip to the return-to-hatch slot, then the next ingress."""
         nonlocal ret_dur, ret_met, ret_speed, return_to, act, act_t, started, mode
         idx = np.arange(S)
@@ -261,7 +263,9 @@ def run_engine(plan: Plan, record: bool = True) -> EngineOutput:
         act_t = np.where(go, 0.0, act_t)
         started = np.where(go, False, started)
         mode = np.maximum(mode, np.where(go, 2 if is_abort else 1, 0))
-        sent_back[go & np.isnan(sent_back)] = t
+        first = go & np.isnan(sent_back)
+        sent_back[first] = t
+        sent_rule[first] = rule_k
         log.each(
             go,
             t,
@@ -710,7 +714,7 @@ def run_engine(plan: Plan, record: bool = True) -> EngineOutput:
                 tgt = plan.ingress_target[ci, slot]
                 go = fire & (loc == LOC_OUTSIDE) & (slot != S - 1) & (tgt >= 0) & ~done
                 if np.count_nonzero(go):
-                    send_back(go, tgt, rule.action == "abort", t, "")
+                    send_back(go, tgt, rule.action == "abort", t, "", k)
                     # the EVA ends for the partners too: they terminate and follow
                     runs_hit = go.any(axis=1, keepdims=True)
                     buddy = (
@@ -719,7 +723,7 @@ def run_engine(plan: Plan, record: bool = True) -> EngineOutput:
                         & ~lost
                     )
                     if np.count_nonzero(buddy):
-                        send_back(buddy, tgt, False, t, " with the crew")
+                        send_back(buddy, tgt, False, t, " with the crew", k)
 
         # ------------------------------------------------------------ 7 summaries, record
         all_live = live.all()
@@ -824,5 +828,6 @@ def run_engine(plan: Plan, record: bool = True) -> EngineOutput:
         dark_outside_s=dark_outside,
         day_night=day_night,
         sent_back_s=sent_back,
+        sent_back_rule=sent_rule,
         rules_fired=fired,
     )

@@ -8,6 +8,7 @@ fix it; :class:`ScenarioError` carries all of them at once. See ``docs/scenario-
 from __future__ import annotations
 
 import difflib
+import math
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -467,6 +468,74 @@ class Fault(_Model):
         return self
 
 
+DISTRIBUTIONS = {  # the parameters each distribution takes (required, then optional)
+    "normal": ({"mean", "sd"}, set()),
+    "truncnormal": ({"mean", "sd"}, {"low", "high"}),
+    "uniform": ({"low", "high"}, set()),
+    "lognormal": ({"median", "sigma"}, set()),
+    "choice": ({"values"}, {"weights"}),
+    "exponential": ({"rate_per_h"}, {"low"}),
+}
+_DIST_PARAMS = ("mean", "sd", "low", "high", "median", "sigma", "values", "weights", "rate_per_h")
+
+
+class Dispersion(_Model):
+    """One dispersed parameter of a Monte Carlo campaign (see docs/campaigns.md)."""
+
+    target: str = Field(min_length=1)
+    distribution: Literal[tuple(DISTRIBUTIONS)]  # type: ignore[valid-type]
+    mean: float | None = None
+    sd: float | None = Field(default=None, gt=0)
+    low: float | None = None
+    high: float | None = None
+    median: float | None = Field(default=None, gt=0)
+    sigma: float | None = Field(default=None, gt=0)
+    values: list[float] | None = Field(default=None, min_length=1)
+    weights: list[float] | None = None
+    rate_per_h: float | None = Field(default=None, gt=0)
+    relative: bool = False
+    shared: bool = False
+    note: str = ""
+
+    @model_validator(mode="after")
+    def _params(self):
+        required, optional = DISTRIBUTIONS[self.distribution]
+        given = {k for k in _DIST_PARAMS if getattr(self, k) is not None}
+        extra = given - required - optional
+        if extra:
+            raise ValueError(
+                f"a '{self.distribution}' distribution takes {sorted(required | optional)}, "
+                f"not {sorted(extra)}"
+            )
+        missing = required - given
+        if missing:
+            raise ValueError(f"a '{self.distribution}' distribution needs {sorted(missing)}")
+        if self.distribution == "truncnormal" and self.low is None and self.high is None:
+            raise ValueError("a 'truncnormal' distribution needs low, high or both")
+        if self.low is not None and self.high is not None and not self.low < self.high:
+            raise ValueError(f"low ({self.low}) must be below high ({self.high})")
+        if self.distribution == "truncnormal":
+            lo = -math.inf if self.low is None else self.low
+            hi = math.inf if self.high is None else self.high
+            if not lo < self.mean < hi:
+                raise ValueError("the mean of a truncated normal must lie between low and high")
+        if self.weights is not None:
+            if len(self.weights) != len(self.values or []):
+                raise ValueError("weights must have one entry per value")
+            if min(self.weights) < 0 or sum(self.weights) <= 0:
+                raise ValueError("weights must be non-negative with a positive sum")
+        return self
+
+
+class CampaignSettings(_Model):
+    """The ``[campaign]`` table: seed, default number of runs, batch size, dispersions."""
+
+    seed: int | None = Field(default=None, ge=0)
+    runs: int = Field(default=1000, ge=1, le=100_000_000)
+    batch_size: int = Field(default=500, ge=1, le=100_000)
+    dispersions: list[Dispersion] = Field(default_factory=list, max_length=200)
+
+
 # the metrics a [[documented]] figure can use (spacewalk.history), and what each needs;
 # "when" is an activity (with edge) or an event
 METRIC_PARAMS: dict[str, tuple[str, ...]] = {
@@ -552,6 +621,7 @@ class Scenario(_Model):
     faults: list[Fault] = Field(default_factory=list)
     targets: list[Target] = Field(default_factory=list, max_length=8)
     documented: list[Documented] = Field(default_factory=list)
+    campaign: CampaignSettings | None = None
 
     def suit_of(self, member: CrewMember) -> Suit | None:
         return None if member.suit is None else self.suits[member.suit]
@@ -1049,6 +1119,10 @@ def _cross_check(sc: Scenario) -> list[Issue]:
                         f"use ids from: {', '.join(ids)}",
                     )
                 )
+    if sc.campaign is not None:
+        from .dispersions import resolve
+
+        issues += resolve(sc)[1]
     return issues
 
 

@@ -1,0 +1,161 @@
+"""``spacewalk campaign ...``: run, resume, rerun, report."""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+
+from . import risk, store
+from .store import CampaignError
+
+
+def _summary_text(folder: Path) -> str:
+    runs = store.load_runs(folder)
+    n = len(runs)
+    lines = [f"{n} runs in {folder}"]
+    pd.set_option("display.width", 120)
+    out = risk.outcome_table(runs)
+    out = out[out["runs"] > 0]
+    lines.append(_fmt(out, "outcome"))
+    ev = risk.event_table(runs)
+    ev = ev[ev["runs"] > 0]
+    if not ev.empty:
+        lines.append(_fmt(ev, "event"))
+    if 0 < runs["consumable_limited"].sum() < n and runs.attrs.get("dispersed"):
+        top = risk.drivers(runs, "consumable_limited").head(5)
+        lines.append("what drives consumable_limited (Spearman rho, 95 % interval):")
+        for _, r in top.iterrows():
+            lines.append(
+                f"  {r['parameter']:<40} {r['spearman']:+.3f} "
+                f"({r['ci_low']:+.3f} to {r['ci_high']:+.3f})"
+            )
+    return "\n".join(lines)
+
+
+def _fmt(frame: pd.DataFrame, key: str) -> str:
+    rows = [f"{key:<28} {'runs':>7} {'P':>9}   95 % Wilson interval"]
+    for _, r in frame.iterrows():
+        rows.append(
+            f"{str(r[key]):<28} {r['runs']:>7} {100 * r['probability']:8.2f}%   "
+            f"{100 * r['ci_low']:.2f}% to {100 * r['ci_high']:.2f}%"
+        )
+    return "\n".join(rows)
+
+
+def _interrupted(folder: Path) -> int:
+    print(
+        f"interrupted: the finished batches are saved in {folder}; "
+        f"finish with `spacewalk campaign resume {folder}`",
+        file=sys.stderr,
+    )
+    return 130
+
+
+def _run(args) -> int:
+    from .run import run_campaign
+
+    folder = Path(args.out)
+    t0 = time.perf_counter()
+    try:
+        run_campaign(
+            args.scenario,
+            folder,
+            runs=args.runs,
+            seed=args.seed,
+            batch_size=args.batch_size,
+            workers=args.workers,
+            dask=args.dask,
+            progress=not args.quiet,
+        )
+    except KeyboardInterrupt:
+        return _interrupted(folder)
+    print(f"finished in {time.perf_counter() - t0:.1f} s")
+    print(_summary_text(folder))
+    return 0
+
+
+def _resume(args) -> int:
+    from .run import resume_campaign
+
+    folder = Path(args.folder)
+    manifest, _ = store.open_campaign(folder)
+    todo = store.missing_batches(folder, manifest)
+    print(f"{folder}: {len(todo)} of {manifest.n_batches} batches to run")
+    try:
+        resume_campaign(folder, workers=args.workers, dask=args.dask, progress=not args.quiet)
+    except KeyboardInterrupt:
+        return _interrupted(folder)
+    print(_summary_text(folder))
+    return 0
+
+
+def _rerun(args) -> int:
+    from .run import write_rerun
+
+    target = write_rerun(args.folder, args.run, args.out)
+    rows = store.load_runs(args.folder)
+    row = rows[rows["run"] == args.run]
+    print(f"wrote {target}/ (run {args.run}; its dispersed values are in dispersed.toml)")
+    if not row.empty:
+        r = row.iloc[0]
+        print(
+            f"the campaign recorded: outcome {r['outcome']}, limiting consumable "
+            f"{r['limiting_consumable'] or '-'}, status {r['status']}"
+        )
+    return 0
+
+
+def _report(args) -> int:
+    from .report import render
+
+    folder = Path(args.folder)
+    manifest, scenario = store.open_campaign(folder)
+    runs = store.load_runs(folder)
+    path = folder / "report.html"
+    path.write_text(render(runs, manifest, scenario), encoding="utf-8")
+    print(_summary_text(folder))
+    print(f"wrote {path}")
+    return 0
+
+
+def _guard(fn):
+    def call(args) -> int:
+        try:
+            return fn(args)
+        except CampaignError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 1
+
+    return call
+
+
+def add_parser(sub) -> None:
+    p = sub.add_parser("campaign", help="Monte Carlo campaigns: run, resume, rerun, report")
+    csub = p.add_subparsers(dest="campaign_command", required=True)
+    r = csub.add_parser("run", help="run a dispersed campaign of a scenario into a folder")
+    r.add_argument("scenario", help="a built-in scenario name or a .toml file with [campaign]")
+    r.add_argument("--out", required=True, help="the campaign folder (must not hold one yet)")
+    r.add_argument("--runs", type=int, help="number of runs (default: [campaign] runs)")
+    r.add_argument("--seed", type=int, help="campaign seed (default: [campaign] or scenario seed)")
+    r.add_argument("--batch-size", type=int, help="runs per batch (default: [campaign] batch_size)")
+    r.add_argument("--workers", type=int, help="local processes (default: all cores)")
+    r.add_argument("--dask", metavar="ADDRESS", help="run on the Dask cluster at ADDRESS")
+    r.add_argument("--quiet", action="store_true", help="no progress bar")
+    r.set_defaults(func=_guard(_run))
+    r = csub.add_parser("resume", help="finish a campaign's missing batches; redo nothing")
+    r.add_argument("folder")
+    r.add_argument("--workers", type=int)
+    r.add_argument("--dask", metavar="ADDRESS")
+    r.add_argument("--quiet", action="store_true")
+    r.set_defaults(func=_guard(_resume))
+    r = csub.add_parser("rerun", help="re-create one run with full telemetry and report")
+    r.add_argument("folder")
+    r.add_argument("run", type=int)
+    r.add_argument("--out", help="run folder to write (default FOLDER/run-NNNNNN)")
+    r.set_defaults(func=_guard(_rerun))
+    r = csub.add_parser("report", help="write FOLDER/report.html: outcomes, margins, drivers")
+    r.add_argument("folder")
+    r.set_defaults(func=_guard(_report))

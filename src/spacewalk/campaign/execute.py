@@ -1,0 +1,146 @@
+"""Running batches: in this process, in local worker processes, or on a Dask cluster.
+
+A batch is described by plain data (:class:`BatchTask`: the scenario's TOML text, the seed and
+a range of run numbers), so it travels to any worker; the worker parses the scenario, draws
+each run's values from the run's own stream and runs the batch through the engine as one
+array. Results do not depend on where or in which batch a run goes.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from collections.abc import Iterator
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from .. import dispersions
+from ..engine import run_engine
+from ..plan import compile_plan
+from ..scenario import Scenario, parse_toml
+from .rows import error_rows, rows_from_output
+
+
+@dataclass(frozen=True)
+class BatchTask:
+    scenario_toml: str
+    seed: int
+    batch: int
+    first: int
+    stop: int
+
+    @property
+    def runs(self) -> np.ndarray:
+        return np.arange(self.first, self.stop, dtype=np.int64)
+
+
+@functools.lru_cache(maxsize=4)
+def _scenario(text: str) -> tuple[Scenario, list]:
+    sc = parse_toml(text, "campaign scenario")
+    groups, issues = dispersions.resolve(sc)
+    assert not issues  # the scenario was validated when the campaign started
+    return sc, groups
+
+
+def simulate_runs(sc: Scenario, groups, seed: int, runs: np.ndarray, record: bool = False):
+    """Draw the runs' dispersed values, apply them to one plan and run the engine."""
+    values = dispersions.draw(sc, groups, seed, runs)
+    plan = compile_plan(sc, len(runs))
+    dispersions.apply(plan, groups, values)
+    return run_engine(plan, record=record), values
+
+
+def run_batch(task: BatchTask) -> pd.DataFrame:
+    """The rows of one batch. A batch that raises is retried run by run, so one bad run
+    becomes one row with its reason and the rest of the batch goes on."""
+    sc, groups = _scenario(task.scenario_toml)
+    names = dispersions.slot_names(groups)
+    runs = task.runs
+    try:
+        out, values = simulate_runs(sc, groups, task.seed, runs)
+        return rows_from_output(out, runs, task.seed, values, names)
+    except Exception:  # noqa: BLE001 - isolate the run(s) that fail, below
+        pass
+    parts = []
+    for r in runs:
+        one = np.array([r])
+        try:
+            out, values = simulate_runs(sc, groups, task.seed, one)
+            parts.append(rows_from_output(out, one, task.seed, values, names))
+        except Exception as exc:  # noqa: BLE001 - recorded in the row, the campaign goes on
+            values = dispersions.draw(sc, groups, task.seed, one)
+            reason = f"error: {type(exc).__name__}: {exc}"
+            parts.append(error_rows(one, task.seed, values, names, reason))
+    return pd.concat(parts, ignore_index=True)
+
+
+def _init_worker() -> None:
+    """One engine per process: keep the compiled motion kernel on a single thread."""
+    try:
+        import numba
+
+        numba.set_num_threads(1)
+    except (ImportError, ValueError):
+        pass
+
+
+def run_local(tasks: list[BatchTask], workers: int) -> Iterator[tuple[BatchTask, pd.DataFrame]]:
+    """Yield (task, rows) as batches finish, on ``workers`` local processes."""
+    if workers <= 1 or len(tasks) <= 1:
+        for task in tasks:
+            yield task, run_batch(task)
+        return
+    import multiprocessing as mp
+
+    ctx = mp.get_context("spawn")  # no fork of a process that holds compiled-kernel threads
+    with ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker) as pool:
+        pending = {}
+        queue = iter(tasks)
+        for task in _take(queue, 2 * workers):
+            pending[pool.submit(run_batch, task)] = task
+        while pending:
+            finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for fut in finished:
+                task = pending.pop(fut)
+                yield task, fut.result()
+                for nxt in _take(queue, 1):
+                    pending[pool.submit(run_batch, nxt)] = nxt
+
+
+def run_dask(tasks: list[BatchTask], address) -> Iterator[tuple[BatchTask, pd.DataFrame]]:
+    """Yield (task, rows) as batches finish on a Dask cluster (an address or a Client)."""
+    try:
+        from distributed import Client, as_completed
+    except ImportError:
+        from .store import CampaignError
+
+        raise CampaignError(
+            "--dask needs Dask's distributed scheduler: pip install 'spacewalk[dask]'"
+        ) from None
+    client = address if isinstance(address, Client) else Client(address)
+    try:
+        futures = client.map(run_batch, tasks, pure=False)
+        by_key = {f.key: t for f, t in zip(futures, tasks, strict=True)}
+        for fut in as_completed(futures):
+            yield by_key[fut.key], fut.result()
+    finally:
+        if client is not address:
+            client.close()
+
+
+def _take(it: Iterator, n: int) -> list:
+    out = []
+    for _ in range(n):
+        try:
+            out.append(next(it))
+        except StopIteration:
+            break
+    return out
+
+
+def default_workers() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+

@@ -1,0 +1,162 @@
+"""The campaign folder: the only module that touches its files.
+
+::
+
+    camp/
+      campaign.json          seed, runs, batch size, dispersed columns, versions
+      scenario.toml          the resolved scenario with its [campaign] table (resume and rerun)
+      runs/batch-000000.parquet, ...   one Parquet file per finished batch, one row per run
+      report.html            written by ``spacewalk campaign report``
+
+A batch file is written to a temporary name, flushed to disk and renamed into place, so a
+killed campaign (even ``kill -9``) leaves only whole batch files: it loses at most the batches
+in flight, and ``resume`` runs exactly the missing ones. The rows are plain Parquet, so DuckDB
+reads them directly: ``SELECT * FROM read_parquet('camp/runs/*.parquet', union_by_name=true)``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+import tomli_w
+
+from .. import __version__
+from ..scenario import Scenario, ScenarioError, parse_toml, scenario_to_mapping
+
+FORMAT = 1
+MANIFEST = "campaign.json"
+SCENARIO = "scenario.toml"
+RUNS_DIR = "runs"
+
+
+class CampaignError(ValueError):
+    """A campaign folder cannot be used as asked; the message says how to fix it."""
+
+
+@dataclass(frozen=True)
+class Manifest:
+    scenario: str
+    seed: int
+    runs: int
+    batch_size: int
+    dispersed: list[str]
+    created_utc: str = ""
+    spacewalk_version: str = __version__
+    format: int = FORMAT
+
+    @property
+    def n_batches(self) -> int:
+        return -(-self.runs // self.batch_size)
+
+    def batch_runs(self, b: int) -> range:
+        return range(b * self.batch_size, min((b + 1) * self.batch_size, self.runs))
+
+
+def batch_path(folder: Path, b: int) -> Path:
+    return folder / RUNS_DIR / f"batch-{b:06d}.parquet"
+
+
+def create(folder: Path, scenario: Scenario, manifest: Manifest) -> None:
+    """Start a campaign folder; refuse one that already holds a campaign."""
+    if (folder / MANIFEST).exists():
+        raise CampaignError(
+            f"{folder}: already holds a campaign; finish it with "
+            f"`spacewalk campaign resume {folder}` or give another --out folder"
+        )
+    if folder.exists() and not folder.is_dir():
+        raise CampaignError(f"{folder}: is a file; give a folder for --out")
+    (folder / RUNS_DIR).mkdir(parents=True, exist_ok=True)
+    (folder / SCENARIO).write_text(
+        "# The resolved scenario of this campaign: resume and rerun read it.\n"
+        + tomli_w.dumps(scenario_to_mapping(scenario)),
+        encoding="utf-8",
+    )
+    data = asdict(manifest)
+    data["created_utc"] = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    _atomic_write(folder / MANIFEST, json.dumps(data, indent=2).encode())
+
+
+def open_campaign(folder: Path) -> tuple[Manifest, Scenario]:
+    """Read a campaign folder's manifest and scenario, with clear errors."""
+    path = folder / MANIFEST
+    if not path.exists():
+        raise CampaignError(
+            f"{folder}: not a campaign folder (no {MANIFEST}); start one with "
+            "`spacewalk campaign run SCENARIO --out FOLDER`"
+        )
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        manifest = Manifest(**data)
+    except (ValueError, TypeError) as exc:
+        raise CampaignError(f"{path}: unreadable manifest ({exc}); start the campaign again") from None
+    if manifest.format != FORMAT:
+        raise CampaignError(
+            f"{path}: campaign format {manifest.format}, this spacewalk reads {FORMAT}"
+        )
+    try:
+        scenario = parse_toml((folder / SCENARIO).read_text(encoding="utf-8"), str(folder / SCENARIO))
+    except FileNotFoundError:
+        raise CampaignError(f"{folder}: {SCENARIO} is missing; start the campaign again") from None
+    except ScenarioError as exc:
+        raise CampaignError(str(exc)) from None
+    return manifest, scenario
+
+
+def done_batches(folder: Path) -> set[int]:
+    out = set()
+    for p in (folder / RUNS_DIR).glob("batch-*.parquet"):
+        try:
+            out.add(int(p.stem.removeprefix("batch-")))
+        except ValueError:
+            continue
+    return out
+
+
+def missing_batches(folder: Path, manifest: Manifest) -> list[int]:
+    have = done_batches(folder)
+    return [b for b in range(manifest.n_batches) if b not in have]
+
+
+def write_batch(folder: Path, b: int, rows: pd.DataFrame) -> Path:
+    """Write one batch's rows atomically (temporary file, fsync, rename)."""
+    table = pa.Table.from_pandas(rows, preserve_index=False)
+    target = batch_path(folder, b)
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    pq.write_table(table, tmp)
+    with open(tmp, "rb") as fh:
+        os.fsync(fh.fileno())
+    os.replace(tmp, target)
+    return target
+
+
+def load_runs(folder: str | Path) -> pd.DataFrame:
+    """Every finished run of a campaign as a DataFrame, ordered by run number."""
+    folder = Path(folder)
+    manifest, _ = open_campaign(folder)
+    files = sorted((folder / RUNS_DIR).glob("batch-*.parquet"))
+    if not files:
+        raise CampaignError(
+            f"{folder}: no finished batches yet; run `spacewalk campaign resume {folder}`"
+        )
+    frame = pd.concat([pq.read_table(f).to_pandas() for f in files], ignore_index=True)
+    frame = frame.sort_values("run", ignore_index=True)
+    frame.attrs["dispersed"] = list(manifest.dispersed)
+    frame.attrs["seed"] = manifest.seed
+    frame.attrs["planned_runs"] = manifest.runs
+    return frame
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    with open(tmp, "wb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
