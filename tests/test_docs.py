@@ -24,6 +24,8 @@ def test_every_scenario_key_is_documented():
         scenario.Suit,
         scenario.Tether,
         scenario.Target,
+        scenario.CampaignSettings,
+        scenario.Dispersion,
     )
     for model in models:
         for name in model.model_fields:

@@ -715,15 +715,16 @@ def run_engine(plan: Plan, record: bool = True) -> EngineOutput:
                 go = fire & (loc == LOC_OUTSIDE) & (slot != S - 1) & (tgt >= 0) & ~done
                 if np.count_nonzero(go):
                     send_back(go, tgt, rule.action == "abort", t, "", k)
-                    # the EVA ends for the partners too: they terminate and follow
-                    runs_hit = go.any(axis=1, keepdims=True)
-                    buddy = (
-                        (runs_hit & ~go & (loc == LOC_OUTSIDE) & (slot != S - 1) & (tgt >= 0))
-                        & ~done
-                        & ~lost
-                    )
-                    if np.count_nonzero(buddy):
-                        send_back(buddy, tgt, False, t, " with the crew", k)
+                # the EVA ends for the partners too, also when the one it fired for is
+                # already back in the airlock waiting for them: they terminate and follow
+                runs_hit = (go | (fire & suited & (loc != LOC_CABIN))).any(axis=1, keepdims=True)
+                buddy = (
+                    (runs_hit & ~go & (loc == LOC_OUTSIDE) & (slot != S - 1) & (tgt >= 0))
+                    & ~done
+                    & ~lost
+                )
+                if np.count_nonzero(buddy):
+                    send_back(buddy, tgt, False, t, " with the crew", k)
 
         # ------------------------------------------------------------ 7 summaries, record
         all_live = live.all()

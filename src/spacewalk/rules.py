@@ -42,7 +42,7 @@ STANDARD_RULES: tuple[FlightRule, ...] = (
         below=30.0,
         level="caution",
         action="terminate",
-        applies="outside",
+        applies="suited",  # also in the airlock, waiting for a partner still outside
         message="O2 left is within 30 min of the time needed to get back in",  # NF: SOP is 30 min
     ),
     FlightRule(
