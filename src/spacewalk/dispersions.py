@@ -224,7 +224,7 @@ def _hint(word: str, options) -> str:
     return text + (f" (did you mean {close[0]!r}?)" if close else "")
 
 
-class _Unresolved(Exception):
+class _UnresolvedError(Exception):
     def __init__(self, problem: str, fix: str):
         super().__init__(problem)
         self.problem, self.fix = problem, fix
@@ -235,13 +235,13 @@ def _crew_members(sc: Scenario, who: str) -> list[tuple[int, CrewMember]]:
     if who == "*":
         return [(c, m) for c, m in enumerate(sc.crew) if m.role == "eva"]
     if who not in ids:
-        raise _Unresolved(f"no crew member has id {who!r}", _hint(who, [*ids, "*"]))
+        raise _UnresolvedError(f"no crew member has id {who!r}", _hint(who, [*ids, "*"]))
     return [(ids.index(who), sc.crew[ids.index(who)])]
 
 
 def _crew_slots(sc: Scenario, parts: list[str]) -> list[Slot]:
     if len(parts) < 3:
-        raise _Unresolved(
+        raise _UnresolvedError(
             "a crew target reads crew.ID.KEY", "e.g. crew.*.metabolic_factor or crew.ev1.mass_kg"
         )
     who, key, rest = parts[1], parts[2], parts[3:]
@@ -251,9 +251,7 @@ def _crew_slots(sc: Scenario, parts: list[str]) -> list[Slot]:
         for c, m in members:
             name = f"crew.{m.id}.{key}"
             if key == "metabolic_factor":
-                slots.append(
-                    Slot(name, 1.0, 0.0, 10.0, True, False, _crew_set("met_factor", c))
-                )
+                slots.append(Slot(name, 1.0, 0.0, 10.0, True, False, _crew_set("met_factor", c)))
             elif key == "mass_kg":
                 slots.append(_slot(name, m.mass_kg, CrewMember, key, _mass(c, m.mass_kg)))
             else:
@@ -264,13 +262,13 @@ def _crew_slots(sc: Scenario, parts: list[str]) -> list[Slot]:
     if key == "suit" and len(rest) == 1:
         skey = rest[0]
         if skey not in SUIT_KEYS:
-            raise _Unresolved(f"suit key {skey!r} cannot be dispersed", _hint(skey, SUIT_KEYS))
+            raise _UnresolvedError(f"suit key {skey!r} cannot be dispersed", _hint(skey, SUIT_KEYS))
         array, factor = SUIT_KEYS[skey]
         for c, m in members:
             suit = sc.suit_of(m)
             if suit is None or (skey in _BACKPACK_ONLY and sc.supply_of(m) == "umbilical"):
                 if who != "*":
-                    raise _Unresolved(
+                    raise _UnresolvedError(
                         f"{m.id!r} has no suit {skey} to disperse"
                         + (" (the suit is fed by an umbilical)" if suit else ""),
                         "name another crew member or another key",
@@ -289,11 +287,13 @@ def _crew_slots(sc: Scenario, parts: list[str]) -> list[Slot]:
     if key == "maneuvering" and len(rest) == 1:
         ukey = rest[0]
         if ukey not in UNIT_KEYS:
-            raise _Unresolved(f"maneuvering key {ukey!r} cannot be dispersed", _hint(ukey, UNIT_KEYS))
+            raise _UnresolvedError(
+                f"maneuvering key {ukey!r} cannot be dispersed", _hint(ukey, UNIT_KEYS)
+            )
         for c, m in members:
             if m.maneuvering_unit is None:
                 if who != "*":
-                    raise _Unresolved(
+                    raise _UnresolvedError(
                         f"{m.id!r} has no maneuvering unit", "set maneuvering_unit or name another"
                     )
                 continue
@@ -307,13 +307,17 @@ def _crew_slots(sc: Scenario, parts: list[str]) -> list[Slot]:
     if key == "tether" and len(rest) == 2:
         tid, tkey = rest
         if tkey not in TETHER_KEYS:
-            raise _Unresolved(f"tether key {tkey!r} cannot be dispersed", _hint(tkey, TETHER_KEYS))
+            raise _UnresolvedError(
+                f"tether key {tkey!r} cannot be dispersed", _hint(tkey, TETHER_KEYS)
+            )
         for c, m in members:
             tethers = m.all_tethers()
             names = [t.id for t in tethers]
             if tid != "*" and tid not in names:
                 if who != "*":
-                    raise _Unresolved(f"{m.id!r} has no tether {tid!r}", _hint(tid, [*names, "*"]))
+                    raise _UnresolvedError(
+                        f"{m.id!r} has no tether {tid!r}", _hint(tid, [*names, "*"])
+                    )
                 continue
             for k, t in enumerate(tethers):
                 if tid in ("*", t.id):
@@ -327,7 +331,7 @@ def _crew_slots(sc: Scenario, parts: list[str]) -> list[Slot]:
                         )
                     )
         return slots
-    raise _Unresolved(
+    raise _UnresolvedError(
         f"unknown crew parameter {'.'.join(parts[2:])!r}",
         _hint(key, [*CREW_KEYS, "suit.KEY", "maneuvering.KEY", "tether.ID.KEY"]),
     )
@@ -335,26 +339,29 @@ def _crew_slots(sc: Scenario, parts: list[str]) -> list[Slot]:
 
 def _timeline_slots(sc: Scenario, parts: list[str]) -> list[Slot]:
     if len(parts) < 4:
-        raise _Unresolved(
-            "a timeline target reads timeline.ID.LABEL.KEY", "e.g. timeline.ev1.worksite.duration_min"
+        raise _UnresolvedError(
+            "a timeline target reads timeline.ID.LABEL.KEY",
+            "e.g. timeline.ev1.worksite.duration_min",
         )
     who, key, label = parts[1], parts[-1], ".".join(parts[2:-1])
     ids = [m.id for m in sc.crew]
     if who not in sc.timeline:
-        raise _Unresolved(f"no timeline for {who!r}", _hint(who, ids))
+        raise _UnresolvedError(f"no timeline for {who!r}", _hint(who, ids))
     acts = sc.timeline[who]
     labels = [a.key for a in acts]
     if label not in labels:
-        raise _Unresolved(f"{who!r} has no activity labelled {label!r}", _hint(label, labels))
+        raise _UnresolvedError(f"{who!r} has no activity labelled {label!r}", _hint(label, labels))
     if key not in TIMELINE_KEYS:
-        raise _Unresolved(f"activity key {key!r} cannot be dispersed", _hint(key, TIMELINE_KEYS))
+        raise _UnresolvedError(
+            f"activity key {key!r} cannot be dispersed", _hint(key, TIMELINE_KEYS)
+        )
     c, j = ids.index(who), labels.index(label)
     a = acts[j]
     name = f"timeline.{who}.{label}.{key}"
     if key == "duration_min":
         by_event = a.activity in EVENT_ACTIVITIES or a.activity in PRESSURE_ACTIVITIES
         if a.duration_min is None or by_event or a.until_utc:
-            raise _Unresolved(
+            raise _UnresolvedError(
                 f"activity {label!r} ends on an event or a pressure, not on a duration",
                 "disperse an activity that has duration_min",
             )
@@ -374,13 +381,15 @@ def _vehicle_slots(sc: Scenario, parts: list[str]) -> list[Slot]:
         ves, key = parts[1], parts[2]
         vessel = getattr(sc.vehicle, ves)
         if vessel is None:
-            raise _Unresolved("this vehicle has no airlock", "disperse vehicle.cabin instead")
+            raise _UnresolvedError("this vehicle has no airlock", "disperse vehicle.cabin instead")
         if key not in VESSEL_KEYS:
-            raise _Unresolved(f"vessel key {key!r} cannot be dispersed", _hint(key, VESSEL_KEYS))
+            raise _UnresolvedError(
+                f"vessel key {key!r} cannot be dispersed", _hint(key, VESSEL_KEYS)
+            )
         nominal = getattr(vessel, key)
         i = 0 if ves == "cabin" else 1
         return [_slot(f"vehicle.{ves}.{key}", nominal, Vessel, key, _vessel(key, i, nominal))]
-    raise _Unresolved(
+    raise _UnresolvedError(
         f"unknown vehicle parameter {'.'.join(parts[1:])!r}",
         _hint(parts[-1], [*VEHICLE_KEYS, *(f"cabin.{k}" for k in VESSEL_KEYS)]),
     )
@@ -392,31 +401,37 @@ _FAULT_RE = re.compile(r"^faults\[(\d+)\]\.([A-Za-z_]+)$")
 def _fault_slots(sc: Scenario, target: str) -> list[Slot]:
     m = _FAULT_RE.match(target)
     if not m:
-        raise _Unresolved(
+        raise _UnresolvedError(
             "a fault target reads faults[K].KEY (K counts the [[faults]] from 0)",
             "e.g. faults[0].at_min",
         )
     k, key = int(m.group(1)), m.group(2)
     if k >= len(sc.faults):
-        raise _Unresolved(
+        raise _UnresolvedError(
             f"there is no faults[{k}]: the scenario has {len(sc.faults)} fault(s)",
             "count the [[faults]] entries from 0",
         )
     f = sc.faults[k]
     if key not in FAULT_KEYS:
-        raise _Unresolved(f"fault key {key!r} cannot be dispersed", _hint(key, FAULT_KEYS))
+        raise _UnresolvedError(f"fault key {key!r} cannot be dispersed", _hint(key, FAULT_KEYS))
     if key != "at_min" and getattr(f, key) is None and key != "remaining_fraction":
-        raise _Unresolved(f"a '{f.kind}' fault has no {key}", "disperse at_min or its own size")
+        raise _UnresolvedError(
+            f"a '{f.kind}' fault has no {key}", "disperse at_min or its own size"
+        )
     if key == "remaining_fraction" and f.kind != "cooling-failure":
-        raise _Unresolved(f"a '{f.kind}' fault has no {key}", "disperse at_min or its own size")
+        raise _UnresolvedError(
+            f"a '{f.kind}' fault has no {key}", "disperse at_min or its own size"
+        )
     name = f"faults[{k}].{key}"
     nominal = getattr(f, key) if getattr(f, key) is not None else 0.0
     # a fault drawn after the run's end (or at inf) does not happen in that run
-    return [_slot(name, nominal, Fault, key, _fault(k, key), hi=math.inf if key == "at_min" else None)]
+    return [
+        _slot(name, nominal, Fault, key, _fault(k, key), hi=math.inf if key == "at_min" else None)
+    ]
 
 
 def target_slots(sc: Scenario, target: str) -> list[Slot]:
-    """The slots one target reaches, or raise ``_Unresolved`` with the fix."""
+    """The slots one target reaches, or raise ``_UnresolvedError`` with the fix."""
     if target.startswith("faults"):
         return _fault_slots(sc, target)
     parts = target.split(".")
@@ -428,13 +443,13 @@ def target_slots(sc: Scenario, target: str) -> list[Slot]:
     elif head == "vehicle":
         slots = _vehicle_slots(sc, parts)
     else:
-        raise _Unresolved(
+        raise _UnresolvedError(
             f"unknown target {target!r}",
             "a target starts with crew., timeline., vehicle. or faults[ (docs/campaigns.md)"
             + (f"; did you mean {c!r}?" if (c := _close_head(head)) else ""),
         )
     if not slots:
-        raise _Unresolved(
+        raise _UnresolvedError(
             f"{target!r} reaches no crew member (none has this parameter)",
             "name a crew member that has it",
         )
@@ -457,7 +472,9 @@ def _support(d: Dispersion) -> tuple[float, float]:
     if d.distribution == "uniform":
         return d.low, d.high
     if d.distribution == "lognormal":
-        return d.median * math.exp(-TAIL_SIGMAS * d.sigma), d.median * math.exp(TAIL_SIGMAS * d.sigma)
+        return d.median * math.exp(-TAIL_SIGMAS * d.sigma), d.median * math.exp(
+            TAIL_SIGMAS * d.sigma
+        )
     if d.distribution == "choice":
         return min(d.values), max(d.values)
     return (d.low or 0.0), math.inf  # exponential: a time after ``low``
@@ -474,7 +491,7 @@ def resolve(sc: Scenario) -> tuple[list[list[Slot]], list[Issue]]:
         path = f"campaign.dispersions[{k}]"
         try:
             slots = target_slots(sc, d.target)
-        except _Unresolved as exc:
+        except _UnresolvedError as exc:
             issues.append(Issue(f"{path}.target", exc.problem, exc.fix))
             groups.append([])
             continue

@@ -517,7 +517,7 @@ class Dispersion(_Model):
         if self.distribution == "truncnormal":
             lo = -math.inf if self.low is None else self.low
             hi = math.inf if self.high is None else self.high
-            if not lo < self.mean < hi:
+            if not lo <= self.mean <= hi:
                 raise ValueError("the mean of a truncated normal must lie between low and high")
         if self.weights is not None:
             if len(self.weights) != len(self.values or []):
@@ -755,7 +755,8 @@ def _issue_from_pydantic(err: Mapping[str, Any]) -> Issue:
         return Issue(path, err.get("msg", "wrong length"), "add or remove entries")
     if kind == "value_error":
         msg = str(err.get("msg", "")).removeprefix("Value error, ")
-        return Issue(path, msg, "")
+        table = str(loc[0]) if loc else "the"
+        return Issue(path, msg, f"see the [{table}] section of docs/scenario-format.md")
     for word, text in _TYPE_WORDS.items():
         if kind.startswith(word) or kind == f"{word}_type" or kind.endswith(f"{word}_type"):
             return Issue(path, f"expected {text}, got {shown}", f"write {text} here")

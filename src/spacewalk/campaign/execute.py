@@ -143,4 +143,3 @@ def _take(it: Iterator, n: int) -> list:
 
 def default_workers() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-

@@ -120,7 +120,10 @@ def render(runs: pd.DataFrame, manifest, scenario) -> str:
     events = risk.event_table(runs)
     margins = risk.margins(runs)
     sections = []
-    for event in ("consumable_limited", *[c for c in risk.event_columns(runs) if c.startswith("rule:")]):
+    for event in (
+        "consumable_limited",
+        *[c for c in risk.event_columns(runs) if c.startswith("rule:")],
+    ):
         hits = int(runs[event].fillna(False).astype(bool).sum())
         if hits == 0 or hits == n:
             continue
@@ -145,8 +148,17 @@ def render(runs: pd.DataFrame, manifest, scenario) -> str:
         + html.escape(
             ", ".join(
                 f"{k} {getattr(d, k)}"
-                for k in ("mean", "sd", "low", "high", "median", "sigma", "values", "weights",
-                          "rate_per_h")
+                for k in (
+                    "mean",
+                    "sd",
+                    "low",
+                    "high",
+                    "median",
+                    "sigma",
+                    "values",
+                    "weights",
+                    "rate_per_h",
+                )
                 if getattr(d, k) is not None
             )
             + (" (relative)" if d.relative else "")

@@ -70,8 +70,7 @@ def event_table(runs: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
     n = len(runs)
     early = runs["outcome"].isin(["terminated", "aborted", "loss-of-crew"])
     names = ["ended early", *event_columns(runs)]
-    counts = [int(early.sum()), *(int(runs[c].fillna(False).astype(bool).sum())
-                                  for c in names[1:])]
+    counts = [int(early.sum()), *(int(runs[c].fillna(False).astype(bool).sum()) for c in names[1:])]
     return _table(names, counts, n, confidence)
 
 
@@ -121,9 +120,7 @@ def drivers(
     ``rule:o2-margin``) or a number (e.g. ``limiting_time_left_min``). Sorted by strength.
     """
     if result not in runs.columns:
-        raise KeyError(
-            f"no column {result!r} in the runs; use one of: {', '.join(runs.columns)}"
-        )
+        raise KeyError(f"no column {result!r} in the runs; use one of: {', '.join(runs.columns)}")
     params = dispersed if dispersed is not None else dispersed_columns(runs)
     ok = runs["status"] == "ok"
     y = runs.loc[ok, result]

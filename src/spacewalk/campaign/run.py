@@ -146,4 +146,3 @@ def write_rerun(folder: str | Path, run: int, out: str | Path | None = None) -> 
         encoding="utf-8",
     )
     return target
-

@@ -95,13 +95,17 @@ def open_campaign(folder: Path) -> tuple[Manifest, Scenario]:
         data = json.loads(path.read_text(encoding="utf-8"))
         manifest = Manifest(**data)
     except (ValueError, TypeError) as exc:
-        raise CampaignError(f"{path}: unreadable manifest ({exc}); start the campaign again") from None
+        raise CampaignError(
+            f"{path}: unreadable manifest ({exc}); start the campaign again"
+        ) from None
     if manifest.format != FORMAT:
         raise CampaignError(
             f"{path}: campaign format {manifest.format}, this spacewalk reads {FORMAT}"
         )
     try:
-        scenario = parse_toml((folder / SCENARIO).read_text(encoding="utf-8"), str(folder / SCENARIO))
+        scenario = parse_toml(
+            (folder / SCENARIO).read_text(encoding="utf-8"), str(folder / SCENARIO)
+        )
     except FileNotFoundError:
         raise CampaignError(f"{folder}: {SCENARIO} is missing; start the campaign again") from None
     except ScenarioError as exc:

@@ -1,0 +1,565 @@
+"""Monte Carlo campaigns: dispersions, streams, store, resume after kill -9, Dask, risk."""
+
+from __future__ import annotations
+
+import math
+import os
+import signal
+import subprocess
+import sys
+import time
+import tomllib
+
+import numpy as np
+import pandas as pd
+import pytest
+import tomli_w
+
+from spacewalk import ScenarioError, parse_toml
+from spacewalk import dispersions as disp
+from spacewalk.campaign import (
+    CampaignError,
+    drivers,
+    event_table,
+    load_runs,
+    outcome_table,
+    rerun,
+    resume_campaign,
+    run_campaign,
+    store,
+    wilson_interval,
+)
+from spacewalk.campaign.execute import simulate_runs
+from spacewalk.campaign.rows import rows_from_output
+from spacewalk.plan import compile_plan
+from spacewalk.scenario import library_dir
+
+PARMITANO = tomllib.loads((library_dir() / "iss-eva-23-2013.toml").read_text(encoding="utf-8"))
+
+
+def with_campaign(dispersions: list[dict], base: dict = PARMITANO, **settings):
+    data = dict(base)
+    data["campaign"] = {"seed": 11, **settings, "dispersions": dispersions}
+    return parse_toml(tomli_w.dumps(data), "test campaign")
+
+
+# a dispersion on every kind of target, as a planner writes them
+EVERY_KIND = [
+    {"target": "crew.*.metabolic_factor", "distribution": "normal", "mean": 1.1, "sd": 0.1},
+    {"target": "crew.parmitano.mass_kg", "distribution": "uniform", "low": 70, "high": 80},
+    {
+        "target": "crew.cassidy.translation_speed_m_s",
+        "distribution": "uniform",
+        "low": 0.1,
+        "high": 0.2,
+    },
+    {
+        "target": "crew.*.suit.o2_primary_kg",
+        "distribution": "uniform",
+        "low": 0.95,
+        "high": 1.0,
+        "relative": True,
+    },
+    {
+        "target": "crew.*.suit.leak_cm3_min",
+        "distribution": "lognormal",
+        "median": 1.0,
+        "sigma": 0.4,
+        "relative": True,
+    },
+    {"target": "crew.*.tether.*.length_m", "distribution": "uniform", "low": 20, "high": 30},
+    {
+        "target": "timeline.cassidy.experiment retrieval and cable routing.duration_min",
+        "distribution": "truncnormal",
+        "mean": 60,
+        "sd": 10,
+        "low": 30,
+    },
+    {
+        "target": "timeline.parmitano.cable routing and camera work.metabolic_W",
+        "distribution": "choice",
+        "values": [200, 300],
+        "weights": [3, 1],
+    },
+    {"target": "vehicle.airlock.vent_diameter_cm", "distribution": "uniform", "low": 1, "high": 2},
+    {"target": "vehicle.hatch_diameter_m", "distribution": "uniform", "low": 0.9, "high": 1.1},
+    {"target": "faults[0].at_min", "distribution": "exponential", "rate_per_h": 0.5, "low": 40},
+    {"target": "faults[0].rate_mL_min", "distribution": "uniform", "low": 10, "high": 40},
+]
+
+
+# ----------------------------------------------------------------- every dispersion is applied
+
+
+def _arrays(plan) -> dict[str, np.ndarray]:
+    out = {f"crew.{k}": v.copy() for k, v in plan.crew.items()}
+    out |= {f"vessel.{k}": v.copy() for k, v in plan.vessel.items()}
+    out |= {
+        "dur_s": plan.dur_s.copy(),
+        "met_W": plan.met_W.copy(),
+        "hatch": plan.hatch_diameter_m.copy(),
+        "o2_store": plan.o2_store_kg.copy(),
+        "tether_length": np.broadcast_to(
+            plan.motion.length_m, (plan.runs, *plan.motion.length_m.shape[-2:])
+        ).copy(),
+    }
+    for k, f in enumerate(plan.faults):
+        out[f"fault{k}.at"] = f.at_s.copy()
+        out[f"fault{k}.value"] = f.value.copy()
+    return out
+
+
+@pytest.mark.parametrize("spec", EVERY_KIND, ids=[d["target"] for d in EVERY_KIND])
+def test_each_dispersion_changes_its_parameter(spec):
+    """Basilisk issue 1164 (dispersions silently not applied) must never happen here: each
+    target moves the plan array it names, to the drawn value in the engine's units."""
+    sc = with_campaign([spec])
+    groups, issues = disp.resolve(sc)
+    assert not issues and groups[0]
+    runs = np.arange(8)
+    values = disp.draw(sc, groups, 11, runs)
+    nominal = compile_plan(sc, 8)
+    plan = compile_plan(sc, 8)
+    disp.apply(plan, groups, values)
+    before, after = _arrays(nominal), _arrays(plan)
+    changed = [k for k in before if not np.array_equal(before[k], after[k])]
+    assert changed, f"{spec['target']} changed nothing in the plan"
+    assert np.ptp(values, axis=0).min() > 0  # and it differs from run to run
+
+
+def test_applied_values_land_in_engine_units():
+    sc = with_campaign(
+        [
+            {
+                "target": "crew.parmitano.suit.o2_secondary_min",
+                "distribution": "uniform",
+                "low": 20,
+                "high": 40,
+            },
+            {
+                "target": "crew.parmitano.suit.leak_cm3_min",
+                "distribution": "uniform",
+                "low": 10,
+                "high": 90,
+            },
+            {"target": "faults[0].at_min", "distribution": "uniform", "low": 50, "high": 60},
+            {"target": "faults[0].rate_mL_min", "distribution": "uniform", "low": 10, "high": 40},
+            {
+                "target": "vehicle.airlock.pressure_psi",
+                "distribution": "uniform",
+                "low": 10,
+                "high": 11,
+            },
+        ]
+    )
+    groups, _ = disp.resolve(sc)
+    values = disp.draw(sc, groups, 11, np.arange(5))
+    plan = compile_plan(sc, 5)
+    disp.apply(plan, groups, values)
+    np.testing.assert_allclose(plan.crew["o2_secondary_s"][:, 0], 60 * values[:, 0])
+    np.testing.assert_allclose(plan.crew["leak_m3_s"][:, 0], values[:, 1] * 1e-6 / 60)
+    np.testing.assert_allclose(plan.faults[0].at_s, 60 * values[:, 2])
+    np.testing.assert_allclose(plan.faults[0].value, values[:, 3] / 6e4)  # kg/s of water
+    np.testing.assert_allclose(plan.vessel["p0_Pa"][:, 1], values[:, 4] * 6894.757, rtol=1e-6)
+
+
+def test_a_dispersed_fault_time_moves_the_fault_in_the_engine():
+    """The water-intrusion caution comes when the dispersed fault time says, run by run."""
+    sc = with_campaign(
+        [{"target": "faults[0].at_min", "distribution": "uniform", "low": 50, "high": 70}]
+    )
+    groups, _ = disp.resolve(sc)
+    out, values = simulate_runs(sc, groups, 11, np.arange(4))
+    for r in range(4):
+        ev = [e for e in out.events if e["run"] == r and e["source"] == "faults"]
+        assert ev, f"run {r}: no fault"
+        dt = sc.engine.dt_s
+        assert 0 <= ev[0]["t_s"] - 60 * values[r, 0] < dt  # the first step at or after it
+
+
+def test_higher_metabolic_rate_uses_more_oxygen():
+    """O2 use follows the Weir relation: a run at 1.3 x the metabolic rate uses more O2."""
+    sc = with_campaign(
+        [{"target": "crew.*.metabolic_factor", "distribution": "choice", "values": [1.0, 1.3]}]
+    )
+    groups, _ = disp.resolve(sc)
+    out, values = simulate_runs(sc, groups, 11, np.arange(12))
+    used = out.plan.crew["o2_primary_kg"][:, 1] - out.final["o2_primary_kg"][:, 1]  # Cassidy
+    hi, lo = values[:, 1] == 1.3, values[:, 1] == 1.0
+    assert hi.any() and lo.any()
+    assert used[hi].min() > used[lo].max()
+
+
+# ----------------------------------------------------------------- validation at load
+
+
+@pytest.mark.parametrize(
+    ("spec", "path", "words"),
+    [
+        (
+            {"target": "crew.*.metabolic_factr", "distribution": "normal", "mean": 1, "sd": 0.1},
+            "campaign.dispersions[0].target",
+            "metabolic_factor",
+        ),
+        (
+            {"target": "crew.luca.mass_kg", "distribution": "normal", "mean": 70, "sd": 1},
+            "campaign.dispersions[0].target",
+            "parmitano",
+        ),
+        (
+            {"target": "crew.*.suit.o2_primry_kg", "distribution": "normal", "mean": 1, "sd": 0.01},
+            "campaign.dispersions[0].target",
+            "o2_primary_kg",
+        ),
+        (
+            {
+                "target": "timeline.cassidy.experiment.duration_min",
+                "distribution": "normal",
+                "mean": 60,
+                "sd": 1,
+            },
+            "campaign.dispersions[0].target",
+            "experiment retrieval",
+        ),
+        (
+            {"target": "faults[3].at_min", "distribution": "normal", "mean": 60, "sd": 1},
+            "campaign.dispersions[0].target",
+            "1 fault",
+        ),
+        (
+            {
+                "target": "crew.*.suit.o2_primary_kg",
+                "distribution": "normal",
+                "mean": 0.5,
+                "sd": 0.2,
+            },
+            "campaign.dispersions[0]",
+            "truncnormal",
+        ),
+        (
+            {"target": "crew.*.mass_kg", "distribution": "exponential", "rate_per_h": 1},
+            "campaign.dispersions[0].distribution",
+            "faults[K].at_min",
+        ),
+        (
+            {"target": "crew.*.mass_kg", "distribution": "normal", "mean": 70},
+            "campaign.dispersions[0]",
+            "needs ['sd']",
+        ),
+        (
+            {"target": "crew.*.mass_kg", "distribution": "uniform", "low": 70, "high": 60},
+            "campaign.dispersions[0]",
+            "below high",
+        ),
+        (
+            {
+                "target": "vehicle.cabin.vent_diameter_mm",
+                "distribution": "uniform",
+                "low": 1,
+                "high": 2,
+            },
+            "campaign.dispersions[0].target",
+            "vent_diameter_cm",
+        ),
+        (
+            {
+                "target": "suits.emu.o2_primary_kg",
+                "distribution": "uniform",
+                "low": 0.5,
+                "high": 0.6,
+            },
+            "campaign.dispersions[0].target",
+            "crew.",
+        ),
+    ],
+)
+def test_bad_dispersions_are_refused_when_the_file_loads(spec, path, words):
+    with pytest.raises(ScenarioError) as err:
+        with_campaign([spec])
+    text = str(err.value)
+    assert path in text and words in text, text
+    assert "fix:" in text
+
+
+def test_a_parameter_dispersed_twice_is_refused():
+    spec = {"target": "crew.*.metabolic_factor", "distribution": "normal", "mean": 1, "sd": 0.1}
+    one = dict(spec, target="crew.cassidy.metabolic_factor")
+    with pytest.raises(ScenarioError, match="already dispersed"):
+        with_campaign([spec, one])
+
+
+def test_campaign_keys_are_checked_like_any_other():
+    with pytest.raises(ScenarioError, match="unknown key `runz`"):
+        with_campaign([], runz=3)
+
+
+# ----------------------------------------------------------------- distributions
+
+
+def _draws(spec, n=4000):
+    sc = with_campaign([spec])
+    groups, _ = disp.resolve(sc)
+    return disp.draw(sc, groups, 5, np.arange(n))[:, 0]
+
+
+def test_distributions_match_their_definitions():
+    """Sample moments against the closed forms (4,000 draws; tolerances ~4 standard errors)."""
+    x = _draws({"target": "crew.parmitano.mass_kg", "distribution": "normal", "mean": 75, "sd": 3})
+    assert abs(x.mean() - 75) < 4 * 3 / math.sqrt(x.size) and abs(x.std() - 3) < 0.15
+    x = _draws(
+        {"target": "crew.parmitano.mass_kg", "distribution": "uniform", "low": 60, "high": 90}
+    )
+    assert x.min() >= 60 and x.max() <= 90 and abs(x.mean() - 75) < 0.6
+    x = _draws(
+        {
+            "target": "crew.parmitano.mass_kg",
+            "distribution": "lognormal",
+            "median": 75,
+            "sigma": 0.05,
+        }
+    )
+    assert abs(np.median(x) - 75) < 0.3 and abs(np.log(x).std() - 0.05) < 0.003
+    # truncated normal on [mean, inf): the half-normal, mean = mu + sd * sqrt(2/pi)
+    x = _draws(
+        {
+            "target": "crew.parmitano.mass_kg",
+            "distribution": "truncnormal",
+            "mean": 70,
+            "sd": 5,
+            "low": 70,
+        }
+    )
+    assert x.min() >= 70 and abs(x.mean() - (70 + 5 * math.sqrt(2 / math.pi))) < 0.25
+    x = _draws(
+        {
+            "target": "crew.parmitano.mass_kg",
+            "distribution": "choice",
+            "values": [60, 80],
+            "weights": [1, 3],
+        }
+    )
+    assert set(np.unique(x)) == {60.0, 80.0} and abs((x == 80).mean() - 0.75) < 0.03
+    # a fault at a constant rate: exponential waiting time, mean 1/rate after `low`
+    x = _draws(
+        {"target": "faults[0].at_min", "distribution": "exponential", "rate_per_h": 2, "low": 40}
+    )
+    assert x.min() >= 40 and abs(x.mean() - 40 - 30) < 2.0
+
+
+def test_shared_draws_one_value_for_the_crew():
+    sc = with_campaign(
+        [
+            {
+                "target": "crew.*.metabolic_factor",
+                "distribution": "normal",
+                "mean": 1,
+                "sd": 0.1,
+                "shared": True,
+            }
+        ]
+    )
+    groups, _ = disp.resolve(sc)
+    v = disp.draw(sc, groups, 3, np.arange(10))
+    assert np.array_equal(v[:, 0], v[:, 1]) and np.ptp(v[:, 0]) > 0
+
+
+# ----------------------------------------------------------------- streams, batches, workers
+
+
+SMALL = [
+    {"target": "crew.*.metabolic_factor", "distribution": "normal", "mean": 1.3, "sd": 0.15},
+    {"target": "faults[0].rate_mL_min", "distribution": "uniform", "low": 5, "high": 40},
+    {
+        "target": "crew.*.suit.o2_primary_kg",
+        "distribution": "uniform",
+        "low": 0.9,
+        "high": 1.0,
+        "relative": True,
+    },
+]
+
+
+def _frame(folder):
+    return load_runs(folder).drop(columns=[]).reset_index(drop=True)
+
+
+def test_results_do_not_depend_on_batch_size_or_workers(tmp_path):
+    sc = with_campaign(SMALL)
+    a = run_campaign(sc, tmp_path / "a", runs=30, batch_size=7, workers=1)
+    b = run_campaign(sc, tmp_path / "b", runs=30, batch_size=30, workers=1)
+    c = run_campaign(sc, tmp_path / "c", runs=30, batch_size=4, workers=2)
+    fa, fb, fc = _frame(a), _frame(b), _frame(c)
+    assert len(fa) == 30
+    pd.testing.assert_frame_equal(fa, fb)
+    pd.testing.assert_frame_equal(fa, fc)
+    assert fa["crew.parmitano.metabolic_factor"].nunique() == 30
+
+
+def test_rerun_recreates_the_recorded_run(tmp_path):
+    sc = with_campaign(SMALL)
+    folder = run_campaign(sc, tmp_path / "camp", runs=20, batch_size=8, workers=1)
+    rows = load_runs(folder)
+    result, values = rerun(folder, 13)
+    stored = rows[rows["run"] == 13].iloc[0]
+    for name, v in values.items():
+        assert stored[name] == v
+    # the re-created run gives the same row as the campaign recorded
+    groups, _ = disp.resolve(store.open_campaign(folder)[1])
+    out, vals = simulate_runs(store.open_campaign(folder)[1], groups, 11, np.array([13]))
+    again = rows_from_output(out, np.array([13]), 11, vals, disp.slot_names(groups)).iloc[0]
+    pd.testing.assert_series_equal(again, stored, check_names=False)
+    assert result.summary["outcome"] in ("completed", "terminated", "aborted")
+    assert not result.telemetry.empty
+
+
+def test_a_run_that_fails_becomes_a_row_with_its_reason(tmp_path, monkeypatch):
+    """A numerical failure (non-finite suit state) and an exception each cost one run."""
+    import spacewalk.campaign.execute as ex
+
+    real = disp.apply
+
+    def poisoned(plan, groups, values):
+        real(plan, groups, values)
+        if plan.runs > 1:
+            plan.crew["gas_volume_m3"][2, 0] = np.nan  # run 2 of each batch goes non-finite
+        elif values[0, 0] > 1.5:
+            raise FloatingPointError("synthetic failure")
+
+    monkeypatch.setattr(ex.dispersions, "apply", poisoned)
+    sc = with_campaign(SMALL)
+    folder = run_campaign(sc, tmp_path / "camp", runs=12, batch_size=6, workers=1)
+    rows = load_runs(folder)
+    assert len(rows) == 12
+    bad = rows[rows["status"] != "ok"]
+    assert set(bad["run"]) == {2, 8}
+    assert bad["status"].str.startswith("numerical-error").all()
+    assert (bad["outcome"] == "error").all()
+    assert (rows.loc[rows["status"] == "ok", "outcome"] != "error").all()
+
+
+# ----------------------------------------------------------------- the store
+
+
+def test_the_store_refuses_to_overwrite_and_reads_with_duckdb(tmp_path):
+    duckdb = pytest.importorskip("duckdb")
+    sc = with_campaign(SMALL)
+    folder = run_campaign(sc, tmp_path / "camp", runs=10, batch_size=4, workers=1)
+    with pytest.raises(CampaignError, match="resume"):
+        run_campaign(sc, folder, runs=10)
+    con = duckdb.connect()
+    n, p = con.execute(
+        f"SELECT count(*), avg(CAST(consumable_limited AS DOUBLE)) FROM "
+        f"read_parquet('{folder}/runs/*.parquet', union_by_name=true)"
+    ).fetchone()
+    rows = load_runs(folder)
+    assert n == 10 and p == pytest.approx(rows["consumable_limited"].mean())
+    with pytest.raises(CampaignError, match="not a campaign folder"):
+        load_runs(tmp_path)
+
+
+def test_kill_9_loses_only_batches_in_flight_and_resume_completes(tmp_path):
+    """A real SIGKILL in the middle of a campaign; resume runs only the missing batches."""
+    text = tomli_w.dumps({**PARMITANO, "campaign": {"seed": 11, "dispersions": SMALL}})
+    scen = tmp_path / "camp.toml"
+    scen.write_text(text)
+    folder = tmp_path / "killed"
+    cmd = [
+        sys.executable,
+        "-m",
+        "spacewalk",
+        "campaign",
+        "run",
+        str(scen),
+        "--runs",
+        "64",
+        "--batch-size",
+        "4",
+        "--workers",
+        "1",
+        "--out",
+        str(folder),
+        "--quiet",
+    ]
+    log = tmp_path / "stderr.txt"
+    with open(log, "wb") as err:
+        proc = subprocess.Popen(cmd, start_new_session=True, stdout=subprocess.DEVNULL, stderr=err)
+    deadline = time.time() + 240
+    while time.time() < deadline and proc.poll() is None:
+        if (folder / "runs").exists() and len(list((folder / "runs").glob("batch-*.parquet"))) >= 3:
+            break
+        time.sleep(0.02)
+    assert proc.poll() is None, f"the campaign ended before the kill: {log.read_text()}"
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    manifest, _ = store.open_campaign(folder)
+    done = store.done_batches(folder)
+    assert 3 <= len(done) < manifest.n_batches
+    for b in done:  # every batch on disk is whole
+        assert len(pd.read_parquet(store.batch_path(folder, b))) == len(manifest.batch_runs(b))
+    stamps = {b: store.batch_path(folder, b).stat().st_mtime_ns for b in done}
+    resume_campaign(folder, workers=1)
+    assert store.missing_batches(folder, manifest) == []
+    for b, stamp in stamps.items():  # nothing redone
+        assert store.batch_path(folder, b).stat().st_mtime_ns == stamp
+    whole = run_campaign(parse_toml(text), tmp_path / "whole", runs=64, batch_size=4, workers=1)
+    pd.testing.assert_frame_equal(_frame(folder), _frame(whole))
+
+
+def test_dask_cluster_gives_the_local_results(tmp_path):
+    distributed = pytest.importorskip("distributed")
+    sc = with_campaign(SMALL)
+    local = run_campaign(sc, tmp_path / "local", runs=16, batch_size=5, workers=1)
+    with (
+        distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        remote = run_campaign(sc, tmp_path / "dask", runs=16, batch_size=5, dask=client)
+    pd.testing.assert_frame_equal(_frame(local), _frame(remote))
+
+
+# ----------------------------------------------------------------- risk
+
+
+def test_wilson_interval_against_published_values():
+    """Newcombe (1998), Stat Med 17:857, Table II, method 3 (Wilson score): 81/263 gives
+    0.2553-0.3662, 15/148 gives 0.0624-0.1605, 0/20 gives 0-0.1611."""
+    for k, n, lo, hi in (
+        (81, 263, 0.2553, 0.3662),
+        (15, 148, 0.0624, 0.1605),
+        (0, 20, 0.0, 0.1611),
+    ):
+        a, b = wilson_interval(k, n)
+        assert abs(a - lo) < 1e-4 and abs(b - hi) < 1e-4
+
+
+def test_wilson_interval_matches_scipy():
+    stats = pytest.importorskip("scipy.stats")
+    for k, n in ((0, 50), (3, 1000), (500, 1000), (999, 1000)):
+        ci = stats.binomtest(k, n).proportion_ci(confidence_level=0.95, method="wilson")
+        a, b = wilson_interval(k, n)
+        assert a == pytest.approx(ci.low, abs=1e-12) and b == pytest.approx(ci.high, abs=1e-12)
+
+
+def test_drivers_rank_the_parameter_that_drives_failures(tmp_path):
+    """Water intrusion aborts the EVA when the helmet fills before the crew is back: a high
+    intrusion rate drives the abort, the unrelated O2 fill barely does. Spearman's rho is
+    checked against scipy."""
+    stats = pytest.importorskip("scipy.stats")
+    slow_leak = dict(SMALL[1], low=0.5, high=4)  # some helmets fill before the EVA's end
+    sc = with_campaign([SMALL[0], slow_leak, SMALL[2]])
+    folder = run_campaign(sc, tmp_path / "camp", runs=60, batch_size=30, workers=1)
+    runs = load_runs(folder)
+    event = "rule:helmet-water-abort"
+    assert 0 < runs[event].sum() < len(runs)
+    d = drivers(runs, event)
+    assert d.iloc[0]["parameter"] == "faults[0].rate_mL_min"
+    assert d.iloc[0]["spearman"] > 0.5 and d.iloc[0]["significant"]
+    rho = stats.spearmanr(runs["faults[0].rate_mL_min"], runs[event].astype(float)).statistic
+    assert d.iloc[0]["spearman"] == pytest.approx(rho, abs=1e-12)
+    table = outcome_table(runs)
+    assert table["runs"].sum() == len(runs)
+    ev = event_table(runs)
+    row = ev[ev["event"] == event].iloc[0]
+    assert row["ci_low"] <= row["probability"] <= row["ci_high"]
