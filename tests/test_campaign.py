@@ -563,3 +563,43 @@ def test_drivers_rank_the_parameter_that_drives_failures(tmp_path):
     ev = event_table(runs)
     row = ev[ev["event"] == event].iloc[0]
     assert row["ci_low"] <= row["probability"] <= row["ci_high"]
+
+
+# ----------------------------------------------------------------- the command line
+
+
+def test_cli_run_report_rerun_and_errors(tmp_path, capsys):
+    from spacewalk.cli import main
+
+    scen = tmp_path / "camp.toml"
+    scen.write_text(tomli_w.dumps({**PARMITANO, "campaign": {"seed": 11, "dispersions": SMALL}}))
+    folder = tmp_path / "camp"
+    args = ["campaign", "run", str(scen), "--runs", "8", "--batch-size", "4", "--workers", "1"]
+    assert main([*args, "--out", str(folder), "--quiet"]) == 0
+    out = capsys.readouterr().out
+    assert "8 runs in" in out and "95 % Wilson interval" in out
+    assert main(["campaign", "report", str(folder)]) == 0
+    page = (folder / "report.html").read_text()
+    assert "Wilson" in page and "<script" not in page and "<link" not in page
+    assert 'src="http' not in page and 'href="http' not in page  # nothing fetched
+    assert main(["campaign", "rerun", str(folder), "5"]) == 0
+    assert (folder / "run-000005" / "telemetry.parquet").exists()
+    assert "values" in (folder / "run-000005" / "dispersed.toml").read_text()
+    capsys.readouterr()
+    # errors: a second run into the same folder, a run number out of range, no campaign here
+    assert main([*args, "--out", str(folder), "--quiet"]) == 1
+    assert "already holds a campaign" in capsys.readouterr().err
+    assert main(["campaign", "rerun", str(folder), "99"]) == 1
+    assert "runs 0 to 7" in capsys.readouterr().err
+    assert main(["campaign", "resume", str(tmp_path)]) == 1
+    assert "not a campaign folder" in capsys.readouterr().err
+    bad = tmp_path / "bad.toml"
+    bad.write_text(
+        tomli_w.dumps(
+            {**PARMITANO, "campaign": {"dispersions": [dict(SMALL[0], target="crew.*.metabolic")]}}
+        )
+    )
+    assert main(["campaign", "run", str(bad), "--out", str(tmp_path / "x")]) == 1
+    err = capsys.readouterr().err
+    assert "campaign.dispersions[0].target" in err and "metabolic_factor" in err
+    assert not (tmp_path / "x").exists()  # nothing started for a refused file

@@ -1,0 +1,222 @@
+"""Campaign speed, side by side with Basilisk (``bsk`` from PyPI) in one run.
+
+1. The free-flyer workload of ``bench_motion.py`` (one crew member with an MMU, one hour at
+   10 Hz, flying 98 m out and back) as a campaign of 1,000 dispersed runs: each run draws its
+   mass, propellant load and start position from its own stream
+   (``spacewalk.dispersions.run_rng``), and the batch runs as one array. Basilisk runs the
+   same dynamics with dispersed hub mass, both as a plain loop and with its own Monte Carlo
+   ``Controller`` on all cores; the faster of the two is the reference. Basilisk's throughput
+   is measured on a sample of runs (a full 1,000 would take most of an hour).
+2. 10,000 full 8-hour two-crew EVAs: ``sts-102-2001`` with its dispersions, through
+   ``spacewalk campaign run`` on all local cores.
+3. How the campaign time grows with runs and with workers.
+
+    python benchmarks/bench_campaign.py                # all three
+    python benchmarks/bench_campaign.py --scaling-max 100000   # include 100,000 runs
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+from bench_motion import DT_S, HOUR_STEPS, INERTIA, MASS_KG, UNIT, basilisk_hour, crew_bodies
+from spacewalk.campaign import load_runs, run_campaign
+from spacewalk.dispersions import run_rng
+
+SEED = 2001
+BSK_SAMPLE = 8  # Basilisk runs timed per mode
+
+
+# ----------------------------------------------------------------- 1. free-flyer campaign
+
+
+def free_flyer_campaign(n: int) -> np.ndarray:
+    """n dispersed free-flyer runs as one batch; returns the final ranges [m]."""
+    draws = np.empty((n, 5))
+    for r in range(n):
+        rng = run_rng(SEED, r)
+        draws[r, 0] = rng.normal(0.0, 5.0)  # crew mass [kg]
+        draws[r, 1] = rng.uniform(0.95, 1.0)  # propellant load [share of full]
+        draws[r, 2:5] = rng.normal(0.0, 0.5, 3)  # start position [m]
+    b = crew_bodies(n)
+    b.mass[:] = MASS_KG + draws[:, 0]
+    b.prop[:] = UNIT.propellant_kg * draws[:, 1]
+    b.a_brake[:] = 0.5 * UNIT.translation_accel_m_s2(b.mass)
+    b.y[:, 0:3] = draws[:, 2:5]
+    for leg in range(2):
+        b.p_tgt[:] = [0.0, 98.0, 0.0] if leg == 0 else [0.0, 0.0, 0.0]
+        b.advance(HOUR_STEPS // 2, DT_S)
+    return np.linalg.norm(b.y[:, 0:3], axis=1)
+
+
+def _bsk_sim():
+    """Basilisk's free-flyer (bench_motion.basilisk_hour's set-up) for its MC controller."""
+    from Basilisk.architecture import messaging
+    from Basilisk.simulation import spacecraft, thrusterDynamicEffector
+    from Basilisk.utilities import (
+        SimulationBaseClass,
+        macros,
+        orbitalMotion,
+        simIncludeGravBody,
+        simIncludeThruster,
+    )
+
+    sim = SimulationBaseClass.SimBaseClass()
+    proc = sim.CreateNewProcess("dyn")
+    proc.addTask(sim.CreateNewTask("task", macros.sec2nano(DT_S)))
+    sc = spacecraft.Spacecraft()
+    sc.hub.mHub = MASS_KG
+    sc.hub.IHubPntBc_B = np.diag(INERTIA).tolist()
+    sim.AddModelToTask("task", sc)
+    grav = simIncludeGravBody.gravBodyFactory()
+    earth = grav.createEarth()
+    earth.isCentralBody = True
+    grav.addBodiesTo(sc)
+    oe = orbitalMotion.ClassicElements()
+    oe.a, oe.e, oe.i = 6378.137e3 + 420e3, 0.0001, 51.6 * macros.D2R
+    oe.Omega, oe.omega, oe.f = 0.0, 0.0, 0.0
+    r, v = orbitalMotion.elem2rv(earth.mu, oe)
+    sc.hub.r_CN_NInit, sc.hub.v_CN_NInit = r, v
+    factory = simIncludeThruster.thrusterFactory()
+    for pos, d in zip(UNIT.positions_m, UNIT.directions, strict=True):
+        factory.create("MOOG_Monarc_1", pos.tolist(), (-d).tolist(), MaxThrust=UNIT.thrust_N)
+    thr = thrusterDynamicEffector.ThrusterDynamicEffector()
+    factory.addToSpacecraft("mmu", thr, sc)
+    sim.AddModelToTask("task", thr)
+    on = [0.1] * 4 + [0.0] * (len(UNIT.positions_m) - 4)
+    cmd = messaging.THRArrayOnTimeCmdMsg().write(
+        messaging.THRArrayOnTimeCmdMsgPayload(OnTimeRequest=on)
+    )
+    thr.cmdsInMsg.subscribeTo(cmd)
+    sim.msgKeep = [cmd, grav, factory]  # keep Python references alive
+    sim.sc = sc
+    return sim
+
+
+def _bsk_execute(sim):
+    from Basilisk.utilities import macros
+
+    sim.InitializeSimulation()
+    sim.ConfigureStopTime(macros.sec2nano(HOUR_STEPS * DT_S))
+    sim.ExecuteSimulation()
+
+
+def basilisk_loop(n: int) -> float:
+    t0 = time.perf_counter()
+    for _ in range(n):
+        basilisk_hour()
+    return (time.perf_counter() - t0) / n
+
+
+def basilisk_controller(n: int, workers: int) -> float:
+    from Basilisk.utilities.MonteCarlo.Controller import Controller
+    from Basilisk.utilities.MonteCarlo.Dispersions import UniformDispersion
+
+    folder = tempfile.mkdtemp(prefix="bsk-mc-")
+    try:
+        mc = Controller()
+        mc.setSimulationFunction(_bsk_sim)
+        mc.setExecutionFunction(_bsk_execute)
+        mc.setExecutionCount(n)
+        mc.setThreadCount(workers)
+        mc.setVerbose(False)
+        mc.setShowProgressBar(False)
+        mc.setArchiveDir(folder)
+        mc.addDispersion(
+            UniformDispersion("TaskList[0].TaskModels[0].hub.mHub", [MASS_KG - 8, MASS_KG + 8])
+        )
+        t0 = time.perf_counter()
+        failures = mc.executeSimulations()
+        elapsed = time.perf_counter() - t0
+        if failures:
+            raise RuntimeError(f"Basilisk MC runs failed: {failures}")
+        return elapsed / n
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def part_free_flyer(workers: int) -> None:
+    free_flyer_campaign(64)  # compile (cached on disk after the first time)
+    t0 = time.perf_counter()
+    ranges = free_flyer_campaign(1000)
+    ours = time.perf_counter() - t0
+    print("1. free-flyer campaign: 1 h at 10 Hz per run, dispersed mass, propellant, start")
+    print(f"   spacewalk, 1,000 runs as one batch:    {ours:8.2f} s  ({1000 / ours:8.1f} runs/s)")
+    stray = int((ranges > 2.0).sum())
+    print(f"      runs not back within 2 m of the start: {stray} (their propellant ran out)")
+    try:
+        loop = basilisk_loop(BSK_SAMPLE)
+    except ImportError:
+        print("   Basilisk (bsk) is not installed: pip install bsk")
+        return
+    mc = basilisk_controller(2 * BSK_SAMPLE, workers)
+    best = min(loop, mc)
+    print(
+        f"   Basilisk, plain loop ({BSK_SAMPLE} runs):         {loop:8.3f} s per run ({1 / loop:6.2f} runs/s)"
+    )
+    print(
+        f"   Basilisk, MC Controller, {workers} processes ({2 * BSK_SAMPLE} runs): {mc:8.3f} s per run "
+        f"({1 / mc:6.2f} runs/s)"
+    )
+    print(f"   throughput ratio, spacewalk / faster Basilisk: {best * 1000 / ours:8.0f}")
+
+
+# ----------------------------------------------------------------- 2 and 3. whole EVAs
+
+
+def campaign_seconds(runs: int, workers: int, batch: int = 500) -> float:
+    folder = Path(tempfile.mkdtemp(prefix="sw-camp-"))
+    try:
+        t0 = time.perf_counter()
+        run_campaign("sts-102-2001", folder / "c", runs=runs, workers=workers, batch_size=batch)
+        elapsed = time.perf_counter() - t0
+        assert len(load_runs(folder / "c")) == runs
+        return elapsed
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def part_evas(workers: int) -> None:
+    campaign_seconds(20, 1, 20)  # warm the kernel cache
+    t = campaign_seconds(10_000, workers)
+    print("2. 10,000 dispersed 8-hour two-crew EVAs (sts-102-2001), all local cores")
+    print(f"   spacewalk campaign, {workers} workers: {t:8.1f} s ({10_000 / t:6.1f} runs/s)")
+
+
+def part_scaling(workers: int, max_runs: int) -> None:
+    print("3. scaling (sts-102-2001 campaigns, batches of 500)")
+    for runs in (100, 1_000, 10_000, 100_000):
+        if runs > max_runs:
+            break
+        t = campaign_seconds(runs, workers)
+        print(f"   {runs:>7,} runs, {workers} workers: {t:8.1f} s ({runs / t:6.1f} runs/s)")
+    for w in range(1, workers + 1):
+        t = campaign_seconds(2_000, w)
+        print(f"     2,000 runs, {w} worker(s): {t:8.1f} s ({2_000 / t:6.1f} runs/s)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--scaling-max", type=int, default=10_000)
+    parser.add_argument("--only", choices=("free-flyer", "evas", "scaling"))
+    args = parser.parse_args()
+    workers = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    print(f"machine: {workers} cores, Python {sys.version.split()[0]}")
+    if args.only in (None, "free-flyer"):
+        part_free_flyer(workers)
+    if args.only in (None, "evas"):
+        part_evas(workers)
+    if args.only in (None, "scaling"):
+        part_scaling(workers, args.scaling_max)
+
+
+if __name__ == "__main__":
+    main()
