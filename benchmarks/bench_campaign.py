@@ -27,7 +27,16 @@ from pathlib import Path
 
 import numpy as np
 
-from bench_motion import DT_S, HOUR_STEPS, INERTIA, MASS_KG, UNIT, basilisk_hour, crew_bodies
+from bench_motion import (
+    DT_S,
+    HOUR_STEPS,
+    MASS_KG,
+    UNIT,
+    basilisk_execute,
+    basilisk_hour,
+    basilisk_sim,
+    crew_bodies,
+)
 from spacewalk.campaign import load_runs, run_campaign
 from spacewalk.dispersions import run_rng
 
@@ -57,58 +66,6 @@ def free_flyer_campaign(n: int) -> np.ndarray:
     return np.linalg.norm(b.y[:, 0:3], axis=1)
 
 
-def _bsk_sim():
-    """Basilisk's free-flyer (bench_motion.basilisk_hour's set-up) for its MC controller."""
-    from Basilisk.architecture import messaging
-    from Basilisk.simulation import spacecraft, thrusterDynamicEffector
-    from Basilisk.utilities import (
-        SimulationBaseClass,
-        macros,
-        orbitalMotion,
-        simIncludeGravBody,
-        simIncludeThruster,
-    )
-
-    sim = SimulationBaseClass.SimBaseClass()
-    proc = sim.CreateNewProcess("dyn")
-    proc.addTask(sim.CreateNewTask("task", macros.sec2nano(DT_S)))
-    sc = spacecraft.Spacecraft()
-    sc.hub.mHub = MASS_KG
-    sc.hub.IHubPntBc_B = np.diag(INERTIA).tolist()
-    sim.AddModelToTask("task", sc)
-    grav = simIncludeGravBody.gravBodyFactory()
-    earth = grav.createEarth()
-    earth.isCentralBody = True
-    grav.addBodiesTo(sc)
-    oe = orbitalMotion.ClassicElements()
-    oe.a, oe.e, oe.i = 6378.137e3 + 420e3, 0.0001, 51.6 * macros.D2R
-    oe.Omega, oe.omega, oe.f = 0.0, 0.0, 0.0
-    r, v = orbitalMotion.elem2rv(earth.mu, oe)
-    sc.hub.r_CN_NInit, sc.hub.v_CN_NInit = r, v
-    factory = simIncludeThruster.thrusterFactory()
-    for pos, d in zip(UNIT.positions_m, UNIT.directions, strict=True):
-        factory.create("MOOG_Monarc_1", pos.tolist(), (-d).tolist(), MaxThrust=UNIT.thrust_N)
-    thr = thrusterDynamicEffector.ThrusterDynamicEffector()
-    factory.addToSpacecraft("mmu", thr, sc)
-    sim.AddModelToTask("task", thr)
-    on = [0.1] * 4 + [0.0] * (len(UNIT.positions_m) - 4)
-    cmd = messaging.THRArrayOnTimeCmdMsg().write(
-        messaging.THRArrayOnTimeCmdMsgPayload(OnTimeRequest=on)
-    )
-    thr.cmdsInMsg.subscribeTo(cmd)
-    sim.msgKeep = [cmd, grav, factory]  # keep Python references alive
-    sim.sc = sc
-    return sim
-
-
-def _bsk_execute(sim):
-    from Basilisk.utilities import macros
-
-    sim.InitializeSimulation()
-    sim.ConfigureStopTime(macros.sec2nano(HOUR_STEPS * DT_S))
-    sim.ExecuteSimulation()
-
-
 def basilisk_loop(n: int) -> float:
     t0 = time.perf_counter()
     for _ in range(n):
@@ -123,8 +80,8 @@ def basilisk_controller(n: int, workers: int) -> float:
     folder = tempfile.mkdtemp(prefix="bsk-mc-")
     try:
         mc = Controller()
-        mc.setSimulationFunction(_bsk_sim)
-        mc.setExecutionFunction(_bsk_execute)
+        mc.setSimulationFunction(basilisk_sim)
+        mc.setExecutionFunction(basilisk_execute)
         mc.setExecutionCount(n)
         mc.setThreadCount(workers)
         mc.setVerbose(False)

@@ -53,7 +53,8 @@ def spacewalk_hour(n: int = 1) -> None:
         b.advance(HOUR_STEPS // 2, DT_S)
 
 
-def basilisk_hour() -> None:
+def basilisk_sim():
+    """Basilisk's free-flyer: a hub with the MMU's 24 thrusters under point-mass gravity."""
     from Basilisk.architecture import messaging
     from Basilisk.simulation import spacecraft, thrusterDynamicEffector
     from Basilisk.utilities import (
@@ -93,11 +94,25 @@ def basilisk_hour() -> None:
         messaging.THRArrayOnTimeCmdMsgPayload(OnTimeRequest=on)
     )
     thr.cmdsInMsg.subscribeTo(cmd)
-    rec = sc.scStateOutMsg.recorder(macros.sec2nano(10.0))
-    sim.AddModelToTask("task", rec)
+    sim.keep = [sc, thr, cmd, grav, factory]  # Python references the C++ side needs alive
+    return sim
+
+
+def basilisk_execute(sim) -> None:
+    from Basilisk.utilities import macros
+
     sim.InitializeSimulation()
     sim.ConfigureStopTime(macros.sec2nano(HOUR_STEPS * DT_S))
     sim.ExecuteSimulation()
+
+
+def basilisk_hour() -> None:
+    from Basilisk.utilities import macros
+
+    sim = basilisk_sim()
+    rec = sim.keep[0].scStateOutMsg.recorder(macros.sec2nano(10.0))
+    sim.AddModelToTask("task", rec)
+    basilisk_execute(sim)
 
 
 def main():
