@@ -192,9 +192,9 @@ def _vessel(key, i, nominal):
     return apply
 
 
-def _vehicle(attr, factor):
+def _vehicle(attr):
     def apply(plan, v):
-        getattr(plan, attr)[:] = v * factor
+        getattr(plan, attr)[:] = v
 
     return apply
 
@@ -373,10 +373,7 @@ def _timeline_slots(sc: Scenario, parts: list[str]) -> list[Slot]:
 def _vehicle_slots(sc: Scenario, parts: list[str]) -> list[Slot]:
     if len(parts) == 2 and parts[1] in VEHICLE_KEYS:
         key = parts[1]
-        attr = {"o2_store_kg": "o2_store_kg", "hatch_diameter_m": "hatch_diameter_m"}[key]
-        return [
-            _slot(f"vehicle.{key}", getattr(sc.vehicle, key), Vehicle, key, _vehicle(attr, 1.0))
-        ]
+        return [_slot(f"vehicle.{key}", getattr(sc.vehicle, key), Vehicle, key, _vehicle(key))]
     if len(parts) == 3 and parts[1] in ("cabin", "airlock"):
         ves, key = parts[1], parts[2]
         vessel = getattr(sc.vehicle, ves)

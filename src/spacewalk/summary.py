@@ -13,7 +13,7 @@ from .orbit import R_EARTH_M
 from .plan import KIND
 from .units import format_hm
 
-_OUTCOME_RANK = {"completed": 0, "incomplete": 1, "terminated": 2, "aborted": 3, "loss-of-crew": 4}
+OUTCOME_RANK = {"completed": 0, "incomplete": 1, "terminated": 2, "aborted": 3, "loss-of-crew": 4}
 _CONSUMABLE_UNITS = {
     "o2_primary": ("kg", "primary O2"),
     "o2_vehicle": ("kg", "vehicle O2 (umbilical)"),
@@ -158,7 +158,7 @@ def build_summaries(out: EngineOutput) -> list[dict]:
         for c, member in enumerate(sc.crew):
             outcome = OUTCOMES[out.outcome[r, c]]
             if member.role == "eva" or outcome == "loss-of-crew":
-                worst = max(worst, outcome, key=_OUTCOME_RANK.get)
+                worst = max(worst, outcome, key=OUTCOME_RANK.get)
             items = _consumables(out, r, c) if member.suit else {}
             for j, label in enumerate(plan.labels[c]):
                 start = out.act_start_s[r, c, j]

@@ -14,9 +14,8 @@ import numpy as np
 import pandas as pd
 
 from ..engine import CONSUMABLES, OUTCOMES, EngineOutput
+from ..summary import OUTCOME_RANK
 
-# worst first when reduced over the crew; "error" is a run the engine could not finish
-OUTCOME_RANK = {"completed": 0, "incomplete": 1, "terminated": 2, "aborted": 3, "loss-of-crew": 4}
 # rule channels that watch a consumable: a terminate or abort on them ends the EVA for one
 CONSUMABLE_CHANNELS = ("o2_time_min", "o2_margin_min", "feedwater_kg", "battery_Ah", "ppco2_mmHg")
 PEAKS = {
@@ -31,28 +30,20 @@ PEAKS = {
 def _consumable_tables(out: EngineOutput):
     """Capacity, left, margin [%] and time left [min] per consumable: arrays (N, R, C)."""
     p, f, plan = out.plan.crew, out.final, out.plan
-    cap = np.stack(
-        [
-            p["o2_primary_kg"],
+    cap_left = {  # capacity and what is left, per consumable (engine.CONSUMABLES)
+        "o2_primary": (p["o2_primary_kg"], f["o2_primary_kg"]),
+        "o2_secondary": (p["o2_secondary_s"] / 60.0, f["o2_secondary_min"]),
+        "o2_vehicle": (
             np.where(p["umbilical"], plan.o2_store_kg[:, None], 0.0),
-            p["o2_secondary_s"] / 60.0,
-            p["scrub_cap_kg"],
-            p["feedwater_kg"],
-            p["battery_Ah"],
-        ]
-    )
-    left = np.stack(
-        [
-            f["o2_primary_kg"],
             f["o2_vehicle_kg"],
-            f["o2_secondary_min"],
-            p["scrub_cap_kg"] - f["scrubber_used_kg"],
-            f["feedwater_kg"],
-            f["battery_Ah"],
-        ]
-    )
-    order = ("o2_primary", "o2_vehicle", "o2_secondary", "scrubber", "feedwater", "battery")
-    assert set(order) == set(CONSUMABLES)
+        ),
+        "scrubber": (p["scrub_cap_kg"], p["scrub_cap_kg"] - f["scrubber_used_kg"]),
+        "feedwater": (p["feedwater_kg"], f["feedwater_kg"]),
+        "battery": (p["battery_Ah"], f["battery_Ah"]),
+    }
+    order = CONSUMABLES
+    cap = np.stack([cap_left[k][0] for k in order])
+    left = np.stack([cap_left[k][1] for k in order])
     left = np.maximum(left, 0.0)
     has = cap > 0
     with np.errstate(divide="ignore", invalid="ignore"):
