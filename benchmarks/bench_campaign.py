@@ -62,6 +62,7 @@ def free_flyer_campaign(n: int) -> np.ndarray:
     b.y[:, 0:3] = draws[:, 2:5]
     for leg in range(2):
         b.p_tgt[:] = [0.0, 98.0, 0.0] if leg == 0 else [0.0, 0.0, 0.0]
+        b.arrived[:] = False  # a new target, as the engine sets one
         b.advance(HOUR_STEPS // 2, DT_S)
     return np.linalg.norm(b.y[:, 0:3], axis=1)
 

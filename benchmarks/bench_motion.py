@@ -50,6 +50,7 @@ def spacewalk_hour(n: int = 1) -> None:
     b = crew_bodies(n)
     for leg in range(2):  # out to 98 m, then home: 18,000 steps each
         b.p_tgt[:] = [0.0, 98.0, 0.0] if leg == 0 else [0.0, 0.0, 0.0]
+        b.arrived[:] = False  # a new target, as the engine sets one
         b.advance(HOUR_STEPS // 2, DT_S)
 
 

@@ -40,6 +40,7 @@ NY = 15  # state: r(3) v(3) q(4) w(3) r_chief r_chief_dot
 CW, NONLINEAR = 0, 1
 # controller commands: +x -x +y -y +z -z translation, then the same six for rotation
 N_CMD = 12
+K_HOLD = 0.3  # station-keeping gain [1/s]: 1 cm/s per 3 cm outside the hold box
 
 
 @njit(cache=True, inline="always", error_model="numpy")
@@ -190,7 +191,7 @@ def _control(
     db_v,
     db_att,
     db_rate,
-    n_frame,
+    w_frame,
     arrived,
     f_B,
     tau_B,
@@ -214,16 +215,23 @@ def _control(
         ey = p_tgt[b, 1] + v_tgt[b, 1] * t_now - y[1]
         ez = p_tgt[b, 2] + v_tgt[b, 2] * t_now - y[2]
         d = np.sqrt(ex * ex + ey * ey + ez * ez)
-        go = min(v_cruise[b], np.sqrt(2.0 * a_brake[b] * max(d - 0.5 * tol_pos[b], 0.0)))
-        s = go / d if d > 1e-9 else 0.0
-        dvx = v_tgt[b, 0] + ex * s - y[3]
-        dvy = v_tgt[b, 1] + ey * s - y[4]
-        dvz = v_tgt[b, 2] + ez * s - y[5]
         rel = np.sqrt(
             (y[3] - v_tgt[b, 0]) ** 2 + (y[4] - v_tgt[b, 1]) ** 2 + (y[5] - v_tgt[b, 2]) ** 2
         )
         if d < tol_pos[b] and rel < tol_vel[b]:
             arrived[b] = True
+        # speed toward the point: the braking curve sqrt(2 a x), capped at the cruise speed.
+        # Once arrived, station-keeping is proportional (gain K_HOLD): the braking curve's
+        # infinite gain at its end would make a limit cycle of opposed pulses there, which
+        # emptied the tanks of some bodies holding at a point.
+        x = max(d - 0.5 * tol_pos[b], 0.0)
+        go = min(v_cruise[b], np.sqrt(2.0 * a_brake[b] * x))
+        if arrived[b]:
+            go = min(go, K_HOLD * x)
+        s = go / d if d > 1e-9 else 0.0
+        dvx = v_tgt[b, 0] + ex * s - y[3]
+        dvy = v_tgt[b, 1] + ey * s - y[4]
+        dvz = v_tgt[b, 2] + ez * s - y[5]
         # velocity error in B
         err[0] = R[0] * dvx + R[3] * dvy + R[6] * dvz
         err[1] = R[1] * dvx + R[4] * dvy + R[7] * dvz
@@ -248,7 +256,7 @@ def _control(
         fire[b, 1] = 0
         fire[b, 2] = 0
     if actl[b]:
-        fd = n_frame[b]
+        fd = w_frame
         # rate error: w - w_HN (hold attitude in the vehicle frame)
         r0 = y[10] - R[6] * fd
         r1 = y[11] - R[7] * fd
@@ -511,7 +519,6 @@ def _advance_body(
     f_B = np.zeros(3)
     tau_B = np.zeros(3)
     f_H = np.zeros(3)
-    n_frame = np.zeros(1)
     cmd = np.zeros(N_CMD, dtype=np.bool_)
     err = np.zeros(3)
     kmax = 0.0
@@ -525,9 +532,9 @@ def _advance_body(
     for s in range(n_steps):
         m = mass[b]
         if model == CW:
-            n_frame[0] = n_mean[b]
+            w_frame = n_mean[b]
         else:
-            n_frame[0] = h_chief[b] / (y[13] * y[13])
+            w_frame = h_chief[b] / (y[13] * y[13])
         mdot = 0.0
         if not (tctl[b] or actl[b]):
             f_B[:] = 0.0
@@ -556,7 +563,7 @@ def _advance_body(
                 db_v,
                 db_att,
                 db_rate,
-                n_frame,
+                w_frame,
                 arrived,
                 f_B,
                 tau_B,
@@ -747,113 +754,8 @@ def _advance_body(
     y_all[b] = y
 
 
-@njit(cache=True, error_model="numpy")
-def _advance_serial(
-    n_steps,
-    dt,
-    y,
-    free,
-    tctl,
-    actl,
-    mass,
-    inertia,
-    model,
-    n_mean,
-    h_chief,
-    anchor,
-    attach,
-    length,
-    k_t,
-    c_t,
-    tension,
-    peak_tension,
-    unit,
-    f_tab,
-    t_tab,
-    mdot_tab,
-    sel,
-    prop,
-    p_tgt,
-    v_tgt,
-    v_cruise,
-    a_brake,
-    tol_pos,
-    tol_vel,
-    q_ref,
-    fire,
-    db_v,
-    db_att,
-    db_rate,
-    arrived,
-    stats,
-    reach,
-):
-    for b in range(y.shape[0]):
-        if not free[b]:
-            _advance_held(
-                b,
-                n_steps,
-                dt,
-                y,
-                p_tgt,
-                v_cruise,
-                arrived,
-                model,
-                n_mean,
-                h_chief,
-                anchor,
-                length,
-                k_t,
-                tension,
-                reach,
-                stats,
-            )
-            continue
-        _advance_body(
-            b,
-            n_steps,
-            dt,
-            y,
-            free,
-            tctl,
-            actl,
-            mass,
-            inertia,
-            model,
-            n_mean,
-            h_chief,
-            anchor,
-            attach,
-            length,
-            k_t,
-            c_t,
-            tension,
-            peak_tension,
-            unit,
-            f_tab,
-            t_tab,
-            mdot_tab,
-            sel,
-            prop,
-            p_tgt,
-            v_tgt,
-            v_cruise,
-            a_brake,
-            tol_pos,
-            tol_vel,
-            q_ref,
-            fire,
-            db_v,
-            db_att,
-            db_rate,
-            arrived,
-            stats,
-            reach,
-        )
-
-
 @njit(cache=True, parallel=True, error_model="numpy")
-def _advance_parallel(
+def _advance(
     n_steps,
     dt,
     y,
@@ -1036,11 +938,10 @@ class Bodies:
         self.h_chief[:] = h_m2_s
         self.n_mean[:] = n_mean_rad_s
 
-    def advance(self, n_steps: int, dt: float, parallel: bool | None = None) -> None:
-        if parallel is None:
-            parallel = np.count_nonzero(self.free) >= 32
-        fn = _advance_parallel if parallel else _advance_serial
-        fn(
+    def advance(self, n_steps: int, dt: float) -> None:
+        # One kernel for any number of bodies: the prange loop also lets LLVM treat the body
+        # arrays as unaliased, which makes the step twice as fast as a plain loop would.
+        _advance(
             n_steps,
             float(dt),
             self.y,
