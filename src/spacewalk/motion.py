@@ -531,10 +531,7 @@ def _advance_body(
     Ix, Iy, Iz = inertia[b, 0], inertia[b, 1], inertia[b, 2]
     for s in range(n_steps):
         m = mass[b]
-        if model == CW:
-            w_frame = n_mean[b]
-        else:
-            w_frame = h_chief[b] / (y[13] * y[13])
+        w_frame = n_mean[b] if model == CW else h_chief[b] / (y[13] * y[13])
         mdot = 0.0
         if not (tctl[b] or actl[b]):
             f_B[:] = 0.0
