@@ -172,10 +172,9 @@ def _control(
     b,
     y,
     unit,
-    f_tab,
-    t_tab,
-    mdot_tab,
-    sel,
+    combo_f,
+    combo_t,
+    combo_mdot,
     prop,
     tctl,
     actl,
@@ -195,7 +194,6 @@ def _control(
     arrived,
     f_B,
     tau_B,
-    cmd,
     err,
 ):
     """Pulsed thruster logic (Schmitt triggers on velocity and attitude errors).
@@ -209,7 +207,6 @@ def _control(
         return 0.0
     q0, q1, q2, q3 = y[6], y[7], y[8], y[9]
     R = _rot(q0, q1, q2, q3)
-    cmd[:] = False
     if tctl[b]:
         ex = p_tgt[b, 0] + v_tgt[b, 0] * t_now - y[0]
         ey = p_tgt[b, 1] + v_tgt[b, 1] * t_now - y[1]
@@ -247,10 +244,6 @@ def _control(
             elif e * f < 0.25 * db_v[b]:
                 f = 0
             fire[b, k] = f
-            if f > 0:
-                cmd[2 * k] = True
-            elif f < 0:
-                cmd[2 * k + 1] = True
     else:
         fire[b, 0] = 0
         fire[b, 1] = 0
@@ -291,32 +284,20 @@ def _control(
             elif -e * f < 0.25 * band:
                 f = 0
             fire[b, 3 + k] = f
-            if f > 0:
-                cmd[6 + 2 * k] = True
-            elif f < 0:
-                cmd[7 + 2 * k] = True
     else:
         fire[b, 3] = 0
         fire[b, 4] = 0
         fire[b, 5] = 0
     if prop[b] <= 0.0:
         return 0.0
-    # the nozzles to fire: the union of the active commands' nozzle sets (bit masks)
-    fired = np.int64(0)
-    for c in range(N_CMD):
-        if cmd[c]:
-            fired |= sel[u, c]
-    mdot = 0.0
-    t = 0
-    while fired != 0:
-        if fired & 1:
-            for i in range(3):
-                f_B[i] += f_tab[u, t, i]
-                tau_B[i] += t_tab[u, t, i]
-            mdot += mdot_tab[u, t]
-        fired >>= 1
-        t += 1
-    return mdot
+    # the nozzles' summed force, torque and flow for this combination of commands
+    idx = 0
+    for k in range(5, -1, -1):
+        idx = 3 * idx + fire[b, k] + 1
+    for i in range(3):
+        f_B[i] = combo_f[u, idx, i]
+        tau_B[i] = combo_t[u, idx, i]
+    return combo_mdot[u, idx]
 
 
 @njit(cache=True, error_model="numpy", fastmath=True)
@@ -476,10 +457,9 @@ def _advance_body(
     tension,
     peak_tension,
     unit,
-    f_tab,
-    t_tab,
-    mdot_tab,
-    sel,
+    combo_f,
+    combo_t,
+    combo_mdot,
     prop,
     p_tgt,
     v_tgt,
@@ -519,7 +499,6 @@ def _advance_body(
     f_B = np.zeros(3)
     tau_B = np.zeros(3)
     f_H = np.zeros(3)
-    cmd = np.zeros(N_CMD, dtype=np.bool_)
     err = np.zeros(3)
     kmax = 0.0
     for j in range(K):
@@ -541,10 +520,9 @@ def _advance_body(
                 b,
                 y,
                 unit,
-                f_tab,
-                t_tab,
-                mdot_tab,
-                sel,
+                combo_f,
+                combo_t,
+                combo_mdot,
                 prop,
                 tctl,
                 actl,
@@ -564,7 +542,6 @@ def _advance_body(
                 arrived,
                 f_B,
                 tau_B,
-                cmd,
                 err,
             )
         if mdot > 0.0:
@@ -772,10 +749,9 @@ def _advance(
     tension,
     peak_tension,
     unit,
-    f_tab,
-    t_tab,
-    mdot_tab,
-    sel,
+    combo_f,
+    combo_t,
+    combo_mdot,
     prop,
     p_tgt,
     v_tgt,
@@ -834,10 +810,9 @@ def _advance(
             tension,
             peak_tension,
             unit,
-            f_tab,
-            t_tab,
-            mdot_tab,
-            sel,
+            combo_f,
+            combo_t,
+            combo_mdot,
             prop,
             p_tgt,
             v_tgt,
@@ -854,6 +829,27 @@ def _advance(
             stats,
             reach,
         )
+
+
+def _combo_tables(f_tab, t_tab, mdot_tab, sel):
+    """Force, torque and flow (U, 729, ...) of every combination of the six axes' commands.
+
+    Combination ``sum((fire[k] + 1) * 3**k)`` over the translation axes x, y, z (k = 0-2)
+    and the rotation axes (k = 3-5), each -1, 0 or +1. The nozzles fired are the union of
+    the active commands' nozzle sets, so a nozzle shared by two commands counts once.
+    """
+    digits = (np.arange(3**6)[:, None] // 3 ** np.arange(6)) % 3 - 1  # (729, 6)
+    active = np.zeros((3**6, N_CMD), dtype=np.int64)
+    for k in range(6):
+        base = 2 * k  # +axis command; the -axis command follows it
+        active[:, base] = digits[:, k] > 0
+        active[:, base + 1] = digits[:, k] < 0
+    fired = (np.einsum("ic,uct->uit", active, sel.astype(np.int64)) > 0).astype(float)
+    return (
+        np.einsum("uit,utj->uij", fired, f_tab),
+        np.einsum("uit,utj->uij", fired, t_tab),
+        np.einsum("uit,ut->ui", fired, mdot_tab),
+    )
 
 
 class Bodies:
@@ -885,10 +881,7 @@ class Bodies:
         self.tension = np.zeros((n, K))
         self.peak_tension = np.zeros((n, K))
         self.unit = np.full(n, -1, dtype=np.int64)
-        self.f_tab, self.t_tab, self.mdot_tab, sel = unit_tables(list(units or []))
-        # each command's nozzle set as a bit mask (at most 63 nozzles a unit)
-        weights = np.left_shift(np.int64(1), np.arange(sel.shape[2], dtype=np.int64))
-        self.sel = (sel.astype(np.int64) * weights).sum(axis=2)
+        self.combo_f, self.combo_t, self.combo_mdot = _combo_tables(*unit_tables(list(units or [])))
         self.prop = np.zeros(n)
         self.p_tgt = np.zeros((n, 3))
         self.v_tgt = np.zeros((n, 3))
@@ -958,10 +951,9 @@ class Bodies:
             self.tension,
             self.peak_tension,
             self.unit,
-            self.f_tab,
-            self.t_tab,
-            self.mdot_tab,
-            self.sel,
+            self.combo_f,
+            self.combo_t,
+            self.combo_mdot,
             self.prop,
             self.p_tgt,
             self.v_tgt,
