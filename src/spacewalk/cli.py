@@ -1,4 +1,5 @@
-"""The ``spacewalk`` command: run, validate, scenarios, report, history, catalogue, campaign."""
+"""The ``spacewalk`` command: run, validate, scenarios, report, history, catalogue, campaign,
+console."""
 
 from __future__ import annotations
 
@@ -104,9 +105,11 @@ def main(argv: list[str] | None = None) -> int:
     h.set_defaults(func=_cmd_history_validate)
     from .campaign.cli import add_parser as add_campaign
     from .catalogue.cli import add_parser as add_catalogue
+    from .console.cli import add_parser as add_console
 
     add_catalogue(sub)
     add_campaign(sub)
+    add_console(sub)
     args = parser.parse_args(argv)
     try:
         return args.func(args)

@@ -1,0 +1,82 @@
+"""``spacewalk console``: serve the mission-control console."""
+
+from __future__ import annotations
+
+import secrets
+import sys
+from pathlib import Path
+
+
+def add_parser(sub) -> None:
+    p = sub.add_parser(
+        "console",
+        help="the mission-control console in the browser: live runs, replays, fault injection",
+    )
+    p.add_argument("--host", default="127.0.0.1", help="address to serve on (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8765, help="port (default 8765; 0 picks a free one)")
+    p.add_argument(
+        "--token",
+        help="token every request must carry on a non-loopback address "
+        "(default: one is generated and printed)",
+    )
+    p.add_argument(
+        "--runs",
+        default="runs",
+        help="folder of run folders to replay; finished live runs are saved here (default runs)",
+    )
+    p.set_defaults(func=_cmd_console)
+
+
+def _cmd_console(args) -> int:
+    try:
+        from aiohttp import web
+    except ImportError:
+        print(
+            "error: the console needs the 'console' extra: "
+            'python3 -m pip install -e ".[console]"  (or pip install "spacewalk[console]")',
+            file=sys.stderr,
+        )
+        return 1
+    from .server import is_loopback, make_app
+
+    token = args.token
+    if not is_loopback(args.host):
+        token = token or secrets.token_urlsafe(24)
+    elif token:
+        print("note: --token given; every request on the loopback needs it too", file=sys.stderr)
+    runs = Path(args.runs)
+    runs.mkdir(parents=True, exist_ok=True)
+    app = make_app(runs, token)
+    shown = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host
+
+    def ready(port: int) -> None:
+        query = f"/?token={token}" if token else "/"
+        print(f"spacewalk console on http://{shown}:{port}{query}", flush=True)
+        if token and not args.token:
+            print(f"token (generated): {token}", flush=True)
+        print(f"run folders: {runs.resolve()}    (Ctrl-C to stop)", flush=True)
+
+    import asyncio
+
+    async def serve() -> None:
+        runner = web.AppRunner(app, handle_signals=False)
+        await runner.setup()
+        site = web.TCPSite(runner, args.host, args.port)
+        await site.start()
+        ready(site._server.sockets[0].getsockname()[1])
+        try:
+            await asyncio.Event().wait()
+        finally:
+            await runner.cleanup()
+
+    try:
+        asyncio.run(serve())
+    except OSError as exc:
+        print(
+            f"error: cannot serve on {args.host}:{args.port}: {exc.strerror}; try another --port",
+            file=sys.stderr,
+        )
+        return 1
+    except KeyboardInterrupt:
+        return 0
+    return 0

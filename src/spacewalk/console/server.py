@@ -1,0 +1,522 @@
+"""The console's HTTP and WebSocket server (aiohttp): the API, the page and the clock.
+
+Every route is listed in ``docs/console.md``. The server holds one session at a time (a
+flight control room watches one spacewalk); any number of browsers watch it. On an address
+other than the loopback every request needs the token, as ``Authorization: Bearer TOKEN``
+or ``?token=TOKEN``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import ipaddress
+import json
+import math
+import re
+import time
+import weakref
+from datetime import datetime, timezone
+from pathlib import Path
+
+from aiohttp import WSMsgType, web
+
+from ..scenario import ScenarioError, library_names, load_scenario, parse_toml
+from .session import SEVERITIES, Session, SessionError
+
+STATIC = Path(__file__).with_name("static")
+MAX_UPLOAD_BYTES = 1 << 20  # a scenario file is a few kB; 1 MiB is generous
+MAX_WS_MESSAGE = 16 << 10  # a subscribe message for every channel of four crew is ~5 kB
+WS_HARD_LIMIT = 4 << 20  # beyond this aiohttp closes that one connection
+TICK_S = 0.1  # the longest the clock waits between deliveries
+RUN_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+
+SESSION = web.AppKey("session", object)
+CONFIG = web.AppKey("config", dict)
+CLIENTS = web.AppKey("clients", weakref.WeakSet)
+TICKER = web.AppKey("ticker", object)
+LOCK = web.AppKey("lock", asyncio.Lock)
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _error(status: int, message: str, **extra) -> web.Response:
+    return web.json_response({"error": message, **extra}, status=status)
+
+
+# ------------------------------------------------------------------------ security
+
+
+@web.middleware
+async def _guard(request: web.Request, handler):
+    token = request.app[CONFIG]["token"]
+    if token:
+        given = request.query.get("token", "")
+        auth = request.headers.get("Authorization", "")
+        if auth.startswith("Bearer "):
+            given = auth[7:]
+        if not hmac.compare_digest(given.encode(), token.encode()):
+            return _error(401, "this console needs its token: add ?token=TOKEN to the address")
+    # a page on another site must not drive this console through the user's browser
+    origin = request.headers.get("Origin")
+    if origin and origin.split("://", 1)[-1] != request.host:
+        return _error(403, f"requests from {origin} are refused; open the console itself")
+    try:
+        return await handler(request)
+    except SessionError as exc:
+        return _error(409, str(exc))
+
+
+# ------------------------------------------------------------------------ the clock
+
+
+class Client:
+    def __init__(self, ws: web.WebSocketResponse):
+        self.ws = ws
+        self.ids: set[str] = set()
+        self.session: Session | None = None
+        self.sent_s = 0.0  # samples and events up to this session time have been sent
+
+
+async def _send(client: Client, payload) -> None:
+    if client.ws.closed:
+        return
+    try:
+        await client.ws.send_str(payload if isinstance(payload, str) else json.dumps(payload))
+    except (ConnectionError, RuntimeError):
+        pass  # that browser went away; the others go on
+
+
+def _attach(client: Client, session: Session, now: float) -> None:
+    """A client joins a session at the present: the past comes from the history API."""
+    if client.session is not session:
+        client.session, client.sent_s = session, now
+
+
+async def _deliver(client: Client, now: float, session: Session) -> None:
+    _attach(client, session, now)
+    if now <= client.sent_s:
+        client.sent_s = min(client.sent_s, now)
+        return
+    pts = session.points(sorted(client.ids), client.sent_s, now)
+    evs = session.events_between(client.sent_s, now)
+    client.sent_s = now
+    if pts:
+        await _send(client, pts)
+    if evs:
+        await _send(client, {"type": "events", "events": evs})
+
+
+async def _ticker(app: web.Application) -> None:
+    last_state = 0.0
+    while True:
+        session: Session | None = app[SESSION]
+        wait = TICK_S
+        if session is not None:
+            now = session.clock.now()
+            for client in list(app[CLIENTS]):
+                await _deliver(client, now, session)
+            wall = time.monotonic()
+            if wall - last_state >= 0.5:
+                last_state = wall
+                state = json.dumps({"type": "state", **session.state()})
+                for client in list(app[CLIENTS]):
+                    await _send(client, state)
+            if now >= session.t_end_s and session.mode == "live" and session.saved_to is None:
+                session.saved_to = ""  # once
+                asyncio.get_running_loop().create_task(_save(app, session))
+            wait = _next_due(session, now)
+        await asyncio.sleep(wait)
+
+
+def _next_due(session: Session, now: float) -> float:
+    """Wake when the next sample falls due (at most TICK_S), so points go out on time."""
+    if session.clock.paused or now >= session.t_end_s:
+        return TICK_S
+    nxt = math.inf
+    for s in session.streams.values():
+        i = s.t_s.searchsorted(now, side="right")
+        if i < len(s.t_s):
+            nxt = min(nxt, s.t_s[i])
+        break  # every stream of a run shares the sample times
+    if not math.isfinite(nxt):
+        return TICK_S
+    return min(TICK_S, max((nxt - now) / session.clock.speed, 0.001))
+
+
+async def _save(app: web.Application, session: Session) -> None:
+    """A finished live run is written to the runs folder, ready to replay."""
+    from ..api import SimulationResult
+
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S")
+    folder = app[CONFIG]["runs"] / f"{session.scenario.scenario.name}-{stamp}"
+    result = SimulationResult(
+        session.scenario, session.telemetry, _events_frame(session), [session.summary]
+    )
+    await asyncio.get_running_loop().run_in_executor(None, result.write, folder)
+    session.saved_to = folder.name
+
+
+def _events_frame(session: Session):
+    import pandas as pd
+
+    return pd.DataFrame(
+        [
+            {"run": 0, **{k: e[k] for k in ("t_s", "crew", "severity", "source", "message")}}
+            for e in session.events
+        ],
+        columns=["run", "t_s", "crew", "severity", "source", "message"],
+    )
+
+
+# ------------------------------------------------------------------------ routes
+
+
+async def index(request: web.Request) -> web.Response:
+    return web.FileResponse(STATIC / "index.html", headers={"Cache-Control": "no-cache"})
+
+
+async def scenarios(request: web.Request) -> web.Response:
+    out = []
+    for name in library_names():
+        sc = load_scenario(name)
+        out.append({"name": name, "title": sc.scenario.title, "date": sc.scenario.date})
+    return web.json_response(out)
+
+
+def _runs_root(request: web.Request) -> Path:
+    return request.app[CONFIG]["runs"]
+
+
+async def runs(request: web.Request) -> web.Response:
+    root = _runs_root(request)
+    out = []
+    if root.is_dir():
+        for p in sorted(root.iterdir()):
+            if p.is_dir() and (p / "summary.json").is_file() and RUN_NAME.match(p.name):
+                out.append({"name": p.name, "modified": p.stat().st_mtime})
+    return web.json_response(out)
+
+
+def _session(request: web.Request) -> Session:
+    session = request.app[SESSION]
+    if session is None:
+        raise SessionError("no run yet: POST /api/live or /api/replay first")
+    return session
+
+
+async def state(request: web.Request) -> web.Response:
+    session = request.app[SESSION]
+    return web.json_response(None if session is None else session.state())
+
+
+async def dictionary(request: web.Request) -> web.Response:
+    return web.json_response(_session(request).dictionary())
+
+
+def _float_arg(request: web.Request, key: str) -> float | None:
+    text = request.query.get(key)
+    if text is None or text == "":
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        raise web.HTTPBadRequest(
+            text=json.dumps(
+                {"error": f"{key} must be a number (ms since the epoch), got {text!r}"}
+            ),
+            content_type="application/json",
+        ) from None
+    return value
+
+
+def _history_args(request: web.Request):
+    dec = _float_arg(request, "decimate")
+    return (
+        _float_arg(request, "start"),
+        _float_arg(request, "end"),
+        (None if dec is None else int(dec)),
+    )
+
+
+async def history_one(request: web.Request) -> web.Response:
+    """Open MCT's historical shape: GET /api/history/ID?start=&end= -> [points]."""
+    start, end, dec = _history_args(request)
+    return web.json_response(_session(request).history(request.match_info["id"], start, end, dec))
+
+
+async def history_many(request: web.Request) -> web.Response:
+    """GET /api/history?ids=A,B&start=&end=&decimate= -> {id: [points]}."""
+    session = _session(request)
+    ids = [i for i in request.query.get("ids", "").split(",") if i]
+    if not ids:
+        return _error(400, "give ids=ID[,ID...]; GET /api/dictionary lists them")
+    unknown = session.check_ids(ids)
+    if unknown:
+        return _error(404, f"unknown ids {unknown}; GET /api/dictionary lists them")
+    start, end, dec = _history_args(request)
+    return web.json_response({i: session.history(i, start, end, dec) for i in ids})
+
+
+async def events(request: web.Request) -> web.Response:
+    session = _session(request)
+    sev = request.query.get("severity")
+    out = session.events_until(session.clock.now())
+    if sev:
+        if sev not in SEVERITIES:
+            return _error(400, f"severity must be one of {', '.join(SEVERITIES)}")
+        out = [e for e in out if e["severity"] == sev]
+    return web.json_response(out)
+
+
+async def _json_body(request: web.Request) -> dict:
+    try:
+        body = await request.json()
+    except (ValueError, UnicodeDecodeError):
+        raise SessionError("the request body must be a JSON object") from None
+    if not isinstance(body, dict):
+        raise SessionError("the request body must be a JSON object")
+    return body
+
+
+async def _simulate(scenario):
+    from ..api import simulate
+
+    # finer samples than a report needs: the console shows every engine step
+    live = scenario.model_copy(
+        update={
+            "engine": scenario.engine.model_copy(update={"record_every_s": scenario.engine.dt_s})
+        }
+    )
+    return live, await asyncio.get_running_loop().run_in_executor(None, simulate, live)
+
+
+async def start_live(request: web.Request) -> web.Response:
+    """POST /api/live {"scenario": NAME} or {"toml": TEXT}; optional "speed"."""
+    body = await _json_body(request)
+    try:
+        if "toml" in body:
+            if not isinstance(body["toml"], str):
+                raise SessionError('"toml" must be the text of a scenario file')
+            scenario = parse_toml(body["toml"], str(body.get("filename") or "uploaded file"))
+        elif isinstance(body.get("scenario"), str):
+            if body["scenario"] not in library_names():
+                raise SessionError(
+                    f"no built-in scenario {body['scenario']!r}; GET /api/scenarios lists them"
+                )
+            scenario = load_scenario(body["scenario"])
+        else:
+            raise SessionError('give "scenario" (a library name) or "toml" (a file\'s text)')
+    except ScenarioError as exc:
+        return _error(
+            400,
+            f"{exc.source}: the scenario has {len(exc.issues)} problem(s)",
+            issues=[{"path": i.path, "problem": i.problem, "fix": i.fix} for i in exc.issues],
+        )
+    async with request.app[LOCK]:
+        scenario, result = await _simulate(scenario)
+        source = body.get("filename") or body.get("scenario") or "upload"
+        session = Session(
+            "live", scenario, result.telemetry, result.events, result.summary, str(source)
+        )
+        session.clock.set_speed(float(body.get("speed", 10.0)))
+        session.clock.resume()
+        request.app[SESSION] = session
+    return web.json_response(session.state())
+
+
+async def start_replay(request: web.Request) -> web.Response:
+    """POST /api/replay {"folder": NAME}: a run folder directly inside the runs folder."""
+    from ..runio import RunFolderError, read_run
+
+    body = await _json_body(request)
+    name = body.get("folder")
+    root = _runs_root(request).resolve()
+    if not isinstance(name, str) or not RUN_NAME.match(name):
+        return _error(400, "folder must be the name of a run folder listed by GET /api/runs")
+    folder = (root / name).resolve()
+    if folder.parent != root:
+        return _error(403, "only run folders inside the console's runs folder can be opened")
+    try:
+        run = await asyncio.get_running_loop().run_in_executor(None, read_run, folder)
+    except RunFolderError as exc:
+        return _error(404, str(exc).replace(str(root), "runs"))
+    async with request.app[LOCK]:
+        session = Session("replay", run.scenario, run.telemetry, run.events, run.summary, name)
+        request.app[SESSION] = session
+    return web.json_response(session.state())
+
+
+async def control(request: web.Request) -> web.Response:
+    """POST /api/control {"action": pause|resume|speed|seek|inject|stop|ack, ...}."""
+    body = await _json_body(request)
+    action = body.get("action")
+    app = request.app
+    if action == "stop":
+        app[SESSION] = None
+        for c in list(app[CLIENTS]):
+            await _send(c, {"type": "state", "mode": None})
+        return web.json_response({"stopped": True})
+    session = _session(request)
+    if action == "pause":
+        session.clock.pause()
+    elif action == "resume":
+        session.clock.resume()
+    elif action == "speed":
+        value = body.get("value")
+        if not isinstance(value, (int, float)) or isinstance(value, bool):
+            raise SessionError('speed needs "value": a number from 1 to 1000')
+        session.clock.set_speed(float(value))
+    elif action == "seek":
+        value = body.get("t_s")
+        if session.mode != "replay":
+            raise SessionError("a live run cannot be moved in time; replay a run folder")
+        if not isinstance(value, (int, float)) or isinstance(value, bool):
+            raise SessionError('seek needs "t_s": seconds since the start')
+        session.clock.seek(float(value))
+        session.serial += 1  # pages fetch the history again
+        for c in list(app[CLIENTS]):
+            c.sent_s = session.clock.now()
+    elif action == "ack":
+        index = body.get("index")
+        if not isinstance(index, int) or isinstance(index, bool):
+            raise SessionError('ack needs "index": the event\'s index')
+        session.acknowledge(index)
+        for c in list(app[CLIENTS]):
+            await _send(c, {"type": "ack", "index": index})
+    elif action == "inject":
+        fault = body.get("fault")
+        try:
+            scenario = session.faulted_scenario(fault)
+        except ScenarioError as exc:
+            return _error(
+                400,
+                "the fault is not valid",
+                issues=[{"path": i.path, "problem": i.problem, "fix": i.fix} for i in exc.issues],
+            )
+        async with app[LOCK]:
+            was_paused = session.clock.paused
+            session.clock.pause()  # the display waits while the engine re-runs
+            scenario, result = await _simulate(scenario)
+            session.replace(scenario, result, scenario.faults[-1].model_dump(exclude_none=True))
+            if not was_paused:
+                session.clock.resume()
+    else:
+        raise SessionError(
+            f"action must be one of pause, resume, speed, seek, inject, stop, ack; got {action!r}"
+        )
+    return web.json_response(session.state())
+
+
+# ------------------------------------------------------------------------ realtime
+
+
+async def realtime(request: web.Request) -> web.WebSocketResponse:
+    """Subscribe with {"subscribe": [ids]} or Open MCT's "subscribe ID"; likewise unsubscribe."""
+    ws = web.WebSocketResponse(max_msg_size=WS_HARD_LIMIT, heartbeat=30)
+    await ws.prepare(request)
+    client = Client(ws)
+    request.app[CLIENTS].add(client)
+    session = request.app[SESSION]
+    if session is not None:
+        await _send(client, {"type": "state", **session.state()})
+    try:
+        async for msg in ws:
+            if msg.type != WSMsgType.TEXT:
+                await _send(client, {"type": "error", "error": "send text messages (JSON)"})
+                continue
+            await _handle(request.app, client, msg.data)
+    finally:
+        request.app[CLIENTS].discard(client)
+    return ws
+
+
+async def _handle(app: web.Application, client: Client, text: str) -> None:
+    if len(text) > MAX_WS_MESSAGE:
+        await _send(
+            client,
+            {"type": "error", "error": f"message too long ({len(text)} > {MAX_WS_MESSAGE} bytes)"},
+        )
+        return
+    words = text.split()
+    if len(words) == 2 and words[0] in ("subscribe", "unsubscribe"):  # Open MCT's tutorial
+        msg = {words[0]: [words[1]]}
+    else:
+        try:
+            msg = json.loads(text)
+        except ValueError:
+            msg = None
+    if not isinstance(msg, dict) or not ({"subscribe", "unsubscribe"} & msg.keys()):
+        await _send(
+            client,
+            {
+                "type": "error",
+                "error": 'expected {"subscribe": [ids]} or {"unsubscribe": [ids]} '
+                "(or the text 'subscribe ID')",
+            },
+        )
+        return
+    session: Session | None = app[SESSION]
+    for key in ("subscribe", "unsubscribe"):
+        ids = msg.get(key, [])
+        if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
+            await _send(client, {"type": "error", "error": f"{key} takes a list of id strings"})
+            return
+        unknown = session.check_ids(ids) if session is not None and key == "subscribe" else []
+        if unknown:
+            await _send(client, {"type": "error", "error": f"unknown ids {unknown[:10]}"})
+        ids = [i for i in ids if i not in unknown]
+        if key == "subscribe":
+            new = set(ids) - client.ids
+            client.ids |= set(ids)
+            if session is not None and new:
+                # the current value of each new channel, so a display is never blank
+                _attach(client, session, session.clock.now())
+                latest = [p for pid in sorted(new) for p in session.latest(pid, client.sent_s)]
+                if latest:
+                    await _send(client, latest)
+        else:
+            client.ids -= set(ids)
+
+
+# ------------------------------------------------------------------------ the app
+
+
+def make_app(runs_dir: Path, token: str | None = None) -> web.Application:
+    app = web.Application(middlewares=[_guard], client_max_size=MAX_UPLOAD_BYTES + 4096)
+    app[CONFIG] = {"runs": Path(runs_dir), "token": token or ""}
+    app[SESSION] = None
+    app[CLIENTS] = weakref.WeakSet()
+    app[LOCK] = asyncio.Lock()
+    app.router.add_get("/", index)
+    app.router.add_get("/api/scenarios", scenarios)
+    app.router.add_get("/api/runs", runs)
+    app.router.add_get("/api/state", state)
+    app.router.add_get("/api/dictionary", dictionary)
+    app.router.add_get("/api/history", history_many)
+    app.router.add_get("/api/history/{id}", history_one)
+    app.router.add_get("/api/events", events)
+    app.router.add_post("/api/live", start_live)
+    app.router.add_post("/api/replay", start_replay)
+    app.router.add_post("/api/control", control)
+    app.router.add_get("/api/realtime", realtime)
+    app.router.add_static("/static/", STATIC, follow_symlinks=False)
+
+    async def start_ticker(app):
+        app[TICKER] = asyncio.get_running_loop().create_task(_ticker(app))
+
+    async def stop_ticker(app):
+        app[TICKER].cancel()
+        for c in list(app[CLIENTS]):
+            await c.ws.close()
+
+    app.on_startup.append(start_ticker)
+    app.on_shutdown.append(stop_ticker)
+    return app

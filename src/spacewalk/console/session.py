@@ -1,0 +1,356 @@
+"""A console session: one run's telemetry as point streams, its clock, and live control.
+
+Pure logic, no network: the server (``server.py``) calls into it. A *live* session runs the
+scenario through the engine (which is deterministic and far faster than real time) and
+publishes each recorded sample when the session clock reaches its time, at 1x to 1000x;
+injecting a fault re-simulates the scenario with the fault at the present time, so the past
+is unchanged and the flight rules act on what follows. A *replay* session reads a finished
+run folder and its clock can be moved anywhere.
+
+Point ids are ``CREW.CHANNEL`` (``parmitano.helmet_water_L``); a point is
+``{"id", "timestamp", "value"}`` with the timestamp in milliseconds since the Unix epoch
+(the scenario's ``start_utc``, or 1970-01-01 when it has none), as Open MCT expects.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from ..scenario import (
+    FAULT_KINDS,
+    Scenario,
+    scenario_from_mapping,
+    scenario_to_mapping,
+    utc_seconds,
+)
+from ..telemetry import CHANNELS
+
+SPEED_MIN, SPEED_MAX = 1.0, 1000.0
+TEXT_CHANNELS = {"activity", "location", "motion"}
+SEVERITIES = ("info", "caution", "warning", "emergency")
+_IDS = itertools.count(1)
+
+
+class SessionError(ValueError):
+    """A request the session cannot carry out; the message says what to do instead."""
+
+
+@dataclass
+class Stream:
+    """One channel of one crew member: sample times [s] and values."""
+
+    t_s: np.ndarray
+    values: np.ndarray  # float64 (NaN where empty) or object (text)
+    text: bool
+
+    def value(self, i: int):
+        v = self.values[i]
+        if self.text:
+            return str(v)
+        return None if math.isnan(v) else float(v)
+
+
+def _streams(telemetry: pd.DataFrame) -> dict[str, Stream]:
+    out: dict[str, Stream] = {}
+    tel = telemetry[telemetry["run"] == 0] if "run" in telemetry else telemetry
+    for crew, rows in tel.groupby("crew", observed=True, sort=False):
+        t = rows["t_s"].to_numpy(dtype=float)
+        for ch in CHANNELS:
+            if ch.name not in rows:
+                continue
+            col = rows[ch.name]
+            if ch.name in TEXT_CHANNELS:
+                vals = col.astype(str).to_numpy(dtype=object)
+                out[f"{crew}.{ch.name}"] = Stream(t, vals, True)
+            else:
+                vals = pd.to_numeric(col, errors="coerce").to_numpy(dtype=float)
+                out[f"{crew}.{ch.name}"] = Stream(t, vals, False)
+    return out
+
+
+def _limits(scenario: Scenario) -> dict[str, list[dict]]:
+    """The flight rules in force, by channel: the console colours values against them."""
+    by: dict[str, list[dict]] = {}
+    for r in scenario.flight_rules or []:
+        by.setdefault(r.channel, []).append(
+            {
+                "rule": r.id,
+                "level": r.level,
+                "above": r.above,
+                "below": r.below,
+                "action": r.action,
+                "applies": r.applies,
+                "message": r.message,
+            }
+        )
+    return by
+
+
+@dataclass
+class Clock:
+    """Session time [s]: runs at ``speed`` times the wall clock while not paused."""
+
+    t_end_s: float
+    speed: float = 10.0
+    paused: bool = True
+    _t0_s: float = 0.0
+    _wall0: float = field(default_factory=time.monotonic)
+
+    def now(self, wall: float | None = None) -> float:
+        if self.paused:
+            return self._t0_s
+        wall = time.monotonic() if wall is None else wall
+        return min(self._t0_s + self.speed * (wall - self._wall0), self.t_end_s)
+
+    def _rebase(self) -> None:
+        self._t0_s, self._wall0 = self.now(), time.monotonic()
+
+    def set_speed(self, speed: float) -> None:
+        if not (SPEED_MIN <= speed <= SPEED_MAX):
+            raise SessionError(f"speed must be from {SPEED_MIN:g} to {SPEED_MAX:g}, got {speed}")
+        self._rebase()
+        self.speed = float(speed)
+
+    def pause(self) -> None:
+        self._rebase()
+        self.paused = True
+
+    def resume(self) -> None:
+        self._rebase()
+        self.paused = False
+
+    def seek(self, t_s: float) -> None:
+        self._t0_s, self._wall0 = min(max(float(t_s), 0.0), self.t_end_s), time.monotonic()
+
+    def anchor(self) -> dict:
+        """Session time t at wall time w (Unix seconds): t0 + speed * (w - wall0)."""
+        return {
+            "t0_s": self.now(),
+            "wall_unix_s": time.time(),
+            "speed": 0.0 if self.paused else self.speed,
+        }
+
+
+class Session:
+    """One run shown on the console: live (simulated on demand) or replayed from a folder."""
+
+    def __init__(
+        self,
+        mode: str,
+        scenario: Scenario,
+        telemetry: pd.DataFrame,
+        events: pd.DataFrame,
+        summary: dict,
+        source: str,
+    ):
+        self.id = next(_IDS)
+        self.mode = mode  # "live" or "replay"
+        self.source = source
+        self.scenario = scenario
+        self.injected: list[dict] = []
+        self.acknowledged: set[int] = set()
+        self.saved_to: str | None = None
+        self.serial = 0  # bumped whenever the data change (a fault re-simulates)
+        self._load(telemetry, events, summary)
+        self.clock = Clock(t_end_s=self.t_end_s)
+        start = scenario.scenario.start_utc
+        self.epoch_ms = utc_seconds(start) * 1000.0 if start else 0.0
+
+    def _load(self, telemetry: pd.DataFrame, events: pd.DataFrame, summary: dict) -> None:
+        self.telemetry, self.summary = telemetry, summary
+        self.streams = _streams(telemetry)
+        self.crew = [str(c) for c in pd.unique(telemetry["crew"])] if len(telemetry) else []
+        ev = events[events["run"] == 0] if "run" in events and len(events) else events
+        self.events = [
+            {
+                "index": i,
+                "t_s": float(r.t_s),
+                "crew": "" if pd.isna(r.crew) else str(r.crew),
+                "severity": str(r.severity),
+                "source": str(r.source),
+                "message": str(r.message),
+            }
+            for i, r in enumerate(ev.itertuples(index=False))
+        ]
+        self.t_end_s = float(telemetry["t_s"].max()) if len(telemetry) else 0.0
+        self.serial += 1
+
+    # -------------------------------------------------------------------- description
+
+    def ms(self, t_s: float) -> float:
+        return self.epoch_ms + 1000.0 * t_s
+
+    def dictionary(self) -> dict:
+        """Every point id with unit, description and limits, per crew member, and geometry."""
+        limits = _limits(self.scenario)
+        crew_models = {c.id: c for c in self.scenario.crew}
+        crew = []
+        for cid in self.crew:
+            model = crew_models.get(cid)
+            tethers = []
+            if model is not None:
+                for t in model.all_tethers():
+                    anchor = t.anchor_m if t.anchor_m is not None else self.scenario.vehicle.hatch_m
+                    tethers.append({"id": t.id, "anchor_m": list(anchor), "length_m": t.length_m})
+            crew.append(
+                {
+                    "id": cid,
+                    "name": model.name if model is not None else cid,
+                    "role": model.role if model is not None else "",
+                    "tethers": tethers,
+                    "channels": [
+                        {
+                            "id": f"{cid}.{ch.name}",
+                            "channel": ch.name,
+                            "unit": ch.unit,
+                            "description": ch.description,
+                            "format": "string" if ch.name in TEXT_CHANNELS else "float",
+                            "limits": limits.get(ch.name, []),
+                        }
+                        for ch in CHANNELS
+                        if f"{cid}.{ch.name}" in self.streams
+                    ],
+                }
+            )
+        return {
+            "scenario": self.scenario.scenario.name,
+            "title": self.scenario.scenario.title,
+            "epoch_ms": self.epoch_ms,
+            "timestamp": "milliseconds since the Unix epoch (scenario start_utc + t_s)",
+            "hatch_m": list(self.scenario.vehicle.hatch_m),
+            "crew": crew,
+            "fault_kinds": {k: sorted(v) for k, v in FAULT_KINDS.items()},
+        }
+
+    def state(self) -> dict:
+        now = self.clock.now()
+        finished = now >= self.t_end_s
+        return {
+            "id": self.id,
+            "mode": self.mode,
+            "source": self.source,
+            "scenario": self.scenario.scenario.name,
+            "title": self.scenario.scenario.title,
+            "t_s": now,
+            "t_end_s": self.t_end_s,
+            "timestamp": self.ms(now),
+            "speed": self.clock.speed,
+            "paused": self.clock.paused,
+            "finished": finished,
+            "serial": self.serial,
+            "injected": self.injected,
+            "outcome": self.summary.get("outcome") if finished or self.mode == "replay" else None,
+            "saved_to": self.saved_to,
+            "clock": self.clock.anchor(),
+        }
+
+    # -------------------------------------------------------------------- data
+
+    def check_ids(self, ids: list[str]) -> list[str]:
+        """The ids that are not points of this session."""
+        return [i for i in ids if i not in self.streams]
+
+    def points(self, ids, after_s: float, upto_s: float) -> list[dict]:
+        """Samples with after_s < t <= upto_s for each id, in time order per id."""
+        out = []
+        for pid in ids:
+            s = self.streams.get(pid)
+            if s is None:
+                continue
+            lo = np.searchsorted(s.t_s, after_s, side="right")
+            hi = np.searchsorted(s.t_s, upto_s, side="right")
+            out.extend(
+                {"id": pid, "timestamp": self.ms(s.t_s[i]), "value": s.value(i)}
+                for i in range(lo, hi)
+            )
+        return out
+
+    def latest(self, pid: str, upto_s: float) -> list[dict]:
+        """The last sample of one id at or before upto_s (none before the first)."""
+        s = self.streams[pid]
+        i = int(np.searchsorted(s.t_s, upto_s, side="right")) - 1
+        return [] if i < 0 else [{"id": pid, "timestamp": self.ms(s.t_s[i]), "value": s.value(i)}]
+
+    def history(
+        self, pid: str, start_ms: float | None, end_ms: float | None, decimate: int | None
+    ) -> list[dict]:
+        """Samples of one id from start to end (ms, inclusive), never past the clock.
+
+        ``decimate`` caps the number of points: the range is cut into decimate/2 buckets and
+        each keeps its lowest and highest sample (peaks survive, unlike taking every k-th).
+        """
+        s = self.streams.get(pid)
+        if s is None:
+            raise SessionError(f"no channel {pid!r}; GET /api/dictionary lists the ids")
+        now = self.clock.now()
+        t0 = -math.inf if start_ms is None else (start_ms - self.epoch_ms) / 1000.0
+        t1 = now if end_ms is None else min(now, (end_ms - self.epoch_ms) / 1000.0)
+        lo = np.searchsorted(s.t_s, t0, side="left")
+        hi = np.searchsorted(s.t_s, t1, side="right")
+        idx = np.arange(lo, hi)
+        if decimate is not None:
+            if decimate < 2:
+                raise SessionError("decimate must be at least 2 (points to return)")
+            if len(idx) > decimate and not s.text:
+                idx = _minmax_indices(s.values, lo, hi, decimate // 2)
+            elif len(idx) > decimate:
+                idx = idx[:: math.ceil(len(idx) / decimate)]
+        return [{"id": pid, "timestamp": self.ms(s.t_s[i]), "value": s.value(i)} for i in idx]
+
+    def events_between(self, after_s: float, upto_s: float) -> list[dict]:
+        return [e for e in self.events if after_s < e["t_s"] <= upto_s]
+
+    def events_until(self, upto_s: float) -> list[dict]:
+        return [
+            {**e, "acknowledged": e["index"] in self.acknowledged}
+            for e in self.events
+            if e["t_s"] <= upto_s
+        ]
+
+    def acknowledge(self, index: int) -> None:
+        if not (0 <= index < len(self.events)) or self.events[index]["t_s"] > self.clock.now():
+            raise SessionError(f"no event {index} to acknowledge yet")
+        self.acknowledged.add(index)
+
+    # -------------------------------------------------------------------- live faults
+
+    def faulted_scenario(self, fault: dict) -> Scenario:
+        """The scenario with one more fault at the present time (validated like a file)."""
+        if self.mode != "live":
+            raise SessionError("faults can be injected into a live run only, not a replay")
+        if self.clock.now() >= self.t_end_s:
+            raise SessionError("the run has finished; start it again to inject a fault")
+        if not isinstance(fault, dict):
+            raise SessionError('a fault is an object: {"kind": ..., "crew": ..., ...}')
+        fault = {**fault, "at_min": round(self.clock.now() / 60.0, 6)}
+        raw = scenario_to_mapping(self.scenario)
+        raw["faults"] = [*raw.get("faults", []), fault]
+        return scenario_from_mapping(raw, "injected fault")
+
+    def replace(self, scenario: Scenario, result, fault: dict) -> None:
+        """Take the re-simulated run; samples up to now are the ones already shown."""
+        self.scenario = scenario
+        self.injected.append(fault)
+        self._load(result.telemetry, result.events, result.summary)
+        self.clock.t_end_s = self.t_end_s
+
+
+def _minmax_indices(values: np.ndarray, lo: int, hi: int, buckets: int) -> np.ndarray:
+    edges = np.linspace(lo, hi, buckets + 1).astype(int)
+    keep = []
+    for a, b in zip(edges[:-1], edges[1:], strict=True):
+        if b <= a:
+            continue
+        seg = values[a:b]
+        if np.all(np.isnan(seg)):
+            keep.append(a)
+            continue
+        i, j = a + int(np.nanargmin(seg)), a + int(np.nanargmax(seg))
+        keep.extend(sorted({i, j}))
+    return np.asarray(keep, dtype=int)
