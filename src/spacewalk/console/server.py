@@ -9,6 +9,7 @@ or ``?token=TOKEN``.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hmac
 import ipaddress
 import json
@@ -16,7 +17,7 @@ import math
 import re
 import time
 import weakref
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from aiohttp import WSMsgType, web
@@ -88,10 +89,8 @@ class Client:
 async def _send(client: Client, payload) -> None:
     if client.ws.closed:
         return
-    try:
+    with contextlib.suppress(ConnectionError, RuntimeError):  # that browser went away
         await client.ws.send_str(payload if isinstance(payload, str) else json.dumps(payload))
-    except (ConnectionError, RuntimeError):
-        pass  # that browser went away; the others go on
 
 
 def _attach(client: Client, session: Session, now: float) -> None:
@@ -155,7 +154,7 @@ async def _save(app: web.Application, session: Session) -> None:
     """A finished live run is written to the runs folder, ready to replay."""
     from ..api import SimulationResult
 
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S")
+    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
     folder = app[CONFIG]["runs"] / f"{session.scenario.scenario.name}-{stamp}"
     result = SimulationResult(
         session.scenario, session.telemetry, _events_frame(session), [session.summary]
