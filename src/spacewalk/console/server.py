@@ -32,11 +32,19 @@ WS_HARD_LIMIT = 4 << 20  # beyond this aiohttp closes that one connection
 TICK_S = 0.1  # the longest the clock waits between deliveries
 RUN_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 
-SESSION = web.AppKey("session", object)
-CONFIG = web.AppKey("config", dict)
-CLIENTS = web.AppKey("clients", weakref.WeakSet)
-TICKER = web.AppKey("ticker", object)
-LOCK = web.AppKey("lock", asyncio.Lock)
+
+class Hub:
+    """What the running server holds: the session, its watchers, the runs folder, the token."""
+
+    def __init__(self, runs: Path, token: str):
+        self.runs, self.token = runs, token
+        self.session: Session | None = None
+        self.clients: weakref.WeakSet = weakref.WeakSet()
+        self.lock = asyncio.Lock()
+        self.ticker: asyncio.Task | None = None
+
+
+HUB = web.AppKey("hub", Hub)
 
 
 def is_loopback(host: str) -> bool:
@@ -57,7 +65,7 @@ def _error(status: int, message: str, **extra) -> web.Response:
 
 @web.middleware
 async def _guard(request: web.Request, handler):
-    token = request.app[CONFIG]["token"]
+    token = request.app[HUB].token
     if token:
         given = request.query.get("token", "")
         auth = request.headers.get("Authorization", "")
@@ -116,17 +124,17 @@ async def _deliver(client: Client, now: float, session: Session) -> None:
 async def _ticker(app: web.Application) -> None:
     last_state = 0.0
     while True:
-        session: Session | None = app[SESSION]
+        session: Session | None = app[HUB].session
         wait = TICK_S
         if session is not None:
             now = session.clock.now()
-            for client in list(app[CLIENTS]):
+            for client in list(app[HUB].clients):
                 await _deliver(client, now, session)
             wall = time.monotonic()
             if wall - last_state >= 0.5:
                 last_state = wall
                 state = json.dumps({"type": "state", **session.state()})
-                for client in list(app[CLIENTS]):
+                for client in list(app[HUB].clients):
                     await _send(client, state)
             if now >= session.t_end_s and session.mode == "live" and session.saved_to is None:
                 session.saved_to = ""  # once
@@ -155,7 +163,7 @@ async def _save(app: web.Application, session: Session) -> None:
     from ..api import SimulationResult
 
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
-    folder = app[CONFIG]["runs"] / f"{session.scenario.scenario.name}-{stamp}"
+    folder = app[HUB].runs / f"{session.scenario.scenario.name}-{stamp}"
     result = SimulationResult(
         session.scenario, session.telemetry, _events_frame(session), [session.summary]
     )
@@ -191,7 +199,7 @@ async def scenarios(request: web.Request) -> web.Response:
 
 
 def _runs_root(request: web.Request) -> Path:
-    return request.app[CONFIG]["runs"]
+    return request.app[HUB].runs
 
 
 async def runs(request: web.Request) -> web.Response:
@@ -205,14 +213,14 @@ async def runs(request: web.Request) -> web.Response:
 
 
 def _session(request: web.Request) -> Session:
-    session = request.app[SESSION]
+    session = request.app[HUB].session
     if session is None:
         raise SessionError("no run yet: POST /api/live or /api/replay first")
     return session
 
 
 async def state(request: web.Request) -> web.Response:
-    session = request.app[SESSION]
+    session = request.app[HUB].session
     return web.json_response(None if session is None else session.state())
 
 
@@ -319,7 +327,7 @@ async def start_live(request: web.Request) -> web.Response:
             f"{exc.source}: the scenario has {len(exc.issues)} problem(s)",
             issues=[{"path": i.path, "problem": i.problem, "fix": i.fix} for i in exc.issues],
         )
-    async with request.app[LOCK]:
+    async with request.app[HUB].lock:
         scenario, result = await _simulate(scenario)
         source = body.get("filename") or body.get("scenario") or "upload"
         session = Session(
@@ -327,7 +335,7 @@ async def start_live(request: web.Request) -> web.Response:
         )
         session.clock.set_speed(float(body.get("speed", 10.0)))
         session.clock.resume()
-        request.app[SESSION] = session
+        request.app[HUB].session = session
     return web.json_response(session.state())
 
 
@@ -347,9 +355,9 @@ async def start_replay(request: web.Request) -> web.Response:
         run = await asyncio.get_running_loop().run_in_executor(None, read_run, folder)
     except RunFolderError as exc:
         return _error(404, str(exc).replace(str(root), "runs"))
-    async with request.app[LOCK]:
+    async with request.app[HUB].lock:
         session = Session("replay", run.scenario, run.telemetry, run.events, run.summary, name)
-        request.app[SESSION] = session
+        request.app[HUB].session = session
     return web.json_response(session.state())
 
 
@@ -359,8 +367,8 @@ async def control(request: web.Request) -> web.Response:
     action = body.get("action")
     app = request.app
     if action == "stop":
-        app[SESSION] = None
-        for c in list(app[CLIENTS]):
+        app[HUB].session = None
+        for c in list(app[HUB].clients):
             await _send(c, {"type": "state", "mode": None})
         return web.json_response({"stopped": True})
     session = _session(request)
@@ -381,14 +389,14 @@ async def control(request: web.Request) -> web.Response:
             raise SessionError('seek needs "t_s": seconds since the start')
         session.clock.seek(float(value))
         session.serial += 1  # pages fetch the history again
-        for c in list(app[CLIENTS]):
+        for c in list(app[HUB].clients):
             c.sent_s = session.clock.now()
     elif action == "ack":
         index = body.get("index")
         if not isinstance(index, int) or isinstance(index, bool):
             raise SessionError('ack needs "index": the event\'s index')
         session.acknowledge(index)
-        for c in list(app[CLIENTS]):
+        for c in list(app[HUB].clients):
             await _send(c, {"type": "ack", "index": index})
     elif action == "inject":
         fault = body.get("fault")
@@ -400,7 +408,7 @@ async def control(request: web.Request) -> web.Response:
                 "the fault is not valid",
                 issues=[{"path": i.path, "problem": i.problem, "fix": i.fix} for i in exc.issues],
             )
-        async with app[LOCK]:
+        async with app[HUB].lock:
             was_paused = session.clock.paused
             session.clock.pause()  # the display waits while the engine re-runs
             scenario, result = await _simulate(scenario)
@@ -422,8 +430,8 @@ async def realtime(request: web.Request) -> web.WebSocketResponse:
     ws = web.WebSocketResponse(max_msg_size=WS_HARD_LIMIT, heartbeat=30)
     await ws.prepare(request)
     client = Client(ws)
-    request.app[CLIENTS].add(client)
-    session = request.app[SESSION]
+    request.app[HUB].clients.add(client)
+    session = request.app[HUB].session
     if session is not None:
         await _send(client, {"type": "state", **session.state()})
     try:
@@ -433,7 +441,7 @@ async def realtime(request: web.Request) -> web.WebSocketResponse:
                 continue
             await _handle(request.app, client, msg.data)
     finally:
-        request.app[CLIENTS].discard(client)
+        request.app[HUB].clients.discard(client)
     return ws
 
 
@@ -462,7 +470,7 @@ async def _handle(app: web.Application, client: Client, text: str) -> None:
             },
         )
         return
-    session: Session | None = app[SESSION]
+    session: Session | None = app[HUB].session
     for key in ("subscribe", "unsubscribe"):
         ids = msg.get(key, [])
         if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
@@ -490,10 +498,7 @@ async def _handle(app: web.Application, client: Client, text: str) -> None:
 
 def make_app(runs_dir: Path, token: str | None = None) -> web.Application:
     app = web.Application(middlewares=[_guard], client_max_size=MAX_UPLOAD_BYTES + 4096)
-    app[CONFIG] = {"runs": Path(runs_dir), "token": token or ""}
-    app[SESSION] = None
-    app[CLIENTS] = weakref.WeakSet()
-    app[LOCK] = asyncio.Lock()
+    app[HUB] = Hub(Path(runs_dir), token or "")
     app.router.add_get("/", index)
     app.router.add_get("/api/scenarios", scenarios)
     app.router.add_get("/api/runs", runs)
@@ -509,11 +514,11 @@ def make_app(runs_dir: Path, token: str | None = None) -> web.Application:
     app.router.add_static("/static/", STATIC, follow_symlinks=False)
 
     async def start_ticker(app):
-        app[TICKER] = asyncio.get_running_loop().create_task(_ticker(app))
+        app[HUB].ticker = asyncio.get_running_loop().create_task(_ticker(app))
 
     async def stop_ticker(app):
-        app[TICKER].cancel()
-        for c in list(app[CLIENTS]):
+        app[HUB].ticker.cancel()
+        for c in list(app[HUB].clients):
             await c.ws.close()
 
     app.on_startup.append(start_ticker)

@@ -445,7 +445,11 @@ function wire() {
     const p = FAULT_PARAM[kind];
     if (p) fault[p[0]] = Number($("inj-param").value);
     if (kind === "tether-break") fault.tether = $("inj-tether").value;
-    api("api/control", { action: "inject", fault }).then(onState);
+    $("btn-inject").disabled = true;
+    $("inj-hint").textContent = "re-simulating with the fault...";
+    api("api/control", { action: "inject", fault })
+      .then(st => { const f = st.injected[st.injected.length - 1]; $("inj-hint").textContent = `injected ${f.kind} for ${f.crew} at ${met(f.at_min * 60)}`; return onState(st); })
+      .catch(() => { $("inj-hint").textContent = ""; renderControls(); });
   };
   $("btn-chart").onclick = () => addChart($("chart-channel").value);
   $("cw").onclick = e => {

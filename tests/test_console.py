@@ -1,0 +1,512 @@
+"""The mission-control console: API, live fault injection, security, and a real browser.
+
+API and security tests run the aiohttp application in-process; the browser test starts
+``spacewalk console`` as a user would and drives Debian's chromium with Playwright (never a
+browser of Playwright's own). Without /usr/bin/chromium that one test is skipped, and the
+skip says why.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("aiohttp")
+from aiohttp.test_utils import TestClient, TestServer  # noqa: E402
+
+from spacewalk import load_scenario, simulate  # noqa: E402
+from spacewalk.console.server import MAX_WS_MESSAGE, is_loopback, make_app  # noqa: E402
+from spacewalk.console.session import Session  # noqa: E402
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="module")
+def runs_dir(tmp_path_factory) -> Path:
+    """A runs folder with one recorded run (Parmitano's EVA), as `spacewalk run` writes it."""
+    root = tmp_path_factory.mktemp("runs")
+    simulate("iss-eva-23-2013").write(root / "eva23", report=False)
+    return root
+
+
+def serve(runs_dir: Path, token: str | None = None):
+    return TestClient(TestServer(make_app(runs_dir, token)))
+
+
+def run(coro):
+    return asyncio.run(coro)
+
+
+async def _wait_for(predicate, timeout_s: float = 20.0):
+    t0 = time.monotonic()
+    while time.monotonic() - t0 < timeout_s:
+        value = await predicate()
+        if value:
+            return value
+        await asyncio.sleep(0.05)
+    raise AssertionError("timed out")
+
+
+# ---------------------------------------------------------------------- the API
+
+
+def test_dictionary_history_and_realtime_points(runs_dir):
+    async def go():
+        async with serve(runs_dir) as c:
+            r = await c.post("/api/live", json={"scenario": "iss-eva-23-2013", "speed": 1000})
+            assert r.status == 200
+            st = await r.json()
+            assert st["mode"] == "live" and not st["paused"] and st["t_end_s"] > 5000
+            d = await (await c.get("/api/dictionary")).json()
+            assert [x["id"] for x in d["crew"]] == ["parmitano", "cassidy"]
+            chans = {ch["channel"]: ch for ch in d["crew"][0]["channels"]}
+            water = chans["helmet_water_L"]
+            assert water["id"] == "parmitano.helmet_water_L" and water["unit"] == "L"
+            # limits are the scenario's flight rules on that channel
+            rules = load_scenario("iss-eva-23-2013").flight_rules
+            assert {(lim["rule"], lim["level"], lim["above"]) for lim in water["limits"]} == {
+                (r.id, r.level, r.above) for r in rules if r.channel == "helmet_water_L"
+            }
+            assert len(water["limits"]) >= 2
+            assert chans["activity"]["format"] == "string"
+
+            ws = await c.ws_connect("/api/realtime")
+            await ws.send_str(json.dumps({"subscribe": ["parmitano.helmet_water_L"]}))
+            await ws.send_str("subscribe cassidy.range_m")  # Open MCT tutorial's form
+            seen: dict[str, list] = {}
+            t0 = time.monotonic()
+            while time.monotonic() - t0 < 2.0:
+                msg = json.loads((await ws.receive(timeout=2)).data)
+                if isinstance(msg, list):
+                    for p in msg:
+                        assert set(p) == {"id", "timestamp", "value"}
+                        seen.setdefault(p["id"], []).append(p)
+            assert set(seen) == {"parmitano.helmet_water_L", "cassidy.range_m"}
+            ts = [p["timestamp"] for p in seen["cassidy.range_m"]]
+            assert ts == sorted(ts) and len(set(ts)) == len(ts)  # in order, none twice
+            # timestamps are epoch ms from the scenario's start_utc (2013-07-16)
+            assert 1.373e12 < ts[0] < 1.374e12
+
+            # history: never past the clock, Open MCT's shape
+            h = await (await c.get("/api/history/parmitano.helmet_water_L")).json()
+            now_ms = (await (await c.get("/api/state")).json())["timestamp"]
+            assert h and all(p["timestamp"] <= now_ms for p in h)
+            many = await (
+                await c.get("/api/history?ids=parmitano.o2_time_min,cassidy.o2_time_min")
+            ).json()
+            assert set(many) == {"parmitano.o2_time_min", "cassidy.o2_time_min"}
+            bad = await c.get("/api/history?ids=nobody.o2")
+            assert bad.status == 404 and "dictionary" in (await bad.json())["error"]
+            bad = await c.get("/api/history/parmitano.o2_time_min?start=yesterday")
+            assert bad.status == 400
+
+    run(go())
+
+
+def test_decimated_history_keeps_the_peaks(runs_dir):
+    async def go():
+        async with serve(runs_dir) as c:
+            assert (await c.post("/api/replay", json={"folder": "eva23"})).status == 200
+            await c.post("/api/control", json={"action": "seek", "t_s": 1e9})
+            full = await (await c.get("/api/history/parmitano.helmet_water_L")).json()
+            dec = await (await c.get("/api/history/parmitano.helmet_water_L?decimate=50")).json()
+            assert len(dec) <= 50 < len(full)
+            values = [p["value"] for p in full if p["value"] is not None]
+            dvalues = [p["value"] for p in dec if p["value"] is not None]
+            assert max(dvalues) == max(values) and min(dvalues) == min(values)
+            start, end = full[10]["timestamp"], full[20]["timestamp"]
+            part = await (
+                await c.get(f"/api/history/parmitano.helmet_water_L?start={start}&end={end}")
+            ).json()
+            assert [p["timestamp"] for p in part] == [p["timestamp"] for p in full[10:21]]
+
+    run(go())
+
+
+def test_injected_fault_leaves_the_past_and_the_rules_act(runs_dir):
+    """Water into Isaacman's helmet while he is outside: caution at 0.05 L, abort at 0.3 L."""
+
+    async def go():
+        async with serve(runs_dir) as c:
+            await c.post("/api/live", json={"scenario": "polaris-dawn-2024", "speed": 1000})
+
+            async def outside():
+                h = await (await c.get("/api/history/isaacman.location")).json()
+                return h and h[-1]["value"] == "outside"
+
+            await _wait_for(outside)
+            st = await (await c.post("/api/control", json={"action": "pause"})).json()
+            before = await (await c.get("/api/history/isaacman.o2_flow_g_min")).json()
+            fault = {"kind": "water-intrusion", "crew": "isaacman", "rate_mL_min": 300}
+            r = await c.post("/api/control", json={"action": "inject", "fault": fault})
+            assert r.status == 200
+            after = await r.json()
+            assert after["injected"][0]["kind"] == "water-intrusion"
+            assert after["injected"][0]["at_min"] == pytest.approx(st["t_s"] / 60, abs=1e-5)
+            again = await (await c.get("/api/history/isaacman.o2_flow_g_min")).json()
+            assert again == before  # the past is what was already shown
+            await c.post("/api/control", json={"action": "speed", "value": 1000})
+            await c.post("/api/control", json={"action": "resume"})
+
+            async def aborted():
+                evs = await (await c.get("/api/events")).json()
+                return [e for e in evs if e["t_s"] >= st["t_s"] and "ABORT" in e["message"]]
+
+            abort = await _wait_for(aborted)
+            evs = await (await c.get("/api/events")).json()
+            rules = [
+                e["message"]
+                for e in evs
+                if e["crew"] == "isaacman" and "helmet-water" in e["message"]
+            ]
+            assert any(m.startswith("CAUTION helmet-water:") for m in rules)
+            assert any(m.startswith("WARNING helmet-water-abort:") for m in rules)
+            # 300 mL/min reaches 0.3 L within about a minute and a step or two
+            assert abort[0]["t_s"] - st["t_s"] < 120
+            bad = await c.post(
+                "/api/control", json={"action": "inject", "fault": {"kind": "water-intrusion"}}
+            )
+            body = await bad.json()
+            assert bad.status == 400 and body["issues"][0]["path"].startswith("faults[")
+
+    run(go())
+
+
+def test_controls_and_their_errors(runs_dir):
+    async def go():
+        async with serve(runs_dir) as c:
+            r = await c.post("/api/control", json={"action": "pause"})
+            assert r.status == 409 and "POST /api/live" in (await r.json())["error"]
+            await c.post("/api/live", json={"scenario": "iss-eva-23-2013", "speed": 10})
+            for body, status in [
+                ({"action": "speed", "value": 5000}, 409),
+                ({"action": "speed", "value": "fast"}, 409),
+                ({"action": "seek", "t_s": 100}, 409),  # live runs cannot jump in time
+                ({"action": "fly"}, 409),
+                ({"action": "ack", "index": 10_000}, 409),
+                ({"action": "pause"}, 200),
+                ({"action": "speed", "value": 1000}, 200),
+                ({"action": "resume"}, 200),
+            ]:
+                r = await c.post("/api/control", json=body)
+                assert r.status == status, (body, await r.text())
+            st = await (await c.get("/api/state")).json()
+            assert st["speed"] == 1000 and not st["paused"]
+            r = await c.post("/api/live", data=b"not json")
+            assert r.status == 409
+            r = await c.post("/api/live", json={"scenario": "apollo-11"})
+            assert r.status == 409 and "GET /api/scenarios" in (await r.json())["error"]
+            assert (await c.post("/api/control", json={"action": "stop"})).status == 200
+            assert await (await c.get("/api/state")).json() is None
+
+    run(go())
+
+
+def test_uploaded_scenarios_are_validated_never_run_as_code(runs_dir, emu_toml):
+    async def go():
+        async with serve(runs_dir) as c:
+            r = await c.post("/api/live", json={"toml": emu_toml, "filename": "mine.toml"})
+            assert r.status == 200 and (await r.json())["source"] == "mine.toml"
+            broken = (
+                emu_toml.replace("dt_s = ", "dt_s = -", 1)
+                if "dt_s = " in emu_toml
+                else (emu_toml + "\n[engine]\ndt_s = -1\n")
+            )
+            r = await c.post("/api/live", json={"toml": broken, "filename": "broken.toml"})
+            body = await r.json()
+            assert r.status == 400 and body["error"].startswith("broken.toml")
+            assert body["issues"] and all(
+                {"path", "problem", "fix"} <= set(i) for i in body["issues"]
+            )
+            # a file that would run code if anything evaluated it is just a bad value
+            evil = emu_toml + "\n[evil]\nx = \"__import__('os').system('touch /tmp/pwned')\"\n"
+            r = await c.post("/api/live", json={"toml": evil})
+            assert r.status == 400 and "evil" in json.dumps(await r.json())
+            big = io.BytesIO(json.dumps({"toml": "x" * (2 << 20)}).encode())
+            r = await c.post("/api/live", data=big, headers={"Content-Type": "application/json"})
+            assert r.status == 413  # over the 1 MiB upload limit
+
+    run(go())
+
+
+# ---------------------------------------------------------------------- security
+
+
+def test_token_on_every_http_and_websocket_request(runs_dir):
+    async def go():
+        async with serve(runs_dir, token="s3cret") as c:
+            assert (await c.get("/")).status == 401
+            assert (await c.get("/api/scenarios")).status == 401
+            assert (await c.get("/static/console.js")).status == 401
+            assert (await c.get("/api/scenarios?token=wrong")).status == 401
+            assert (await c.get("/api/scenarios?token=s3cret")).status == 200
+            ok = await c.get("/api/scenarios", headers={"Authorization": "Bearer s3cret"})
+            assert ok.status == 200
+            with pytest.raises(Exception, match="401"):
+                await c.ws_connect("/api/realtime")
+            ws = await c.ws_connect("/api/realtime?token=s3cret")
+            await ws.close()
+
+    run(go())
+    assert is_loopback("127.0.0.1") and is_loopback("::1") and is_loopback("localhost")
+    assert not is_loopback("0.0.0.0") and not is_loopback("192.168.1.5")
+
+
+def test_requests_from_other_sites_are_refused(runs_dir):
+    async def go():
+        async with serve(runs_dir) as c:
+            r = await c.post(
+                "/api/control", json={"action": "stop"}, headers={"Origin": "http://evil.example"}
+            )
+            assert r.status == 403
+
+    run(go())
+
+
+def test_no_path_outside_the_runs_folder_can_be_read(runs_dir, tmp_path):
+    outside = tmp_path / "secret-run"
+    simulate("gemini-4-1965").write(outside, report=False)
+    link = runs_dir / "escape"
+    if not link.exists():
+        link.symlink_to(outside, target_is_directory=True)
+
+    async def go():
+        async with serve(runs_dir) as c:
+            for name in [
+                "../secret-run",
+                "..",
+                str(outside),
+                "eva23/../../secret-run",
+                "escape",  # a symlink out of the runs folder
+                "%2e%2e",
+                "",
+                None,
+                42,
+            ]:
+                r = await c.post("/api/replay", json={"folder": name})
+                assert r.status in (400, 403, 404), name
+                assert str(tmp_path) not in await r.text()
+            for path in [
+                "/static/../server.py",
+                "/static/%2e%2e/server.py",
+                "/static/..%2fserver.py",
+                "/static/vendor/../../session.py",
+                "/static//etc/passwd",
+            ]:
+                r = await c.get(path)
+                assert r.status in (400, 403, 404), path
+            runs = await (await c.get("/api/runs")).json()
+            assert "eva23" in [r["name"] for r in runs]
+
+    run(go())
+
+
+def test_bad_websocket_messages_get_an_error_and_others_are_undisturbed(runs_dir):
+    async def go():
+        async with serve(runs_dir) as c:
+            await c.post("/api/live", json={"scenario": "iss-eva-23-2013", "speed": 1000})
+            good = await c.ws_connect("/api/realtime")
+            await good.send_str(json.dumps({"subscribe": ["parmitano.o2_time_min"]}))
+            bad = await c.ws_connect("/api/realtime")
+            for text in [
+                "{not json",
+                "[1, 2]",
+                json.dumps({"subscribe": "parmitano.o2_time_min"}),
+                json.dumps({"subscribe": ["nobody.nothing"]}),
+                "x" * (MAX_WS_MESSAGE + 1),
+            ]:
+                await bad.send_str(text)
+                while True:
+                    msg = json.loads((await bad.receive(timeout=2)).data)
+                    if isinstance(msg, dict) and msg.get("type") == "error":
+                        break
+            await bad.send_bytes(b"\x00\x01")
+            while True:
+                msg = json.loads((await bad.receive(timeout=2)).data)
+                if isinstance(msg, dict) and msg.get("type") == "error":
+                    break
+            closer = await c.ws_connect("/api/realtime")
+            await closer.send_str(json.dumps({"subscribe": ["cassidy.o2_time_min"]}))
+            await closer.close()
+            await bad.close()
+            # the first client still gets its points
+            got = 0
+            t0 = time.monotonic()
+            while got < 20 and time.monotonic() - t0 < 5:
+                msg = json.loads((await good.receive(timeout=2)).data)
+                if isinstance(msg, list):
+                    got += len(msg)
+            assert got >= 20
+
+    run(go())
+
+
+# ---------------------------------------------------------------------- the command
+
+
+def _start_console(runs: Path, *extra: str):
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "spacewalk", "console", "--port", "0", "--runs", str(runs), *extra],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    lines = []
+    for _ in range(5):
+        line = proc.stdout.readline()
+        lines.append(line)
+        m = re.search(r"(http://\S+)", line)
+        if m:
+            return proc, m.group(1), lines
+    proc.kill()
+    proc.wait(10)
+    proc.stdout.close()
+    raise AssertionError("".join(lines))
+
+
+def _stop(proc) -> None:
+    proc.terminate()
+    proc.wait(10)
+    proc.stdout.close()
+
+
+def test_console_on_a_public_address_generates_and_prints_a_token(tmp_path):
+    proc, url, lines = _start_console(tmp_path, "--host", "0.0.0.0")
+    try:
+        assert "?token=" in url
+        token = url.split("?token=")[1]
+        assert len(token) >= 24
+        assert any(f"token (generated): {token}" in x for x in [*lines, proc.stdout.readline()])
+    finally:
+        _stop(proc)
+
+
+def test_a_session_with_no_start_time_counts_from_the_epoch(runs_dir):
+    res = simulate("gemini-4-1965")
+    sc = res.scenario.model_copy(
+        update={"scenario": res.scenario.scenario.model_copy(update={"start_utc": ""})}
+    )
+    s = Session("replay", sc, res.telemetry, res.events, res.summary, "x")
+    assert s.epoch_ms == 0.0 and s.ms(12.5) == 12_500.0
+
+
+# ---------------------------------------------------------------------- the browser
+
+
+@pytest.mark.skipif(
+    not CHROMIUM.exists(),
+    reason="browser test skipped: /usr/bin/chromium is not installed "
+    "(apt-get install chromium; .ci/run does this)",
+)
+def test_console_in_a_real_browser(runs_dir, tmp_path):
+    """Polaris Dawn at 300x: charts and helmet displays update; water into Isaacman's
+    helmet while he is outside raises the alarm and the abort; then a recorded run replays."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    proc, url, _ = _start_console(runs_dir)
+    shot = Path(os.environ.get("SPACEWALK_SCREENSHOT", tmp_path / "console.png"))
+    try:
+        with sync_api.sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+            page = browser.new_page(viewport={"width": 1400, "height": 1100})
+            errors: list[str] = []
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            requests: list[str] = []
+            page.on("request", lambda r: requests.append(r.url))
+            page.goto(url)
+            page.wait_for_function(
+                "document.querySelectorAll('#scenario-select option').length > 5"
+            )
+            page.select_option("#scenario-select", "polaris-dawn-2024")
+            page.select_option("#speed", "300")
+            page.click("#btn-run")
+            page.wait_for_selector('.helmet[data-crew="isaacman"] [data-ch="location"]')
+            # helmet displays fill in and charts gather points
+            page.wait_for_function(
+                "document.querySelector('.helmet[data-crew=isaacman] dd[data-ch=p_suit_kPa]')"
+                "?.textContent.includes('kPa')"
+            )
+            n0 = int(page.get_attribute('.chart[data-channel="helmet_water_L"]', "data-points"))
+            page.wait_for_function(
+                f"+document.querySelector('.chart[data-channel=helmet_water_L]').dataset.points > {n0 + 5}"
+            )
+            # wait until Isaacman is outside, then inject water into his helmet
+            page.wait_for_function(
+                "document.querySelector('.helmet[data-crew=isaacman] [data-ch=location]')"
+                ".textContent === 'outside'",
+                timeout=60_000,
+            )
+            page.click("#btn-pause")
+            page.select_option("#inj-crew", "isaacman")
+            page.select_option("#inj-kind", "water-intrusion")
+            page.fill("#inj-param", "300")
+            page.click("#btn-inject")
+            page.wait_for_function(
+                "document.querySelector('#inj-hint').textContent.startsWith('injected')"
+            )
+            assert "water-intrusion for isaacman" in page.inner_text("#inj-hint")
+            page.click("#btn-resume")
+            page.wait_for_function(
+                "[...document.querySelectorAll('#cw li')].some(li => li.textContent.includes('helmet-water-abort'))",
+                timeout=30_000,
+            )
+            cw = page.inner_text("#cw")
+            assert "free water in the helmet" in cw and "abort to ingress" in cw
+            assert page.locator("#cw li.unack").count() > 0
+            cls = page.get_attribute(
+                '.helmet[data-crew="isaacman"] dd[data-ch="helmet_water_L"]', "class"
+            )
+            assert "warning" in cls or "caution" in cls
+            assert "ABORT" in page.inner_text("#log")
+            # acknowledge one alarm: it stops blinking
+            index = page.locator("#cw button.ack").first.get_attribute("data-index")
+            page.click(f'#cw button.ack[data-index="{index}"]')
+            page.wait_for_function(
+                f"!document.querySelector('#cw li[data-index=\"{index}\"]').classList.contains('unack')"
+            )
+            # add a chart of another channel
+            page.select_option("#chart-channel", "ppco2_mmHg")
+            page.click("#btn-chart")
+            page.wait_for_selector('.chart[data-channel="ppco2_mmHg"] canvas')
+            page.screenshot(path=str(shot), full_page=True)
+            # replay the recorded run and move its time slider
+            page.select_option("#run-select", "eva23")
+            page.click("#btn-replay")
+            page.wait_for_function(
+                "document.querySelector('#status').textContent.startsWith('REPLAY')"
+            )
+            page.eval_on_selector(
+                "#slider",
+                "el => { el.value = String(Math.round(el.max * 0.8)); el.dispatchEvent(new Event('input')); }",
+            )
+            page.wait_for_function("document.querySelector('#clock').textContent !== 'T+00:00:00'")
+            page.wait_for_function(
+                "+document.querySelector('.chart[data-channel=helmet_water_L]').dataset.points > 100"
+            )
+            page.wait_for_function(
+                "document.querySelector('.helmet[data-crew=parmitano] dd[data-ch=helmet_water_L]')"
+                ".className.includes('warning')"
+            )
+            browser.close()
+        assert not errors, errors
+        host = url.split("/")[2]
+        assert all(r.split("/")[2] == host for r in requests if r.startswith("http")), requests
+        assert shot.stat().st_size > 10_000
+    finally:
+        _stop(proc)
