@@ -1,0 +1,149 @@
+"""Console speed: realtime delivery to many WebSocket clients, and a historical query.
+
+1. ``spacewalk console`` runs in its own process, as a user starts it; a live 8-hour two-crew
+   EVA (``sts-102-2001``, one sample every 10 s of mission time) plays at 100x, so every
+   channel gets a new sample ten times a second. 20 WebSocket clients each subscribe to
+   every channel of both crew members. A point's delivery latency is the wall time it
+   arrives at a client minus the wall time the session clock reached its timestamp (from the
+   clock anchor the server publishes in its state).
+2. A finished 8-hour run (``sts-102-2001`` recorded every 10 s) is replayed and one channel's
+   whole history is fetched over HTTP, in full and decimated to 1,000 points.
+
+Basilisk has no telemetry server (its Vizard viewer is a separate program), so these are
+absolute figures against the issue's targets.
+
+    python benchmarks/bench_console.py [--clients 20] [--seconds 20]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import aiohttp
+
+from spacewalk import load_scenario, simulate
+
+SCENARIO = "sts-102-2001"
+
+
+def start_console(runs: Path):
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "spacewalk", "console", "--port", "0", "--runs", str(runs)],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    url = re.search(r"(http://\S+)/", proc.stdout.readline()).group(1)
+    return proc, url
+
+
+async def client(url: str, ids: list[str], until: float, epoch_ms: float, anchor, out: list):
+    async with aiohttp.ClientSession() as http, http.ws_connect(url + "/api/realtime") as ws:
+        await ws.send_str(json.dumps({"subscribe": ids}))
+        first = True
+        while time.time() < until:
+            try:
+                msg = await ws.receive(timeout=max(until - time.time(), 0.01))
+            except TimeoutError:
+                break
+            if msg.type != aiohttp.WSMsgType.TEXT:
+                break
+            now = time.time()
+            data = json.loads(msg.data)
+            if not isinstance(data, list):
+                continue
+            if first:  # the current values sent on subscribing are not deliveries
+                first = False
+                continue
+            t0, wall0, speed = anchor["t0_s"], anchor["wall_unix_s"], anchor["speed"]
+            for p in data:
+                due = wall0 + ((p["timestamp"] - epoch_ms) / 1000.0 - t0) / speed
+                out.append(now - due)
+
+
+async def realtime(url: str, n_clients: int, seconds: float) -> dict:
+    async with aiohttp.ClientSession() as http:
+        r = await http.post(url + "/api/live", json={"scenario": SCENARIO, "speed": 100})
+        r.raise_for_status()
+        d = await (await http.get(url + "/api/dictionary")).json()
+        st = await (await http.get(url + "/api/state")).json()
+    ids = [ch["id"] for c in d["crew"] for ch in c["channels"]]
+    lat: list[float] = []
+    until = time.time() + seconds
+    await asyncio.gather(
+        *(client(url, ids, until, d["epoch_ms"], st["clock"], lat) for _ in range(n_clients))
+    )
+    lat.sort()
+    return {
+        "ids": len(ids),
+        "points": len(lat),
+        "median_ms": 1000 * statistics.median(lat),
+        "p95_ms": 1000 * lat[int(0.95 * len(lat))],
+        "max_ms": 1000 * lat[-1],
+        "rate": len(lat) / seconds,
+    }
+
+
+async def history(url: str, folder: str, repeat: int = 30) -> dict:
+    async with aiohttp.ClientSession() as http:
+        (await http.post(url + "/api/replay", json={"folder": folder})).raise_for_status()
+        await http.post(url + "/api/control", json={"action": "seek", "t_s": 1e9})
+        d = await (await http.get(url + "/api/dictionary")).json()
+        pid = f"{d['crew'][0]['id']}.o2_time_min"
+        out = {}
+        for label, query in (("full", ""), ("decimated to 1,000", "?decimate=1000")):
+            times, n = [], 0
+            for _ in range(repeat):
+                t0 = time.perf_counter()
+                pts = await (await http.get(f"{url}/api/history/{pid}{query}")).json()
+                times.append(time.perf_counter() - t0)
+                n = len(pts)
+            out[label] = (statistics.median(times) * 1000, max(times) * 1000, n)
+        return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clients", type=int, default=20)
+    parser.add_argument("--seconds", type=float, default=20.0)
+    args = parser.parse_args()
+    print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}")
+    with tempfile.TemporaryDirectory(prefix="console-bench-") as tmp:
+        runs = Path(tmp)
+        sc = load_scenario(SCENARIO)
+        sc = sc.model_copy(update={"engine": sc.engine.model_copy(update={"record_every_s": 10.0})})
+        simulate(sc).write(runs / "sts102", report=False)
+        proc, url = start_console(runs)
+        try:
+            rt = asyncio.run(realtime(url, args.clients, args.seconds))
+            print(
+                f"1. realtime: {args.clients} WebSocket clients x {rt['ids']} channels "
+                f"(every channel of both crew), samples due at 10 Hz, {args.seconds:g} s"
+            )
+            print(f"   points delivered:        {rt['points']:,} ({rt['rate']:,.0f} per second)")
+            print(f"   delivery latency median: {rt['median_ms']:6.1f} ms   (target < 100 ms)")
+            print(f"   delivery latency p95:    {rt['p95_ms']:6.1f} ms")
+            print(f"   delivery latency max:    {rt['max_ms']:6.1f} ms")
+            hist = asyncio.run(history(url, "sts102"))
+            print("2. historical query, one channel over the whole 8-hour run (HTTP, median of 30)")
+            for label, (med, worst, n) in hist.items():
+                print(
+                    f"   {label:<19} {n:5d} points: {med:6.1f} ms (max {worst:.1f} ms)"
+                    "   (target < 200 ms)"
+                )
+        finally:
+            proc.terminate()
+            proc.wait(10)
+
+
+if __name__ == "__main__":
+    main()
