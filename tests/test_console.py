@@ -510,3 +510,13 @@ def test_console_in_a_real_browser(runs_dir, tmp_path):
         assert shot.stat().st_size > 10_000
     finally:
         _stop(proc)
+
+
+def test_every_route_is_documented(runs_dir):
+    text = (Path(__file__).parents[1] / "docs" / "console.md").read_text(encoding="utf-8")
+    app = make_app(runs_dir)
+    for route in app.router.routes():
+        path = route.resource.canonical
+        if path.startswith("/static"):
+            path = "/static/"
+        assert f"{route.method} {path}" in text or route.method == "HEAD", (route.method, path)

@@ -482,8 +482,6 @@ def _advance_body(
     stm = np.empty((6, 9))
     if model == CW:
         _cw_stm(n_mean[b], dt, stm)
-    old6 = np.empty(6)
-    acc = np.empty(3)
     ya = np.empty(7)
     yt = np.empty(7)
     a1 = np.empty(7)
@@ -570,15 +568,29 @@ def _advance_body(
                     ):
                         slack = False
         if slack:
-            for i in range(6):
-                old6[i] = y[i]
-            for i in range(3):
-                acc[i] = f_H[i] / m
-            for i in range(6):
-                v = stm[i, 6] * acc[0] + stm[i, 7] * acc[1] + stm[i, 8] * acc[2]
-                for j in range(6):
-                    v += stm[i, j] * old6[j]
-                y[i] = v
+            # the transition's nonzero entries only: in-plane (x, y) and out-of-plane (z)
+            # motion decouple, and nothing depends on y (see _cw_stm)
+            x0, y0, z0, u0, v0, w0 = y[0], y[1], y[2], y[3], y[4], y[5]
+            ax, ay, az = f_H[0] / m, f_H[1] / m, f_H[2] / m
+            y[0] = (
+                stm[0, 0] * x0 + stm[0, 3] * u0 + stm[0, 4] * v0 + stm[0, 6] * ax + stm[0, 7] * ay
+            )
+            y[1] = (
+                stm[1, 0] * x0
+                + y0
+                + stm[1, 3] * u0
+                + stm[1, 4] * v0
+                + stm[1, 6] * ax
+                + stm[1, 7] * ay
+            )
+            y[2] = stm[2, 2] * z0 + stm[2, 5] * w0 + stm[2, 8] * az
+            y[3] = (
+                stm[3, 0] * x0 + stm[3, 3] * u0 + stm[3, 4] * v0 + stm[3, 6] * ax + stm[3, 7] * ay
+            )
+            y[4] = (
+                stm[4, 0] * x0 + stm[4, 3] * u0 + stm[4, 4] * v0 + stm[4, 6] * ax + stm[4, 7] * ay
+            )
+            y[5] = stm[5, 2] * z0 + stm[5, 5] * w0 + stm[5, 8] * az
             fd = n_mean[b]
             for i in range(7):
                 ya[i] = y[6 + i]
