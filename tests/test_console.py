@@ -483,7 +483,9 @@ def test_console_in_a_real_browser(runs_dir, tmp_path):
             # add a chart of another channel
             page.select_option("#chart-channel", "ppco2_mmHg")
             page.click("#btn-chart")
-            page.wait_for_selector('.chart[data-channel="ppco2_mmHg"] canvas')
+            page.wait_for_function(
+                "+document.querySelector('.chart[data-channel=ppco2_mmHg]')?.dataset.points > 10"
+            )
             page.screenshot(path=str(shot), full_page=True)
             # replay the recorded run and move its time slider
             page.select_option("#run-select", "eva23")
