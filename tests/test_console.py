@@ -522,3 +522,30 @@ def test_every_route_is_documented(runs_dir):
         if path.startswith("/static"):
             path = "/static/"
         assert f"{route.method} {path}" in text or route.method == "HEAD", (route.method, path)
+
+
+def test_a_finished_live_run_is_saved_and_can_be_replayed(tmp_path):
+    async def go():
+        async with serve(tmp_path) as c:
+            r = await c.post("/api/live", json={"scenario": "gemini-4-1965", "speed": 1000})
+            assert r.status == 200
+
+            async def saved():
+                st = await (await c.get("/api/state")).json()
+                return st["saved_to"] and st
+
+            st = await _wait_for(saved, 30)
+            assert st["finished"] and st["outcome"] == "completed"
+            folder = tmp_path / st["saved_to"]
+            assert {p.name for p in folder.iterdir()} >= {
+                "telemetry.parquet",
+                "events.jsonl",
+                "summary.json",
+                "scenario.toml",
+            }
+            runs = [r["name"] for r in await (await c.get("/api/runs")).json()]
+            assert st["saved_to"] in runs
+            r = await c.post("/api/replay", json={"folder": st["saved_to"]})
+            assert r.status == 200 and (await r.json())["mode"] == "replay"
+
+    run(go())
