@@ -52,6 +52,11 @@ def _cmd_console(args) -> int:
     def ready(port: int) -> None:
         query = f"/?token={token}" if token else "/"
         print(f"spacewalk console on http://{shown}:{port}{query}", flush=True)
+        if shown != args.host:
+            print(
+                f"listening on {args.host}:{port}: from other machines use this one's address",
+                flush=True,
+            )
         if token and not args.token:
             print(f"token (generated): {token}", flush=True)
         print(f"run folders: {runs.resolve()}    (Ctrl-C to stop)", flush=True)
