@@ -393,7 +393,9 @@ def test_console_on_a_public_address_generates_and_prints_a_token(tmp_path):
         assert "?token=" in url
         token = url.split("?token=")[1]
         assert len(token) >= 24
-        assert any(f"token (generated): {token}" in x for x in [*lines, proc.stdout.readline()])
+        more = [proc.stdout.readline() for _ in range(3)]
+        assert any(f"token (generated): {token}" in x for x in [*lines, *more])
+        assert any("listening on 0.0.0.0:" in x for x in more)
     finally:
         _stop(proc)
 
