@@ -165,22 +165,10 @@ async def _save(app: web.Application, session: Session) -> None:
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
     folder = app[HUB].runs / f"{session.scenario.scenario.name}-{stamp}"
     result = SimulationResult(
-        session.scenario, session.telemetry, _events_frame(session), [session.summary]
+        session.scenario, session.telemetry, session.events_frame, [session.summary]
     )
     await asyncio.get_running_loop().run_in_executor(None, result.write, folder)
     session.saved_to = folder.name
-
-
-def _events_frame(session: Session):
-    import pandas as pd
-
-    return pd.DataFrame(
-        [
-            {"run": 0, **{k: e[k] for k in ("t_s", "crew", "severity", "source", "message")}}
-            for e in session.events
-        ],
-        columns=["run", "t_s", "crew", "severity", "source", "message"],
-    )
 
 
 # ------------------------------------------------------------------------ routes

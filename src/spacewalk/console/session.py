@@ -163,7 +163,7 @@ class Session:
         self.epoch_ms = utc_seconds(start) * 1000.0 if start else 0.0
 
     def _load(self, telemetry: pd.DataFrame, events: pd.DataFrame, summary: dict) -> None:
-        self.telemetry, self.summary = telemetry, summary
+        self.telemetry, self.summary, self.events_frame = telemetry, summary, events
         self.streams = _streams(telemetry)
         self.crew = [str(c) for c in pd.unique(telemetry["crew"])] if len(telemetry) else []
         ev = events[events["run"] == 0] if "run" in events and len(events) else events
