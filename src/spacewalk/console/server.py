@@ -13,7 +13,6 @@ import contextlib
 import hmac
 import ipaddress
 import json
-import math
 import re
 import time
 import weakref
@@ -58,6 +57,12 @@ def is_loopback(host: str) -> bool:
 
 def _error(status: int, message: str, **extra) -> web.Response:
     return web.json_response({"error": message, **extra}, status=status)
+
+
+def _scenario_error(message: str, exc: ScenarioError) -> web.Response:
+    """400 with every problem of a scenario as ``{path, problem, fix}``."""
+    issues = [{"path": i.path, "problem": i.problem, "fix": i.fix} for i in exc.issues]
+    return _error(400, message, issues=issues)
 
 
 # ------------------------------------------------------------------------ security
@@ -147,14 +152,12 @@ def _next_due(session: Session, now: float) -> float:
     """Wake when the next sample falls due (at most TICK_S), so points go out on time."""
     if session.clock.paused or now >= session.t_end_s:
         return TICK_S
-    nxt = math.inf
-    for s in session.streams.values():
-        i = s.t_s.searchsorted(now, side="right")
-        if i < len(s.t_s):
-            nxt = min(nxt, s.t_s[i])
-        break  # every stream of a run shares the sample times
-    if not math.isfinite(nxt):
+    # every stream of a run shares the sample times: the first one tells
+    t_s = next(iter(session.streams.values())).t_s
+    i = t_s.searchsorted(now, side="right")
+    if i >= len(t_s):
         return TICK_S
+    nxt = t_s[i]
     return min(TICK_S, max((nxt - now) / session.clock.speed, 0.001))
 
 
@@ -310,11 +313,7 @@ async def start_live(request: web.Request) -> web.Response:
         else:
             raise SessionError('give "scenario" (a library name) or "toml" (a file\'s text)')
     except ScenarioError as exc:
-        return _error(
-            400,
-            f"{exc.source}: the scenario has {len(exc.issues)} problem(s)",
-            issues=[{"path": i.path, "problem": i.problem, "fix": i.fix} for i in exc.issues],
-        )
+        return _scenario_error(f"{exc.source}: the scenario has {len(exc.issues)} problem(s)", exc)
     async with request.app[HUB].lock:
         scenario, result = await _simulate(scenario)
         source = body.get("filename") or body.get("scenario") or "upload"
@@ -391,11 +390,7 @@ async def control(request: web.Request) -> web.Response:
         try:
             scenario = session.faulted_scenario(fault)
         except ScenarioError as exc:
-            return _error(
-                400,
-                "the fault is not valid",
-                issues=[{"path": i.path, "problem": i.problem, "fix": i.fix} for i in exc.issues],
-            )
+            return _scenario_error("the fault is not valid", exc)
         async with app[HUB].lock:
             was_paused = session.clock.paused
             session.clock.pause()  # the display waits while the engine re-runs
