@@ -3,7 +3,7 @@
 1. The free-flyer workload of ``bench_motion.py`` (one crew member with an MMU, one hour at
    10 Hz, flying 98 m out and back) as a campaign of 1,000 dispersed runs: each run draws its
    mass, propellant load and start position from its own stream
-   (``spacewalk.dispersions.run_rng``), and the batch runs as one array. Basilisk runs the
+   (``spacewalk.scenario.dispersions.run_rng``), and the batch runs as one array. Basilisk runs the
    same dynamics with dispersed hub mass, both as a plain loop and with its own Monte Carlo
    ``Controller`` on all cores; the faster of the two is the reference. Basilisk's throughput
    is measured on a sample of runs (a full 1,000 would take most of an hour).
@@ -38,7 +38,7 @@ from bench_motion import (
     crew_bodies,
 )
 from spacewalk.campaign import load_runs, run_campaign
-from spacewalk.dispersions import run_rng
+from spacewalk.scenario.dispersions import run_rng
 
 SEED = 2001
 BSK_SAMPLE = 8  # Basilisk runs timed per mode

@@ -2,7 +2,7 @@
 with Basilisk (``bsk`` from PyPI) in the same process, then the batched path.
 
 Both tools integrate a 6-DOF rigid body (crew member + EMU + MMU mass and inertia from
-``spacewalk.maneuvering``) under orbital gravity with the MMU's 24 thrusters (same geometry,
+``spacewalk.physics.maneuvering``) under orbital gravity with the MMU's 24 thrusters (same geometry,
 7.5 N each) at a 0.1 s step with RK4:
 
 * spacewalk: Clohessy-Wiltshire relative motion, and its own pulsed-thruster controller
@@ -19,9 +19,9 @@ from __future__ import annotations
 import numpy as np
 
 from bench_engine import best_of  # the same timing helper (benchmarks/ is on sys.path)
-from spacewalk.maneuvering import UNITS, suited_mass_properties
-from spacewalk.motion import Bodies
-from spacewalk.orbit import MU_EARTH_M3_S2, R_EARTH_M
+from spacewalk.physics.maneuvering import UNITS, suited_mass_properties
+from spacewalk.physics.motion import Bodies
+from spacewalk.physics.orbit import MU_EARTH_M3_S2, R_EARTH_M
 
 DT_S = 0.1
 HOUR_STEPS = 36_000

@@ -16,7 +16,6 @@ import pytest
 import tomli_w
 
 from spacewalk import ScenarioError, parse_toml
-from spacewalk import dispersions as disp
 from spacewalk.campaign import (
     CampaignError,
     drivers,
@@ -31,8 +30,10 @@ from spacewalk.campaign import (
 )
 from spacewalk.campaign.execute import simulate_runs
 from spacewalk.campaign.rows import rows_from_output
-from spacewalk.plan import compile_plan
+from spacewalk.scenario import dispersions as disp
 from spacewalk.scenario import library_dir
+from spacewalk.sim import dispersions as dispersed
+from spacewalk.sim.plan import compile_plan
 
 PARMITANO = tomllib.loads((library_dir() / "iss-eva-23-2013.toml").read_text(encoding="utf-8"))
 
@@ -120,7 +121,7 @@ def test_each_dispersion_changes_its_parameter(spec):
     values = disp.draw(sc, groups, 11, runs)
     nominal = compile_plan(sc, 8)
     plan = compile_plan(sc, 8)
-    disp.apply(plan, groups, values)
+    dispersed.apply(plan, groups, values)
     before, after = _arrays(nominal), _arrays(plan)
     changed = [k for k in before if not np.array_equal(before[k], after[k])]
     assert changed, f"{spec['target']} changed nothing in the plan"
@@ -155,7 +156,7 @@ def test_applied_values_land_in_engine_units():
     groups, _ = disp.resolve(sc)
     values = disp.draw(sc, groups, 11, np.arange(5))
     plan = compile_plan(sc, 5)
-    disp.apply(plan, groups, values)
+    dispersed.apply(plan, groups, values)
     np.testing.assert_allclose(plan.crew["o2_secondary_s"][:, 0], 60 * values[:, 0])
     np.testing.assert_allclose(plan.crew["leak_m3_s"][:, 0], values[:, 1] * 1e-6 / 60)
     np.testing.assert_allclose(plan.faults[0].at_s, 60 * values[:, 2])
@@ -416,7 +417,7 @@ def test_a_run_that_fails_becomes_a_row_with_its_reason(tmp_path, monkeypatch):
     """A numerical failure (non-finite suit state) and an exception each cost one run."""
     import spacewalk.campaign.execute as ex
 
-    real = disp.apply
+    real = dispersed.apply
 
     def poisoned(plan, groups, values):
         real(plan, groups, values)
@@ -425,7 +426,7 @@ def test_a_run_that_fails_becomes_a_row_with_its_reason(tmp_path, monkeypatch):
         elif values[0, 0] > 1.5:
             raise FloatingPointError("synthetic failure")
 
-    monkeypatch.setattr(ex.dispersions, "apply", poisoned)
+    monkeypatch.setattr(ex.dispersed, "apply", poisoned)
     sc = with_campaign(SMALL)
     folder = run_campaign(sc, tmp_path / "camp", runs=12, batch_size=6, workers=1)
     rows = load_runs(folder)

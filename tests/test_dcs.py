@@ -3,7 +3,8 @@
 import numpy as np
 import pytest
 
-from spacewalk import dcs, load_scenario, simulate
+from spacewalk import load_scenario, simulate
+from spacewalk.physics import dcs
 from spacewalk.units import PA_PER_PSI
 
 from .helpers import edited

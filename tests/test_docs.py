@@ -3,7 +3,8 @@
 import re
 from pathlib import Path
 
-from spacewalk import CHANNELS, scenario
+from spacewalk import CHANNELS
+from spacewalk.scenario import model as scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from spacewalk import SUITS, simulate
-from spacewalk.lifesupport import envelope_m, fits_hatch
+from spacewalk.physics.lifesupport import envelope_m, fits_hatch
 from spacewalk.units import PA_PER_ATM
 
 from .helpers import edited

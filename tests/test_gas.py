@@ -3,7 +3,8 @@
 import numpy as np
 import pytest
 
-from spacewalk import gas, load_scenario, simulate
+from spacewalk import load_scenario, simulate
+from spacewalk.physics import gas
 from spacewalk.units import PA_PER_PSI, gas_constant
 
 R_AIR = 287.05

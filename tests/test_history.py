@@ -10,7 +10,8 @@ import tomli_w
 
 from spacewalk import ScenarioError, parse_toml, simulate
 from spacewalk.cli import main
-from spacewalk.history import KNOWN, METRICS, PASS, documented_names, format_table, validate
+from spacewalk.results.history import KNOWN, METRICS, PASS, format_table
+from spacewalk.results.validate import documented_names, validate
 from spacewalk.scenario import METRIC_PARAMS, library_dir, library_names
 
 from .helpers import edited

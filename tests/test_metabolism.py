@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from spacewalk.metabolism import co2_made_kg_s, o2_energy_equivalent_J_per_L, o2_use_kg_s
+from spacewalk.physics.metabolism import co2_made_kg_s, o2_energy_equivalent_J_per_L, o2_use_kg_s
 
 
 def test_energy_equivalent_is_weirs():

@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 from scipy.integrate import solve_ivp
 
-from spacewalk.maneuvering import UNITS, suited_mass_properties
-from spacewalk.motion import G0, Bodies
-from spacewalk.orbit import MU_EARTH_M3_S2, R_EARTH_M
+from spacewalk.physics.maneuvering import UNITS, suited_mass_properties
+from spacewalk.physics.motion import G0, Bodies
+from spacewalk.physics.orbit import MU_EARTH_M3_S2, R_EARTH_M
 
 R0_M = R_EARTH_M + 420e3  # a 420 km circular reference orbit
 N_420 = np.sqrt(MU_EARTH_M3_S2 / R0_M**3)

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from spacewalk import ScenarioError, simulate
-from spacewalk.maneuvering import UNITS, suited_mass_properties
+from spacewalk.physics.maneuvering import UNITS, suited_mass_properties
 from spacewalk.scenario import library_dir
 
 from .helpers import edited

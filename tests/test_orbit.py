@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from spacewalk import orbit
+from spacewalk.physics import orbit
 
 
 def test_polaris_dawn_orbit_period():

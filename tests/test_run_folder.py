@@ -120,9 +120,9 @@ def test_batch_runs_equal_the_single_run():
 
 
 def test_numerical_failure_stops_only_that_run():
-    from spacewalk.engine import run_engine
-    from spacewalk.plan import compile_plan
-    from spacewalk.summary import build_summaries
+    from spacewalk.results.summary import build_summaries
+    from spacewalk.sim.engine import run_engine
+    from spacewalk.sim.plan import compile_plan
 
     plan = compile_plan(load_scenario("polaris-dawn"), runs=2)
     plan.crew["gas_volume_m3"][1, 0] = np.nan  # run 1 goes wrong

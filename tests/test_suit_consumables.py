@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from spacewalk import SUITS, simulate
-from spacewalk.metabolism import co2_made_kg_s, o2_use_kg_s
+from spacewalk.physics.metabolism import co2_made_kg_s, o2_use_kg_s
 from spacewalk.units import H_SUB_ICE, PA_PER_MMHG, R_CO2
 
 from .helpers import edited

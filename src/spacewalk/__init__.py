@@ -12,21 +12,20 @@ The public API is small::
 See ``CHANNELS`` for the telemetry channels and their units.
 """
 
-__version__ = "0.1.0"
-
-from .api import SimulationResult as SimulationResult  # noqa: E402
-from .api import simulate as simulate  # noqa: E402
-from .presets import SUITS as SUITS  # noqa: E402
-from .presets import WORKLOADS_W as WORKLOADS_W  # noqa: E402
-from .runio import read_run as read_run  # noqa: E402
+from .results.runio import read_run as read_run  # noqa: E402
+from .results.simulation import SimulationResult as SimulationResult  # noqa: E402
+from .results.simulation import simulate as simulate  # noqa: E402
 from .scenario import Issue as Issue  # noqa: E402
 from .scenario import Scenario as Scenario  # noqa: E402
 from .scenario import ScenarioError as ScenarioError  # noqa: E402
 from .scenario import library_names as library_names  # noqa: E402
 from .scenario import load_scenario as load_scenario  # noqa: E402
 from .scenario import parse_toml as parse_toml  # noqa: E402
-from .telemetry import CHANNELS as CHANNELS  # noqa: E402
-from .telemetry import Channel as Channel  # noqa: E402
+from .scenario.channels import CHANNELS as CHANNELS  # noqa: E402
+from .scenario.channels import Channel as Channel  # noqa: E402
+from .scenario.presets import SUITS as SUITS  # noqa: E402
+from .scenario.presets import WORKLOADS_W as WORKLOADS_W  # noqa: E402
+from .version import __version__ as __version__
 
 __all__ = [
     "CHANNELS",

@@ -11,7 +11,7 @@ from .scenario import ScenarioError
 
 
 def _cmd_run(args) -> int:
-    from .api import simulate
+    from .results.simulation import simulate
     from .scenario import load_scenario
 
     scenario = load_scenario(args.scenario)
@@ -50,8 +50,8 @@ def _cmd_scenarios(args) -> int:
 
 
 def _cmd_report(args) -> int:
-    from .report import render_report
-    from .runio import RunFolderError, read_run
+    from .results.report import render_report
+    from .results.runio import RunFolderError, read_run
 
     folder = Path(args.folder)
     try:
@@ -67,7 +67,8 @@ def _cmd_report(args) -> int:
 
 
 def _cmd_history_validate(args) -> int:
-    from .history import format_table, validate
+    from .results.history import format_table
+    from .results.validate import validate
 
     rows = validate(args.names or None)
     print(format_table(rows, args.format))

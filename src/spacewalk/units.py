@@ -32,6 +32,17 @@ H_VAP_SWEAT = 2.43e6  # [J/kg] latent heat of evaporation of sweat at skin tempe
 H_SUB_ICE = 2.83e6  # [J/kg] latent heat of sublimation of ice (EMU sublimator)
 C_BODY = 3490.0  # [J/(kg K)] mean specific heat of the human body
 
+G0 = 9.80665  # [m/s^2] standard gravity (specific impulse)
+
+STEFAN_BOLTZMANN = 5.670374419e-8  # [W/(m^2 K^4)] CODATA 2018 (exact)
+SOLAR_CONSTANT_W_M2 = 1361.0  # [W/m^2] total solar irradiance at 1 au (Kopp & Lean 2011)
+
+# gas temperatures and the orifice discharge coefficient, each defined here only
+SUIT_GAS_T_K = 295.0  # [K] suit gas (NF: assumption, near cabin temperature)
+CABIN_GAS_T_K = 295.0  # [K] cabin and airlock gas (default of [vehicle.cabin] temperature_K)
+VENT_GAS_T_K = 285.0  # [K] ventilation gas at the fan, after the cooler (NF: assumption)
+DISCHARGE_CD = 0.72  # discharge coefficient of vents, hatches and suit holes (NF: sharp-edged orifice ~0.6-0.8)
+
 GAMMA_AIR = 1.4  # ratio of specific heats for air, O2 and N2 near 295 K
 USEFUL_CONSCIOUSNESS_PA = 2.5 * PA_PER_PSI  # [Pa] Gernhardt, PBS NOVA (reference-data 4)
 

@@ -17,10 +17,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .. import dispersions
-from ..engine import run_engine
-from ..plan import compile_plan
-from ..scenario import Scenario, parse_toml
+from ..scenario import Scenario, dispersions, parse_toml
+from ..sim import dispersions as dispersed
+from ..sim.engine import run_engine
+from ..sim.plan import compile_plan
 from .rows import error_rows, rows_from_output
 
 
@@ -49,7 +49,7 @@ def simulate_runs(sc: Scenario, groups, seed: int, runs: np.ndarray, record: boo
     """Draw the runs' dispersed values, apply them to one plan and run the engine."""
     values = dispersions.draw(sc, groups, seed, runs)
     plan = compile_plan(sc, len(runs))
-    dispersions.apply(plan, groups, values)
+    dispersed.apply(plan, groups, values)
     return run_engine(plan, record=record), values
 
 

@@ -9,7 +9,9 @@ import math
 import numpy as np
 import pandas as pd
 
-from ..report import _CSS, _svg, plt
+from ..results.plotting import CSS as _CSS
+from ..results.plotting import figure
+from ..results.plotting import svg as _svg
 from . import risk
 
 _TOP_DRIVERS = 4
@@ -51,7 +53,7 @@ def _margin_plots(runs: pd.DataFrame) -> list[str]:
         x = x[np.isfinite(x)]
         if x.size < 2:
             continue
-        fig, ax = plt.subplots(figsize=(5.2, 2.6))
+        fig, ax = figure(figsize=(5.2, 2.6))
         ax.hist(x, bins=min(50, max(10, int(np.sqrt(x.size)))), color="#4a78b5")
         ax.set_xlabel(col)
         ax.set_ylabel("runs")
@@ -83,7 +85,7 @@ def _driver_plot(runs: pd.DataFrame, event: str, frame: pd.DataFrame) -> str:
     top = frame.dropna(subset=["spearman"]).head(_TOP_DRIVERS)
     if top.empty:
         return ""
-    fig, ax = plt.subplots(figsize=(7, 3))
+    fig, ax = figure(figsize=(7, 3))
     ok = runs[runs["status"] == "ok"]
     y = ok[event].astype(float)
     for name in top["parameter"]:

@@ -18,7 +18,7 @@ from statistics import NormalDist
 import numpy as np
 import pandas as pd
 
-from ..summary import OUTCOME_RANK
+from ..results.summary import OUTCOME_RANK
 
 
 def wilson_interval(k, n, confidence: float = 0.95):

@@ -13,8 +13,8 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from ..engine import CONSUMABLES, OUTCOMES, EngineOutput
-from ..summary import OUTCOME_RANK
+from ..results.summary import OUTCOME_RANK
+from ..sim.engine import CONSUMABLES, OUTCOMES, EngineOutput
 
 # rule channels that watch a consumable: a terminate or abort on them ends the EVA for one
 CONSUMABLE_CHANNELS = ("o2_time_min", "o2_margin_min", "feedwater_kg", "battery_Ah", "ppco2_mmHg")

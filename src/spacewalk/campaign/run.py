@@ -8,9 +8,8 @@ from pathlib import Path
 import numpy as np
 import tomli_w
 
-from .. import dispersions
-from ..api import SimulationResult, result_of
-from ..scenario import Scenario, load_scenario
+from ..results.simulation import SimulationResult, result_of
+from ..scenario import Scenario, dispersions, load_scenario
 from . import store
 from .execute import BatchTask, default_workers, run_dask, run_local, simulate_runs
 from .store import CampaignError, Manifest

@@ -27,8 +27,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import tomli_w
 
-from .. import __version__
 from ..scenario import Scenario, ScenarioError, parse_toml, scenario_to_mapping
+from ..version import __version__
 
 FORMAT = 1
 MANIFEST = "campaign.json"

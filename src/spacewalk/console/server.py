@@ -163,7 +163,7 @@ def _next_due(session: Session, now: float) -> float:
 
 async def _save(app: web.Application, session: Session) -> None:
     """A finished live run is written to the runs folder, ready to replay."""
-    from ..api import SimulationResult
+    from ..results.simulation import SimulationResult
 
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
     folder = app[HUB].runs / f"{session.scenario.scenario.name}-{stamp}"
@@ -285,7 +285,7 @@ async def _json_body(request: web.Request) -> dict:
 
 
 async def _simulate(scenario):
-    from ..api import simulate
+    from ..results.simulation import simulate
 
     # finer samples than a report needs: the console shows every engine step
     live = scenario.model_copy(
@@ -328,7 +328,7 @@ async def start_live(request: web.Request) -> web.Response:
 
 async def start_replay(request: web.Request) -> web.Response:
     """POST /api/replay {"folder": NAME}: a run folder directly inside the runs folder."""
-    from ..runio import RunFolderError, read_run
+    from ..results.runio import RunFolderError, read_run
 
     body = await _json_body(request)
     name = body.get("folder")

@@ -29,7 +29,7 @@ from ..scenario import (
     scenario_to_mapping,
     utc_seconds,
 )
-from ..telemetry import CHANNELS
+from ..scenario.channels import CHANNELS
 
 SPEED_MIN, SPEED_MAX = 1.0, 1000.0
 TEXT_CHANNELS = {"activity", "location", "motion"}

@@ -23,7 +23,6 @@ MU_EARTH_M3_S2 = 3.986004418e14  # [m^3/s^2] EGM96/WGS84 gravitational parameter
 R_EARTH_M = 6378137.0  # [m] WGS84 equatorial radius
 R_SUN_M = 6.957e8  # [m] nominal solar radius (IAU 2015 B3)
 AU_M = 1.495978707e11  # [m] IAU 2012 B2
-SOLAR_CONSTANT_W_M2 = 1361.0  # [W/m^2] total solar irradiance at 1 au (Kopp & Lean 2011)
 SGP4_EPOCH0_JD = 2433281.5  # 1949 Dec 31 00:00 UT, the epoch origin of sgp4init
 
 

@@ -14,9 +14,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import tomli_w
 
-from . import __version__
-from .scenario import Scenario, parse_toml, scenario_to_mapping
-from .telemetry import CHANNELS, channel_table
+from ..scenario import Scenario, parse_toml, scenario_to_mapping
+from ..scenario.channels import CHANNELS, channel_table
+from ..version import __version__
 
 FILES = ("telemetry.parquet", "events.jsonl", "summary.json", "scenario.toml", "report.html")
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .units import GAMMA_AIR, choked_flow_factor
+from ..units import GAMMA_AIR, choked_flow_factor
 
 GAMMA_FLOW = choked_flow_factor(GAMMA_AIR)  # 0.6847
 CRITICAL_RATIO = (2.0 / (GAMMA_AIR + 1.0)) ** (GAMMA_AIR / (GAMMA_AIR - 1.0))  # 0.528

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .units import PA_PER_PSI
+from ..units import PA_PER_PSI
 
 HALF_TIME_MIN = 360.0
 K_360_PER_S = np.log(2.0) / (HALF_TIME_MIN * 60.0)

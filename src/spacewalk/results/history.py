@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .scenario import Documented, Scenario, library_names, load_scenario
+from ..scenario import Documented, Scenario
 
 PASS, FAIL, KNOWN, XPASS = "pass", "FAIL", "known", "unexpected pass"
 
@@ -283,21 +283,6 @@ def check_result(result) -> list[Row]:
                 note=note,
             )
         )
-    return rows
-
-
-def documented_names() -> list[str]:
-    """Library scenarios that carry documented figures."""
-    return [n for n in library_names() if load_scenario(n).documented]
-
-
-def validate(names: list[str] | None = None) -> list[Row]:
-    """Simulate each scenario (default: the whole library) and check its documented figures."""
-    from .api import simulate
-
-    rows: list[Row] = []
-    for name in names or documented_names():
-        rows += check_result(simulate(load_scenario(name)))
     return rows
 
 

@@ -13,19 +13,18 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import dcs, orbit
-from .maneuvering import UNITS, ManeuveringUnit, suited_mass_properties
-from .metabolism import vo2_mL_kg_min
-from .presets import WORKLOADS_W
-from .scenario import ACTIVITIES, DEFAULT_WORKLOAD, Scenario, utc_seconds
-from .units import M3_PER_FT3, PA_PER_PSI
+from ..physics import dcs, orbit
+from ..physics.maneuvering import UNITS, ManeuveringUnit, suited_mass_properties
+from ..physics.metabolism import vo2_mL_kg_min
+from ..scenario import ACTIVITIES, DEFAULT_WORKLOAD, Scenario, utc_seconds
+from ..scenario.presets import WORKLOADS_W
+from ..units import DISCHARGE_CD, M3_PER_FT3, PA_PER_PSI
 
 KIND = {name: i for i, name in enumerate(ACTIVITIES)}
 RETURN = len(ACTIVITIES)  # kind code of the hidden return-to-hatch activity
 KIND_NAMES = (*ACTIVITIES, "return")
 LOC_CABIN, LOC_AIRLOCK, LOC_OUTSIDE = 0, 1, 2
 LOCATIONS = ("cabin", "airlock", "outside")
-SUIT_GAS_T_K = 295.0  # [K] suit gas temperature
 
 
 # how a crew member is held or moves (telemetry channel "motion")
@@ -485,5 +484,5 @@ def compile_plan(sc: Scenario, runs: int = 1) -> Plan:
 
 
 def hole_cdA_m2(diameter_mm):
-    """Effective area of a suit hole (C_d 0.72, as the vents)."""
-    return 0.72 * np.pi * (np.asarray(diameter_mm) / 1000.0) ** 2 / 4.0
+    """Effective area of a suit hole (the vents' discharge coefficient)."""
+    return DISCHARGE_CD * np.pi * (np.asarray(diameter_mm) / 1000.0) ** 2 / 4.0

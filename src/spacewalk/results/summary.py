@@ -7,11 +7,11 @@ import math
 
 import numpy as np
 
-from .catalogue.store import entries_for_scenario
-from .engine import OUTCOMES, EngineOutput
-from .orbit import R_EARTH_M
-from .plan import KIND
-from .units import format_hm
+from ..catalogue.store import entries_for_scenario
+from ..physics.orbit import R_EARTH_M
+from ..sim.engine import OUTCOMES, EngineOutput
+from ..sim.plan import KIND
+from ..units import format_hm
 
 OUTCOME_RANK = {"completed": 0, "incomplete": 1, "terminated": 2, "aborted": 3, "loss-of-crew": 4}
 _CONSUMABLE_UNITS = {

@@ -6,8 +6,8 @@ distribution and its parameters. :func:`resolve` turns each target into one or m
 target that does not resolve, with the fix, when the file loads: a misspelt target never
 goes unnoticed at run time. :func:`draw` gives each run its own random stream,
 ``SeedSequence(seed, spawn_key=(run,))``, so any run can be re-created alone and no value
-depends on the batch size or the worker. :func:`apply` writes the values into the plan's
-per-run arrays.
+depends on the batch size or the worker. :func:`spacewalk.sim.dispersions.apply`
+writes the values into the plan's per-run arrays: this module is data and checks only.
 
 Targets (``*`` stands for every crew member the parameter applies to; each is drawn on its
 own unless ``shared = true``):
@@ -29,7 +29,6 @@ from __future__ import annotations
 import difflib
 import math
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from statistics import NormalDist
 from typing import TYPE_CHECKING
@@ -37,10 +36,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 from annotated_types import Ge, Gt, Le, Lt
 
-from .maneuvering import UNITS
-from .plan import Plan, hole_cdA_m2
-from .presets import WORKLOADS_W
-from .scenario import (
+from ..physics.maneuvering import UNITS
+from ..units import M3_PER_FT3, PA_PER_PSI
+from .model import (
     DEFAULT_WORKLOAD,
     EVENT_ACTIVITIES,
     PRESSURE_ACTIVITIES,
@@ -54,10 +52,10 @@ from .scenario import (
     Vehicle,
     Vessel,
 )
-from .units import M3_PER_FT3, PA_PER_PSI
+from .presets import WORKLOADS_W
 
 if TYPE_CHECKING:
-    from .scenario import Scenario
+    from .model import Scenario
 
 TAIL_SIGMAS = 6.0  # a normal must keep this many standard deviations inside its target's range
 
@@ -96,7 +94,7 @@ class Slot:
     hi: float
     lo_open: bool
     hi_open: bool
-    apply: Callable[[Plan, np.ndarray], None]
+    where: Where
 
     def admits(self, low: float, high: float) -> bool:
         ok_lo = low > self.lo if self.lo_open else low >= self.lo
@@ -132,86 +130,53 @@ def _slot(name, nominal, model, key, apply, *, hi=None) -> Slot:
     return Slot(name, float(nominal), lo, hi0, lo_open, hi_open, apply)
 
 
-# ----------------------------------------------------------------- appliers (plan, values (R,))
+# ----------------------------------------------------------------- where a value goes
+
+
+@dataclass(frozen=True)
+class Where:
+    """Where a dispersed value goes in the compiled parameters, as data (applied by
+    :func:`spacewalk.sim.dispersions.apply`): ``kind`` says which table, ``key`` which array,
+    ``index`` the crew, slot, tether, vessel or fault, ``factor`` the unit conversion and
+    ``nominal`` the scenario's own value (for terms that scale from it)."""
+
+    kind: str  # crew, mass, propellant, tether, timeline, vessel, vehicle, fault
+    key: str
+    index: tuple[int, ...] = ()
+    factor: float = 1.0
+    nominal: float = 0.0
 
 
 def _crew_set(key, c, factor=1.0):
-    def apply(plan, v):
-        plan.crew[key][:, c] = v * factor
-
-    return apply
+    return Where("crew", key, (c,), factor)
 
 
 def _mass(c, nominal):
-    def apply(plan, v):
-        plan.crew["mass_kg"][:, c] = v
-        plan.crew["motion_mass_kg"][:, c] += v - nominal
-
-    return apply
+    return Where("mass", "mass_kg", (c,), nominal=nominal)
 
 
 def _propellant(c, nominal):
-    def apply(plan, v):
-        plan.crew["propellant_kg"][:, c] = v
-        plan.crew["motion_mass_kg"][:, c] += v - nominal
-
-    return apply
+    return Where("propellant", "propellant_kg", (c,), nominal=nominal)
 
 
 def _tether(attr, c, k):
-    def apply(plan, v):
-        mp = plan.motion
-        table = getattr(mp, attr)
-        if table.ndim == 2:  # first per-run value: the (crew, K) table becomes (runs, crew, K)
-            table = np.tile(table, (plan.runs, 1, 1))
-            setattr(mp, attr, table)
-        table[:, c, k] = v
-
-    return apply
+    return Where("tether", attr, (c, k))
 
 
 def _timeline(attr, c, j, factor):
-    def apply(plan, v):
-        getattr(plan, attr)[:, c, j] = v * factor
-
-    return apply
+    return Where("timeline", attr, (c, j), factor)
 
 
 def _vessel(key, i, nominal):
-    def apply(plan, v):
-        ves = plan.vessel
-        if key == "pressure_psi":
-            ves["p0_Pa"][:, i] = v * PA_PER_PSI
-        elif key == "vent_diameter_cm":
-            ves["vent_cdA_m2"][:, i] *= (v / nominal) ** 2
-        elif key == "vent_cd":
-            ves["vent_cdA_m2"][:, i] *= v / nominal
-        else:
-            ves["repress_kg_s"][:, i] = v / 60.0
-
-    return apply
+    return Where("vessel", key, (i,), nominal=nominal)
 
 
 def _vehicle(attr):
-    def apply(plan, v):
-        getattr(plan, attr)[:] = v
-
-    return apply
+    return Where("vehicle", attr)
 
 
 def _fault(k, key):
-    def apply(plan, v):
-        f = plan.faults[k]
-        if key == "at_min":
-            f.at_s[:] = v * 60.0
-        elif key == "rate_mL_min":
-            f.value[:] = v / 1000.0 / 60.0
-        elif key == "hole_diameter_mm":
-            f.value[:] = hole_cdA_m2(v)
-        else:
-            f.value[:] = v
-
-    return apply
+    return Where("fault", key, (k,))
 
 
 # ----------------------------------------------------------------- resolving targets
@@ -594,13 +559,6 @@ def draw(sc: Scenario, groups: list[list[Slot]], seed: int, runs) -> np.ndarray:
             out[i, col : col + n] = x
             col += n
     return out
-
-
-def apply(plan: Plan, groups: list[list[Slot]], values: np.ndarray) -> None:
-    """Write per-run values (runs, slots) into the plan's arrays (in place)."""
-    flat = [s for g in groups for s in g]  # vent areas scale from nominal: apply once per plan
-    for j, s in enumerate(flat):
-        s.apply(plan, values[:, j])
 
 
 def slot_names(groups: list[list[Slot]]) -> list[str]:

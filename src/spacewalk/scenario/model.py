@@ -9,11 +9,9 @@ from __future__ import annotations
 
 import difflib
 import math
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -21,14 +19,14 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
-    ValidationError,
     model_validator,
 )
 
-from .maneuvering import UNITS
-from .orbit import tle_line_problem
+from ..physics.maneuvering import UNITS
+from ..physics.orbit import tle_line_problem
+from ..units import CABIN_GAS_T_K, DISCHARGE_CD
+from .channels import CHANNELS
 from .presets import SUITS, WORKLOADS_W
-from .telemetry import CHANNELS
 
 
 def _finite3(v: tuple[float, float, float]) -> tuple[float, float, float]:
@@ -150,9 +148,9 @@ class Vessel(_Model):
     volume_m3: float = Field(gt=0, le=2000)
     pressure_psi: float = Field(ge=0, le=20)
     o2_fraction: float = Field(default=0.21, gt=0, le=1)
-    temperature_K: float = Field(default=295.0, gt=200, lt=350)
+    temperature_K: float = Field(default=CABIN_GAS_T_K, gt=200, lt=350)
     vent_diameter_cm: float = Field(gt=0, le=100)
-    vent_cd: float = Field(default=0.72, gt=0, le=1)
+    vent_cd: float = Field(default=DISCHARGE_CD, gt=0, le=1)
     repress_flow_kg_min: float = Field(gt=0, le=1000)
     repress_o2_fraction: float = Field(default=0.21, gt=0, le=1)
 
@@ -1120,10 +1118,6 @@ def _cross_check(sc: Scenario) -> list[Issue]:
                         f"use ids from: {', '.join(ids)}",
                     )
                 )
-    if sc.campaign is not None:
-        from .dispersions import resolve
-
-        issues += resolve(sc)[1]
     return issues
 
 
@@ -1143,109 +1137,3 @@ RULE_CHANNELS = (
     "battery_Ah",
     "ingress_blocked_min",
 )
-
-
-def scenario_from_mapping(raw: Mapping[str, Any], source: str = "<scenario>") -> Scenario:
-    """Validate a parsed TOML mapping into a :class:`Scenario`, or raise :class:`ScenarioError`."""
-    if not isinstance(raw, Mapping):
-        raise ScenarioError(source, [Issue("", "expected a table at the top level", "")])
-    issues: list[Issue] = []
-    data = dict(raw)
-    data["suits"] = _resolve_suits(data, issues)
-    try:
-        scenario = Scenario.model_validate(data)
-    except ValidationError as exc:
-        issues += [_issue_from_pydantic(e) for e in exc.errors(include_url=False)]
-        raise ScenarioError(source, issues) from None
-    issues += _cross_check(scenario)
-    if issues:
-        raise ScenarioError(source, issues)
-    if scenario.flight_rules is None:
-        from .rules import STANDARD_RULES
-
-        scenario = scenario.model_copy(update={"flight_rules": list(STANDARD_RULES)})
-    return scenario
-
-
-def parse_toml(text: str, source: str = "<scenario>") -> Scenario:
-    """Parse TOML text (never evaluated) and validate it."""
-    try:
-        raw = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError(
-            source,
-            [Issue("", f"not valid TOML: {exc}", "fix the syntax at the line and column shown")],
-        ) from None
-    return scenario_from_mapping(raw, source)
-
-
-def library_dir() -> Path:
-    return Path(__file__).parent / "library"
-
-
-ALIASES = {"polaris-dawn": "polaris-dawn-2024", "mmu-excursion": "sts-41b-1984"}
-
-
-def library_names() -> list[str]:
-    return sorted(p.stem for p in library_dir().glob("*.toml"))
-
-
-def load_scenario(name_or_path: str | Path) -> Scenario:
-    """Load a built-in scenario by name (``spacewalk scenarios`` lists them) or a TOML file."""
-    text_name = str(name_or_path)
-    candidate = Path(text_name)
-    if candidate.suffix != ".toml" and not candidate.exists():
-        stem = ALIASES.get(text_name, text_name)
-        lib = library_dir() / f"{stem}.toml"
-        if lib.exists():
-            return parse_toml(lib.read_text(encoding="utf-8"), f"library:{stem}")
-        names = library_names()
-        close = difflib.get_close_matches(text_name, names + list(ALIASES), n=1)
-        raise ScenarioError(
-            text_name,
-            [
-                Issue(
-                    "",
-                    f"no built-in scenario named {text_name!r} and no such file",
-                    f"use one of {', '.join(names)}"
-                    + (f" (did you mean {close[0]!r}?)" if close else "")
-                    + ", or give the path of a .toml file",
-                )
-            ],
-        )
-    try:
-        raw_bytes = candidate.read_bytes()
-    except FileNotFoundError:
-        raise ScenarioError(
-            str(candidate), [Issue("", "file not found", "check the path")]
-        ) from None
-    except IsADirectoryError:
-        raise ScenarioError(
-            str(candidate),
-            [Issue("", "this is a folder, not a scenario file", "give the path of a .toml file")],
-        ) from None
-    except OSError as exc:
-        raise ScenarioError(
-            str(candidate),
-            [
-                Issue(
-                    "",
-                    f"cannot read the file: {exc.strerror}",
-                    "check the path and its permissions",
-                )
-            ],
-        ) from None
-    try:
-        text = raw_bytes.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise ScenarioError(
-            str(candidate),
-            [Issue("", f"not UTF-8 text (byte {exc.start})", "save the file as UTF-8")],
-        ) from None
-    return parse_toml(text, str(candidate))
-
-
-def scenario_to_mapping(scenario: Scenario) -> dict:
-    """The resolved scenario as plain data (for ``scenario.toml`` in a run folder)."""
-    data = scenario.model_dump(mode="json", exclude_none=True)
-    return data

@@ -8,10 +8,9 @@ because the real EMU caution-and-warning thresholds were not found (reference-da
 
 from __future__ import annotations
 
-from .scenario import FlightRule
-
-STANDARD_RULES: tuple[FlightRule, ...] = (
-    FlightRule(
+# plain data: the loader makes each a FlightRule (``spacewalk.scenario.model``)
+STANDARD_RULES: tuple[dict, ...] = (
+    dict(
         id="co2-high",
         channel="ppco2_mmHg",
         above=15.0,
@@ -19,7 +18,7 @@ STANDARD_RULES: tuple[FlightRule, ...] = (
         action="alarm",
         message="helmet CO2 high",  # NF: above the 14.4 mmHg measured at 3,000 Btu/h (Kim 2020)
     ),
-    FlightRule(
+    dict(
         id="co2-critical",
         channel="ppco2_mmHg",
         above=30.0,
@@ -27,7 +26,7 @@ STANDARD_RULES: tuple[FlightRule, ...] = (
         action="abort",
         message="helmet CO2 critical, abort to ingress",  # NF
     ),
-    FlightRule(
+    dict(
         id="suit-pressure-low",
         channel="p_suit_kPa",
         below=20.7,
@@ -36,7 +35,7 @@ STANDARD_RULES: tuple[FlightRule, ...] = (
         applies="outside",
         message="suit pressure below 3.0 psi, abort to ingress",  # NF: margin above 2.5 psi (Gernhardt)
     ),
-    FlightRule(
+    dict(
         id="o2-margin",
         channel="o2_margin_min",
         below=30.0,
@@ -45,7 +44,7 @@ STANDARD_RULES: tuple[FlightRule, ...] = (
         applies="suited",  # also in the airlock, waiting for a partner still outside
         message="O2 left is within 30 min of the time needed to get back in",  # NF: SOP is 30 min
     ),
-    FlightRule(
+    dict(
         id="helmet-water",
         channel="helmet_water_L",
         above=0.05,
@@ -53,7 +52,7 @@ STANDARD_RULES: tuple[FlightRule, ...] = (
         action="alarm",
         message="free water in the helmet",  # NF
     ),
-    FlightRule(
+    dict(
         id="helmet-water-abort",
         channel="helmet_water_L",
         above=0.3,
@@ -62,7 +61,7 @@ STANDARD_RULES: tuple[FlightRule, ...] = (
         applies="outside",
         message="water in the helmet growing, abort to ingress",  # NF
     ),
-    FlightRule(
+    dict(
         id="heat-storage",
         channel="heat_storage_kJ",
         above=260.0,
@@ -70,7 +69,7 @@ STANDARD_RULES: tuple[FlightRule, ...] = (
         action="alarm",
         message="heat storage above 260 kJ (about 1 C core rise)",  # C: 75 kg x 3.49 kJ/(kg K)
     ),
-    FlightRule(
+    dict(
         id="heat-storage-terminate",
         channel="heat_storage_kJ",
         above=520.0,
@@ -79,7 +78,7 @@ STANDARD_RULES: tuple[FlightRule, ...] = (
         applies="outside",
         message="heat storage above 520 kJ (about 2 C core rise), terminate",  # NF
     ),
-    FlightRule(
+    dict(
         id="visor-fog",
         channel="fog_index",
         above=1.0,

@@ -4,18 +4,15 @@ scripts, fonts or images fetched from anywhere)."""
 from __future__ import annotations
 
 import html
-import io
-import re
 from types import SimpleNamespace
 
 import matplotlib
+import pandas as pd
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
-
-from .history import check_result  # noqa: E402
-from .telemetry import CHANNEL_BY_NAME  # noqa: E402
+from ..scenario.channels import CHANNEL_BY_NAME
+from .history import check_result
+from .plotting import CSS as _CSS
+from .plotting import figure, svg
 
 _PLOTS = (
     ("Suit and vessel pressure", ["p_suit_kPa", "p_ambient_kPa"]),
@@ -34,30 +31,6 @@ _MOTION_PLOTS = (
     ("Tether tension", ["tether_tension_N"]),
     ("Maneuvering-unit delta-v left", ["dv_left_m_s"]),
 )
-_CSS = """
-body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;margin:1.5em auto;max-width:1100px;color:#1b1f24;padding:0 1em}
-h1{font-size:1.5em;margin-bottom:.2em}h2{font-size:1.15em;margin-top:1.6em;border-bottom:1px solid #ccd;padding-bottom:.2em}
-.sub{color:#555}.outcome{display:inline-block;padding:.15em .6em;border-radius:4px;font-weight:600}
-.completed{background:#d8f0dc}.terminated{background:#fff0c2}.aborted,.incomplete{background:#ffd9b3}
-.loss-of-crew,.error{background:#f7c1c1}
-table{border-collapse:collapse;margin:.5em 0;font-size:.9em}td,th{border:1px solid #ccd;padding:.25em .55em;text-align:left}
-th{background:#f0f2f6}td.num{text-align:right;font-variant-numeric:tabular-nums}
-.low{background:#ffe1e1}.mid{background:#fff3cd}.grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(500px,1fr));gap:.6em}
-.caution{color:#8a6100}.warning{color:#b34700}.emergency{color:#b00000;font-weight:600}
-svg{max-width:100%;height:auto}
-"""
-
-
-def _svg(fig) -> str:
-    buf = io.StringIO()
-    fig.savefig(
-        buf, format="svg", metadata={"Date": None, "Creator": None, "Format": None, "Type": None}
-    )
-    plt.close(fig)
-    text = buf.getvalue()
-    text = text[text.index("<svg") :]
-    text = re.sub(r"<metadata>.*?</metadata>", "", text, flags=re.S)
-    return text
 
 
 def _night_spans(summary: dict) -> list[tuple[float, float]]:
@@ -87,8 +60,8 @@ def _shade_nights(ax, spans) -> None:
 def _phase_chart(summary: dict) -> str:
     phases = [p for p in summary["phases"] if p["end_min"] is not None]
     crew = list(summary["crew"])
-    fig, ax = plt.subplots(figsize=(10, 0.55 * len(crew) + 1.2))
-    colours = plt.get_cmap("tab20")
+    fig, ax = figure(figsize=(10, 0.55 * len(crew) + 1.2))
+    colours = matplotlib.colormaps["tab20"]
     names = sorted({p["activity"] for p in phases})
     for p in phases:
         y = crew.index(p["crew"])
@@ -104,7 +77,7 @@ def _phase_chart(summary: dict) -> str:
     ax.set_xlabel("time since scenario start [min]")
     ax.set_title("Timeline (shaded: orbital night)")
     fig.tight_layout()
-    return _svg(fig)
+    return svg(fig)
 
 
 def _channel_chart(
@@ -114,7 +87,7 @@ def _channel_chart(
     present = [c for c in channels if c in run0 and run0[c].notna().any()]
     if not present:
         return None
-    fig, ax = plt.subplots(figsize=(5.4, 2.8))
+    fig, ax = figure(figsize=(5.4, 2.8))
     _shade_nights(ax, nights)
     for crew, rows in run0.groupby("crew", observed=True):
         for ch in present:
@@ -134,7 +107,7 @@ def _channel_chart(
     ax.grid(alpha=0.3)
     ax.legend(fontsize=6, loc="best")
     fig.tight_layout()
-    return _svg(fig)
+    return svg(fig)
 
 
 def _positions_chart(telemetry: pd.DataFrame) -> str | None:
@@ -142,7 +115,7 @@ def _positions_chart(telemetry: pd.DataFrame) -> str | None:
     run0 = telemetry[telemetry["run"] == 0] if "run" in telemetry else telemetry
     if "x_m" not in run0 or run0.empty:
         return None
-    fig, axes = plt.subplots(1, 2, figsize=(10, 4))
+    fig, axes = figure(1, 2, figsize=(10, 4))
     for crew, rows in run0.groupby("crew", observed=True):
         out = rows[rows["location"] == "outside"]
         if out.empty:
@@ -160,7 +133,7 @@ def _positions_chart(telemetry: pd.DataFrame) -> str | None:
     axes[0].set_title("Crew positions outside, seen from the orbit normal", fontsize=10)
     axes[1].set_title("... and from behind (along-track)", fontsize=10)
     fig.tight_layout()
-    return _svg(fig)
+    return svg(fig)
 
 
 def _motion_table(summary: dict) -> str:

@@ -17,7 +17,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .motion import G0, N_CMD
+from ..units import G0
+
+# controller commands: +x -x +y -y +z -z translation, then the same six for rotation
+N_CMD = 12
 
 # Suited crew member (EMU-class suit) used when a scenario gives no figures.
 SUIT_HEIGHT_M = 1.9  # NF: envelope of a suited crew member, assumption

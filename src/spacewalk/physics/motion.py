@@ -33,13 +33,13 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
+from ..units import G0
+from .maneuvering import N_CMD, unit_tables
 from .orbit import MU_EARTH_M3_S2
 
-G0 = 9.80665  # [m/s^2] standard gravity, for specific impulse
+__all__ = ["G0", "Bodies", "quat_to_matrix"]
 NY = 15  # state: r(3) v(3) q(4) w(3) r_chief r_chief_dot
 CW, NONLINEAR = 0, 1
-# controller commands: +x -x +y -y +z -z translation, then the same six for rotation
-N_CMD = 12
 K_HOLD = 0.3  # station-keeping gain [1/s]: 1 cm/s per 3 cm outside the hold box
 
 
@@ -872,8 +872,6 @@ class Bodies:
     """
 
     def __init__(self, n: int, n_tethers: int = 1, units=None, model: int = CW):
-        from .maneuvering import unit_tables  # noqa: PLC0415 (import cycle)
-
         K = max(n_tethers, 1)
         self.model = model
         self.y = np.zeros((n, NY))

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .motion import G0, Bodies, quat_to_matrix
+from ..physics.motion import G0, Bodies, quat_to_matrix
 from .plan import (
     DEFAULT_ARM_SPEED_M_S,
     DEFAULT_FLY_SPEED_M_S,

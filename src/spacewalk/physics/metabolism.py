@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .units import RHO_CO2_STPD, RHO_O2_STPD
+from ..units import RHO_CO2_STPD, RHO_O2_STPD
 
 KCAL_J = 4184.0  # [J/kcal]
 RQ_DEFAULT = 0.85  # respiratory quotient of a mixed diet at moderate work

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .units import H_VAP_SWEAT, R_CO2
+from ..units import H_VAP_SWEAT, R_CO2, SOLAR_CONSTANT_W_M2, STEFAN_BOLTZMANN
 
 SCRUBBER_BREAKTHROUGH = 0.9  # loading fraction where CO2 starts to pass the bed
 RECOVERY_TAU_S = 900.0  # [s] time constant of clearing stored heat when cooling has room
@@ -84,14 +84,13 @@ def fits_hatch(envelope, hatch_diameter_m):
     return envelope <= hatch_diameter_m
 
 
-STEFAN_BOLTZMANN = 5.670374419e-8  # [W/(m^2 K^4)]
 EARTH_IR_W_M2 = 237.0  # [W/m^2] mean outgoing long-wave radiation (Trenberth et al. 2009)
 ALBEDO = 0.30  # Earth's mean Bond albedo
 EARTH_VIEW_FACTOR = 0.33  # C: (1 - cos rho) / 2 at 420 km, sin rho = R / (R + h)
 SKIN_T_K = 306.0  # [K] mean skin temperature under a working suit
 
 
-def sink_temperature_K(sunlit, absorptance, emittance, solar_W_m2=1361.0):
+def sink_temperature_K(sunlit, absorptance, emittance, solar_W_m2=SOLAR_CONSTANT_W_M2):
     """Radiative equilibrium temperature of the suit's outer layer.
 
     The layer absorbs sunlight on its projected area (a quarter of its surface, as a

@@ -10,7 +10,16 @@ from __future__ import annotations
 
 import math
 
-from .units import KG_PER_LB, M3_PER_FT3, PA_PER_ATM, PA_PER_PSI, R_O2, W_PER_BTU_H, W_PER_KCAL_H
+from ..units import (
+    KG_PER_LB,
+    M3_PER_FT3,
+    PA_PER_ATM,
+    PA_PER_PSI,
+    R_O2,
+    VENT_GAS_T_K,
+    W_PER_BTU_H,
+    W_PER_KCAL_H,
+)
 
 _CP_O2 = 918.0  # [J/(kg K)] specific heat of O2 at 300 K
 _T_SKIN_C = 35.0  # [C] skin temperature under a working suit
@@ -36,7 +45,7 @@ def vent_moisture_capacity_kg_h(vent_flow_kg_h: float, p_suit_Pa: float, t_inlet
     return vent_flow_kg_h * (w_out - w_in)
 
 
-def _vent_kg_h(flow_cfm: float, p_Pa: float, t_K: float = 285.0) -> float:
+def _vent_kg_h(flow_cfm: float, p_Pa: float, t_K: float = VENT_GAS_T_K) -> float:
     """Mass flow [kg/h] of O2 ventilation at a volumetric flow [ft^3/min]."""
     return flow_cfm * M3_PER_FT3 * 60.0 * p_Pa / (R_O2 * t_K)
 

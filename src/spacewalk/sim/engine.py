@@ -26,13 +26,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import dcs, gas, lifesupport
-from .crewmotion import CrewMotion
-from .metabolism import co2_made_kg_s, o2_use_kg_s, vo2_mL_kg_min
-from .plan import KIND, LOC_AIRLOCK, LOC_CABIN, LOC_OUTSIDE, RETURN, Plan
-from .presets import WORKLOADS_W
-from .units import (
+from ..physics import dcs, gas, lifesupport
+from ..physics.metabolism import co2_made_kg_s, o2_use_kg_s, vo2_mL_kg_min
+from ..scenario.presets import WORKLOADS_W
+from ..units import (
     C_BODY,
+    DISCHARGE_CD,
     H_SUB_ICE,
     H_VAP_SWEAT,
     PA_PER_MMHG,
@@ -40,8 +39,12 @@ from .units import (
     USEFUL_CONSCIOUSNESS_PA,
     gas_constant,
 )
+from ..units import (
+    SUIT_GAS_T_K as SUIT_T_K,
+)
+from .crewmotion import CrewMotion
+from .plan import KIND, LOC_AIRLOCK, LOC_CABIN, LOC_OUTSIDE, RETURN, Plan
 
-SUIT_T_K = 295.0  # [K] suit gas temperature
 O2_RATE_TAU_S = 300.0  # [s] smoothing of the O2 draw used for "time remaining"
 HATCH_OPS_S = 300.0  # [s] hatch and ingress time added to the translation back
 CABIN_COOLING_W = 1.0e4  # unsuited crew: the cabin takes any heat
@@ -460,7 +463,7 @@ def run_engine(plan: Plan, record: bool = True) -> EngineOutput:
         m_v = np.where(
             vent, gas.vent_step(m_v, v["volume_m3"], v["vent_cdA_m2"], R_v, v["T_K"], dt), m_v
         )
-        hatch_area = 0.72 * np.pi * plan.hatch_diameter_m**2 / 4.0
+        hatch_area = DISCHARGE_CD * np.pi * plan.hatch_diameter_m**2 / 4.0
         m_v[:, eva_v] = np.where(
             hatch_open,
             gas.vent_step(

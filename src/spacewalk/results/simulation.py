@@ -8,11 +8,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .engine import run_engine
-from .plan import LOCATIONS, MOTION_MODES, compile_plan
-from .scenario import Scenario, load_scenario
+from ..scenario import Scenario, load_scenario
+from ..scenario.channels import CHANNELS
+from ..sim.engine import run_engine
+from ..sim.plan import LOCATIONS, MOTION_MODES, compile_plan
 from .summary import build_summaries, format_summary
-from .telemetry import CHANNELS
 
 
 @dataclass
