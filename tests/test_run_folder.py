@@ -43,7 +43,25 @@ def test_parquet_declares_every_channel_with_its_unit(pd_run):
 def test_events_and_summary_are_readable(pd_run):
     lines = (pd_run / "events.jsonl").read_text().splitlines()
     first = json.loads(lines[0])
-    assert set(first) == {"run", "t_s", "crew", "severity", "source", "message"}
+    assert set(first) == {
+        "run",
+        "t_s",
+        "crew",
+        "code",
+        "subject",
+        "severity",
+        "source",
+        "message",
+        "values",
+    }
+    # every event has a declared code, and its message is rendered from the code's template
+    from spacewalk.scenario.events import EVENTS
+
+    for line in lines:
+        e = json.loads(line)
+        et = EVENTS[e["code"]]
+        assert (e["severity"], e["source"]) == (et.severity, et.source)
+        assert e["message"] == et.template.format(subject=e["subject"], **e["values"])
     summary = json.loads((pd_run / "summary.json").read_text())
     for key in ("outcome", "phases", "crew", "peaks", "alarms", "eva_clock_min"):
         assert key in summary

@@ -172,6 +172,8 @@ class Session:
                 "index": i,
                 "t_s": float(r.t_s),
                 "crew": "" if pd.isna(r.crew) else str(r.crew),
+                "code": str(getattr(r, "code", "")),
+                "subject": str(getattr(r, "subject", "")),
                 "severity": str(r.severity),
                 "source": str(r.source),
                 "message": str(r.message),

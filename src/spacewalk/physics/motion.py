@@ -30,6 +30,9 @@ merged into its captor between calls), so the loop over bodies runs in parallel.
 
 from __future__ import annotations
 
+import os
+
+import numba
 import numpy as np
 from numba import njit, prange
 
@@ -41,6 +44,19 @@ __all__ = ["G0", "Bodies", "quat_to_matrix"]
 NY = 15  # state: r(3) v(3) q(4) w(3) r_chief r_chief_dot
 CW, NONLINEAR = 0, 1
 K_HOLD = 0.3  # station-keeping gain [1/s]: 1 cm/s per 3 cm outside the hold box
+# below this many bodies the kernel runs on one thread: a parallel launch for a few bodies
+# waits on the other threads (7 ms a step on a loaded 2-core machine against 4 us on one)
+# and gains nothing (benchmarks/bench_threads.py measures the crossover)
+PARALLEL_MIN_BODIES = 256
+
+
+def threads_for(n_bodies: int) -> int:
+    """Threads for a kernel launch over ``n_bodies``: one for small batches, else the cores
+    this process may use (CPU affinity), never more than ``NUMBA_NUM_THREADS``."""
+    if n_bodies < PARALLEL_MIN_BODIES:
+        return 1
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return max(1, min(numba.config.NUMBA_NUM_THREADS, cores or 1))
 
 
 @njit(cache=True, inline="always", error_model="numpy")
@@ -874,6 +890,7 @@ class Bodies:
     def __init__(self, n: int, n_tethers: int = 1, units=None, model: int = CW):
         K = max(n_tethers, 1)
         self.model = model
+        self.threads = threads_for(n)
         self.y = np.zeros((n, NY))
         self.y[:, 6] = 1.0
         self.free = np.zeros(n, dtype=np.bool_)
@@ -941,6 +958,8 @@ class Bodies:
     def advance(self, n_steps: int, dt: float) -> None:
         # One kernel for any number of bodies: the prange loop also lets LLVM treat the body
         # arrays as unaliased, which makes the step twice as fast as a plain loop would.
+        outer = numba.get_num_threads()
+        numba.set_num_threads(self.threads)
         _advance(
             n_steps,
             float(dt),
@@ -980,6 +999,7 @@ class Bodies:
             self.stats,
             self.reach,
         )
+        numba.set_num_threads(outer)  # leave the caller's setting as it was
 
     def frame_rate_rad_s(self) -> np.ndarray:
         """Rate of the H frame about its z axis (the chief's true-anomaly rate)."""

@@ -57,18 +57,20 @@ def _crew_tel(result, doc: Documented) -> pd.DataFrame:
 
 
 def _events(result, doc: Documented) -> pd.DataFrame:
-    """Events of the first run whose message starts with ``doc.event`` (of ``doc.crew``)."""
+    """Events of the first run with the code of ``doc.event`` (``CODE`` or ``CODE:SUBJECT``),
+    of ``doc.crew`` where it is given."""
+    code, _, subject = doc.event.partition(":")
     ev = result.events
-    ev = ev[(ev.run == 0) & ev.message.str.startswith(doc.event)]
+    ev = ev[(ev.run == 0) & (ev.code == code)]
+    if subject:
+        ev = ev[ev.subject == subject]
     return ev[ev.crew == doc.crew] if doc.crew else ev
 
 
 def _event_time_s(result, doc: Documented) -> float:
     ev = _events(result, doc)
     if ev.empty:
-        raise LookupError(
-            f"no event starting {doc.event!r}" + (f" for {doc.crew}" if doc.crew else "")
-        )
+        raise LookupError(f"no {doc.event!r} event" + (f" for {doc.crew}" if doc.crew else ""))
     return float(ev.t_s.iloc[0])
 
 
@@ -200,9 +202,9 @@ METRICS = {
     "jump": (_m_jump, "ratio of a channel just after an event to just before"),
     "event_time_min": (
         _m_event_time,
-        "first event whose message starts so [min] (since: an activity's start)",
+        "first event of a code [min] (since: an activity's start)",
     ),
-    "event_count": (_m_event_count, "number of events whose message starts so"),
+    "event_count": (_m_event_count, "number of events of a code"),
     "sunlit_at": (_m_sunlit_at, "day or night at an activity's start or end, or an event"),
     "activity_start_min": (_m_activity_start, "when an activity starts (edge: or ends) [min]"),
     "motion": (_m_motion, "a value of the crew member's motion summary"),

@@ -266,7 +266,7 @@ def render_report(scenario, telemetry: pd.DataFrame, events: pd.DataFrame, summa
 {_record_table(scenario, telemetry, events, summary)}
 <h2>Crew</h2>
 <table><tr><th>id</th><th>name</th><th>role</th><th>suit</th><th>outcome</th><th>outside [min]</th>
-<th>peak ppCO2 [mmHg]</th><th>peak heat storage [kJ]</th><th>peak helmet water [L]</th><th>peak TR</th><th>P(DCS)</th><th>alarms</th></tr>
+<th>peak ppCO2 [mmHg]</th><th>peak heat storage [kJ]</th><th>peak helmet water [L]</th><th>peak TR</th><th>P(DCS)</th><th>flight-rule alarms</th></tr>
 {crew_rows}</table>
 <h2>Consumables and margins</h2>
 {_consumables_table(summary)}

@@ -16,6 +16,7 @@ import tomli_w
 
 from ..scenario import Scenario, parse_toml, scenario_to_mapping
 from ..scenario.channels import CHANNELS, channel_table
+from ..sim.events import COLUMNS as EVENT_COLUMNS
 from ..version import __version__
 
 FILES = ("telemetry.parquet", "events.jsonl", "summary.json", "scenario.toml", "report.html")
@@ -100,5 +101,5 @@ def read_run(folder: Path) -> RunFolder:
         (folder / "scenario.toml").read_text(encoding="utf-8"), str(folder / "scenario.toml")
     )
     if events.empty:
-        events = pd.DataFrame(columns=["run", "t_s", "crew", "severity", "source", "message"])
+        events = pd.DataFrame(columns=list(EVENT_COLUMNS))
     return RunFolder(scenario, telemetry, events, summary)

@@ -11,6 +11,7 @@ import pandas as pd
 from ..scenario import Scenario, load_scenario
 from ..scenario.channels import CHANNELS
 from ..sim.engine import run_engine
+from ..sim.events import COLUMNS as EVENT_COLUMNS
 from ..sim.plan import LOCATIONS, MOTION_MODES, compile_plan
 from .summary import build_summaries, format_summary
 
@@ -98,9 +99,7 @@ def simulate(
 
 def result_of(scenario: Scenario, out) -> SimulationResult:
     """Package an engine output as a :class:`SimulationResult`."""
-    events = pd.DataFrame(
-        out.events, columns=["run", "t_s", "crew", "severity", "source", "message"]
-    )
+    events = pd.DataFrame(out.events, columns=list(EVENT_COLUMNS))
     return SimulationResult(
         scenario=scenario,
         telemetry=_telemetry_frame(out),

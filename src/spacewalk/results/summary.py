@@ -156,6 +156,7 @@ def build_summaries(out: EngineOutput) -> list[dict]:
         phases = []
         worst = "completed"
         for c, member in enumerate(sc.crew):
+            first_phase = len(phases)
             outcome = OUTCOMES[out.outcome[r, c]]
             if member.role == "eva" or outcome == "loss-of-crew":
                 worst = max(worst, outcome, key=OUTCOME_RANK.get)
@@ -172,6 +173,8 @@ def build_summaries(out: EngineOutput) -> list[dict]:
                         "end_min": _r(out.act_end_s[r, c, j] / 60.0, 2),
                     }
                 )
+            # in time order: the return to the hatch is the last slot but not the last phase
+            phases[first_phase:] = sorted(phases[first_phase:], key=lambda ph: ph["start_min"])
             crew[member.id] = {
                 "name": member.name,
                 "role": member.role,
@@ -331,7 +334,11 @@ def format_summary(summary: dict) -> str:
             + (f"; {changes} (min)" if changes else "; no sunrise or sunset during the run")
         )
     lines.append("")
-    lines.append(f"  alarms: {len(summary['alarms'])}")
+    n_rules = sum(c["alarms"] for c in summary["crew"].values())
+    lines.append(
+        f"  alarms: {n_rules} from flight rules; {len(summary['alarms'])} caution, warning "
+        "and emergency events:"
+    )
     for a in summary["alarms"][:20]:
         lines.append(
             f"    {a['t_s'] / 60:7.1f} min  {a['crew']:<10} {a['severity']:<9} {a['message']}"

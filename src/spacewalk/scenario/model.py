@@ -26,6 +26,7 @@ from ..physics.maneuvering import UNITS
 from ..physics.orbit import tle_line_problem
 from ..units import CABIN_GAS_T_K, DISCHARGE_CD
 from .channels import CHANNELS
+from .events import EVENTS
 from .presets import SUITS, WORKLOADS_W
 
 
@@ -568,7 +569,7 @@ class Documented(_Model):
     channel: str = ""
     activity: str = ""
     edge: Literal["start", "end"] = "start"
-    event: str = ""
+    event: str = ""  # an event code, or CODE:SUBJECT (spacewalk.scenario.events)
     since: str = ""
     key: str = ""
     value: float | str | None = None
@@ -593,13 +594,22 @@ class Documented(_Model):
             raise ValueError("since belongs to event_time_min or activity_start_min")
         if self.since and not self.crew:
             raise ValueError("since names an activity of the crew member: set crew")
+        if self.event:
+            code = self.event.partition(":")[0]
+            if code not in EVENTS:
+                close = difflib.get_close_matches(code, list(EVENTS), n=1)
+                raise ValueError(
+                    f"event {code!r} is not an event code: use one of {', '.join(EVENTS)}, "
+                    "optionally with :SUBJECT (a rule id, activity label, target or tether)"
+                    + (f" (did you mean {close[0]!r}?)" if close else "")
+                )
         needs = METRIC_PARAMS[self.metric]
         for name in needs:
             if name == "when":
                 if bool(self.event) == bool(self.activity):
                     raise ValueError(
-                        f"metric {self.metric!r} needs exactly one of event (a message "
-                        "prefix) or activity (a label, with edge)"
+                        f"metric {self.metric!r} needs exactly one of event (an event "
+                        "code) or activity (a label, with edge)"
                     )
             elif not getattr(self, name):
                 raise ValueError(f"metric {self.metric!r} needs {name}")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..physics.motion import G0, Bodies, quat_to_matrix
+from .events import Emit
 from .plan import (
     DEFAULT_ARM_SPEED_M_S,
     DEFAULT_FLY_SPEED_M_S,
@@ -253,12 +254,14 @@ class CrewMotion:
         b.stats[i, 1] = np.linalg.norm(b.y[i, 10:13] - b.held_rates()[i])
         rate = np.degrees(b.stats[i, 1])
         self.log.add(
-            t,
-            r,
-            c,
-            "info",
-            "motion",
-            f"CAPTURE: docked with {self.mp.target_ids[j]}; the pair turns at {rate:.1f} deg/s",
+            Emit(
+                "capture",
+                t,
+                runs=[r],
+                crew=c,
+                subject=self.mp.target_ids[j],
+                values={"rate_deg_s": rate},
+            )
         )
 
     def _release(self, r, c, t):
@@ -275,22 +278,12 @@ class CrewMotion:
         b.y[k, 6:10] = b.y[i, 6:10]
         b.v_cruise[k] = 0.0
         self.docked[r, c] = -1
-        self.log.add(
-            t, r, c, "info", "motion", f"RELEASE: {self.mp.target_ids[j]} handed to the arm"
-        )
+        self.log.add(Emit("release", t, runs=[r], crew=c, subject=self.mp.target_ids[j]))
 
-    def break_tether(self, c: int, k: int, t: float, runs):
+    def break_tether(self, c: int, k: int, runs) -> None:
+        """Tether ``k`` of crew member ``c`` no longer holds, in these runs."""
         self.b.k[self.cb[runs, c], k] = 0.0
         self.b.c[self.cb[runs, c], k] = 0.0
-        for r in runs:
-            self.log.add(
-                t,
-                r,
-                c,
-                "warning",
-                "faults",
-                f"FAULT {self.mp.tether_ids[c][k]} broke: no longer attached to the vehicle",
-            )
 
     # ------------------------------------------------------------------ step
     def step(self, t, dt, n_sub, kind_now, ready, live, at_hatch):
@@ -324,22 +317,24 @@ class CrewMotion:
                     self.chasing[r, c] = -1
             rate = self._tumble_rad_s()
             newly = cap & (self.docked >= 0) & (rate < DESPUN_RAD_S) & ~self.despun
-            self.log.each(
-                newly,
-                t,
-                "info",
-                "motion",
-                lambda r, c: (
-                    f"DESPUN: {self.mp.target_ids[self.docked[r, c]]} and crew "
-                    f"turn at {np.degrees(rate[r, c]):.2f} deg/s"
-                ),
+            ids = self.mp.target_ids
+            self.log.extend(
+                [
+                    Emit(
+                        "despun",
+                        t,
+                        newly,
+                        subject=lambda r, c: ids[self.docked[r, c]],
+                        values={"rate_deg_s": np.degrees(rate)},
+                    )
+                ]
             )
             self.despun |= newly
         # propellant and the way back
         if self.any_unit:
             prop = b.prop[cb]
             out = self.has_unit & (prop <= 0) & ~self.prop_out & live
-            self.log.each(out, t, "warning", "motion", "maneuvering unit propellant exhausted")
+            self.log.extend([Emit("propellant-exhausted", t, out)])
             self.prop_out |= out
             _, left = self.dv()
             rng = self.range_m()
@@ -357,15 +352,15 @@ class CrewMotion:
                 & live
                 & (rng > 1.0)
             )
-            self.log.each(
-                stuck,
-                t,
-                "emergency",
-                "motion",
-                lambda r, c: (
-                    f"CANNOT RETURN: {left[r, c]:.2f} m/s of delta-v left, "
-                    f"{need[r, c]:.2f} m/s needed to get back from {rng[r, c]:.0f} m"
-                ),
+            self.log.extend(
+                [
+                    Emit(
+                        "cannot-return",
+                        t,
+                        stuck,
+                        values={"dv_left": left, "dv_needed": need, "range_m": rng},
+                    )
+                ]
             )
             self.no_return |= stuck
             self.return_margin = margin
@@ -376,13 +371,14 @@ class CrewMotion:
             over &= live[..., None]
             for r, c, k in zip(*np.nonzero(over), strict=True):
                 self.log.add(
-                    t,
-                    r,
-                    int(c),
-                    "caution",
-                    "motion",
-                    f"path goes beyond the {b.length[cb[r, c], k]:.1f} m "
-                    f"{self.mp.tether_ids[c][k]}: tether swap or reel needed",
+                    Emit(
+                        "tether-reach",
+                        t,
+                        runs=[r],
+                        crew=int(c),
+                        subject=self.mp.tether_ids[c][k],
+                        values={"length_m": float(b.length[cb[r, c], k])},
+                    )
                 )
             self.out_of_reach |= over
         rng = self.range_m()

@@ -1,0 +1,248 @@
+"""Event codes: every event the engine can log, declared once with its severity, source and
+message template. Scenario files name events by code (``[[documented]]`` ``event``), so the
+vocabulary lives with the scenario; :mod:`spacewalk.sim.events` logs them."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+SEVERITIES = ("info", "caution", "warning", "emergency")
+
+
+@dataclass(frozen=True)
+class EventType:
+    code: str
+    severity: str
+    source: str
+    template: str  # str.format over the event's values (and ``subject``)
+    description: str
+
+
+def _t(code, severity, source, template, description) -> EventType:
+    return EventType(code, severity, source, template, description)
+
+
+EVENT_TYPES: tuple[EventType, ...] = (
+    # faults
+    _t(
+        "fault-water-intrusion",
+        "warning",
+        "faults",
+        "FAULT water intrusion into the helmet at {rate_mL_min:.0f} mL/min",
+        "water starts to leak into the helmet",
+    ),
+    _t("fault-suit-leak", "warning", "faults", "FAULT suit leak", "a hole opens in the suit"),
+    _t(
+        "fault-regulator",
+        "warning",
+        "faults",
+        "FAULT suit pressure regulator failed: no O2 makeup",
+        "the suit regulator fails",
+    ),
+    _t(
+        "fault-cooling",
+        "warning",
+        "faults",
+        "FAULT cooling failure, {remaining:.0%} capacity left",
+        "the suit cooling fails",
+    ),
+    _t(
+        "fault-scrubber",
+        "warning",
+        "faults",
+        "FAULT CO2 scrubber exhausted",
+        "the CO2 scrubber is spent at once",
+    ),
+    _t(
+        "fault-tether-break",
+        "warning",
+        "faults",
+        "FAULT {subject} broke: no longer attached to the vehicle",
+        "a tether breaks",
+    ),
+    # timeline and vehicle
+    _t("activity-start", "info", "timeline", "start {subject}", "a timeline activity starts"),
+    _t("egress", "info", "timeline", "EGRESS: outside", "a crew member is outside"),
+    _t("ingress", "info", "timeline", "INGRESS: back inside", "a crew member is back inside"),
+    _t(
+        "ingress-blocked",
+        "warning",
+        "timeline",
+        "INGRESS BLOCKED: ballooned suit {envelope_m:.2f} m does not fit the {hatch_m:.2f} m "
+        "hatch at {dp_kPa:.1f} kPa",
+        "the ballooned suit does not fit the hatch",
+    ),
+    _t(
+        "suit-recharged",
+        "info",
+        "timeline",
+        "suit recharged for the next EVA",
+        "O2, CO2 cartridge, feedwater and battery renewed between EVAs",
+    ),
+    _t("hatch-open", "info", "vehicle", "hatch open", "the EVA hatch opens"),
+    _t("hatch-closed", "info", "vehicle", "hatch closed", "the EVA hatch closes"),
+    _t("sunrise", "info", "orbit", "SUNRISE: orbital day begins", "the vehicle leaves the shadow"),
+    _t("sunset", "info", "orbit", "SUNSET: orbital night begins", "the vehicle enters the shadow"),
+    # suit and body
+    _t(
+        "loss-of-crew-pressure",
+        "emergency",
+        "suit",
+        "LOSS OF CREW: suit pressure below 2.5 psi, no useful consciousness",
+        "suit pressure below the time of useful consciousness limit",
+    ),
+    _t(
+        "loss-of-crew-vacuum",
+        "emergency",
+        "suit",
+        "LOSS OF CREW: exposed to vacuum without a suit",
+        "vacuum without a suit",
+    ),
+    _t(
+        "o2-primary-exhausted",
+        "warning",
+        "suit",
+        "o2 primary exhausted",
+        "the primary O2 store is empty",
+    ),
+    _t(
+        "switched-to-secondary",
+        "warning",
+        "suit",
+        "switched to secondary O2",
+        "the suit runs on its secondary O2",
+    ),
+    _t(
+        "o2-secondary-exhausted",
+        "emergency",
+        "suit",
+        "o2 secondary exhausted",
+        "the secondary O2 is empty",
+    ),
+    _t(
+        "o2-vehicle-exhausted",
+        "warning",
+        "vehicle",
+        "vehicle O2 store for the umbilicals exhausted",
+        "the umbilicals' O2 store is empty",
+    ),
+    _t(
+        "scrubber-breakthrough",
+        "caution",
+        "suit",
+        "CO2 scrubber breakthrough",
+        "CO2 starts to pass the scrubber bed",
+    ),
+    _t(
+        "feedwater-exhausted",
+        "warning",
+        "suit",
+        "feedwater exhausted",
+        "the sublimator feedwater is empty",
+    ),
+    _t("battery-exhausted", "warning", "suit", "battery exhausted", "the suit battery is empty"),
+    # flight rules
+    _t(
+        "rule-caution",
+        "caution",
+        "rules",
+        "CAUTION {subject}: {text} ({channel} = {value:.3g}); action: {action}",
+        "a caution flight rule fires",
+    ),
+    _t(
+        "rule-warning",
+        "warning",
+        "rules",
+        "WARNING {subject}: {text} ({channel} = {value:.3g}); action: {action}",
+        "a warning flight rule fires",
+    ),
+    _t(
+        "suit-pressure-lowered",
+        "info",
+        "rules",
+        "suit pressure lowered to {p_kPa:.1f} kPa",
+        "the suit goes to its low pressure setting",
+    ),
+    _t(
+        "terminate",
+        "warning",
+        "rules",
+        "TERMINATE: return to the hatch ({range_m:.0f} m)",
+        "a rule terminates the EVA of this crew member",
+    ),
+    _t(
+        "abort",
+        "warning",
+        "rules",
+        "ABORT: return to the hatch ({range_m:.0f} m)",
+        "a rule aborts the EVA of this crew member",
+    ),
+    _t(
+        "terminate-with-crew",
+        "warning",
+        "rules",
+        "TERMINATE with the crew: return to the hatch ({range_m:.0f} m)",
+        "a partner's terminate or abort ends this crew member's EVA too",
+    ),
+    # motion
+    _t(
+        "capture",
+        "info",
+        "motion",
+        "CAPTURE: docked with {subject}; the pair turns at {rate_deg_s:.1f} deg/s",
+        "a crew member docks with a target",
+    ),
+    _t(
+        "release",
+        "info",
+        "motion",
+        "RELEASE: {subject} handed to the arm",
+        "a captured target is let go",
+    ),
+    _t(
+        "despun",
+        "info",
+        "motion",
+        "DESPUN: {subject} and crew turn at {rate_deg_s:.2f} deg/s",
+        "the captured target is despun",
+    ),
+    _t(
+        "propellant-exhausted",
+        "warning",
+        "motion",
+        "maneuvering unit propellant exhausted",
+        "the maneuvering unit is empty",
+    ),
+    _t(
+        "cannot-return",
+        "emergency",
+        "motion",
+        "CANNOT RETURN: {dv_left:.2f} m/s of delta-v left, {dv_needed:.2f} m/s needed to get "
+        "back from {range_m:.0f} m",
+        "the delta-v left cannot bring the crew member back",
+    ),
+    _t(
+        "tether-reach",
+        "caution",
+        "motion",
+        "path goes beyond the {length_m:.1f} m {subject}: tether swap or reel needed",
+        "a held path goes beyond a tether's length",
+    ),
+    # engine
+    _t(
+        "numerical-error",
+        "emergency",
+        "engine",
+        "run stopped: numbers went non-finite",
+        "a run's numbers went non-finite; that run stops, the others go on",
+    ),
+    _t(
+        "time-limit",
+        "warning",
+        "engine",
+        "time limit reached before the timeline finished",
+        "engine.max_duration_h ended the run",
+    ),
+)
+EVENTS: Mapping[str, EventType] = {e.code: e for e in EVENT_TYPES}

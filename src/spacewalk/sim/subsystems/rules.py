@@ -1,0 +1,116 @@
+"""Flight rules: limits on telemetry channels that raise caution and warning alarms and act
+(alarm, terminate, abort to ingress, lower the suit pressure). A rule fires once per crew
+member; a terminate or abort sends the crew member back to the hatch (and their partners
+outside with them) through :func:`spacewalk.sim.subsystems.timeline.send_back`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..events import Emit
+from ..plan import LOC_CABIN, LOC_OUTSIDE, Plan
+from . import timeline
+
+APPLIES = ("suited", "outside", "always")
+
+
+@dataclass
+class RuleState:
+    fired: np.ndarray  # (K, R, C) each rule has fired for this crew member
+    alarms: np.ndarray  # (R, C) alarms raised so far
+
+
+@dataclass(frozen=True)
+class RuleTable:
+    """The scenario's rules as arrays (K rules)."""
+
+    rules: tuple
+    channel: tuple[str, ...]
+    applies: np.ndarray  # (K,) index into APPLIES
+    limit: np.ndarray  # (K, 1, 1)
+    sign: np.ndarray  # (K, 1, 1) +1 above, -1 below
+
+
+def table(plan: Plan) -> RuleTable:
+    rules = tuple(plan.scenario.flight_rules or ())
+    return RuleTable(
+        rules=rules,
+        channel=tuple(r.channel for r in rules),
+        applies=np.array([APPLIES.index(r.applies) for r in rules], dtype=np.int64),
+        limit=np.array([r.above if r.above is not None else r.below for r in rules]).reshape(
+            -1, 1, 1
+        ),
+        sign=np.array([1.0 if r.above is not None else -1.0 for r in rules]).reshape(-1, 1, 1),
+    )
+
+
+def init(plan: Plan, rt: RuleTable) -> RuleState:
+    R, C = plan.runs, len(plan.crew_ids)
+    return RuleState(np.zeros((len(rt.rules), R, C), dtype=bool), np.zeros((R, C), dtype=np.int64))
+
+
+def step(s: RuleState, rt: RuleTable, plan: Plan, values, tl, suit, slot, range_m, live, t):
+    """Check every rule on this step's channel ``values`` and act on ``tl`` (the timeline
+    state) and ``suit`` (the suit gas state); ``slot`` is this step's timeline slot."""
+    events: list[Emit] = []
+    if not rt.rules:
+        return s, events
+    suited, outside = tl.suited, tl.loc == LOC_OUTSIDE
+    vals = np.stack([values[ch] for ch in rt.channel])
+    masks = (np.stack((suited, outside, plan.crew["has_suit"])) & live)[rt.applies]
+    fires = ((vals - rt.limit) * rt.sign > 0) & masks & ~s.fired
+    if not np.count_nonzero(fires):
+        return s, events
+    R, C = plan.runs, len(plan.crew_ids)
+    S = plan.kind.shape[1]
+    ci = np.broadcast_to(np.arange(C), (R, C))
+    for k, rule in enumerate(rt.rules):
+        fire = fires[k]
+        if not np.count_nonzero(fire):
+            continue
+        s.fired[k] |= fire
+        s.alarms += fire
+        events.append(
+            Emit(
+                "rule-caution" if rule.level == "caution" else "rule-warning",
+                t,
+                fire,
+                subject=rule.id,
+                values={
+                    "text": rule.message or rule.channel,
+                    "channel": rule.channel,
+                    "value": vals[k],
+                    "action": rule.action,
+                },
+            )
+        )
+        if rule.action == "lower-suit-pressure":
+            suit.low_mode |= fire
+            events.append(
+                Emit(
+                    "suit-pressure-lowered",
+                    t,
+                    fire,
+                    values={"p_kPa": plan.crew["p_low_Pa"] / 1000.0},
+                )
+            )
+        elif rule.action in ("terminate", "abort"):
+            tgt = plan.ingress_target[ci, slot]
+            go = fire & outside & (slot != S - 1) & (tgt >= 0) & ~tl.done
+            is_abort = rule.action == "abort"
+            if np.count_nonzero(go):
+                code = "abort" if is_abort else "terminate"
+                tl, ev = timeline.send_back(tl, plan, go, tgt, is_abort, t, code, k, range_m)
+                events += ev
+            # the EVA ends for the partners too, also when the one it fired for is
+            # already back in the airlock waiting for them: they terminate and follow
+            runs_hit = (go | (fire & suited & (tl.loc != LOC_CABIN))).any(axis=1, keepdims=True)
+            buddy = (runs_hit & ~go & outside & (slot != S - 1) & (tgt >= 0)) & ~tl.done & ~tl.lost
+            if np.count_nonzero(buddy):
+                tl, ev = timeline.send_back(
+                    tl, plan, buddy, tgt, False, t, "terminate-with-crew", k, range_m
+                )
+                events += ev
+    return s, events

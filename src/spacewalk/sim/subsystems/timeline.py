@@ -1,0 +1,263 @@
+"""The timeline: each crew member's activities in order, where they are, whether suited.
+
+Activities end on their duration, on a vessel pressure (depress, repress), at a clock time
+(a wait ``until_utc``), on an event (fly, capture, release, ride: the motion subsystem says
+when) or wait for another crew member's activity (``after``). Egress needs the hatch open,
+which needs the vessel vented; ingress waits while the ballooned suit does not fit the
+hatch. Terminate and abort (:func:`send_back`) skip to the hidden "return to the hatch"
+slot, then to the next ingress.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ...physics import lifesupport
+from ...scenario.presets import WORKLOADS_W
+from ..events import Emit
+from ..plan import KIND, LOC_AIRLOCK, LOC_CABIN, LOC_OUTSIDE, RETURN, Plan
+
+EVENT_LUT = np.zeros(RETURN + 1, dtype=bool)  # kinds that end on an event, not a duration
+EVENT_LUT[[KIND[k] for k in ("fly", "capture", "release", "ride")]] = True
+NOMINAL, TERMINATED, ABORTED = 0, 1, 2  # mode: how the EVA of a crew member is going
+
+
+@dataclass
+class TimelineState:
+    act: np.ndarray  # (R, C) current slot
+    act_t: np.ndarray  # (R, C) time spent in it [s]
+    started: np.ndarray  # (R, C) its start was handled
+    done: np.ndarray  # (R, C) the timeline is finished
+    lost: np.ndarray  # (R, C) loss of crew
+    completed: np.ndarray  # (R, C, S) each slot completed
+    act_start_s: np.ndarray  # (R, C, S) nan if never started
+    act_end_s: np.ndarray  # (R, C, S)
+    loc: np.ndarray  # (R, C) LOC_CABIN, LOC_AIRLOCK, LOC_OUTSIDE
+    suited: np.ndarray  # (R, C) suit closed and pressurised
+    hatch_open: np.ndarray  # (R,)
+    ret_dur_s: np.ndarray  # (R, C) the return slot's duration
+    ret_speed_m_s: np.ndarray
+    ret_met_W: np.ndarray
+    return_to: np.ndarray  # (R, C) the ingress slot the return leads to
+    mode: np.ndarray  # (R, C) NOMINAL, TERMINATED, ABORTED
+    blocked_s: np.ndarray  # (R, C) time unable to fit through the hatch
+    blocked_logged: np.ndarray
+    sent_back_s: np.ndarray  # (R, C) first terminate or abort (nan: none)
+    sent_back_rule: np.ndarray  # (R, C) index of the rule that did it (-1: none)
+
+
+@dataclass
+class TimelineNow:
+    """This step's activity of each crew member, for the other subsystems."""
+
+    slot: np.ndarray
+    kind: np.ndarray
+    ready: np.ndarray  # active and not waiting for another crew member
+    is_return: np.ndarray
+    dur_s: np.ndarray
+    flat_r: np.ndarray  # index into the per-run (R, C, S) tables
+    target_Pa: np.ndarray  # depress / repress target
+    at_hatch: np.ndarray  # egress waiting for the hatch to open
+    envelope_m: np.ndarray
+    recharged: np.ndarray  # suits recharged between EVAs this step
+
+    @property
+    def depress(self):
+        return self.ready & (self.kind == KIND["depress"])
+
+    @property
+    def repress(self):
+        return self.ready & (self.kind == KIND["repress"])
+
+
+def init(plan: Plan) -> TimelineState:
+    R, C = plan.runs, len(plan.crew_ids)
+    S = plan.kind.shape[1]
+    act_start = np.full((R, C, S), np.nan)
+    act_start[:, :, 0] = 0.0
+    return TimelineState(
+        act=np.zeros((R, C), dtype=np.int64),
+        act_t=np.zeros((R, C)),
+        started=np.zeros((R, C), dtype=bool),
+        done=np.broadcast_to(plan.n_acts == 0, (R, C)).copy(),
+        lost=np.zeros((R, C), dtype=bool),
+        completed=np.zeros((R, C, S), dtype=bool),
+        act_start_s=act_start,
+        act_end_s=np.full((R, C, S), np.nan),
+        loc=np.full((R, C), LOC_CABIN, dtype=np.int64),
+        suited=np.zeros((R, C), dtype=bool),
+        hatch_open=np.zeros(R, dtype=bool),
+        ret_dur_s=np.zeros((R, C)),
+        ret_speed_m_s=plan.crew["speed_m_s"].copy(),
+        ret_met_W=np.full((R, C), WORKLOADS_W["moderate"]),
+        return_to=np.full((R, C), -1, dtype=np.int64),
+        mode=np.zeros((R, C), dtype=np.int64),
+        blocked_s=np.zeros((R, C)),
+        blocked_logged=np.zeros((R, C), dtype=bool),
+        sent_back_s=np.full((R, C), np.nan),
+        sent_back_rule=np.full((R, C), -1, dtype=np.int64),
+    )
+
+
+def vessel_of(plan: Plan, loc: np.ndarray) -> np.ndarray:
+    """The vessel index around each crew member (outside: the vessel the EVA leaves from)."""
+    return np.array([0, 1, plan.eva_vessel])[loc]
+
+
+def step(s: TimelineState, plan: Plan, p_ves: np.ndarray, p_suit: np.ndarray, motion, t, dt):
+    """Advance every timeline by one step. ``p_ves`` (R, V) vessel pressures and ``p_suit``
+    (R, C) suit pressures at the start of the step; ``motion`` starts and ends the activities
+    that move a body (:class:`spacewalk.sim.crewmotion.CrewMotion`)."""
+    R, C = plan.runs, len(plan.crew_ids)
+    S = plan.kind.shape[1]
+    ci = np.broadcast_to(np.arange(C), (R, C))
+    ri = np.broadcast_to(np.arange(R)[:, None], (R, C))
+    events: list[Emit] = []
+    p = plan.crew
+    eva_v = plan.eva_vessel
+
+    active = ~s.done & ~s.lost
+    slot = np.minimum(s.act, S - 1)
+    flat = ci * S + slot
+    kind_now = plan.kind.ravel().take(flat)
+    p_loc_vessel = p_ves[ri, vessel_of(plan, s.loc)]
+    dep_c = plan.after_c.ravel().take(flat)
+    dep_ok = (dep_c < 0) | s.completed[ri, np.maximum(dep_c, 0), plan.after_a.ravel().take(flat)]
+    ready = active & dep_ok
+    starting = ready & ~s.started
+    is_return = slot == S - 1
+    flat_r = (ri * C + ci) * S + slot
+    dur_now = np.where(is_return, s.ret_dur_s, plan.dur_s.ravel().take(flat_r))
+    if np.count_nonzero(starting):
+        s.suited |= starting & (kind_now == KIND["suit-up"])
+        s.suited &= ~(starting & (kind_now == KIND["doff"]))
+        motion.start(starting, kind_now, slot, s.loc, dur_now, s.ret_speed_m_s, t)
+        labels = plan.labels
+        events.append(
+            Emit(
+                "activity-start",
+                t,
+                starting & (kind_now != RETURN),
+                subject=lambda r, c: labels[c][slot[r, c]],
+            )
+        )
+        s.started |= starting
+    # egress needs the hatch open, which needs the vessel vented
+    is_egress = kind_now == KIND["egress"]
+    can_open = p_ves[:, eva_v] <= plan.hatch_open_max_Pa
+    opening = ready & is_egress & ~s.hatch_open[:, None] & can_open[:, None]
+    if np.count_nonzero(opening):
+        newly = opening.any(axis=1) & ~s.hatch_open
+        events.append(Emit("hatch-open", t, runs=np.nonzero(newly)[0]))
+        s.hatch_open |= newly
+    # ingress needs the suit to fit the hatch
+    dp_suit = p_suit - np.where(s.loc == LOC_OUTSIDE, 0.0, p_loc_vessel)
+    envelope = lifesupport.envelope_m(
+        dp_suit / 1000.0, p["envelope0_m"], p["compliance_m_per_Pa"] * 1000.0
+    )
+    fits = lifesupport.fits_hatch(envelope, plan.hatch_diameter_m[:, None])
+    is_ingress = kind_now == KIND["ingress"]
+    blocked = ready & is_ingress & ~fits
+    if np.count_nonzero(blocked):
+        s.blocked_s += np.where(blocked, dt, 0.0)
+        events.append(
+            Emit(
+                "ingress-blocked",
+                t,
+                blocked & ~s.blocked_logged,
+                values={
+                    "envelope_m": envelope,
+                    "hatch_m": plan.hatch_diameter_m,
+                    "dp_kPa": dp_suit / 1000.0,
+                },
+            )
+        )
+        s.blocked_logged |= blocked
+    gate = ready & ~blocked & ~((is_egress | is_ingress) & ~s.hatch_open[:, None])
+    at_hatch = ready & is_egress & ~gate  # nobody leaves through a closed hatch
+    s.act_t += gate * dt
+    is_depress = kind_now == KIND["depress"]
+    is_repress = kind_now == KIND["repress"]
+    target_p = plan.to_Pa.ravel().take(flat)
+    finished = np.where(
+        is_depress,
+        p_loc_vessel <= target_p,
+        np.where(is_repress, p_loc_vessel >= target_p - 1.0, s.act_t >= dur_now - 1e-9),
+    )
+    until = plan.until_s.ravel()
+    if np.isfinite(until).any():
+        until = until.take(flat)
+        finished = np.where(np.isnan(until), finished, t >= until - 1e-9)
+    by_event = EVENT_LUT[kind_now]
+    if motion.any_unit:
+        by_event |= is_return & motion.flying_rc
+    if np.count_nonzero(by_event):
+        finished = np.where(by_event, motion.event_done(kind_now, s.act_t, dur_now), finished)
+    complete = gate & finished
+    recharged = np.zeros((R, C), dtype=bool)
+    if np.count_nonzero(complete):
+        rc, cc, sc = ri[complete], ci[complete], slot[complete]
+        s.act_end_s[rc, cc, sc] = t
+        s.completed[rc, cc, sc] = True
+        loc = s.loc
+        loc = np.where(complete & (kind_now == KIND["enter-airlock"]), LOC_AIRLOCK, loc)
+        loc = np.where(complete & is_egress, LOC_OUTSIDE, loc)
+        loc = np.where(complete & (kind_now == KIND["leave-airlock"]), LOC_CABIN, loc)
+        into = complete & is_ingress
+        s.loc = np.where(into, eva_v, loc)  # LOC_CABIN == 0 == cabin vessel, 1 == airlock
+        closing = (complete & (kind_now == KIND["hatch-close"])).any(axis=1)
+        if np.count_nonzero(closing):
+            events.append(Emit("hatch-closed", t, runs=np.nonzero(closing & s.hatch_open)[0]))
+            s.hatch_open &= ~closing
+        recharged = complete & (kind_now == KIND["recharge"])
+        events.append(Emit("suit-recharged", t, recharged))
+        events.append(Emit("egress", t, complete & is_egress))
+        events.append(Emit("ingress", t, into))
+        nxt = np.where(is_return, s.return_to, plan.next_a.ravel().take(flat))
+        s.act = np.where(complete, nxt, s.act)
+        now = complete & (s.act < plan.n_acts[None, :])
+        s.act_start_s[ri[now], ci[now], np.minimum(s.act, S - 1)[now]] = t
+        s.act_t = np.where(complete, 0.0, s.act_t)
+        s.started &= ~complete
+        s.done |= (s.act >= plan.n_acts[None, :]) & (s.act != S - 1)
+    now = TimelineNow(
+        slot=slot,
+        kind=kind_now,
+        ready=ready,
+        is_return=is_return,
+        dur_s=dur_now,
+        flat_r=flat_r,
+        target_Pa=target_p,
+        at_hatch=at_hatch,
+        envelope_m=envelope,
+        recharged=recharged,
+    )
+    return s, events, now
+
+
+def send_back(s: TimelineState, plan: Plan, go, tgt, is_abort, t, code, rule_k, range_m):
+    """Terminate or abort: skip to the return-to-hatch slot, then the next ingress."""
+    R, C = plan.runs, len(plan.crew_ids)
+    S = plan.kind.shape[1]
+    ci = np.broadcast_to(np.arange(C), (R, C))
+    ri = np.broadcast_to(np.arange(R)[:, None], (R, C))
+    idx = np.arange(S)
+    skipped = (idx >= s.act[..., None]) & (idx < tgt[..., None]) & go[..., None]
+    s.completed |= skipped
+    s.act_end_s[skipped & np.isnan(s.act_end_s)] = t
+    speed = plan.crew["speed_m_s"] * (1.5 if is_abort else 1.0)
+    s.ret_dur_s = np.where(go, range_m / speed + 60.0, s.ret_dur_s)
+    s.ret_met_W = np.where(go, WORKLOADS_W["heavy" if is_abort else "moderate"], s.ret_met_W)
+    s.ret_speed_m_s = np.where(go, speed, s.ret_speed_m_s)
+    s.return_to = np.where(go, tgt, s.return_to)
+    s.act = np.where(go, S - 1, s.act)
+    s.act_start_s[ri[go], ci[go], S - 1] = t
+    s.act_t = np.where(go, 0.0, s.act_t)
+    s.started = np.where(go, False, s.started)
+    s.mode = np.maximum(s.mode, np.where(go, ABORTED if is_abort else TERMINATED, NOMINAL))
+    first = go & np.isnan(s.sent_back_s)
+    s.sent_back_s[first] = t
+    s.sent_back_rule[first] = rule_k
+    return s, [Emit(code, t, go, values={"range_m": range_m})]
