@@ -40,8 +40,10 @@ def per_call_us(n: int, threads: int, calls: int = 200) -> float:
 def main() -> None:
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     many = min(numba.config.NUMBA_NUM_THREADS, cores)
-    print(f"cores {cores}, NUMBA_NUM_THREADS {numba.config.NUMBA_NUM_THREADS}, "
-          f"PARALLEL_MIN_BODIES {PARALLEL_MIN_BODIES}")
+    print(
+        f"cores {cores}, NUMBA_NUM_THREADS {numba.config.NUMBA_NUM_THREADS}, "
+        f"PARALLEL_MIN_BODIES {PARALLEL_MIN_BODIES}"
+    )
     print(f"{'bodies':>8} {'1 thread [us]':>14} {f'{many} threads [us]':>16} {'ratio':>7}")
     for n in (2, 4, 16, 64, 256, 1024, 4096):
         one, par = per_call_us(n, 1), per_call_us(n, many)

@@ -272,7 +272,6 @@ class CrewMotion:
         i, k = int(self.cb[r, c]), int(self.tb[r, j])
         b.mass[i] -= b.mass[k]
         b.inertia[i] = self.mp.inertia_kg_m2[c]
-        b.y[k, 0:3] = b.y[i, 0:3] + (b.y[k, 0:3] - b.y[i, 0:3])
         b.p_tgt[k] = b.y[k, 0:3]
         b.y[k, 3:6] = 0.0
         b.y[k, 6:10] = b.y[i, 6:10]

@@ -35,6 +35,7 @@ class Emit:
     crew: int = VEHICLE
     subject: str | Callable[[int, int], str] = ""
     values: dict = field(default_factory=dict)
+    t_at: np.ndarray | None = None  # (runs, crew) per-event times where they differ from t
 
     def where(self) -> tuple[np.ndarray, np.ndarray]:
         if self.mask is not None:
@@ -66,7 +67,7 @@ class EventLog:
             self.items.append(
                 {
                     "run": r,
-                    "t_s": float(e.t),
+                    "t_s": float(e.t if e.t_at is None else e.t_at[r, c]),
                     "crew": "vehicle" if c == VEHICLE else self.crew_ids[c],
                     "code": e.code,
                     "subject": subject,
@@ -76,6 +77,11 @@ class EventLog:
                     "values": {k: _plain(v) for k, v in values.items()},
                 }
             )
+
+    def in_time_order(self) -> list[dict]:
+        """The log sorted by time (stable: events of one time keep the order emitted)."""
+        self.items.sort(key=lambda e: e["t_s"])
+        return self.items
 
     def extend(self, emits) -> None:
         for e in emits:

@@ -22,7 +22,6 @@ from ..units import DISCHARGE_CD, M3_PER_FT3, PA_PER_PSI
 
 KIND = {name: i for i, name in enumerate(ACTIVITIES)}
 RETURN = len(ACTIVITIES)  # kind code of the hidden return-to-hatch activity
-KIND_NAMES = (*ACTIVITIES, "return")
 LOC_CABIN, LOC_AIRLOCK, LOC_OUTSIDE = 0, 1, 2
 LOCATIONS = ("cabin", "airlock", "outside")
 
@@ -229,10 +228,6 @@ class Plan:
     has_airlock: bool = False
     faults: list[PlannedFault] = field(default_factory=list)
     motion: MotionPlan | None = None
-
-    @property
-    def return_slot(self) -> int:
-        return self.kind.shape[1] - 1
 
 
 _UNSUITED = {

@@ -135,12 +135,15 @@ def step(s: TimelineState, plan: Plan, p_ves: np.ndarray, p_suit: np.ndarray, mo
         s.suited &= ~(starting & (kind_now == KIND["doff"]))
         motion.start(starting, kind_now, slot, s.loc, dur_now, s.ret_speed_m_s, t)
         labels = plan.labels
+        # stamped with the phase's own start: an activity that waited for a partner began
+        # when its predecessor ended, as the phases in the summary say
         events.append(
             Emit(
                 "activity-start",
                 t,
                 starting & (kind_now != RETURN),
                 subject=lambda r, c: labels[c][slot[r, c]],
+                t_at=s.act_start_s[ri, ci, slot],
             )
         )
         s.started |= starting

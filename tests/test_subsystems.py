@@ -1,0 +1,326 @@
+"""Each engine subsystem run alone on a hand-built state, against its authority: closed-form
+solutions, conservation laws and published figures (the source named in each test). The
+parameters come from a compiled plan of ``tests/data/emu-nominal.toml``; the states are
+built here, not by the engine."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from spacewalk import load_scenario
+from spacewalk.scenario import Fault
+from spacewalk.sim.crewmotion import CrewMotion
+from spacewalk.sim.events import EventLog
+from spacewalk.sim.plan import KIND, LOC_AIRLOCK, LOC_OUTSIDE, compile_plan
+from spacewalk.sim.subsystems import (
+    co2,
+    faults,
+    power,
+    rules,
+    suitgas,
+    thermal,
+    timeline,
+    tissue,
+    vessels,
+)
+from spacewalk.units import PA_PER_PSI, R_O2, gas_constant
+
+EMU = Path(__file__).parent / "data" / "emu-nominal.toml"
+DT = 10.0
+GAMMA = 1.4
+# choked-flow factor sqrt(g) (2/(g+1))^((g+1)/(2(g-1))) for g = 1.4 (Anderson, Modern
+# Compressible Flow, eq. 5.21): 0.6847
+GAMMA_FLOW = math.sqrt(GAMMA) * (2 / (GAMMA + 1)) ** ((GAMMA + 1) / (2 * (GAMMA - 1)))
+
+
+@pytest.fixture(scope="module")
+def scenario():
+    return load_scenario(EMU)
+
+
+@pytest.fixture
+def plan(scenario):
+    return compile_plan(scenario, runs=2)
+
+
+def _everyone(plan, value=True):
+    return np.full((plan.runs, len(plan.crew_ids)), value)
+
+
+def test_vessel_vents_as_the_choked_exponential(plan):
+    """Isothermal choked venting to vacuum: p(t) = p0 exp(-Cd A G sqrt(R T) t / V)."""
+    s = vessels.init(plan)
+    v = plan.vessel
+    vloc = np.full((plan.runs, 2), LOC_AIRLOCK)  # both crew in the airlock, depressing
+    p0 = vessels.pressure_Pa(s, plan)[0, 1]
+    steps = 30
+    for _ in range(steps):
+        s, _ = vessels.step(
+            s,
+            plan,
+            vloc,
+            _everyone(plan),
+            _everyone(plan, False),
+            np.zeros((plan.runs, 2)),
+            np.zeros(plan.runs, dtype=bool),
+            DT,
+        )
+    R = gas_constant(v["o2_fraction"][0, 1])
+    tau = v["volume_m3"][0, 1] / (
+        v["vent_cdA_m2"][0, 1] * GAMMA_FLOW * math.sqrt(R * v["T_K"][0, 1])
+    )
+    expected = p0 * math.exp(-steps * DT / tau)
+    assert vessels.pressure_Pa(s, plan)[0, 1] == pytest.approx(expected, rel=1e-6)
+    assert vessels.pressure_Pa(s, plan)[0, 0] == pytest.approx(
+        vessels.pressure_Pa(vessels.init(plan), plan)[0, 0]
+    )  # the cabin, with nobody venting it, keeps its gas
+
+
+def test_vessel_repress_adds_the_set_mass_flow_and_stops_at_the_target(plan):
+    """Mass conservation: the gas added is the repress flow times the time, up to the target."""
+    s = vessels.init(plan)
+    s.m_kg[:, 1] *= 0.01  # an airlock near vacuum
+    m0 = s.m_kg[0, 1]
+    vloc = np.full((plan.runs, 2), LOC_AIRLOCK)
+    target = np.full((plan.runs, 2), 14.7 * PA_PER_PSI)
+    no = np.zeros(plan.runs, dtype=bool)
+    s, _ = vessels.step(s, plan, vloc, _everyone(plan, False), _everyone(plan), target, no, DT)
+    assert s.m_kg[0, 1] - m0 == pytest.approx(plan.vessel["repress_kg_s"][0, 1] * DT, rel=1e-12)
+    for _ in range(2000):
+        s, _ = vessels.step(s, plan, vloc, _everyone(plan, False), _everyone(plan), target, no, DT)
+    assert vessels.pressure_Pa(s, plan)[0, 1] == pytest.approx(14.7 * PA_PER_PSI, rel=1e-9)
+
+
+def test_suit_draws_the_weir_o2_of_its_metabolic_rate(plan):
+    """Weir (1949): 1 L of O2 (STPD) releases 20.2 kJ at RQ 0.85; O2 is 1.429 g/L at STPD."""
+    plan.crew["leak_m3_s"][:] = 0.0
+    plan.crew["purge_kg_s"][:] = 0.0
+    s = suitgas.init(plan, np.full((plan.runs, 2), 29.6e3))
+    fs = faults.init(plan)
+    met = np.full((plan.runs, 2), 300.0)
+    o2_0 = s.o2_primary_kg.copy()
+    minutes = 60
+    for k in range(minutes * 6):
+        s, ev, _ = suitgas.step(s, plan, _everyone(plan), met, 0.0, fs, _everyone(plan), k * DT, DT)
+        assert not ev
+    used_g = 1000 * (o2_0 - s.o2_primary_kg)[0, 0]
+    weir_g = 300.0 * minutes * 60 / 20.2e3 * 1.429
+    assert used_g == pytest.approx(weir_g, rel=0.02)
+    assert s.p_suit_Pa[0, 0] == pytest.approx(plan.crew["p_set_Pa"][0, 0])  # regulated
+
+
+def test_suit_runs_on_the_secondary_once_the_primary_is_empty(plan):
+    s = suitgas.init(plan, np.full((plan.runs, 2), 29.6e3))
+    s.o2_primary_kg[:, 0] = 1e-6  # all but empty
+    fs = faults.init(plan)
+    met = np.full((plan.runs, 2), 300.0)
+    s, ev, _ = suitgas.step(s, plan, _everyone(plan), met, 0.0, fs, _everyone(plan), 0.0, DT)
+    assert [e.code for e in ev] == ["o2-primary-exhausted", "switched-to-secondary"]
+    assert s.primary_out_s[0, 0] == 0.0 and np.isnan(s.primary_out_s[0, 1])
+    reserve = s.o2_secondary_s[0, 0]
+    s, _, _ = suitgas.step(s, plan, _everyone(plan), met, 0.0, fs, _everyone(plan), DT, DT)
+    assert s.o2_secondary_s[0, 0] == pytest.approx(reserve - DT)  # a clock at the SOP rate
+    assert s.p_suit_Pa[0, 0] == pytest.approx(plan.crew["p_set_Pa"][0, 0])
+
+
+def test_a_failed_regulator_lets_the_suit_gas_decay_by_its_mass_balance(plan):
+    """No makeup: the suit's O2 mass falls by what metabolism and the leak take."""
+    p0 = 29.6e3
+    s = suitgas.init(plan, np.full((plan.runs, 2), p0))
+    fs = faults.init(plan)
+    fs.regulator_failed[:] = True
+    met = np.full((plan.runs, 2), 300.0)
+    vol = plan.crew["gas_volume_m3"][0, 0]
+    m0 = p0 * vol / (R_O2 * 295.0)
+    s, _, _ = suitgas.step(s, plan, _everyone(plan), met, 0.0, fs, _everyone(plan), 0.0, DT)
+    weir_kg_s = 300.0 / 20.2e3 * 1.429e-3
+    leak_kg_s = plan.crew["leak_m3_s"][0, 0] * p0 / (R_O2 * 295.0)
+    m1 = s.p_suit_Pa[0, 0] * vol / (R_O2 * 295.0)
+    assert m0 - m1 == pytest.approx((weir_kg_s + leak_kg_s) * DT, rel=0.02)
+
+
+def test_co2_settles_where_removal_equals_production(plan):
+    """Steady state of a well-mixed loop with a fresh scrubber: made = flow * pp / (R T)."""
+    s = co2.init(plan)
+    met = np.full((plan.runs, 2), 400.0)
+    for k in range(200):
+        s, _ = co2.step(
+            s,
+            plan,
+            _everyone(plan),
+            met,
+            _everyone(plan),
+            np.zeros((plan.runs, 2)),
+            np.full((plan.runs, 2), 29.6e3),
+            _everyone(plan),
+            k * DT,
+            DT,
+        )
+    # CO2 made at RQ 0.85 (Weir): 0.85 x the O2 volume, 1.977 g/L at STPD
+    made = 400.0 / 20.2e3 * 0.85 * 1.977e-3
+    flow = plan.crew["vent_m3_s"][0, 0]
+    r_co2 = 8.314462618 / 0.04401
+    assert s.pp_co2_Pa[0, 0] == pytest.approx(made * r_co2 * 295.0 / flow, rel=0.03)
+    # and the scrubber holds what the gas does not: the mass balance closes
+    held = s.pp_co2_Pa[0, 0] * plan.crew["gas_volume_m3"][0, 0] / (r_co2 * 295.0)
+    assert s.scrub_used_kg[0, 0] + held == pytest.approx(made * 200 * DT, rel=0.03)
+
+
+def test_without_cooling_every_watt_is_stored_in_the_body(plan):
+    """First law: no cooling and no evaporation, so storage = heat in x time."""
+    s = thermal.init(plan)
+    fs = faults.init(plan)
+    fs.cooling_factor[:] = 0.0
+    no_fan = _everyone(plan, False)  # no ventilation: nothing evaporates
+    met = np.full((plan.runs, 2), 350.0)
+    equip = np.full((plan.runs, 2), 20.0)
+    env = (np.zeros((plan.runs, 2)), np.zeros((plan.runs, 2)))
+    for k in range(90):
+        s, _, out = thermal.step(
+            s,
+            plan,
+            _everyone(plan),
+            _everyone(plan),
+            met,
+            equip,
+            no_fan,
+            env,
+            1.0,
+            fs,
+            _everyone(plan),
+            k * DT,
+            DT,
+        )
+        assert np.all(out.cooling_W == 0.0)
+    assert s.heat_J[0, 0] == pytest.approx(370.0 * 90 * DT, rel=1e-12)
+
+
+def test_water_intrusion_fills_the_helmet_at_its_rate(plan):
+    s = thermal.init(plan)
+    fs = faults.init(plan)
+    fs.water_rate_kg_s[:, 0] = 25.0 / 1000 / 60  # 25 mL/min
+    met = np.full((plan.runs, 2), 300.0)
+    env = thermal.environment(plan)
+    for k in range(60):
+        s, _, _ = thermal.step(
+            s,
+            plan,
+            _everyone(plan),
+            _everyone(plan),
+            met,
+            0.0,
+            _everyone(plan),
+            env,
+            1.0,
+            fs,
+            _everyone(plan),
+            k * DT,
+            DT,
+        )
+    assert s.helmet_water_kg[0, 0] == pytest.approx(0.25, rel=1e-12)  # 10 min x 25 mL/min
+    assert s.helmet_water_kg[0, 1] == 0.0
+
+
+def test_battery_drains_its_current_and_reports_empty_once(plan):
+    s = power.init(plan)
+    amps = plan.crew["battery_A"][0, 0]
+    hours = plan.crew["battery_Ah"][0, 0] / amps
+    codes, steps = [], int(math.ceil(hours * 3600 / DT)) + 3
+    for k in range(steps):
+        s, ev = power.step(s, plan, _everyone(plan), _everyone(plan), k * DT, DT)
+        codes += [e.code for e in ev]
+        if k == 5:
+            assert s.battery_Ah[0, 0] == pytest.approx(
+                plan.crew["battery_Ah"][0, 0] - amps * 6 * DT / 3600
+            )
+    assert codes == ["battery-exhausted"]
+    assert s.out_s[0, 0] == pytest.approx(math.ceil(hours * 3600 / DT) * DT - DT, abs=DT)
+
+
+def test_tissue_goes_halfway_in_one_half_time(plan):
+    """The 360-min tissue (NASA TR model): halfway to the inspired N2 after 360 minutes."""
+    s = tissue.init(plan)
+    start = s.n2_Pa[0, 0]
+    p_in = np.zeros((plan.runs, 2))  # breathing O2
+    for _ in range(360):
+        s, _ = tissue.step(s, plan, p_in, np.full((plan.runs, 2), 100.0), 60.0)
+    assert s.n2_Pa[0, 0] == pytest.approx(start / 2, rel=1e-9)
+
+
+def test_a_fault_applies_at_its_time_and_only_once(scenario):
+    sc = scenario.model_copy(
+        update={
+            "faults": [Fault(kind="cooling-failure", crew="ev1", at_min=5, remaining_fraction=0.25)]
+        }
+    )
+    plan = compile_plan(sc, runs=1)
+    fs = faults.init(plan)
+    ok = np.ones(1, dtype=bool)
+    fs, ev, _ = faults.step(fs, plan, 290.0, ok)
+    assert not ev and fs.cooling_factor[0, 0] == 1.0
+    fs, ev, _ = faults.step(fs, plan, 300.0, ok)
+    assert [e.code for e in ev] == ["fault-cooling"] and fs.cooling_factor[0, 0] == 0.25
+    fs, ev, _ = faults.step(fs, plan, 310.0, ok)
+    assert not ev
+
+
+def _outside_timeline(plan, scenario):
+    """Both crew at their worksite task, outside."""
+    tl = timeline.init(plan)
+    task = [a.key for a in scenario.timeline["ev1"]].index("worksite tasks")
+    tl.act[:] = task
+    tl.started[:] = True
+    tl.loc[:] = LOC_OUTSIDE
+    tl.suited[:] = True
+    tl.hatch_open[:] = True
+    return tl, task
+
+
+def test_a_rule_fires_once_and_an_abort_sends_the_crew_back(plan, scenario):
+    rt = rules.table(plan)
+    rs = rules.init(plan, rt)
+    tl, task = _outside_timeline(plan, scenario)
+    suit = suitgas.init(plan, np.full((plan.runs, 2), 29.6e3))
+    R, C = plan.runs, 2
+    values = {ch: np.zeros((R, C)) for ch in rt.channel}
+    values["p_suit_kPa"] = np.full((R, C), 29.6)
+    values["o2_margin_min"] = np.full((R, C), 300.0)
+    values["o2_time_min"] = np.full((R, C), 400.0)
+    values["feedwater_kg"] = np.full((R, C), 3.0)
+    values["battery_Ah"] = np.full((R, C), 20.0)
+    values["ppco2_mmHg"][0, 0] = 40.0  # above the co2-critical abort limit, run 0, ev1
+    slot = np.full((R, C), task)
+    rng = np.full((R, C), 20.0)
+    rs, ev = rules.step(rs, rt, plan, values, tl, suit, slot, rng, _everyone(plan), 0.0)
+    codes = [e.code for e in ev]
+    assert codes == ["rule-caution", "rule-warning", "abort", "terminate-with-crew"]
+    assert tl.mode[0, 0] == timeline.ABORTED and tl.mode[0, 1] == timeline.TERMINATED
+    assert (tl.mode[1] == timeline.NOMINAL).all()  # the other run goes on
+    S = plan.kind.shape[1]
+    assert tl.act[0, 0] == S - 1 and tl.ret_dur_s[0, 0] == pytest.approx(
+        20.0 / (1.5 * plan.crew["speed_m_s"][0, 0]) + 60.0
+    )
+    assert rs.alarms[0, 0] == 2
+    rs, ev = rules.step(rs, rt, plan, values, tl, suit, slot, rng, _everyone(plan), DT)
+    assert not ev  # a rule fires once per crew member
+
+
+def test_depress_ends_on_the_vessel_pressure(plan, scenario):
+    """The timeline ends a depress when the vessel reaches the activity's target pressure."""
+    tl = timeline.init(plan)
+    dep = [a.activity for a in scenario.timeline["ev1"]].index("depress")
+    tl.act[:] = dep
+    tl.loc[:] = LOC_AIRLOCK
+    tl.suited[:] = True
+    motion = CrewMotion(plan, EventLog(plan.crew_ids))
+    target = plan.to_Pa[0, dep]
+    p_suit = np.full((plan.runs, 2), 29.6e3)
+    for p_airlock, ended in ((target * 1.01, False), (target * 0.99, True)):
+        p_ves = np.array([[101e3, p_airlock]] * plan.runs)
+        tl, _, now = timeline.step(tl, plan, p_ves, p_suit, motion, 100.0, DT)
+        assert np.all(now.kind == KIND["depress"])
+        assert bool(tl.completed[0, 0, dep]) is ended
