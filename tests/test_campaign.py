@@ -93,8 +93,8 @@ EVERY_KIND = [
 
 
 def _arrays(plan) -> dict[str, np.ndarray]:
-    out = {f"crew.{k}": v.copy() for k, v in plan.crew.items()}
-    out |= {f"vessel.{k}": v.copy() for k, v in plan.vessel.items()}
+    out = {f"crew.{k}": v.copy() for k, v in vars(plan.crew).items()}
+    out |= {f"vessel.{k}": v.copy() for k, v in vars(plan.vessel).items()}
     out |= {
         "dur_s": plan.dur_s.copy(),
         "met_W": plan.met_W.copy(),
@@ -157,11 +157,11 @@ def test_applied_values_land_in_engine_units():
     values = disp.draw(sc, groups, 11, np.arange(5))
     plan = compile_plan(sc, 5)
     dispersed.apply(plan, groups, values)
-    np.testing.assert_allclose(plan.crew["o2_secondary_s"][:, 0], 60 * values[:, 0])
-    np.testing.assert_allclose(plan.crew["leak_m3_s"][:, 0], values[:, 1] * 1e-6 / 60)
+    np.testing.assert_allclose(plan.crew.o2_secondary_s[:, 0], 60 * values[:, 0])
+    np.testing.assert_allclose(plan.crew.leak_m3_s[:, 0], values[:, 1] * 1e-6 / 60)
     np.testing.assert_allclose(plan.faults[0].at_s, 60 * values[:, 2])
     np.testing.assert_allclose(plan.faults[0].value, values[:, 3] / 6e4)  # kg/s of water
-    np.testing.assert_allclose(plan.vessel["p0_Pa"][:, 1], values[:, 4] * 6894.757, rtol=1e-6)
+    np.testing.assert_allclose(plan.vessel.p0_Pa[:, 1], values[:, 4] * 6894.757, rtol=1e-6)
 
 
 def test_a_dispersed_fault_time_moves_the_fault_in_the_engine():
@@ -185,7 +185,7 @@ def test_higher_metabolic_rate_uses_more_oxygen():
     )
     groups, _ = disp.resolve(sc)
     out, values = simulate_runs(sc, groups, 11, np.arange(12))
-    used = out.plan.crew["o2_primary_kg"][:, 1] - out.final["o2_primary_kg"][:, 1]  # Cassidy
+    used = out.plan.crew.o2_primary_kg[:, 1] - out.final["o2_primary_kg"][:, 1]  # Cassidy
     hi, lo = values[:, 1] == 1.3, values[:, 1] == 1.0
     assert hi.any() and lo.any()
     assert used[hi].min() > used[lo].max()
@@ -422,7 +422,7 @@ def test_a_run_that_fails_becomes_a_row_with_its_reason(tmp_path, monkeypatch):
     def poisoned(plan, groups, values):
         real(plan, groups, values)
         if plan.runs > 1:
-            plan.crew["gas_volume_m3"][2, 0] = np.nan  # run 2 of each batch goes non-finite
+            plan.crew.gas_volume_m3[2, 0] = np.nan  # run 2 of each batch goes non-finite
         elif values[0, 0] > 1.5:
             raise FloatingPointError("synthetic failure")
 

@@ -143,7 +143,7 @@ def test_numerical_failure_stops_only_that_run():
     from spacewalk.sim.plan import compile_plan
 
     plan = compile_plan(load_scenario("polaris-dawn"), runs=2)
-    plan.crew["gas_volume_m3"][1, 0] = np.nan  # run 1 goes wrong
+    plan.crew.gas_volume_m3[1, 0] = np.nan  # run 1 goes wrong
     out = run_engine(plan, record=False)
     s = build_summaries(out)
     assert s[0]["status"] == "ok" and s[0]["outcome"] == "completed"

@@ -69,10 +69,8 @@ def test_vessel_vents_as_the_choked_exponential(plan):
             np.zeros(plan.runs, dtype=bool),
             DT,
         )
-    R = gas_constant(v["o2_fraction"][0, 1])
-    tau = v["volume_m3"][0, 1] / (
-        v["vent_cdA_m2"][0, 1] * GAMMA_FLOW * math.sqrt(R * v["T_K"][0, 1])
-    )
+    R = gas_constant(v.o2_fraction[0, 1])
+    tau = v.volume_m3[0, 1] / (v.vent_cdA_m2[0, 1] * GAMMA_FLOW * math.sqrt(R * v.T_K[0, 1]))
     expected = p0 * math.exp(-steps * DT / tau)
     assert vessels.pressure_Pa(s, plan)[0, 1] == pytest.approx(expected, rel=1e-6)
     assert vessels.pressure_Pa(s, plan)[0, 0] == pytest.approx(
@@ -89,7 +87,7 @@ def test_vessel_repress_adds_the_set_mass_flow_and_stops_at_the_target(plan):
     target = np.full((plan.runs, 2), 14.7 * PA_PER_PSI)
     no = np.zeros(plan.runs, dtype=bool)
     s, _ = vessels.step(s, plan, vloc, _everyone(plan, False), _everyone(plan), target, no, DT)
-    assert s.m_kg[0, 1] - m0 == pytest.approx(plan.vessel["repress_kg_s"][0, 1] * DT, rel=1e-12)
+    assert s.m_kg[0, 1] - m0 == pytest.approx(plan.vessel.repress_kg_s[0, 1] * DT, rel=1e-12)
     for _ in range(2000):
         s, _ = vessels.step(s, plan, vloc, _everyone(plan, False), _everyone(plan), target, no, DT)
     assert vessels.pressure_Pa(s, plan)[0, 1] == pytest.approx(14.7 * PA_PER_PSI, rel=1e-9)
@@ -97,8 +95,8 @@ def test_vessel_repress_adds_the_set_mass_flow_and_stops_at_the_target(plan):
 
 def test_suit_draws_the_weir_o2_of_its_metabolic_rate(plan):
     """Weir (1949): 1 L of O2 (STPD) releases 20.2 kJ at RQ 0.85; O2 is 1.429 g/L at STPD."""
-    plan.crew["leak_m3_s"][:] = 0.0
-    plan.crew["purge_kg_s"][:] = 0.0
+    plan.crew.leak_m3_s[:] = 0.0
+    plan.crew.purge_kg_s[:] = 0.0
     s = suitgas.init(plan, np.full((plan.runs, 2), 29.6e3))
     fs = faults.init(plan)
     met = np.full((plan.runs, 2), 300.0)
@@ -110,7 +108,7 @@ def test_suit_draws_the_weir_o2_of_its_metabolic_rate(plan):
     used_g = 1000 * (o2_0 - s.o2_primary_kg)[0, 0]
     weir_g = 300.0 * minutes * 60 / 20.2e3 * 1.429
     assert used_g == pytest.approx(weir_g, rel=0.02)
-    assert s.p_suit_Pa[0, 0] == pytest.approx(plan.crew["p_set_Pa"][0, 0])  # regulated
+    assert s.p_suit_Pa[0, 0] == pytest.approx(plan.crew.p_set_Pa[0, 0])  # regulated
 
 
 def test_suit_runs_on_the_secondary_once_the_primary_is_empty(plan):
@@ -124,7 +122,7 @@ def test_suit_runs_on_the_secondary_once_the_primary_is_empty(plan):
     reserve = s.o2_secondary_s[0, 0]
     s, _, _ = suitgas.step(s, plan, _everyone(plan), met, 0.0, fs, _everyone(plan), DT, DT)
     assert s.o2_secondary_s[0, 0] == pytest.approx(reserve - DT)  # a clock at the SOP rate
-    assert s.p_suit_Pa[0, 0] == pytest.approx(plan.crew["p_set_Pa"][0, 0])
+    assert s.p_suit_Pa[0, 0] == pytest.approx(plan.crew.p_set_Pa[0, 0])
 
 
 def test_a_failed_regulator_lets_the_suit_gas_decay_by_its_mass_balance(plan):
@@ -134,11 +132,11 @@ def test_a_failed_regulator_lets_the_suit_gas_decay_by_its_mass_balance(plan):
     fs = faults.init(plan)
     fs.regulator_failed[:] = True
     met = np.full((plan.runs, 2), 300.0)
-    vol = plan.crew["gas_volume_m3"][0, 0]
+    vol = plan.crew.gas_volume_m3[0, 0]
     m0 = p0 * vol / (R_O2 * 295.0)
     s, _, _ = suitgas.step(s, plan, _everyone(plan), met, 0.0, fs, _everyone(plan), 0.0, DT)
     weir_kg_s = 300.0 / 20.2e3 * 1.429e-3
-    leak_kg_s = plan.crew["leak_m3_s"][0, 0] * p0 / (R_O2 * 295.0)
+    leak_kg_s = plan.crew.leak_m3_s[0, 0] * p0 / (R_O2 * 295.0)
     m1 = s.p_suit_Pa[0, 0] * vol / (R_O2 * 295.0)
     assert m0 - m1 == pytest.approx((weir_kg_s + leak_kg_s) * DT, rel=0.02)
 
@@ -162,11 +160,11 @@ def test_co2_settles_where_removal_equals_production(plan):
         )
     # CO2 made at RQ 0.85 (Weir): 0.85 x the O2 volume, 1.977 g/L at STPD
     made = 400.0 / 20.2e3 * 0.85 * 1.977e-3
-    flow = plan.crew["vent_m3_s"][0, 0]
+    flow = plan.crew.vent_m3_s[0, 0]
     r_co2 = 8.314462618 / 0.04401
     assert s.pp_co2_Pa[0, 0] == pytest.approx(made * r_co2 * 295.0 / flow, rel=0.03)
     # and the scrubber holds what the gas does not: the mass balance closes
-    held = s.pp_co2_Pa[0, 0] * plan.crew["gas_volume_m3"][0, 0] / (r_co2 * 295.0)
+    held = s.pp_co2_Pa[0, 0] * plan.crew.gas_volume_m3[0, 0] / (r_co2 * 295.0)
     assert s.scrub_used_kg[0, 0] + held == pytest.approx(made * 200 * DT, rel=0.03)
 
 
@@ -227,15 +225,15 @@ def test_water_intrusion_fills_the_helmet_at_its_rate(plan):
 
 def test_battery_drains_its_current_and_reports_empty_once(plan):
     s = power.init(plan)
-    amps = plan.crew["battery_A"][0, 0]
-    hours = plan.crew["battery_Ah"][0, 0] / amps
+    amps = plan.crew.battery_A[0, 0]
+    hours = plan.crew.battery_Ah[0, 0] / amps
     codes, steps = [], int(math.ceil(hours * 3600 / DT)) + 3
     for k in range(steps):
         s, ev = power.step(s, plan, _everyone(plan), _everyone(plan), k * DT, DT)
         codes += [e.code for e in ev]
         if k == 5:
             assert s.battery_Ah[0, 0] == pytest.approx(
-                plan.crew["battery_Ah"][0, 0] - amps * 6 * DT / 3600
+                plan.crew.battery_Ah[0, 0] - amps * 6 * DT / 3600
             )
     assert codes == ["battery-exhausted"]
     assert s.out_s[0, 0] == pytest.approx(math.ceil(hours * 3600 / DT) * DT - DT, abs=DT)
@@ -302,7 +300,7 @@ def test_a_rule_fires_once_and_an_abort_sends_the_crew_back(plan, scenario):
     assert (tl.mode[1] == timeline.NOMINAL).all()  # the other run goes on
     S = plan.kind.shape[1]
     assert tl.act[0, 0] == S - 1 and tl.ret_dur_s[0, 0] == pytest.approx(
-        20.0 / (1.5 * plan.crew["speed_m_s"][0, 0]) + 60.0
+        20.0 / (1.5 * plan.crew.speed_m_s[0, 0]) + 60.0
     )
     assert rs.alarms[0, 0] == 2
     rs, ev = rules.step(rs, rt, plan, values, tl, suit, slot, rng, _everyone(plan), DT)

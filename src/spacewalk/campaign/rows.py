@@ -31,15 +31,15 @@ def _consumable_tables(out: EngineOutput):
     """Capacity, left, margin [%] and time left [min] per consumable: arrays (N, R, C)."""
     p, f, plan = out.plan.crew, out.final, out.plan
     cap_left = {  # capacity and what is left, per consumable (engine.CONSUMABLES)
-        "o2_primary": (p["o2_primary_kg"], f["o2_primary_kg"]),
-        "o2_secondary": (p["o2_secondary_s"] / 60.0, f["o2_secondary_min"]),
+        "o2_primary": (p.o2_primary_kg, f["o2_primary_kg"]),
+        "o2_secondary": (p.o2_secondary_s / 60.0, f["o2_secondary_min"]),
         "o2_vehicle": (
-            np.where(p["umbilical"], plan.o2_store_kg[:, None], 0.0),
+            np.where(p.umbilical, plan.o2_store_kg[:, None], 0.0),
             f["o2_vehicle_kg"],
         ),
-        "scrubber": (p["scrub_cap_kg"], p["scrub_cap_kg"] - f["scrubber_used_kg"]),
-        "feedwater": (p["feedwater_kg"], f["feedwater_kg"]),
-        "battery": (p["battery_Ah"], f["battery_Ah"]),
+        "scrubber": (p.scrub_cap_kg, p.scrub_cap_kg - f["scrubber_used_kg"]),
+        "feedwater": (p.feedwater_kg, f["feedwater_kg"]),
+        "battery": (p.battery_Ah, f["battery_Ah"]),
     }
     order = CONSUMABLES
     cap = np.stack([cap_left[k][0] for k in order])

@@ -35,18 +35,18 @@ def _consumables(out: EngineOutput, r: int, c: int) -> dict:
     suited_s = out.suited_s[r, c]
     items = {}
     caps = {
-        "o2_primary": (p["o2_primary_kg"][r, c], f["o2_primary_kg"][r, c]),
+        "o2_primary": (p.o2_primary_kg[r, c], f["o2_primary_kg"][r, c]),
         "o2_vehicle": (
-            out.plan.o2_store_kg[r] if p["umbilical"][r, c] else 0.0,
+            out.plan.o2_store_kg[r] if p.umbilical[r, c] else 0.0,
             f["o2_vehicle_kg"][r, c],
         ),
-        "o2_secondary": (p["o2_secondary_s"][r, c] / 60.0, f["o2_secondary_min"][r, c]),
+        "o2_secondary": (p.o2_secondary_s[r, c] / 60.0, f["o2_secondary_min"][r, c]),
         "scrubber": (
-            p["scrub_cap_kg"][r, c],
-            p["scrub_cap_kg"][r, c] - f["scrubber_used_kg"][r, c],
+            p.scrub_cap_kg[r, c],
+            p.scrub_cap_kg[r, c] - f["scrubber_used_kg"][r, c],
         ),
-        "feedwater": (p["feedwater_kg"][r, c], f["feedwater_kg"][r, c]),
-        "battery": (p["battery_Ah"][r, c], f["battery_Ah"][r, c]),
+        "feedwater": (p.feedwater_kg[r, c], f["feedwater_kg"][r, c]),
+        "battery": (p.battery_Ah[r, c], f["battery_Ah"][r, c]),
     }
     for name, (cap, left) in caps.items():
         if cap <= 0:

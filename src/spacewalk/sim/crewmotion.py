@@ -72,10 +72,10 @@ class CrewMotion:
         b.stats[:, 4:7] = mp.hatch_m
         b.stats[cb, 7] = 0.0
         b.p_tgt[cb] = mp.hatch_m
-        b.mass[cb] = pc["motion_mass_kg"]
+        b.mass[cb] = pc.motion_mass_kg
         b.inertia[cb] = mp.inertia_kg_m2[None, :, :]
         b.unit[cb] = mp.unit_index[None, :]
-        b.prop[cb] = pc["propellant_kg"]
+        b.prop[cb] = pc.propellant_kg
         b.anchor[cb] = mp.anchor_m[None]
         b.attach[cb] = mp.attach_m[None]
         # tether tables are (crew, K), or (runs, crew, K) where a campaign disperses them
@@ -85,7 +85,7 @@ class CrewMotion:
         for c, u in enumerate(mp.unit_index):
             if u >= 0:
                 unit = mp.units[u]
-                b.a_brake[cb[:, c]] = 0.5 * unit.translation_accel_m_s2(pc["motion_mass_kg"][:, c])
+                b.a_brake[cb[:, c]] = 0.5 * unit.translation_accel_m_s2(pc.motion_mass_kg[:, c])
         if T:
             tb = self.tb
             b.y[tb, 0:3] = mp.target_r_m[None]
@@ -99,7 +99,7 @@ class CrewMotion:
         self.b = b
         self.mode = np.zeros((R, C), dtype=np.int64)
         self.has_unit = np.broadcast_to(mp.unit_index >= 0, (R, C))
-        self.own_mass0 = pc["motion_mass_kg"].copy()
+        self.own_mass0 = pc.motion_mass_kg.copy()
         self.docked = np.full((R, C), -1, dtype=np.int64)
         self.despun = np.zeros((R, C), dtype=bool)
         self.chasing = np.full((R, C), -1, dtype=np.int64)  # target a fly/capture goes to
@@ -126,9 +126,9 @@ class CrewMotion:
         """Delta-v spent and left (rocket equation on the crew member's own mass)."""
         pc = self.plan.crew
         prop = self.b.prop[self.cb]
-        used = pc["propellant_kg"] - prop
+        used = pc.propellant_kg - prop
         m_now = self.own_mass0 - used
-        ve = pc["isp_s"] * G0
+        ve = pc.isp_s * G0
         spent = ve * np.log(self.own_mass0 / m_now)
         left = ve * np.log(m_now / np.maximum(m_now - prop, 1e-9))
         return np.where(self.has_unit, spent, np.nan), np.where(self.has_unit, left, np.nan)
@@ -212,7 +212,7 @@ class CrewMotion:
                 elif kind == KIND["ride"]:
                     speed = DEFAULT_ARM_SPEED_M_S
                 else:
-                    speed = self.plan.crew["speed_m_s"][r, c]
+                    speed = self.plan.crew.speed_m_s[r, c]
             b.v_cruise[i] = max(speed, 1e-6) if dist > 0 else 1.0
             if loc[r, c] != LOC_OUTSIDE and kind != KIND["egress"]:
                 self.mode[r, c] = MODE["inside"]
@@ -440,7 +440,7 @@ class CrewMotion:
                 {
                     "maneuvering_unit": unit.name,
                     "propellant_used_kg": round(
-                        float(self.plan.crew["propellant_kg"][r, c] - self.b.prop[self.cb[r, c]]),
+                        float(self.plan.crew.propellant_kg[r, c] - self.b.prop[self.cb[r, c]]),
                         3,
                     ),
                     "propellant_left_kg": round(float(self.b.prop[self.cb[r, c]]), 3),

@@ -17,24 +17,19 @@ def _apply_one(plan: Plan, w, v: np.ndarray) -> None:
         if key == "p_set_Pa":
             # the low setting follows the dispersed pressure: never above it, and equal to it
             # for a suit that has no low setting of its own
-            p_set, p_low = plan.crew["p_set_Pa"][:, c], plan.crew["p_low_Pa"][:, c]
+            p_set, p_low = plan.crew.p_set_Pa[:, c], plan.crew.p_low_Pa[:, c]
             has_low = p_low < p_set - 1e-6
-            plan.crew["p_low_Pa"][:, c] = np.where(
+            plan.crew.p_low_Pa[:, c] = np.where(
                 has_low, np.minimum(p_low, v * w.factor), v * w.factor
             )
-        plan.crew[key][:, c] = v * w.factor
+        getattr(plan.crew, key)[:, c] = v * w.factor
     elif kind in ("mass", "propellant"):
         (c,) = w.index
-        plan.crew[key][:, c] = v
-        plan.crew["motion_mass_kg"][:, c] += v - w.nominal
+        getattr(plan.crew, key)[:, c] = v
+        plan.crew.motion_mass_kg[:, c] += v - w.nominal
     elif kind == "tether":
         c, k = w.index
-        mp = plan.motion
-        table = getattr(mp, key)
-        if table.ndim == 2:  # first per-run value: the (crew, K) table becomes (runs, crew, K)
-            table = np.tile(table, (plan.runs, 1, 1))
-            setattr(mp, key, table)
-        table[:, c, k] = v
+        getattr(plan.motion, key)[:, c, k] = v  # (runs, crew, tethers)
     elif kind == "timeline":
         c, j = w.index
         getattr(plan, key)[:, c, j] = v * w.factor
@@ -42,13 +37,13 @@ def _apply_one(plan: Plan, w, v: np.ndarray) -> None:
         (i,) = w.index
         ves = plan.vessel
         if key == "pressure_psi":
-            ves["p0_Pa"][:, i] = v * PA_PER_PSI
+            ves.p0_Pa[:, i] = v * PA_PER_PSI
         elif key == "vent_diameter_cm":
-            ves["vent_cdA_m2"][:, i] *= (v / w.nominal) ** 2
+            ves.vent_cdA_m2[:, i] *= (v / w.nominal) ** 2
         elif key == "vent_cd":
-            ves["vent_cdA_m2"][:, i] *= v / w.nominal
+            ves.vent_cdA_m2[:, i] *= v / w.nominal
         else:
-            ves["repress_kg_s"][:, i] = v / 60.0
+            ves.repress_kg_s[:, i] = v / 60.0
     elif kind == "vehicle":
         getattr(plan, key)[:] = v
     elif kind == "fault":

@@ -165,7 +165,7 @@ def run_engine(plan: Plan, record: bool = True) -> EngineOutput:
         fo2_amb = ves.o2_fraction[ri, vloc]
         live = ~tl.lost & run_ok[:, None]
         met = np.where(now.is_return & now.ready, tl.ret_met_W, plan.met_W.ravel().take(now.flat_r))
-        met = np.where(tl.done | tl.lost, WORKLOADS_W["rest"], met) * p["met_factor"]
+        met = np.where(tl.done | tl.lost, WORKLOADS_W["rest"], met) * p.met_factor
         suited = tl.suited
         fan_ok, equip_W = power.outputs(pw, plan, suited)
         suit, ev, gas_out = suitgas.step(suit, plan, suited, met, p_amb, fs, live, t, dt)
@@ -196,7 +196,7 @@ def run_engine(plan: Plan, record: bool = True) -> EngineOutput:
             tl.lost |= hypoxic
         # the channels the rules watch, then the rules
         o2_time = suitgas.o2_time_min(suit, plan, suited)
-        back_min = np.where(outside, (range_m / p["speed_m_s"] + HATCH_OPS_S) / 60.0, 0.0)
+        back_min = np.where(outside, (range_m / p.speed_m_s + HATCH_OPS_S) / 60.0, 0.0)
         values = {
             "ppco2_mmHg": co2.inspired_mmHg(cs, plan),
             "p_suit_kPa": suit.p_suit_Pa / 1000.0,
@@ -205,7 +205,7 @@ def run_engine(plan: Plan, record: bool = True) -> EngineOutput:
             "o2_margin_min": o2_time - back_min,
             "helmet_water_L": th.helmet_water_kg,
             "heat_storage_kJ": th.heat_J / 1000.0,
-            "core_temp_rise_C": th.heat_J / (p["mass_kg"] * C_BODY),
+            "core_temp_rise_C": th.heat_J / (p.mass_kg * C_BODY),
             "fog_index": heat_out.fog_index,
             "tissue_ratio": tr,
             "etr": etr,

@@ -9,7 +9,7 @@ is just a different set of arrays.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -42,7 +42,7 @@ DEFAULT_FLY_SPEED_M_S = 0.3  # McCandless left the bay at ~0.09 m/s (TIME 1984);
 DEFAULT_ARM_SPEED_M_S = 0.2  # SSRMS with crew on the end limited to < 20 cm/s (reference-data 8)
 
 
-@dataclass
+@dataclass(frozen=True)
 class MotionPlan:
     """Motion tables: per timeline slot (crew, slots[, 3]) and per crew or target."""
 
@@ -61,9 +61,9 @@ class MotionPlan:
     tether_ids: list[list[str]]
     anchor_m: np.ndarray  # (C, K, 3)
     attach_m: np.ndarray  # (C, K, 3)
-    length_m: np.ndarray  # (C, K)
-    stiffness_N_m: np.ndarray  # (C, K)
-    damping_N_s_m: np.ndarray  # (C, K)
+    length_m: np.ndarray  # (R, C, K)
+    stiffness_N_m: np.ndarray  # (R, C, K)
+    damping_N_s_m: np.ndarray  # (R, C, K)
     target_ids: list[str]
     target_mass_kg: np.ndarray  # (T,)
     target_inertia_kg_m2: np.ndarray  # (T, 3)
@@ -97,7 +97,7 @@ def build_orbit(sc: Scenario) -> orbit.OrbitModel:
     )
 
 
-def _motion_plan(sc: Scenario, crew_ids: list[str], n_slots: int) -> MotionPlan:
+def _motion_plan(sc: Scenario, crew_ids: list[str], n_slots: int, runs: int) -> MotionPlan:
     C, S = len(crew_ids), n_slots
     hatch = np.asarray(sc.vehicle.hatch_m, dtype=float)
     u = np.asarray(sc.vehicle.translation_direction, dtype=float)
@@ -175,9 +175,9 @@ def _motion_plan(sc: Scenario, crew_ids: list[str], n_slots: int) -> MotionPlan:
         tether_ids=[[t.id for t in ts] for ts in tethers],
         anchor_m=anchor,
         attach_m=attach,
-        length_m=length,
-        stiffness_N_m=k,
-        damping_N_s_m=c,
+        length_m=np.tile(length, (runs, 1, 1)),  # per run: a campaign disperses them
+        stiffness_N_m=np.tile(k, (runs, 1, 1)),
+        damping_N_s_m=np.tile(c, (runs, 1, 1)),
         target_ids=target_ids,
         target_mass_kg=np.array([t.mass_kg for t in sc.targets]).reshape(T),
         target_inertia_kg_m2=np.array([t.inertia_kg_m2 for t in sc.targets]).reshape(T, 3),
@@ -188,7 +188,62 @@ def _motion_plan(sc: Scenario, crew_ids: list[str], n_slots: int) -> MotionPlan:
     )
 
 
-@dataclass
+@dataclass(frozen=True)
+class CrewParams:
+    """Crew and suit parameters, each (runs, crew), in SI units: one array per field, never
+    added to after compilation; a dispersion writes other values into the same arrays."""
+
+    has_suit: np.ndarray  # wears a suit
+    eva: np.ndarray  # role eva
+    umbilical: np.ndarray  # O2 and power by umbilical
+    p_set_Pa: np.ndarray  # suit pressure setpoint
+    p_low_Pa: np.ndarray  # low pressure setting (= setpoint if none)
+    cooling_W: np.ndarray  # cooling capacity
+    evap_kg_s: np.ndarray  # sweat the ventilation can evaporate
+    liquid: np.ndarray  # liquid-cooled
+    vent_m3_s: np.ndarray  # ventilation flow
+    purge_kg_s: np.ndarray  # open-loop purge flow
+    scrubber: np.ndarray  # CO2 scrubber (else purge)
+    scrub_cap_kg: np.ndarray  # scrubber capacity
+    o2_primary_kg: np.ndarray  # primary O2 (0 on an umbilical)
+    o2_secondary_s: np.ndarray  # secondary O2 as time
+    feedwater_kg: np.ndarray  # sublimator feedwater
+    battery_Ah: np.ndarray  # battery charge
+    battery_A: np.ndarray  # battery current
+    battery_V: np.ndarray  # battery voltage
+    gas_volume_m3: np.ndarray  # suit gas volume
+    leak_m3_s: np.ndarray  # nominal leak
+    washout: np.ndarray  # helmet CO2 washout factor
+    envelope0_m: np.ndarray  # suited size at the hatch, unpressurised
+    compliance_m_per_Pa: np.ndarray  # growth of the size with pressure
+    mass_kg: np.ndarray  # crew member's mass
+    speed_m_s: np.ndarray  # translation speed
+    motion_mass_kg: np.ndarray  # crew + suit + unit mass
+    propellant_kg: np.ndarray  # maneuvering-unit propellant
+    isp_s: np.ndarray  # maneuvering-unit specific impulse
+    absorptance: np.ndarray  # outer layer solar absorptance
+    emittance: np.ndarray  # outer layer emittance
+    insulation_W_K: np.ndarray  # insulation conductance
+    met_factor: np.ndarray  # metabolic factor of a campaign's dispersion (1 nominal)
+    tissue0_Pa: np.ndarray  # 360-min tissue N2 at the start (after the prebreathe history)
+    etr0_Pa: np.ndarray  # ETR tissue N2 at the start
+
+
+@dataclass(frozen=True)
+class VesselParams:
+    """Vessel parameters, each (runs, vessels): the cabin (0) and the airlock (1)."""
+
+    exists: np.ndarray
+    volume_m3: np.ndarray
+    p0_Pa: np.ndarray
+    o2_fraction: np.ndarray
+    T_K: np.ndarray
+    vent_cdA_m2: np.ndarray  # discharge coefficient x valve area
+    repress_kg_s: np.ndarray
+    repress_o2_fraction: np.ndarray
+
+
+@dataclass(frozen=True)
 class PlannedFault:
     """A scheduled fault: its time and size per run (a campaign disperses them; a time of
     ``inf`` means the fault does not happen in that run)."""
@@ -199,8 +254,10 @@ class PlannedFault:
     value: np.ndarray  # (runs,) kg/s of water, leak C_d*A [m^2], cooling fraction, tether index
 
 
-@dataclass
+@dataclass(frozen=True)
 class Plan:
+    """A scenario compiled for the engine: typed arrays, built once by :func:`compile_plan`."""
+
     scenario: Scenario
     runs: int
     crew_ids: list[str]
@@ -217,17 +274,15 @@ class Plan:
     next_a: np.ndarray
     ingress_target: np.ndarray
     n_acts: np.ndarray
-    # crew parameters (runs, crew)
-    crew: dict[str, np.ndarray] = field(default_factory=dict)
-    # vessel parameters (runs, 2): cabin, airlock
-    vessel: dict[str, np.ndarray] = field(default_factory=dict)
-    hatch_diameter_m: np.ndarray = None  # (runs,)
-    hatch_open_max_Pa: np.ndarray = None
-    o2_store_kg: np.ndarray = None
-    eva_vessel: int = 0
-    has_airlock: bool = False
-    faults: list[PlannedFault] = field(default_factory=list)
-    motion: MotionPlan | None = None
+    crew: CrewParams
+    vessel: VesselParams
+    hatch_diameter_m: np.ndarray  # (runs,)
+    hatch_open_max_Pa: np.ndarray  # (runs,)
+    o2_store_kg: np.ndarray  # (runs,)
+    eva_vessel: int  # the vessel the EVA hatch opens from (1 airlock, 0 a cabin without one)
+    has_airlock: bool
+    faults: list[PlannedFault]
+    motion: MotionPlan
 
 
 _UNSUITED = {
@@ -426,7 +481,38 @@ def compile_plan(sc: Scenario, runs: int = 1) -> Plan:
             next_a[ci, j] = n_slots  # never reached: done is set at n_acts
         kind[ci, n_slots - 1] = RETURN
         met[ci, n_slots - 1] = WORKLOADS_W["moderate"]
-    plan = Plan(
+    crew_cols = _crew_arrays(sc, runs)
+    tissue0, etr0 = [], []
+    rest_k = dcs.etr_rate_per_s(
+        vo2_mL_kg_min(WORKLOADS_W["rest"], np.array([m.mass_kg for m in sc.crew]))
+    )
+    for ci, cid in enumerate(crew_ids):
+        stages = _history(sc, cid)
+        tissue0.append(dcs.history_tissue_Pa(stages))
+        etr0.append(dcs.history_tissue_Pa(stages, k_per_s=float(rest_k[ci])))
+    crew = CrewParams(
+        **crew_cols,
+        met_factor=np.ones((runs, n_crew)),
+        tissue0_Pa=np.tile(np.asarray(tissue0, dtype=float), (runs, 1)),
+        etr0_Pa=np.tile(np.asarray(etr0, dtype=float), (runs, 1)),
+    )
+    motion = _motion_plan(sc, crew_ids, n_slots, runs)
+    planned = []
+    for f in sc.faults:
+        c = crew_ids.index(f.crew)
+        if f.kind == "tether-break":
+            value = float(motion.tether_ids[c].index(f.tether))
+        else:
+            value = {
+                "water-intrusion": (f.rate_mL_min or 0.0) / 1000.0 / 60.0,  # kg/s of water
+                "suit-leak": hole_cdA_m2(f.hole_diameter_mm or 0.0),
+                "cooling-failure": f.remaining_fraction or 0.0,
+            }.get(f.kind, 0.0)
+        planned.append(
+            PlannedFault(np.full(runs, f.at_min * 60.0), c, f.kind, np.full(runs, value))
+        )
+    has_airlock = sc.vehicle.airlock is not None
+    return Plan(
         scenario=sc,
         runs=runs,
         crew_ids=crew_ids,
@@ -442,40 +528,16 @@ def compile_plan(sc: Scenario, runs: int = 1) -> Plan:
         next_a=next_a,
         ingress_target=target,
         n_acts=n_acts,
+        crew=crew,
+        vessel=VesselParams(**_vessel_arrays(sc, runs)),
+        hatch_diameter_m=np.full(runs, sc.vehicle.hatch_diameter_m),
+        hatch_open_max_Pa=np.full(runs, sc.vehicle.hatch_open_max_psi * PA_PER_PSI),
+        o2_store_kg=np.full(runs, sc.vehicle.o2_store_kg),
+        eva_vessel=1 if has_airlock else 0,
+        has_airlock=has_airlock,
+        faults=planned,
+        motion=motion,
     )
-    plan.crew = _crew_arrays(sc, runs)
-    plan.crew["met_factor"] = np.ones((runs, n_crew))  # a campaign's metabolic dispersion
-    plan.motion = _motion_plan(sc, crew_ids, n_slots)
-    tissue0, etr0 = [], []
-    rest_k = dcs.etr_rate_per_s(
-        vo2_mL_kg_min(WORKLOADS_W["rest"], np.array([m.mass_kg for m in sc.crew]))
-    )
-    for ci, cid in enumerate(crew_ids):
-        stages = _history(sc, cid)
-        tissue0.append(dcs.history_tissue_Pa(stages))
-        etr0.append(dcs.history_tissue_Pa(stages, k_per_s=float(rest_k[ci])))
-    plan.crew["tissue0_Pa"] = np.tile(np.asarray(tissue0, dtype=float), (runs, 1))
-    plan.crew["etr0_Pa"] = np.tile(np.asarray(etr0, dtype=float), (runs, 1))
-    plan.vessel = _vessel_arrays(sc, runs)
-    plan.has_airlock = sc.vehicle.airlock is not None
-    plan.eva_vessel = 1 if plan.has_airlock else 0
-    plan.hatch_diameter_m = np.full(runs, sc.vehicle.hatch_diameter_m)
-    plan.hatch_open_max_Pa = np.full(runs, sc.vehicle.hatch_open_max_psi * PA_PER_PSI)
-    plan.o2_store_kg = np.full(runs, sc.vehicle.o2_store_kg)
-    for f in sc.faults:
-        c = crew_ids.index(f.crew)
-        if f.kind == "tether-break":
-            value = float(plan.motion.tether_ids[c].index(f.tether))
-        else:
-            value = {
-                "water-intrusion": (f.rate_mL_min or 0.0) / 1000.0 / 60.0,  # kg/s of water
-                "suit-leak": hole_cdA_m2(f.hole_diameter_mm or 0.0),
-                "cooling-failure": f.remaining_fraction or 0.0,
-            }.get(f.kind, 0.0)
-        plan.faults.append(
-            PlannedFault(np.full(runs, f.at_min * 60.0), c, f.kind, np.full(runs, value))
-        )
-    return plan
 
 
 def hole_cdA_m2(diameter_mm):

@@ -55,7 +55,7 @@ def channel_values(
     R, C = plan.runs, len(plan.crew_ids)
     S = plan.kind.shape[1]
     p = plan.crew
-    cap = p["scrub_cap_kg"]
+    cap = p.scrub_cap_kg
     airlock = p_ves[:, [1]] if plan.has_airlock else np.full((R, 1), np.nan)
     return {
         **values,
@@ -68,7 +68,7 @@ def channel_values(
         "p_cabin_kPa": np.repeat(p_ves[:, [0]] / 1000.0, C, axis=1),
         "p_airlock_kPa": np.repeat(airlock / 1000.0, C, axis=1),
         "o2_primary_kg": suit.o2_primary_kg,
-        "o2_vehicle_kg": np.where(p["umbilical"], suit.o2_vehicle_kg[:, None], np.nan),
+        "o2_vehicle_kg": np.where(p.umbilical, suit.o2_vehicle_kg[:, None], np.nan),
         "o2_secondary_min": suit.o2_secondary_s / 60.0,
         "o2_flow_g_min": draw * 60e3,
         "scrubber_used_pct": np.where(

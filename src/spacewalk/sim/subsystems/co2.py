@@ -24,7 +24,7 @@ class Co2State:
 
 
 def init(plan: Plan) -> Co2State:
-    R, C = plan.crew["scrub_cap_kg"].shape
+    R, C = plan.crew.scrub_cap_kg.shape
     return Co2State(
         np.zeros((R, C)), np.zeros((R, C)), np.zeros((R, C), dtype=bool), np.full((R, C), np.nan)
     )
@@ -39,7 +39,7 @@ def recharge(s: Co2State, mask) -> Co2State:
 
 def spend(s: Co2State, plan: Plan, mask) -> Co2State:
     """The scrubber-exhausted fault: the bed is full at once."""
-    s.scrub_used_kg = np.where(mask, plan.crew["scrub_cap_kg"], s.scrub_used_kg)
+    s.scrub_used_kg = np.where(mask, plan.crew.scrub_cap_kg, s.scrub_used_kg)
     return s
 
 
@@ -47,34 +47,34 @@ def step(s: Co2State, plan: Plan, suited, met_W, fan_ok, purge_kg_s, p_suit_Pa, 
     p = plan.crew
     made = co2_made_kg_s(met_W) * suited
     eff = np.where(
-        p["scrubber"], lifesupport.scrubber_efficiency(s.scrub_used_kg, p["scrub_cap_kg"]), 1.0
+        p.scrubber, lifesupport.scrubber_efficiency(s.scrub_used_kg, p.scrub_cap_kg), 1.0
     )
     flow = np.where(
-        p["scrubber"],
-        p["vent_m3_s"] * fan_ok,
+        p.scrubber,
+        p.vent_m3_s * fan_ok,
         purge_kg_s * R_O2 * SUIT_T_K / np.maximum(p_suit_Pa, 1.0),
     )
     pp_new, removed = lifesupport.co2_step(
-        s.pp_co2_Pa, made, flow, eff, p["gas_volume_m3"], SUIT_T_K, dt
+        s.pp_co2_Pa, made, flow, eff, p.gas_volume_m3, SUIT_T_K, dt
     )
     s.pp_co2_Pa = pp_new * suited
-    s.scrub_used_kg = np.where(suited & p["scrubber"], s.scrub_used_kg + removed, s.scrub_used_kg)
+    s.scrub_used_kg = np.where(suited & p.scrubber, s.scrub_used_kg + removed, s.scrub_used_kg)
     events: list[Emit] = []
     bt = (
         suited
-        & p["scrubber"]
-        & (s.scrub_used_kg >= lifesupport.SCRUBBER_BREAKTHROUGH * p["scrub_cap_kg"])
+        & p.scrubber
+        & (s.scrub_used_kg >= lifesupport.SCRUBBER_BREAKTHROUGH * p.scrub_cap_kg)
         & ~s.breakthrough
         & live
     )
     if np.count_nonzero(bt):
         events.append(Emit("scrubber-breakthrough", t, bt))
         s.breakthrough |= bt
-    full = suited & p["scrubber"] & (s.scrub_used_kg >= p["scrub_cap_kg"] * (1 - 1e-9)) & live
+    full = suited & p.scrubber & (s.scrub_used_kg >= p.scrub_cap_kg * (1 - 1e-9)) & live
     s.exhausted_s = np.where(full & np.isnan(s.exhausted_s), t, s.exhausted_s)
     return s, events
 
 
 def inspired_mmHg(s: Co2State, plan: Plan) -> np.ndarray:
     """Inspired ppCO2: the loop value over the helmet's washout factor."""
-    return s.pp_co2_Pa / plan.crew["washout"] / PA_PER_MMHG
+    return s.pp_co2_Pa / plan.crew.washout / PA_PER_MMHG

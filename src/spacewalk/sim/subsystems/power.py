@@ -18,21 +18,21 @@ class PowerState:
 
 
 def init(plan: Plan) -> PowerState:
-    b = plan.crew["battery_Ah"]
+    b = plan.crew.battery_Ah
     return PowerState(b.copy(), np.full(b.shape, np.nan))
 
 
 def recharge(s: PowerState, plan: Plan, mask) -> PowerState:
-    s.battery_Ah = np.where(mask, plan.crew["battery_Ah"], s.battery_Ah)
+    s.battery_Ah = np.where(mask, plan.crew.battery_Ah, s.battery_Ah)
     return s
 
 
 def outputs(s: PowerState, plan: Plan, suited) -> tuple[np.ndarray, np.ndarray]:
     """At the start of the step: whether the fan runs, and the equipment heat [W]."""
     p = plan.crew
-    umb = p["umbilical"]
-    fan_ok = umb | (s.battery_Ah > 0) | (p["battery_A"] == 0)
-    equip_W = np.where(suited & ~umb & (s.battery_Ah > 0), p["battery_A"] * p["battery_V"], 0.0)
+    umb = p.umbilical
+    fan_ok = umb | (s.battery_Ah > 0) | (p.battery_A == 0)
+    equip_W = np.where(suited & ~umb & (s.battery_Ah > 0), p.battery_A * p.battery_V, 0.0)
     return fan_ok, equip_W
 
 
@@ -40,8 +40,8 @@ def step(s: PowerState, plan: Plan, suited, live, t, dt):
     p = plan.crew
     before = s.battery_Ah > 0
     s.battery_Ah = np.where(
-        suited & ~p["umbilical"],
-        np.maximum(s.battery_Ah - p["battery_A"] * dt / 3600.0, 0.0),
+        suited & ~p.umbilical,
+        np.maximum(s.battery_Ah - p.battery_A * dt / 3600.0, 0.0),
         s.battery_Ah,
     )
     events: list[Emit] = []

@@ -59,7 +59,7 @@ def step(s: RuleState, rt: RuleTable, plan: Plan, values, tl, suit, slot, range_
         return s, events
     suited, outside = tl.suited, tl.loc == LOC_OUTSIDE
     vals = np.stack([values[ch] for ch in rt.channel])
-    masks = (np.stack((suited, outside, plan.crew["has_suit"])) & live)[rt.applies]
+    masks = (np.stack((suited, outside, plan.crew.has_suit)) & live)[rt.applies]
     fires = ((vals - rt.limit) * rt.sign > 0) & masks & ~s.fired
     if not np.count_nonzero(fires):
         return s, events
@@ -93,7 +93,7 @@ def step(s: RuleState, rt: RuleTable, plan: Plan, values, tl, suit, slot, range_
                     "suit-pressure-lowered",
                     t,
                     fire,
-                    values={"p_kPa": plan.crew["p_low_Pa"] / 1000.0},
+                    values={"p_kPa": plan.crew.p_low_Pa / 1000.0},
                 )
             )
         elif rule.action in ("terminate", "abort"):

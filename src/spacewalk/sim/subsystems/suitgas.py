@@ -40,12 +40,12 @@ class SuitGasOut:
 
 def init(plan: Plan, p0_Pa: np.ndarray) -> SuitGasState:
     p = plan.crew
-    R, C = p["o2_primary_kg"].shape
+    R, C = p.o2_primary_kg.shape
     return SuitGasState(
         p_suit_Pa=p0_Pa.copy(),
         low_mode=np.zeros((R, C), dtype=bool),
-        o2_primary_kg=p["o2_primary_kg"].copy(),
-        o2_secondary_s=p["o2_secondary_s"].copy(),
+        o2_primary_kg=p.o2_primary_kg.copy(),
+        o2_secondary_s=p.o2_secondary_s.copy(),
         o2_vehicle_kg=plan.o2_store_kg.copy(),
         o2_rate_kg_s=np.zeros((R, C)),
         primary_out_s=np.full((R, C), np.nan),
@@ -56,8 +56,8 @@ def init(plan: Plan, p0_Pa: np.ndarray) -> SuitGasState:
 
 def recharge(s: SuitGasState, plan: Plan, mask) -> SuitGasState:
     """Fresh O2 bottles between EVAs."""
-    s.o2_primary_kg = np.where(mask, plan.crew["o2_primary_kg"], s.o2_primary_kg)
-    s.o2_secondary_s = np.where(mask, plan.crew["o2_secondary_s"], s.o2_secondary_s)
+    s.o2_primary_kg = np.where(mask, plan.crew.o2_primary_kg, s.o2_primary_kg)
+    s.o2_secondary_s = np.where(mask, plan.crew.o2_secondary_s, s.o2_secondary_s)
     return s
 
 
@@ -65,22 +65,22 @@ def step(s: SuitGasState, plan: Plan, suited, met_W, p_amb, faults, live, t, dt)
     """``met_W`` metabolic rate, ``p_amb`` pressure around each crew member, ``faults`` the
     fault state (regulator, holes), ``live`` the crew and runs still going."""
     p = plan.crew
-    umb = p["umbilical"]
+    umb = p.umbilical
     p_suit = s.p_suit_Pa
     supply_ok = np.where(umb, (s.o2_vehicle_kg > 0)[:, None], s.o2_primary_kg > 0)
     reserve_ok = s.o2_secondary_s > 0
     regulating = suited & ~faults.regulator_failed & (supply_ok | reserve_ok)
-    setpoint = np.where(s.low_mode, p["p_low_Pa"], p["p_set_Pa"])
+    setpoint = np.where(s.low_mode, p.p_low_Pa, p.p_set_Pa)
     o2_met = o2_use_kg_s(met_W)
     rho_suit = p_suit / (R_O2 * SUIT_T_K)
-    leak = np.where(p_suit > p_amb, p["leak_m3_s"] * rho_suit, 0.0)
+    leak = np.where(p_suit > p_amb, p.leak_m3_s * rho_suit, 0.0)
     if faults.any_leak:
         leak = leak + gas.orifice_mass_flow_kg_s(p_suit, p_amb, faults.hole_cdA_m2, R_O2, SUIT_T_K)
-    purge = np.where(regulating, p["purge_kg_s"], 0.0)
+    purge = np.where(regulating, p.purge_kg_s, 0.0)
     draw = (o2_met + leak + purge) * suited
-    mass_suit = gas.gas_mass_kg(p_suit, R_O2, SUIT_T_K, p["gas_volume_m3"])
+    mass_suit = gas.gas_mass_kg(p_suit, R_O2, SUIT_T_K, p.gas_volume_m3)
     p_free = gas.pressure_Pa(
-        np.maximum(mass_suit - (leak + o2_met) * dt, 0.0), R_O2, SUIT_T_K, p["gas_volume_m3"]
+        np.maximum(mass_suit - (leak + o2_met) * dt, 0.0), R_O2, SUIT_T_K, p.gas_volume_m3
     )
     s.p_suit_Pa = np.where(
         regulating,
@@ -123,7 +123,7 @@ def step(s: SuitGasState, plan: Plan, suited, met_W, p_amb, faults, live, t, dt)
 def o2_time_min(s: SuitGasState, plan: Plan, suited) -> np.ndarray:
     """Time the O2 lasts at the recent rate: the supply, then the secondary reserve; a
     vehicle store is shared by every umbilical drawing on it."""
-    umb = plan.crew["umbilical"]
+    umb = plan.crew.umbilical
     supply_kg = np.where(umb, s.o2_vehicle_kg[:, None], s.o2_primary_kg)
     umb_rate = np.where(umb, s.o2_rate_kg_s, 0.0).sum(axis=1, keepdims=True)
     rate = np.where(umb, umb_rate, s.o2_rate_kg_s)

@@ -35,11 +35,11 @@ class ThermalOut:
 
 def init(plan: Plan) -> ThermalState:
     p = plan.crew
-    R, C = p["feedwater_kg"].shape
+    R, C = p.feedwater_kg.shape
     return ThermalState(
         np.zeros((R, C)),
         np.zeros((R, C)),
-        p["feedwater_kg"].copy(),
+        p.feedwater_kg.copy(),
         np.zeros((R, C)),
         np.full((R, C), np.nan),
     )
@@ -47,17 +47,15 @@ def init(plan: Plan) -> ThermalState:
 
 def recharge(s: ThermalState, plan: Plan, mask) -> ThermalState:
     """A full feedwater tank between EVAs."""
-    s.feedwater_kg = np.where(mask, plan.crew["feedwater_kg"], s.feedwater_kg)
+    s.feedwater_kg = np.where(mask, plan.crew.feedwater_kg, s.feedwater_kg)
     return s
 
 
 def environment(plan: Plan) -> tuple[np.ndarray, np.ndarray]:
     """Environment heat leak [W] of each suit in shadow, and its swing from shadow to sun."""
     p = plan.crew
-    sun = lifesupport.environment_heat_W(1.0, p["absorptance"], p["emittance"], p["insulation_W_K"])
-    shadow = lifesupport.environment_heat_W(
-        0.0, p["absorptance"], p["emittance"], p["insulation_W_K"]
-    )
+    sun = lifesupport.environment_heat_W(1.0, p.absorptance, p.emittance, p.insulation_W_K)
+    shadow = lifesupport.environment_heat_W(0.0, p.absorptance, p.emittance, p.insulation_W_K)
     return shadow, sun - shadow
 
 
@@ -79,21 +77,21 @@ def step(
     """``env`` from :func:`environment`; ``sunlit`` the lit fraction of the Sun's disc."""
     p = plan.crew
     env_shadow, env_swing = env
-    sublimator_ok = (s.feedwater_kg > 0) | (p["feedwater_kg"] == 0)
-    liquid_ok = ~p["liquid"] | fan_ok
+    sublimator_ok = (s.feedwater_kg > 0) | (p.feedwater_kg == 0)
+    liquid_ok = ~p.liquid | fan_ok
     cool_max = np.where(
         suited,
-        p["cooling_W"] * faults.cooling_factor * sublimator_ok * liquid_ok,
+        p.cooling_W * faults.cooling_factor * sublimator_ok * liquid_ok,
         CABIN_COOLING_W,
     )
-    evap_max = np.where(suited, p["evap_kg_s"] * fan_ok, CABIN_EVAP_KG_S)
+    evap_max = np.where(suited, p.evap_kg_s * fan_ok, CABIN_EVAP_KG_S)
     env_W = (env_shadow + sunlit * env_swing) * (suited & outside)
     s.heat_J, cooling, sweat, evap = lifesupport.heat_step(
         s.heat_J, met_W + equip_W + env_W, cool_max, evap_max, dt
     )
     s.sweat_kg = s.sweat_kg + sweat * dt
     water_rate = faults.water_rate_kg_s
-    uses_water = suited & (p["feedwater_kg"] > 0)
+    uses_water = suited & (p.feedwater_kg > 0)
     water_use = (cooling + evap * H_VAP_SWEAT) / H_SUB_ICE + water_rate
     before = s.feedwater_kg > 0
     s.feedwater_kg = np.where(

@@ -90,7 +90,7 @@ def init(plan: Plan) -> TimelineState:
         suited=np.zeros((R, C), dtype=bool),
         hatch_open=np.zeros(R, dtype=bool),
         ret_dur_s=np.zeros((R, C)),
-        ret_speed_m_s=plan.crew["speed_m_s"].copy(),
+        ret_speed_m_s=plan.crew.speed_m_s.copy(),
         ret_met_W=np.full((R, C), WORKLOADS_W["moderate"]),
         return_to=np.full((R, C), -1, dtype=np.int64),
         mode=np.zeros((R, C), dtype=np.int64),
@@ -158,7 +158,7 @@ def step(s: TimelineState, plan: Plan, p_ves: np.ndarray, p_suit: np.ndarray, mo
     # ingress needs the suit to fit the hatch
     dp_suit = p_suit - np.where(s.loc == LOC_OUTSIDE, 0.0, p_loc_vessel)
     envelope = lifesupport.envelope_m(
-        dp_suit / 1000.0, p["envelope0_m"], p["compliance_m_per_Pa"] * 1000.0
+        dp_suit / 1000.0, p.envelope0_m, p.compliance_m_per_Pa * 1000.0
     )
     fits = lifesupport.fits_hatch(envelope, plan.hatch_diameter_m[:, None])
     is_ingress = kind_now == KIND["ingress"]
@@ -250,7 +250,7 @@ def send_back(s: TimelineState, plan: Plan, go, tgt, is_abort, t, code, rule_k, 
     skipped = (idx >= s.act[..., None]) & (idx < tgt[..., None]) & go[..., None]
     s.completed |= skipped
     s.act_end_s[skipped & np.isnan(s.act_end_s)] = t
-    speed = plan.crew["speed_m_s"] * (1.5 if is_abort else 1.0)
+    speed = plan.crew.speed_m_s * (1.5 if is_abort else 1.0)
     s.ret_dur_s = np.where(go, range_m / speed + 60.0, s.ret_dur_s)
     s.ret_met_W = np.where(go, WORKLOADS_W["heavy" if is_abort else "moderate"], s.ret_met_W)
     s.ret_speed_m_s = np.where(go, speed, s.ret_speed_m_s)

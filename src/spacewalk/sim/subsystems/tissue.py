@@ -20,7 +20,7 @@ class TissueState:
 
 
 def init(plan: Plan) -> TissueState:
-    return TissueState(plan.crew["tissue0_Pa"].copy(), plan.crew["etr0_Pa"].copy())
+    return TissueState(plan.crew.tissue0_Pa.copy(), plan.crew.etr0_Pa.copy())
 
 
 def breathing(now, suited, p_suit_Pa, p_amb_Pa, fo2_amb):
@@ -34,7 +34,7 @@ def breathing(now, suited, p_suit_Pa, p_amb_Pa, fo2_amb):
 def step(s: TissueState, plan: Plan, p_in_Pa, met_W, dt_period):
     """One update over ``dt_period`` seconds (the engine calls it every ``dcs_dt_s``)."""
     s.n2_Pa = dcs.tissue_step(s.n2_Pa, p_in_Pa, dcs.K_360_PER_S, dt_period)
-    etr_k = dcs.etr_rate_per_s(vo2_mL_kg_min(met_W, plan.crew["mass_kg"]))
+    etr_k = dcs.etr_rate_per_s(vo2_mL_kg_min(met_W, plan.crew.mass_kg))
     s.etr_n2_Pa = dcs.tissue_step(s.etr_n2_Pa, p_in_Pa, etr_k, dt_period)
     return s, []
 

@@ -25,17 +25,17 @@ class VesselState:
 
 def init(plan: Plan) -> VesselState:
     v = plan.vessel
-    R_v = gas_constant(v["o2_fraction"])
+    R_v = gas_constant(v.o2_fraction)
     return VesselState(
-        m_kg=gas.gas_mass_kg(v["p0_Pa"], R_v, v["T_K"], v["volume_m3"]),
-        o2_fraction=v["o2_fraction"].copy(),
+        m_kg=gas.gas_mass_kg(v.p0_Pa, R_v, v.T_K, v.volume_m3),
+        o2_fraction=v.o2_fraction.copy(),
         R_J_kgK=R_v,
     )
 
 
 def pressure_Pa(s: VesselState, plan: Plan) -> np.ndarray:
     v = plan.vessel
-    return gas.pressure_Pa(s.m_kg, s.R_J_kgK, v["T_K"], v["volume_m3"])
+    return gas.pressure_Pa(s.m_kg, s.R_J_kgK, v.T_K, v.volume_m3)
 
 
 def step(s: VesselState, plan: Plan, vloc, depress, repress_asked, target_Pa, hatch_open, dt):
@@ -55,7 +55,7 @@ def step(s: VesselState, plan: Plan, vloc, depress, repress_asked, target_Pa, ha
     repress[:, eva_v] &= ~hatch_open
     m_v = np.where(
         vent,
-        gas.vent_step(s.m_kg, v["volume_m3"], v["vent_cdA_m2"], s.R_J_kgK, v["T_K"], dt),
+        gas.vent_step(s.m_kg, v.volume_m3, v.vent_cdA_m2, s.R_J_kgK, v.T_K, dt),
         s.m_kg,
     )
     hatch_area = DISCHARGE_CD * np.pi * plan.hatch_diameter_m**2 / 4.0
@@ -63,26 +63,26 @@ def step(s: VesselState, plan: Plan, vloc, depress, repress_asked, target_Pa, ha
         hatch_open,
         gas.vent_step(
             m_v[:, eva_v],
-            v["volume_m3"][:, eva_v],
+            v.volume_m3[:, eva_v],
             hatch_area,
             s.R_J_kgK[:, eva_v],
-            v["T_K"][:, eva_v],
+            v.T_K[:, eva_v],
             dt,
         ),
         m_v[:, eva_v],
     )
-    add = np.where(repress, v["repress_kg_s"] * dt, 0.0)
+    add = np.where(repress, v.repress_kg_s * dt, 0.0)
     if np.count_nonzero(add):
         # stop at the highest repress target among the crew asking for it
         tgt = np.zeros((R_, V))
         for vi in range(V):
             tgt[:, vi] = np.where(repress_asked & (vloc == vi), target_Pa, 0.0).max(axis=1)
         fo2 = s.o2_fraction
-        fo2_new = gas.mix_o2_fraction(m_v, fo2, add, v["repress_o2_fraction"])
-        m_cap = gas.gas_mass_kg(tgt, gas_constant(fo2_new), v["T_K"], v["volume_m3"])
+        fo2_new = gas.mix_o2_fraction(m_v, fo2, add, v.repress_o2_fraction)
+        m_cap = gas.gas_mass_kg(tgt, gas_constant(fo2_new), v.T_K, v.volume_m3)
         add = np.clip(np.minimum(add, m_cap - m_v), 0.0, None)
         s.o2_fraction = np.where(
-            add > 0, gas.mix_o2_fraction(m_v, fo2, add, v["repress_o2_fraction"]), fo2
+            add > 0, gas.mix_o2_fraction(m_v, fo2, add, v.repress_o2_fraction), fo2
         )
         s.R_J_kgK = gas_constant(s.o2_fraction)
         m_v = m_v + add
