@@ -47,3 +47,25 @@ def test_ci_runs_the_readme_test_command():
     command = 'python3 -m pip install -e ".[test]" && python3 -m pytest -q'
     assert command in readme and command in ci
     assert re.search(r"spacewalk run polaris-dawn --out runs/pd", readme)
+
+
+def test_architecture_lists_every_event_code_and_its_example_runs():
+    from spacewalk.scenario.events import EVENT_TYPES
+
+    text = (ROOT / "docs" / "architecture.md").read_text()
+    for e in EVENT_TYPES:
+        assert f"| `{e.code}` | {e.severity} | {e.source}:" in text
+    blocks = re.findall(r"```python\n(.*?)```", text, re.S)
+    assert blocks
+    for block in blocks:
+        exec(compile(block, "docs/architecture.md", "exec"), {})  # the worked example asserts
+
+
+def test_architecture_names_every_subsystem():
+    import pkgutil
+
+    from spacewalk.sim import subsystems
+
+    text = (ROOT / "docs" / "architecture.md").read_text()
+    for mod in pkgutil.iter_modules(subsystems.__path__):
+        assert f"| `{mod.name}` |" in text, f"{mod.name} is not in docs/architecture.md"

@@ -148,3 +148,30 @@ def test_numerical_failure_stops_only_that_run():
     s = build_summaries(out)
     assert s[0]["status"] == "ok" and s[0]["outcome"] == "completed"
     assert s[1]["status"].startswith("numerical-error")
+
+
+def test_one_summarizer_for_summaries_and_campaign_rows():
+    """The run summary and the campaign row read the same consumable tables: the row's
+    margins are the smallest of the EVA crew's, and the limiting consumable agrees."""
+    from spacewalk.campaign.rows import rows_from_output
+    from spacewalk.results.summary import build_summaries
+    from spacewalk.sim.engine import run_engine
+    from spacewalk.sim.plan import compile_plan
+
+    out = run_engine(compile_plan(load_scenario("sts-102-2001"), runs=2), record=False)
+    summary = build_summaries(out)[0]
+    row = rows_from_output(out, np.arange(2), 0, np.zeros((2, 0)), []).iloc[0]
+    for name in ("o2_primary", "scrubber", "feedwater", "battery"):
+        lowest = min(c["consumables"][name]["margin_pct"] for c in summary["crew"].values())
+        assert row[f"margin_{name}_pct"] == pytest.approx(lowest, abs=0.05)
+    limiting = {c["limiting_consumable"]["name"] for c in summary["crew"].values()}
+    assert row["limiting_consumable"] in limiting
+
+
+def test_summaries_as_data_frames():
+    result = simulate(load_scenario("polaris-dawn"), record=False)
+    crew = result.crew_frame()
+    assert len(crew) == 4 and set(crew["crew"]) == set(result.summary["crew"])
+    assert crew.set_index("crew").loc["isaacman", "limiting_consumable"] == "o2_vehicle"
+    cons = result.consumables_frame()
+    assert {"run", "crew", "consumable", "margin_pct", "time_left_min"} <= set(cons.columns)

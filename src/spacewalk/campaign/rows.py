@@ -13,8 +13,8 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from ..results.summary import OUTCOME_RANK
-from ..sim.engine import CONSUMABLES, OUTCOMES, EngineOutput
+from ..results.summary import OUTCOME_RANK, consumable_tables
+from ..sim.engine import OUTCOMES, EngineOutput
 
 # rule channels that watch a consumable: a terminate or abort on them ends the EVA for one
 CONSUMABLE_CHANNELS = ("o2_time_min", "o2_margin_min", "feedwater_kg", "battery_Ah", "ppco2_mmHg")
@@ -25,36 +25,6 @@ PEAKS = {
     "peak_heat_storage_kJ": "heat_storage_kJ",
     "peak_p_dcs": "p_dcs",
 }
-
-
-def _consumable_tables(out: EngineOutput):
-    """Capacity, left, margin [%] and time left [min] per consumable: arrays (N, R, C)."""
-    p, f, plan = out.plan.crew, out.final, out.plan
-    cap_left = {  # capacity and what is left, per consumable (engine.CONSUMABLES)
-        "o2_primary": (p.o2_primary_kg, f["o2_primary_kg"]),
-        "o2_secondary": (p.o2_secondary_s / 60.0, f["o2_secondary_min"]),
-        "o2_vehicle": (
-            np.where(p.umbilical, plan.o2_store_kg[:, None], 0.0),
-            f["o2_vehicle_kg"],
-        ),
-        "scrubber": (p.scrub_cap_kg, p.scrub_cap_kg - f["scrubber_used_kg"]),
-        "feedwater": (p.feedwater_kg, f["feedwater_kg"]),
-        "battery": (p.battery_Ah, f["battery_Ah"]),
-    }
-    order = CONSUMABLES
-    cap = np.stack([cap_left[k][0] for k in order])
-    left = np.stack([cap_left[k][1] for k in order])
-    left = np.maximum(left, 0.0)
-    has = cap > 0
-    with np.errstate(divide="ignore", invalid="ignore"):
-        margin = np.where(has, 100.0 * left / np.where(has, cap, 1.0), np.nan)
-        rate = (cap - left) / np.where(out.suited_s > 0, out.suited_s, np.inf)
-        time_left = np.where(rate > 0, left / np.where(rate > 0, rate, 1.0) / 60.0, np.inf)
-    time_left[order.index("o2_secondary")] = left[order.index("o2_secondary")]
-    time_left = np.where(has, time_left, np.nan)
-    exhausted = np.stack([out.exhausted_s[k] for k in order]) / 60.0
-    exhausted = np.where(has, exhausted, np.nan)
-    return order, margin, time_left, exhausted
 
 
 def rows_from_output(
@@ -77,7 +47,7 @@ def rows_from_output(
     status = np.asarray(out.status, dtype=object)
     outcome = np.where(status == "ok", outcome, "error")
 
-    order, margin, time_left, exhausted = _consumable_tables(out)
+    order, _, _, margin, time_left, exhausted = consumable_tables(out)
     N = len(order)
     has_cap = [bool(np.isfinite(margin[k][:, watched]).any()) for k in range(N)]
     mask = watched[None, None, :]

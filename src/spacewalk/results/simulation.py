@@ -34,6 +34,38 @@ class SimulationResult:
     def summary(self) -> dict:
         return self.summaries[0]
 
+    def crew_frame(self) -> pd.DataFrame:
+        """The summaries as a table: one row per run and crew member (outcome, time
+        outside, limiting consumable, alarms, peaks)."""
+        rows = []
+        for sm in self.summaries:
+            for cid, c in sm["crew"].items():
+                lim = c["limiting_consumable"] or {}
+                rows.append(
+                    {
+                        "run": sm["run"],
+                        "crew": cid,
+                        "role": c["role"],
+                        "outcome": c["outcome"],
+                        "time_outside_min": c["time_outside_min"],
+                        "limiting_consumable": lim.get("name"),
+                        "limiting_time_left_min": lim.get("time_left_min"),
+                        "alarms": c["alarms"],
+                        **{f"peak_{k}": v for k, v in c["peaks"].items()},
+                    }
+                )
+        return pd.DataFrame(rows)
+
+    def consumables_frame(self) -> pd.DataFrame:
+        """Every consumable at the end: one row per run, crew member and consumable."""
+        rows = [
+            {"run": sm["run"], "crew": cid, "consumable": name, **item}
+            for sm in self.summaries
+            for cid, c in sm["crew"].items()
+            for name, item in c["consumables"].items()
+        ]
+        return pd.DataFrame(rows)
+
     def text(self, run: int = 0) -> str:
         return format_summary(self.summaries[run])
 

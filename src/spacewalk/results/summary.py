@@ -9,7 +9,7 @@ import numpy as np
 
 from ..catalogue.store import entries_for_scenario
 from ..physics.orbit import R_EARTH_M
-from ..sim.engine import OUTCOMES, EngineOutput
+from ..sim.engine import CONSUMABLES, OUTCOMES, EngineOutput
 from ..sim.plan import KIND
 from ..units import format_hm
 
@@ -29,46 +29,56 @@ def _r(x, nd=3):
     return None if not math.isfinite(x) else round(x, nd)
 
 
-def _consumables(out: EngineOutput, r: int, c: int) -> dict:
-    p = out.plan.crew
-    f = out.final
-    suited_s = out.suited_s[r, c]
-    items = {}
-    caps = {
-        "o2_primary": (p.o2_primary_kg[r, c], f["o2_primary_kg"][r, c]),
+def consumable_tables(out: EngineOutput):
+    """Every consumable of every run and crew member at the end, as arrays (N, R, C) in the
+    order of ``engine.CONSUMABLES``: capacity, left, margin [%], time left at the EVA's
+    average rate [min] (the secondary O2: its own time) and when it ran out [min]. The one
+    computation behind the run summaries and the campaign rows; nan where a crew member has
+    no such consumable."""
+    p, f, plan = out.plan.crew, out.final, out.plan
+    cap_left = {  # capacity and what is left, per consumable (engine.CONSUMABLES)
+        "o2_primary": (p.o2_primary_kg, f["o2_primary_kg"]),
+        "o2_secondary": (p.o2_secondary_s / 60.0, f["o2_secondary_min"]),
         "o2_vehicle": (
-            out.plan.o2_store_kg[r] if p.umbilical[r, c] else 0.0,
-            f["o2_vehicle_kg"][r, c],
+            np.where(p.umbilical, plan.o2_store_kg[:, None], 0.0),
+            f["o2_vehicle_kg"],
         ),
-        "o2_secondary": (p.o2_secondary_s[r, c] / 60.0, f["o2_secondary_min"][r, c]),
-        "scrubber": (
-            p.scrub_cap_kg[r, c],
-            p.scrub_cap_kg[r, c] - f["scrubber_used_kg"][r, c],
-        ),
-        "feedwater": (p.feedwater_kg[r, c], f["feedwater_kg"][r, c]),
-        "battery": (p.battery_Ah[r, c], f["battery_Ah"][r, c]),
+        "scrubber": (p.scrub_cap_kg, p.scrub_cap_kg - f["scrubber_used_kg"]),
+        "feedwater": (p.feedwater_kg, f["feedwater_kg"]),
+        "battery": (p.battery_Ah, f["battery_Ah"]),
     }
-    for name, (cap, left) in caps.items():
-        if cap <= 0:
+    order = CONSUMABLES
+    cap = np.stack([cap_left[k][0] for k in order])
+    left = np.stack([cap_left[k][1] for k in order])
+    left = np.maximum(left, 0.0)
+    has = cap > 0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        margin = np.where(has, 100.0 * left / np.where(has, cap, 1.0), np.nan)
+        rate = (cap - left) / np.where(out.suited_s > 0, out.suited_s, np.inf)
+        time_left = np.where(rate > 0, left / np.where(rate > 0, rate, 1.0) / 60.0, np.inf)
+    time_left[order.index("o2_secondary")] = left[order.index("o2_secondary")]
+    time_left = np.where(has, time_left, np.nan)
+    exhausted = np.stack([out.exhausted_s[k] for k in order]) / 60.0
+    exhausted = np.where(has, exhausted, np.nan)
+    return order, np.where(has, cap, np.nan), left, margin, time_left, exhausted
+
+
+def _consumables(out: EngineOutput, r: int, c: int, tables) -> dict:
+    order, cap, left, margin, time_left, exhausted = tables
+    items = {}
+    for k, name in enumerate(order):
+        if not np.isfinite(cap[k, r, c]):
             continue
-        left = max(float(left), 0.0)
-        used = cap - left
         unit, title = _CONSUMABLE_UNITS[name]
-        if name == "o2_secondary":
-            time_left = left
-        else:
-            rate = used / suited_s if suited_s > 0 else 0.0
-            time_left = left / rate / 60.0 if rate > 0 else math.inf
-        ex = out.exhausted_s[name][r, c]
         items[name] = {
             "title": title,
             "unit": unit,
-            "capacity": _r(cap),
-            "used": _r(used),
-            "left": _r(left),
-            "margin_pct": _r(100.0 * left / cap, 1),
-            "time_left_min": _r(time_left, 1),
-            "exhausted_at_min": _r(ex / 60.0, 1),
+            "capacity": _r(cap[k, r, c]),
+            "used": _r(cap[k, r, c] - left[k, r, c]),
+            "left": _r(left[k, r, c]),
+            "margin_pct": _r(margin[k, r, c], 1),
+            "time_left_min": _r(time_left[k, r, c], 1),
+            "exhausted_at_min": _r(exhausted[k, r, c], 1),
         }
     return items
 
@@ -151,6 +161,7 @@ def build_summaries(out: EngineOutput) -> list[dict]:
     for e in out.events:
         events_by_run.setdefault(e["run"], []).append(e)
     orbit_info = _orbit_info(out)
+    tables = consumable_tables(out)
     for r in range(R):
         crew = {}
         phases = []
@@ -160,7 +171,7 @@ def build_summaries(out: EngineOutput) -> list[dict]:
             outcome = OUTCOMES[out.outcome[r, c]]
             if member.role == "eva" or outcome == "loss-of-crew":
                 worst = max(worst, outcome, key=OUTCOME_RANK.get)
-            items = _consumables(out, r, c) if member.suit else {}
+            items = _consumables(out, r, c, tables) if member.suit else {}
             for j, label in enumerate(plan.labels[c]):
                 start = out.act_start_s[r, c, j]
                 if math.isnan(start):
