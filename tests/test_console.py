@@ -159,7 +159,9 @@ def test_injected_fault_leaves_the_past_and_the_rules_act(runs_dir):
             assert r.status == 200
             after = await r.json()
             assert after["injected"][0]["kind"] == "water-intrusion"
-            assert after["injected"][0]["at_min"] == pytest.approx(st["t_s"] / 60, abs=1e-5)
+            # it acts from the first engine step the live engine has not taken yet
+            at_s = after["injected"][0]["at_min"] * 60
+            assert st["t_s"] - 1e-6 <= at_s <= st["t_s"] + 10.0 + 1e-6
             again = await (await c.get("/api/history/isaacman.o2_flow_g_min")).json()
             assert again == before  # the past is what was already shown
             await c.post("/api/control", json={"action": "speed", "value": 1000})
@@ -551,3 +553,45 @@ def test_a_finished_live_run_is_saved_and_can_be_replayed(tmp_path):
             assert r.status == 200 and (await r.json())["mode"] == "replay"
 
     run(go())
+
+
+def test_a_live_session_injects_from_the_engine_state_without_simulating_the_past(monkeypatch):
+    """The live engine follows the clock; a fault is added to it at the present step and
+    only the future is run (the whole-run entry points are never called again)."""
+    import asyncio
+
+    import pandas as pd
+
+    import spacewalk.results.simulation as simulation
+    import spacewalk.sim.engine as engine_mod
+    from spacewalk import load_scenario
+    from spacewalk.console.server import _simulate
+    from spacewalk.console.session import Session
+
+    scenario, result, engine = asyncio.run(_simulate(load_scenario("iss-eva-23-2013")))
+    session = Session(
+        "live", scenario, result.telemetry, result.events, result.summary, "test", engine
+    )
+    now = 3000.0  # 50 min, both outside
+    session.follow(now)
+    assert engine.step_index == int(now / scenario.engine.dt_s) + 1
+    shown = session.telemetry[session.telemetry.t_s <= now].reset_index(drop=True)
+    first_events = [e for e in session.events if e["t_s"] <= now]
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the run was simulated again from t = 0")
+
+    monkeypatch.setattr(simulation, "simulate", refuse)
+    monkeypatch.setattr(engine_mod, "run_engine", refuse)
+    faulted = session.faulted_scenario({"kind": "cooling-failure", "crew": "cassidy"})
+    applied = session.inject(faulted, now)
+    assert applied["at_min"] * 60 == pytest.approx(now + scenario.engine.dt_s)
+    past = session.telemetry[session.telemetry.t_s <= now].reset_index(drop=True)
+    pd.testing.assert_frame_equal(past, shown)
+    assert [e for e in session.events if e["t_s"] <= now] == first_events
+    fault = [e for e in session.events if e["code"] == "fault-cooling"]
+    assert len(fault) == 1 and fault[0]["t_s"] == pytest.approx(now + scenario.engine.dt_s)
+    # cooling gone: Cassidy's heat storage climbs from the fault on
+    tel = session.telemetry[session.telemetry.crew == "cassidy"].set_index("t_s")
+    assert tel.heat_storage_kJ.loc[now + 600] > tel.heat_storage_kJ.loc[now] + 50
+    assert engine.step_index == int(now / scenario.engine.dt_s) + 1  # the live engine waits

@@ -133,6 +133,9 @@ async def _ticker(app: web.Application) -> None:
         wait = TICK_S
         if session is not None:
             now = session.clock.now()
+            if session.engine is not None and not session.engine.finished:
+                async with app[HUB].lock:  # not while a fault is being injected
+                    session.follow(now)
             for client in list(app[HUB].clients):
                 await _deliver(client, now, session)
             wall = time.monotonic()
@@ -285,7 +288,10 @@ async def _json_body(request: web.Request) -> dict:
 
 
 async def _simulate(scenario):
+    """The run as far as it can be told now, and the engine that will step with the clock."""
     from ..results.simulation import simulate
+    from ..sim.engine import Engine
+    from ..sim.plan import compile_plan
 
     # finer samples than a report needs: the console shows every engine step
     live = scenario.model_copy(
@@ -293,7 +299,8 @@ async def _simulate(scenario):
             "engine": scenario.engine.model_copy(update={"record_every_s": scenario.engine.dt_s})
         }
     )
-    return live, await asyncio.get_running_loop().run_in_executor(None, simulate, live)
+    result = await asyncio.get_running_loop().run_in_executor(None, simulate, live)
+    return live, result, Engine(compile_plan(live, 1), record=False)
 
 
 async def start_live(request: web.Request) -> web.Response:
@@ -315,10 +322,10 @@ async def start_live(request: web.Request) -> web.Response:
     except ScenarioError as exc:
         return _scenario_error(f"{exc.source}: the scenario has {len(exc.issues)} problem(s)", exc)
     async with request.app[HUB].lock:
-        scenario, result = await _simulate(scenario)
+        scenario, result, engine = await _simulate(scenario)
         source = body.get("filename") or body.get("scenario") or "upload"
         session = Session(
-            "live", scenario, result.telemetry, result.events, result.summary, str(source)
+            "live", scenario, result.telemetry, result.events, result.summary, str(source), engine
         )
         session.clock.set_speed(float(body.get("speed", 10.0)))
         session.clock.resume()
@@ -393,9 +400,9 @@ async def control(request: web.Request) -> web.Response:
             return _scenario_error("the fault is not valid", exc)
         async with app[HUB].lock:
             was_paused = session.clock.paused
-            session.clock.pause()  # the display waits while the engine re-runs
-            scenario, result = await _simulate(scenario)
-            session.replace(scenario, result, scenario.faults[-1].model_dump(exclude_none=True))
+            session.clock.pause()  # the display waits while the future is run
+            now = session.clock.now()
+            await asyncio.get_running_loop().run_in_executor(None, session.inject, scenario, now)
             if not was_paused:
                 session.clock.resume()
     else:

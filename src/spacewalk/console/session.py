@@ -1,10 +1,11 @@
 """A console session: one run's telemetry as point streams, its clock, and live control.
 
-Pure logic, no network: the server (``server.py``) calls into it. A *live* session runs the
-scenario through the engine (which is deterministic and far faster than real time) and
-publishes each recorded sample when the session clock reaches its time, at 1x to 1000x;
-injecting a fault re-simulates the scenario with the fault at the present time, so the past
-is unchanged and the flight rules act on what follows. A *replay* session reads a finished
+Pure logic, no network: the server (``server.py``) calls into it. A *live* session keeps an engine
+(:class:`spacewalk.sim.engine.Engine`) stepped with the session clock, at 1x to 1000x, and
+publishes each sample when the clock reaches its time; what it shows ahead of the clock is
+the deterministic future from the engine's present state. Injecting a fault adds it to that
+engine at the present step: the future is run from the current state (nothing before now is
+simulated again), the past is unchanged and the flight rules act on what follows. A *replay* session reads a finished
 run folder and its clock can be moved anywhere.
 
 Point ids are ``CREW.CHANNEL`` (``parmitano.helmet_water_L``); a point is
@@ -14,6 +15,7 @@ Point ids are ``CREW.CHANNEL`` (``parmitano.helmet_water_L``); a point is
 
 from __future__ import annotations
 
+import copy
 import itertools
 import math
 import time
@@ -148,6 +150,7 @@ class Session:
         events: pd.DataFrame,
         summary: dict,
         source: str,
+        engine=None,
     ):
         self.id = next(_IDS)
         self.mode = mode  # "live" or "replay"
@@ -156,7 +159,8 @@ class Session:
         self.injected: list[dict] = []
         self.acknowledged: set[int] = set()
         self.saved_to: str | None = None
-        self.serial = 0  # bumped whenever the data change (a fault re-simulates)
+        self.serial = 0  # bumped whenever the data change (a fault changes the future)
+        self.engine = engine  # live: the engine at the clock's time (record off)
         self._load(telemetry, events, summary)
         self.clock = Clock(t_end_s=self.t_end_s)
         start = scenario.scenario.start_utc
@@ -335,12 +339,38 @@ class Session:
         raw["faults"] = [*raw.get("faults", []), fault]
         return scenario_from_mapping(raw, "injected fault")
 
-    def replace(self, scenario: Scenario, result, fault: dict) -> None:
-        """Take the re-simulated run; samples up to now are the ones already shown."""
-        self.scenario = scenario
-        self.injected.append(fault)
-        self._load(result.telemetry, result.events, result.summary)
+    def follow(self, now: float) -> None:
+        """Step the live engine through every step that starts at or before ``now``."""
+        if self.engine is not None and not self.engine.finished:
+            self.engine.run(until_s=now)
+
+    def inject(self, scenario: Scenario, now: float) -> dict:
+        """Add the scenario's last fault to the live engine at the present step, run the
+        future from the engine's current state and splice it after the samples shown.
+        Returns the fault as it was applied."""
+        from ..results.simulation import result_of
+        from ..sim.plan import planned_fault
+        from ..sim.record import Recorder
+
+        self.follow(now)
+        eng = self.engine
+        t_next = eng.step_index * eng.dt  # the first step not yet taken
+        fault = scenario.faults[-1].model_copy(update={"at_min": t_next / 60.0})
+        eng.inject_fault(planned_fault(fault, eng.plan.crew_ids, eng.plan.motion, 1))
+        plan = eng.plan
+        shared = {id(x): x for x in (plan, plan.scenario, plan.motion, plan.motion.orbit)}
+        future = copy.deepcopy(eng, shared)
+        future.recorder = Recorder(eng.every)
+        out = future.run().output()
+        result = result_of(self.scenario, out)
+        past = self.telemetry[self.telemetry["t_s"] < t_next - 1e-9]
+        telemetry = pd.concat([past, result.telemetry], ignore_index=True)
+        self.scenario = scenario.model_copy(update={"faults": [*scenario.faults[:-1], fault]})
+        applied = fault.model_dump(exclude_none=True)
+        self.injected.append(applied)
+        self._load(telemetry, result.events, result.summary)
         self.clock.t_end_s = self.t_end_s
+        return applied
 
 
 def _minmax_indices(values: np.ndarray, lo: int, hi: int, buckets: int) -> np.ndarray:

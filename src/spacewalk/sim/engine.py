@@ -22,7 +22,7 @@ from ..scenario.presets import WORKLOADS_W
 from ..units import C_BODY, USEFUL_CONSCIOUSNESS_PA
 from .crewmotion import CrewMotion
 from .events import Emit, EventLog
-from .plan import LOC_OUTSIDE, Plan
+from .plan import LOC_OUTSIDE, Plan, PlannedFault
 from .record import Recorder, channel_values
 from .subsystems import co2, faults, power, rules, suitgas, thermal, timeline, tissue, vessels
 
@@ -95,40 +95,114 @@ class Tally:
         self.suited_s += suited * dt
 
 
-def run_engine(plan: Plan, record: bool = True) -> EngineOutput:
-    sc = plan.scenario
-    R, C = plan.runs, len(plan.crew_ids)
-    dt = sc.engine.dt_s
-    every = round(sc.engine.record_every_s / dt)
-    dcs_every = round(sc.engine.dcs_dt_s / dt)
-    n_max = int(np.ceil(sc.engine.max_duration_h * 3600.0 / dt))
-    n_sub = round(dt / sc.engine.motion_dt_s)
-    p = plan.crew
-    log = EventLog(plan.crew_ids)
-    ri = np.broadcast_to(np.arange(R)[:, None], (R, C))
+class Engine:
+    """The engine of one plan, steppable: ``step()`` advances every run by one engine step,
+    ``run()`` to the end (or to a time), ``output()`` packages what the summaries need.
+    :func:`run_engine` is ``Engine(plan).run().output()``; the console keeps an engine and
+    steps it with its clock, so an injected fault acts from the current state."""
 
-    tl = timeline.init(plan)
-    fs = faults.init(plan)
-    ves = vessels.init(plan)
-    suit = suitgas.init(plan, vessels.pressure_Pa(ves, plan)[:, [0]].repeat(C, axis=1))
-    cs = co2.init(plan)
-    th = thermal.init(plan)
-    pw = power.init(plan)
-    ts = tissue.init(plan)
-    rt = rules.table(plan)
-    rs = rules.init(plan, rt)
-    motion = CrewMotion(plan, log)
-    tally = Tally.zeros(R, C)
-    env = thermal.environment(plan)
-    sunlit_all = plan.motion.orbit.sunlit_fraction(np.arange(n_max + 2) * dt)
-    lit_prev = sunlit_all[0] >= 0.5
-    day_night = []
-    run_ok = np.ones(R, dtype=bool)
-    status = ["ok"] * R
-    recorder = Recorder(every) if record else None
+    def __init__(self, plan: Plan, record: bool = True):
+        sc = plan.scenario
+        R, C = plan.runs, len(plan.crew_ids)
+        dt = sc.engine.dt_s
+        every = round(sc.engine.record_every_s / dt)
+        dcs_every = round(sc.engine.dcs_dt_s / dt)
+        n_max = int(np.ceil(sc.engine.max_duration_h * 3600.0 / dt))
+        n_sub = round(dt / sc.engine.motion_dt_s)
+        p = plan.crew
+        log = EventLog(plan.crew_ids)
+        ri = np.broadcast_to(np.arange(R)[:, None], (R, C))
 
-    step = 0
-    while True:
+        tl = timeline.init(plan)
+        fs = faults.init(plan)
+        ves = vessels.init(plan)
+        suit = suitgas.init(plan, vessels.pressure_Pa(ves, plan)[:, [0]].repeat(C, axis=1))
+        cs = co2.init(plan)
+        th = thermal.init(plan)
+        pw = power.init(plan)
+        ts = tissue.init(plan)
+        rt = rules.table(plan)
+        rs = rules.init(plan, rt)
+        motion = CrewMotion(plan, log)
+        tally = Tally.zeros(R, C)
+        env = thermal.environment(plan)
+        sunlit_all = plan.motion.orbit.sunlit_fraction(np.arange(n_max + 2) * dt)
+        lit_prev = sunlit_all[0] >= 0.5
+        day_night = []
+        run_ok = np.ones(R, dtype=bool)
+        status = ["ok"] * R
+        recorder = Recorder(every) if record else None
+
+        self.sc = sc
+        self.R = R
+        self.C = C
+        self.dt = dt
+        self.every = every
+        self.dcs_every = dcs_every
+        self.n_max = n_max
+        self.n_sub = n_sub
+        self.p = p
+        self.log = log
+        self.ri = ri
+        self.tl = tl
+        self.fs = fs
+        self.ves = ves
+        self.suit = suit
+        self.cs = cs
+        self.th = th
+        self.pw = pw
+        self.ts = ts
+        self.rt = rt
+        self.rs = rs
+        self.motion = motion
+        self.tally = tally
+        self.env = env
+        self.sunlit_all = sunlit_all
+        self.lit_prev = lit_prev
+        self.day_night = day_night
+        self.run_ok = run_ok
+        self.status = status
+        self.recorder = recorder
+        self.plan = plan
+        self.step_index = 0
+        self.t = 0.0
+        self.values: dict = {}
+        self.finished = False
+
+    def step(self) -> bool:
+        """One engine step of every run; False once every timeline is done (or the limit)."""
+        plan, dt, p, log, ri, motion = (
+            self.plan,
+            self.dt,
+            self.p,
+            self.log,
+            self.ri,
+            self.motion,
+        )
+        tl, fs, ves, suit, cs, th, pw, ts = (
+            self.tl,
+            self.fs,
+            self.ves,
+            self.suit,
+            self.cs,
+            self.th,
+            self.pw,
+            self.ts,
+        )
+        rt, rs, tally, env, recorder = self.rt, self.rs, self.tally, self.env, self.recorder
+        run_ok, status, day_night, lit_prev = (
+            self.run_ok,
+            self.status,
+            self.day_night,
+            self.lit_prev,
+        )
+        every, dcs_every, n_sub, sunlit_all = (
+            self.every,
+            self.dcs_every,
+            self.n_sub,
+            self.sunlit_all,
+        )
+        step = self.step_index
         t = step * dt
         # faults, then the timeline (on the vessel and suit pressures the step starts with)
         fs, ev, fx = faults.step(fs, plan, t, run_ok)
@@ -250,50 +324,82 @@ def run_engine(plan: Plan, record: bool = True) -> EngineOutput:
                     sunlit=sun,
                 ),
             )
-        step += 1
-        if (tl.done | tl.lost).all() or step > n_max:
-            break
+        self.tl, self.fs, self.ves, self.suit, self.cs = tl, fs, ves, suit, cs
+        self.th, self.pw, self.ts, self.rs = th, pw, ts, rs
+        self.lit_prev, self.values, self.t = lit_prev, values, t
+        self.step_index = step + 1
+        self.finished = bool((tl.done | tl.lost).all()) or self.step_index > self.n_max
+        return not self.finished
 
-    tally.peaks["p_dcs"] = dcs.probability_dcs(tally.peaks["etr"])  # monotonic in ETR
-    outcome = np.where(tl.lost, 3, np.where(~tl.done, 4, tl.mode))
-    log.add(Emit("time-limit", t, ~tl.done & ~tl.lost))
-    final = {
-        "o2_primary_kg": suit.o2_primary_kg,
-        "o2_secondary_min": suit.o2_secondary_s / 60.0,
-        "o2_vehicle_kg": np.repeat(suit.o2_vehicle_kg[:, None], C, axis=1),
-        "scrubber_used_kg": cs.scrub_used_kg,
-        "feedwater_kg": th.feedwater_kg,
-        "battery_Ah": pw.battery_Ah,
-        "helmet_water_L": th.helmet_water_kg,
-        "tissue_ratio": values["tissue_ratio"],
-    }
-    exhausted = {
-        "o2_primary": suit.primary_out_s,
-        "o2_secondary": suit.secondary_out_s,
-        "o2_vehicle": suit.vehicle_out_s,
-        "scrubber": cs.exhausted_s,
-        "feedwater": th.feedwater_out_s,
-        "battery": pw.out_s,
-    }
-    return EngineOutput(
-        plan=plan,
-        t_end_s=t,
-        recorder=recorder,
-        events=log.in_time_order(),
-        act_start_s=tl.act_start_s,
-        act_end_s=tl.act_end_s,
-        final=final,
-        peaks=tally.peaks,
-        exhausted_s=exhausted,
-        outcome=outcome,
-        status=status,
-        time_outside_s=tally.time_outside_s,
-        suited_s=tally.suited_s,
-        alarms=rs.alarms,
-        motion=motion,
-        dark_outside_s=tally.dark_outside_s,
-        day_night=day_night,
-        sent_back_s=tl.sent_back_s,
-        sent_back_rule=tl.sent_back_rule,
-        rules_fired=rs.fired,
-    )
+    def run(self, until_s: float = np.inf) -> Engine:
+        """Step until every timeline is done, or until the step that starts at ``until_s``."""
+        while not self.finished and self.step_index * self.dt <= until_s + 1e-9:
+            self.step()
+        return self
+
+    def inject_fault(self, fault: PlannedFault) -> None:
+        """Add a fault to the plan: it applies at the first step at or after its time."""
+        self.plan.faults.append(fault)
+        self.fs.applied.append(np.zeros(self.R, dtype=bool))
+        self.fs.next_s = min(self.fs.next_s, float(fault.at_s.min()))
+
+    def output(self) -> EngineOutput:
+        plan, C, log, motion, tally, status = (
+            self.plan,
+            self.C,
+            self.log,
+            self.motion,
+            self.tally,
+            self.status,
+        )
+        tl, suit, cs, th, pw, rs = self.tl, self.suit, self.cs, self.th, self.pw, self.rs
+        recorder, day_night = self.recorder, self.day_night
+        t, values = self.t, self.values
+        tally.peaks["p_dcs"] = dcs.probability_dcs(tally.peaks["etr"])  # monotonic in ETR
+        outcome = np.where(tl.lost, 3, np.where(~tl.done, 4, tl.mode))
+        log.add(Emit("time-limit", t, ~tl.done & ~tl.lost))
+        final = {
+            "o2_primary_kg": suit.o2_primary_kg,
+            "o2_secondary_min": suit.o2_secondary_s / 60.0,
+            "o2_vehicle_kg": np.repeat(suit.o2_vehicle_kg[:, None], C, axis=1),
+            "scrubber_used_kg": cs.scrub_used_kg,
+            "feedwater_kg": th.feedwater_kg,
+            "battery_Ah": pw.battery_Ah,
+            "helmet_water_L": th.helmet_water_kg,
+            "tissue_ratio": values["tissue_ratio"],
+        }
+        exhausted = {
+            "o2_primary": suit.primary_out_s,
+            "o2_secondary": suit.secondary_out_s,
+            "o2_vehicle": suit.vehicle_out_s,
+            "scrubber": cs.exhausted_s,
+            "feedwater": th.feedwater_out_s,
+            "battery": pw.out_s,
+        }
+        return EngineOutput(
+            plan=plan,
+            t_end_s=t,
+            recorder=recorder,
+            events=log.in_time_order(),
+            act_start_s=tl.act_start_s,
+            act_end_s=tl.act_end_s,
+            final=final,
+            peaks=tally.peaks,
+            exhausted_s=exhausted,
+            outcome=outcome,
+            status=status,
+            time_outside_s=tally.time_outside_s,
+            suited_s=tally.suited_s,
+            alarms=rs.alarms,
+            motion=motion,
+            dark_outside_s=tally.dark_outside_s,
+            day_night=day_night,
+            sent_back_s=tl.sent_back_s,
+            sent_back_rule=tl.sent_back_rule,
+            rules_fired=rs.fired,
+        )
+
+
+def run_engine(plan: Plan, record: bool = True) -> EngineOutput:
+    """Run a compiled plan to the end (every run of the batch at once)."""
+    return Engine(plan, record).run().output()

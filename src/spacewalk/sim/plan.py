@@ -497,20 +497,7 @@ def compile_plan(sc: Scenario, runs: int = 1) -> Plan:
         etr0_Pa=np.tile(np.asarray(etr0, dtype=float), (runs, 1)),
     )
     motion = _motion_plan(sc, crew_ids, n_slots, runs)
-    planned = []
-    for f in sc.faults:
-        c = crew_ids.index(f.crew)
-        if f.kind == "tether-break":
-            value = float(motion.tether_ids[c].index(f.tether))
-        else:
-            value = {
-                "water-intrusion": (f.rate_mL_min or 0.0) / 1000.0 / 60.0,  # kg/s of water
-                "suit-leak": hole_cdA_m2(f.hole_diameter_mm or 0.0),
-                "cooling-failure": f.remaining_fraction or 0.0,
-            }.get(f.kind, 0.0)
-        planned.append(
-            PlannedFault(np.full(runs, f.at_min * 60.0), c, f.kind, np.full(runs, value))
-        )
+    planned = [planned_fault(f, crew_ids, motion, runs) for f in sc.faults]
     has_airlock = sc.vehicle.airlock is not None
     return Plan(
         scenario=sc,
@@ -538,6 +525,20 @@ def compile_plan(sc: Scenario, runs: int = 1) -> Plan:
         faults=planned,
         motion=motion,
     )
+
+
+def planned_fault(f, crew_ids: list[str], motion: MotionPlan, runs: int) -> PlannedFault:
+    """A scenario's fault as the engine applies it, the same in every run."""
+    c = crew_ids.index(f.crew)
+    if f.kind == "tether-break":
+        value = float(motion.tether_ids[c].index(f.tether))
+    else:
+        value = {
+            "water-intrusion": (f.rate_mL_min or 0.0) / 1000.0 / 60.0,  # kg/s of water
+            "suit-leak": hole_cdA_m2(f.hole_diameter_mm or 0.0),
+            "cooling-failure": f.remaining_fraction or 0.0,
+        }.get(f.kind, 0.0)
+    return PlannedFault(np.full(runs, f.at_min * 60.0), c, f.kind, np.full(runs, value))
 
 
 def hole_cdA_m2(diameter_mm):

@@ -446,7 +446,7 @@ function wire() {
     if (p) fault[p[0]] = Number($("inj-param").value);
     if (kind === "tether-break") fault.tether = $("inj-tether").value;
     $("btn-inject").disabled = true;
-    $("inj-hint").textContent = "re-simulating with the fault...";
+    $("inj-hint").textContent = "adding the fault at the present step...";
     api("api/control", { action: "inject", fault })
       .then(st => { const f = st.injected[st.injected.length - 1]; $("inj-hint").textContent = `injected ${f.kind} for ${f.crew} at ${met(f.at_min * 60)}`; return onState(st); })
       .catch(() => { $("inj-hint").textContent = ""; renderControls(); });
