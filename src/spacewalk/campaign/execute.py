@@ -77,6 +77,15 @@ def run_batch(task: BatchTask) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)
 
 
+def _kernel_threads(n: int) -> int:
+    """Set the motion kernel's threads in this process; returns the previous setting."""
+    import numba
+
+    outer = numba.get_num_threads()
+    numba.set_num_threads(n)
+    return outer
+
+
 def _init_worker() -> None:
     """One engine per process: keep the compiled motion kernel on a single thread."""
     try:
@@ -90,8 +99,12 @@ def _init_worker() -> None:
 def run_local(tasks: list[BatchTask], workers: int) -> Iterator[tuple[BatchTask, pd.DataFrame]]:
     """Yield (task, rows) as batches finish, on ``workers`` local processes."""
     if workers <= 1 or len(tasks) <= 1:
-        for task in tasks:
-            yield task, run_batch(task)
+        outer = _kernel_threads(1)  # in this process as in a worker: the batch is the unit
+        try:
+            for task in tasks:
+                yield task, run_batch(task)
+        finally:
+            _kernel_threads(outer)
         return
     import multiprocessing as mp
 

@@ -46,17 +46,19 @@ CW, NONLINEAR = 0, 1
 K_HOLD = 0.3  # station-keeping gain [1/s]: 1 cm/s per 3 cm outside the hold box
 # below this many bodies the kernel runs on one thread: a parallel launch for a few bodies
 # waits on the other threads (7 ms a step on a loaded 2-core machine against 4 us on one)
-# and gains nothing (benchmarks/bench_threads.py measures the crossover)
-PARALLEL_MIN_BODIES = 256
+# and gains nothing. Measured with benchmarks/bench_threads.py on 2 cores: idle, two threads
+# gain from 64 bodies (1.7x; 16 bodies 0.97x); loaded, they gain at no size.
+PARALLEL_MIN_BODIES = 64
 
 
 def threads_for(n_bodies: int) -> int:
     """Threads for a kernel launch over ``n_bodies``: one for small batches, else the cores
-    this process may use (CPU affinity), never more than ``NUMBA_NUM_THREADS``."""
+    this process may use (CPU affinity), never more than ``NUMBA_NUM_THREADS`` or the
+    caller's ``numba.set_num_threads`` (a campaign's workers set one)."""
     if n_bodies < PARALLEL_MIN_BODIES:
         return 1
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return max(1, min(numba.config.NUMBA_NUM_THREADS, cores or 1))
+    return max(1, min(numba.get_num_threads(), cores or 1))
 
 
 @njit(cache=True, inline="always", error_model="numpy")
