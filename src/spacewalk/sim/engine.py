@@ -102,68 +102,38 @@ class Engine:
     steps it with its clock, so an injected fault acts from the current state."""
 
     def __init__(self, plan: Plan, record: bool = True):
-        sc = plan.scenario
-        R, C = plan.runs, len(plan.crew_ids)
-        dt = sc.engine.dt_s
-        every = round(sc.engine.record_every_s / dt)
-        dcs_every = round(sc.engine.dcs_dt_s / dt)
-        n_max = int(np.ceil(sc.engine.max_duration_h * 3600.0 / dt))
-        n_sub = round(dt / sc.engine.motion_dt_s)
-        p = plan.crew
-        log = EventLog(plan.crew_ids)
-        ri = np.broadcast_to(np.arange(R)[:, None], (R, C))
-
-        tl = timeline.init(plan)
-        fs = faults.init(plan)
-        ves = vessels.init(plan)
-        suit = suitgas.init(plan, vessels.pressure_Pa(ves, plan)[:, [0]].repeat(C, axis=1))
-        cs = co2.init(plan)
-        th = thermal.init(plan)
-        pw = power.init(plan)
-        ts = tissue.init(plan)
-        rt = rules.table(plan)
-        rs = rules.init(plan, rt)
-        motion = CrewMotion(plan, log)
-        tally = Tally.zeros(R, C)
-        env = thermal.environment(plan)
-        sunlit_all = plan.motion.orbit.sunlit_fraction(np.arange(n_max + 2) * dt)
-        lit_prev = sunlit_all[0] >= 0.5
-        day_night = []
-        run_ok = np.ones(R, dtype=bool)
-        status = ["ok"] * R
-        recorder = Recorder(every) if record else None
-
-        self.sc = sc
-        self.R = R
-        self.C = C
-        self.dt = dt
-        self.every = every
-        self.dcs_every = dcs_every
-        self.n_max = n_max
-        self.n_sub = n_sub
-        self.p = p
-        self.log = log
-        self.ri = ri
-        self.tl = tl
-        self.fs = fs
-        self.ves = ves
-        self.suit = suit
-        self.cs = cs
-        self.th = th
-        self.pw = pw
-        self.ts = ts
-        self.rt = rt
-        self.rs = rs
-        self.motion = motion
-        self.tally = tally
-        self.env = env
-        self.sunlit_all = sunlit_all
-        self.lit_prev = lit_prev
-        self.day_night = day_night
-        self.run_ok = run_ok
-        self.status = status
-        self.recorder = recorder
-        self.plan = plan
+        eng = plan.scenario.engine
+        self.plan, self.p = plan, plan.crew
+        self.R, self.C = R, C = plan.runs, len(plan.crew_ids)
+        self.dt = dt = eng.dt_s
+        self.every = round(eng.record_every_s / dt)  # telemetry every this many steps
+        self.dcs_every = round(eng.dcs_dt_s / dt)  # tissue nitrogen every this many steps
+        self.n_max = int(np.ceil(eng.max_duration_h * 3600.0 / dt))
+        self.n_sub = round(dt / eng.motion_dt_s)  # motion substeps per step
+        self.ri = np.broadcast_to(np.arange(R)[:, None], (R, C))
+        self.log = EventLog(plan.crew_ids)
+        # the subsystems' states
+        self.tl = timeline.init(plan)
+        self.fs = faults.init(plan)
+        self.ves = vessels.init(plan)
+        p_cabin = vessels.pressure_Pa(self.ves, plan)[:, [0]].repeat(C, axis=1)
+        self.suit = suitgas.init(plan, p_cabin)
+        self.cs = co2.init(plan)
+        self.th = thermal.init(plan)
+        self.pw = power.init(plan)
+        self.ts = tissue.init(plan)
+        self.rt = rules.table(plan)
+        self.rs = rules.init(plan, self.rt)
+        self.motion = CrewMotion(plan, self.log)
+        # the orbit's day and night, the tallies, the runs' status, the recorder
+        self.env = thermal.environment(plan)
+        self.sunlit_all = plan.motion.orbit.sunlit_fraction(np.arange(self.n_max + 2) * dt)
+        self.lit_prev = self.sunlit_all[0] >= 0.5
+        self.day_night: list = []
+        self.tally = Tally.zeros(R, C)
+        self.run_ok = np.ones(R, dtype=bool)
+        self.status = ["ok"] * R
+        self.recorder = Recorder(self.every) if record else None
         self.step_index = 0
         self.t = 0.0
         self.values: dict = {}
