@@ -7,8 +7,9 @@ import pytest
 from scipy.integrate import solve_ivp
 
 from spacewalk.physics.maneuvering import UNITS, suited_mass_properties
-from spacewalk.physics.motion import G0, Bodies
+from spacewalk.physics.motion import Bodies
 from spacewalk.physics.orbit import MU_EARTH_M3_S2, R_EARTH_M
+from spacewalk.units import G0
 
 R0_M = R_EARTH_M + 420e3  # a 420 km circular reference orbit
 N_420 = np.sqrt(MU_EARTH_M3_S2 / R0_M**3)

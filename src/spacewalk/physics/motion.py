@@ -36,11 +36,9 @@ import numba
 import numpy as np
 from numba import njit, prange
 
-from ..units import G0
 from .maneuvering import N_CMD, unit_tables
 from .orbit import MU_EARTH_M3_S2
 
-__all__ = ["G0", "Bodies", "quat_to_matrix"]
 NY = 15  # state: r(3) v(3) q(4) w(3) r_chief r_chief_dot
 CW, NONLINEAR = 0, 1
 K_HOLD = 0.3  # station-keeping gain [1/s]: 1 cm/s per 3 cm outside the hold box

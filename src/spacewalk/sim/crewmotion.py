@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..physics.motion import G0, Bodies, quat_to_matrix
+from ..physics.motion import Bodies, quat_to_matrix
+from ..units import G0
 from .events import Emit
 from .plan import (
     DEFAULT_ARM_SPEED_M_S,

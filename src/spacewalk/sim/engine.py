@@ -179,7 +179,8 @@ class Engine:
         log.extend(ev)
         for c, k, runs in fx.tether_breaks:
             motion.break_tether(c, k, runs)
-        cs = co2.spend(cs, plan, fx.scrubber_spent)
+        if fx.scrubber_spent is not None:
+            cs = co2.spend(cs, plan, fx.scrubber_spent)
         tl, ev, now = timeline.step(
             tl, plan, vessels.pressure_Pa(ves, plan), suit.p_suit_Pa, motion, t, dt
         )
@@ -270,21 +271,15 @@ class Engine:
                 log.add(Emit("numerical-error", t, runs=np.nonzero(bad)[0]))
                 run_ok &= ~bad
                 tl.done |= bad[:, None]
+        self.tl, self.fs, self.ves, self.suit, self.cs = tl, fs, ves, suit, cs
+        self.th, self.pw, self.ts, self.rs = th, pw, ts, rs
         if recorder is not None and step % every == 0:
             recorder.add(
                 t,
                 channel_values(
-                    plan,
+                    self,
                     values,
-                    tl,
                     now,
-                    suit,
-                    cs,
-                    th,
-                    pw,
-                    ts,
-                    rs,
-                    motion,
                     met=met,
                     p_amb=p_amb,
                     p_ves=p_ves,
@@ -294,8 +289,6 @@ class Engine:
                     sunlit=sun,
                 ),
             )
-        self.tl, self.fs, self.ves, self.suit, self.cs = tl, fs, ves, suit, cs
-        self.th, self.pw, self.ts, self.rs = th, pw, ts, rs
         self.lit_prev, self.values, self.t = lit_prev, values, t
         self.step_index = step + 1
         self.finished = bool((tl.done | tl.lost).all()) or self.step_index > self.n_max

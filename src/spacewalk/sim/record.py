@@ -30,28 +30,10 @@ class Recorder:
             self.frames.setdefault(k, []).append(np.array(v, copy=True))
 
 
-def channel_values(
-    plan,
-    values,
-    tl,
-    now,
-    suit,
-    cs,
-    th,
-    pw,
-    ts,
-    rs,
-    motion,
-    *,
-    met,
-    p_amb,
-    p_ves,
-    draw,
-    cooling,
-    range_m,
-    sunlit,
-) -> dict[str, np.ndarray]:
-    """Every telemetry channel at this step: ``values`` holds those the rules watch."""
+def channel_values(eng, values, now, *, met, p_amb, p_ves, draw, cooling, range_m, sunlit):
+    """Every telemetry channel at this step of the engine ``eng``: ``values`` holds those the
+    rules watch, ``now`` is the timeline's step, the keywords what the step computed."""
+    plan, tl, suit, cs, th, ts, rs = eng.plan, eng.tl, eng.suit, eng.cs, eng.th, eng.ts, eng.rs
     R, C = plan.runs, len(plan.crew_ids)
     S = plan.kind.shape[1]
     p = plan.crew
@@ -80,5 +62,5 @@ def channel_values(
         "suit_envelope_m": now.envelope_m,
         "range_m": range_m,
         "alarms": rs.alarms,
-        **motion.channels(sunlit, tl.loc != LOC_OUTSIDE),
+        **eng.motion.channels(sunlit, tl.loc != LOC_OUTSIDE),
     }

@@ -35,8 +35,11 @@ class FaultState:
 class FaultEffects:
     """What this step's faults do to other subsystems (the engine applies them)."""
 
-    scrubber_spent: np.ndarray  # (R, C) bool: the CO2 scrubber is exhausted now
+    scrubber_spent: np.ndarray | None  # (R, C) bool: the CO2 scrubber is spent now
     tether_breaks: list[tuple[int, int, np.ndarray]]  # (crew, tether index, runs)
+
+
+NO_EFFECTS = FaultEffects(None, [])  # a step with no fault due
 
 
 def init(plan: Plan) -> FaultState:
@@ -54,10 +57,10 @@ def init(plan: Plan) -> FaultState:
 
 def step(s: FaultState, plan: Plan, t: float, run_ok: np.ndarray):
     R, C = plan.runs, len(plan.crew_ids)
-    effects = FaultEffects(np.zeros((R, C), dtype=bool), [])
     events: list[Emit] = []
     if t + 1e-9 < s.next_s:
-        return s, events, effects
+        return s, events, NO_EFFECTS
+    effects = FaultEffects(np.zeros((R, C), dtype=bool), [])
     for f, applied in zip(plan.faults, s.applied, strict=True):
         due = ~applied & (f.at_s <= t + 1e-9)
         if not np.count_nonzero(due):
