@@ -98,7 +98,6 @@ def _arrays(plan) -> dict[str, np.ndarray]:
     out |= {
         "dur_s": plan.dur_s.copy(),
         "met_W": plan.met_W.copy(),
-        "hatch": plan.hatch_diameter_m.copy(),
         "o2_store": plan.o2_store_kg.copy(),
         "tether_length": np.broadcast_to(
             plan.motion.length_m, (plan.runs, *plan.motion.length_m.shape[-2:])

@@ -16,6 +16,7 @@ def test_every_scenario_key_is_documented():
         scenario.EngineSettings,
         scenario.Vehicle,
         scenario.Vessel,
+        scenario.Lock,
         scenario.Orbit,
         scenario.PrebreatheStage,
         scenario.CrewMember,

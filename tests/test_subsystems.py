@@ -15,7 +15,9 @@ from spacewalk import load_scenario
 from spacewalk.scenario import Fault
 from spacewalk.sim.crewmotion import CrewMotion
 from spacewalk.sim.events import EventLog
-from spacewalk.sim.plan import KIND, LOC_AIRLOCK, LOC_OUTSIDE, compile_plan
+from spacewalk.sim.plan import KIND, LOC_OUTSIDE, compile_plan
+
+LOC_AIRLOCK = 1  # the airlock's vessel index in emu-nominal.toml (cabin 0, airlock 1)
 from spacewalk.sim.subsystems import (
     co2,
     faults,
@@ -66,7 +68,7 @@ def test_vessel_vents_as_the_choked_exponential(plan):
             _everyone(plan),
             _everyone(plan, False),
             np.zeros((plan.runs, 2)),
-            np.zeros(plan.runs, dtype=bool),
+            np.zeros((plan.runs, 2), dtype=bool),
             DT,
         )
     R = gas_constant(v.o2_fraction[0, 1])
@@ -85,7 +87,7 @@ def test_vessel_repress_adds_the_set_mass_flow_and_stops_at_the_target(plan):
     m0 = s.m_kg[0, 1]
     vloc = np.full((plan.runs, 2), LOC_AIRLOCK)
     target = np.full((plan.runs, 2), 14.7 * PA_PER_PSI)
-    no = np.zeros(plan.runs, dtype=bool)
+    no = np.zeros((plan.runs, 2), dtype=bool)
     s, _ = vessels.step(s, plan, vloc, _everyone(plan, False), _everyone(plan), target, no, DT)
     assert s.m_kg[0, 1] - m0 == pytest.approx(plan.vessel.repress_kg_s[0, 1] * DT, rel=1e-12)
     for _ in range(2000):

@@ -12,7 +12,7 @@ from ..scenario import Scenario, load_scenario
 from ..scenario.channels import CHANNELS
 from ..sim.engine import run_engine
 from ..sim.events import COLUMNS as EVENT_COLUMNS
-from ..sim.plan import LOCATIONS, MOTION_MODES, compile_plan
+from ..sim.plan import MOTION_MODES, compile_plan
 from .summary import build_summaries, format_summary
 
 
@@ -99,7 +99,7 @@ def _telemetry_frame(out) -> pd.DataFrame:
             codes = data.astype(np.int64)
             data = np.where(codes < 0, "done", table[crew_idx, np.maximum(codes, 0)])
         elif ch.name == "location":
-            data = np.asarray(LOCATIONS, dtype=object)[data.astype(np.int64)]
+            data = np.asarray(plan.locations, dtype=object)[data.astype(np.int64)]
         elif ch.name == "motion":
             data = np.asarray(MOTION_MODES, dtype=object)[data.astype(np.int64)]
         elif ch.name in ("suited", "tether_taut"):

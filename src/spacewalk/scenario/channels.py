@@ -18,12 +18,16 @@ class Channel:
 
 CHANNELS: tuple[Channel, ...] = (
     Channel("activity", "", "current timeline activity (label)"),
-    Channel("location", "", "cabin, airlock or outside"),
+    Channel("location", "", "the vessel around the crew member (cabin, airlock, ...) or outside"),
     Channel("suited", "bool", "suit closed and pressurised around the crew member"),
     Channel("metabolic_W", "W", "metabolic rate from the activity's workload"),
     Channel("p_ambient_kPa", "kPa", "pressure around the crew member (0 outside)"),
     Channel("p_cabin_kPa", "kPa", "cabin pressure"),
-    Channel("p_airlock_kPa", "kPa", "airlock pressure (empty if the vehicle has none)"),
+    Channel(
+        "p_airlock_kPa",
+        "kPa",
+        "pressure of the lock the crew member goes out by (empty when that is the cabin)",
+    ),
     Channel("p_suit_kPa", "kPa", "absolute suit pressure (ambient when unsuited)"),
     Channel("dp_suit_kPa", "kPa", "suit pressure above ambient: what balloons the suit"),
     Channel("o2_primary_kg", "kg", "O2 left in the suit's primary store (backpack suits)"),

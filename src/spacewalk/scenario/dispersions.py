@@ -17,9 +17,9 @@ own unless ``shared = true``):
 - ``crew.ID.maneuvering.propellant_kg``, ``crew.ID.maneuvering.isp_s``
 - ``crew.ID.tether.TETHER.length_m`` (also ``stiffness_N_m``, ``damping_N_s_m``)
 - ``timeline.ID.LABEL.duration_min``, ``timeline.ID.LABEL.metabolic_W``
-- ``vehicle.cabin.KEY`` and ``vehicle.airlock.KEY`` for ``pressure_psi``,
-  ``vent_diameter_cm``, ``vent_cd``, ``repress_flow_kg_min``; ``vehicle.o2_store_kg``,
-  ``vehicle.hatch_diameter_m``
+- ``vehicle.VESSEL.KEY`` (``cabin``, ``airlock`` or a ``[vehicle.vessels.NAME]``) for
+  ``pressure_psi``, ``vent_diameter_cm``, ``vent_cd``, ``repress_flow_kg_min``;
+  ``vehicle.o2_store_kg``, ``vehicle.hatch_diameter_m`` (every hatch of the vehicle's size)
 - ``faults[K].at_min``, ``faults[K].rate_mL_min``, ``faults[K].hole_diameter_mm``,
   ``faults[K].remaining_fraction``
 """
@@ -339,21 +339,23 @@ def _vehicle_slots(sc: Scenario, parts: list[str]) -> list[Slot]:
     if len(parts) == 2 and parts[1] in VEHICLE_KEYS:
         key = parts[1]
         return [_slot(f"vehicle.{key}", getattr(sc.vehicle, key), Vehicle, key, _vehicle(key))]
-    if len(parts) == 3 and parts[1] in ("cabin", "airlock"):
+    ids = sc.vehicle.vessel_ids()
+    if parts[1] == "vessels" and len(parts) == 4:
+        parts = [parts[0], *parts[2:]]  # vehicle.vessels.NAME.KEY names vessel NAME
+    if len(parts) == 3 and (parts[1] in ids or parts[1] == "airlock"):
         ves, key = parts[1], parts[2]
-        vessel = getattr(sc.vehicle, ves)
-        if vessel is None:
+        if ves not in ids:
             raise _UnresolvedError("this vehicle has no airlock", "disperse vehicle.cabin instead")
         if key not in VESSEL_KEYS:
             raise _UnresolvedError(
                 f"vessel key {key!r} cannot be dispersed", _hint(key, VESSEL_KEYS)
             )
-        nominal = getattr(vessel, key)
-        i = 0 if ves == "cabin" else 1
+        i = ids.index(ves)
+        nominal = getattr(sc.vehicle.vessel_specs()[i].gas, key)
         return [_slot(f"vehicle.{ves}.{key}", nominal, Vessel, key, _vessel(key, i, nominal))]
     raise _UnresolvedError(
         f"unknown vehicle parameter {'.'.join(parts[1:])!r}",
-        _hint(parts[-1], [*VEHICLE_KEYS, *(f"cabin.{k}" for k in VESSEL_KEYS)]),
+        _hint(parts[-1], [*VEHICLE_KEYS, *(f"{v}.{k}" for v in ids for k in VESSEL_KEYS)]),
     )
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -156,10 +157,38 @@ class Vessel(_Model):
     repress_o2_fraction: float = Field(default=0.21, gt=0, le=1)
 
 
+class Lock(Vessel):
+    """A vessel beside the cabin: an airlock, a crew lock, an equipment lock, an orbital
+    module. Its inner hatch opens into ``inside``; ``hatch`` says whether it has a hatch to
+    vacuum (the EVA hatch), whose size, position and opening pressure default to the
+    vehicle's."""
+
+    inside: str = "cabin"
+    hatch: bool = True
+    hatch_diameter_m: float | None = Field(default=None, gt=0, le=5)
+    hatch_open_max_psi: float | None = Field(default=None, ge=0, le=15)
+    hatch_m: Vec3 | None = None
+
+
+@dataclass(frozen=True)
+class VesselSpec:
+    """One vessel of a vehicle as the engine sees it (:meth:`Vehicle.vessel_specs`)."""
+
+    id: str
+    gas: Vessel
+    inside: int  # index of the vessel its inner hatch opens into (-1: the cabin itself)
+    hatch: bool  # a hatch to vacuum
+    hatch_diameter_m: float
+    hatch_open_max_psi: float
+    hatch_m: tuple[float, float, float]
+    inherits_hatch: bool  # the hatch size is the vehicle's (a dispersion of it applies)
+
+
 class Vehicle(_Model):
     name: str = ""
     cabin: Vessel
-    airlock: Vessel | None = None
+    airlock: Lock | None = None
+    vessels: dict[str, Lock] = Field(default_factory=dict, max_length=8)
     hatch_diameter_m: float = Field(gt=0, le=5)
     hatch_open_max_psi: float = Field(default=0.2, ge=0, le=15)
     o2_store_kg: float = Field(default=0.0, ge=0)
@@ -171,6 +200,170 @@ class Vehicle(_Model):
         if sum(c * c for c in self.translation_direction) < 1e-12:
             raise ValueError("translation_direction must not be the zero vector")
         return self
+
+    def vessel_ids(self) -> list[str]:
+        """The vessels in engine order: the cabin, the airlock, then [vehicle.vessels.*]."""
+        return ["cabin"] + (["airlock"] if self.airlock else []) + list(self.vessels)
+
+    def locks(self) -> dict[str, Lock]:
+        return ({"airlock": self.airlock} if self.airlock else {}) | dict(self.vessels)
+
+    def cabin_is_airlock(self) -> bool:
+        """No other vessel has a hatch to vacuum: the whole cabin is vented (Gemini, Dragon)."""
+        return not any(v.hatch for v in self.locks().values())
+
+    def vessel_specs(self) -> list[VesselSpec]:
+        """Every vessel with its hatches resolved (a valid vehicle: ``inside`` names exist)."""
+        ids = self.vessel_ids()
+        specs = [
+            VesselSpec(
+                "cabin",
+                self.cabin,
+                -1,
+                self.cabin_is_airlock(),
+                self.hatch_diameter_m,
+                self.hatch_open_max_psi,
+                self.hatch_m,
+                True,
+            )
+        ]
+        for vid, v in self.locks().items():
+            specs.append(
+                VesselSpec(
+                    vid,
+                    v,
+                    ids.index(v.inside),
+                    v.hatch,
+                    v.hatch_diameter_m or self.hatch_diameter_m,
+                    self.hatch_open_max_psi
+                    if v.hatch_open_max_psi is None
+                    else v.hatch_open_max_psi,
+                    v.hatch_m or self.hatch_m,
+                    v.hatch_diameter_m is None,
+                )
+            )
+        return specs
+
+
+VESSEL_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+OUTSIDE = -1  # the location code of a crew member outside (vessels are 0, 1, ...)
+
+
+@dataclass(frozen=True)
+class VesselWalk:
+    """Where a crew member's activities take place, from a walk through the timeline from
+    the cabin: per activity the location at its start (``here``) and after it (``after``),
+    vessel indices of :meth:`Vehicle.vessel_ids` or :data:`OUTSIDE`, and ``hatch``, the
+    vessel whose EVA hatch the crew member goes out or comes in by (the next egress or
+    ingress, else the last). ``problems`` are (activity index, key, problem, fix): the
+    first only, as the rest of the walk depends on it."""
+
+    here: list[int]
+    after: list[int]
+    hatch: list[int]
+    problems: list[tuple[int, str, str, str]]
+
+
+def walk_vessels(vehicle: Vehicle, acts: list[Activity]) -> VesselWalk:
+    specs = vehicle.vessel_specs()
+    ids = [v.id for v in specs]
+    hatched = [v.id for v in specs if v.hatch]
+    problems: list[tuple[int, str, str, str]] = []
+    here, heres, afters, gates = 0, [], [], []  # gates: (index, vessel) of egress/ingress
+    last_out = -1
+    for j, a in enumerate(acts):
+        heres.append(here)
+        name = "outside" if here == OUTSIDE else ids[here]
+        if a.activity == "enter-airlock":
+            children = [v.id for v in specs if v.inside == here and here != OUTSIDE]
+            if here == OUTSIDE:
+                problems.append((j, "activity", "'enter-airlock' from outside", "use ingress"))
+            elif a.vessel:
+                if a.vessel not in ids or specs[ids.index(a.vessel)].inside != here:
+                    problems.append(
+                        (
+                            j,
+                            "vessel",
+                            f"no vessel {a.vessel!r} opens into the {name}",
+                            f"from the {name} you can enter: {', '.join(children) or 'none'}",
+                        )
+                    )
+                else:
+                    here = ids.index(a.vessel)
+            elif len(children) == 1:
+                here = ids.index(children[0])
+            elif not children:
+                problems.append(
+                    (
+                        j,
+                        "activity",
+                        f"'enter-airlock' from the {name}, which has no lock opening into it",
+                        "remove it, or add [vehicle.airlock] (or [vehicle.vessels.NAME] with "
+                        f'inside = "{name}")',
+                    )
+                )
+            else:
+                problems.append(
+                    (
+                        j,
+                        "vessel",
+                        f"the {name} opens into {len(children)} locks; which one?",
+                        f"set vessel = one of {', '.join(children)}",
+                    )
+                )
+        elif a.activity == "leave-airlock":
+            if here <= 0:
+                problems.append(
+                    (j, "activity", f"'leave-airlock' from the {name}", "remove it")
+                )
+            else:
+                here = specs[here].inside
+        elif a.activity == "egress":
+            if here != OUTSIDE and not specs[here].hatch:
+                problems.append(
+                    (
+                        j,
+                        "activity",
+                        f"egress from the {name}, which has no hatch to vacuum",
+                        f"enter a vessel with one first ({', '.join(hatched)})",
+                    )
+                )
+            elif here != OUTSIDE:
+                gates.append((j, here))
+                last_out, here = here, OUTSIDE
+        elif a.activity == "ingress":
+            dest = last_out if last_out >= 0 else (here if here >= 0 else -1)
+            if a.vessel:
+                dest = ids.index(a.vessel) if a.vessel in ids else -2
+            if dest == -2 or (dest >= 0 and not specs[dest].hatch):
+                problems.append(
+                    (
+                        j,
+                        "vessel",
+                        f"ingress into {a.vessel or ids[dest]!r}, which has no hatch to vacuum",
+                        f"use one of {', '.join(hatched)}",
+                    )
+                )
+            elif dest == -1 and len(hatched) > 1:
+                problems.append(
+                    (j, "vessel", "ingress before any egress", f"set vessel = one of {', '.join(hatched)}")
+                )
+            else:
+                dest = dest if dest >= 0 else ids.index(hatched[0])
+                gates.append((j, dest))
+                here = dest
+        afters.append(here)
+        if problems:  # what follows depends on where this left the crew member
+            heres += [here] * (len(acts) - j - 1)
+            afters += [here] * (len(acts) - j - 1)
+            break
+    default = gates[0][1] if gates else ids.index(hatched[0])
+    hatch, g = [], 0
+    for j in range(len(acts)):
+        while g < len(gates) and gates[g][0] < j:
+            g += 1
+        hatch.append(gates[g][1] if g < len(gates) else (gates[-1][1] if gates else default))
+    return VesselWalk(heres, afters, hatch, problems)
 
 
 class Orbit(_Model):
@@ -358,6 +551,7 @@ class Activity(_Model):
     speed_m_s: float | None = Field(default=None, gt=0, le=5)
     push_m_s: Vec3 | None = None
     spin_deg_s: Vec3 | None = None
+    vessel: str = ""
     note: str = ""
 
     @model_validator(mode="after")
@@ -414,6 +608,11 @@ class Activity(_Model):
             raise ValueError(f"speed_m_s belongs to fly, ride or translate, not '{kind}'")
         if self.restraint is not None and kind in FREE_ACTIVITIES:
             raise ValueError(f"'{kind}' is free flight; a restraint does not apply")
+        if self.vessel and kind not in ("enter-airlock", "ingress"):
+            raise ValueError(
+                f"vessel belongs to enter-airlock (the lock to enter) or ingress (the vessel "
+                f"to come back into), not '{kind}'"
+            )
         return self
 
     @property
@@ -812,6 +1011,51 @@ def _resolve_suits(raw: dict, issues: list[Issue]) -> dict:
     return resolved
 
 
+def _check_vessels(vehicle: Vehicle, issues: list[Issue]) -> bool:
+    """The vessels' names and the tree of inner hatches; True if the vehicle can be walked."""
+    ids = vehicle.vessel_ids()
+    ok = True
+    for vid, v in vehicle.vessels.items():
+        path = f"vehicle.vessels.{vid}"
+        if vid in ("cabin", "airlock", "outside") or not VESSEL_ID.match(vid):
+            issues.append(
+                Issue(
+                    path,
+                    f"vessel id {vid!r} is reserved or not lower-case letters, digits, hyphens",
+                    "name it like `crew-lock` (cabin, airlock and outside are taken)",
+                )
+            )
+            ok = False
+    for vid, v in vehicle.locks().items():
+        path = "vehicle.airlock" if vid == "airlock" else f"vehicle.vessels.{vid}"
+        if v.inside not in ids or v.inside == vid:
+            issues.append(
+                Issue(
+                    f"{path}.inside",
+                    f"no other vessel is called {v.inside!r}",
+                    f"name the vessel its inner hatch opens into: one of {', '.join(ids)}",
+                )
+            )
+            ok = False
+    if ok:  # every chain of inner hatches must lead to the cabin
+        locks = vehicle.locks()
+        for vid in locks:
+            seen, at = {vid}, locks[vid].inside
+            while at != "cabin" and at not in seen:
+                seen.add(at)
+                at = locks[at].inside
+            if at != "cabin":
+                issues.append(
+                    Issue(
+                        f"vehicle.vessels.{vid}.inside",
+                        "the inner hatches go round in a circle and never reach the cabin",
+                        "make one vessel of the circle open into the cabin",
+                    )
+                )
+                return False
+    return ok
+
+
 def _cross_check(sc: Scenario) -> list[Issue]:
     issues: list[Issue] = []
     ids = [m.id for m in sc.crew]
@@ -842,7 +1086,7 @@ def _cross_check(sc: Scenario) -> list[Issue]:
                     f'add suit = "emu" (or one of {", ".join(SUITS)})',
                 )
             )
-        if member.suit is None and sc.vehicle.airlock is None:
+        if member.suit is None and sc.vehicle.cabin_is_airlock():
             issues.append(
                 Issue(
                     f"crew[{i}].suit",
@@ -887,6 +1131,11 @@ def _cross_check(sc: Scenario) -> list[Issue]:
                 )
             )
     labels = {cid: [a.key for a in acts] for cid, acts in sc.timeline.items()}
+    vehicle_ok = _check_vessels(sc.vehicle, issues)
+    for cid, acts in sc.timeline.items():
+        if vehicle_ok:
+            for j, key, problem, fix in walk_vessels(sc.vehicle, acts).problems:
+                issues.append(Issue(f"timeline.{cid}[{j}].{key}", problem, fix))
     target_ids = [t.id for t in sc.targets]
     for k, t in enumerate(sc.targets):
         if target_ids.count(t.id) > 1:
@@ -1019,14 +1268,6 @@ def _cross_check(sc: Scenario) -> list[Issue]:
                 )
             if act.activity == "capture" and act.to == "hatch":
                 issues.append(Issue(f"{path}.to", "the hatch cannot be captured", "name a target"))
-            if act.activity in ("enter-airlock", "leave-airlock") and sc.vehicle.airlock is None:
-                issues.append(
-                    Issue(
-                        f"{path}.activity",
-                        f"'{act.activity}' needs a vehicle with [vehicle.airlock]",
-                        "remove it, or add the airlock",
-                    )
-                )
     rule_channels = set(RULE_CHANNELS)
     for k, rule in enumerate(sc.flight_rules or []):
         if rule.channel not in rule_channels:

@@ -69,10 +69,11 @@ class CrewMotion:
             b.set_circular(n)
         pc = plan.crew
         cb = self.cb
-        b.y[cb, 0:3] = mp.hatch_m
-        b.stats[:, 4:7] = mp.hatch_m
+        home = mp.hatch_m[plan.hatch_of[:, 0]]  # (C, 3) the hatch of each first EVA
+        b.y[cb, 0:3] = home
+        b.stats[cb, 4:7] = home  # the home point the kernel measures range from
         b.stats[cb, 7] = 0.0
-        b.p_tgt[cb] = mp.hatch_m
+        b.p_tgt[cb] = home
         b.mass[cb] = pc.motion_mass_kg
         b.inertia[cb] = mp.inertia_kg_m2[None, :, :]
         b.unit[cb] = mp.unit_index[None, :]
@@ -141,11 +142,14 @@ class CrewMotion:
         return y[0:3] + rot @ self.mp.target_offset_m[j], y[3:6].copy()
 
     # ------------------------------------------------------------------ events
-    def start(self, starting, kind_now, slot, loc, dur_now, ret_speed, t):
-        """Set the motion mode of the activities that start this step."""
+    def start(self, starting, kind_now, slot, loc, hatch_v, dur_now, ret_speed, t):
+        """Set the motion mode of the activities that start this step; ``hatch_v`` (R, C)
+        is the vessel whose hatch each crew member goes by (their home point)."""
         b, mp = self.b, self.mp
         for r, c in zip(*np.nonzero(starting), strict=True):
             kind, s, i = int(kind_now[r, c]), int(slot[r, c]), int(self.cb[r, c])
+            hatch = mp.hatch_m[hatch_v[r, c]]
+            b.stats[i, 4:7] = hatch
             b.arrived[i] = False
             self.chasing[r, c] = -1
             unit = mp.unit_index[c]
@@ -172,7 +176,7 @@ class CrewMotion:
                     b.p_tgt[i] = b.y[i, 0:3]
                     continue
                 if kind == RETURN:
-                    b.p_tgt[i] = mp.hatch_m
+                    b.p_tgt[i] = hatch
                     b.v_cruise[i] = ABORT_FLY_SPEED_M_S
                     continue
                 j = mp.target_slot[c, s]
@@ -199,9 +203,9 @@ class CrewMotion:
                 b.actl[i] = False
             dest = mp.pos_slot[c, s]
             if kind == RETURN:
-                dest = mp.hatch_m
+                dest = hatch
             if np.isnan(dest).any():
-                dest = b.y[i, 0:3] if loc[r, c] == LOC_OUTSIDE else mp.hatch_m
+                dest = b.y[i, 0:3] if loc[r, c] == LOC_OUTSIDE else hatch
             b.p_tgt[i] = dest
             dist = float(np.linalg.norm(dest - b.y[i, 0:3]))
             speed = mp.speed_slot[c, s]
@@ -229,7 +233,7 @@ class CrewMotion:
     def _wait_at_hatch(self, mask) -> None:
         """Keep these crew members at the hatch (their egress waits for it to open)."""
         i = self.cb[mask]
-        self.b.y[i, 0:3] = self.mp.hatch_m
+        self.b.y[i, 0:3] = self.b.stats[i, 4:7]
         self.b.y[i, 3:6] = 0.0
         self.b.stats[i, 7] = 0.0
 

@@ -44,6 +44,9 @@ def _apply_one(plan: Plan, w, v: np.ndarray) -> None:
             ves.vent_cdA_m2[:, i] *= v / w.nominal
         else:
             ves.repress_kg_s[:, i] = v / 60.0
+    elif kind == "vehicle" and key == "hatch_diameter_m":  # the hatches of the vehicle's size
+        inherits = plan.vessel.hatch_inherits
+        plan.vessel.hatch_diameter_m[:, inherits] = v[:, None]
     elif kind == "vehicle":
         getattr(plan, key)[:] = v
     elif kind == "fault":

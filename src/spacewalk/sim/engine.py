@@ -200,7 +200,7 @@ class Engine:
             day_night.append((t, "sunrise" if lit_prev else "sunset"))
             log.add(Emit("sunrise" if lit_prev else "sunset", t, runs=np.nonzero(run_ok)[0]))
         # vessels, then what each crew member breathes and wears
-        vloc = timeline.vessel_of(plan, tl.loc)
+        vloc = timeline.vessel_of(tl, plan)
         ves, _ = vessels.step(
             ves, plan, vloc, now.depress, now.repress, now.target_Pa, tl.hatch_open, dt
         )

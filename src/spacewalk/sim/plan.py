@@ -17,13 +17,15 @@ from ..physics import dcs, orbit
 from ..physics.maneuvering import UNITS, ManeuveringUnit, suited_mass_properties
 from ..physics.metabolism import vo2_mL_kg_min
 from ..scenario import ACTIVITIES, DEFAULT_WORKLOAD, Scenario, utc_seconds
+from ..scenario.model import OUTSIDE, walk_vessels
 from ..scenario.presets import WORKLOADS_W
 from ..units import DISCHARGE_CD, M3_PER_FT3, PA_PER_PSI
 
 KIND = {name: i for i, name in enumerate(ACTIVITIES)}
 RETURN = len(ACTIVITIES)  # kind code of the hidden return-to-hatch activity
-LOC_CABIN, LOC_AIRLOCK, LOC_OUTSIDE = 0, 1, 2
-LOCATIONS = ("cabin", "airlock", "outside")
+# a crew member's location is the index of the vessel around them (the cabin is 0), or
+# LOC_OUTSIDE; Plan.locations names them, outside last (so LOC_OUTSIDE indexes it too)
+LOC_CABIN, LOC_OUTSIDE = 0, OUTSIDE
 
 
 # how a crew member is held or moves (telemetry channel "motion")
@@ -48,7 +50,7 @@ class MotionPlan:
 
     orbit: orbit.OrbitModel
     nonlinear: bool
-    hatch_m: np.ndarray  # (3,)
+    hatch_m: np.ndarray  # (V, 3) where each vessel's EVA hatch is
     pos_slot: np.ndarray  # (C, S, 3) where the activity ends (nan: stays)
     target_slot: np.ndarray  # (C, S) target index a fly or capture goes to (-1: none)
     speed_slot: np.ndarray  # (C, S) speed given by the activity (nan: none)
@@ -97,9 +99,11 @@ def build_orbit(sc: Scenario) -> orbit.OrbitModel:
     )
 
 
-def _motion_plan(sc: Scenario, crew_ids: list[str], n_slots: int, runs: int) -> MotionPlan:
-    C, S = len(crew_ids), n_slots
-    hatch = np.asarray(sc.vehicle.hatch_m, dtype=float)
+def _motion_plan(
+    sc: Scenario, crew_ids: list[str], hatch_of: np.ndarray, runs: int
+) -> MotionPlan:
+    C, S = hatch_of.shape
+    hatches = np.array([v.hatch_m for v in sc.vehicle.vessel_specs()], dtype=float)
     u = np.asarray(sc.vehicle.translation_direction, dtype=float)
     u = u / np.linalg.norm(u)
     target_ids = [t.id for t in sc.targets]
@@ -111,6 +115,7 @@ def _motion_plan(sc: Scenario, crew_ids: list[str], n_slots: int, runs: int) -> 
     restraint = np.full((C, S), -1, dtype=np.int64)
     for ci, cid in enumerate(crew_ids):
         for j, a in enumerate(sc.timeline[cid]):
+            hatch = hatches[hatch_of[ci, j]]
             if a.restraint is not None:
                 restraint[ci, j] = MODE[a.restraint]
             if a.at_m is not None:
@@ -129,7 +134,7 @@ def _motion_plan(sc: Scenario, crew_ids: list[str], n_slots: int, runs: int) -> 
                 push[ci, j] = a.push_m_s
             if a.spin_deg_s is not None:
                 spin[ci, j] = np.radians(a.spin_deg_s)
-        pos[ci, S - 1] = hatch  # the hidden return slot
+        pos[ci, S - 1] = np.nan  # the hidden return slot: to the hatch it returns by
     names = sorted({m.maneuvering_unit for m in sc.crew if m.maneuvering_unit})
     units = [UNITS[n] for n in names]
     unit_index = np.array(
@@ -144,7 +149,7 @@ def _motion_plan(sc: Scenario, crew_ids: list[str], n_slots: int, runs: int) -> 
     c = np.zeros((C, K))
     for ci, ts in enumerate(tethers):
         for j, t in enumerate(ts):
-            anchor[ci, j] = hatch if t.anchor_m is None else t.anchor_m
+            anchor[ci, j] = hatches[hatch_of[ci, 0]] if t.anchor_m is None else t.anchor_m
             attach[ci, j] = t.attach_m
             length[ci, j] = t.length_m
             k[ci, j] = t.stiffness_N_m
@@ -162,7 +167,7 @@ def _motion_plan(sc: Scenario, crew_ids: list[str], n_slots: int, runs: int) -> 
     return MotionPlan(
         orbit=build_orbit(sc),
         nonlinear=sc.engine.relative_motion == "nonlinear",
-        hatch_m=hatch,
+        hatch_m=hatches,
         pos_slot=pos,
         target_slot=tgt,
         speed_slot=speed,
@@ -231,9 +236,9 @@ class CrewParams:
 
 @dataclass(frozen=True)
 class VesselParams:
-    """Vessel parameters, each (runs, vessels): the cabin (0) and the airlock (1)."""
+    """Vessel parameters, each (runs, vessels), in :meth:`Vehicle.vessel_ids` order: the
+    cabin (0), the airlock, the other vessels; hatches to vacuum and inner hatches."""
 
-    exists: np.ndarray
     volume_m3: np.ndarray
     p0_Pa: np.ndarray
     o2_fraction: np.ndarray
@@ -241,6 +246,10 @@ class VesselParams:
     vent_cdA_m2: np.ndarray  # discharge coefficient x valve area
     repress_kg_s: np.ndarray
     repress_o2_fraction: np.ndarray
+    hatch_diameter_m: np.ndarray  # the EVA hatch (0: the vessel has none)
+    hatch_open_max_Pa: np.ndarray  # the EVA hatch opens at or below this pressure
+    hatch_inherits: np.ndarray  # (V,) the hatch size is the vehicle's (a dispersion of it)
+    inside: np.ndarray  # (V,) the vessel the inner hatch opens into (-1: the cabin)
 
 
 @dataclass(frozen=True)
@@ -276,11 +285,11 @@ class Plan:
     n_acts: np.ndarray
     crew: CrewParams
     vessel: VesselParams
-    hatch_diameter_m: np.ndarray  # (runs,)
-    hatch_open_max_Pa: np.ndarray  # (runs,)
+    vessel_ids: list[str]
+    locations: tuple[str, ...]  # names of the location codes: the vessels, then outside
+    loc_after: np.ndarray  # (C, S) where each activity leaves the crew member
+    hatch_of: np.ndarray  # (C, S) the vessel whose EVA hatch each activity goes by
     o2_store_kg: np.ndarray  # (runs,)
-    eva_vessel: int  # the vessel the EVA hatch opens from (1 airlock, 0 a cabin without one)
-    has_airlock: bool
     faults: list[PlannedFault]
     motion: MotionPlan
 
@@ -388,32 +397,24 @@ def _crew_arrays(sc: Scenario, runs: int) -> dict[str, np.ndarray]:
 
 
 def _vessel_arrays(sc: Scenario, runs: int) -> dict[str, np.ndarray]:
-    vessels = [sc.vehicle.cabin, sc.vehicle.airlock]
-    out: dict[str, list] = {
-        k: []
-        for k in (
-            "exists",
-            "volume_m3",
-            "p0_Pa",
-            "o2_fraction",
-            "T_K",
-            "vent_cdA_m2",
-            "repress_kg_s",
-            "repress_o2_fraction",
-        )
+    specs = sc.vehicle.vessel_specs()
+    cols = {
+        "volume_m3": [v.gas.volume_m3 for v in specs],
+        "p0_Pa": [v.gas.pressure_psi * PA_PER_PSI for v in specs],
+        "o2_fraction": [v.gas.o2_fraction for v in specs],
+        "T_K": [v.gas.temperature_K for v in specs],
+        "vent_cdA_m2": [
+            v.gas.vent_cd * np.pi * (v.gas.vent_diameter_cm / 100.0) ** 2 / 4.0 for v in specs
+        ],
+        "repress_kg_s": [v.gas.repress_flow_kg_min / 60.0 for v in specs],
+        "repress_o2_fraction": [v.gas.repress_o2_fraction for v in specs],
+        "hatch_diameter_m": [v.hatch_diameter_m if v.hatch else 0.0 for v in specs],
+        "hatch_open_max_Pa": [v.hatch_open_max_psi * PA_PER_PSI for v in specs],
     }
-    for v in vessels:
-        out["exists"].append(v is not None)
-        if v is None:
-            v = sc.vehicle.cabin  # placeholder values, never used (exists is False)
-        out["volume_m3"].append(v.volume_m3)
-        out["p0_Pa"].append(v.pressure_psi * PA_PER_PSI)
-        out["o2_fraction"].append(v.o2_fraction)
-        out["T_K"].append(v.temperature_K)
-        out["vent_cdA_m2"].append(v.vent_cd * np.pi * (v.vent_diameter_cm / 100.0) ** 2 / 4.0)
-        out["repress_kg_s"].append(v.repress_flow_kg_min / 60.0)
-        out["repress_o2_fraction"].append(v.repress_o2_fraction)
-    return {k: np.tile(np.asarray(val), (runs, 1)) for k, val in out.items()}
+    out = {k: np.tile(np.asarray(val, dtype=float), (runs, 1)) for k, val in cols.items()}
+    out["hatch_inherits"] = np.array([v.inherits_hatch and v.hatch for v in specs])
+    out["inside"] = np.array([v.inside for v in specs], dtype=np.int64)
+    return out
 
 
 def _history(sc: Scenario, member_id: str) -> list[tuple]:
@@ -445,10 +446,16 @@ def compile_plan(sc: Scenario, runs: int = 1) -> Plan:
     target = np.full(shape, -1, dtype=np.int64)
     labels: list[list[str]] = []
     n_acts = np.zeros(n_crew, dtype=np.int64)
+    loc_after = np.full(shape, OUTSIDE, dtype=np.int64)
+    hatch_of = np.zeros(shape, dtype=np.int64)
     label_index = {c: {a.key: j for j, a in enumerate(sc.timeline[c])} for c in crew_ids}
     for ci, cid in enumerate(crew_ids):
         acts = sc.timeline[cid]
         n_acts[ci] = len(acts)
+        walk = walk_vessels(sc.vehicle, acts)
+        loc_after[ci, : len(acts)] = walk.after
+        hatch_of[ci, : len(acts)] = walk.hatch
+        hatch_of[ci, len(acts) :] = walk.hatch[-1] if acts else 0
         labels.append(
             [a.key for a in acts] + ["done"] * (n_slots - 1 - len(acts)) + ["return to hatch"]
         )
@@ -496,9 +503,9 @@ def compile_plan(sc: Scenario, runs: int = 1) -> Plan:
         tissue0_Pa=np.tile(np.asarray(tissue0, dtype=float), (runs, 1)),
         etr0_Pa=np.tile(np.asarray(etr0, dtype=float), (runs, 1)),
     )
-    motion = _motion_plan(sc, crew_ids, n_slots, runs)
+    motion = _motion_plan(sc, crew_ids, hatch_of, runs)
     planned = [planned_fault(f, crew_ids, motion, runs) for f in sc.faults]
-    has_airlock = sc.vehicle.airlock is not None
+    vessel_ids = sc.vehicle.vessel_ids()
     return Plan(
         scenario=sc,
         runs=runs,
@@ -517,11 +524,11 @@ def compile_plan(sc: Scenario, runs: int = 1) -> Plan:
         n_acts=n_acts,
         crew=crew,
         vessel=VesselParams(**_vessel_arrays(sc, runs)),
-        hatch_diameter_m=np.full(runs, sc.vehicle.hatch_diameter_m),
-        hatch_open_max_Pa=np.full(runs, sc.vehicle.hatch_open_max_psi * PA_PER_PSI),
+        vessel_ids=vessel_ids,
+        locations=(*vessel_ids, "outside"),
+        loc_after=loc_after,
+        hatch_of=hatch_of,
         o2_store_kg=np.full(runs, sc.vehicle.o2_store_kg),
-        eva_vessel=1 if has_airlock else 0,
-        has_airlock=has_airlock,
         faults=planned,
         motion=motion,
     )

@@ -38,7 +38,8 @@ def channel_values(eng, values, now, *, met, p_amb, p_ves, draw, cooling, range_
     S = plan.kind.shape[1]
     p = plan.crew
     cap = p.scrub_cap_kg
-    airlock = p_ves[:, [1]] if plan.has_airlock else np.full((R, 1), np.nan)
+    hv = now.hatch_v  # the lock each crew member goes out by (the cabin: no airlock)
+    airlock = np.where(hv > 0, p_ves[np.arange(R)[:, None], hv], np.nan)
     return {
         **values,
         "p_dcs": dcs.probability_dcs(values["etr"]),
@@ -48,7 +49,7 @@ def channel_values(eng, values, now, *, met, p_amb, p_ves, draw, cooling, range_
         "metabolic_W": met,
         "p_ambient_kPa": p_amb / 1000.0,
         "p_cabin_kPa": np.repeat(p_ves[:, [0]] / 1000.0, C, axis=1),
-        "p_airlock_kPa": np.repeat(airlock / 1000.0, C, axis=1),
+        "p_airlock_kPa": airlock / 1000.0,
         "o2_primary_kg": suit.o2_primary_kg,
         "o2_vehicle_kg": np.where(p.umbilical, suit.o2_vehicle_kg[:, None], np.nan),
         "o2_secondary_min": suit.o2_secondary_s / 60.0,

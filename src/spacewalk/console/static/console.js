@@ -346,7 +346,8 @@ function renderTimeline() {
       }
     }
     if (loc) for (let k = 0; k < loc.t.length - 1; k++) {
-      g.fillStyle = LOC_COLOUR[loc.v[k]] || "#444";
+      // any vessel but the cabin is a lock (crew lock, equipment lock, a second airlock)
+      g.fillStyle = loc.v[k] ? LOC_COLOUR[loc.v[k]] || LOC_COLOUR.airlock : "#444";
       g.fillRect(X(loc.t[k]), y + 16, Math.max(1, X(loc.t[k + 1]) - X(loc.t[k])), 5);
     }
   });

@@ -17,10 +17,12 @@ import numpy as np
 from ...physics import lifesupport
 from ...scenario.presets import WORKLOADS_W
 from ..events import Emit
-from ..plan import KIND, LOC_AIRLOCK, LOC_CABIN, LOC_OUTSIDE, RETURN, Plan
+from ..plan import KIND, LOC_CABIN, LOC_OUTSIDE, RETURN, Plan
 
 EVENT_LUT = np.zeros(RETURN + 1, dtype=bool)  # kinds that end on an event, not a duration
 EVENT_LUT[[KIND[k] for k in ("fly", "capture", "release", "ride")]] = True
+MOVES_LUT = np.zeros(RETURN + 1, dtype=bool)  # kinds that take a crew member elsewhere
+MOVES_LUT[[KIND[k] for k in ("enter-airlock", "leave-airlock", "egress", "ingress")]] = True
 NOMINAL, TERMINATED, ABORTED = 0, 1, 2  # mode: how the EVA of a crew member is going
 
 
@@ -34,9 +36,9 @@ class TimelineState:
     completed: np.ndarray  # (R, C, S) each slot completed
     act_start_s: np.ndarray  # (R, C, S) nan if never started
     act_end_s: np.ndarray  # (R, C, S)
-    loc: np.ndarray  # (R, C) LOC_CABIN, LOC_AIRLOCK, LOC_OUTSIDE
+    loc: np.ndarray  # (R, C) the vessel around each crew member, or LOC_OUTSIDE
     suited: np.ndarray  # (R, C) suit closed and pressurised
-    hatch_open: np.ndarray  # (R,)
+    hatch_open: np.ndarray  # (R, V) each vessel's EVA hatch
     ret_dur_s: np.ndarray  # (R, C) the return slot's duration
     ret_speed_m_s: np.ndarray
     ret_met_W: np.ndarray
@@ -62,6 +64,8 @@ class TimelineNow:
     at_hatch: np.ndarray  # egress waiting for the hatch to open
     envelope_m: np.ndarray
     recharged: np.ndarray  # suits recharged between EVAs this step
+    hatch_v: np.ndarray  # (R, C) the vessel whose EVA hatch each crew member goes by
+    vloc: np.ndarray  # (R, C) the vessel around each crew member (outside: hatch_v's)
 
     @property
     def depress(self):
@@ -88,7 +92,7 @@ def init(plan: Plan) -> TimelineState:
         act_end_s=np.full((R, C, S), np.nan),
         loc=np.full((R, C), LOC_CABIN, dtype=np.int64),
         suited=np.zeros((R, C), dtype=bool),
-        hatch_open=np.zeros(R, dtype=bool),
+        hatch_open=np.zeros((R, len(plan.vessel_ids)), dtype=bool),
         ret_dur_s=np.zeros((R, C)),
         ret_speed_m_s=plan.crew.speed_m_s.copy(),
         ret_met_W=np.full((R, C), WORKLOADS_W["moderate"]),
@@ -101,9 +105,18 @@ def init(plan: Plan) -> TimelineState:
     )
 
 
-def vessel_of(plan: Plan, loc: np.ndarray) -> np.ndarray:
-    """The vessel index around each crew member (outside: the vessel the EVA leaves from)."""
-    return np.array([0, 1, plan.eva_vessel])[loc]
+def hatch_vessel(s: TimelineState, plan: Plan) -> np.ndarray:
+    """(R, C) the vessel whose EVA hatch each crew member goes out or comes in by at their
+    current activity (on the way back: the one their ingress enters)."""
+    S = plan.kind.shape[1]
+    slot = np.minimum(s.act, S - 1)
+    slot = np.where(slot == S - 1, np.maximum(s.return_to, 0), slot)
+    return plan.hatch_of[np.arange(slot.shape[1])[None, :], slot]
+
+
+def vessel_of(s: TimelineState, plan: Plan) -> np.ndarray:
+    """(R, C) the vessel around each crew member (outside: the one whose hatch they use)."""
+    return np.where(s.loc == LOC_OUTSIDE, hatch_vessel(s, plan), s.loc)
 
 
 def step(s: TimelineState, plan: Plan, p_ves: np.ndarray, p_suit: np.ndarray, motion, t, dt):
@@ -115,14 +128,15 @@ def step(s: TimelineState, plan: Plan, p_ves: np.ndarray, p_suit: np.ndarray, mo
     ci = np.broadcast_to(np.arange(C), (R, C))
     ri = np.broadcast_to(np.arange(R)[:, None], (R, C))
     events: list[Emit] = []
-    p = plan.crew
-    eva_v = plan.eva_vessel
+    p, ves = plan.crew, plan.vessel
 
     active = ~s.done & ~s.lost
     slot = np.minimum(s.act, S - 1)
     flat = ci * S + slot
     kind_now = plan.kind.ravel().take(flat)
-    p_loc_vessel = p_ves[ri, vessel_of(plan, s.loc)]
+    hv = hatch_vessel(s, plan)
+    vloc = np.where(s.loc == LOC_OUTSIDE, hv, s.loc)
+    p_loc_vessel = p_ves[ri, vloc]
     dep_c = plan.after_c.ravel().take(flat)
     dep_ok = (dep_c < 0) | s.completed[ri, np.maximum(dep_c, 0), plan.after_a.ravel().take(flat)]
     ready = active & dep_ok
@@ -133,7 +147,7 @@ def step(s: TimelineState, plan: Plan, p_ves: np.ndarray, p_suit: np.ndarray, mo
     if np.count_nonzero(starting):
         s.suited |= starting & (kind_now == KIND["suit-up"])
         s.suited &= ~(starting & (kind_now == KIND["doff"]))
-        motion.start(starting, kind_now, slot, s.loc, dur_now, s.ret_speed_m_s, t)
+        motion.start(starting, kind_now, slot, s.loc, hv, dur_now, s.ret_speed_m_s, t)
         labels = plan.labels
         # stamped with the phase's own start: an activity that waited for a partner began
         # when its predecessor ended, as the phases in the summary say
@@ -147,20 +161,21 @@ def step(s: TimelineState, plan: Plan, p_ves: np.ndarray, p_suit: np.ndarray, mo
             )
         )
         s.started |= starting
-    # egress needs the hatch open, which needs the vessel vented
+    # egress needs its vessel's hatch open, which needs the vessel vented
     is_egress = kind_now == KIND["egress"]
-    can_open = p_ves[:, eva_v] <= plan.hatch_open_max_Pa
-    opening = ready & is_egress & ~s.hatch_open[:, None] & can_open[:, None]
+    open_now = s.hatch_open[ri, hv]
+    can_open = p_ves[ri, hv] <= ves.hatch_open_max_Pa[ri, hv]
+    opening = ready & is_egress & ~open_now & can_open
     if np.count_nonzero(opening):
-        newly = opening.any(axis=1) & ~s.hatch_open
-        events.append(Emit("hatch-open", t, runs=np.nonzero(newly)[0]))
-        s.hatch_open |= newly
+        _open_hatches(s, plan, opening, hv, True, t, events)
+        open_now = s.hatch_open[ri, hv]
     # ingress needs the suit to fit the hatch
     dp_suit = p_suit - np.where(s.loc == LOC_OUTSIDE, 0.0, p_loc_vessel)
     envelope = lifesupport.envelope_m(
         dp_suit / 1000.0, p.envelope0_m, p.compliance_m_per_Pa * 1000.0
     )
-    fits = lifesupport.fits_hatch(envelope, plan.hatch_diameter_m[:, None])
+    hatch_d = ves.hatch_diameter_m[ri, hv]
+    fits = lifesupport.fits_hatch(envelope, hatch_d)
     is_ingress = kind_now == KIND["ingress"]
     blocked = ready & is_ingress & ~fits
     if np.count_nonzero(blocked):
@@ -172,13 +187,13 @@ def step(s: TimelineState, plan: Plan, p_ves: np.ndarray, p_suit: np.ndarray, mo
                 blocked & ~s.blocked_logged,
                 values={
                     "envelope_m": envelope,
-                    "hatch_m": plan.hatch_diameter_m,
+                    "hatch_m": hatch_d,
                     "dp_kPa": dp_suit / 1000.0,
                 },
             )
         )
         s.blocked_logged |= blocked
-    gate = ready & ~blocked & ~((is_egress | is_ingress) & ~s.hatch_open[:, None])
+    gate = ready & ~blocked & ~((is_egress | is_ingress) & ~open_now)
     at_hatch = ready & is_egress & ~gate  # nobody leaves through a closed hatch
     s.act_t += gate * dt
     is_depress = kind_now == KIND["depress"]
@@ -204,16 +219,12 @@ def step(s: TimelineState, plan: Plan, p_ves: np.ndarray, p_suit: np.ndarray, mo
         rc, cc, sc = ri[complete], ci[complete], slot[complete]
         s.act_end_s[rc, cc, sc] = t
         s.completed[rc, cc, sc] = True
-        loc = s.loc
-        loc = np.where(complete & (kind_now == KIND["enter-airlock"]), LOC_AIRLOCK, loc)
-        loc = np.where(complete & is_egress, LOC_OUTSIDE, loc)
-        loc = np.where(complete & (kind_now == KIND["leave-airlock"]), LOC_CABIN, loc)
+        moving = complete & MOVES_LUT[kind_now]
+        s.loc = np.where(moving, plan.loc_after.ravel().take(flat), s.loc)
         into = complete & is_ingress
-        s.loc = np.where(into, eva_v, loc)  # LOC_CABIN == 0 == cabin vessel, 1 == airlock
-        closing = (complete & (kind_now == KIND["hatch-close"])).any(axis=1)
+        closing = complete & (kind_now == KIND["hatch-close"])
         if np.count_nonzero(closing):
-            events.append(Emit("hatch-closed", t, runs=np.nonzero(closing & s.hatch_open)[0]))
-            s.hatch_open &= ~closing
+            _open_hatches(s, plan, closing, hv, False, t, events)
         recharged = complete & (kind_now == KIND["recharge"])
         events.append(Emit("suit-recharged", t, recharged))
         events.append(Emit("egress", t, complete & is_egress))
@@ -236,8 +247,24 @@ def step(s: TimelineState, plan: Plan, p_ves: np.ndarray, p_suit: np.ndarray, mo
         at_hatch=at_hatch,
         envelope_m=envelope,
         recharged=recharged,
+        hatch_v=hv,
+        vloc=vloc,
     )
     return s, events, now
+
+
+def _open_hatches(s: TimelineState, plan: Plan, who, hv, opening: bool, t, events) -> None:
+    """Open (or close) the EVA hatch of vessel ``hv`` where ``who`` (R, C) asks; one event
+    per hatch that changes, its subject the vessel."""
+    R, V = s.hatch_open.shape
+    ask = np.zeros((R, V), dtype=bool)
+    ask[np.nonzero(who)[0], hv[who]] = True
+    change = ask & (s.hatch_open != opening)
+    for v in np.nonzero(change.any(axis=0))[0]:
+        runs = np.nonzero(change[:, v])[0]
+        code = "hatch-open" if opening else "hatch-closed"
+        events.append(Emit(code, t, runs=runs, subject=plan.vessel_ids[v]))
+    s.hatch_open[change] = opening
 
 
 def send_back(s: TimelineState, plan: Plan, go, tgt, is_abort, t, code, rule_k, range_m):

@@ -1,8 +1,10 @@
-"""Vessels: the cabin and the airlock as isothermal gas volumes (:mod:`spacewalk.physics.gas`).
+"""Vessels: the cabin, airlocks and other locks as isothermal gas volumes
+(:mod:`spacewalk.physics.gas`).
 
-A vessel vents through its valve while a crew member inside it depresses, through the open
-hatch to vacuum when it is the EVA vessel, and is repressurised at its set mass flow up to
-the highest target asked for, mixing the repress gas into its O2 fraction.
+A vessel vents through its valve while a crew member inside it depresses, through its open
+EVA hatch to vacuum, and is repressurised at its set mass flow up to the highest target
+asked for, mixing the repress gas into its O2 fraction. Inner hatches between vessels are
+closed: crew pass them only between pressurised vessels (the procedures' repress first).
 """
 
 from __future__ import annotations
@@ -41,36 +43,30 @@ def pressure_Pa(s: VesselState, plan: Plan) -> np.ndarray:
 def step(s: VesselState, plan: Plan, vloc, depress, repress_asked, target_Pa, hatch_open, dt):
     """One step of every vessel. ``vloc`` (R, C) is the vessel around each crew member;
     ``depress`` and ``repress_asked`` (R, C) who asks their vessel to vent or fill, to
-    ``target_Pa``; ``hatch_open`` (R,) the EVA vessel's hatch to vacuum."""
+    ``target_Pa``; ``hatch_open`` (R, V) each vessel's EVA hatch to vacuum."""
     v = plan.vessel
     R_, V = s.m_kg.shape
-    eva_v = plan.eva_vessel
     vent = np.zeros((R_, V), dtype=bool)
     repress = np.zeros((R_, V), dtype=bool)
     if np.count_nonzero(depress) or np.count_nonzero(repress_asked):
         for vi in range(V):
             vent[:, vi] = (depress & (vloc == vi)).any(axis=1)
             repress[:, vi] = (repress_asked & (vloc == vi)).any(axis=1)
-    vent[:, eva_v] &= ~hatch_open
-    repress[:, eva_v] &= ~hatch_open
+    vent &= ~hatch_open
+    repress &= ~hatch_open
     m_v = np.where(
         vent,
         gas.vent_step(s.m_kg, v.volume_m3, v.vent_cdA_m2, s.R_J_kgK, v.T_K, dt),
         s.m_kg,
     )
-    hatch_area = DISCHARGE_CD * np.pi * plan.hatch_diameter_m**2 / 4.0
-    m_v[:, eva_v] = np.where(
-        hatch_open,
-        gas.vent_step(
-            m_v[:, eva_v],
-            v.volume_m3[:, eva_v],
-            hatch_area,
-            s.R_J_kgK[:, eva_v],
-            v.T_K[:, eva_v],
-            dt,
-        ),
-        m_v[:, eva_v],
-    )
+    if np.count_nonzero(hatch_open):
+        # (vessels without a hatch never have it open; 1 m^2 keeps their unused column finite)
+        hatch_area = np.where(hatch_open, DISCHARGE_CD * np.pi * v.hatch_diameter_m**2 / 4, 1.0)
+        m_v = np.where(
+            hatch_open,
+            gas.vent_step(m_v, v.volume_m3, hatch_area, s.R_J_kgK, v.T_K, dt),
+            m_v,
+        )
     add = np.where(repress, v.repress_kg_s * dt, 0.0)
     if np.count_nonzero(add):
         # stop at the highest repress target among the crew asking for it
