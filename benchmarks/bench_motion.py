@@ -36,7 +36,7 @@ def crew_bodies(n: int) -> Bodies:
     b.free[:] = b.tctl[:] = b.actl[:] = True
     b.unit[:] = 0
     b.mass[:] = MASS_KG
-    b.inertia[:] = INERTIA
+    b.inertia[:] = np.diag(INERTIA)
     b.prop[:] = UNIT.propellant_kg
     b.a_brake[:] = 0.5 * UNIT.translation_accel_m_s2(MASS_KG)
     b.y[:, 12] = N_MEAN

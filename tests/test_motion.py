@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from scipy.integrate import solve_ivp
+from scipy.spatial.transform import Rotation
 
 from spacewalk.physics.maneuvering import UNITS, suited_mass_properties
 from spacewalk.physics.motion import Bodies
@@ -99,7 +100,7 @@ def test_torque_free_tumbling_conserves_energy_and_momentum():
     b = Bodies(1)
     b.set_circular(N_420)
     inertia = np.array([96.8, 118.0, 54.7])  # crew member with an MMU (maneuvering.py)
-    b.inertia[0] = inertia
+    b.inertia[0] = np.diag(inertia)
     b.y[0, 10:13] = [0.05, 0.4, 0.08]  # near the unstable intermediate axis: it flips
     w0 = b.w[0].copy()
     drift(b, 3600.0)
@@ -119,7 +120,7 @@ def test_torque_free_tumbling_conserves_energy_and_momentum():
 def test_symmetric_body_precesses_at_the_analytic_rate():
     """Euler's equations for I1 = I2: the transverse rate turns at (I3 - I1) / I1 * w3."""
     b = Bodies(1)
-    b.inertia[0] = [10.0, 10.0, 16.0]
+    b.inertia[0] = np.diag([10.0, 10.0, 16.0])
     b.y[0, 10:13] = [0.1, 0.0, 0.5]
     t = 60.0
     drift(b, t)
@@ -130,12 +131,27 @@ def test_symmetric_body_precesses_at_the_analytic_rate():
     assert abs(np.hypot(b.w[0, 0], b.w[0, 1]) - 0.1) < 1e-9
 
 
+def test_products_of_inertia_precess_as_the_principal_axes_do():
+    """The same symmetric body with its tensor written in turned axes (products of inertia,
+    as a stack with a captured satellite has): the rate precesses about the turned symmetry
+    axis at (I3 - I1) / I1 * w3, the closed form of Euler's equations."""
+    turn = Rotation.from_euler("zyx", [30.0, 40.0, 25.0], degrees=True).as_matrix()
+    b = Bodies(1)
+    b.inertia[0] = turn @ np.diag([10.0, 10.0, 16.0]) @ turn.T
+    b.y[0, 10:13] = turn @ np.array([0.1, 0.0, 0.5])
+    t = 60.0
+    drift(b, t)
+    omega = (16.0 - 10.0) / 10.0 * 0.5
+    expected = turn @ np.array([0.1 * np.cos(omega * t), 0.1 * np.sin(omega * t), 0.5])
+    np.testing.assert_allclose(b.w[0], expected, atol=1e-8)
+
+
 def mmu_body(n_mean=N_420):
     unit = UNITS["mmu"]
     m, inertia = suited_mass_properties(75.0, 127.0, unit)
     b = Bodies(1, units=[unit])
     b.set_circular(n_mean)
-    b.unit[:], b.mass[:], b.inertia[:], b.prop[:] = 0, m, inertia, unit.propellant_kg
+    b.unit[:], b.mass[:], b.inertia[:], b.prop[:] = 0, m, np.diag(inertia), unit.propellant_kg
     b.y[0, 12] = n_mean  # held in the vehicle frame: turning with it
     b.a_brake[:] = 0.5 * unit.translation_accel_m_s2(m)
     return unit, m, b

@@ -16,8 +16,6 @@ from spacewalk.scenario import Fault
 from spacewalk.sim.crewmotion import CrewMotion
 from spacewalk.sim.events import EventLog
 from spacewalk.sim.plan import KIND, LOC_OUTSIDE, compile_plan
-
-LOC_AIRLOCK = 1  # the airlock's vessel index in emu-nominal.toml (cabin 0, airlock 1)
 from spacewalk.sim.subsystems import (
     co2,
     faults,
@@ -32,6 +30,7 @@ from spacewalk.sim.subsystems import (
 from spacewalk.units import PA_PER_PSI, R_O2, gas_constant
 
 EMU = Path(__file__).parent / "data" / "emu-nominal.toml"
+LOC_AIRLOCK = 1  # the airlock's vessel index in emu-nominal.toml (cabin 0, airlock 1)
 DT = 10.0
 GAMMA = 1.4
 # choked-flow factor sqrt(g) (2/(g+1))^((g+1)/(2(g-1))) for g = 1.4 (Anderson, Modern

@@ -106,8 +106,7 @@ def test_egress_needs_a_vessel_with_a_hatch_to_vacuum():
 
     issues = _problems(edit)
     assert any(
-        i.path == "timeline.ev1[3].activity" and "no hatch to vacuum" in i.problem
-        for i in issues
+        i.path == "timeline.ev1[3].activity" and "no hatch to vacuum" in i.problem for i in issues
     )
 
 

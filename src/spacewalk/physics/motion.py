@@ -16,7 +16,8 @@ Translational dynamics, selectable per run:
   eccentric chief (Schaub and Junkins, *Analytical Mechanics of Space Systems*, eq. 14.14),
   with the chief's radius r_c and rate integrated alongside (theta' = h / r_c^2).
 
-Rotational dynamics: Euler's equations for principal inertias and the quaternion kinematics
+Rotational dynamics: Euler's equations with the full inertia tensor in B (a crew member's is
+diagonal; a stack with a captured target has products of inertia) and the quaternion kinematics
 q' = 1/2 q (x) (0, w_BH), with w_BH = w - w_HN the rate relative to the rotating frame.
 Integration: classical RK4 on the whole state (renormalising q each step), substepped while a
 tether is taut so its oscillation is resolved; while no tether can go taut within a step and
@@ -83,9 +84,8 @@ def _deriv(
     n_mean,
     h_chief,
     m,
-    Ix,
-    Iy,
-    Iz,
+    Ib,
+    Ibi,
     f_H,
     tau_B,
     anchor,
@@ -95,7 +95,8 @@ def _deriv(
     c_t,
     tension,
 ):
-    """Right-hand side of the 15-state ODE; writes tether tensions into ``tension``."""
+    """Right-hand side of the 15-state ODE; writes tether tensions into ``tension``. ``Ib``
+    is the inertia tensor in B (products of inertia included), ``Ibi`` its inverse."""
     x, yy, z = y[0], y[1], y[2]
     vx, vy, vz = y[3], y[4], y[5]
     q0, q1, q2, q3 = y[6], y[7], y[8], y[9]
@@ -177,10 +178,40 @@ def _deriv(
     out[7] = 0.5 * (q0 * rx + q2 * rz - q3 * ry)
     out[8] = 0.5 * (q0 * ry + q3 * rx - q1 * rz)
     out[9] = 0.5 * (q0 * rz + q1 * ry - q2 * rx)
-    # Euler: I w' = tau - w x I w
-    out[10] = (tx - (Iz - Iy) * wy * wz) / Ix
-    out[11] = (ty - (Ix - Iz) * wz * wx) / Iy
-    out[12] = (tz - (Iy - Ix) * wx * wy) / Iz
+    _euler(wx, wy, wz, tx, ty, tz, Ib, Ibi, out, 10)
+
+
+@njit(cache=True, error_model="numpy", fastmath=True, inline="always")
+def _euler(wx, wy, wz, tx, ty, tz, Ib, Ibi, out, at):
+    """Euler's equations with a full inertia tensor: w' = I^-1 (tau - w x I w), into
+    out[at:at+3]."""
+    hx = Ib[0, 0] * wx + Ib[0, 1] * wy + Ib[0, 2] * wz
+    hy = Ib[1, 0] * wx + Ib[1, 1] * wy + Ib[1, 2] * wz
+    hz = Ib[2, 0] * wx + Ib[2, 1] * wy + Ib[2, 2] * wz
+    gx = tx - (wy * hz - wz * hy)
+    gy = ty - (wz * hx - wx * hz)
+    gz = tz - (wx * hy - wy * hx)
+    out[at] = Ibi[0, 0] * gx + Ibi[0, 1] * gy + Ibi[0, 2] * gz
+    out[at + 1] = Ibi[1, 0] * gx + Ibi[1, 1] * gy + Ibi[1, 2] * gz
+    out[at + 2] = Ibi[2, 0] * gx + Ibi[2, 1] * gy + Ibi[2, 2] * gz
+
+
+@njit(cache=True, error_model="numpy", inline="always")
+def _inv3(a, out):
+    """Inverse of a 3x3 matrix by cofactors (an inertia tensor: symmetric, positive)."""
+    c00 = a[1, 1] * a[2, 2] - a[1, 2] * a[2, 1]
+    c01 = a[1, 2] * a[2, 0] - a[1, 0] * a[2, 2]
+    c02 = a[1, 0] * a[2, 1] - a[1, 1] * a[2, 0]
+    det = a[0, 0] * c00 + a[0, 1] * c01 + a[0, 2] * c02
+    out[0, 0] = c00 / det
+    out[1, 0] = c01 / det
+    out[2, 0] = c02 / det
+    out[0, 1] = (a[0, 2] * a[2, 1] - a[0, 1] * a[2, 2]) / det
+    out[1, 1] = (a[0, 0] * a[2, 2] - a[0, 2] * a[2, 0]) / det
+    out[2, 1] = (a[0, 1] * a[2, 0] - a[0, 0] * a[2, 1]) / det
+    out[0, 2] = (a[0, 1] * a[1, 2] - a[0, 2] * a[1, 1]) / det
+    out[1, 2] = (a[0, 2] * a[1, 0] - a[0, 0] * a[1, 2]) / det
+    out[2, 2] = (a[0, 0] * a[1, 1] - a[0, 1] * a[1, 0]) / det
 
 
 @njit(cache=True, error_model="numpy", fastmath=True, inline="always")
@@ -355,7 +386,7 @@ def _cw_stm(n, tau, out):
 
 
 @njit(cache=True, error_model="numpy", fastmath=True, inline="always")
-def _att_deriv(y, out, fd, Ix, Iy, Iz, tau_B):
+def _att_deriv(y, out, fd, Ib, Ibi, tau_B):
     """Attitude-only right-hand side (q, w) for a body with no taut tether."""
     q0, q1, q2, q3 = y[0], y[1], y[2], y[3]
     wx, wy, wz = y[4], y[5], y[6]
@@ -366,9 +397,7 @@ def _att_deriv(y, out, fd, Ix, Iy, Iz, tau_B):
     out[1] = 0.5 * (q0 * rx + q2 * rz - q3 * ry)
     out[2] = 0.5 * (q0 * ry + q3 * rx - q1 * rz)
     out[3] = 0.5 * (q0 * rz + q1 * ry - q2 * rx)
-    out[4] = (tau_B[0] - (Iz - Iy) * wy * wz) / Ix
-    out[5] = (tau_B[1] - (Ix - Iz) * wz * wx) / Iy
-    out[6] = (tau_B[2] - (Iy - Ix) * wx * wy) / Iz
+    _euler(wx, wy, wz, tau_B[0], tau_B[1], tau_B[2], Ib, Ibi, out, 4)
 
 
 @njit(cache=True, error_model="numpy")
@@ -410,9 +439,14 @@ def _move_held(b, n_steps, dt, y, p_tgt, v_cruise, arrived, model, n_mean, h_chi
 
 
 @njit(cache=True, error_model="numpy", inline="always")
-def _home_distance(b, y, stats):
-    """Distance from the body's home point (stats[b, 4:7], the hatch) into stats[b, 7]."""
-    dx, dy, dz = y[0] - stats[b, 4], y[1] - stats[b, 5], y[2] - stats[b, 6]
+def _home_distance(b, y, stats, offset):
+    """Distance of the crew member (the body's centre plus ``offset``, turned into H) from
+    the body's home point (stats[b, 4:7], the hatch) into stats[b, 7]."""
+    R = _rot(y[6], y[7], y[8], y[9])
+    ox, oy, oz = offset[b, 0], offset[b, 1], offset[b, 2]
+    dx = y[0] + R[0] * ox + R[1] * oy + R[2] * oz - stats[b, 4]
+    dy = y[1] + R[3] * ox + R[4] * oy + R[5] * oz - stats[b, 5]
+    dz = y[2] + R[6] * ox + R[7] * oy + R[8] * oz - stats[b, 6]
     stats[b, 7] = np.sqrt(dx * dx + dy * dy + dz * dz)
 
 
@@ -434,6 +468,7 @@ def _advance_held(
     tension,
     reach,
     stats,
+    offset,
 ):
     """A held body: moved along its path; no integration, no scratch arrays."""
     y = y_all[b]
@@ -448,7 +483,7 @@ def _advance_held(
             reach[b, j] = max(np.sqrt(dx * dx + dy * dy + dz * dz) - length[b, j], 0.0)
     stats[b, 1] = 0.0
     stats[b, 3] = max(stats[b, 3], np.sqrt(y[3] * y[3] + y[4] * y[4] + y[5] * y[5]))
-    _home_distance(b, y, stats)
+    _home_distance(b, y, stats, offset)
 
 
 @njit(cache=True, error_model="numpy", fastmath=True)
@@ -491,6 +526,7 @@ def _advance_body(
     arrived,
     stats,
     reach,
+    offset,
 ):
     K = length.shape[1]
     y = y_all[b].copy()
@@ -521,7 +557,10 @@ def _advance_body(
     if kmax > 0.0:  # resolve a taut tether's oscillation (omega dt <= 0.25 per substep)
         n_sub = min(64, max(1, int(np.ceil(np.sqrt(kmax / mass[b]) * dt / 0.25))))
     h = dt / n_sub
-    Ix, Iy, Iz = inertia[b, 0], inertia[b, 1], inertia[b, 2]
+    Ib = inertia[b]
+    Ibi = np.empty((3, 3))
+    _inv3(Ib, Ibi)
+    ox, oy, oz = offset[b, 0], offset[b, 1], offset[b, 2]
     for s in range(n_steps):
         m = mass[b]
         w_frame = n_mean[b] if model == CW else h_chief[b] / (y[13] * y[13])
@@ -559,6 +598,11 @@ def _advance_body(
                 err,
             )
         if mdot > 0.0:
+            # the nozzles' torques are about the crew member's own centre of mass; a captured
+            # target moves the centre by -offset: add offset x F
+            tau_B[0] += oy * f_B[2] - oz * f_B[1]
+            tau_B[1] += oz * f_B[0] - ox * f_B[2]
+            tau_B[2] += ox * f_B[1] - oy * f_B[0]
             dm = min(mdot * dt, prop[b])
             scale = dm / (mdot * dt)
             R = _rot(y[6], y[7], y[8], y[9])
@@ -610,16 +654,16 @@ def _advance_body(
             fd = n_mean[b]
             for i in range(7):
                 ya[i] = y[6 + i]
-            _att_deriv(ya, a1, fd, Ix, Iy, Iz, tau_B)
+            _att_deriv(ya, a1, fd, Ib, Ibi, tau_B)
             for i in range(7):
                 yt[i] = ya[i] + 0.5 * dt * a1[i]
-            _att_deriv(yt, a2_, fd, Ix, Iy, Iz, tau_B)
+            _att_deriv(yt, a2_, fd, Ib, Ibi, tau_B)
             for i in range(7):
                 yt[i] = ya[i] + 0.5 * dt * a2_[i]
-            _att_deriv(yt, a3, fd, Ix, Iy, Iz, tau_B)
+            _att_deriv(yt, a3, fd, Ib, Ibi, tau_B)
             for i in range(7):
                 yt[i] = ya[i] + dt * a3[i]
-            _att_deriv(yt, a4, fd, Ix, Iy, Iz, tau_B)
+            _att_deriv(yt, a4, fd, Ib, Ibi, tau_B)
             for i in range(7):
                 y[6 + i] = ya[i] + dt / 6.0 * (a1[i] + 2.0 * a2_[i] + 2.0 * a3[i] + a4[i])
             qn = np.sqrt(y[6] ** 2 + y[7] ** 2 + y[8] ** 2 + y[9] ** 2)
@@ -636,9 +680,8 @@ def _advance_body(
                 n_mean[b],
                 h_chief[b],
                 m,
-                Ix,
-                Iy,
-                Iz,
+                Ib,
+                Ibi,
                 f_H,
                 tau_B,
                 anchor_b,
@@ -659,9 +702,8 @@ def _advance_body(
                 n_mean[b],
                 h_chief[b],
                 m,
-                Ix,
-                Iy,
-                Iz,
+                Ib,
+                Ibi,
                 f_H,
                 tau_B,
                 anchor_b,
@@ -680,9 +722,8 @@ def _advance_body(
                 n_mean[b],
                 h_chief[b],
                 m,
-                Ix,
-                Iy,
-                Iz,
+                Ib,
+                Ibi,
                 f_H,
                 tau_B,
                 anchor_b,
@@ -701,9 +742,8 @@ def _advance_body(
                 n_mean[b],
                 h_chief[b],
                 m,
-                Ix,
-                Iy,
-                Iz,
+                Ib,
+                Ibi,
                 f_H,
                 tau_B,
                 anchor_b,
@@ -728,9 +768,8 @@ def _advance_body(
         n_mean[b],
         h_chief[b],
         mass[b],
-        Ix,
-        Iy,
-        Iz,
+        Ib,
+        Ibi,
         f_H,
         tau_B,
         anchor[b],
@@ -752,7 +791,7 @@ def _advance_body(
     stats[b, 1] = rel
     stats[b, 2] = max(stats[b, 2], rel)
     stats[b, 3] = max(stats[b, 3], speed)
-    _home_distance(b, y, stats)
+    _home_distance(b, y, stats, offset)
     y_all[b] = y
 
 
@@ -795,6 +834,7 @@ def _advance(
     arrived,
     stats,
     reach,
+    offset,
 ):
     for b in prange(y.shape[0]):
         if not free[b]:
@@ -815,6 +855,7 @@ def _advance(
                 tension,
                 reach,
                 stats,
+                offset,
             )
             continue
         _advance_body(
@@ -856,6 +897,7 @@ def _advance(
             arrived,
             stats,
             reach,
+            offset,
         )
 
 
@@ -897,7 +939,7 @@ class Bodies:
         self.tctl = np.zeros(n, dtype=np.bool_)
         self.actl = np.zeros(n, dtype=np.bool_)
         self.mass = np.full(n, 200.0)
-        self.inertia = np.full((n, 3), 20.0)
+        self.inertia = np.tile(np.eye(3) * 20.0, (n, 1, 1))  # tensor in B [kg m^2]
         self.n_mean = np.zeros(n)
         self.h_chief = np.zeros(n)
         self.anchor = np.zeros((n, K, 3))
@@ -926,6 +968,9 @@ class Bodies:
         # impulse [N s], rate vs H, peak rate, peak speed, home point (3) [m], distance from it
         self.stats = np.zeros((n, 8))
         self.reach = np.zeros((n, K))  # held bodies: distance beyond each tether's length
+        # the crew member's own centre of mass from the body's [m, B]: nonzero while a
+        # captured target makes the body a stack (the state r, v is the stack's centre)
+        self.offset = np.zeros((n, 3))
 
     @property
     def r(self) -> np.ndarray:
@@ -998,6 +1043,7 @@ class Bodies:
             self.arrived,
             self.stats,
             self.reach,
+            self.offset,
         )
         numba.set_num_threads(outer)  # leave the caller's setting as it was
 

@@ -81,9 +81,7 @@ EVENT_TYPES: tuple[EventType, ...] = (
         "O2, CO2 cartridge, feedwater and battery renewed between EVAs",
     ),
     _t("hatch-open", "info", "vehicle", "{subject} hatch open", "a vessel's EVA hatch opens"),
-    _t(
-        "hatch-closed", "info", "vehicle", "{subject} hatch closed", "a vessel's EVA hatch closes"
-    ),
+    _t("hatch-closed", "info", "vehicle", "{subject} hatch closed", "a vessel's EVA hatch closes"),
     _t("sunrise", "info", "orbit", "SUNRISE: orbital day begins", "the vehicle leaves the shadow"),
     _t("sunset", "info", "orbit", "SUNSET: orbital night begins", "the vehicle enters the shadow"),
     # suit and body

@@ -313,9 +313,7 @@ def walk_vessels(vehicle: Vehicle, acts: list[Activity]) -> VesselWalk:
                 )
         elif a.activity == "leave-airlock":
             if here <= 0:
-                problems.append(
-                    (j, "activity", f"'leave-airlock' from the {name}", "remove it")
-                )
+                problems.append((j, "activity", f"'leave-airlock' from the {name}", "remove it"))
             else:
                 here = specs[here].inside
         elif a.activity == "egress":
@@ -346,7 +344,12 @@ def walk_vessels(vehicle: Vehicle, acts: list[Activity]) -> VesselWalk:
                 )
             elif dest == -1 and len(hatched) > 1:
                 problems.append(
-                    (j, "vessel", "ingress before any egress", f"set vessel = one of {', '.join(hatched)}")
+                    (
+                        j,
+                        "vessel",
+                        "ingress before any egress",
+                        f"set vessel = one of {', '.join(hatched)}",
+                    )
                 )
             else:
                 dest = dest if dest >= 0 else ids.index(hatched[0])
@@ -1015,7 +1018,7 @@ def _check_vessels(vehicle: Vehicle, issues: list[Issue]) -> bool:
     """The vessels' names and the tree of inner hatches; True if the vehicle can be walked."""
     ids = vehicle.vessel_ids()
     ok = True
-    for vid, v in vehicle.vessels.items():
+    for vid in vehicle.vessels:
         path = f"vehicle.vessels.{vid}"
         if vid in ("cabin", "airlock", "outside") or not VESSEL_ID.match(vid):
             issues.append(

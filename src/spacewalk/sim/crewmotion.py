@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..physics import rigid
 from ..physics.motion import Bodies, quat_to_matrix
 from ..units import G0
 from .events import Emit
@@ -35,6 +36,29 @@ CAPTURE_TOL_M = 0.3
 DESPUN_RAD_S = np.radians(0.5)
 ABORT_FLY_SPEED_M_S = 0.5
 FREE_KINDS = {KIND[k] for k in ("free-float", "fly", "hold", "capture", "release")}
+
+
+def _diag(principal: np.ndarray) -> np.ndarray:
+    """Inertia tensors (..., 3, 3) of principal moments (..., 3) in the body axes."""
+    return principal[..., None] * np.eye(3)
+
+
+def _quat_mul(p: np.ndarray, q: np.ndarray) -> np.ndarray:
+    """Hamilton product p (x) q of scalar-first quaternions."""
+    p0, p1, p2, p3 = p
+    q0, q1, q2, q3 = q
+    return np.array(
+        [
+            p0 * q0 - p1 * q1 - p2 * q2 - p3 * q3,
+            p0 * q1 + p1 * q0 + p2 * q3 - p3 * q2,
+            p0 * q2 - p1 * q3 + p2 * q0 + p3 * q1,
+            p0 * q3 + p1 * q2 - p2 * q1 + p3 * q0,
+        ]
+    )
+
+
+def _quat_conj(q: np.ndarray) -> np.ndarray:
+    return np.array([q[0], -q[1], -q[2], -q[3]])
 
 
 def _facing(direction: np.ndarray) -> np.ndarray:
@@ -75,7 +99,7 @@ class CrewMotion:
         b.stats[cb, 7] = 0.0
         b.p_tgt[cb] = home
         b.mass[cb] = pc.motion_mass_kg
-        b.inertia[cb] = mp.inertia_kg_m2[None, :, :]
+        b.inertia[cb] = _diag(mp.inertia_kg_m2)[None]
         b.unit[cb] = mp.unit_index[None, :]
         b.prop[cb] = pc.propellant_kg
         b.anchor[cb] = mp.anchor_m[None]
@@ -93,7 +117,7 @@ class CrewMotion:
             b.y[tb, 0:3] = mp.target_r_m[None]
             b.y[tb, 3:6] = mp.target_v_m_s[None]
             b.mass[tb] = mp.target_mass_kg[None]
-            b.inertia[tb] = mp.target_inertia_kg_m2[None]
+            b.inertia[tb] = _diag(mp.target_inertia_kg_m2)[None]
             b.free[tb] = True
         b.y[:, 10:13] = b.held_rates()
         if T:
@@ -103,6 +127,8 @@ class CrewMotion:
         self.has_unit = np.broadcast_to(mp.unit_index >= 0, (R, C))
         self.own_mass0 = pc.motion_mass_kg.copy()
         self.docked = np.full((R, C), -1, dtype=np.int64)
+        self.dock_q = np.zeros((R, C, 4))  # a captured target's attitude in the crew's B
+        self.dock_target_B = np.zeros((R, C, 3))  # its centre from the stack's [m, B]
         self.despun = np.zeros((R, C), dtype=bool)
         self.chasing = np.full((R, C), -1, dtype=np.int64)  # target a fly/capture goes to
         self.out_of_reach = np.zeros((R, C, K), dtype=bool)
@@ -237,23 +263,32 @@ class CrewMotion:
         self.b.y[i, 3:6] = 0.0
         self.b.stats[i, 7] = 0.0
 
+    def _body(self, i: int) -> tuple:
+        """Body ``i`` as :func:`spacewalk.physics.rigid.join` takes it."""
+        b = self.b
+        rot = quat_to_matrix(b.y[[i], 6:10])[0]
+        return b.mass[i], b.inertia[i], rot, b.y[i, 0:3], b.y[i, 3:6], b.y[i, 10:13]
+
     def _dock(self, r, c, j, t):
+        """Join the crew member and target ``j`` into one rigid stack (full inertia tensor
+        with parallel-axis terms, momentum conserved); the body's state becomes the stack's
+        centre, and ``offset`` keeps where the crew member is in it."""
         b = self.b
         i, k = int(self.cb[r, c]), int(self.tb[r, j])
-        rc = quat_to_matrix(b.y[[i], 6:10])[0]
-        rt = quat_to_matrix(b.y[[k], 6:10])[0]
-        c_tc = rc.T @ rt  # target B -> crew B
-        i_t = np.diag(c_tc @ np.diag(b.inertia[k]) @ c_tc.T)  # principal part only
-        h = b.inertia[i] * b.y[i, 10:13] + c_tc @ (b.inertia[k] * b.y[k, 10:13])
-        m = b.mass[i] + b.mass[k]
-        b.y[i, 3:6] = (b.mass[i] * b.y[i, 3:6] + b.mass[k] * b.y[k, 3:6]) / m
-        b.inertia[i] = b.inertia[i] + i_t
-        b.y[i, 10:13] = h / b.inertia[i]
-        b.mass[i] = m
+        w_frame = np.array([0.0, 0.0, b.frame_rate_rad_s()[i]])
+        stack = rigid.join(self._body(i), self._body(k), w_frame)
+        self.dock_q[r, c] = _quat_mul(_quat_conj(b.y[i, 6:10]), b.y[k, 6:10])  # target in B
+        self.dock_target_B[r, c] = stack.target_B
+        b.y[i, 0:3], b.y[i, 3:6], b.y[i, 10:13] = stack.r_H, stack.v_H, stack.w_B
+        b.inertia[i] = stack.inertia_B
+        b.mass[i] = stack.mass_kg
+        b.offset[i] = stack.captor_B
+        b.attach[i] += stack.captor_B  # tether points move with the centre
         b.free[k] = False
-        b.p_tgt[k] = b.y[i, 0:3]
         b.v_cruise[k] = 0.0
+        b.p_tgt[i] = stack.r_H  # the unit holds the stack where it docked
         self.docked[r, c] = j
+        self._follow(r, c)
         self.mode[r, c] = MODE["captured"]
         b.q_ref[i] = b.y[i, 6:10]
         b.stats[i, 1] = np.linalg.norm(b.y[i, 10:13] - b.held_rates()[i])
@@ -269,17 +304,31 @@ class CrewMotion:
             )
         )
 
+    def _follow(self, r, c) -> None:
+        """Put a captured target where it is in the stack of crew member ``c``."""
+        b = self.b
+        i, k = int(self.cb[r, c]), int(self.tb[r, self.docked[r, c]])
+        rot = quat_to_matrix(b.y[[i], 6:10])[0]
+        b.y[k, 0:3] = b.y[i, 0:3] + rot @ self.dock_target_B[r, c]
+        b.y[k, 3:6] = b.y[i, 3:6]
+        b.p_tgt[k] = b.y[k, 0:3]
+
     def _release(self, r, c, t):
         j = int(self.docked[r, c])
         if j < 0:
             return
         b = self.b
         i, k = int(self.cb[r, c]), int(self.tb[r, j])
+        self._follow(r, c)
+        b.y[k, 6:10] = _quat_mul(b.y[i, 6:10], self.dock_q[r, c])
         b.mass[i] -= b.mass[k]
-        b.inertia[i] = self.mp.inertia_kg_m2[c]
+        b.inertia[i] = _diag(self.mp.inertia_kg_m2[c])
+        rot = quat_to_matrix(b.y[[i], 6:10])[0]
+        b.y[i, 0:3] += rot @ b.offset[i]  # the body is the crew member's own again
+        b.attach[i] -= b.offset[i]
+        b.offset[i] = 0.0
         b.p_tgt[k] = b.y[k, 0:3]
         b.y[k, 3:6] = 0.0
-        b.y[k, 6:10] = b.y[i, 6:10]
         b.v_cruise[k] = 0.0
         self.docked[r, c] = -1
         self.log.add(Emit("release", t, runs=[r], crew=c, subject=self.mp.target_ids[j]))
@@ -308,9 +357,7 @@ class CrewMotion:
         # docked targets ride with their captor
         if self.T and np.count_nonzero(self.docked >= 0):
             for r, c in zip(*np.nonzero(self.docked >= 0), strict=True):
-                i, k = int(cb[r, c]), int(self.tb[r, self.docked[r, c]])
-                b.y[k, 0:6] = b.y[i, 0:6]
-                b.p_tgt[k] = b.y[i, 0:3]
+                self._follow(r, c)
         # capture: dock on arrival, then despin
         cap = ready & (kind_now == KIND["capture"]) if self.any_unit else None
         if cap is not None and np.count_nonzero(cap):
@@ -405,13 +452,20 @@ class CrewMotion:
         y = b.y[cb]
         spent, left = self.dv()
         ten = b.tension[cb]
+        r_H, v_H = y[..., 0:3], y[..., 3:6]
+        if np.count_nonzero(self.docked >= 0):  # the crew member's place in a stack
+            rot = quat_to_matrix(y.reshape(-1, y.shape[-1])[:, 6:10]).reshape(*y.shape[:-1], 3, 3)
+            off = b.offset[cb]
+            w_rel = y[..., 10:13] - b.held_rates()[cb]  # rate relative to H, in B
+            r_H = r_H + np.einsum("...ij,...j->...i", rot, off)
+            v_H = v_H + np.einsum("...ij,...j->...i", rot, np.cross(w_rel, off))
         return {
-            "x_m": y[..., 0],
-            "y_m": y[..., 1],
-            "z_m": y[..., 2],
-            "vx_m_s": y[..., 3],
-            "vy_m_s": y[..., 4],
-            "vz_m_s": y[..., 5],
+            "x_m": r_H[..., 0],
+            "y_m": r_H[..., 1],
+            "z_m": r_H[..., 2],
+            "vx_m_s": v_H[..., 0],
+            "vy_m_s": v_H[..., 1],
+            "vz_m_s": v_H[..., 2],
             "q0": y[..., 6],
             "q1": y[..., 7],
             "q2": y[..., 8],

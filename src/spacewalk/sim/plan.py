@@ -99,9 +99,7 @@ def build_orbit(sc: Scenario) -> orbit.OrbitModel:
     )
 
 
-def _motion_plan(
-    sc: Scenario, crew_ids: list[str], hatch_of: np.ndarray, runs: int
-) -> MotionPlan:
+def _motion_plan(sc: Scenario, crew_ids: list[str], hatch_of: np.ndarray, runs: int) -> MotionPlan:
     C, S = hatch_of.shape
     hatches = np.array([v.hatch_m for v in sc.vehicle.vessel_specs()], dtype=float)
     u = np.asarray(sc.vehicle.translation_direction, dtype=float)
