@@ -95,6 +95,23 @@ class Tally:
         self.suited_s += suited * dt
 
 
+@dataclass
+class StepGas:
+    """What one step's gas and body subsystems give the hazards, the rules and telemetry."""
+
+    live: np.ndarray
+    suited: np.ndarray
+    outside: np.ndarray
+    met: np.ndarray
+    p_amb: np.ndarray
+    p_ves: np.ndarray
+    p_breath: np.ndarray
+    tr: np.ndarray
+    etr: np.ndarray
+    gas_out: object
+    heat_out: object
+
+
 class Engine:
     """The engine of one plan, steppable: ``step()`` advances every run by one engine step,
     ``run()`` to the end (or to a time), ``output()`` packages what the summaries need.
@@ -141,158 +158,166 @@ class Engine:
 
     def step(self) -> bool:
         """One engine step of every run; False once every timeline is done (or the limit)."""
-        plan, dt, p, log, ri, motion = (
-            self.plan,
-            self.dt,
-            self.p,
-            self.log,
-            self.ri,
-            self.motion,
-        )
-        tl, fs, ves, suit, cs, th, pw, ts = (
-            self.tl,
-            self.fs,
-            self.ves,
-            self.suit,
-            self.cs,
-            self.th,
-            self.pw,
-            self.ts,
-        )
-        rt, rs, tally, env, recorder = self.rt, self.rs, self.tally, self.env, self.recorder
-        run_ok, status, day_night, lit_prev = (
-            self.run_ok,
-            self.status,
-            self.day_night,
-            self.lit_prev,
-        )
-        every, dcs_every, n_sub, sunlit_all = (
-            self.every,
-            self.dcs_every,
-            self.n_sub,
-            self.sunlit_all,
-        )
-        step = self.step_index
+        step, dt = self.step_index, self.dt
         t = step * dt
-        # faults, then the timeline (on the vessel and suit pressures the step starts with)
-        fs, ev, fx = faults.step(fs, plan, t, run_ok)
-        log.extend(ev)
-        for c, k, runs in fx.tether_breaks:
-            motion.break_tether(c, k, runs)
-        if fx.scrubber_spent is not None:
-            cs = co2.spend(cs, plan, fx.scrubber_spent)
-        tl, ev, now = timeline.step(
-            tl, plan, vessels.pressure_Pa(ves, plan), suit.p_suit_Pa, motion, t, dt
-        )
-        log.extend(ev)
-        if np.count_nonzero(now.recharged):  # between EVAs: fresh O2, CO2 cartridge, water
-            suit = suitgas.recharge(suit, plan, now.recharged)
-            cs = co2.recharge(cs, now.recharged)
-            th = thermal.recharge(th, plan, now.recharged)
-            pw = power.recharge(pw, plan, now.recharged)
-        # motion, and the orbit's day and night
-        range_m = motion.step(
-            t, dt, n_sub, now.kind, now.ready, ~tl.lost & run_ok[:, None], now.at_hatch
-        )
-        sun = sunlit_all[step]
-        if (sun >= 0.5) != lit_prev:
-            lit_prev = sun >= 0.5
-            day_night.append((t, "sunrise" if lit_prev else "sunset"))
-            log.add(Emit("sunrise" if lit_prev else "sunset", t, runs=np.nonzero(run_ok)[0]))
-        # vessels, then what each crew member breathes and wears
-        vloc = timeline.vessel_of(tl, plan)
-        ves, _ = vessels.step(
-            ves, plan, vloc, now.depress, now.repress, now.target_Pa, tl.hatch_open, dt
-        )
-        p_ves = vessels.pressure_Pa(ves, plan)
-        outside = tl.loc == LOC_OUTSIDE
-        p_amb = np.where(outside, 0.0, p_ves[ri, vloc])
-        fo2_amb = ves.o2_fraction[ri, vloc]
-        live = ~tl.lost & run_ok[:, None]
-        met = np.where(now.is_return & now.ready, tl.ret_met_W, plan.met_W.ravel().take(now.flat_r))
-        met = np.where(tl.done | tl.lost, WORKLOADS_W["rest"], met) * p.met_factor
-        suited = tl.suited
-        fan_ok, equip_W = power.outputs(pw, plan, suited)
-        suit, ev, gas_out = suitgas.step(suit, plan, suited, met, p_amb, fs, live, t, dt)
-        log.extend(ev)
-        cs, ev = co2.step(
-            cs, plan, suited, met, fan_ok, gas_out.purge_kg_s, suit.p_suit_Pa, live, t, dt
-        )
-        log.extend(ev)
-        th, ev, heat_out = thermal.step(
-            th, plan, suited, outside, met, equip_W, fan_ok, env, sun, fs, live, t, dt
-        )
-        log.extend(ev)
-        pw, ev = power.step(pw, plan, suited, live, t, dt)
-        log.extend(ev)
-        p_in, p_breath = tissue.breathing(now, suited, suit.p_suit_Pa, p_amb, fo2_amb)
-        if (step + 1) % dcs_every == 0:  # the slow subsystem: holds this step's gas
-            ts, _ = tissue.step(ts, plan, p_in, met, dcs_every * dt)
-        tr, etr = tissue.ratios(ts, p_breath)
-        # hazards: no useful consciousness below 2.5 psi, in a suit or without one
-        hypoxic = live & (p_breath < USEFUL_CONSCIOUSNESS_PA)
-        if np.count_nonzero(hypoxic):
-            log.extend(
-                [
-                    Emit("loss-of-crew-pressure", t, hypoxic & suited),
-                    Emit("loss-of-crew-vacuum", t, hypoxic & ~suited),
-                ]
-            )
-            tl.lost |= hypoxic
-        # the channels the rules watch, then the rules
-        o2_time = suitgas.o2_time_min(suit, plan, suited)
-        back_min = np.where(outside, (range_m / p.speed_m_s + HATCH_OPS_S) / 60.0, 0.0)
-        values = {
-            "ppco2_mmHg": co2.inspired_mmHg(cs, plan),
-            "p_suit_kPa": suit.p_suit_Pa / 1000.0,
-            "dp_suit_kPa": (suit.p_suit_Pa - p_amb) / 1000.0,
-            "o2_time_min": o2_time,
-            "o2_margin_min": o2_time - back_min,
-            "helmet_water_L": th.helmet_water_kg,
-            "heat_storage_kJ": th.heat_J / 1000.0,
-            "core_temp_rise_C": th.heat_J / (p.mass_kg * C_BODY),
-            "fog_index": heat_out.fog_index,
-            "tissue_ratio": tr,
-            "etr": etr,
-            "feedwater_kg": th.feedwater_kg,
-            "battery_Ah": pw.battery_Ah,
-            "ingress_blocked_min": tl.blocked_s / 60.0,
-        }
-        rs, ev = rules.step(rs, rt, plan, values, tl, suit, now.slot, range_m, live, t)
-        log.extend(ev)
-        # summaries, the numbers check, telemetry
-        tally.add(values, live, outside, suited, sun, dt)
+        now = self._timeline(t)  # faults, then activities on the pressures the step starts with
+        range_m, sun = self._motion(step, t, now)  # every body; the orbit's day and night
+        g = self._gas_and_body(step, t, now, sun)  # vessels, suits, CO2, heat, power, tissue
+        self._hazards(t, g)
+        values = self._watch(t, now, g, range_m)  # the channels the rules watch; the rules
+        self.tally.add(values, g.live, g.outside, g.suited, sun, dt)
         if step % 60 == 0:
-            state = suit.p_suit_Pa + cs.pp_co2_Pa + th.heat_J + ts.n2_Pa + suit.o2_primary_kg
-            bad = ~np.isfinite(state).all(axis=1) & run_ok
-            if np.count_nonzero(bad):
-                for r in np.nonzero(bad)[0]:
-                    status[r] = "numerical-error: non-finite suit state"
-                log.add(Emit("numerical-error", t, runs=np.nonzero(bad)[0]))
-                run_ok &= ~bad
-                tl.done |= bad[:, None]
-        self.tl, self.fs, self.ves, self.suit, self.cs = tl, fs, ves, suit, cs
-        self.th, self.pw, self.ts, self.rs = th, pw, ts, rs
-        if recorder is not None and step % every == 0:
-            recorder.add(
+            self._check_numbers(t)
+        if self.recorder is not None and step % self.every == 0:
+            self.recorder.add(
                 t,
                 channel_values(
                     self,
                     values,
                     now,
-                    met=met,
-                    p_amb=p_amb,
-                    p_ves=p_ves,
-                    draw=gas_out.draw_kg_s,
-                    cooling=heat_out.cooling_W,
+                    met=g.met,
+                    p_amb=g.p_amb,
+                    p_ves=g.p_ves,
+                    draw=g.gas_out.draw_kg_s,
+                    cooling=g.heat_out.cooling_W,
                     range_m=range_m,
                     sunlit=sun,
                 ),
             )
-        self.lit_prev, self.values, self.t = lit_prev, values, t
+        self.values, self.t = values, t
         self.step_index = step + 1
+        tl = self.tl
         self.finished = bool((tl.done | tl.lost).all()) or self.step_index > self.n_max
         return not self.finished
+
+    def _timeline(self, t: float) -> timeline.TimelineNow:
+        plan, log = self.plan, self.log
+        self.fs, ev, fx = faults.step(self.fs, plan, t, self.run_ok)
+        log.extend(ev)
+        for c, k, runs in fx.tether_breaks:
+            self.motion.break_tether(c, k, runs)
+        if fx.scrubber_spent is not None:
+            self.cs = co2.spend(self.cs, plan, fx.scrubber_spent)
+        p_ves = vessels.pressure_Pa(self.ves, plan)
+        self.tl, ev, now = timeline.step(
+            self.tl, plan, p_ves, self.suit.p_suit_Pa, self.motion, t, self.dt
+        )
+        log.extend(ev)
+        if np.count_nonzero(now.recharged):  # between EVAs: fresh O2, CO2 cartridge, water
+            self.suit = suitgas.recharge(self.suit, plan, now.recharged)
+            self.cs = co2.recharge(self.cs, now.recharged)
+            self.th = thermal.recharge(self.th, plan, now.recharged)
+            self.pw = power.recharge(self.pw, plan, now.recharged)
+        return now
+
+    def _motion(self, step: int, t: float, now) -> tuple[np.ndarray, float]:
+        live = ~self.tl.lost & self.run_ok[:, None]
+        range_m = self.motion.step(t, self.dt, self.n_sub, now.kind, now.ready, live, now.at_hatch)
+        sun = self.sunlit_all[step]
+        if (sun >= 0.5) != self.lit_prev:
+            self.lit_prev = lit = sun >= 0.5
+            self.day_night.append((t, "sunrise" if lit else "sunset"))
+            self.log.add(Emit("sunrise" if lit else "sunset", t, runs=np.nonzero(self.run_ok)[0]))
+        return range_m, sun
+
+    def _gas_and_body(self, step: int, t: float, now, sun: float) -> StepGas:
+        plan, p, dt, log, tl = self.plan, self.p, self.dt, self.log, self.tl
+        vloc = timeline.vessel_of(tl, plan)
+        self.ves, _ = vessels.step(
+            self.ves, plan, vloc, now.depress, now.repress, now.target_Pa, tl.hatch_open, dt
+        )
+        p_ves = vessels.pressure_Pa(self.ves, plan)
+        outside = tl.loc == LOC_OUTSIDE
+        p_amb = np.where(outside, 0.0, p_ves[self.ri, vloc])
+        fo2_amb = self.ves.o2_fraction[self.ri, vloc]
+        live = ~tl.lost & self.run_ok[:, None]
+        met = np.where(now.is_return & now.ready, tl.ret_met_W, plan.met_W.ravel().take(now.flat_r))
+        met = np.where(tl.done | tl.lost, WORKLOADS_W["rest"], met) * p.met_factor
+        suited = tl.suited
+        fan_ok, equip_W = power.outputs(self.pw, plan, suited)
+        self.suit, ev, gas_out = suitgas.step(
+            self.suit, plan, suited, met, p_amb, self.fs, live, t, dt
+        )
+        log.extend(ev)
+        p_suit = self.suit.p_suit_Pa
+        self.cs, ev = co2.step(
+            self.cs, plan, suited, met, fan_ok, gas_out.purge_kg_s, p_suit, live, t, dt
+        )
+        log.extend(ev)
+        self.th, ev, heat_out = thermal.step(
+            self.th,
+            plan,
+            suited,
+            outside,
+            met,
+            equip_W,
+            fan_ok,
+            self.env,
+            sun,
+            self.fs,
+            live,
+            t,
+            dt,
+        )
+        log.extend(ev)
+        self.pw, ev = power.step(self.pw, plan, suited, live, t, dt)
+        log.extend(ev)
+        p_in, p_breath = tissue.breathing(now, suited, p_suit, p_amb, fo2_amb)
+        if (step + 1) % self.dcs_every == 0:  # the slow subsystem: holds this step's gas
+            self.ts, _ = tissue.step(self.ts, plan, p_in, met, self.dcs_every * dt)
+        tr, etr = tissue.ratios(self.ts, p_breath)
+        return StepGas(
+            live, suited, outside, met, p_amb, p_ves, p_breath, tr, etr, gas_out, heat_out
+        )
+
+    def _hazards(self, t: float, g: StepGas) -> None:
+        """No useful consciousness below 2.5 psi, in a suit or without one."""
+        hypoxic = g.live & (g.p_breath < USEFUL_CONSCIOUSNESS_PA)
+        if np.count_nonzero(hypoxic):
+            self.log.extend(
+                [
+                    Emit("loss-of-crew-pressure", t, hypoxic & g.suited),
+                    Emit("loss-of-crew-vacuum", t, hypoxic & ~g.suited),
+                ]
+            )
+            self.tl.lost |= hypoxic
+
+    def _watch(self, t: float, now, g: StepGas, range_m: np.ndarray) -> dict:
+        plan, p, tl, suit, th = self.plan, self.p, self.tl, self.suit, self.th
+        o2_time = suitgas.o2_time_min(suit, plan, g.suited)
+        back_min = np.where(g.outside, (range_m / p.speed_m_s + HATCH_OPS_S) / 60.0, 0.0)
+        values = {
+            "ppco2_mmHg": co2.inspired_mmHg(self.cs, plan),
+            "p_suit_kPa": suit.p_suit_Pa / 1000.0,
+            "dp_suit_kPa": (suit.p_suit_Pa - g.p_amb) / 1000.0,
+            "o2_time_min": o2_time,
+            "o2_margin_min": o2_time - back_min,
+            "helmet_water_L": th.helmet_water_kg,
+            "heat_storage_kJ": th.heat_J / 1000.0,
+            "core_temp_rise_C": th.heat_J / (p.mass_kg * C_BODY),
+            "fog_index": g.heat_out.fog_index,
+            "tissue_ratio": g.tr,
+            "etr": g.etr,
+            "feedwater_kg": th.feedwater_kg,
+            "battery_Ah": self.pw.battery_Ah,
+            "ingress_blocked_min": tl.blocked_s / 60.0,
+        }
+        self.rs, ev = rules.step(
+            self.rs, self.rt, plan, values, tl, suit, now.slot, range_m, g.live, t
+        )
+        self.log.extend(ev)
+        return values
+
+    def _check_numbers(self, t: float) -> None:
+        """A run whose state is no longer finite stops with a status; the others go on."""
+        state = self.suit.p_suit_Pa + self.cs.pp_co2_Pa + self.th.heat_J + self.ts.n2_Pa
+        bad = ~np.isfinite(state + self.suit.o2_primary_kg).all(axis=1) & self.run_ok
+        if np.count_nonzero(bad):
+            for r in np.nonzero(bad)[0]:
+                self.status[r] = "numerical-error: non-finite suit state"
+            self.log.add(Emit("numerical-error", t, runs=np.nonzero(bad)[0]))
+            self.run_ok &= ~bad
+            self.tl.done |= bad[:, None]
 
     def run(self, until_s: float = np.inf) -> Engine:
         """Step until every timeline is done, or until the step that starts at ``until_s``."""
