@@ -12,10 +12,11 @@ import numpy as np
 import pytest
 
 from spacewalk import load_scenario
+from spacewalk.physics import gas
 from spacewalk.scenario import Fault
 from spacewalk.sim.crewmotion import CrewMotion
 from spacewalk.sim.events import EventLog
-from spacewalk.sim.plan import KIND, LOC_OUTSIDE, compile_plan
+from spacewalk.sim.plan import KIND, LOC_OUTSIDE, compile_plan, hole_cdA_m2
 from spacewalk.sim.subsystems import (
     co2,
     faults,
@@ -27,7 +28,7 @@ from spacewalk.sim.subsystems import (
     tissue,
     vessels,
 )
-from spacewalk.units import PA_PER_PSI, R_O2, gas_constant
+from spacewalk.units import PA_PER_PSI, R_O2, SUIT_GAS_T_K, gas_constant
 
 EMU = Path(__file__).parent / "data" / "emu-nominal.toml"
 LOC_AIRLOCK = 1  # the airlock's vessel index in emu-nominal.toml (cabin 0, airlock 1)
@@ -113,6 +114,9 @@ def test_suit_draws_the_weir_o2_of_its_metabolic_rate(plan):
 
 
 def test_suit_runs_on_the_secondary_once_the_primary_is_empty(plan):
+    """Once the primary is empty the secondary's O2 mass is drawn at the real rate: Weir's
+    metabolic O2 and the leak at the set pressure (not a clock at its design flow)."""
+    plan.crew.leak_m3_s[:] = 0.0
     s = suitgas.init(plan, np.full((plan.runs, 2), 29.6e3))
     s.o2_primary_kg[:, 0] = 1e-6  # all but empty
     fs = faults.init(plan)
@@ -120,10 +124,57 @@ def test_suit_runs_on_the_secondary_once_the_primary_is_empty(plan):
     s, ev, _ = suitgas.step(s, plan, _everyone(plan), met, 0.0, fs, _everyone(plan), 0.0, DT)
     assert [e.code for e in ev] == ["o2-primary-exhausted", "switched-to-secondary"]
     assert s.primary_out_s[0, 0] == 0.0 and np.isnan(s.primary_out_s[0, 1])
-    reserve = s.o2_secondary_s[0, 0]
+    reserve = s.o2_secondary_kg[0, 0]
     s, _, _ = suitgas.step(s, plan, _everyone(plan), met, 0.0, fs, _everyone(plan), DT, DT)
-    assert s.o2_secondary_s[0, 0] == pytest.approx(reserve - DT)  # a clock at the SOP rate
+    weir_kg = 300.0 * DT / 20.2e3 * 1.429e-3
+    assert reserve - s.o2_secondary_kg[0, 0] == pytest.approx(weir_kg, rel=0.02)
     assert s.p_suit_Pa[0, 0] == pytest.approx(plan.crew.p_set_Pa[0, 0])
+
+
+def test_a_hole_beyond_the_regulators_settles_where_inflow_meets_outflow(plan):
+    """Mass balance at equilibrium: with both regulators at their maximum, the pressure falls
+    until the choked flow out of the hole plus metabolism equals what they deliver; on the
+    way the gas mass follows the exact solution of dm/dt = F - sink - k m."""
+    plan.crew.leak_m3_s[:] = 0.0
+    s = suitgas.init(plan, np.full((plan.runs, 2), 29.6e3))
+    fs = faults.init(plan)
+    fs.hole_cdA_m2[:, 0] = hole_cdA_m2(10.0)  # a 10 mm hole
+    fs.any_leak = True
+    met = np.full((plan.runs, 2), 300.0)
+    for k in range(60):
+        s, _, out = suitgas.step(
+            s, plan, _everyone(plan), met, 0.0, fs, _everyone(plan), k * DT, DT
+        )
+    p = plan.crew
+    supply = p.reg_max_kg_s[0, 0] + p.secondary_kg_s[0, 0]
+    assert out.draw_kg_s[0, 0] == pytest.approx(supply, rel=1e-9)  # both at their maximum
+    sink = 300.0 / 20.2e3 * 1.429e-3
+    out_flow = gas.orifice_mass_flow_kg_s(
+        s.p_suit_Pa[0, 0], 0.0, hole_cdA_m2(10.0), R_O2, SUIT_GAS_T_K
+    )
+    assert out_flow + sink == pytest.approx(supply, rel=2e-3)  # Weir to 2 % of a 2 % term
+    assert s.p_suit_Pa[0, 0] < 1.5 * PA_PER_PSI  # far below the 2.5 psi of useful consciousness
+    assert s.p_suit_Pa[0, 1] == pytest.approx(plan.crew.p_set_Pa[0, 1])  # the partner's holds
+
+
+def test_a_small_hole_is_held_by_the_primary_regulator(plan):
+    """A 1 mm hole (0.15 kg/h) is within the primary's flow: the pressure holds and the draw
+    is the hole's choked flow at the set pressure plus metabolism."""
+    plan.crew.leak_m3_s[:] = 0.0
+    s = suitgas.init(plan, np.full((plan.runs, 2), 29.6e3))
+    fs = faults.init(plan)
+    fs.hole_cdA_m2[:, 0] = hole_cdA_m2(1.0)
+    fs.any_leak = True
+    met = np.full((plan.runs, 2), 300.0)
+    for k in range(6):
+        s, ev, out = suitgas.step(
+            s, plan, _everyone(plan), met, 0.0, fs, _everyone(plan), k * DT, DT
+        )
+    p_set = plan.crew.p_set_Pa[0, 0]
+    hole = gas.orifice_mass_flow_kg_s(p_set, 0.0, hole_cdA_m2(1.0), R_O2, SUIT_GAS_T_K)
+    assert 3600 * hole == pytest.approx(0.15, abs=0.02)  # the issue's 0.15 kg/h
+    assert s.p_suit_Pa[0, 0] == pytest.approx(p_set)
+    assert out.draw_kg_s[0, 0] == pytest.approx(hole + 300.0 / 20.2e3 * 1.429e-3, rel=5e-3)
 
 
 def test_a_failed_regulator_lets_the_suit_gas_decay_by_its_mass_balance(plan):

@@ -29,6 +29,39 @@ SWEAT_MAX_KG_S = 1.5 / 3600.0  # [kg/s] 1.5 L/h, a high sustained human sweat ra
 RESPIRED_WATER_KG_S = 0.04 / 3600.0  # [kg/s] water vapour in exhaled gas
 
 
+def regulated_mass_step(
+    m_kg, m_set_kg, m_amb_kg, k_out_per_s, sink_kg_s, primary_kg_s, secondary_kg_s, dt_s
+):
+    """Suit gas mass over one step with a two-stage regulator.
+
+    The gas leaves through leaks and holes at ``k_out (m - m_amb)`` (exact for choked flow to
+    vacuum, where the flow is proportional to the suit pressure) and by ``sink`` (metabolic O2
+    and an open-loop purge). The primary regulator supplies what holding the set mass needs,
+    up to ``primary_kg_s``; the secondary adds up to ``secondary_kg_s`` when that is not
+    enough (the EMU's SOP comes on when the suit pressure falls, or the primary is empty).
+    When the two cannot hold, the mass follows the exact solution of
+    ``dm/dt = F_in - sink - k (m - m_amb)`` towards its equilibrium.
+
+    Returns ``(m_new, primary_flow, secondary_flow)`` [kg, kg/s, kg/s].
+    """
+    hold = sink_kg_s + np.maximum(
+        k_out_per_s * (m_set_kg - m_amb_kg) + (m_set_kg - m_kg) / dt_s, 0.0
+    )
+    fp = np.minimum(hold, primary_kg_s)
+    fs = np.minimum(hold - fp, secondary_kg_s)
+    f_in = fp + fs
+    held = f_in >= hold * (1.0 - 1e-12)
+    k = np.where(k_out_per_s > 0, k_out_per_s, 1.0)
+    m_eq = m_amb_kg + (f_in - sink_kg_s) / k
+    decayed = np.where(
+        k_out_per_s > 0,
+        m_eq + (m_kg - m_eq) * np.exp(-k_out_per_s * dt_s),
+        m_kg + (f_in - sink_kg_s) * dt_s,
+    )
+    m_new = np.where(held, m_set_kg, np.clip(decayed, 0.0, m_set_kg))
+    return m_new, fp, fs
+
+
 def scrubber_efficiency(used_kg, capacity_kg):
     """Fraction of CO2 the bed removes: 1 until 90 % loaded, then falling to 0 when full."""
     frac = np.where(capacity_kg > 0, used_kg / np.where(capacity_kg > 0, capacity_kg, 1.0), 1.0)

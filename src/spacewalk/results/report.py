@@ -221,12 +221,20 @@ def _record_table(scenario, telemetry, events, summary) -> str:
     )
 
 
+def _badge(word: str) -> str:
+    """An outcome or condition as a coloured badge (the word is escaped)."""
+    w = html.escape(str(word))
+    return f"<span class='outcome {w}'>{w}</span>"
+
+
 def render_report(scenario, telemetry: pd.DataFrame, events: pd.DataFrame, summary: dict) -> str:
     """The report page as one string of HTML."""
     info = scenario.scenario
     crew_rows = "".join(
         f"<tr><td>{html.escape(cid)}</td><td>{html.escape(c['name'] or '')}</td><td>{c['role']}</td>"
-        f"<td>{html.escape(str(c['suit']))}</td><td><span class='outcome {c['outcome']}'>{c['outcome']}</span></td>"
+        f"<td>{html.escape(str(c['suit']))}</td><td>{_badge(c['outcome'])}</td>"
+        f"<td>{_badge(c.get('condition', 'well'))}"
+        f"{' by ' + html.escape(str(c.get('condition_cause'))) if c.get('condition_cause') else ''}</td>"
         f"<td class=num>{c['time_outside_min']:.1f}</td><td class=num>{c['peaks']['ppco2_mmHg']:.1f}</td>"
         f"<td class=num>{c['peaks']['heat_storage_kJ']:.0f}</td><td class=num>{c['peaks']['helmet_water_L']:.2f}</td>"
         f"<td class=num>{c['peaks']['tissue_ratio']:.2f}</td><td class=num>{100 * c['peaks']['p_dcs']:.1f} %</td>"
@@ -261,11 +269,11 @@ def render_report(scenario, telemetry: pd.DataFrame, events: pd.DataFrame, summa
 <style>{_CSS}</style></head><body>
 <h1>{html.escape(info.title or info.name)}</h1>
 <p class=sub>{html.escape(info.description)}</p>
-<p>Outcome <span class='outcome {summary["outcome"]}'>{summary["outcome"]}</span> &middot; status {html.escape(summary["status"])}
+<p>Outcome {_badge(summary["outcome"])}{" &middot; crew " + _badge(summary.get("condition", "well")) if summary.get("condition", "well") != "well" else ""} &middot; status {html.escape(summary["status"])}
 &middot; simulated {summary["sim_duration_min"]:.1f} min{clock}{" &middot; " + html.escape(info.date) if info.date else ""}</p>
 {_record_table(scenario, telemetry, events, summary)}
 <h2>Crew</h2>
-<table><tr><th>id</th><th>name</th><th>role</th><th>suit</th><th>outcome</th><th>outside [min]</th>
+<table><tr><th>id</th><th>name</th><th>role</th><th>suit</th><th>outcome</th><th>condition</th><th>outside [min]</th>
 <th>peak ppCO2 [mmHg]</th><th>peak heat storage [kJ]</th><th>peak helmet water [L]</th><th>peak TR</th><th>P(DCS)</th><th>flight-rule alarms</th></tr>
 {crew_rows}</table>
 <h2>Consumables and margins</h2>

@@ -13,6 +13,7 @@ from ..scenario.channels import CHANNELS
 from ..sim.engine import run_engine
 from ..sim.events import COLUMNS as EVENT_COLUMNS
 from ..sim.plan import MOTION_MODES, compile_plan
+from ..sim.subsystems.physiology import CONDITIONS
 from .summary import build_summaries, format_summary
 
 
@@ -100,6 +101,8 @@ def _telemetry_frame(out) -> pd.DataFrame:
             data = np.where(codes < 0, "done", table[crew_idx, np.maximum(codes, 0)])
         elif ch.name == "location":
             data = np.asarray(plan.locations, dtype=object)[data.astype(np.int64)]
+        elif ch.name == "condition":
+            data = np.asarray(CONDITIONS, dtype=object)[data.astype(np.int64)]
         elif ch.name == "motion":
             data = np.asarray(MOTION_MODES, dtype=object)[data.astype(np.int64)]
         elif ch.name in ("suited", "tether_taut"):

@@ -11,9 +11,17 @@ from ..catalogue.store import entries_for_scenario
 from ..physics.orbit import R_EARTH_M
 from ..sim.engine import CONSUMABLES, OUTCOMES, EngineOutput
 from ..sim.plan import KIND
+from ..sim.subsystems.physiology import CAUSES, CONDITIONS
 from ..units import format_hm
 
-OUTCOME_RANK = {"completed": 0, "incomplete": 1, "terminated": 2, "aborted": 3, "loss-of-crew": 4}
+OUTCOME_RANK = {
+    "completed": 0,
+    "incomplete": 1,
+    "terminated": 2,
+    "aborted": 3,
+    "incapacitated": 4,
+    "loss-of-crew": 5,
+}
 _CONSUMABLE_UNITS = {
     "o2_primary": ("kg", "primary O2"),
     "o2_vehicle": ("kg", "vehicle O2 (umbilical)"),
@@ -166,6 +174,7 @@ def build_summaries(out: EngineOutput) -> list[dict]:
         crew = {}
         phases = []
         worst = "completed"
+        worst_condition = 0
         for c, member in enumerate(sc.crew):
             first_phase = len(phases)
             outcome = OUTCOMES[out.outcome[r, c]]
@@ -186,11 +195,17 @@ def build_summaries(out: EngineOutput) -> list[dict]:
                 )
             # in time order: the return to the hatch is the last slot but not the last phase
             phases[first_phase:] = sorted(phases[first_phase:], key=lambda ph: ph["start_min"])
+            worst_condition = max(worst_condition, int(out.condition[r, c]))
             crew[member.id] = {
                 "name": member.name,
                 "role": member.role,
                 "suit": member.suit,
                 "outcome": outcome,
+                "condition": CONDITIONS[out.condition[r, c]],
+                "condition_cause": (
+                    CAUSES[out.condition_cause[r, c]] if out.condition_cause[r, c] >= 0 else None
+                ),
+                "impaired_min": _r(out.impaired_s[r, c] / 60.0, 1),
                 "time_outside_min": _r(out.time_outside_s[r, c] / 60.0, 1),
                 "consumables": items,
                 "limiting_consumable": _limiting(items) if member.suit else None,
@@ -229,6 +244,7 @@ def build_summaries(out: EngineOutput) -> list[dict]:
                 "run": r,
                 "status": out.status[r],
                 "outcome": worst if out.status[r] == "ok" else "error",
+                "condition": CONDITIONS[worst_condition],
                 "sim_duration_min": _r(out.t_end_s / 60.0, 2),
                 "eva_clock_min": _r(eva_clock, 2) if eva_clock is not None else None,
                 "phases": phases,
@@ -264,7 +280,13 @@ def format_summary(summary: dict) -> str:
     """A short text summary a flight controller can read at a glance."""
     lines = [
         f"{summary['title'] or summary['scenario']}",
-        f"  outcome: {summary['outcome'].upper()}   status: {summary['status']}   "
+        f"  outcome: {summary['outcome'].upper()}"
+        + (
+            f" - CREW {summary['condition'].upper()}"
+            if summary.get("condition", "well") != "well"
+            else ""
+        )
+        + f"   status: {summary['status']}   "
         f"simulated {summary['sim_duration_min']:.1f} min"
         + (f"   EVA clock {summary['eva_clock_min']:.1f} min" if summary["eva_clock_min"] else ""),
         "",
@@ -300,7 +322,14 @@ def format_summary(summary: dict) -> str:
     lines.append("  crew:")
     for cid, c in summary["crew"].items():
         lines.append(
-            f"    {cid} ({c['role']}, {c['suit'] or 'unsuited'}): {c['outcome']}, "
+            f"    {cid} ({c['role']}, {c['suit'] or 'unsuited'}): {c['outcome']}"
+            + (
+                f" ({c['condition'].upper()} by {c['condition_cause']}, "
+                f"{c['impaired_min']:.1f} min)"
+                if c.get("condition", "well") != "well"
+                else ""
+            )
+            + ", "
             f"{c['time_outside_min']:.1f} min outside, peak TR {c['peaks']['tissue_ratio']:.2f}, "
             f"peak ppCO2 {c['peaks']['ppco2_mmHg']:.1f} mmHg"
         )

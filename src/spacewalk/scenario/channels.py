@@ -20,6 +20,8 @@ CHANNELS: tuple[Channel, ...] = (
     Channel("activity", "", "current timeline activity (label)"),
     Channel("location", "", "the vessel around the crew member (cabin, airlock, ...) or outside"),
     Channel("suited", "bool", "suit closed and pressurised around the crew member"),
+    Channel("condition", "", "well, impaired or incapacitated (hypoxia, CO2, heat, cold, water)"),
+    Channel("pio2_mmHg", "mmHg", "inspired O2 partial pressure, humidified at 37 C"),
     Channel("metabolic_W", "W", "metabolic rate from the activity's workload"),
     Channel("p_ambient_kPa", "kPa", "pressure around the crew member (0 outside)"),
     Channel("p_cabin_kPa", "kPa", "cabin pressure"),
@@ -33,6 +35,11 @@ CHANNELS: tuple[Channel, ...] = (
     Channel("o2_primary_kg", "kg", "O2 left in the suit's primary store (backpack suits)"),
     Channel("o2_vehicle_kg", "kg", "O2 left in the vehicle store feeding the umbilicals"),
     Channel("o2_secondary_min", "min", "emergency O2 reserve left (EMU SOP, Gemini ELSS)"),
+    Channel(
+        "o2_secondary_used_min",
+        "min",
+        "emergency O2 used, as minutes at its design flow: the primary could not hold",
+    ),
     Channel("o2_flow_g_min", "g/min", "O2 drawn: metabolism, leaks and open-loop purge"),
     Channel(
         "o2_time_min", "min", "time the O2 supply lasts at the recent rate (primary + reserve)"

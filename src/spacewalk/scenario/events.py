@@ -86,18 +86,27 @@ EVENT_TYPES: tuple[EventType, ...] = (
     _t("sunset", "info", "orbit", "SUNSET: orbital night begins", "the vehicle enters the shadow"),
     # suit and body
     _t(
-        "loss-of-crew-pressure",
-        "emergency",
-        "suit",
-        "LOSS OF CREW: suit pressure below 2.5 psi, no useful consciousness",
-        "suit pressure below the time of useful consciousness limit",
+        "impaired",
+        "warning",
+        "physiology",
+        "IMPAIRED by {subject} (inspired O2 {pio2_mmHg:.0f}, CO2 {ppco2_mmHg:.0f} mmHg)",
+        "a crew member's performance is impaired (hypoxia, CO2, heat, cold, helmet water)",
     ),
     _t(
-        "loss-of-crew-vacuum",
+        "incapacitated",
         "emergency",
-        "suit",
-        "LOSS OF CREW: exposed to vacuum without a suit",
-        "vacuum without a suit",
+        "physiology",
+        "INCAPACITATED by {subject}: cannot work or get back alone "
+        "(inspired O2 {pio2_mmHg:.0f}, CO2 {ppco2_mmHg:.0f} mmHg)",
+        "a crew member can no longer act (useful consciousness lost, CO2 narcosis, ...)",
+    ),
+    _t(
+        "loss-of-crew-hypoxia",
+        "emergency",
+        "physiology",
+        "LOSS OF CREW: without O2 for 4 min after losing consciousness "
+        "(inspired O2 {pio2_mmHg:.0f} mmHg)",
+        "hypoxia beyond survival",
     ),
     _t(
         "o2-primary-exhausted",

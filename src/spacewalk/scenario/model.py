@@ -440,6 +440,8 @@ class Suit(_Model):
     scrubber_capacity_kg: float = Field(ge=0, le=20)
     o2_primary_kg: float = Field(ge=0, le=50)
     o2_secondary_min: float = Field(ge=0, le=600)
+    secondary_flow_kg_h: float = Field(default=0.0, ge=0, le=50)
+    regulator_max_kg_h: float = Field(gt=0, le=100)
     feedwater_kg: float = Field(ge=0, le=50)
     battery_Ah: float = Field(ge=0, le=500)
     battery_draw_A: float = Field(ge=0, le=50)
@@ -466,6 +468,16 @@ class Suit(_Model):
             raise ValueError("a scrubber suit needs vent_flow_cfm > 0 to carry CO2 to it")
         if self.co2_removal == "purge" and self.purge_flow_kg_h <= 0:
             raise ValueError("a purge-ventilated suit needs purge_flow_kg_h > 0")
+        if self.o2_secondary_min > 0 and self.secondary_flow_kg_h <= 0:
+            raise ValueError(
+                "a secondary O2 reserve (o2_secondary_min) needs its design flow: set "
+                "secondary_flow_kg_h (its mass is the minutes at that flow)"
+            )
+        if self.purge_flow_kg_h >= self.regulator_max_kg_h:
+            raise ValueError(
+                f"the regulator's maximum flow ({self.regulator_max_kg_h:g} kg/h) must exceed "
+                f"the purge flow ({self.purge_flow_kg_h:g} kg/h) it feeds"
+            )
         return self
 
 
@@ -1382,6 +1394,7 @@ RULE_CHANNELS = (
     "dp_suit_kPa",
     "o2_time_min",
     "o2_margin_min",
+    "o2_secondary_used_min",
     "helmet_water_L",
     "heat_storage_kJ",
     "core_temp_rise_C",

@@ -57,6 +57,11 @@ _ORLAN_P = 0.40 * PA_PER_ATM
 # Berkut open-loop flow: C, sized so the 45-min backpack (spacefacts, H) lasts 45 min at
 # moderate work; the flow is the only heat and moisture sink of the suit.
 _BERKUT_PURGE_KG_H = 1.2
+# The secondary (emergency) O2 and the regulators' maximum flows are not in reference-data
+# (NF). The EMU's SOP is taken to deliver Gemini's 5.1 lb/h emergency purge (ELSS low setting,
+# NASM, H) for its 30 minutes (H), 1.16 kg; its primary regulator is taken to deliver the
+# same at most. A leak beyond ~2.3 kg/h of O2 (a hole of ~4 mm) then lowers the suit pressure.
+_SOP_KG_H = 5.1 * KG_PER_LB
 
 # Gemini gas-cooled suit: 350 kcal/h total with 456 mL/h sweat (M: de.zxc.wiki, Gruender 2001);
 # the sweat accounts for 0.456 kg/h * 2.43 MJ/kg = 308 W, leaving ~99 W sensible (C).
@@ -96,6 +101,8 @@ SUITS: dict[str, dict] = {
         "scrubber_capacity_kg": 1.48 * KG_PER_LB,  # M: METOX 1.48 lb, EMU Handbook 2.5.2.3
         "o2_primary_kg": 1.217 * KG_PER_LB,  # M: 1.217 lb usable, EMU Handbook 2.1.3
         "o2_secondary_min": 30.0,  # H: SOP "at least 30 minutes" (Gernhardt, PBS NOVA)
+        "secondary_flow_kg_h": _SOP_KG_H,  # NF: see _SOP_KG_H
+        "regulator_max_kg_h": _SOP_KG_H,  # NF: primary regulator taken equal to the SOP
         "feedwater_kg": 10 * KG_PER_LB,  # M: 10 lb, EMU Handbook 2.1.4
         "battery_Ah": 45.0,  # H: 20.5 V, 45 Ah silver-zinc, NTRS 20050217305
         "battery_draw_A": 3.8,  # H: the battery's 7-h qualification load, NTRS 20050217305
@@ -123,6 +130,8 @@ SUITS: dict[str, dict] = {
         "scrubber_capacity_kg": 0.65,  # C: LiOH capacity NF; sized for 7 h at 293 W
         "o2_primary_kg": 0.55,  # C: O2 store NF; sized for the 7-h autonomy (de.zxc.wiki) at 293 W
         "o2_secondary_min": 30.0,  # NF: reserve taken equal to the EMU's SOP
+        "secondary_flow_kg_h": _SOP_KG_H,  # NF: as the EMU
+        "regulator_max_kg_h": _SOP_KG_H,  # NF: as the EMU
         "feedwater_kg": 4.0,  # C: NF; sized for 7 h at the 293 W design rate
         "battery_Ah": 40.0,  # NF: sized for 7 h at the EMU-like 3.8 A load
         "battery_draw_A": 3.8,
@@ -152,6 +161,7 @@ SUITS: dict[str, dict] = {
         "scrubber_capacity_kg": 0.0,
         "o2_primary_kg": 1.0,  # C: 45 min (spacefacts, H) of 1.2 kg/h purge plus ~0.1 kg/h breathing
         "o2_secondary_min": 0.0,  # H: backup was a hose from airlock cylinders, not a suit reserve
+        "regulator_max_kg_h": 2 * _BERKUT_PURGE_KG_H,  # NF: twice the purge it feeds
         "feedwater_kg": 0.0,
         "battery_Ah": 0.0,
         "battery_draw_A": 0.0,
@@ -176,6 +186,8 @@ SUITS: dict[str, dict] = {
         "sweat_evaporation_kg_h": _ELSS_SWEAT_KG_H,
         "purge_flow_kg_h": 5.1 * KG_PER_LB,  # H: 5.1 lb/h low setting, NASM chest pack
         "o2_secondary_min": 12.0,  # M: ELSS 12-minute emergency O2 (TIME 1965)
+        "secondary_flow_kg_h": 5.1 * KG_PER_LB,  # NF: the ELSS purge low setting (H)
+        "regulator_max_kg_h": 2 * 5.1 * KG_PER_LB,  # NF: twice the purge it feeds
         "gas_volume_L": 60.0,  # NF: assumption
         "leak_cm3_min": 36.2,  # NF: taken equal to the EMU specification
         "co2_washout": 0.55,
@@ -195,6 +207,7 @@ SUITS: dict[str, dict] = {
         "sweat_evaporation_kg_h": _ELSS_SWEAT_KG_H,
         "purge_flow_kg_h": 2.3,  # NF: assumed equal to Gemini's 5.1 lb/h
         "o2_secondary_min": 0.0,  # NF
+        "regulator_max_kg_h": 4.6,  # NF: twice the purge it feeds
         "gas_volume_L": 60.0,  # NF: assumption
         "leak_cm3_min": 36.2,  # NF: taken equal to the EMU specification
         "co2_washout": 0.55,

@@ -62,6 +62,17 @@ STANDARD_RULES: tuple[dict, ...] = (
         message="water in the helmet growing, abort to ingress",  # NF
     ),
     dict(
+        id="secondary-o2",
+        channel="o2_secondary_used_min",
+        above=0.05,
+        level="warning",
+        action="abort",
+        applies="outside",
+        # H: the EMU SOP is the emergency supply for getting back in, 30 min (Gernhardt,
+        # PBS NOVA; NASA EMU text): once it flows, the EVA is over
+        message="secondary O2 in use, abort to ingress",
+    ),
+    dict(
         id="heat-storage",
         channel="heat_storage_kJ",
         above=260.0,

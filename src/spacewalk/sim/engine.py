@@ -18,16 +18,28 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..physics import dcs
+from ..physics.physiology import inspired_o2_mmHg
 from ..scenario.presets import WORKLOADS_W
-from ..units import C_BODY, USEFUL_CONSCIOUSNESS_PA
+from ..units import C_BODY
 from .crewmotion import CrewMotion
 from .events import Emit, EventLog
 from .plan import LOC_OUTSIDE, Plan, PlannedFault
 from .record import Recorder, channel_values
-from .subsystems import co2, faults, power, rules, suitgas, thermal, timeline, tissue, vessels
+from .subsystems import (
+    co2,
+    faults,
+    physiology,
+    power,
+    rules,
+    suitgas,
+    thermal,
+    timeline,
+    tissue,
+    vessels,
+)
 
 HATCH_OPS_S = 300.0  # [s] hatch and ingress time added to the translation back
-OUTCOMES = ("completed", "terminated", "aborted", "loss-of-crew", "incomplete")
+OUTCOMES = ("completed", "terminated", "aborted", "loss-of-crew", "incomplete", "incapacitated")
 CONSUMABLES = ("o2_primary", "o2_secondary", "o2_vehicle", "scrubber", "feedwater", "battery")
 PEAK_KEYS = (
     "ppco2_mmHg",
@@ -62,6 +74,9 @@ class EngineOutput:
     sent_back_s: np.ndarray | None = None  # (runs, crew) first terminate or abort (nan: none)
     sent_back_rule: np.ndarray | None = None  # (runs, crew) the rule that did it (-1: none)
     rules_fired: np.ndarray | None = None  # (rules, runs, crew) whether each flight rule fired
+    condition: np.ndarray | None = None  # (runs, crew) worst physiology.CONDITIONS index
+    condition_cause: np.ndarray | None = None  # (runs, crew) physiology.CAUSES index (-1)
+    impaired_s: np.ndarray | None = None  # (runs, crew) time impaired or worse
     day_night: list = field(default_factory=list)  # [(t_s, "sunrise" | "sunset"), ...]
 
 
@@ -106,10 +121,12 @@ class StepGas:
     p_amb: np.ndarray
     p_ves: np.ndarray
     p_breath: np.ndarray
+    fo2_breath: np.ndarray  # dry O2 fraction of what is breathed (1: a suit or a mask)
     tr: np.ndarray
     etr: np.ndarray
     gas_out: object
     heat_out: object
+    pio2_mmHg: np.ndarray | None = None  # inspired O2, humidified (the physiology's input)
 
 
 class Engine:
@@ -139,6 +156,7 @@ class Engine:
         self.th = thermal.init(plan)
         self.pw = power.init(plan)
         self.ts = tissue.init(plan)
+        self.ph = physiology.init(plan)
         self.rt = rules.table(plan)
         self.rs = rules.init(plan, self.rt)
         self.motion = CrewMotion(plan, self.log)
@@ -163,8 +181,9 @@ class Engine:
         now = self._timeline(t)  # faults, then activities on the pressures the step starts with
         range_m, sun = self._motion(step, t, now)  # every body; the orbit's day and night
         g = self._gas_and_body(step, t, now, sun)  # vessels, suits, CO2, heat, power, tissue
-        self._hazards(t, g)
-        values = self._watch(t, now, g, range_m)  # the channels the rules watch; the rules
+        values = self._values(now, g, range_m)  # the channels the rules watch
+        self._physiology(t, g, values)  # hypoxia, CO2, heat and cold, helmet water
+        self._rules(t, now, g, values, range_m)
         self.tally.add(values, g.live, g.outside, g.suited, sun, dt)
         if step % 60 == 0:
             self._check_numbers(t)
@@ -182,12 +201,14 @@ class Engine:
                     cooling=g.heat_out.cooling_W,
                     range_m=range_m,
                     sunlit=sun,
+                    pio2=g.pio2_mmHg,
                 ),
             )
         self.values, self.t = values, t
         self.step_index = step + 1
         tl = self.tl
-        self.finished = bool((tl.done | tl.lost).all()) or self.step_index > self.n_max
+        over = tl.done | tl.lost | tl.incapacitated
+        self.finished = bool(over.all()) or self.step_index > self.n_max
         return not self.finished
 
     def _timeline(self, t: float) -> timeline.TimelineNow:
@@ -232,7 +253,8 @@ class Engine:
         fo2_amb = self.ves.o2_fraction[self.ri, vloc]
         live = ~tl.lost & self.run_ok[:, None]
         met = np.where(now.is_return & now.ready, tl.ret_met_W, plan.met_W.ravel().take(now.flat_r))
-        met = np.where(tl.done | tl.lost, WORKLOADS_W["rest"], met) * p.met_factor
+        resting = tl.done | tl.lost | tl.incapacitated
+        met = np.where(resting, WORKLOADS_W["rest"], met) * p.met_factor
         suited = tl.suited
         fan_ok, equip_W = power.outputs(self.pw, plan, suited)
         self.suit, ev, gas_out = suitgas.step(
@@ -262,29 +284,49 @@ class Engine:
         log.extend(ev)
         self.pw, ev = power.step(self.pw, plan, suited, live, t, dt)
         log.extend(ev)
-        p_in, p_breath = tissue.breathing(now, suited, p_suit, p_amb, fo2_amb)
+        p_in, p_breath, fo2_breath = tissue.breathing(now, suited, p_suit, p_amb, fo2_amb)
         if (step + 1) % self.dcs_every == 0:  # the slow subsystem: holds this step's gas
             self.ts, _ = tissue.step(self.ts, plan, p_in, met, self.dcs_every * dt)
         tr, etr = tissue.ratios(self.ts, p_breath)
         return StepGas(
-            live, suited, outside, met, p_amb, p_ves, p_breath, tr, etr, gas_out, heat_out
+            live,
+            suited,
+            outside,
+            met,
+            p_amb,
+            p_ves,
+            p_breath,
+            fo2_breath,
+            tr,
+            etr,
+            gas_out,
+            heat_out,
         )
 
-    def _hazards(self, t: float, g: StepGas) -> None:
-        """No useful consciousness below 2.5 psi, in a suit or without one."""
-        hypoxic = g.live & (g.p_breath < USEFUL_CONSCIOUSNESS_PA)
-        if np.count_nonzero(hypoxic):
-            self.log.extend(
-                [
-                    Emit("loss-of-crew-pressure", t, hypoxic & g.suited),
-                    Emit("loss-of-crew-vacuum", t, hypoxic & ~g.suited),
-                ]
-            )
-            self.tl.lost |= hypoxic
+    def _physiology(self, t: float, g: StepGas, values: dict) -> None:
+        """What each crew member breathes and how hot, cold or wet they are: impaired,
+        incapacitated (the timeline stops), lost."""
+        ppco2 = np.where(g.suited, values["ppco2_mmHg"], 0.0)
+        pio2 = inspired_o2_mmHg(g.p_breath, g.fo2_breath, ppco2)
+        self.ph, ev = physiology.step(
+            self.ph,
+            pio2,
+            ppco2,
+            values["core_temp_rise_C"],
+            values["helmet_water_L"],
+            g.live,
+            t,
+            self.dt,
+        )
+        self.log.extend(ev)
+        self.tl.incapacitated |= self.ph.condition == physiology.INCAPACITATED
+        self.tl.lost |= self.ph.dead
+        g.pio2_mmHg = pio2
 
-    def _watch(self, t: float, now, g: StepGas, range_m: np.ndarray) -> dict:
+    def _values(self, now, g: StepGas, range_m: np.ndarray) -> dict:
         plan, p, tl, suit, th = self.plan, self.p, self.tl, self.suit, self.th
         o2_time = suitgas.o2_time_min(suit, plan, g.suited)
+        secondary = suitgas.secondary_min(suit, plan)
         back_min = np.where(g.outside, (range_m / p.speed_m_s + HATCH_OPS_S) / 60.0, 0.0)
         values = {
             "ppco2_mmHg": co2.inspired_mmHg(self.cs, plan),
@@ -292,6 +334,8 @@ class Engine:
             "dp_suit_kPa": (suit.p_suit_Pa - g.p_amb) / 1000.0,
             "o2_time_min": o2_time,
             "o2_margin_min": o2_time - back_min,
+            "o2_secondary_min": secondary,
+            "o2_secondary_used_min": p.o2_secondary_s / 60.0 - secondary,
             "helmet_water_L": th.helmet_water_kg,
             "heat_storage_kJ": th.heat_J / 1000.0,
             "core_temp_rise_C": th.heat_J / (p.mass_kg * C_BODY),
@@ -302,11 +346,13 @@ class Engine:
             "battery_Ah": self.pw.battery_Ah,
             "ingress_blocked_min": tl.blocked_s / 60.0,
         }
+        return values
+
+    def _rules(self, t: float, now, g: StepGas, values: dict, range_m: np.ndarray) -> None:
         self.rs, ev = rules.step(
-            self.rs, self.rt, plan, values, tl, suit, now.slot, range_m, g.live, t
+            self.rs, self.rt, self.plan, values, self.tl, self.suit, now.slot, range_m, g.live, t
         )
         self.log.extend(ev)
-        return values
 
     def _check_numbers(self, t: float) -> None:
         """A run whose state is no longer finite stops with a status; the others go on."""
@@ -344,11 +390,14 @@ class Engine:
         recorder, day_night = self.recorder, self.day_night
         t, values = self.t, self.values
         tally.peaks["p_dcs"] = dcs.probability_dcs(tally.peaks["etr"])  # monotonic in ETR
-        outcome = np.where(tl.lost, 3, np.where(~tl.done, 4, tl.mode))
-        log.add(Emit("time-limit", t, ~tl.done & ~tl.lost))
+        incap = OUTCOMES.index("incapacitated")
+        outcome = np.where(
+            tl.lost, 3, np.where(tl.incapacitated & ~tl.done, incap, np.where(~tl.done, 4, tl.mode))
+        )
+        log.add(Emit("time-limit", t, ~tl.done & ~tl.lost & ~tl.incapacitated))
         final = {
             "o2_primary_kg": suit.o2_primary_kg,
-            "o2_secondary_min": suit.o2_secondary_s / 60.0,
+            "o2_secondary_min": suitgas.secondary_min(suit, plan),
             "o2_vehicle_kg": np.repeat(suit.o2_vehicle_kg[:, None], C, axis=1),
             "scrubber_used_kg": cs.scrub_used_kg,
             "feedwater_kg": th.feedwater_kg,
@@ -385,6 +434,9 @@ class Engine:
             sent_back_s=tl.sent_back_s,
             sent_back_rule=tl.sent_back_rule,
             rules_fired=rs.fired,
+            condition=self.ph.worst,
+            condition_cause=self.ph.cause,
+            impaired_s=self.ph.impaired_s,
         )
 
 

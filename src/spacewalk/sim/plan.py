@@ -209,7 +209,9 @@ class CrewParams:
     scrubber: np.ndarray  # CO2 scrubber (else purge)
     scrub_cap_kg: np.ndarray  # scrubber capacity
     o2_primary_kg: np.ndarray  # primary O2 (0 on an umbilical)
-    o2_secondary_s: np.ndarray  # secondary O2 as time
+    o2_secondary_s: np.ndarray  # secondary O2 as time at its design flow
+    secondary_kg_s: np.ndarray  # the secondary's design (and maximum) flow
+    reg_max_kg_s: np.ndarray  # the primary regulator's maximum flow
     feedwater_kg: np.ndarray  # sublimator feedwater
     battery_Ah: np.ndarray  # battery charge
     battery_A: np.ndarray  # battery current
@@ -320,6 +322,8 @@ def _crew_arrays(sc: Scenario, runs: int) -> dict[str, np.ndarray]:
             "scrub_cap_kg",
             "o2_primary_kg",
             "o2_secondary_s",
+            "secondary_kg_s",
+            "reg_max_kg_s",
             "feedwater_kg",
             "battery_Ah",
             "battery_A",
@@ -382,6 +386,8 @@ def _crew_arrays(sc: Scenario, runs: int) -> dict[str, np.ndarray]:
         cols["scrub_cap_kg"].append(s.scrubber_capacity_kg)
         cols["o2_primary_kg"].append(0.0 if umb else s.o2_primary_kg)
         cols["o2_secondary_s"].append(s.o2_secondary_min * 60.0)
+        cols["secondary_kg_s"].append(s.secondary_flow_kg_h / 3600.0)
+        cols["reg_max_kg_s"].append(s.regulator_max_kg_h / 3600.0)
         cols["feedwater_kg"].append(0.0 if umb else s.feedwater_kg)
         cols["battery_Ah"].append(0.0 if umb else s.battery_Ah)
         cols["battery_A"].append(0.0 if umb else s.battery_draw_A)

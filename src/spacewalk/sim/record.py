@@ -30,7 +30,7 @@ class Recorder:
             self.frames.setdefault(k, []).append(np.array(v, copy=True))
 
 
-def channel_values(eng, values, now, *, met, p_amb, p_ves, draw, cooling, range_m, sunlit):
+def channel_values(eng, values, now, *, met, p_amb, p_ves, draw, cooling, range_m, sunlit, pio2):
     """Every telemetry channel at this step of the engine ``eng``: ``values`` holds those the
     rules watch, ``now`` is the timeline's step, the keywords what the step computed."""
     plan, tl, suit, cs, th, ts, rs = eng.plan, eng.tl, eng.suit, eng.cs, eng.th, eng.ts, eng.rs
@@ -46,13 +46,14 @@ def channel_values(eng, values, now, *, met, p_amb, p_ves, draw, cooling, range_
         "activity": np.where(tl.done, -1, np.where(now.slot == S - 1, S - 1, tl.act)),
         "location": tl.loc,
         "suited": tl.suited,
+        "condition": eng.ph.condition,
+        "pio2_mmHg": pio2,
         "metabolic_W": met,
         "p_ambient_kPa": p_amb / 1000.0,
         "p_cabin_kPa": np.repeat(p_ves[:, [0]] / 1000.0, C, axis=1),
         "p_airlock_kPa": airlock / 1000.0,
         "o2_primary_kg": suit.o2_primary_kg,
         "o2_vehicle_kg": np.where(p.umbilical, suit.o2_vehicle_kg[:, None], np.nan),
-        "o2_secondary_min": suit.o2_secondary_s / 60.0,
         "o2_flow_g_min": draw * 60e3,
         "scrubber_used_pct": np.where(
             cap > 0, 100 * cs.scrub_used_kg / np.maximum(cap, 1e-12), np.nan

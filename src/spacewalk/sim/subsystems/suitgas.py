@@ -1,7 +1,10 @@
-"""Suit pressure and O2: the regulator holds the set pressure (or the low setting) while a
-supply or the secondary reserve lasts; metabolism, leaks, holes and an open-loop purge draw
-O2 from the backpack's primary store or the vehicle's umbilical store; without regulation
-the suit gas decays through the leaks toward ambient."""
+"""Suit pressure and O2 as gas masses: the suit's gas leaves through its leaks and holes
+(choked to vacuum outside) and by metabolism and an open-loop purge; a two-stage regulator
+refills it from the primary store (or the vehicle's, on an umbilical) up to its maximum
+flow, and the secondary store adds up to its own when that is not enough
+(:func:`spacewalk.physics.lifesupport.regulated_mass_step`). A leak the two cannot match
+makes the pressure fall to the equilibrium flow physics gives; without regulation the gas
+decays toward ambient."""
 
 from __future__ import annotations
 
@@ -9,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ...physics import gas
+from ...physics import gas, lifesupport
 from ...physics.metabolism import o2_use_kg_s
 from ...units import R_O2
 from ...units import SUIT_GAS_T_K as SUIT_T_K
@@ -24,9 +27,10 @@ class SuitGasState:
     p_suit_Pa: np.ndarray  # (R, C) absolute suit pressure (ambient when unsuited)
     low_mode: np.ndarray  # (R, C) the low pressure setting is in use
     o2_primary_kg: np.ndarray  # (R, C)
-    o2_secondary_s: np.ndarray  # (R, C) reserve left, as time at the SOP rate
+    o2_secondary_kg: np.ndarray  # (R, C) secondary (emergency) O2 left
     o2_vehicle_kg: np.ndarray  # (R,) the store feeding the umbilicals
     o2_rate_kg_s: np.ndarray  # (R, C) smoothed draw
+    on_secondary: np.ndarray  # (R, C) the secondary has flowed (its event is logged)
     primary_out_s: np.ndarray  # (R, C) when each store ran out (nan: never)
     secondary_out_s: np.ndarray
     vehicle_out_s: np.ndarray
@@ -45,9 +49,10 @@ def init(plan: Plan, p0_Pa: np.ndarray) -> SuitGasState:
         p_suit_Pa=p0_Pa.copy(),
         low_mode=np.zeros((R, C), dtype=bool),
         o2_primary_kg=p.o2_primary_kg.copy(),
-        o2_secondary_s=p.o2_secondary_s.copy(),
+        o2_secondary_kg=p.o2_secondary_s * p.secondary_kg_s,
         o2_vehicle_kg=plan.o2_store_kg.copy(),
         o2_rate_kg_s=np.zeros((R, C)),
+        on_secondary=np.zeros((R, C), dtype=bool),
         primary_out_s=np.full((R, C), np.nan),
         secondary_out_s=np.full((R, C), np.nan),
         vehicle_out_s=np.full((R, C), np.nan),
@@ -57,7 +62,9 @@ def init(plan: Plan, p0_Pa: np.ndarray) -> SuitGasState:
 def recharge(s: SuitGasState, plan: Plan, mask) -> SuitGasState:
     """Fresh O2 bottles between EVAs."""
     s.o2_primary_kg = np.where(mask, plan.crew.o2_primary_kg, s.o2_primary_kg)
-    s.o2_secondary_s = np.where(mask, plan.crew.o2_secondary_s, s.o2_secondary_s)
+    p = plan.crew
+    s.o2_secondary_kg = np.where(mask, p.o2_secondary_s * p.secondary_kg_s, s.o2_secondary_kg)
+    s.on_secondary &= ~mask
     return s
 
 
@@ -66,48 +73,50 @@ def step(s: SuitGasState, plan: Plan, suited, met_W, p_amb, faults, live, t, dt)
     fault state (regulator, holes), ``live`` the crew and runs still going."""
     p = plan.crew
     umb = p.umbilical
-    p_suit = s.p_suit_Pa
-    supply_ok = np.where(umb, (s.o2_vehicle_kg > 0)[:, None], s.o2_primary_kg > 0)
-    reserve_ok = s.o2_secondary_s > 0
-    regulating = suited & ~faults.regulator_failed & (supply_ok | reserve_ok)
+    V, RT = p.gas_volume_m3, R_O2 * SUIT_T_K
+    m = s.p_suit_Pa * V / RT
+    m_amb = p_amb * V / RT
+    regulating = suited & ~faults.regulator_failed
+    # the regulator's own setting; an ambient above it compresses the soft suit to ambient
+    # without gas added (the suit's volume gives, its gas mass does not change)
     setpoint = np.where(s.low_mode, p.p_low_Pa, p.p_set_Pa)
-    o2_met = o2_use_kg_s(met_W)
-    rho_suit = p_suit / (R_O2 * SUIT_T_K)
-    leak = np.where(p_suit > p_amb, p.leak_m3_s * rho_suit, 0.0)
-    if faults.any_leak:
-        leak = leak + gas.orifice_mass_flow_kg_s(p_suit, p_amb, faults.hole_cdA_m2, R_O2, SUIT_T_K)
+    o2_met = o2_use_kg_s(met_W) * suited
     purge = np.where(regulating, p.purge_kg_s, 0.0)
-    draw = (o2_met + leak + purge) * suited
-    mass_suit = gas.gas_mass_kg(p_suit, R_O2, SUIT_T_K, p.gas_volume_m3)
-    p_free = gas.pressure_Pa(
-        np.maximum(mass_suit - (leak + o2_met) * dt, 0.0), R_O2, SUIT_T_K, p.gas_volume_m3
+    # outflow rate constant: the nominal leak (a volume flow at suit pressure) and holes
+    k_out = np.where(s.p_suit_Pa > p_amb, p.leak_m3_s / V, 0.0)
+    if faults.any_leak:
+        hole = gas.orifice_mass_flow_kg_s(s.p_suit_Pa, p_amb, faults.hole_cdA_m2, R_O2, SUIT_T_K)
+        k_out = k_out + hole / np.maximum(m - m_amb, 1e-12)
+    supply_kg = np.where(
+        umb,
+        s.o2_vehicle_kg[:, None] / np.maximum(umb.sum(axis=1, keepdims=True), 1),
+        s.o2_primary_kg,
     )
-    s.p_suit_Pa = np.where(
-        regulating,
-        np.maximum(p_amb, setpoint),
-        np.where(suited, np.maximum(p_free, p_amb), p_amb),
+    primary_max = np.where(regulating, np.minimum(p.reg_max_kg_s, supply_kg / dt), 0.0)
+    secondary_max = np.where(regulating, np.minimum(p.secondary_kg_s, s.o2_secondary_kg / dt), 0.0)
+    m_new, fp, fs = lifesupport.regulated_mass_step(
+        m, setpoint * V / RT, m_amb, k_out, o2_met + purge, primary_max, secondary_max, dt
     )
-    from_store = regulating & supply_ok
-    use = np.where(from_store, draw * dt, 0.0)
+    s.p_suit_Pa = np.where(suited, np.maximum(m_new * RT / V, p_amb), p_amb)
+    fp, fs = fp * suited, fs * suited
+    draw = fp + fs
     before_primary = s.o2_primary_kg > 0
-    s.o2_primary_kg = np.where(
-        from_store & ~umb, np.maximum(s.o2_primary_kg - use, 0.0), s.o2_primary_kg
-    )
-    s.o2_vehicle_kg = np.maximum(s.o2_vehicle_kg - np.where(umb, use, 0.0).sum(axis=1), 0.0)
-    on_reserve = regulating & ~supply_ok
-    before_secondary = s.o2_secondary_s > 0
-    s.o2_secondary_s = np.where(
-        on_reserve, np.maximum(s.o2_secondary_s - dt, 0.0), s.o2_secondary_s
-    )
+    s.o2_primary_kg = np.where(umb, s.o2_primary_kg, np.maximum(s.o2_primary_kg - fp * dt, 0.0))
+    s.o2_vehicle_kg = np.maximum(s.o2_vehicle_kg - np.where(umb, fp * dt, 0.0).sum(axis=1), 0.0)
+    before_secondary = s.o2_secondary_kg > 0
+    s.o2_secondary_kg = np.maximum(s.o2_secondary_kg - fs * dt, 0.0)
     s.o2_rate_kg_s += (draw - s.o2_rate_kg_s) * (dt / O2_RATE_TAU_S)
+    on_secondary = (fs > 0) & ~s.on_secondary
 
     events: list[Emit] = []
     out1 = before_primary & ~(s.o2_primary_kg > 0) & suited & live
     if np.count_nonzero(out1):
         s.primary_out_s = np.where(out1 & np.isnan(s.primary_out_s), t, s.primary_out_s)
         events.append(Emit("o2-primary-exhausted", t, out1))
-        events.append(Emit("switched-to-secondary", t, out1 & (s.o2_secondary_s > 0)))
-    out2 = before_secondary & ~(s.o2_secondary_s > 0) & suited & live
+    if np.count_nonzero(on_secondary & live):
+        events.append(Emit("switched-to-secondary", t, on_secondary & live))
+    s.on_secondary |= fs > 0
+    out2 = before_secondary & ~(s.o2_secondary_kg > 0) & suited & live
     if np.count_nonzero(out2):
         s.secondary_out_s = np.where(out2 & np.isnan(s.secondary_out_s), t, s.secondary_out_s)
         events.append(Emit("o2-secondary-exhausted", t, out2))
@@ -120,6 +129,12 @@ def step(s: SuitGasState, plan: Plan, suited, met_W, p_amb, faults, live, t, dt)
     return s, events, SuitGasOut(draw, purge)
 
 
+def secondary_min(s: SuitGasState, plan: Plan) -> np.ndarray:
+    """The secondary O2 left, as minutes at its design flow (the EMU SOP's 30 min)."""
+    flow = plan.crew.secondary_kg_s
+    return np.where(flow > 0, s.o2_secondary_kg / np.where(flow > 0, flow, 1.0) / 60.0, 0.0)
+
+
 def o2_time_min(s: SuitGasState, plan: Plan, suited) -> np.ndarray:
     """Time the O2 lasts at the recent rate: the supply, then the secondary reserve; a
     vehicle store is shared by every umbilical drawing on it."""
@@ -127,8 +142,7 @@ def o2_time_min(s: SuitGasState, plan: Plan, suited) -> np.ndarray:
     supply_kg = np.where(umb, s.o2_vehicle_kg[:, None], s.o2_primary_kg)
     umb_rate = np.where(umb, s.o2_rate_kg_s, 0.0).sum(axis=1, keepdims=True)
     rate = np.where(umb, umb_rate, s.o2_rate_kg_s)
-    o2_time = (
-        np.where(rate > 0, supply_kg / np.maximum(rate, 1e-12) / 60.0, np.inf)
-        + s.o2_secondary_s / 60.0
-    )
+    o2_time = np.where(
+        rate > 0, supply_kg / np.maximum(rate, 1e-12) / 60.0, np.inf
+    ) + secondary_min(s, plan)
     return np.where(suited, o2_time, np.inf)

@@ -33,6 +33,7 @@ class TimelineState:
     started: np.ndarray  # (R, C) its start was handled
     done: np.ndarray  # (R, C) the timeline is finished
     lost: np.ndarray  # (R, C) loss of crew
+    incapacitated: np.ndarray  # (R, C) cannot act: the timeline stops (physiology)
     completed: np.ndarray  # (R, C, S) each slot completed
     act_start_s: np.ndarray  # (R, C, S) nan if never started
     act_end_s: np.ndarray  # (R, C, S)
@@ -87,6 +88,7 @@ def init(plan: Plan) -> TimelineState:
         started=np.zeros((R, C), dtype=bool),
         done=np.broadcast_to(plan.n_acts == 0, (R, C)).copy(),
         lost=np.zeros((R, C), dtype=bool),
+        incapacitated=np.zeros((R, C), dtype=bool),
         completed=np.zeros((R, C, S), dtype=bool),
         act_start_s=act_start,
         act_end_s=np.full((R, C, S), np.nan),
@@ -130,7 +132,7 @@ def step(s: TimelineState, plan: Plan, p_ves: np.ndarray, p_suit: np.ndarray, mo
     events: list[Emit] = []
     p, ves = plan.crew, plan.vessel
 
-    active = ~s.done & ~s.lost
+    active = ~s.done & ~s.lost & ~s.incapacitated
     slot = np.minimum(s.act, S - 1)
     flat = ci * S + slot
     kind_now = plan.kind.ravel().take(flat)

@@ -24,11 +24,12 @@ def init(plan: Plan) -> TissueState:
 
 
 def breathing(now, suited, p_suit_Pa, p_amb_Pa, fo2_amb):
-    """Inspired N2 (O2 only in a suit or on prebreathe) and the breathing pressure."""
+    """Inspired N2 (O2 only in a suit or on prebreathe), the breathing pressure and the dry
+    O2 fraction breathed."""
     prebreathing = now.ready & (now.kind == KIND["prebreathe"])
     on_o2 = suited | prebreathing
     p_in = np.where(on_o2, 0.0, dcs.inspired_n2_Pa(p_amb_Pa, fo2_amb))
-    return p_in, np.where(suited, p_suit_Pa, p_amb_Pa)
+    return p_in, np.where(suited, p_suit_Pa, p_amb_Pa), np.where(on_o2, 1.0, fo2_amb)
 
 
 def step(s: TissueState, plan: Plan, p_in_Pa, met_W, dt_period):

@@ -1,0 +1,113 @@
+"""Physiology: hypoxia, hypercapnia, heat and cold, and water in the helmet, each a dose
+(:mod:`spacewalk.physics.physiology`); the crew member's condition is well, impaired or
+incapacitated. Incapacitation is kept for the rest of the run (getting an incapacitated crew
+member home is a partner's rescue, not modelled); hypoxia that goes on for
+``ANOXIA_LETHAL_S`` after incapacitation is loss of crew."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ...physics import physiology as phys
+from ..events import Emit
+from ..plan import Plan
+
+WELL, IMPAIRED, INCAPACITATED = 0, 1, 2
+CONDITIONS = ("well", "impaired", "incapacitated")
+CAUSES = ("hypoxia", "hypercapnia", "hyperthermia", "hypothermia", "helmet-water")
+
+
+@dataclass
+class PhysiologyState:
+    hypoxia: np.ndarray  # (R, C) dose toward loss of useful consciousness
+    co2_impaired: np.ndarray  # (R, C) dose toward CO2 impairment
+    co2_incapacitated: np.ndarray  # (R, C) dose toward CO2 incapacitation
+    condition: np.ndarray  # (R, C) WELL, IMPAIRED or INCAPACITATED now
+    worst: np.ndarray  # (R, C) the worst condition so far
+    cause: np.ndarray  # (R, C) index into CAUSES of the worst condition (-1: none)
+    impaired_s: np.ndarray  # (R, C) time spent impaired or worse
+    anoxic_s: np.ndarray  # (R, C) time hypoxic while incapacitated
+    dead: np.ndarray  # (R, C) loss of crew
+
+
+def init(plan: Plan) -> PhysiologyState:
+    R, C = plan.runs, len(plan.crew_ids)
+    z = np.zeros((R, C))
+    return PhysiologyState(
+        z.copy(),
+        z.copy(),
+        z.copy(),
+        np.zeros((R, C), dtype=np.int64),
+        np.zeros((R, C), dtype=np.int64),
+        np.full((R, C), -1, dtype=np.int64),
+        z.copy(),
+        z.copy(),
+        np.zeros((R, C), dtype=bool),
+    )
+
+
+def step(s: PhysiologyState, pio2_mmHg, ppco2_mmHg, core_rise_C, helmet_water_L, live, t, dt):
+    """Advance the doses on this step's inspired O2 and CO2 [mmHg], core temperature rise
+    [C] and helmet water [L]; returns (state, events)."""
+    tuc = phys.time_of_useful_consciousness_s(pio2_mmHg)
+    s.hypoxia = phys.dose_step(s.hypoxia, tuc, dt)
+    s.co2_impaired = phys.dose_step(s.co2_impaired, phys.co2_time_to_impairment_s(ppco2_mmHg), dt)
+    s.co2_incapacitated = phys.dose_step(
+        s.co2_incapacitated, phys.co2_time_to_incapacitation_s(ppco2_mmHg), dt
+    )
+    impaired = np.stack(
+        [
+            pio2_mmHg < phys.HYPOXIA_IMPAIRED_PIO2_MMHG,
+            s.co2_impaired >= 1.0,
+            core_rise_C >= phys.CORE_IMPAIRED_RISE_C,
+            core_rise_C <= -phys.CORE_IMPAIRED_DROP_C,
+            helmet_water_L >= phys.HELMET_WATER_IMPAIRED_L,
+        ]
+    )
+    incapacitated = np.stack(
+        [
+            s.hypoxia >= 1.0,
+            s.co2_incapacitated >= 1.0,
+            core_rise_C >= phys.CORE_INCAPACITATED_RISE_C,
+            core_rise_C <= -phys.CORE_INCAPACITATED_DROP_C,
+            helmet_water_L >= phys.HELMET_WATER_INCAPACITATED_L,
+        ]
+    )
+    level = np.where(
+        incapacitated.any(axis=0), INCAPACITATED, np.where(impaired.any(axis=0), IMPAIRED, WELL)
+    )
+    level = np.where(
+        live,
+        np.maximum(level, np.where(s.condition == INCAPACITATED, INCAPACITATED, 0)),
+        s.condition,
+    )
+    cause_now = np.where(
+        level == INCAPACITATED, incapacitated.argmax(axis=0), impaired.argmax(axis=0)
+    )
+    events: list[Emit] = []
+    for lvl, code in ((IMPAIRED, "impaired"), (INCAPACITATED, "incapacitated")):
+        new = live & (level >= lvl) & (s.worst < lvl)
+        if np.count_nonzero(new):
+            events.append(
+                Emit(
+                    code,
+                    t,
+                    new,
+                    subject=lambda r, c, cause=cause_now: CAUSES[cause[r, c]],
+                    values={"pio2_mmHg": pio2_mmHg, "ppco2_mmHg": ppco2_mmHg},
+                )
+            )
+    worse = level > s.worst
+    s.cause = np.where(worse, cause_now, s.cause)
+    s.worst = np.maximum(s.worst, level)
+    s.condition = level
+    s.impaired_s += np.where(live & (level >= IMPAIRED), dt, 0.0)
+    hypoxic = live & (level == INCAPACITATED) & np.isfinite(tuc)
+    s.anoxic_s = np.where(hypoxic, s.anoxic_s + dt, s.anoxic_s)
+    dies = hypoxic & (s.anoxic_s >= phys.ANOXIA_LETHAL_S) & ~s.dead
+    if np.count_nonzero(dies):
+        events.append(Emit("loss-of-crew-hypoxia", t, dies, values={"pio2_mmHg": pio2_mmHg}))
+        s.dead |= dies
+    return s, events

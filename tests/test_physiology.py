@@ -1,0 +1,171 @@
+"""Physiology that can fail, against its sources: the FAA's time of useful consciousness, the
+alveolar gas equation, the CO2 exposure studies, core temperature and EVA 23's helmet water;
+and the suit's gas against flow physics when a hole opens outside."""
+
+import tomllib
+from pathlib import Path
+
+import numpy as np
+import pytest
+import tomli_w
+
+from spacewalk import load_scenario, parse_toml, simulate
+from spacewalk.physics import physiology as phys
+from spacewalk.sim.subsystems import physiology
+
+EMU = Path(__file__).parent / "data" / "emu-nominal.toml"
+FT = 0.3048
+
+
+def _isa_mmHg(ft):
+    """ICAO standard atmosphere (troposphere; isothermal above 11 km), written out here."""
+    h = ft * FT
+    if h <= 11000:
+        return (
+            101325
+            * (1 - 0.0065 * h / 288.15) ** (9.80665 * 0.0289644 / (8.31446 * 0.0065))
+            / 133.322
+        )
+    p11 = 101325 * (1 - 0.0065 * 11000 / 288.15) ** 5.25588
+    return p11 * np.exp(-9.80665 * 0.0289644 * (h - 11000) / (8.31446 * 216.65)) / 133.322
+
+
+@pytest.mark.parametrize(
+    "ft, lo_s, hi_s",
+    [(22000, 300, 600), (25000, 180, 360), (30000, 60, 180), (35000, 30, 60), (40000, 15, 20)],
+)
+def test_time_of_useful_consciousness_falls_in_the_faa_range(ft, lo_s, hi_s):
+    """FAA table (AC 61-107, as tabulated in Wikipedia, M): at the inspired O2 of air at each
+    altitude, humidified at 37 C (47 mmHg), the model's TUC lies in the published range."""
+    pio2 = 0.2095 * (_isa_mmHg(ft) - 47.0)
+    assert lo_s <= float(phys.time_of_useful_consciousness_s(pio2)) <= hi_s
+
+
+def test_a_pure_o2_suit_at_2_5_psi_is_air_at_15000_ft():
+    """Alveolar gas equation's inspired term: 2.5 psia of O2 (129 mmHg) gives PiO2 82 mmHg,
+    the same as air at 15,000 ft, where the FAA table has no loss of useful consciousness."""
+    pio2 = phys.inspired_o2_mmHg(2.5 * 6894.757, 1.0)
+    assert float(pio2) == pytest.approx(0.2095 * (_isa_mmHg(15000) - 47.0), abs=2.5)
+    assert np.isinf(phys.time_of_useful_consciousness_s(pio2 + 1.0))
+    # below the 14,000 ft level, flight crews must breathe O2 (14 CFR 91.211): impaired
+    assert phys.HYPOXIA_IMPAIRED_PIO2_MMHG == pytest.approx(
+        0.2095 * (_isa_mmHg(14000) - 47.0), abs=0.5
+    )
+
+
+def _run(pio2, ppco2, core=0.0, water=0.0, seconds=3600.0, dt=10.0):
+    """Drive the physiology subsystem alone at constant exposures; the times of its events."""
+    plan_like = type("P", (), {"runs": 1, "crew_ids": ["a"]})
+    s = physiology.init(plan_like)
+    live = np.ones((1, 1), dtype=bool)
+    times = {}
+    for k in range(int(seconds / dt)):
+        s, ev = physiology.step(
+            s,
+            np.full((1, 1), pio2),
+            np.full((1, 1), ppco2),
+            np.full((1, 1), core),
+            np.full((1, 1), water),
+            live,
+            k * dt,
+            dt,
+        )
+        for e in ev:
+            times.setdefault(e.code, (k + 1) * dt)
+    return s, times
+
+
+def test_ten_percent_co2_incapacitates_within_fifteen_minutes():
+    """CO2 exposure studies (CCOHS summary, L-M): at 10 % (76 mmHg) excitation at 1.5 min and
+    loss of consciousness within 15 min; 6.5 % (49 mmHg) lowers performance within 20 min."""
+    _, times = _run(170.0, 0.10 * 760)
+    assert times["impaired"] == pytest.approx(90.0, abs=10.0)
+    assert times["incapacitated"] == pytest.approx(900.0, abs=10.0)
+    _, times = _run(170.0, 0.065 * 760, seconds=1800)
+    assert times["impaired"] == pytest.approx(1200.0, abs=10.0)
+    assert "incapacitated" not in times
+    _, times = _run(170.0, 0.04 * 760)  # 30 mmHg for an hour: no effect in these sources
+    assert not times
+
+
+def test_hypoxia_incapacitates_at_the_tuc_and_kills_four_minutes_later():
+    s, times = _run(phys.inspired_o2_mmHg(1.3 * 6894.757, 1.0), 6.0, seconds=600)
+    assert times["impaired"] == 10.0
+    assert times["incapacitated"] <= 30.0  # TUC between 35,000 and 40,000 ft: 15-60 s
+    assert times["loss-of-crew-hypoxia"] == pytest.approx(times["incapacitated"] + 240.0, abs=10)
+    assert s.dead[0, 0] and physiology.CAUSES[s.cause[0, 0]] == "hypoxia"
+
+
+@pytest.mark.parametrize(
+    "core, water, worst, cause",
+    [
+        (2.1, 0.0, "impaired", "hyperthermia"),  # 39.1 C: heat exhaustion (L)
+        (3.1, 0.0, "incapacitated", "hyperthermia"),  # 40.1 C: heat stroke (L)
+        (-2.1, 0.0, "impaired", "hypothermia"),  # 34.9 C: hypothermia (M)
+        (0.0, 1.2, "impaired", "helmet-water"),  # EVA 23: 1-1.5 L, eyes and ears (MIB, H)
+        (0.0, 2.1, "incapacitated", "helmet-water"),  # nose and mouth under water (C/NF)
+        (1.0, 0.2, "well", None),
+    ],
+)
+def test_heat_cold_and_water_thresholds(core, water, worst, cause):
+    s, _ = _run(170.0, 3.0, core=core, water=water, seconds=60)
+    assert physiology.CONDITIONS[s.worst[0, 0]] == worst
+    assert (physiology.CAUSES[s.cause[0, 0]] if s.cause[0, 0] >= 0 else None) == cause
+
+
+def _emu_with(faults):
+    data = tomllib.loads(EMU.read_text())
+    data["faults"] = faults
+    return simulate(parse_toml(tomli_w.dumps(data)))
+
+
+def test_a_10_mm_hole_outside_ends_as_a_flight_controller_would_see_it():
+    """An EMU holed (10 mm) two hours in: the pressure falls within a step to where the
+    regulators' flow meets the hole's choked flow, the pressure rule aborts, the crew member
+    loses useful consciousness in seconds and, without a rescue, dies 4 min later; the
+    partner is well."""
+    res = _emu_with(
+        [{"kind": "suit-leak", "crew": "ev1", "at_min": 120.0, "hole_diameter_mm": 10.0}]
+    )
+    ev = res.events
+    codes = list(ev[ev.crew == "ev1"].code)
+    for code in (
+        "fault-suit-leak",
+        "switched-to-secondary",
+        "abort",
+        "incapacitated",
+        "loss-of-crew-hypoxia",
+    ):
+        assert code in codes
+    ev1 = res.telemetry[res.telemetry.crew == "ev1"].set_index("t_s")
+    assert ev1.p_suit_kPa.loc[7170.0] == pytest.approx(29.65, abs=0.01)
+    assert ev1.p_suit_kPa.loc[7230.0] < 10.0
+    crew = res.summary["crew"]
+    assert crew["ev1"]["outcome"] == "loss-of-crew" and crew["ev1"]["condition_cause"] == "hypoxia"
+    assert crew["ev2"]["condition"] == "well"
+
+
+def test_a_4_mm_hole_is_held_on_the_secondary_and_the_eva_aborts():
+    """A 4 mm hole (2.4 kg/h) is just beyond the primary regulator: the secondary comes on,
+    the pressure holds, the secondary-O2 rule aborts the EVA within a minute; when the
+    primary is empty the secondary alone holds 4 psi, above the 3.0 psi abort line."""
+    res = _emu_with(
+        [{"kind": "suit-leak", "crew": "ev1", "at_min": 120.0, "hole_diameter_mm": 4.0}]
+    )
+    ev = res.events
+    after = ev[(ev.crew == "ev1") & (ev.t_s >= 7200) & (ev.t_s <= 7260)]
+    assert {"fault-suit-leak", "switched-to-secondary", "abort"} <= set(after.code)
+    crew = res.summary["crew"]["ev1"]
+    assert crew["outcome"] == "aborted" and crew["condition"] == "well"
+    p = res.telemetry[res.telemetry.crew == "ev1"].set_index("t_s").p_suit_kPa
+    assert p.loc[7200.0:7800.0].min() == pytest.approx(29.65, abs=0.01)
+    assert p.min() > 20.7
+
+
+def test_leonov_is_reported_impaired_not_a_green_completed():
+    """Voskhod 2: Leonov got back in (completed), but hot (about +1.8 C, reference-data 5) and
+    working hard at 0.27 atm: the summary says the crew was impaired."""
+    res = simulate(load_scenario("voskhod-2-1965"))
+    assert res.summary["outcome"] == "completed"
+    assert res.summary["condition"] == "impaired"
+    assert "CREW IMPAIRED" in res.text()
