@@ -86,20 +86,28 @@ def co2_step(pp_Pa, made_kg_s, flow_m3_s, efficiency, volume_m3, temperature_K, 
     return pp_new, removed
 
 
-def heat_step(storage_J, heat_in_W, cooling_max_W, evaporation_max_kg_s, dt_s):
-    """Body heat storage after ``dt_s``.
+def heat_step(storage_J, heat_in_W, cooling_max_W, evaporation_max_kg_s, dt_s, latent_shares=None):
+    """Body heat storage after ``dt_s`` (above neutral; negative is a cold body).
 
     Returns ``(storage_J, cooling_W, sweat_kg_s, evaporated_kg_s)``. Cooling takes the heat
-    coming in plus a share of what is stored, up to ``cooling_max_W``; stored heat drives
-    sweating; evaporation is capped by what the ventilation can carry.
+    coming in plus a share of what is stored, up to ``cooling_max_W`` (it never heats: a
+    cold body keeps its deficit); stored heat drives sweating; evaporation is capped by what
+    the ventilation can carry and, where ``latent_shares`` is true, by the cooling capacity
+    left after the sensible load (the EMU's sublimator condenses the vent loop's water, so
+    sweat evaporates only while it has room). The first law holds exactly: the change of
+    storage is heat in less cooling less the latent heat of the evaporated sweat.
     """
     stored = np.maximum(storage_J, 0.0)
-    demand = heat_in_W + stored / RECOVERY_TAU_S
-    cooling = np.clip(demand, 0.0, cooling_max_W)  # a cold body is not warmed (not modelled)
+    demand = heat_in_W + storage_J / RECOVERY_TAU_S
+    cooling = np.clip(demand, 0.0, cooling_max_W)
     sweat = np.minimum(stored / (H_VAP_SWEAT * SWEAT_TAU_S), SWEAT_MAX_KG_S)
-    evaporated = np.minimum(sweat, evaporation_max_kg_s)
+    evap_max = evaporation_max_kg_s
+    if latent_shares is not None:
+        room = np.maximum(cooling_max_W - cooling, 0.0) / H_VAP_SWEAT
+        evap_max = np.where(latent_shares, np.minimum(evap_max, room), evap_max)
+    evaporated = np.minimum(sweat, evap_max)
     new = storage_J + (heat_in_W - cooling - evaporated * H_VAP_SWEAT) * dt_s
-    return np.maximum(new, 0.0), cooling, sweat, evaporated
+    return new, cooling, sweat, evaporated
 
 
 def fog_index(sweat_kg_s, evaporation_max_kg_s):

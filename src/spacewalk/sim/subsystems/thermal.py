@@ -1,7 +1,14 @@
 """Heat and water: metabolic, equipment and environment heat against the suit's cooling
-(liquid loop on a sublimator, or gas cooling), body heat storage and sweat, sublimator
-feedwater, water intrusion into the helmet and visor fogging. Unsuited crew are cooled by
-the cabin."""
+(liquid loop on a sublimator, or gas cooling), body heat storage both ways and sweat,
+sublimator feedwater, water intrusion into the helmet and visor fogging. Unsuited crew are
+cooled by the cabin.
+
+Energy and water are accounted for: the heat in (metabolic, equipment, environment) is the
+heat removed (cooling and the latent heat of evaporated sweat) plus the change of storage;
+the feedwater spent is the water sublimated plus the water that leaked into the helmet, which
+is drained (``helmet_drained_kg``) when the helmet comes off. On a sublimator suit sweat
+evaporates only while the sublimator has room for its latent heat, and water leaks into the
+helmet only while the feedwater it comes from lasts."""
 
 from __future__ import annotations
 
@@ -25,6 +32,11 @@ class ThermalState:
     feedwater_kg: np.ndarray  # (R, C) sublimator feedwater left
     helmet_water_kg: np.ndarray  # (R, C) free water in the helmet
     feedwater_out_s: np.ndarray  # (R, C) when the feedwater ran out (nan: never)
+    sublimated_kg: np.ndarray  # (R, C) feedwater sublimated to space
+    helmet_drained_kg: np.ndarray  # (R, C) helmet water taken out when the helmet came off
+    refilled_kg: np.ndarray  # (R, C) feedwater added at recharges between EVAs
+    heat_in_J: np.ndarray  # (R, C) metabolic, equipment and environment heat received
+    heat_out_J: np.ndarray  # (R, C) heat removed: cooling and evaporated sweat
 
 
 @dataclass
@@ -36,17 +48,24 @@ class ThermalOut:
 def init(plan: Plan) -> ThermalState:
     p = plan.crew
     R, C = p.feedwater_kg.shape
+    z = np.zeros((R, C))
     return ThermalState(
-        np.zeros((R, C)),
-        np.zeros((R, C)),
+        z.copy(),
+        z.copy(),
         p.feedwater_kg.copy(),
-        np.zeros((R, C)),
+        z.copy(),
         np.full((R, C), np.nan),
+        z.copy(),
+        z.copy(),
+        z.copy(),
+        z.copy(),
+        z.copy(),
     )
 
 
 def recharge(s: ThermalState, plan: Plan, mask) -> ThermalState:
     """A full feedwater tank between EVAs."""
+    s.refilled_kg += np.where(mask, plan.crew.feedwater_kg - s.feedwater_kg, 0.0)
     s.feedwater_kg = np.where(mask, plan.crew.feedwater_kg, s.feedwater_kg)
     return s
 
@@ -84,20 +103,33 @@ def step(
         p.cooling_W * faults.cooling_factor * sublimator_ok * liquid_ok,
         CABIN_COOLING_W,
     )
+    # a sublimator cannot remove more heat than the water it has left can carry away
+    uses_water = suited & (p.feedwater_kg > 0)
+    cool_max = np.where(uses_water, np.minimum(cool_max, s.feedwater_kg * H_SUB_ICE / dt), cool_max)
     evap_max = np.where(suited, p.evap_kg_s * fan_ok, CABIN_EVAP_KG_S)
     env_W = (env_shadow + sunlit * env_swing) * (suited & outside)
+    heat_in = met_W + equip_W + env_W
     s.heat_J, cooling, sweat, evap = lifesupport.heat_step(
-        s.heat_J, met_W + equip_W + env_W, cool_max, evap_max, dt
+        s.heat_J, heat_in, cool_max, evap_max, dt, latent_shares=suited & p.liquid
     )
+    s.heat_in_J += heat_in * dt
+    s.heat_out_J += (cooling + evap * H_VAP_SWEAT) * dt
     s.sweat_kg = s.sweat_kg + sweat * dt
-    water_rate = faults.water_rate_kg_s
-    uses_water = suited & (p.feedwater_kg > 0)
-    water_use = (cooling + evap * H_VAP_SWEAT) / H_SUB_ICE + water_rate
     before = s.feedwater_kg > 0
-    s.feedwater_kg = np.where(
-        uses_water, np.maximum(s.feedwater_kg - water_use * dt, 0.0), s.feedwater_kg
+    # the sublimator's water first, then what leaks into the helmet, both from the tank
+    sublimate = np.where(
+        uses_water,
+        np.minimum((cooling + evap * H_VAP_SWEAT) / H_SUB_ICE * dt, s.feedwater_kg),
+        0.0,
     )
-    s.helmet_water_kg = s.helmet_water_kg + water_rate * dt * suited
+    s.feedwater_kg = s.feedwater_kg - sublimate
+    leak = np.where(uses_water, np.minimum(faults.water_rate_kg_s * dt, s.feedwater_kg), 0.0)
+    s.feedwater_kg = s.feedwater_kg - leak
+    s.sublimated_kg += sublimate
+    s.helmet_water_kg = s.helmet_water_kg + leak
+    off = ~suited & (s.helmet_water_kg > 0)  # the helmet is off: its water is taken out
+    s.helmet_drained_kg += np.where(off, s.helmet_water_kg, 0.0)
+    s.helmet_water_kg = np.where(off, 0.0, s.helmet_water_kg)
     fog = lifesupport.fog_index(sweat, evap_max) * suited
     events: list[Emit] = []
     out = before & ~(s.feedwater_kg > 0) & suited & live
