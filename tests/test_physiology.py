@@ -168,3 +168,30 @@ def test_leonov_is_reported_impaired_not_a_green_completed():
     assert res.summary["outcome"] == "completed"
     assert res.summary["condition"] == "impaired"
     assert "CREW IMPAIRED" in res.text()
+
+
+def test_a_spent_scrubber_without_purge_is_bounded_and_incapacitates():
+    """No flight rules: the loop's CO2 climbs at the metabolic rate, never above the suit's
+    pressure less its water vapour, displaces the O2 and incapacitates (CO2 exposure times);
+    nothing rescues the crew member."""
+    data = tomllib.loads(EMU.read_text())
+    data["faults"] = [{"kind": "scrubber-exhausted", "crew": "ev1", "at_min": 60}]
+    data["flight_rules"] = []
+    res = simulate(parse_toml(tomli_w.dumps(data)))
+    ev1 = res.telemetry[res.telemetry.crew == "ev1"]
+    assert (ev1.ppco2_mmHg <= ev1.p_suit_kPa * 7.50062 - 47.0 + 1e-6).all()
+    crew = res.summary["crew"]["ev1"]
+    assert crew["condition"] == "incapacitated" and crew["condition_cause"] == "hypercapnia"
+
+
+def test_the_default_rules_open_the_purge_and_abort_on_a_spent_scrubber():
+    """With the standard rules the purge valve opens at 20 mmHg (open loop on the O2 supply),
+    the CO2 stays below the level that impairs, the secondary's use aborts the EVA."""
+    data = tomllib.loads(EMU.read_text())
+    data["faults"] = [{"kind": "scrubber-exhausted", "crew": "ev1", "at_min": 120}]
+    res = simulate(parse_toml(tomli_w.dumps(data)))
+    codes = list(res.events[res.events.crew == "ev1"].code)
+    assert codes.index("purge-opened") < codes.index("abort")
+    ev1 = res.telemetry[res.telemetry.crew == "ev1"]
+    assert ev1.ppco2_mmHg.max() < 0.065 * 760  # below the 6.5 % that impairs
+    assert res.summary["crew"]["ev1"]["outcome"] == "aborted"

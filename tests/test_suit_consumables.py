@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from spacewalk import SUITS, simulate
+from spacewalk.physics.lifesupport import inspired_co2_mmHg
 from spacewalk.physics.metabolism import co2_made_kg_s, o2_use_kg_s
 from spacewalk.units import H_SUB_ICE, PA_PER_MMHG, R_CO2
 
@@ -82,7 +83,12 @@ def test_mass_balances_close(emu_toml):
     made = (np.where(suited, co2_made_kg_s(met), 0) * dt).sum()
     last = np.nonzero(suited)[0][-1]  # the suit's gas goes to the cabin when it is opened
     scrubbed = tel.scrubber_used_pct.iloc[last] / 100 * EMU["scrubber_capacity_kg"]
-    mixed_pa = tel.ppco2_mmHg.iloc[last] * EMU["co2_washout"] * PA_PER_MMHG
+    # the loop's mixed CO2: the inspired value less the rebreathed plume (not part of the
+    # mass balance: the plume is exhaled gas, not gas held in the suit)
+    plume = inspired_co2_mmHg(
+        0.0, met[last], EMU["co2_rebreathed_max"], EMU["co2_rebreathed_ve_L_min"]
+    )
+    mixed_pa = (tel.ppco2_mmHg.iloc[last] - plume) * PA_PER_MMHG
     held = mixed_pa * EMU["gas_volume_L"] / 1000 / (R_CO2 * 295.0)
     assert made == pytest.approx(scrubbed + held, rel=1e-6)
     water = EMU["feedwater_kg"] - tel.feedwater_kg.iloc[-1]

@@ -7,9 +7,15 @@ removed with efficiency eta (a scrubber) or dumped overboard (an open-loop purge
     d(ppCO2)/dt = m_dot_CO2 R_CO2 T / V - (Q eta / V) ppCO2
 
 is linear with constant coefficients over a step, so :func:`co2_step` uses its exact
-solution. The inspired ppCO2 a crew member breathes is higher than the mixed value because
-the helmet's washout is imperfect: inspired = mixed / washout (washout 0.55 for the EMU,
-matching Kim et al. 2020, Aerosp Med Hum Perform 91(12), at 2,000 Btu/h).
+solution. The inspired ppCO2 a crew member breathes is higher than the mixed value: a share
+f of each breath is drawn from the plume of the last exhalation, which carries the alveolar
+CO2 (40 mmHg above what was inspired, normocapnia, H) before the vent flow sweeps it away:
+inspired = mixed + f * 40 mmHg, with f = f_max (1 - exp(-VE / VE0)) rising with the minute
+ventilation VE = 25 VO2 (the ventilatory equivalent below the anaerobic threshold, H,
+textbook). f_max and VE0 are a helmet's two parameters (for the EMU, fitted to Kim et al.
+2020 at 1,000 and 3,000 Btu/h; its rest and 2,000 Btu/h figures are then predictions, see
+``spacewalk models validate``). The loop's CO2 can never exceed the suit's pressure less
+the water vapour in it: the relief valve vents the rest.
 
 Heat: metabolic and equipment heat go to the cooling (liquid-cooling garment or the gas
 stream), up to its capacity; the rest is stored in the body, which answers with sweat. Only
@@ -21,6 +27,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..units import H_VAP_SWEAT, R_CO2, SOLAR_CONSTANT_W_M2, STEFAN_BOLTZMANN
+from .metabolism import o2_energy_equivalent_J_per_L
 
 SCRUBBER_BREAKTHROUGH = 0.9  # loading fraction where CO2 starts to pass the bed
 RECOVERY_TAU_S = 900.0  # [s] time constant of clearing stored heat when cooling has room
@@ -60,6 +67,22 @@ def regulated_mass_step(
     )
     m_new = np.where(held, m_set_kg, np.clip(decayed, 0.0, m_set_kg))
     return m_new, fp, fs
+
+
+PETCO2_ABOVE_INSPIRED_MMHG = 40.0  # H: normal arterial and end-tidal CO2, textbook
+VENTILATORY_EQUIVALENT = 25.0  # H: VE / VO2 below the anaerobic threshold, textbook
+
+
+def minute_ventilation_L_min(metabolic_W):
+    """Minute ventilation [L/min BTPS] at a metabolic rate: 25 times the O2 uptake."""
+    return VENTILATORY_EQUIVALENT * np.asarray(metabolic_W) / o2_energy_equivalent_J_per_L() * 60.0
+
+
+def inspired_co2_mmHg(mixed_mmHg, metabolic_W, rebreathed_max, rebreathed_ve_L_min):
+    """Inspired ppCO2 [mmHg] in a helmet: the mixed value plus the rebreathed plume."""
+    ve = minute_ventilation_L_min(metabolic_W)
+    f = rebreathed_max * (1.0 - np.exp(-ve / np.maximum(rebreathed_ve_L_min, 1e-9)))
+    return mixed_mmHg + f * PETCO2_ABOVE_INSPIRED_MMHG
 
 
 def scrubber_efficiency(used_kg, capacity_kg):

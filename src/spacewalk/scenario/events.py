@@ -109,6 +109,13 @@ EVENT_TYPES: tuple[EventType, ...] = (
         "hypoxia beyond survival",
     ),
     _t(
+        "purge-opened",
+        "warning",
+        "suit",
+        "PURGE VALVE OPEN: open-loop O2 flushes the CO2",
+        "the suit's purge valve is opened (CO2 high with a scrubber suit)",
+    ),
+    _t(
         "o2-primary-exhausted",
         "warning",
         "suit",

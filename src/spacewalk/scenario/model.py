@@ -103,7 +103,7 @@ FAULT_KINDS = {
     "scrubber-exhausted": set(),
     "tether-break": {"tether"},
 }
-RULE_ACTIONS = ("alarm", "terminate", "abort", "lower-suit-pressure")
+RULE_ACTIONS = ("alarm", "terminate", "abort", "lower-suit-pressure", "open-purge")
 
 
 class _Model(BaseModel):
@@ -448,7 +448,8 @@ class Suit(_Model):
     battery_V: float = Field(ge=0, le=100)
     gas_volume_L: float = Field(gt=0, le=1000)
     leak_cm3_min: float = Field(ge=0, le=1e6)
-    co2_washout: float = Field(gt=0, le=1)
+    co2_rebreathed_max: float = Field(ge=0, le=1)
+    co2_rebreathed_ve_L_min: float = Field(gt=0, le=200)
     envelope_m: float = Field(gt=0, le=5)
     envelope_compliance_m_per_kPa: float = Field(ge=0, le=1)
     supply: Literal["backpack", "umbilical"]

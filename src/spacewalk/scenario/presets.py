@@ -109,7 +109,10 @@ SUITS: dict[str, dict] = {
         "battery_V": 20.5,  # H: same
         "gas_volume_L": 1.75 * M3_PER_FT3 * 1000,  # M: 1.5-2 ft^3, EMU Handbook 1.5.5 (mid)
         "leak_cm3_min": 36.2,  # M: max PGA leak, EMU Handbook fig. 1.8
-        "co2_washout": 0.55,  # C: inspired/mixed helmet CO2, from Kim et al. 2020 at 2,000 Btu/h
+        # C: fitted to Kim et al. 2020 (reference-data 4) at 1,000 and 3,000 Btu/h; the rest
+        # and 2,000 Btu/h figures are predictions (spacewalk models validate)
+        "co2_rebreathed_max": 0.130,
+        "co2_rebreathed_ve_L_min": 6.26,
         "envelope_m": 0.70,  # NF: passage envelope, unpressurised (assumption)
         "envelope_compliance_m_per_kPa": 0.002,  # NF: assumption (EMU hard upper torso)
         "supply": "backpack",
@@ -138,7 +141,8 @@ SUITS: dict[str, dict] = {
         "battery_V": 20.5,
         "gas_volume_L": 60.0,  # NF: assumption
         "leak_cm3_min": 36.2,  # NF: taken equal to the EMU specification
-        "co2_washout": 0.55,  # C: as the EMU
+        "co2_rebreathed_max": 0.130,  # NF: the EMU's helmet
+        "co2_rebreathed_ve_L_min": 6.26,
         "envelope_m": 0.72,  # NF: assumption (rear-entry hard torso)
         "envelope_compliance_m_per_kPa": 0.002,  # NF: assumption
         "supply": "backpack",
@@ -168,7 +172,8 @@ SUITS: dict[str, dict] = {
         "battery_V": 0.0,
         "gas_volume_L": 60.0,  # NF: assumption
         "leak_cm3_min": 36.2,  # NF: taken equal to the EMU specification
-        "co2_washout": 0.55,  # C: as the EMU
+        "co2_rebreathed_max": 0.130,  # NF: the EMU's helmet
+        "co2_rebreathed_ve_L_min": 6.26,
         # C: the envelope and its growth with pressure are set so that Leonov's documented
         # outcome holds: no fit through the 1.0 m Volga at 0.40 atm, a fit at 0.27 atm
         # (Leonov, Air & Space 2005; spacefacts). No measured figure exists.
@@ -190,7 +195,8 @@ SUITS: dict[str, dict] = {
         "regulator_max_kg_h": 2 * 5.1 * KG_PER_LB,  # NF: twice the purge it feeds
         "gas_volume_L": 60.0,  # NF: assumption
         "leak_cm3_min": 36.2,  # NF: taken equal to the EMU specification
-        "co2_washout": 0.55,
+        "co2_rebreathed_max": 0.130,  # NF: the EMU's helmet
+        "co2_rebreathed_ve_L_min": 6.26,
         **_NO_BACKPACK,
         "envelope_m": 0.70,  # NF: assumption
         "envelope_compliance_m_per_kPa": 0.003,  # NF: assumption (soft suit)
@@ -210,7 +216,8 @@ SUITS: dict[str, dict] = {
         "regulator_max_kg_h": 4.6,  # NF: twice the purge it feeds
         "gas_volume_L": 60.0,  # NF: assumption
         "leak_cm3_min": 36.2,  # NF: taken equal to the EMU specification
-        "co2_washout": 0.55,
+        "co2_rebreathed_max": 0.130,  # NF: the EMU's helmet
+        "co2_rebreathed_ve_L_min": 6.26,
         **_NO_BACKPACK,
         "envelope_m": 0.62,  # NF: assumption (soft suit, no backpack)
         "envelope_compliance_m_per_kPa": 0.002,  # NF: assumption

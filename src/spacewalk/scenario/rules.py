@@ -62,6 +62,17 @@ STANDARD_RULES: tuple[dict, ...] = (
         message="water in the helmet growing, abort to ingress",  # NF
     ),
     dict(
+        id="co2-purge",
+        channel="ppco2_mmHg",
+        above=20.0,
+        level="warning",
+        action="open-purge",
+        applies="suited",
+        # NF: the EMU's answer to a spent CO2 cartridge is the purge valve (open loop on the
+        # SOP); the 20 mmHg trigger is an assumption between the caution and the abort
+        message="helmet CO2 rising: open the purge valve",
+    ),
+    dict(
         id="secondary-o2",
         channel="o2_secondary_used_min",
         above=0.05,

@@ -218,7 +218,8 @@ class CrewParams:
     battery_V: np.ndarray  # battery voltage
     gas_volume_m3: np.ndarray  # suit gas volume
     leak_m3_s: np.ndarray  # nominal leak
-    washout: np.ndarray  # helmet CO2 washout factor
+    rebreathed_max: np.ndarray  # helmet: largest share of a breath from the last exhalation
+    rebreathed_ve_L_min: np.ndarray  # helmet: the minute ventilation scale of that share
     envelope0_m: np.ndarray  # suited size at the hatch, unpressurised
     compliance_m_per_Pa: np.ndarray  # growth of the size with pressure
     mass_kg: np.ndarray  # crew member's mass
@@ -298,7 +299,7 @@ _UNSUITED = {
     "liquid": False,
     "scrubber": False,
     "gas_volume_m3": 0.06,
-    "washout": 1.0,
+    "rebreathed_ve_L_min": 1.0,
     "emittance": 1.0,
     "envelope0_m": 0.5,
 }
@@ -330,7 +331,8 @@ def _crew_arrays(sc: Scenario, runs: int) -> dict[str, np.ndarray]:
             "battery_V",
             "gas_volume_m3",
             "leak_m3_s",
-            "washout",
+            "rebreathed_max",
+            "rebreathed_ve_L_min",
             "envelope0_m",
             "compliance_m_per_Pa",
             "mass_kg",
@@ -394,7 +396,8 @@ def _crew_arrays(sc: Scenario, runs: int) -> dict[str, np.ndarray]:
         cols["battery_V"].append(s.battery_V)
         cols["gas_volume_m3"].append(s.gas_volume_L / 1000.0)
         cols["leak_m3_s"].append(s.leak_cm3_min * 1e-6 / 60.0)
-        cols["washout"].append(s.co2_washout)
+        cols["rebreathed_max"].append(s.co2_rebreathed_max)
+        cols["rebreathed_ve_L_min"].append(s.co2_rebreathed_ve_L_min)
         cols["envelope0_m"].append(s.envelope_m)
         cols["compliance_m_per_Pa"].append(s.envelope_compliance_m_per_kPa / 1000.0)
     return {k: np.tile(np.asarray(v), (runs, 1)) for k, v in cols.items()}

@@ -9,6 +9,7 @@ import numpy as np
 
 from ...physics import lifesupport
 from ...physics.metabolism import co2_made_kg_s
+from ...physics.physiology import PH2O_BODY_MMHG
 from ...units import PA_PER_MMHG, R_O2
 from ...units import SUIT_GAS_T_K as SUIT_T_K
 from ..events import Emit
@@ -21,12 +22,17 @@ class Co2State:
     scrub_used_kg: np.ndarray  # (R, C) CO2 taken up by the scrubber
     breakthrough: np.ndarray  # (R, C) breakthrough was reported
     exhausted_s: np.ndarray  # (R, C) when the scrubber was full (nan: never)
+    inspired_mmHg: np.ndarray  # (R, C) what the crew member breathes in
 
 
 def init(plan: Plan) -> Co2State:
     R, C = plan.crew.scrub_cap_kg.shape
     return Co2State(
-        np.zeros((R, C)), np.zeros((R, C)), np.zeros((R, C), dtype=bool), np.full((R, C), np.nan)
+        np.zeros((R, C)),
+        np.zeros((R, C)),
+        np.zeros((R, C), dtype=bool),
+        np.full((R, C), np.nan),
+        np.zeros((R, C)),
     )
 
 
@@ -49,15 +55,19 @@ def step(s: Co2State, plan: Plan, suited, met_W, fan_ok, purge_kg_s, p_suit_Pa, 
     eff = np.where(
         p.scrubber, lifesupport.scrubber_efficiency(s.scrub_used_kg, p.scrub_cap_kg), 1.0
     )
-    flow = np.where(
-        p.scrubber,
-        p.vent_m3_s * fan_ok,
-        purge_kg_s * R_O2 * SUIT_T_K / np.maximum(p_suit_Pa, 1.0),
-    )
+    # the scrubber's share of the removal, and any open-loop purge (all of its CO2 leaves)
+    scrubbed = np.where(p.scrubber, p.vent_m3_s * fan_ok * eff, 0.0)
+    purged = purge_kg_s * R_O2 * SUIT_T_K / np.maximum(p_suit_Pa, 1.0)
     pp_new, removed = lifesupport.co2_step(
-        s.pp_co2_Pa, made, flow, eff, p.gas_volume_m3, SUIT_T_K, dt
+        s.pp_co2_Pa, made, scrubbed + purged, 1.0, p.gas_volume_m3, SUIT_T_K, dt
     )
-    s.pp_co2_Pa = pp_new * suited
+    removed = removed * scrubbed / np.maximum(scrubbed + purged, 1e-30)  # to the bed
+    # the relief valve keeps the loop's CO2 below the suit pressure less its water vapour
+    cap = np.maximum(p_suit_Pa - PH2O_BODY_MMHG * PA_PER_MMHG, 0.0)
+    s.pp_co2_Pa = np.minimum(pp_new, cap) * suited
+    mixed = s.pp_co2_Pa / PA_PER_MMHG
+    inspired = lifesupport.inspired_co2_mmHg(mixed, met_W, p.rebreathed_max, p.rebreathed_ve_L_min)
+    s.inspired_mmHg = np.minimum(inspired, cap / PA_PER_MMHG) * suited
     s.scrub_used_kg = np.where(suited & p.scrubber, s.scrub_used_kg + removed, s.scrub_used_kg)
     events: list[Emit] = []
     bt = (
@@ -76,5 +86,5 @@ def step(s: Co2State, plan: Plan, suited, met_W, fan_ok, purge_kg_s, p_suit_Pa, 
 
 
 def inspired_mmHg(s: Co2State, plan: Plan) -> np.ndarray:
-    """Inspired ppCO2: the loop value over the helmet's washout factor."""
-    return s.pp_co2_Pa / plan.crew.washout / PA_PER_MMHG
+    """Inspired ppCO2 [mmHg]: the loop value and what is rebreathed from the last breath."""
+    return s.inspired_mmHg

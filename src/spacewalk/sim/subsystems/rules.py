@@ -96,6 +96,9 @@ def step(s: RuleState, rt: RuleTable, plan: Plan, values, tl, suit, slot, range_
                     values={"p_kPa": plan.crew.p_low_Pa / 1000.0},
                 )
             )
+        elif rule.action == "open-purge":
+            suit.purge_open |= fire & plan.crew.scrubber
+            events.append(Emit("purge-opened", t, fire & plan.crew.scrubber))
         elif rule.action in ("terminate", "abort"):
             tgt = plan.ingress_target[ci, slot]
             go = fire & outside & (slot != S - 1) & (tgt >= 0) & ~tl.done

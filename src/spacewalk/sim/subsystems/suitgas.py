@@ -31,6 +31,7 @@ class SuitGasState:
     o2_vehicle_kg: np.ndarray  # (R,) the store feeding the umbilicals
     o2_rate_kg_s: np.ndarray  # (R, C) smoothed draw
     on_secondary: np.ndarray  # (R, C) the secondary has flowed (its event is logged)
+    purge_open: np.ndarray  # (R, C) the purge valve is open (a flight rule's action)
     primary_out_s: np.ndarray  # (R, C) when each store ran out (nan: never)
     secondary_out_s: np.ndarray
     vehicle_out_s: np.ndarray
@@ -53,6 +54,7 @@ def init(plan: Plan, p0_Pa: np.ndarray) -> SuitGasState:
         o2_vehicle_kg=plan.o2_store_kg.copy(),
         o2_rate_kg_s=np.zeros((R, C)),
         on_secondary=np.zeros((R, C), dtype=bool),
+        purge_open=np.zeros((R, C), dtype=bool),
         primary_out_s=np.full((R, C), np.nan),
         secondary_out_s=np.full((R, C), np.nan),
         vehicle_out_s=np.full((R, C), np.nan),
@@ -65,6 +67,7 @@ def recharge(s: SuitGasState, plan: Plan, mask) -> SuitGasState:
     p = plan.crew
     s.o2_secondary_kg = np.where(mask, p.o2_secondary_s * p.secondary_kg_s, s.o2_secondary_kg)
     s.on_secondary &= ~mask
+    s.purge_open &= ~mask
     return s
 
 
@@ -81,7 +84,9 @@ def step(s: SuitGasState, plan: Plan, suited, met_W, p_amb, faults, live, t, dt)
     # without gas added (the suit's volume gives, its gas mass does not change)
     setpoint = np.where(s.low_mode, p.p_low_Pa, p.p_set_Pa)
     o2_met = o2_use_kg_s(met_W) * suited
-    purge = np.where(regulating, p.purge_kg_s, 0.0)
+    # an open-loop purge suit's flow, or a scrubber suit's purge valve opened at the
+    # secondary's design flow (the EMU's SOP is sized for its 30 min in purge, H)
+    purge = np.where(regulating, p.purge_kg_s + s.purge_open * p.secondary_kg_s, 0.0)
     # outflow rate constant: the nominal leak (a volume flow at suit pressure) and holes
     k_out = np.where(s.p_suit_Pa > p_amb, p.leak_m3_s / V, 0.0)
     if faults.any_leak:
