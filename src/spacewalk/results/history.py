@@ -316,8 +316,11 @@ def format_table(rows: list[Row], fmt: str = "text") -> str:
             out.append(f"    note: {r.note}")
     n_fail = sum(not r.ok for r in rows)
     n_known = sum(r.status == KNOWN for r in rows)
+    bases = ", ".join(
+        f"{sum(r.basis == b for r in rows)} {b}" for b in ("predicted", "calibrated", "input")
+    )
     out.append(
         f"\n{len(rows)} figures: {sum(r.status == PASS for r in rows)} pass, "
-        f"{n_known} known exceptions, {n_fail} failing"
+        f"{n_known} known exceptions, {n_fail} failing; by basis: {bases}"
     )
     return "\n".join(out)

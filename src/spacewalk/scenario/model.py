@@ -793,7 +793,9 @@ class Documented(_Model):
     at_most: float | None = None
     unit: str = ""
     source: str = Field(min_length=1)
-    basis: Literal["independent", "calibrated"] = "independent"
+    # predicted: no parameter was set from this figure; calibrated: one was; input: the figure
+    # restates an input or follows from inputs by arithmetic (not a check of a model)
+    basis: Literal["predicted", "calibrated", "input"] = "predicted"
     known_failure: str = ""
 
     @model_validator(mode="after")
