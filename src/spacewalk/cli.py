@@ -75,6 +75,15 @@ def _cmd_history_validate(args) -> int:
     return 0 if all(r.ok for r in rows) else 1
 
 
+def _cmd_models_validate(args) -> int:
+    from .results.history import format_table
+    from .results.models import validate
+
+    rows = validate()
+    print(format_table(rows, args.format, first="model"))
+    return 0 if all(r.ok for r in rows) else 1
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="spacewalk", description="Simulate, plan and replay spacewalks (EVA)."
@@ -104,6 +113,15 @@ def main(argv: list[str] | None = None) -> int:
     h.add_argument("names", nargs="*", help="scenario names or files (default: the library)")
     h.add_argument("--format", choices=("text", "markdown"), default="text")
     h.set_defaults(func=_cmd_history_validate)
+    p = sub.add_parser("models", help="the models against published data they were not set from")
+    msub = p.add_subparsers(dest="models_command", required=True)
+    m = msub.add_parser(
+        "validate",
+        help="model predictions against published figures, with each row's basis; "
+        "exit 1 if any fails",
+    )
+    m.add_argument("--format", choices=("text", "markdown"), default="text")
+    m.set_defaults(func=_cmd_models_validate)
     from .campaign.cli import add_parser as add_campaign
     from .catalogue.cli import add_parser as add_catalogue
     from .console.cli import add_parser as add_console

@@ -288,12 +288,13 @@ def check_result(result) -> list[Row]:
     return rows
 
 
-def format_table(rows: list[Row], fmt: str = "text") -> str:
-    """The table of documented against simulated, as ``text`` or ``markdown``."""
+def format_table(rows: list[Row], fmt: str = "text", first: str = "scenario") -> str:
+    """The table of documented against simulated, as ``text`` or ``markdown``; ``first``
+    heads the first column (the scenario, or the model)."""
     cols = ("scenario", "figure", "documented", "simulated", "tolerance", "status", "basis")
     if fmt == "markdown":
         out = [
-            "| scenario | figure | documented | simulated | tolerance | result | basis | source |",
+            f"| {first} | figure | documented | simulated | tolerance | result | basis | source |",
             "|---|---|---|---|---|---|---|---|",
         ]
         for r in rows:
@@ -303,7 +304,8 @@ def format_table(rows: list[Row], fmt: str = "text") -> str:
         return "\n".join(out)
     widths = {c: max(len(c), *(len(getattr(r, c)) for r in rows)) for c in cols} if rows else {}
     widths["figure"] = min(widths.get("figure", 6), 58)
-    out = ["  ".join(c.ljust(widths[c]) for c in cols)] if rows else []
+    heads = {"scenario": first}
+    out = ["  ".join(heads.get(c, c).ljust(widths[c]) for c in cols)] if rows else []
     for r in rows:
         cells = []
         for c in cols:
