@@ -603,3 +603,21 @@ def test_cli_run_report_rerun_and_errors(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "campaign.dispersions[0].target" in err and "metabolic_factor" in err
     assert not (tmp_path / "x").exists()  # nothing started for a refused file
+
+
+def test_rows_say_which_runs_left_a_crew_member_impaired(tmp_path):
+    """EVA 23 with the helmet leak's rate dispersed: the runs with the most water leave
+    Parmitano impaired by it (1 L, MIB); the rows carry the condition and its cause, and the
+    event table gives P(impaired) with its interval."""
+    sc = with_campaign(
+        [{"target": "faults[0].rate_mL_min", "distribution": "uniform", "low": 1, "high": 60}]
+    )
+    rows = load_runs(run_campaign(sc, tmp_path / "camp", runs=12, batch_size=12, workers=1))
+    hit = rows[rows.crew_impaired]
+    assert 0 < len(hit) < len(rows)
+    assert set(hit.condition_cause) == {"helmet-water"}
+    assert (
+        hit["faults[0].rate_mL_min"].min()
+        > rows[~rows.crew_impaired]["faults[0].rate_mL_min"].min()
+    )
+    assert "crew_impaired" in set(event_table(rows)["event"])

@@ -60,7 +60,7 @@ def outcome_table(runs: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
 
 def event_columns(runs: pd.DataFrame) -> list[str]:
     """The yes/no results of a run: ended early, consumable limits, each flight rule."""
-    cols = ["consumable_limited", "consumable_exhausted"]
+    cols = ["consumable_limited", "consumable_exhausted", "crew_impaired", "crew_incapacitated"]
     cols += [c for c in runs.columns if c.startswith("rule:")]
     return [c for c in cols if c in runs.columns]
 

@@ -15,6 +15,7 @@ import pandas as pd
 
 from ..results.summary import OUTCOME_RANK, consumable_tables
 from ..sim.engine import OUTCOMES, EngineOutput
+from ..sim.subsystems.physiology import CAUSES, CONDITIONS
 
 # rule channels that watch a consumable: a terminate or abort on them ends the EVA for one
 CONSUMABLE_CHANNELS = ("o2_time_min", "o2_margin_min", "feedwater_kg", "battery_Ah", "ppco2_mmHg")
@@ -98,6 +99,16 @@ def rows_from_output(
             cols[col] = np.where(watched[None, :], out.peaks[key], np.nan).max(axis=1)
         cols["time_outside_min"] = out.time_outside_s.max(axis=1) / 60.0
     cols["alarms"] = out.alarms.sum(axis=1).astype(np.int64)
+    # the worst condition over the crew (well, impaired, incapacitated), and its cause
+    cond = np.where(watched[None, :], out.condition, 0)
+    worst_c = np.argmax(cond, axis=1)
+    cols["condition"] = np.asarray(CONDITIONS, dtype=object)[cond.max(axis=1)]
+    cols["crew_impaired"] = cond.max(axis=1) >= 1
+    cols["crew_incapacitated"] = cond.max(axis=1) >= 2
+    cause = out.condition_cause[idx, worst_c]
+    cols["condition_cause"] = np.where(
+        cond.max(axis=1) > 0, np.asarray([*CAUSES, ""], dtype=object)[cause], ""
+    )
     sb = np.where(np.isnan(out.sent_back_s), np.inf, out.sent_back_s)
     first_c = np.argmin(sb, axis=1)
     ended = np.isfinite(sb[idx, first_c])
