@@ -347,14 +347,22 @@ def test_a_rule_fires_once_and_an_abort_sends_the_crew_back(plan, scenario):
     rng = np.full((R, C), 20.0)
     rs, ev = rules.step(rs, rt, plan, values, tl, suit, slot, rng, _everyone(plan), 0.0)
     codes = [e.code for e in ev]
-    assert codes == ["rule-caution", "rule-warning", "abort", "terminate-with-crew"]
+    assert codes == [
+        "rule-caution",  # co2-high
+        "rule-warning",  # co2-critical: abort, and the partner terminates
+        "abort",
+        "terminate-with-crew",
+        "rule-warning",  # co2-purge: the purge valve opens
+        "purge-opened",
+    ]
     assert tl.mode[0, 0] == timeline.ABORTED and tl.mode[0, 1] == timeline.TERMINATED
     assert (tl.mode[1] == timeline.NOMINAL).all()  # the other run goes on
     S = plan.kind.shape[1]
     assert tl.act[0, 0] == S - 1 and tl.ret_dur_s[0, 0] == pytest.approx(
         20.0 / (1.5 * plan.crew.speed_m_s[0, 0]) + 60.0
     )
-    assert rs.alarms[0, 0] == 2
+    assert rs.alarms[0, 0] == 3
+    assert suit.purge_open[0, 0] and not suit.purge_open[0, 1]
     rs, ev = rules.step(rs, rt, plan, values, tl, suit, slot, rng, _everyone(plan), DT)
     assert not ev  # a rule fires once per crew member
 

@@ -8,7 +8,8 @@ heat removed (cooling and the latent heat of evaporated sweat) plus the change o
 the feedwater spent is the water sublimated plus the water that leaked into the helmet, which
 is drained (``helmet_drained_kg``) when the helmet comes off. On a sublimator suit sweat
 evaporates only while the sublimator has room for its latent heat, and water leaks into the
-helmet only while the feedwater it comes from lasts."""
+helmet only while the feedwater it comes from lasts (a suit without a tank is fed by an
+umbilical: its helmet water is counted as coming from outside, ``external_water_kg``)."""
 
 from __future__ import annotations
 
@@ -35,6 +36,7 @@ class ThermalState:
     sublimated_kg: np.ndarray  # (R, C) feedwater sublimated to space
     helmet_drained_kg: np.ndarray  # (R, C) helmet water taken out when the helmet came off
     refilled_kg: np.ndarray  # (R, C) feedwater added at recharges between EVAs
+    external_water_kg: np.ndarray  # (R, C) helmet water from outside the suit (an umbilical)
     heat_in_J: np.ndarray  # (R, C) metabolic, equipment and environment heat received
     heat_out_J: np.ndarray  # (R, C) heat removed: cooling and evaporated sweat
 
@@ -55,6 +57,7 @@ def init(plan: Plan) -> ThermalState:
         p.feedwater_kg.copy(),
         z.copy(),
         np.full((R, C), np.nan),
+        z.copy(),
         z.copy(),
         z.copy(),
         z.copy(),
@@ -123,8 +126,12 @@ def step(
         0.0,
     )
     s.feedwater_kg = s.feedwater_kg - sublimate
-    leak = np.where(uses_water, np.minimum(faults.water_rate_kg_s * dt, s.feedwater_kg), 0.0)
-    s.feedwater_kg = s.feedwater_kg - leak
+    # from the feedwater tank where the suit has one (EVA 23's water came from its coolant
+    # loop); a suit without one is fed by an umbilical, whose supply the model does not bound
+    tank_leak = np.minimum(faults.water_rate_kg_s * dt, s.feedwater_kg)
+    leak = np.where(uses_water, tank_leak, faults.water_rate_kg_s * dt * suited)
+    s.feedwater_kg = s.feedwater_kg - np.where(uses_water, leak, 0.0)
+    s.external_water_kg += np.where(uses_water, 0.0, leak)
     s.sublimated_kg += sublimate
     s.helmet_water_kg = s.helmet_water_kg + leak
     off = ~suited & (s.helmet_water_kg > 0)  # the helmet is off: its water is taken out
