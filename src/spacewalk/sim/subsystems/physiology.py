@@ -50,13 +50,74 @@ def init(plan: Plan) -> PhysiologyState:
 
 def step(s: PhysiologyState, pio2_mmHg, ppco2_mmHg, core_rise_C, helmet_water_L, live, t, dt):
     """Advance the doses on this step's inspired O2 and CO2 [mmHg], core temperature rise
-    [C] and helmet water [L]; returns (state, events)."""
-    tuc = phys.time_of_useful_consciousness_s(pio2_mmHg)
-    s.hypoxia = phys.dose_step(s.hypoxia, tuc, dt)
-    s.co2_impaired = phys.dose_step(s.co2_impaired, phys.co2_time_to_impairment_s(ppco2_mmHg), dt)
-    s.co2_incapacitated = phys.dose_step(
-        s.co2_incapacitated, phys.co2_time_to_incapacitation_s(ppco2_mmHg), dt
+    [C] and helmet water [L]; returns (state, events). The doses are only computed where an
+    exposure or a dose exists (the nominal step costs a few comparisons)."""
+    hypoxic = pio2_mmHg < phys.HYPOXIA_NONE_PIO2_MMHG
+    tuc = None
+    if np.count_nonzero(hypoxic) or np.count_nonzero(s.hypoxia):
+        tuc = phys.time_of_useful_consciousness_s(pio2_mmHg)
+        s.hypoxia = phys.dose_step(s.hypoxia, tuc, dt)
+    if np.count_nonzero(ppco2_mmHg >= phys.CO2_IMPAIRED_MMHG_S[0][0]) or np.count_nonzero(
+        s.co2_impaired
+    ):
+        s.co2_impaired = phys.dose_step(
+            s.co2_impaired, phys.co2_time_to_impairment_s(ppco2_mmHg), dt
+        )
+    if np.count_nonzero(ppco2_mmHg >= phys.CO2_INCAPACITATED_MMHG_S[0][0]) or np.count_nonzero(
+        s.co2_incapacitated
+    ):
+        s.co2_incapacitated = phys.dose_step(
+            s.co2_incapacitated, phys.co2_time_to_incapacitation_s(ppco2_mmHg), dt
+        )
+    impaired = (
+        (pio2_mmHg < phys.HYPOXIA_IMPAIRED_PIO2_MMHG)
+        | (s.co2_impaired >= 1.0)
+        | (core_rise_C >= phys.CORE_IMPAIRED_RISE_C)
+        | (core_rise_C <= -phys.CORE_IMPAIRED_DROP_C)
+        | (helmet_water_L >= phys.HELMET_WATER_IMPAIRED_L)
     )
+    incapacitated = (
+        (s.hypoxia >= 1.0)
+        | (s.co2_incapacitated >= 1.0)
+        | (core_rise_C >= phys.CORE_INCAPACITATED_RISE_C)
+        | (core_rise_C <= -phys.CORE_INCAPACITATED_DROP_C)
+        | (helmet_water_L >= phys.HELMET_WATER_INCAPACITATED_L)
+        | (s.condition == INCAPACITATED)  # kept for the run
+    )
+    level = np.where(incapacitated, INCAPACITATED, np.where(impaired, IMPAIRED, WELL))
+    level = np.where(live, level, s.condition)
+    events: list[Emit] = []
+    worse = level > s.worst
+    if np.count_nonzero(worse):
+        cause_now = _causes(s, level, pio2_mmHg, core_rise_C, helmet_water_L)
+        for lvl, code in ((IMPAIRED, "impaired"), (INCAPACITATED, "incapacitated")):
+            new = live & (level >= lvl) & (s.worst < lvl)
+            if np.count_nonzero(new):
+                events.append(
+                    Emit(
+                        code,
+                        t,
+                        new,
+                        subject=lambda r, c, cause=cause_now: CAUSES[cause[r, c]],
+                        values={"pio2_mmHg": pio2_mmHg, "ppco2_mmHg": ppco2_mmHg},
+                    )
+                )
+        s.cause = np.where(worse, cause_now, s.cause)
+        s.worst = np.maximum(s.worst, level)
+    s.condition = level
+    if np.count_nonzero(level):
+        s.impaired_s += np.where(live & (level >= IMPAIRED), dt, 0.0)
+        anoxic = live & (level == INCAPACITATED) & hypoxic
+        s.anoxic_s = np.where(anoxic, s.anoxic_s + dt, s.anoxic_s)
+        dies = anoxic & (s.anoxic_s >= phys.ANOXIA_LETHAL_S) & ~s.dead
+        if np.count_nonzero(dies):
+            events.append(Emit("loss-of-crew-hypoxia", t, dies, values={"pio2_mmHg": pio2_mmHg}))
+            s.dead |= dies
+    return s, events
+
+
+def _causes(s: PhysiologyState, level, pio2_mmHg, core_rise_C, helmet_water_L) -> np.ndarray:
+    """(R, C) index into CAUSES of what sets each crew member's level (the first that does)."""
     impaired = np.stack(
         [
             pio2_mmHg < phys.HYPOXIA_IMPAIRED_PIO2_MMHG,
@@ -75,39 +136,7 @@ def step(s: PhysiologyState, pio2_mmHg, ppco2_mmHg, core_rise_C, helmet_water_L,
             helmet_water_L >= phys.HELMET_WATER_INCAPACITATED_L,
         ]
     )
-    level = np.where(
-        incapacitated.any(axis=0), INCAPACITATED, np.where(impaired.any(axis=0), IMPAIRED, WELL)
+    new_incap = incapacitated.any(axis=0)
+    return np.where(
+        (level == INCAPACITATED) & new_incap, incapacitated.argmax(axis=0), impaired.argmax(axis=0)
     )
-    level = np.where(
-        live,
-        np.maximum(level, np.where(s.condition == INCAPACITATED, INCAPACITATED, 0)),
-        s.condition,
-    )
-    cause_now = np.where(
-        level == INCAPACITATED, incapacitated.argmax(axis=0), impaired.argmax(axis=0)
-    )
-    events: list[Emit] = []
-    for lvl, code in ((IMPAIRED, "impaired"), (INCAPACITATED, "incapacitated")):
-        new = live & (level >= lvl) & (s.worst < lvl)
-        if np.count_nonzero(new):
-            events.append(
-                Emit(
-                    code,
-                    t,
-                    new,
-                    subject=lambda r, c, cause=cause_now: CAUSES[cause[r, c]],
-                    values={"pio2_mmHg": pio2_mmHg, "ppco2_mmHg": ppco2_mmHg},
-                )
-            )
-    worse = level > s.worst
-    s.cause = np.where(worse, cause_now, s.cause)
-    s.worst = np.maximum(s.worst, level)
-    s.condition = level
-    s.impaired_s += np.where(live & (level >= IMPAIRED), dt, 0.0)
-    hypoxic = live & (level == INCAPACITATED) & np.isfinite(tuc)
-    s.anoxic_s = np.where(hypoxic, s.anoxic_s + dt, s.anoxic_s)
-    dies = hypoxic & (s.anoxic_s >= phys.ANOXIA_LETHAL_S) & ~s.dead
-    if np.count_nonzero(dies):
-        events.append(Emit("loss-of-crew-hypoxia", t, dies, values={"pio2_mmHg": pio2_mmHg}))
-        s.dead |= dies
-    return s, events

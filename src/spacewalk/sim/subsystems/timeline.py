@@ -113,7 +113,7 @@ def hatch_vessel(s: TimelineState, plan: Plan) -> np.ndarray:
     S = plan.kind.shape[1]
     slot = np.minimum(s.act, S - 1)
     slot = np.where(slot == S - 1, np.maximum(s.return_to, 0), slot)
-    return plan.hatch_of[np.arange(slot.shape[1])[None, :], slot]
+    return plan.hatch_of.ravel().take(np.arange(slot.shape[1]) * S + slot)
 
 
 def vessel_of(s: TimelineState, plan: Plan) -> np.ndarray:
