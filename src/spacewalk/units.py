@@ -44,7 +44,6 @@ VENT_GAS_T_K = 285.0  # [K] ventilation gas at the fan, after the cooler (NF: as
 DISCHARGE_CD = 0.72  # discharge coefficient of vents, hatches and suit holes (NF: sharp-edged orifice ~0.6-0.8)
 
 GAMMA_AIR = 1.4  # ratio of specific heats for air, O2 and N2 near 295 K
-USEFUL_CONSCIOUSNESS_PA = 2.5 * PA_PER_PSI  # [Pa] Gernhardt, PBS NOVA (reference-data 4)
 
 
 def gas_constant(o2_mole_fraction: float) -> float:

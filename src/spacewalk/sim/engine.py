@@ -2,7 +2,7 @@
 
 One code path runs one run or thousands. Each step calls the subsystems of
 :mod:`spacewalk.sim.subsystems` in order (faults, timeline, motion, vessels, suit gas, CO2,
-heat and water, power, tissue nitrogen at its own slower rate, hazards, flight rules), then
+heat and water, power, tissue nitrogen at its own slower rate, physiology, flight rules), then
 tallies the summaries and records telemetry at its own rate (``engine.record_every_s``).
 
 Time is an integer count of steps, so rates never drift. The engine draws no random
@@ -112,7 +112,7 @@ class Tally:
 
 @dataclass
 class StepGas:
-    """What one step's gas and body subsystems give the hazards, the rules and telemetry."""
+    """What one step's gas and body subsystems give the physiology, the rules and telemetry."""
 
     live: np.ndarray
     suited: np.ndarray

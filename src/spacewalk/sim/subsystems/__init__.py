@@ -3,7 +3,7 @@
 
 ``faults`` -> ``timeline`` -> motion (:mod:`spacewalk.sim.crewmotion`) -> ``vessels`` ->
 ``suitgas`` (pressure and O2) -> ``co2`` -> ``thermal`` (heat and water) -> ``power`` ->
-``tissue`` (nitrogen, at its own rate) -> the hazards check (in the engine) -> ``rules``.
+``tissue`` (nitrogen, at its own rate) -> ``physiology`` -> ``rules``.
 
 Each module has a typed state (a dataclass of arrays shaped (runs, crew, ...)), an ``init``
 from the compiled plan and a ``step`` that takes the state, the plan, what it needs from
