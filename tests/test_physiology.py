@@ -141,6 +141,8 @@ def test_a_10_mm_hole_outside_ends_as_a_flight_controller_would_see_it():
     assert ev1.p_suit_kPa.loc[7230.0] < 10.0
     crew = res.summary["crew"]
     assert crew["ev1"]["outcome"] == "loss-of-crew" and crew["ev1"]["condition_cause"] == "hypoxia"
+    # the time to 2.5 psi: within the step the hole opens (time constant ~5 s at 10 mm)
+    assert crew["ev1"]["suit_pressure_low_min"]["2.5 psi"] == 120.0
     assert crew["ev2"]["condition"] == "well"
 
 
@@ -159,6 +161,8 @@ def test_a_4_mm_hole_is_held_on_the_secondary_and_the_eva_aborts():
     p = res.telemetry[res.telemetry.crew == "ev1"].set_index("t_s").p_suit_kPa
     assert p.loc[7200.0:7800.0].min() == pytest.approx(29.65, abs=0.01)
     assert p.min() > 20.7
+    low = crew["suit_pressure_low_min"]
+    assert low["below set"] > 120.0 + 10 and low["3.5 psi"] is None and low["2.5 psi"] is None
 
 
 def test_leonov_is_reported_impaired_not_a_green_completed():

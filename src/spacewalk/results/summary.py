@@ -206,6 +206,11 @@ def build_summaries(out: EngineOutput) -> list[dict]:
                     CAUSES[out.condition_cause[r, c]] if out.condition_cause[r, c] >= 0 else None
                 ),
                 "impaired_min": _r(out.impaired_s[r, c] / 60.0, 1),
+                # when the suit pressure first fell below its setting, 3.5 and 2.5 psi
+                "suit_pressure_low_min": {
+                    name: _r(out.suit_below_s[k, r, c] / 60.0, 2)
+                    for k, name in enumerate(("below set", "3.5 psi", "2.5 psi"))
+                },
                 "time_outside_min": _r(out.time_outside_s[r, c] / 60.0, 1),
                 "consumables": items,
                 "limiting_consumable": _limiting(items) if member.suit else None,
@@ -333,6 +338,11 @@ def format_summary(summary: dict) -> str:
             f"{c['time_outside_min']:.1f} min outside, peak TR {c['peaks']['tissue_ratio']:.2f}, "
             f"peak ppCO2 {c['peaks']['ppco2_mmHg']:.1f} mmHg"
         )
+        low = {k: v for k, v in (c.get("suit_pressure_low_min") or {}).items() if v is not None}
+        if low:
+            lines.append(
+                "      SUIT PRESSURE " + ", ".join(f"{k} at {v:.1f} min" for k, v in low.items())
+            )
         for item in c["consumables"].values():
             ex = (
                 f", RAN OUT at {item['exhausted_at_min']:.1f} min"

@@ -77,6 +77,7 @@ class EngineOutput:
     condition: np.ndarray | None = None  # (runs, crew) worst physiology.CONDITIONS index
     condition_cause: np.ndarray | None = None  # (runs, crew) physiology.CAUSES index (-1)
     impaired_s: np.ndarray | None = None  # (runs, crew) time impaired or worse
+    suit_below_s: np.ndarray | None = None  # (3, runs, crew) below set, 3.5 and 2.5 psi (nan)
     day_night: list = field(default_factory=list)  # [(t_s, "sunrise" | "sunset"), ...]
 
 
@@ -437,6 +438,7 @@ class Engine:
             condition=self.ph.worst,
             condition_cause=self.ph.cause,
             impaired_s=self.ph.impaired_s,
+            suit_below_s=self.suit.below_s,
         )
 
 

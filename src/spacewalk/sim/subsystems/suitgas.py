@@ -14,12 +14,14 @@ import numpy as np
 
 from ...physics import gas, lifesupport
 from ...physics.metabolism import o2_use_kg_s
-from ...units import R_O2
+from ...units import PA_PER_PSI, R_O2
 from ...units import SUIT_GAS_T_K as SUIT_T_K
 from ..events import Emit
 from ..plan import Plan
 
 O2_RATE_TAU_S = 300.0  # [s] smoothing of the O2 draw used for "time remaining"
+SET_MARGIN_PA = 0.1 * PA_PER_PSI  # a suit is "below its set pressure" 0.1 psi under it
+BELOW_PA = (3.5 * PA_PER_PSI, 2.5 * PA_PER_PSI)  # the 3.5 and 2.5 psi marks
 
 
 @dataclass
@@ -32,6 +34,7 @@ class SuitGasState:
     o2_rate_kg_s: np.ndarray  # (R, C) smoothed draw
     on_secondary: np.ndarray  # (R, C) the secondary has flowed (its event is logged)
     purge_open: np.ndarray  # (R, C) the purge valve is open (a flight rule's action)
+    below_s: np.ndarray  # (3, R, C) first time below the set pressure, 3.5 and 2.5 psi (nan)
     primary_out_s: np.ndarray  # (R, C) when each store ran out (nan: never)
     secondary_out_s: np.ndarray
     vehicle_out_s: np.ndarray
@@ -55,6 +58,7 @@ def init(plan: Plan, p0_Pa: np.ndarray) -> SuitGasState:
         o2_rate_kg_s=np.zeros((R, C)),
         on_secondary=np.zeros((R, C), dtype=bool),
         purge_open=np.zeros((R, C), dtype=bool),
+        below_s=np.full((3, R, C), np.nan),
         primary_out_s=np.full((R, C), np.nan),
         secondary_out_s=np.full((R, C), np.nan),
         vehicle_out_s=np.full((R, C), np.nan),
@@ -104,6 +108,11 @@ def step(s: SuitGasState, plan: Plan, suited, met_W, p_amb, faults, live, t, dt)
     )
     s.p_suit_Pa = np.where(suited, np.maximum(m_new * RT / V, p_amb), p_amb)
     fp, fs = fp * suited, fs * suited
+    low = suited & live & (s.p_suit_Pa < setpoint - SET_MARGIN_PA)
+    if np.count_nonzero(low):
+        for k, limit in enumerate((setpoint - SET_MARGIN_PA, *BELOW_PA)):
+            hit = low & (s.p_suit_Pa < limit) & np.isnan(s.below_s[k])
+            s.below_s[k] = np.where(hit, t, s.below_s[k])
     draw = fp + fs
     before_primary = s.o2_primary_kg > 0
     s.o2_primary_kg = np.where(umb, s.o2_primary_kg, np.maximum(s.o2_primary_kg - fp * dt, 0.0))
