@@ -66,7 +66,6 @@ class TimelineNow:
     envelope_m: np.ndarray
     recharged: np.ndarray  # suits recharged between EVAs this step
     hatch_v: np.ndarray  # (R, C) the vessel whose EVA hatch each crew member goes by
-    vloc: np.ndarray  # (R, C) the vessel around each crew member (outside: hatch_v's)
 
     @property
     def depress(self):
@@ -250,7 +249,6 @@ def step(s: TimelineState, plan: Plan, p_ves: np.ndarray, p_suit: np.ndarray, mo
         envelope_m=envelope,
         recharged=recharged,
         hatch_v=hv,
-        vloc=vloc,
     )
     return s, events, now
 
