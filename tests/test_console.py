@@ -539,7 +539,7 @@ def test_a_finished_live_run_is_saved_and_can_be_replayed(tmp_path):
                 return st["saved_to"] and st
 
             st = await _wait_for(saved, 30)
-            assert st["finished"] and st["outcome"] == "completed"
+            assert st["finished"] and st["outcome"] == "completed" and st["condition"] == "well"
             folder = tmp_path / st["saved_to"]
             assert {p.name for p in folder.iterdir()} >= {
                 "telemetry.parquet",

@@ -252,6 +252,10 @@ class Session:
             "serial": self.serial,
             "injected": self.injected,
             "outcome": self.summary.get("outcome") if finished or self.mode == "replay" else None,
+            # the crew's worst condition (well, impaired, incapacitated): never a plain green
+            "condition": (
+                self.summary.get("condition", "well") if finished or self.mode == "replay" else None
+            ),
             "saved_to": self.saved_to,
             "clock": self.clock.anchor(),
         }

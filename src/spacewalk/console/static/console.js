@@ -389,8 +389,9 @@ function renderControls() {
   $("clock").textContent = met(st.t_s);
   const what = live ? "LIVE" : "REPLAY";
   $("status").textContent = `${what} ${st.scenario} ${st.paused ? "paused" : st.speed + "x"}${st.finished ? " finished" : ""}`;
-  $("outcome").textContent = st.outcome ? "outcome: " + st.outcome + (st.saved_to ? ` (saved to runs/${st.saved_to})` : "") : "";
-  $("outcome").className = "outcome" + (st.outcome && st.outcome !== "completed" ? " bad" : "");
+  const crew = st.condition && st.condition !== "well" ? `, crew ${st.condition}` : "";
+  $("outcome").textContent = st.outcome ? "outcome: " + st.outcome + crew + (st.saved_to ? ` (saved to runs/${st.saved_to})` : "") : "";
+  $("outcome").className = "outcome" + (st.outcome && (st.outcome !== "completed" || crew) ? " bad" : "");
   if (replay && document.activeElement !== $("slider")) {
     $("slider").max = String(Math.ceil(st.t_end_s)); $("slider").value = String(Math.round(st.t_s));
   }
