@@ -27,10 +27,12 @@ def _engine(faults, edit=None):
 
 
 def _balances(th, feedwater0):
-    """The tank's mass balance and the first law, per crew member."""
+    """The water's mass balance (the tank, what came in from outside a suit without one,
+    and where it went) and the first law, per crew member."""
     water = (
         feedwater0
         + th.refilled_kg
+        + th.external_water_kg
         - (th.feedwater_kg + th.sublimated_kg + th.helmet_water_kg + th.helmet_drained_kg)
     )
     energy = th.heat_in_J - th.heat_out_J - th.heat_J
@@ -98,3 +100,37 @@ def test_helmet_water_is_drained_when_the_helmet_comes_off():
 
 def _timeline(crew):
     return tomllib.loads(EMU.read_text())["timeline"][crew]
+
+
+FAULTS = [
+    {"kind": "water-intrusion", "rate_mL_min": 250.0},
+    {"kind": "suit-leak", "hole_diameter_mm": 1.0},
+    {"kind": "suit-leak", "hole_diameter_mm": 10.0},
+    {"kind": "regulator-failure"},
+    {"kind": "cooling-failure", "remaining_fraction": 0.0},
+    {"kind": "scrubber-exhausted"},
+]
+
+
+@pytest.mark.parametrize(
+    "name, crew",
+    [("iss-eva-23-2013", "cassidy"), ("polaris-dawn-2024", "gillis"), ("mir-1997", "linenger")],
+)
+def test_every_fault_on_library_scenarios_runs_clean_and_conserves(name, crew):
+    """Each fault kind, 60 min in, on three library scenarios (a backpack EMU, an umbilical
+    suit in a vented cabin, an Orlan): the run ends with a status of ok, every final value is
+    finite, and the water and energy accounts close."""
+    from spacewalk.scenario.load import library_dir
+
+    base = tomllib.loads((library_dir() / f"{name}.toml").read_text())
+    base.pop("documented", None)
+    for fault in FAULTS:
+        data = dict(base, faults=[{**fault, "crew": crew, "at_min": 60.0}])
+        eng = Engine(compile_plan(parse_toml(tomli_w.dumps(data))), record=False).run()
+        out = eng.output()
+        assert out.status == ["ok"], (fault, out.status)
+        assert all(np.isfinite(v).all() for v in out.final.values()), fault
+        th = eng.th
+        water, energy = _balances(th, eng.plan.crew.feedwater_kg)
+        np.testing.assert_allclose(water, 0.0, atol=1e-9)
+        assert np.abs(energy).max() <= 1e-3 * max(1.0, np.abs(th.heat_in_J).max()), fault
