@@ -58,6 +58,8 @@ def regulated_mass_step(
     fs = np.minimum(hold - fp, secondary_kg_s)
     f_in = fp + fs
     held = f_in >= hold * (1.0 - 1e-12)
+    if held.all():  # the usual step: the regulator holds every suit at its setting
+        return np.broadcast_to(m_set_kg, np.shape(m_kg)).copy(), fp, fs
     k = np.where(k_out_per_s > 0, k_out_per_s, 1.0)
     m_eq = m_amb_kg + (f_in - sink_kg_s) / k
     decayed = np.where(

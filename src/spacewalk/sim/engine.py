@@ -250,8 +250,9 @@ class Engine:
         )
         p_ves = vessels.pressure_Pa(self.ves, plan)
         outside = tl.loc == LOC_OUTSIDE
-        p_amb = np.where(outside, 0.0, p_ves[self.ri, vloc])
-        fo2_amb = self.ves.o2_fraction[self.ri, vloc]
+        vflat = self.ri * p_ves.shape[1] + vloc  # flat index into (runs, vessels)
+        p_amb = np.where(outside, 0.0, p_ves.ravel().take(vflat))
+        fo2_amb = self.ves.o2_fraction.ravel().take(vflat)
         live = ~tl.lost & self.run_ok[:, None]
         met = np.where(now.is_return & now.ready, tl.ret_met_W, plan.met_W.ravel().take(now.flat_r))
         resting = tl.done | tl.lost | tl.incapacitated

@@ -290,6 +290,8 @@ class Plan:
     locations: tuple[str, ...]  # names of the location codes: the vessels, then outside
     loc_after: np.ndarray  # (C, S) where each activity leaves the crew member
     hatch_of: np.ndarray  # (C, S) the vessel whose EVA hatch each activity goes by
+    single_hatch: int  # the one vessel every activity goes by (-1: it varies)
+    any_umbilical: bool  # a crew member's suit is fed by the vehicle's O2 store
     o2_store_kg: np.ndarray  # (runs,)
     faults: list[PlannedFault]
     motion: MotionPlan
@@ -535,6 +537,8 @@ def compile_plan(sc: Scenario, runs: int = 1) -> Plan:
         locations=(*vessel_ids, "outside"),
         loc_after=loc_after,
         hatch_of=hatch_of,
+        single_hatch=int(hatch_of.flat[0]) if (hatch_of == hatch_of.flat[0]).all() else -1,
+        any_umbilical=bool(crew.umbilical.any()),
         o2_store_kg=np.full(runs, sc.vehicle.o2_store_kg),
         faults=planned,
         motion=motion,

@@ -96,11 +96,10 @@ def step(s: SuitGasState, plan: Plan, suited, met_W, p_amb, faults, live, t, dt)
     if faults.any_leak:
         hole = gas.orifice_mass_flow_kg_s(s.p_suit_Pa, p_amb, faults.hole_cdA_m2, R_O2, SUIT_T_K)
         k_out = k_out + hole / np.maximum(m - m_amb, 1e-12)
-    supply_kg = np.where(
-        umb,
-        s.o2_vehicle_kg[:, None] / np.maximum(umb.sum(axis=1, keepdims=True), 1),
-        s.o2_primary_kg,
-    )
+    supply_kg = s.o2_primary_kg
+    if plan.any_umbilical:  # the vehicle's store, shared by the umbilicals drawing on it
+        share = s.o2_vehicle_kg[:, None] / np.maximum(umb.sum(axis=1, keepdims=True), 1)
+        supply_kg = np.where(umb, share, supply_kg)
     primary_max = np.where(regulating, np.minimum(p.reg_max_kg_s, supply_kg / dt), 0.0)
     secondary_max = np.where(regulating, np.minimum(p.secondary_kg_s, s.o2_secondary_kg / dt), 0.0)
     m_new, fp, fs = lifesupport.regulated_mass_step(
@@ -116,7 +115,8 @@ def step(s: SuitGasState, plan: Plan, suited, met_W, p_amb, faults, live, t, dt)
     draw = fp + fs
     before_primary = s.o2_primary_kg > 0
     s.o2_primary_kg = np.where(umb, s.o2_primary_kg, np.maximum(s.o2_primary_kg - fp * dt, 0.0))
-    s.o2_vehicle_kg = np.maximum(s.o2_vehicle_kg - np.where(umb, fp * dt, 0.0).sum(axis=1), 0.0)
+    if plan.any_umbilical:
+        s.o2_vehicle_kg = np.maximum(s.o2_vehicle_kg - np.where(umb, fp * dt, 0.0).sum(axis=1), 0.0)
     before_secondary = s.o2_secondary_kg > 0
     s.o2_secondary_kg = np.maximum(s.o2_secondary_kg - fs * dt, 0.0)
     s.o2_rate_kg_s += (draw - s.o2_rate_kg_s) * (dt / O2_RATE_TAU_S)
@@ -136,6 +136,8 @@ def step(s: SuitGasState, plan: Plan, suited, met_W, p_amb, faults, live, t, dt)
         events.append(Emit("o2-secondary-exhausted", t, out2))
     veh_out = (
         (s.o2_vehicle_kg <= 0) & np.isnan(s.vehicle_out_s).all(axis=1) & (plan.o2_store_kg > 0)
+        if plan.any_umbilical
+        else ()
     )
     if np.count_nonzero(veh_out):
         s.vehicle_out_s[veh_out] = np.where(umb[veh_out], t, np.nan)

@@ -109,6 +109,8 @@ def init(plan: Plan) -> TimelineState:
 def hatch_vessel(s: TimelineState, plan: Plan) -> np.ndarray:
     """(R, C) the vessel whose EVA hatch each crew member goes out or comes in by at their
     current activity (on the way back: the one their ingress enters)."""
+    if plan.single_hatch >= 0:  # one EVA hatch on the vehicle: every crew member's
+        return np.full(s.act.shape, plan.single_hatch)
     S = plan.kind.shape[1]
     slot = np.minimum(s.act, S - 1)
     slot = np.where(slot == S - 1, np.maximum(s.return_to, 0), slot)
@@ -137,9 +139,13 @@ def step(s: TimelineState, plan: Plan, p_ves: np.ndarray, p_suit: np.ndarray, mo
     kind_now = plan.kind.ravel().take(flat)
     hv = hatch_vessel(s, plan)
     vloc = np.where(s.loc == LOC_OUTSIDE, hv, s.loc)
-    p_loc_vessel = p_ves[ri, vloc]
+    V = p_ves.shape[1]
+    # flat gathers over (runs, vessels): each crew member's vessel and the hatch they use
+    hflat = np.arange(R)[:, None] * V + hv
+    p_loc_vessel = p_ves.ravel().take(np.arange(R)[:, None] * V + vloc)
     dep_c = plan.after_c.ravel().take(flat)
-    dep_ok = (dep_c < 0) | s.completed[ri, np.maximum(dep_c, 0), plan.after_a.ravel().take(flat)]
+    dep_flat = (ri * C + np.maximum(dep_c, 0)) * S + plan.after_a.ravel().take(flat)
+    dep_ok = (dep_c < 0) | s.completed.ravel().take(dep_flat)
     ready = active & dep_ok
     starting = ready & ~s.started
     is_return = slot == S - 1
@@ -164,18 +170,18 @@ def step(s: TimelineState, plan: Plan, p_ves: np.ndarray, p_suit: np.ndarray, mo
         s.started |= starting
     # egress needs its vessel's hatch open, which needs the vessel vented
     is_egress = kind_now == KIND["egress"]
-    open_now = s.hatch_open[ri, hv]
-    can_open = p_ves[ri, hv] <= ves.hatch_open_max_Pa[ri, hv]
+    open_now = s.hatch_open.ravel().take(hflat)
+    can_open = p_ves.ravel().take(hflat) <= ves.hatch_open_max_Pa.ravel().take(hflat)
     opening = ready & is_egress & ~open_now & can_open
     if np.count_nonzero(opening):
         _open_hatches(s, plan, opening, hv, True, t, events)
-        open_now = s.hatch_open[ri, hv]
+        open_now = s.hatch_open.ravel().take(hflat)
     # ingress needs the suit to fit the hatch
     dp_suit = p_suit - np.where(s.loc == LOC_OUTSIDE, 0.0, p_loc_vessel)
     envelope = lifesupport.envelope_m(
         dp_suit / 1000.0, p.envelope0_m, p.compliance_m_per_Pa * 1000.0
     )
-    hatch_d = ves.hatch_diameter_m[ri, hv]
+    hatch_d = ves.hatch_diameter_m.ravel().take(hflat)
     fits = lifesupport.fits_hatch(envelope, hatch_d)
     is_ingress = kind_now == KIND["ingress"]
     blocked = ready & is_ingress & ~fits
