@@ -43,6 +43,7 @@ CABIN_GAS_T_K = 295.0  # [K] cabin and airlock gas (default of [vehicle.cabin] t
 VENT_GAS_T_K = 285.0  # [K] ventilation gas at the fan, after the cooler (NF: assumption)
 DISCHARGE_CD = 0.72  # discharge coefficient of vents, hatches and suit holes (NF: sharp-edged orifice ~0.6-0.8)
 
+SKIN_T_K = 308.15  # [K] mean skin temperature under a working suit, 35 C (NF: assumption)
 GAMMA_AIR = 1.4  # ratio of specific heats for air, O2 and N2 near 295 K
 
 

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..units import H_VAP_SWEAT, R_CO2, SOLAR_CONSTANT_W_M2, STEFAN_BOLTZMANN
+from ..units import H_VAP_SWEAT, R_CO2, SKIN_T_K, SOLAR_CONSTANT_W_M2, STEFAN_BOLTZMANN
 from .metabolism import o2_energy_equivalent_J_per_L
 
 SCRUBBER_BREAKTHROUGH = 0.9  # loading fraction where CO2 starts to pass the bed
@@ -153,7 +153,6 @@ def fits_hatch(envelope, hatch_diameter_m):
 EARTH_IR_W_M2 = 237.0  # [W/m^2] mean outgoing long-wave radiation (Trenberth et al. 2009)
 ALBEDO = 0.30  # Earth's mean Bond albedo
 EARTH_VIEW_FACTOR = 0.33  # C: (1 - cos rho) / 2 at 420 km, sin rho = R / (R + h)
-SKIN_T_K = 306.0  # [K] mean skin temperature under a working suit
 
 
 def sink_temperature_K(sunlit, absorptance, emittance, solar_W_m2=SOLAR_CONSTANT_W_M2):

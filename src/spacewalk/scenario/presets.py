@@ -16,13 +16,14 @@ from ..units import (
     PA_PER_ATM,
     PA_PER_PSI,
     R_O2,
+    SKIN_T_K,
     VENT_GAS_T_K,
     W_PER_BTU_H,
     W_PER_KCAL_H,
 )
 
 _CP_O2 = 918.0  # [J/(kg K)] specific heat of O2 at 300 K
-_T_SKIN_C = 35.0  # [C] skin temperature under a working suit
+_T_SKIN_C = SKIN_T_K - 273.15  # [C] skin temperature under a working suit (units.py)
 
 
 def _p_sat_water_Pa(t_C: float) -> float:
