@@ -141,6 +141,12 @@ def test_a_10_mm_hole_outside_ends_as_a_flight_controller_would_see_it():
     assert ev1.p_suit_kPa.loc[7230.0] < 10.0
     crew = res.summary["crew"]
     assert crew["ev1"]["outcome"] == "loss-of-crew" and crew["ev1"]["condition_cause"] == "hypoxia"
+    # nothing brings an incapacitated crew member home: the body stays where it stopped
+    t_inc = res.events[(res.events.crew == "ev1") & (res.events.code == "incapacitated")].t_s.iloc[
+        0
+    ]
+    after = ev1.range_m.loc[t_inc + 30 :]
+    assert after.max() - after.min() < 1e-9 and after.iloc[0] > 30.0
     # the time to 2.5 psi: within the step the hole opens (time constant ~5 s at 10 mm)
     assert crew["ev1"]["suit_pressure_low_min"]["2.5 psi"] == 120.0
     assert crew["ev2"]["condition"] == "well"

@@ -252,13 +252,12 @@ OUTSIDE = -1  # the location code of a crew member outside (vessels are 0, 1, ..
 @dataclass(frozen=True)
 class VesselWalk:
     """Where a crew member's activities take place, from a walk through the timeline from
-    the cabin: per activity the location at its start (``here``) and after it (``after``),
-    vessel indices of :meth:`Vehicle.vessel_ids` or :data:`OUTSIDE`, and ``hatch``, the
+    the cabin: per activity the location after it (``after``), a vessel index of
+    :meth:`Vehicle.vessel_ids` or :data:`OUTSIDE`, and ``hatch``, the
     vessel whose EVA hatch the crew member goes out or comes in by (the next egress or
     ingress, else the last). ``problems`` are (activity index, key, problem, fix): the
     first only, as the rest of the walk depends on it."""
 
-    here: list[int]
     after: list[int]
     hatch: list[int]
     problems: list[tuple[int, str, str, str]]
@@ -269,10 +268,9 @@ def walk_vessels(vehicle: Vehicle, acts: list[Activity]) -> VesselWalk:
     ids = [v.id for v in specs]
     hatched = [v.id for v in specs if v.hatch]
     problems: list[tuple[int, str, str, str]] = []
-    here, heres, afters, gates = 0, [], [], []  # gates: (index, vessel) of egress/ingress
+    here, afters, gates = 0, [], []  # gates: (index, vessel) of egress/ingress
     last_out = -1
     for j, a in enumerate(acts):
-        heres.append(here)
         name = "outside" if here == OUTSIDE else ids[here]
         if a.activity == "enter-airlock":
             children = [v.id for v in specs if v.inside == here and here != OUTSIDE]
@@ -333,7 +331,16 @@ def walk_vessels(vehicle: Vehicle, acts: list[Activity]) -> VesselWalk:
             dest = last_out if last_out >= 0 else (here if here >= 0 else -1)
             if a.vessel:
                 dest = ids.index(a.vessel) if a.vessel in ids else -2
-            if dest == -2 or (dest >= 0 and not specs[dest].hatch):
+            if dest == -2:
+                problems.append(
+                    (
+                        j,
+                        "vessel",
+                        f"no vessel is called {a.vessel!r}",
+                        f"use one of {', '.join(hatched)}",
+                    )
+                )
+            elif dest >= 0 and not specs[dest].hatch:
                 problems.append(
                     (
                         j,
@@ -357,7 +364,6 @@ def walk_vessels(vehicle: Vehicle, acts: list[Activity]) -> VesselWalk:
                 here = dest
         afters.append(here)
         if problems:  # what follows depends on where this left the crew member
-            heres += [here] * (len(acts) - j - 1)
             afters += [here] * (len(acts) - j - 1)
             break
     default = gates[0][1] if gates else ids.index(hatched[0])
@@ -366,7 +372,7 @@ def walk_vessels(vehicle: Vehicle, acts: list[Activity]) -> VesselWalk:
         while g < len(gates) and gates[g][0] < j:
             g += 1
         hatch.append(gates[g][1] if g < len(gates) else (gates[-1][1] if gates else default))
-    return VesselWalk(heres, afters, hatch, problems)
+    return VesselWalk(afters, hatch, problems)
 
 
 class Orbit(_Model):

@@ -333,6 +333,18 @@ class CrewMotion:
         self.docked[r, c] = -1
         self.log.add(Emit("release", t, runs=[r], crew=c, subject=self.mp.target_ids[j]))
 
+    def let_go(self, mask) -> None:
+        """Crew members who can no longer act (incapacitated): a held body stays where it is,
+        a free one drifts on with its unit's controller off."""
+        b = self.b
+        i = self.cb[mask]
+        held = ~b.free[i]
+        b.p_tgt[i[held]] = b.y[i[held], 0:3]
+        b.y[i[held], 3:6] = 0.0
+        b.tctl[i] = False
+        b.actl[i] = False
+        self.flying_rc = b.tctl[self.cb]
+
     def break_tether(self, c: int, k: int, runs) -> None:
         """Tether ``k`` of crew member ``c`` no longer holds, in these runs."""
         self.b.k[self.cb[runs, c], k] = 0.0

@@ -127,7 +127,6 @@ class StepGas:
     etr: np.ndarray
     gas_out: object
     heat_out: object
-    pio2_mmHg: np.ndarray | None = None  # inspired O2, humidified (the physiology's input)
 
 
 class Engine:
@@ -183,7 +182,7 @@ class Engine:
         range_m, sun = self._motion(step, t, now)  # every body; the orbit's day and night
         g = self._gas_and_body(step, t, now, sun)  # vessels, suits, CO2, heat, power, tissue
         values = self._values(now, g, range_m)  # the channels the rules watch
-        self._physiology(t, g, values)  # hypoxia, CO2, heat and cold, helmet water
+        pio2 = self._physiology(t, g, values)  # hypoxia, CO2, heat and cold, helmet water
         self._rules(t, now, g, values, range_m)
         self.tally.add(values, g.live, g.outside, g.suited, sun, dt)
         if step % 60 == 0:
@@ -202,7 +201,7 @@ class Engine:
                     cooling=g.heat_out.cooling_W,
                     range_m=range_m,
                     sunlit=sun,
-                    pio2=g.pio2_mmHg,
+                    pio2=pio2,
                 ),
             )
         self.values, self.t = values, t
@@ -305,9 +304,10 @@ class Engine:
             heat_out,
         )
 
-    def _physiology(self, t: float, g: StepGas, values: dict) -> None:
+    def _physiology(self, t: float, g: StepGas, values: dict) -> np.ndarray:
         """What each crew member breathes and how hot, cold or wet they are: impaired,
-        incapacitated (the timeline stops), lost."""
+        incapacitated (the timeline stops and the body stays where it is: no script brings
+        it home), lost. Returns the inspired O2 [mmHg]."""
         ppco2 = np.where(g.suited, values["ppco2_mmHg"], 0.0)
         pio2 = inspired_o2_mmHg(g.p_breath, g.fo2_breath, ppco2)
         self.ph, ev = physiology.step(
@@ -321,9 +321,12 @@ class Engine:
             self.dt,
         )
         self.log.extend(ev)
-        self.tl.incapacitated |= self.ph.condition == physiology.INCAPACITATED
+        newly = (self.ph.condition == physiology.INCAPACITATED) & ~self.tl.incapacitated
+        if np.count_nonzero(newly):
+            self.motion.let_go(newly)
+        self.tl.incapacitated |= newly
         self.tl.lost |= self.ph.dead
-        g.pio2_mmHg = pio2
+        return pio2
 
     def _values(self, now, g: StepGas, range_m: np.ndarray) -> dict:
         plan, p, tl, suit, th = self.plan, self.p, self.tl, self.suit, self.th

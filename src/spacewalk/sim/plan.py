@@ -250,7 +250,6 @@ class VesselParams:
     hatch_diameter_m: np.ndarray  # the EVA hatch (0: the vessel has none)
     hatch_open_max_Pa: np.ndarray  # the EVA hatch opens at or below this pressure
     hatch_inherits: np.ndarray  # (V,) the hatch size is the vehicle's (a dispersion of it)
-    inside: np.ndarray  # (V,) the vessel the inner hatch opens into (-1: the cabin)
 
 
 @dataclass(frozen=True)
@@ -422,7 +421,6 @@ def _vessel_arrays(sc: Scenario, runs: int) -> dict[str, np.ndarray]:
     }
     out = {k: np.tile(np.asarray(val, dtype=float), (runs, 1)) for k, val in cols.items()}
     out["hatch_inherits"] = np.array([v.inherits_hatch and v.hatch for v in specs])
-    out["inside"] = np.array([v.inside for v in specs], dtype=np.int64)
     return out
 
 
