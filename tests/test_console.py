@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import io
 import json
+import math
 import os
 import re
 import subprocess
@@ -18,6 +19,7 @@ import sys
 import time
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 pytest.importorskip("aiohttp")
@@ -211,7 +213,9 @@ def test_controls_and_their_errors(runs_dir):
                 assert r.status == status, (body, await r.text())
             st = await (await c.get("/api/state")).json()
             assert st["speed"] == 1000 and not st["paused"]
-            r = await c.post("/api/live", data=b"not json")
+            r = await c.post(
+                "/api/live", data=b"not json", headers={"Content-Type": "application/json"}
+            )
             assert r.status == 409
             r = await c.post("/api/live", json={"scenario": "apollo-11"})
             assert r.status == 409 and "GET /api/scenarios" in (await r.json())["error"]
@@ -278,6 +282,144 @@ def test_requests_from_other_sites_are_refused(runs_dir):
                 "/api/control", json={"action": "stop"}, headers={"Origin": "http://evil.example"}
             )
             assert r.status == 403
+
+    run(go())
+
+
+def test_the_page_opened_with_its_token_loads_its_assets_by_cookie(runs_dir):
+    """On 0.0.0.0 the page's own <script> and <link> requests carry no token in the URL:
+    opening the page with ?token= sets an HttpOnly, SameSite=Strict cookie they do carry."""
+
+    async def go():
+        async with serve(runs_dir, token="s3cret") as c:
+            r = await c.get("/?token=s3cret")
+            assert r.status == 200
+            cookie = r.headers["Set-Cookie"]
+            assert "spacewalk_token=s3cret" in cookie
+            assert "HttpOnly" in cookie and "SameSite=Strict" in cookie
+            c.session.cookie_jar.clear()  # send it by hand below
+            jar = {"Cookie": "spacewalk_token=s3cret"}
+            for path in ["/static/console.js", "/static/console.css", "/api/scenarios"]:
+                assert (await c.get(path, headers=jar)).status == 200, path
+            bad = {"Cookie": "spacewalk_token=guess"}
+            assert (await c.get("/static/console.js", headers=bad)).status == 401
+            ws = await c.ws_connect("/api/realtime", headers=jar)
+            await ws.close()
+
+    run(go())
+
+
+def test_dns_rebinding_pages_are_refused_by_host_name(runs_dir):
+    """A page from attacker.example that resolves to 127.0.0.1 sends Host: attacker.example;
+    without a token only the loopback names (and --allow-host ones) are answered."""
+
+    async def go():
+        async with serve(runs_dir) as c:
+            port = c.port
+            for host, status in [
+                (f"attacker.example:{port}", 403),
+                ("attacker.example", 403),
+                (f"localhost:{port}", 200),
+                (f"127.0.0.1:{port}", 200),
+                (f"[::1]:{port}", 200),
+            ]:
+                r = await c.get("/api/scenarios", headers={"Host": host})
+                assert r.status == status, host
+            r = await c.post(
+                "/api/live",
+                data=b'{"scenario": "gemini-4-1965"}',
+                headers={"Host": "attacker.example", "Content-Type": "text/plain"},
+            )
+            assert r.status == 403
+            with pytest.raises(Exception, match="403"):
+                await c.ws_connect("/api/realtime", headers={"Host": "attacker.example"})
+        async with TestClient(TestServer(make_app(runs_dir, None, ("console.lab",)))) as c:
+            assert (await c.get("/api/scenarios", headers={"Host": "console.lab"})).status == 200
+            assert (await c.get("/api/scenarios", headers={"Host": "evil.lab"})).status == 403
+
+    run(go())
+
+
+def test_state_changes_need_json_from_the_consoles_own_origin(runs_dir):
+    """A cross-site form or text/plain fetch needs no CORS preflight: it is refused (415);
+    an Origin that differs in scheme, host or port is refused (403)."""
+
+    async def go():
+        async with serve(runs_dir) as c:
+            own = f"http://127.0.0.1:{c.port}"
+            for body, headers, status in [
+                (b'{"action": "stop"}', {"Content-Type": "text/plain"}, 415),
+                (b"action=stop", {"Content-Type": "application/x-www-form-urlencoded"}, 415),
+                (
+                    b'{"action": "stop"}',
+                    {"Content-Type": "application/json", "Origin": f"https://127.0.0.1:{c.port}"},
+                    403,
+                ),
+                (
+                    b'{"action": "stop"}',
+                    {"Content-Type": "application/json", "Origin": "http://127.0.0.1:1"},
+                    403,
+                ),
+                (
+                    b'{"action": "stop"}',
+                    {"Content-Type": "application/json", "Origin": "null"},
+                    403,
+                ),
+                (b'{"action": "stop"}', {"Content-Type": "application/json", "Origin": own}, 200),
+            ]:
+                r = await c.post("/api/control", data=body, headers=headers)
+                assert r.status == status, headers
+
+    run(go())
+
+
+def test_malformed_requests_get_a_4xx_never_a_500(runs_dir, tmp_path):
+    """Each of these answered 500 before, or put NaN into the state every client reads."""
+    bad = tmp_path / "runs"
+    bad.mkdir()
+    for name in ("badscenario", "nocolumn", "badseverity"):
+        simulate("gemini-4-1965").write(bad / name, report=False)
+    (bad / "badscenario" / "scenario.toml").write_text("[scenario]\nname = 3\n")
+    tel = bad / "nocolumn" / "telemetry.parquet"
+    pd.read_parquet(tel).drop(columns=["crew"]).to_parquet(tel)
+    ev = bad / "badseverity" / "events.jsonl"
+    lines = ev.read_text().splitlines()
+    first = json.loads(lines[0])
+    first["severity"] = "<img src=x onerror=alert(1)>"
+    ev.write_text("\n".join([json.dumps(first), *lines[1:]]) + "\n")
+
+    async def go():
+        async with serve(bad) as c:
+            for name in ("badscenario", "nocolumn", "badseverity"):
+                r = await c.post("/api/replay", json={"folder": name})
+                assert r.status == 422, (name, await r.text())
+                assert "re-run" in (await r.json())["error"]
+            r = await c.post("/api/replay", json={"folder": "a" * 5000})
+            assert r.status == 400
+            for body in [
+                {"scenario": "gemini-4-1965", "speed": "fast"},
+                {"scenario": "gemini-4-1965", "speed": None},
+                {"scenario": "gemini-4-1965", "speed": 1e6},
+            ]:
+                assert (await c.post("/api/live", json=body)).status == 409, body
+            deep = b"[" * 100_000 + b"]" * 100_000
+            r = await c.post("/api/live", data=deep, headers={"Content-Type": "application/json"})
+            assert r.status == 409
+            for raw in [b'{"action": "seek", "t_s": NaN}', b'{"action": "speed", "value": 1e999}']:
+                r = await c.post(
+                    "/api/control", data=raw, headers={"Content-Type": "application/json"}
+                )
+                assert r.status == 409, raw
+            simulate("gemini-4-1965").write(bad / "good", report=False)
+            assert (await c.post("/api/replay", json={"folder": "good"})).status == 200
+            r = await c.post("/api/control", json={"action": "seek", "t_s": 1e308})
+            assert r.status == 200
+            assert math.isfinite((await r.json())["t_s"])
+            for query in ["decimate=nan", "decimate=0", "decimate=inf", "start=nan", "end=1e999"]:
+                r = await c.get(f"/api/history/grissom.o2_time_min?{query}")
+                assert r.status == 400, query
+            text = await (await c.get("/api/state")).text()
+            assert "NaN" not in text and "Infinity" not in text
 
     run(go())
 
@@ -402,6 +544,22 @@ def test_console_on_a_public_address_generates_and_prints_a_token(tmp_path):
         _stop(proc)
 
 
+def test_a_connection_that_never_finishes_its_request_is_closed(tmp_path):
+    """Half-open connections (slowloris) are not held forever."""
+    import socket
+
+    proc, url, _ = _start_console(tmp_path, "--idle-timeout", "1")
+    try:
+        host, port = url.split("/")[2].split(":")
+        with socket.create_connection((host, int(port)), timeout=10) as sock:
+            sock.sendall(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n")  # never the blank line
+            t0 = time.monotonic()
+            assert sock.recv(1024) == b""  # closed by the server
+            assert time.monotonic() - t0 < 8
+    finally:
+        _stop(proc)
+
+
 def test_a_session_with_no_start_time_counts_from_the_epoch(runs_dir):
     res = simulate("gemini-4-1965")
     sc = res.scenario.model_copy(
@@ -514,6 +672,93 @@ def test_console_in_a_real_browser(runs_dir, tmp_path):
         host = url.split("/")[2]
         assert all(r.split("/")[2] == host for r in requests if r.startswith("http")), requests
         assert shot.stat().st_size > 10_000
+    finally:
+        _stop(proc)
+
+
+XSS = '<img src=x onerror="window.__pwned=(window.__pwned||0)+1">'
+
+
+def _hostile_run(runs: Path) -> dict:
+    """A run folder with markup in every text a user can write or a file can carry."""
+    from spacewalk.scenario import scenario_from_mapping, scenario_to_mapping
+
+    m = scenario_to_mapping(load_scenario("gemini-4-1965"))
+    m["scenario"]["title"] = "T" + XSS
+    m["scenario"]["description"] = "D" + XSS
+    for c in m["crew"]:
+        c["name"] = c["id"] + XSS
+    m["crew"][0]["tethers"] = [{"id": "t" + XSS, "length_m": 7.6}]
+    m["suits"]["gemini-g4c"]["title"] = "S" + XSS
+    result = simulate(scenario_from_mapping(m, "hostile"))
+    folder = result.write(runs / "hostile", report=False)
+    ev = folder / "events.jsonl"
+    rows = [json.loads(x) for x in ev.read_text().splitlines()]
+    for r in rows:
+        r["message"] = "M" + XSS
+        r["source"] = "R" + XSS
+    ev.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    summary = json.loads((folder / "summary.json").read_text())
+    summary["outcome"] = "O" + XSS
+    (folder / "summary.json").write_text(json.dumps(summary))
+    return {"result": result, "summary": summary}
+
+
+@pytest.mark.skipif(
+    not CHROMIUM.exists(),
+    reason="needs Debian's chromium at /usr/bin/chromium (apt-get install chromium)",
+)
+def test_markup_from_scenarios_and_run_files_never_runs_in_the_browser(tmp_path):
+    """Stored XSS: markup in a scenario's texts, a tether id, event texts and a summary's
+    outcome is shown as text by the console and by the run report, and never executes."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    from spacewalk.results.report import render_report
+
+    runs = tmp_path / "runs"
+    runs.mkdir()
+    hostile = _hostile_run(runs)
+    summary = hostile["summary"]
+    for c in summary["crew"].values():
+        c["role"] = "eva" + XSS
+        for item in c["consumables"].values():
+            item["unit"] = "kg" + XSS
+    res = hostile["result"]
+    report = tmp_path / "report.html"
+    report.write_text(render_report(res.scenario, res.telemetry, res.events, summary))
+    proc, url, _ = _start_console(runs)
+    try:
+        with sync_api.sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+            page = browser.new_page()
+            dialogs: list[str] = []
+            page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+            page.goto(url)
+            page.wait_for_function("document.querySelectorAll('#run-select option').length > 0")
+            page.select_option("#run-select", "hostile")
+            page.click("#btn-replay")
+            page.wait_for_function(
+                "document.querySelector('#status').textContent.startsWith('REPLAY')"
+            )
+            page.eval_on_selector(
+                "#slider",
+                "el => { el.value = el.max; el.dispatchEvent(new Event('input')); }",
+            )
+            page.wait_for_function("document.querySelector('#log tbody tr')")
+            page.wait_for_function("document.querySelector('.helmet h3')")
+            page.select_option("#inj-kind", "tether-break")
+            page.wait_for_timeout(500)
+            shown = page.inner_text("body")
+            assert "M" + XSS in shown and "white" + XSS in shown
+            assert "t" + XSS in page.locator("#inj-tether option").all_inner_texts()
+            assert page.evaluate("window.__pwned") is None
+            page.goto(report.as_uri())
+            page.wait_for_timeout(300)
+            text = page.inner_text("body")
+            assert "T" + XSS in text and "kg" + XSS in text and "eva" + XSS in text
+            assert page.evaluate("window.__pwned") is None
+            assert not page.locator("img[src=x]").count()
+            browser.close()
+        assert not dialogs
     finally:
         _stop(proc)
 

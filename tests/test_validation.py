@@ -167,3 +167,89 @@ def test_files_never_evaluated_and_bad_files_reported(tmp_path):
     bad.write_text("[scenario\nname=1")
     with pytest.raises(ScenarioError, match="not valid TOML"):
         load_scenario(bad)
+
+
+# ---------------------------------------------------------------- what `run` would trip on
+
+
+@pytest.mark.parametrize(
+    "edit, path",
+    [
+        (lambda d: d["scenario"].update(start_utc="garbage"), "scenario.start_utc"),
+        (lambda d: d["scenario"].update(start_utc="2024-09-12"), "scenario.start_utc"),
+        (lambda d: d["scenario"].update(start_utc="2024-02-30T10:00:00Z"), "scenario.start_utc"),
+        (lambda d: d["scenario"].update(start_utc="0001-01-01T00:00:00Z"), "scenario.start_utc"),
+        (lambda d: d["orbit"].update(epoch_utc="9999-12-31T23:59:59Z"), "orbit.epoch_utc"),
+        (lambda d: d["vehicle"]["cabin"].update(volume_m3=float("inf")), "vehicle.cabin.volume_m3"),
+        (lambda d: d["vehicle"]["cabin"].update(volume_m3=float("nan")), "vehicle.cabin.volume_m3"),
+        (lambda d: d.setdefault("suits", {}).update(bad={"base": ["emu"]}), "suits.bad.base"),
+        (lambda d: d.setdefault("suits", {}).update(bad={"base": {"x": 1}}), "suits.bad.base"),
+    ],
+)
+def test_what_run_would_trip_on_is_caught_by_validation(edit, path):
+    """Each of these passed `validate` and then crashed `run` with a traceback."""
+    exc = _err(edit)
+    assert any(i.path.startswith(path) for i in exc.issues), [str(i) for i in exc.issues]
+
+
+def test_nan_and_inf_in_a_choice_dispersion_are_refused():
+    text = (library_dir() / "sts-102-2001.toml").read_text(encoding="utf-8")
+    data = tomllib.loads(text)
+    data["campaign"] = {
+        "runs": 10,
+        "dispersions": [
+            {
+                "target": "crew.helms.mass_kg",
+                "distribution": "choice",
+                "values": [60.0, float("nan")],
+            },
+        ],
+    }
+    with pytest.raises(ScenarioError, match="campaign.dispersions"):
+        parse_toml(tomli_w.dumps(data), "c.toml")
+    data["campaign"]["dispersions"][0].update(values=[60.0, 70.0], weights=[1.0, float("inf")])
+    with pytest.raises(ScenarioError, match="campaign.dispersions"):
+        parse_toml(tomli_w.dumps(data), "c.toml")
+
+
+@pytest.mark.parametrize("kind", ["array", "table"])
+def test_deep_nesting_is_an_error_not_a_recursion_error(kind):
+    depth = 1000
+    if kind == "array":
+        text = "x = " + "[" * depth + "]" * depth + "\n"
+    else:
+        text = "x = " + "{a = " * depth + "1" + "}" * depth + "\n"
+    with pytest.raises(ScenarioError, match="nested more than"):
+        parse_toml(text, "deep.toml")
+    shallow = copy.deepcopy(BASE)
+    node = shallow["scenario"]
+    for _ in range(40):
+        node["x"] = {}
+        node = node["x"]
+    with pytest.raises(ScenarioError, match="nested more than"):
+        parse_toml(tomli_w.dumps(shallow), "deep.toml")
+
+
+def test_a_scenario_over_the_resource_budget_is_refused_with_the_setting_to_change():
+    """An 8 kB scenario asked for a recorded sample every 0.1 s over 12 h: 50 million values."""
+    from spacewalk.scenario import budget
+
+    exc = _err(
+        lambda d: d.setdefault("engine", {}).update(
+            dt_s=0.1, motion_dt_s=0.1, record_every_s=0.1, max_duration_h=12
+        )
+    )
+    issue = next(i for i in exc.issues if i.path == "engine.record_every_s")
+    assert "budget" in issue.problem and "record_every_s" in issue.fix
+    sc = load_scenario("polaris-dawn-2024")
+    assert budget.check(sc) == []
+    # the console records every engine step: the same scenario at dt_s = 0.1 is over it
+    fast = sc.model_copy(
+        update={
+            "engine": sc.engine.model_copy(
+                update={"dt_s": 0.1, "motion_dt_s": 0.1, "max_duration_h": 12}
+            )
+        }
+    )
+    over = budget.check(fast, record_every_s=0.1)
+    assert any(i.path == "engine.dt_s" and "console" in i.fix for i in over)

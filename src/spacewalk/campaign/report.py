@@ -37,7 +37,7 @@ def _prob_table(frame: pd.DataFrame, key: str) -> str:
 def _margin_table(frame: pd.DataFrame) -> str:
     cols = ["min", "p1", "p5", "median", "p95", "mean"]
     rows = "".join(
-        f"<tr><td>{html.escape(r['margin'])}</td><td class=num>{r['runs']}</td>"
+        f"<tr><td>{html.escape(str(r['margin']))}</td><td class=num>{r['runs']}</td>"
         + "".join(f"<td class=num>{r[c]:.2f}</td>" for c in cols)
         + "</tr>"
         for _, r in frame.iterrows()
@@ -66,7 +66,7 @@ def _drivers_table(frame: pd.DataFrame) -> str:
     if frame.empty:
         return "<p>No dispersed parameters.</p>"
     rows = "".join(
-        f"<tr><td>{html.escape(r['parameter'])}</td><td class=num>{r['spearman']:+.3f}</td>"
+        f"<tr><td>{html.escape(str(r['parameter']))}</td><td class=num>{r['spearman']:+.3f}</td>"
         f"<td class=num>{r['ci_low']:+.3f} to {r['ci_high']:+.3f}</td>"
         f"<td>{'yes' if r['significant'] else 'no'}</td>"
         f"<td class=num>{r['result_in_lowest_fifth']:.3f}</td>"
@@ -136,17 +136,17 @@ def render(runs: pd.DataFrame, manifest, scenario) -> str:
         )
     limiting = runs["limiting_consumable"].replace("", "(none)").value_counts()
     lim_rows = "".join(
-        f"<tr><td>{html.escape(k)}</td><td class=num>{v}</td><td class=num>{_pct(v / n)}</td></tr>"
+        f"<tr><td>{html.escape(str(k))}</td><td class=num>{v}</td><td class=num>{_pct(v / n)}</td></tr>"
         for k, v in limiting.items()
     )
     errors = runs[runs["status"] != "ok"]
     err_rows = "".join(
-        f"<tr><td class=num>{r['run']}</td><td>{html.escape(str(r['status']))}</td></tr>"
+        f"<tr><td class=num>{html.escape(str(r['run']))}</td><td>{html.escape(str(r['status']))}</td></tr>"
         for _, r in errors.head(50).iterrows()
     )
     missing = manifest.runs - n
     dispersed = "".join(
-        f"<tr><td>{html.escape(d.target)}</td><td>{d.distribution}</td><td>"
+        f"<tr><td>{html.escape(d.target)}</td><td>{html.escape(str(d.distribution))}</td><td>"
         + html.escape(
             ", ".join(
                 f"{k} {getattr(d, k)}"
@@ -174,9 +174,9 @@ def render(runs: pd.DataFrame, manifest, scenario) -> str:
 <html lang="en"><head><meta charset="utf-8"><title>{html.escape(info.title or info.name)}: campaign report</title>
 <style>{_CSS}</style></head><body>
 <h1>Campaign: {html.escape(info.title or info.name)}</h1>
-<p class=sub>{n} runs of {manifest.runs}{f" ({missing} not yet run: `spacewalk campaign resume`)" if missing else ""},
-seed {manifest.seed}, batches of {manifest.batch_size}. Each run draws from its own stream,
-SeedSequence({manifest.seed}, spawn_key=(run,)): `spacewalk campaign rerun FOLDER RUN` re-creates it.</p>
+<p class=sub>{n} runs of {html.escape(str(manifest.runs))}{f" ({missing} not yet run: `spacewalk campaign resume`)" if missing else ""},
+seed {html.escape(str(manifest.seed))}, batches of {html.escape(str(manifest.batch_size))}. Each run draws from its own stream,
+SeedSequence({html.escape(str(manifest.seed))}, spawn_key=(run,)): `spacewalk campaign rerun FOLDER RUN` re-creates it.</p>
 <h2>Dispersions</h2>
 <table><tr><th>target</th><th>distribution</th><th>parameters</th></tr>{dispersed}</table>
 <h2>Outcomes</h2>

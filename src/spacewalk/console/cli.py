@@ -20,6 +20,21 @@ def add_parser(sub) -> None:
         "(default: one is generated and printed)",
     )
     p.add_argument(
+        "--allow-host",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="a host name the console answers to besides the loopback names "
+        "(repeat for several; needed without a token behind a proxy that keeps the Host)",
+    )
+    p.add_argument(
+        "--idle-timeout",
+        type=float,
+        default=None,
+        metavar="S",
+        help="close a connection that sends no complete request for S seconds (default 20)",
+    )
+    p.add_argument(
         "--runs",
         default="runs",
         help="folder of run folders to replay; finished live runs are saved here (default runs)",
@@ -37,16 +52,20 @@ def _cmd_console(args) -> int:
             file=sys.stderr,
         )
         return 1
-    from .server import is_loopback, make_app
+    from .server import HEADER_TIMEOUT_S, is_loopback, make_app
 
     token = args.token
     if not is_loopback(args.host):
         token = token or secrets.token_urlsafe(24)
     elif token:
         print("note: --token given; every request on the loopback needs it too", file=sys.stderr)
+    idle = HEADER_TIMEOUT_S if args.idle_timeout is None else args.idle_timeout
+    if not 0 < idle < 86400:
+        print("error: --idle-timeout must be a number of seconds above 0", file=sys.stderr)
+        return 2
     runs = Path(args.runs)
     runs.mkdir(parents=True, exist_ok=True)
-    app = make_app(runs, token)
+    app = make_app(runs, token, tuple(args.allow_host))
     shown = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host
 
     def ready(port: int) -> None:
@@ -64,7 +83,7 @@ def _cmd_console(args) -> int:
     import asyncio
 
     async def serve() -> None:
-        runner = web.AppRunner(app, handle_signals=False)
+        runner = web.AppRunner(app, handle_signals=False, keepalive_timeout=idle)
         await runner.setup()
         site = web.TCPSite(runner, args.host, args.port)
         await site.start()

@@ -1,9 +1,12 @@
 """The console's HTTP and WebSocket server (aiohttp): the API, the page and the clock.
 
-Every route is listed in ``docs/console.md``. The server holds one session at a time (a
-flight control room watches one spacewalk); any number of browsers watch it. On an address
-other than the loopback every request needs the token, as ``Authorization: Bearer TOKEN``
-or ``?token=TOKEN``.
+Every route is listed in ``docs/console.md``; what it defends against is in
+``docs/security.md``. The server holds one session at a time (a flight control room watches
+one spacewalk); any number of browsers watch it. On an address other than the loopback every
+request needs the token, as ``Authorization: Bearer TOKEN``, ``?token=TOKEN`` or the cookie
+the page gets when it is opened with its token. Without a token only loopback host names are
+answered (a DNS-rebinding page cannot reach the console under its own name); state-changing
+requests must be JSON from the console's own origin.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import contextlib
 import hmac
 import ipaddress
 import json
+import math
 import re
 import time
 import weakref
@@ -21,22 +25,26 @@ from pathlib import Path
 
 from aiohttp import WSMsgType, web
 
-from ..scenario import ScenarioError, library_names, load_scenario, parse_toml
-from .session import SEVERITIES, Session, SessionError
+from ..scenario import ScenarioError, budget, library_names, load_scenario, parse_toml
+from ..scenario.events import SEVERITIES
+from .session import Session, SessionError
 
 STATIC = Path(__file__).with_name("static")
 MAX_UPLOAD_BYTES = 1 << 20  # a scenario file is a few kB; 1 MiB is generous
 MAX_WS_MESSAGE = 16 << 10  # a subscribe message for every channel of four crew is ~5 kB
 WS_HARD_LIMIT = 4 << 20  # beyond this aiohttp closes that one connection
 TICK_S = 0.1  # the longest the clock waits between deliveries
-RUN_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+RUN_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
+LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1"})
+COOKIE = "spacewalk_token"
+HEADER_TIMEOUT_S = 20.0  # a connection that has not sent its request head by then is closed
 
 
 class Hub:
     """What the running server holds: the session, its watchers, the runs folder, the token."""
 
-    def __init__(self, runs: Path, token: str):
-        self.runs, self.token = runs, token
+    def __init__(self, runs: Path, token: str, allowed_hosts: frozenset[str] | None):
+        self.runs, self.token, self.allowed_hosts = runs, token, allowed_hosts
         self.session: Session | None = None
         self.clients: weakref.WeakSet = weakref.WeakSet()
         self.lock = asyncio.Lock()
@@ -68,24 +76,76 @@ def _scenario_error(message: str, exc: ScenarioError) -> web.Response:
 # ------------------------------------------------------------------------ security
 
 
+def host_name(host: str) -> str:
+    """The name in a Host header, without its port: ``[::1]:8765`` -> ``::1``."""
+    host = host.strip().lower()
+    if host.startswith("["):
+        return host[1 : host.find("]")] if "]" in host else host
+    return host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+
+
+def allowed_hosts(token: str | None, extra: tuple[str, ...] = ()) -> frozenset[str] | None:
+    """Host names the console answers to: the loopback names and ``--allow-host`` ones.
+
+    With a token and no ``--allow-host`` any name is answered: the token (which a rebinding
+    page cannot know) is then the defence, and a console on 0.0.0.0 works under whatever
+    name the machine is reached by.
+    """
+    if token and not extra:
+        return None
+    return LOOPBACK_NAMES | {host_name(h) for h in extra}
+
+
+def _given_token(request: web.Request) -> str:
+    auth = request.headers.get("Authorization", "")
+    if auth.startswith("Bearer "):
+        return auth[7:]
+    return request.query.get("token") or request.cookies.get(COOKIE, "")
+
+
+def _own_origins(request: web.Request) -> set[str]:
+    """The console's own origin as the browser names it (a TLS proxy in front: https)."""
+    schemes = {request.scheme}
+    if request.headers.get("X-Forwarded-Proto", "").lower() == "https":
+        schemes.add("https")
+    return {f"{s}://{request.host.lower()}" for s in schemes}
+
+
 @web.middleware
 async def _guard(request: web.Request, handler):
-    token = request.app[HUB].token
-    if token:
-        given = request.query.get("token", "")
-        auth = request.headers.get("Authorization", "")
-        if auth.startswith("Bearer "):
-            given = auth[7:]
-        if not hmac.compare_digest(given.encode(), token.encode()):
+    hub = request.app[HUB]
+    name = host_name(request.host)
+    if hub.allowed_hosts is not None and name not in hub.allowed_hosts:
+        return _error(
+            403,
+            f"this console does not answer to the host name {name!r}; if that is how you "
+            f"reach it, start it with --allow-host {name}",
+        )
+    if hub.token:
+        given = _given_token(request)
+        if not hmac.compare_digest(given.encode(), hub.token.encode()):
             return _error(401, "this console needs its token: add ?token=TOKEN to the address")
     # a page on another site must not drive this console through the user's browser
     origin = request.headers.get("Origin")
-    if origin and origin.split("://", 1)[-1] != request.host:
+    if origin is not None and origin.lower() not in _own_origins(request):
         return _error(403, f"requests from {origin} are refused; open the console itself")
+    # a form or a text/plain fetch from another site needs no CORS preflight; JSON does
+    if request.method not in ("GET", "HEAD", "OPTIONS") and (
+        request.content_type != "application/json"
+    ):
+        return _error(415, "send the request body as JSON (Content-Type: application/json)")
     try:
-        return await handler(request)
+        response = await handler(request)
     except SessionError as exc:
         return _error(409, str(exc))
+    except web.HTTPException:
+        raise
+    except RecursionError:
+        return _error(400, "the request is nested too deeply")
+    if hub.token and request.path == "/" and request.query.get("token"):
+        # the page's own scripts, styles and socket then carry the token as a cookie
+        response.set_cookie(COOKIE, hub.token, httponly=True, samesite="Strict", path="/")
+    return response
 
 
 # ------------------------------------------------------------------------ the clock
@@ -222,6 +282,10 @@ async def dictionary(request: web.Request) -> web.Response:
     return web.json_response(_session(request).dictionary())
 
 
+def _bad_request(message: str) -> web.HTTPBadRequest:
+    return web.HTTPBadRequest(text=json.dumps({"error": message}), content_type="application/json")
+
+
 def _float_arg(request: web.Request, key: str) -> float | None:
     text = request.query.get(key)
     if text is None or text == "":
@@ -229,22 +293,29 @@ def _float_arg(request: web.Request, key: str) -> float | None:
     try:
         value = float(text)
     except ValueError:
-        raise web.HTTPBadRequest(
-            text=json.dumps(
-                {"error": f"{key} must be a number (ms since the epoch), got {text!r}"}
-            ),
-            content_type="application/json",
-        ) from None
+        value = math.nan
+    if not math.isfinite(value):
+        raise _bad_request(f"{key} must be a finite number (ms since the epoch), got {text!r}")
     return value
 
 
 def _history_args(request: web.Request):
     dec = _float_arg(request, "decimate")
+    if dec is not None and not (1 <= dec <= 1_000_000):
+        raise _bad_request(f"decimate must be a number of points from 1 to 1000000, got {dec:g}")
     return (
         _float_arg(request, "start"),
         _float_arg(request, "end"),
         (None if dec is None else int(dec)),
     )
+
+
+def _number(body: dict, key: str, what: str) -> float:
+    """A finite number from a JSON body, or a 409 naming the key."""
+    value = body.get(key)
+    if not isinstance(value, (int, float)) or isinstance(value, bool) or not math.isfinite(value):
+        raise SessionError(f'{what} needs "{key}": a finite number, got {json.dumps(value)}')
+    return float(value)
 
 
 async def history_one(request: web.Request) -> web.Response:
@@ -277,11 +348,17 @@ async def events(request: web.Request) -> web.Response:
     return web.json_response(out)
 
 
+def _no_constant(name: str):
+    raise ValueError(f"{name} is not a number JSON allows")
+
+
 async def _json_body(request: web.Request) -> dict:
     try:
-        body = await request.json()
+        body = json.loads(await request.text(), parse_constant=_no_constant)
     except (ValueError, UnicodeDecodeError):
         raise SessionError("the request body must be a JSON object") from None
+    except RecursionError:
+        raise SessionError("the request body is nested too deeply") from None
     if not isinstance(body, dict):
         raise SessionError("the request body must be a JSON object")
     return body
@@ -319,6 +396,9 @@ async def start_live(request: web.Request) -> web.Response:
             scenario = load_scenario(body["scenario"])
         else:
             raise SessionError('give "scenario" (a library name) or "toml" (a file\'s text)')
+        over = budget.check(scenario, record_every_s=scenario.engine.dt_s)
+        if over:
+            raise ScenarioError(str(body.get("filename") or "the scenario"), over)
     except ScenarioError as exc:
         return _scenario_error(f"{exc.source}: the scenario has {len(exc.issues)} problem(s)", exc)
     async with request.app[HUB].lock:
@@ -327,7 +407,7 @@ async def start_live(request: web.Request) -> web.Response:
         session = Session(
             "live", scenario, result.telemetry, result.events, result.summary, str(source), engine
         )
-        session.clock.set_speed(float(body.get("speed", 10.0)))
+        session.clock.set_speed(_number(body, "speed", "a run") if "speed" in body else 10.0)
         session.clock.resume()
         request.app[HUB].session = session
     return web.json_response(session.state())
@@ -347,10 +427,13 @@ async def start_replay(request: web.Request) -> web.Response:
         return _error(403, "only run folders inside the console's runs folder can be opened")
     try:
         run = await asyncio.get_running_loop().run_in_executor(None, read_run, folder)
-    except RunFolderError as exc:
-        return _error(404, str(exc).replace(str(root), "runs"))
-    async with request.app[HUB].lock:
         session = Session("replay", run.scenario, run.telemetry, run.events, run.summary, name)
+    except RunFolderError as exc:
+        status = 404 if not folder.is_dir() else 422
+        return _error(status, str(exc).replace(str(root), "runs"))
+    except (KeyError, ValueError, TypeError) as exc:
+        return _error(422, f"runs/{name} cannot be replayed: {exc!r}; re-run its scenario")
+    async with request.app[HUB].lock:
         request.app[HUB].session = session
     return web.json_response(session.state())
 
@@ -371,17 +454,11 @@ async def control(request: web.Request) -> web.Response:
     elif action == "resume":
         session.clock.resume()
     elif action == "speed":
-        value = body.get("value")
-        if not isinstance(value, (int, float)) or isinstance(value, bool):
-            raise SessionError('speed needs "value": a number from 1 to 1000')
-        session.clock.set_speed(float(value))
+        session.clock.set_speed(_number(body, "value", "speed"))
     elif action == "seek":
-        value = body.get("t_s")
         if session.mode != "replay":
             raise SessionError("a live run cannot be moved in time; replay a run folder")
-        if not isinstance(value, (int, float)) or isinstance(value, bool):
-            raise SessionError('seek needs "t_s": seconds since the start')
-        session.clock.seek(float(value))
+        session.clock.seek(_number(body, "t_s", "seek"))
         session.serial += 1  # pages fetch the history again
         for c in list(app[HUB].clients):
             c.sent_s = session.clock.now()
@@ -486,9 +563,12 @@ async def _handle(app: web.Application, client: Client, text: str) -> None:
 # ------------------------------------------------------------------------ the app
 
 
-def make_app(runs_dir: Path, token: str | None = None) -> web.Application:
+def make_app(
+    runs_dir: Path, token: str | None = None, allow_hosts: tuple[str, ...] = ()
+) -> web.Application:
+    """The console application; serve it with ``keepalive_timeout=HEADER_TIMEOUT_S``."""
     app = web.Application(middlewares=[_guard], client_max_size=MAX_UPLOAD_BYTES + 4096)
-    app[HUB] = Hub(Path(runs_dir), token or "")
+    app[HUB] = Hub(Path(runs_dir), token or "", allowed_hosts(token, allow_hosts))
     app.router.add_get("/", index)
     app.router.add_get("/api/scenarios", scenarios)
     app.router.add_get("/api/runs", runs)

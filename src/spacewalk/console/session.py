@@ -35,7 +35,6 @@ from ..scenario.channels import CHANNELS
 
 SPEED_MIN, SPEED_MAX = 1.0, 1000.0
 TEXT_CHANNELS = {"activity", "location", "motion", "condition"}
-SEVERITIES = ("info", "caution", "warning", "emergency")
 _IDS = itertools.count(1)
 
 

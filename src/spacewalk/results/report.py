@@ -176,8 +176,8 @@ def _consumables_table(summary: dict) -> str:
             ex_text = "" if ex is None else f"{ex:.1f}"
             flag = " <b>(limiting)</b>" if name == lim else ""
             rows.append(
-                f"<tr class='{cls}'><td>{html.escape(cid)}</td><td>{html.escape(item['title'])}{flag}</td>"
-                f"<td class=num>{item['capacity']:.3g} {item['unit']}</td>"
+                f"<tr class='{cls}'><td>{html.escape(cid)}</td><td>{html.escape(str(item['title']))}{flag}</td>"
+                f"<td class=num>{item['capacity']:.3g} {html.escape(str(item['unit']))}</td>"
                 f"<td class=num>{item['left']:.3g}</td><td class=num>{margin:.0f} %</td>"
                 f"<td class=num>{tl_text}</td><td class=num>{ex_text}</td></tr>"
             )
@@ -210,7 +210,7 @@ def _record_table(scenario, telemetry, events, summary) -> str:
         f"<tr><td>{html.escape(r.figure)}</td><td>{html.escape(r.documented)}</td>"
         f"<td>{html.escape(r.simulated)}</td><td>{html.escape(r.tolerance)}</td>"
         f"<td><span class='outcome {'completed' if r.ok else 'aborted'}'>{html.escape(r.status)}</span></td>"
-        f"<td>{r.basis}</td><td class=sub>{html.escape(r.source)}"
+        f"<td>{html.escape(str(r.basis))}</td><td class=sub>{html.escape(r.source)}"
         f"{'<br>' + html.escape(r.note) if r.note else ''}</td></tr>"
         for r in check_result(run)
     )
@@ -231,7 +231,7 @@ def render_report(scenario, telemetry: pd.DataFrame, events: pd.DataFrame, summa
     """The report page as one string of HTML."""
     info = scenario.scenario
     crew_rows = "".join(
-        f"<tr><td>{html.escape(cid)}</td><td>{html.escape(c['name'] or '')}</td><td>{c['role']}</td>"
+        f"<tr><td>{html.escape(cid)}</td><td>{html.escape(c['name'] or '')}</td><td>{html.escape(str(c['role']))}</td>"
         f"<td>{html.escape(str(c['suit']))}</td><td>{_badge(c['outcome'])}</td>"
         f"<td>{_badge(c.get('condition', 'well'))}"
         f"{' by ' + html.escape(str(c.get('condition_cause'))) if c.get('condition_cause') else ''}</td>"

@@ -14,8 +14,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import tomli_w
 
-from ..scenario import Scenario, parse_toml, scenario_to_mapping
+from ..scenario import Scenario, ScenarioError, parse_toml, scenario_to_mapping
 from ..scenario.channels import CHANNELS, channel_table
+from ..scenario.events import SEVERITIES
 from ..sim.events import COLUMNS as EVENT_COLUMNS
 from ..version import __version__
 
@@ -95,11 +96,42 @@ def read_run(folder: Path) -> RunFolder:
         raise RunFolderError(
             f"{folder}: a run file cannot be read ({exc}); re-run the scenario"
         ) from None
-    if "runs" in summary:
+    if isinstance(summary, dict) and isinstance(summary.get("runs"), list) and summary["runs"]:
         summary = summary["runs"][0]
-    scenario = parse_toml(
-        (folder / "scenario.toml").read_text(encoding="utf-8"), str(folder / "scenario.toml")
-    )
+    try:
+        scenario = parse_toml(
+            (folder / "scenario.toml").read_text(encoding="utf-8"), str(folder / "scenario.toml")
+        )
+    except ScenarioError as exc:
+        raise RunFolderError(
+            f"{folder}: its scenario.toml is not valid ({exc.issues[0].path or 'file'}: "
+            f"{exc.issues[0].problem}); re-run the scenario"
+        ) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise RunFolderError(f"{folder}: scenario.toml cannot be read ({exc})") from None
     if events.empty:
         events = pd.DataFrame(columns=list(EVENT_COLUMNS))
+    _check(folder, telemetry, events, summary)
     return RunFolder(scenario, telemetry, events, summary)
+
+
+def _check(folder: Path, telemetry: pd.DataFrame, events: pd.DataFrame, summary) -> None:
+    """What a reader relies on: the columns, finite times, known severities, a summary."""
+
+    def bad(what: str):
+        return RunFolderError(f"{folder}: {what}; re-run the scenario to write it again")
+
+    missing = [c for c in ("run", "t_s", "crew") if c not in telemetry.columns]
+    if missing:
+        raise bad(f"telemetry.parquet lacks the column(s) {', '.join(missing)}")
+    t = pd.to_numeric(telemetry["t_s"], errors="coerce")
+    if len(t) and not (t.notna().all() and float(t.abs().max()) < 1e9):
+        raise bad("telemetry.parquet has times that are not finite numbers")
+    missing = [c for c in EVENT_COLUMNS if c not in events.columns and c != "values"]
+    if missing:
+        raise bad(f"events.jsonl lacks the field(s) {', '.join(missing)}")
+    odd = sorted({str(v) for v in events["severity"]} - set(SEVERITIES))
+    if odd:
+        raise bad(f"events.jsonl has severities {odd[:3]} (expected {', '.join(SEVERITIES)})")
+    if not isinstance(summary, dict) or not isinstance(summary.get("outcome"), str):
+        raise bad("summary.json is not a run summary (no outcome)")

@@ -15,6 +15,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from . import budget
 from .dispersions import resolve
 from .model import (
     FlightRule,
@@ -32,6 +33,18 @@ def scenario_from_mapping(raw: Mapping[str, Any], source: str = "<scenario>") ->
     """Validate a parsed TOML mapping into a :class:`Scenario`, or raise :class:`ScenarioError`."""
     if not isinstance(raw, Mapping):
         raise ScenarioError(source, [Issue("", "expected a table at the top level", "")])
+    deep = _too_deep(raw)
+    if deep is not None:
+        raise ScenarioError(
+            source,
+            [
+                Issue(
+                    deep,
+                    f"nested more than {MAX_DEPTH} levels deep",
+                    "a scenario is a few levels deep: flatten it",
+                )
+            ],
+        )
     issues: list[Issue] = []
     data = dict(raw)
     data["suits"] = _resolve_suits(data, issues)
@@ -41,6 +54,7 @@ def scenario_from_mapping(raw: Mapping[str, Any], source: str = "<scenario>") ->
         issues += [_issue_from_pydantic(e) for e in exc.errors(include_url=False)]
         raise ScenarioError(source, issues) from None
     issues += _cross_check(scenario)
+    issues += budget.check(scenario)
     if scenario.campaign is not None:
         issues += resolve(scenario)[1]
     if issues:
@@ -51,6 +65,31 @@ def scenario_from_mapping(raw: Mapping[str, Any], source: str = "<scenario>") ->
     return scenario
 
 
+MAX_DEPTH = 16  # tables and arrays inside each other; the deepest real scenario has 5
+
+
+def _too_deep(value: Any, path: str = "", depth: int = 0) -> str | None:
+    """The key path where ``value`` nests deeper than MAX_DEPTH (None: it does not)."""
+    if depth > MAX_DEPTH:
+        return path or "(top level)"
+    items = (
+        value.items()
+        if isinstance(value, Mapping)
+        else enumerate(value)
+        if isinstance(value, list)
+        else ()
+    )
+    for key, item in items:
+        if isinstance(item, (Mapping, list)):
+            where = (
+                f"{path}[{key}]" if isinstance(key, int) else f"{path}.{key}" if path else str(key)
+            )
+            found = _too_deep(item, where, depth + 1)
+            if found is not None:
+                return found
+    return None
+
+
 def parse_toml(text: str, source: str = "<scenario>") -> Scenario:
     """Parse TOML text (never evaluated) and validate it."""
     try:
@@ -59,6 +98,17 @@ def parse_toml(text: str, source: str = "<scenario>") -> Scenario:
         raise ScenarioError(
             source,
             [Issue("", f"not valid TOML: {exc}", "fix the syntax at the line and column shown")],
+        ) from None
+    except RecursionError:
+        raise ScenarioError(
+            source,
+            [
+                Issue(
+                    "",
+                    f"nested more than {MAX_DEPTH} levels deep",
+                    "a scenario is a few levels deep: flatten it",
+                )
+            ],
         ) from None
     return scenario_from_mapping(raw, source)
 

@@ -107,7 +107,27 @@ RULE_ACTIONS = ("alarm", "terminate", "abort", "lower-suit-pressure", "open-purg
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    # NaN and infinities are refused in every number of a scenario (an inf store or a NaN
+    # weight would pass a range check and break the run)
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, populate_by_name=True, allow_inf_nan=False
+    )
+
+
+EARLIEST_UTC = "1957-10-04T00:00:00Z"  # Sputnik 1: nothing flew before
+LATEST_UTC = "2200-01-01T00:00:00Z"
+
+
+def _instant(text: str) -> str:
+    """An optional UTC instant in the years an orbit model and a clock can handle."""
+    if text:
+        t = utc_seconds(text)
+        if not utc_seconds(EARLIEST_UTC) <= t < utc_seconds(LATEST_UTC):
+            raise ValueError(f"{text!r} is outside {EARLIEST_UTC[:10]} to {LATEST_UTC[:10]}")
+    return text
+
+
+UtcInstant = Annotated[str, AfterValidator(_instant)]
 
 
 class ScenarioInfo(_Model):
@@ -115,7 +135,7 @@ class ScenarioInfo(_Model):
     title: str = ""
     description: str = ""
     date: str = ""
-    start_utc: str = ""
+    start_utc: UtcInstant = ""
     seed: int = Field(default=0, ge=0)
     catalogue_id: str = ""
 
@@ -383,7 +403,7 @@ class Orbit(_Model):
     raan_deg: float = Field(default=0.0, ge=-360, le=360)
     arg_perigee_deg: float = Field(default=0.0, ge=-360, le=360)
     mean_anomaly_deg: float = Field(default=0.0, ge=-360, le=360)
-    epoch_utc: str = ""
+    epoch_utc: UtcInstant = ""
     tle: list[str] | None = Field(default=None, min_length=2, max_length=2)
 
     @model_validator(mode="after")
@@ -1009,6 +1029,15 @@ def _resolve_suits(raw: dict, issues: list[Issue]) -> dict:
             issues.append(Issue(f"suits.{name}", "expected a table", f"write [suits.{name}]"))
             continue
         base = table.get("base", "")
+        if not isinstance(base, str):
+            issues.append(
+                Issue(
+                    f"suits.{name}.base",
+                    "expected the name of a suit preset",
+                    f"use one of {', '.join(SUITS)}",
+                )
+            )
+            continue
         if base:
             if base not in SUITS:
                 close = difflib.get_close_matches(str(base), list(SUITS), n=1)

@@ -213,7 +213,7 @@ function numericChannels() {
 
 function buildChartPicker() {
   $("chart-channel").innerHTML = numericChannels()
-    .map(ch => `<option value="${ch.channel}">${ch.channel} [${ch.unit || "-"}]</option>`).join("");
+    .map(ch => `<option value="${esc(ch.channel)}">${esc(ch.channel)} [${esc(ch.unit || "-")}]</option>`).join("");
 }
 
 function addChart(channel) {
@@ -358,20 +358,21 @@ function renderTimeline() {
 
 // ------------------------------------------------------------------ caution and warning, log
 
-function esc(s) { return String(s).replace(/[&<>"]/g, ch => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" }[ch])); }
+// every value from a scenario, a run folder or the server is escaped before it meets HTML
+function esc(s) { return String(s).replace(/[&<>"']/g, ch => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[ch])); }
 
 function renderEvents() {
   const alarms = S.events.filter(e => e.severity !== "info").slice().reverse();
   const unack = alarms.filter(e => !S.acked.has(e.index)).length;
   $("cw-count").textContent = String(unack);
   $("cw-count").className = "badge" + (unack ? "" : " zero");
-  $("cw").innerHTML = alarms.map(e => `<li class="${e.severity} ${S.acked.has(e.index) ? "" : "unack"}" data-index="${e.index}">
+  $("cw").innerHTML = alarms.map(e => `<li class="${esc(e.severity)} ${S.acked.has(e.index) ? "" : "unack"}" data-index="${esc(e.index)}">
     <time>${met(e.t_s)}</time><span class="msg">${esc(e.crew)} ${esc(e.message)}</span>
-    ${S.acked.has(e.index) ? "" : `<button class="ack" data-index="${e.index}">Ack</button>`}</li>`).join("");
+    ${S.acked.has(e.index) ? "" : `<button class="ack" data-index="${esc(e.index)}">Ack</button>`}</li>`).join("");
   const text = $("log-filter").value.toLowerCase(), sev = $("log-severity").value;
   $("log").tBodies[0].innerHTML = S.events
     .filter(e => (!sev || e.severity === sev) && (!text || `${e.crew} ${e.source} ${e.message}`.toLowerCase().includes(text)))
-    .map(e => `<tr class="${e.severity}"><td>${met(e.t_s)}</td><td>${esc(e.crew)}</td><td>${e.severity}</td><td>${esc(e.source)}</td><td>${esc(e.message)}</td></tr>`).join("");
+    .map(e => `<tr class="${esc(e.severity)}"><td>${met(e.t_s)}</td><td>${esc(e.crew)}</td><td>${esc(e.severity)}</td><td>${esc(e.source)}</td><td>${esc(e.message)}</td></tr>`).join("");
   if (S.dict) renderHelmets();
 }
 
@@ -398,8 +399,8 @@ function renderControls() {
 }
 
 function buildInject() {
-  $("inj-crew").innerHTML = S.dict.crew.filter(c => c.role !== "inside").map(c => `<option value="${c.id}">${esc(c.name || c.id)}</option>`).join("");
-  $("inj-kind").innerHTML = Object.keys(S.dict.fault_kinds).map(k => `<option>${k}</option>`).join("");
+  $("inj-crew").innerHTML = S.dict.crew.filter(c => c.role !== "inside").map(c => `<option value="${esc(c.id)}">${esc(c.name || c.id)}</option>`).join("");
+  $("inj-kind").innerHTML = Object.keys(S.dict.fault_kinds).map(k => `<option>${esc(k)}</option>`).join("");
   $("inj-kind").value = "water-intrusion";
   onKind();
 }
@@ -411,7 +412,7 @@ function onKind() {
   $("inj-tether-label").hidden = kind !== "tether-break";
   if (p) { $("inj-param-label").firstChild.textContent = p[1] + " "; $("inj-param").value = p[2]; }
   const crew = S.dict.crew.find(c => c.id === $("inj-crew").value);
-  $("inj-tether").innerHTML = (crew ? crew.tethers : []).map(t => `<option>${t.id}</option>`).join("");
+  $("inj-tether").innerHTML = (crew ? crew.tethers : []).map(t => `<option>${esc(t.id)}</option>`).join("");
   $("inj-hint").textContent = kind === "tether-break" && crew && !crew.tethers.length ? "this crew member has no tether" : "";
 }
 
@@ -481,7 +482,7 @@ function frame() {
 async function main() {
   wire();
   const scen = await api("api/scenarios");
-  $("scenario-select").innerHTML = scen.map(s => `<option value="${s.name}">${esc(s.name)}: ${esc(s.title)}</option>`).join("");
+  $("scenario-select").innerHTML = scen.map(s => `<option value="${esc(s.name)}">${esc(s.name)}: ${esc(s.title)}</option>`).join("");
   if (scen.some(s => s.name === "iss-eva-23-2013")) $("scenario-select").value = "iss-eva-23-2013";
   await loadRuns();
   connect();
