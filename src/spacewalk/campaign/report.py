@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from ..results.plotting import CSS as _CSS
-from ..results.plotting import figure
+from ..results.plotting import figure, legend
 from ..results.plotting import svg as _svg
 from . import risk
 
@@ -109,7 +109,7 @@ def _driver_plot(runs: pd.DataFrame, event: str, frame: pd.DataFrame) -> str:
     ax.set_xlabel("fifth of the parameter's values (1 lowest)")
     ax.set_ylabel(f"P({event})")
     ax.set_xticks([1, 2, 3, 4, 5])
-    ax.legend(fontsize=7)
+    legend(ax, fontsize=7)
     fig.tight_layout()
     return _svg(fig)
 

@@ -28,6 +28,12 @@ def figure(*grid: int, figsize: tuple[float, float]):
     return fig, fig.subplots(*grid)
 
 
+def legend(ax, **kwargs) -> None:
+    """A legend where something is labelled (a run with nobody outside has no lines)."""
+    if ax.get_legend_handles_labels()[0]:
+        ax.legend(**kwargs)
+
+
 def svg(fig: Figure) -> str:
     """The figure as inline SVG, without the metadata that would change from run to run."""
     buf = io.StringIO()

@@ -12,7 +12,7 @@ import pandas as pd
 from ..scenario.channels import CHANNEL_BY_NAME
 from .history import check_result
 from .plotting import CSS as _CSS
-from .plotting import figure, svg
+from .plotting import figure, legend, svg
 
 _PLOTS = (
     ("Suit and vessel pressure", ["p_suit_kPa", "p_ambient_kPa"]),
@@ -105,7 +105,7 @@ def _channel_chart(
     ax.set_ylabel(unit, fontsize=8)
     ax.tick_params(labelsize=7)
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=6, loc="best")
+    legend(ax, fontsize=6, loc="best")
     fig.tight_layout()
     return svg(fig)
 
@@ -129,7 +129,7 @@ def _positions_chart(telemetry: pd.DataFrame) -> str | None:
         ax.set_aspect("equal", adjustable="datalim")
         ax.grid(alpha=0.3)
         ax.tick_params(labelsize=7)
-    axes[0].legend(fontsize=7)
+    legend(axes[0], fontsize=7)
     axes[0].set_title("Crew positions outside, seen from the orbit normal", fontsize=10)
     axes[1].set_title("... and from behind (along-track)", fontsize=10)
     fig.tight_layout()
