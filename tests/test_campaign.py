@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 import signal
@@ -9,6 +10,7 @@ import subprocess
 import sys
 import time
 import tomllib
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -492,7 +494,7 @@ def test_kill_9_loses_only_batches_in_flight_and_resume_completes(tmp_path):
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait()
     manifest, _ = store.open_campaign(folder)
-    done = store.done_batches(folder)
+    done = store.done_batches(folder, manifest)
     assert 3 <= len(done) < manifest.n_batches
     for b in done:  # every batch on disk is whole
         assert len(pd.read_parquet(store.batch_path(folder, b))) == len(manifest.batch_runs(b))
@@ -503,6 +505,135 @@ def test_kill_9_loses_only_batches_in_flight_and_resume_completes(tmp_path):
         assert store.batch_path(folder, b).stat().st_mtime_ns == stamp
     whole = run_campaign(parse_toml(text), tmp_path / "whole", runs=64, batch_size=4, workers=1)
     pd.testing.assert_frame_equal(_frame(folder), _frame(whole))
+
+
+def test_truncated_empty_or_altered_batches_are_redone(tmp_path, capsys):
+    """A batch file cut short, emptied or changed after writing is not counted as done:
+    resume redoes exactly those, and the report and load_runs never read them."""
+    from spacewalk.cli import main
+
+    sc = with_campaign(SMALL)
+    folder = run_campaign(sc, tmp_path / "camp", runs=12, batch_size=4, workers=1)
+    manifest, _ = store.open_campaign(folder)
+    whole = _frame(folder)
+    p0, p1, p2 = (store.batch_path(folder, b) for b in range(3))
+    p0.write_bytes(p0.read_bytes()[: p0.stat().st_size // 2])  # cut short
+    p1.write_bytes(b"")  # emptied
+    data = bytearray(p2.read_bytes())
+    data[len(data) // 2] ^= 0xFF  # one byte flipped: the footer still reads
+    p2.write_bytes(bytes(data))
+    assert store.missing_batches(folder, manifest) == [0, 1, 2]
+    with pytest.raises(CampaignError, match="no finished batches"):
+        load_runs(folder)
+    assert main(["campaign", "resume", str(folder), "--workers", "1", "--quiet"]) == 0
+    assert "3 of 3 batches to run" in capsys.readouterr().out
+    pd.testing.assert_frame_equal(_frame(folder), whole)
+
+
+def _children(pid: int) -> set[int]:
+    """Every descendant of a process, from /proc."""
+    kids: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        kids.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    out, todo = set(), [pid]
+    while todo:
+        for k in kids.get(todo.pop(), []):
+            out.add(k)
+            todo.append(k)
+    return out
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc (Linux)")
+def test_workers_die_with_a_killed_campaign(tmp_path):
+    """kill -9 of `campaign run` alone (not its process group): its workers exit too,
+    instead of waiting on a pipe forever."""
+    text = tomli_w.dumps({**PARMITANO, "campaign": {"seed": 11, "dispersions": SMALL}})
+    scen = tmp_path / "camp.toml"
+    scen.write_text(text)
+    folder = tmp_path / "killed"
+    cmd = [
+        sys.executable,
+        "-m",
+        "spacewalk",
+        "campaign",
+        "run",
+        str(scen),
+        "--runs",
+        "400",
+        "--batch-size",
+        "4",
+        "--workers",
+        "2",
+        "--out",
+        str(folder),
+        "--quiet",
+    ]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.time() + 240
+        while time.time() < deadline and not list((folder / "runs").glob("batch-*.parquet")):
+            assert proc.poll() is None
+            time.sleep(0.05)
+        workers = _children(proc.pid)
+        assert len(workers) >= 2
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+        deadline = time.time() + 20
+        while time.time() < deadline and any(_alive(w) for w in workers):
+            time.sleep(0.1)
+        assert not [w for w in workers if _alive(w)]
+    finally:
+        for w in _children(proc.pid):
+            with contextlib.suppress(OSError):
+                os.kill(w, signal.SIGKILL)
+
+
+def test_cli_refuses_bad_counts_and_reports_os_errors(tmp_path, capsys):
+    from spacewalk.cli import main
+
+    scen = tmp_path / "camp.toml"
+    scen.write_text(tomli_w.dumps({**PARMITANO, "campaign": {"seed": 11, "dispersions": SMALL}}))
+    for flag, value in [
+        ("--workers", "0"),
+        ("--workers", "-3"),
+        ("--runs", "0"),
+        ("--batch-size", "x"),
+    ]:
+        with pytest.raises(SystemExit):
+            main(["campaign", "run", str(scen), flag, value, "--out", str(tmp_path / "c")])
+        assert "at least 1" in capsys.readouterr().err
+    # no Dask scheduler at the address: a message naming it, not a traceback
+    pytest.importorskip("distributed")
+    folder = tmp_path / "camp"
+    code = main(
+        [
+            "campaign",
+            "run",
+            str(scen),
+            "--runs",
+            "4",
+            "--out",
+            str(folder),
+            "--quiet",
+            "--dask",
+            "tcp://127.0.0.1:9",
+        ]
+    )
+    err = capsys.readouterr().err
+    assert code == 1 and "tcp://127.0.0.1:9" in err and "Traceback" not in err
+    assert "campaign resume" in err
 
 
 def test_dask_cluster_gives_the_local_results(tmp_path):

@@ -175,3 +175,53 @@ def test_summaries_as_data_frames():
     assert crew.set_index("crew").loc["isaacman", "limiting_consumable"] == "o2_vehicle"
     cons = result.consumables_frame()
     assert {"run", "crew", "consumable", "margin_pct", "time_left_min"} <= set(cons.columns)
+
+
+# ---------------------------------------------------------------- durable writes
+
+
+def test_a_run_folder_is_replaced_whole_or_not_at_all(tmp_path, monkeypatch):
+    """Killed (here: the disk fills) while the report of a new run is written over an old
+    run folder: the folder still holds the old run, every file of it, and no debris."""
+    from spacewalk.results import report as report_mod
+
+    folder = tmp_path / "eva"
+    old = simulate("gemini-4-1965")
+    old.write(folder)
+    before = {p.name: p.read_bytes() for p in folder.iterdir()}
+
+    def full_disk(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(report_mod, "render_report", full_disk)
+    with pytest.raises(OSError):
+        simulate("voskhod-2-1965").write(folder)
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["eva"]  # no temporary folder left
+    monkeypatch.undo()
+    simulate("voskhod-2-1965").write(folder)
+    assert "voskhod" in (folder / "scenario.toml").read_text()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["eva"]
+
+
+def test_a_folder_with_other_files_is_never_replaced(tmp_path, capsys):
+    mine = tmp_path / "notes"
+    mine.mkdir()
+    (mine / "thesis.tex").write_text("months of work")
+    assert main(["run", "gemini-4-1965", "--out", str(mine)]) == 1
+    err = capsys.readouterr().err
+    assert "holds other files (thesis.tex)" in err
+    assert (mine / "thesis.tex").read_text() == "months of work"
+
+
+def test_os_errors_are_messages_that_say_what_to_do(tmp_path, monkeypatch, capsys):
+    from spacewalk.results import runio
+
+    def full_disk(*args, **kwargs):
+        raise OSError(28, "No space left on device", str(tmp_path / "eva" / "telemetry.parquet"))
+
+    monkeypatch.setattr(runio, "_write_files", full_disk)
+    assert main(["run", "gemini-4-1965", "--out", str(tmp_path / "eva")]) == 1
+    err = capsys.readouterr().err
+    assert "No space left on device" in err and "free some disk space" in err
+    assert "telemetry.parquet" in err and "Traceback" not in err

@@ -11,13 +11,18 @@ from .scenario import ScenarioError
 
 
 def _cmd_run(args) -> int:
+    from .results.runio import RunFolderError
     from .results.simulation import simulate
     from .scenario import load_scenario
 
     scenario = load_scenario(args.scenario)
     out = Path(args.out) if args.out else Path("runs") / scenario.scenario.name
     result = simulate(scenario)
-    result.write(out)
+    try:
+        result.write(out)
+    except RunFolderError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
     print(result.text())
     print(f"\nwrote {out}/: " + ", ".join(p.name for p in sorted(out.iterdir())))
     return 0 if result.summary["status"] == "ok" else 2
@@ -51,7 +56,7 @@ def _cmd_scenarios(args) -> int:
 
 def _cmd_report(args) -> int:
     from .results.report import render_report
-    from .results.runio import RunFolderError, read_run
+    from .results.runio import RunFolderError, read_run, write_text
 
     folder = Path(args.folder)
     try:
@@ -59,8 +64,8 @@ def _cmd_report(args) -> int:
     except RunFolderError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
-    (folder / "report.html").write_text(
-        render_report(run.scenario, run.telemetry, run.events, run.summary), encoding="utf-8"
+    write_text(
+        folder / "report.html", render_report(run.scenario, run.telemetry, run.events, run.summary)
     )
     print(f"wrote {folder / 'report.html'}")
     return 0
@@ -138,6 +143,21 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except OSError as exc:  # a full disk, a read-only folder, a lost connection
+        print(f"error: {os_error_text(exc)}", file=sys.stderr)
+        return 1
+
+
+def os_error_text(exc: OSError) -> str:
+    """An operating-system error as a message: what, where, and what to do."""
+    where = f"{exc.filename}: " if exc.filename else ""
+    what = exc.strerror or str(exc) or type(exc).__name__
+    hint = {
+        28: "free some disk space and run it again (finished work is kept)",
+        13: "choose a folder you can write to",
+        30: "the folder is read-only: choose another",
+    }.get(exc.errno or 0, "check the path or address and try again")
+    return f"{where}{what}; {hint}"
 
 
 if __name__ == "__main__":

@@ -128,8 +128,32 @@ def _guard(fn):
         except CampaignError as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 1
+        except OSError as exc:  # disk full, read-only folder, a Dask scheduler not there
+            from ..cli import os_error_text
+
+            where = f" (Dask scheduler {args.dask})" if getattr(args, "dask", None) else ""
+            print(f"error{where}: {os_error_text(exc)}", file=sys.stderr)
+            folder = getattr(args, "out", None) or getattr(args, "folder", None)
+            if folder and (Path(folder) / store.MANIFEST).exists():
+                print(
+                    f"the finished batches are kept: `spacewalk campaign resume {folder}`",
+                    file=sys.stderr,
+                )
+            return 1
 
     return call
+
+
+def _positive(text: str) -> int:
+    import argparse
+
+    try:
+        n = int(text)
+    except ValueError:
+        n = 0
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {text!r}")
+    return n
 
 
 def add_parser(sub) -> None:
@@ -138,16 +162,18 @@ def add_parser(sub) -> None:
     r = csub.add_parser("run", help="run a dispersed campaign of a scenario into a folder")
     r.add_argument("scenario", help="a built-in scenario name or a .toml file with [campaign]")
     r.add_argument("--out", required=True, help="the campaign folder (must not hold one yet)")
-    r.add_argument("--runs", type=int, help="number of runs (default: [campaign] runs)")
+    r.add_argument("--runs", type=_positive, help="number of runs (default: [campaign] runs)")
     r.add_argument("--seed", type=int, help="campaign seed (default: [campaign] or scenario seed)")
-    r.add_argument("--batch-size", type=int, help="runs per batch (default: [campaign] batch_size)")
-    r.add_argument("--workers", type=int, help="local processes (default: all cores)")
+    r.add_argument(
+        "--batch-size", type=_positive, help="runs per batch (default: [campaign] batch_size)"
+    )
+    r.add_argument("--workers", type=_positive, help="local processes (default: all cores)")
     r.add_argument("--dask", metavar="ADDRESS", help="run on the Dask cluster at ADDRESS")
     r.add_argument("--quiet", action="store_true", help="no progress bar")
     r.set_defaults(func=_guard(_run))
     r = csub.add_parser("resume", help="finish a campaign's missing batches; redo nothing")
     r.add_argument("folder")
-    r.add_argument("--workers", type=int)
+    r.add_argument("--workers", type=_positive)
     r.add_argument("--dask", metavar="ADDRESS")
     r.add_argument("--quiet", action="store_true")
     r.set_defaults(func=_guard(_resume))

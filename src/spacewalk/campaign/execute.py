@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import os
+import time
 from collections.abc import Iterator
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass
@@ -86,14 +87,29 @@ def _kernel_threads(n: int) -> int:
     return outer
 
 
+DASK_CONNECT_S = 10  # [s] how long to look for a scheduler before saying it is not there
+PARENT_POLL_S = 0.5  # how often a worker checks that its parent is alive
+
+
 def _init_worker() -> None:
-    """One engine per process: keep the compiled motion kernel on a single thread."""
+    """One engine per process: keep the compiled motion kernel on a single thread; and die
+    with the parent (a ``kill -9`` of ``campaign run`` must not leave workers behind)."""
     try:
         import numba
 
         numba.set_num_threads(1)
     except (ImportError, ValueError):
         pass
+    import threading
+
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(PARENT_POLL_S)
+        os._exit(1)  # the parent is gone: its pipe will never be read
+
+    threading.Thread(target=watch, name="spacewalk-parent-watch", daemon=True).start()
 
 
 def run_local(tasks: list[BatchTask], workers: int) -> Iterator[tuple[BatchTask, pd.DataFrame]]:
@@ -133,7 +149,7 @@ def run_dask(tasks: list[BatchTask], address) -> Iterator[tuple[BatchTask, pd.Da
         raise CampaignError(
             "--dask needs Dask's distributed scheduler: pip install 'spacewalk[dask]'"
         ) from None
-    client = address if isinstance(address, Client) else Client(address)
+    client = address if isinstance(address, Client) else Client(address, timeout=DASK_CONNECT_S)
     try:
         futures = client.map(run_batch, tasks, pure=False)
         by_key = {f.key: t for f, t in zip(futures, tasks, strict=True)}

@@ -10,12 +10,15 @@
 
 A batch file is written to a temporary name, flushed to disk and renamed into place, so a
 killed campaign (even ``kill -9``) leaves only whole batch files: it loses at most the batches
-in flight, and ``resume`` runs exactly the missing ones. The rows are plain Parquet, so DuckDB
+in flight, and ``resume`` runs exactly the missing ones. Beside each batch a small
+``batch-NNNNNN.parquet.sha256`` records its SHA-256 and row count; a batch counts as done only
+when its file matches them (a truncated, emptied or altered file is redone by ``resume``). The rows are plain Parquet, so DuckDB
 reads them directly: ``SELECT * FROM read_parquet('camp/runs/*.parquet', union_by_name=true)``.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from dataclasses import asdict, dataclass
@@ -94,6 +97,7 @@ def open_campaign(folder: Path) -> tuple[Manifest, Scenario]:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
         manifest = Manifest(**data)
+        _check_manifest(manifest)
     except (ValueError, TypeError) as exc:
         raise CampaignError(
             f"{path}: unreadable manifest ({exc}); start the campaign again"
@@ -113,29 +117,81 @@ def open_campaign(folder: Path) -> tuple[Manifest, Scenario]:
     return manifest, scenario
 
 
-def done_batches(folder: Path) -> set[int]:
+def _checksum_path(path: Path) -> Path:
+    return path.with_name(path.name + ".sha256")
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def batch_ok(folder: Path, manifest: Manifest, b: int) -> bool:
+    """True if batch ``b``'s file is whole: its checksum and its row count match."""
+    path = batch_path(folder, b)
+    if not path.is_file():
+        return False
+    expected = len(manifest.batch_runs(b))
+    try:
+        record = json.loads(_checksum_path(path).read_text(encoding="utf-8"))
+        if record.get("rows") != expected or record.get("sha256") != _sha256(path):
+            return False
+    except FileNotFoundError:
+        pass  # written by an older spacewalk: the file's own footer and rows must do
+    except (OSError, ValueError, AttributeError):
+        return False
+    try:
+        return pq.read_metadata(path).num_rows == expected
+    except (OSError, pa.ArrowException):
+        return False
+
+
+def _check_manifest(m: Manifest) -> None:
+    for key in ("seed", "runs", "batch_size", "format"):
+        value = getattr(m, key)
+        if (
+            not isinstance(value, int)
+            or isinstance(value, bool)
+            or value < (0 if key == "seed" else 1)
+        ):
+            raise ValueError(f"{key} must be a whole number, got {value!r}")
+    if not isinstance(m.scenario, str) or not (
+        isinstance(m.dispersed, list) and all(isinstance(d, str) for d in m.dispersed)
+    ):
+        raise ValueError("scenario must be a name and dispersed a list of names")
+
+
+def done_batches(folder: Path, manifest: Manifest) -> set[int]:
+    """The batches whose files are whole (see :func:`batch_ok`)."""
     out = set()
     for p in (folder / RUNS_DIR).glob("batch-*.parquet"):
         try:
-            out.add(int(p.stem.removeprefix("batch-")))
+            b = int(p.stem.removeprefix("batch-"))
         except ValueError:
             continue
+        if b < manifest.n_batches and batch_ok(folder, manifest, b):
+            out.add(b)
     return out
 
 
 def missing_batches(folder: Path, manifest: Manifest) -> list[int]:
-    have = done_batches(folder)
+    have = done_batches(folder, manifest)
     return [b for b in range(manifest.n_batches) if b not in have]
 
 
 def write_batch(folder: Path, b: int, rows: pd.DataFrame) -> Path:
-    """Write one batch's rows atomically (temporary file, fsync, rename)."""
+    """Write one batch's rows atomically (temporary file, fsync, rename), its checksum first."""
     table = pa.Table.from_pandas(rows, preserve_index=False)
     target = batch_path(folder, b)
     tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     pq.write_table(table, tmp)
     with open(tmp, "rb") as fh:
         os.fsync(fh.fileno())
+    record = {"sha256": _sha256(tmp), "rows": len(rows)}
+    _atomic_write(_checksum_path(target), json.dumps(record).encode())
     os.replace(tmp, target)
     return target
 
@@ -144,7 +200,7 @@ def load_runs(folder: str | Path) -> pd.DataFrame:
     """Every finished run of a campaign as a DataFrame, ordered by run number."""
     folder = Path(folder)
     manifest, _ = open_campaign(folder)
-    files = sorted((folder / RUNS_DIR).glob("batch-*.parquet"))
+    files = [batch_path(folder, b) for b in sorted(done_batches(folder, manifest))]
     if not files:
         raise CampaignError(
             f"{folder}: no finished batches yet; run `spacewalk campaign resume {folder}`"

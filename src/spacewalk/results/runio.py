@@ -6,6 +6,8 @@ This module is the only place that touches the files of a run.
 from __future__ import annotations
 
 import json
+import os
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,7 +30,44 @@ class RunFolderError(ValueError):
 
 
 def write_run(result, folder: Path, *, report: bool = True) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
+    """Write a run folder whole or not at all.
+
+    The files go to a temporary folder beside it, each flushed to disk, and the folder is
+    renamed into place; a folder from an earlier run is swapped out only then. Killed at any
+    moment, or out of disk, ``folder`` holds either the earlier run or this one, never a mix
+    (a leftover ``.NAME.tmp-*`` or ``.NAME.old-*`` beside it can be deleted). A folder that
+    holds anything but run files is refused rather than replaced.
+    """
+    folder = Path(folder)
+    if folder.exists():
+        if not folder.is_dir():
+            raise RunFolderError(f"{folder}: is a file; give a folder for the run")
+        other = sorted(p.name for p in folder.iterdir() if p.name not in FILES)
+        if other:
+            raise RunFolderError(
+                f"{folder}: holds other files ({', '.join(other[:3])}); give an empty folder "
+                "or the folder of an earlier run"
+            )
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    tmp = folder.with_name(f".{folder.name}.tmp-{os.getpid()}")
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir()
+    try:
+        _write_files(result, tmp, report)
+        if folder.exists():
+            old = folder.with_name(f".{folder.name}.old-{os.getpid()}")
+            os.rename(folder, old)
+            os.rename(tmp, folder)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.rename(tmp, folder)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return folder
+
+
+def _write_files(result, folder: Path, report: bool) -> None:
     table = pa.Table.from_pandas(result.telemetry, preserve_index=False)
     fields = []
     for f in table.schema:
@@ -46,26 +85,42 @@ def write_run(result, folder: Path, *, report: bool = True) -> Path:
         }
     )
     pq.write_table(table.cast(schema), folder / "telemetry.parquet")
-    with open(folder / "events.jsonl", "w", encoding="utf-8") as fh:
-        for row in result.events.to_dict(orient="records"):
-            fh.write(json.dumps(row) + "\n")
+    _sync(folder / "telemetry.parquet")
+    events = "".join(json.dumps(row) + "\n" for row in result.events.to_dict(orient="records"))
+    write_text(folder / "events.jsonl", events)
     payload = result.summary if len(result.summaries) == 1 else {"runs": result.summaries}
-    (folder / "summary.json").write_text(
-        json.dumps(payload, indent=2, allow_nan=False), encoding="utf-8"
-    )
-    (folder / "scenario.toml").write_text(
+    write_text(folder / "summary.json", json.dumps(payload, indent=2, allow_nan=False))
+    write_text(
+        folder / "scenario.toml",
         "# The resolved scenario of this run: `spacewalk run scenario.toml` repeats it exactly.\n"
         + tomli_w.dumps(scenario_to_mapping(result.scenario)),
-        encoding="utf-8",
     )
     if report:
         from .report import render_report
 
-        (folder / "report.html").write_text(
+        write_text(
+            folder / "report.html",
             render_report(result.scenario, result.telemetry, result.events, result.summary),
-            encoding="utf-8",
         )
-    return folder
+
+
+def _sync(path: Path) -> None:
+    with open(path, "rb") as fh:
+        os.fsync(fh.fileno())
+
+
+def write_text(path: Path, text: str) -> None:
+    """Replace a file whole: a temporary file beside it, flushed, then renamed over it."""
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    try:
+        with open(tmp, "w", encoding="utf-8") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 @dataclass
