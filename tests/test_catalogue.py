@@ -58,6 +58,37 @@ def test_fixture_import_reads_every_good_row_and_names_each_bad_line(tmp_path):
     assert "3 fields, expected 7" in bad[21]
 
 
+def test_hostile_rows_are_skipped_and_reported_and_the_rest_imported(tmp_path):
+    """A 1 MB field, a 24-digit EVA number and an EVA number in Arabic-Indic digits each
+    failed the whole import with a traceback, or overwrote the real row 12."""
+    good = FIXTURE.read_text(encoding="utf-8")
+    hostile = tmp_path / "hostile.csv"
+    hostile.write_text(
+        good
+        + "900,USA,Big Purpose,STS-1,04/12/1981,1:00,"
+        + "x" * 1_000_000
+        + "\n"
+        + "123456789012345678901234,USA,Huge Number,STS-1,04/12/1981,1:00,too long\n"
+        + "\u0661\u0662,USA,Not Twelve,STS-1,04/12/1981,1:00,Arabic-Indic twelve\n"
+        + "901,USA,Last Row,STS-2,11/12/1981,2:00,still read\n",
+        encoding="utf-8",
+    )
+    cat = Catalogue(tmp_path / "c.sqlite")
+    report = cat.import_files([hostile])
+    assert report.added == 16 + 1  # the fixture's good rows and the last one
+    reasons = " | ".join(str(p) for p in report.problems)
+    assert "row skipped" in reasons and "1 to 6 digits" in reasons
+    assert (
+        sum(
+            "field larger than field limit" in str(p) or "characters" in str(p)
+            for p in report.problems
+        )
+        == 1
+    )
+    ev = cat.evas().set_index("id")
+    assert "nasa-901" in ev.index and "Not Twelve" not in " ".join(ev["crew"].sum())
+
+
 def test_the_dataset_quirks_are_read(fixture_cat):
     ev = fixture_cat.evas().set_index("id")
     # mojibake repaired; a quoted purpose over two lines kept whole
@@ -177,6 +208,49 @@ def test_person_matching_copes_with_spelling_variants(fixture_cat, query_, perso
     assert matches[0].person == person
     assert query_ in str(matches[0]) and person in str(matches[0])
     assert len(ev) >= 1
+
+
+def test_indexed_grouping_equals_comparing_every_pair():
+    """identities() compares a spelling only with the groups its index proposes (same
+    initial, a shared surname bigram); the grouping must be the one that comparing with
+    every group gives, for variants, initials, surnames alone, short surnames and names
+    whose first name folds to nothing."""
+    import random
+
+    from spacewalk.catalogue.names import identities, same_person
+
+    def every_pair(spellings):
+        counts = {}
+        for s in spellings:
+            counts[s] = counts.get(s, 0) + 1
+        groups = []
+        for s in sorted((s for s in counts if len(s.split()) > 1), key=lambda s: -counts[s]):
+            g = next((g for g in groups if same_person(s, g[0])), None)
+            g.append(s) if g else groups.append([s])
+        for s in (s for s in counts if len(s.split()) == 1):
+            fits = [g for g in groups if same_person(s, g[0])]
+            fits[0].append(s) if len(fits) == 1 else groups.append([s])
+        return sorted(sorted(g) for g in groups)
+
+    rng = random.Random(7)
+    letters = "abcdefghijklmnopqrstuvwxyz"
+
+    def word(lo, hi):
+        return rng.choice(letters).upper() + "".join(
+            rng.choice(letters) for _ in range(rng.randint(lo, hi))
+        )
+
+    base = [f"{word(3, 6)} {word(0, 8)}" for _ in range(200)]
+    names = (
+        base + [b.split()[1] for b in base[:30]] + [f"{b[0]}. {b.split()[1]}" for b in base[30:60]]
+    )
+    names += [b[:-1] + "x" for b in base[60:100]] + ["\u042f" + b for b in base[100:110]]
+    names += ["Li", "Wu", "Ann Li", "Al Lu", "Abe Jr", "Vasily Tsibliyev", "Vasiliy Tsibliev"]
+    got = identities(names)
+    groups = {}
+    for spelling, person in got.canonical.items():
+        groups.setdefault(person, []).append(spelling)
+    assert sorted(sorted(g) for g in groups.values()) == every_pair(names)
 
 
 def test_same_person_needs_a_compatible_first_name():

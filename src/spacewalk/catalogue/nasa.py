@@ -43,9 +43,11 @@ MONTHS = {
     )
     for m in names
 }
-_NUMERIC = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
-_WORDY = re.compile(r"^([A-Za-z]+)\.?\s*(\d{1,2})?(?:\s*-\s*\d{1,2})?\s*,?\s*(\d{4})$")
-_DURATION = re.compile(r"^(\d{1,2}):(\d{2})$")
+_NUMERIC = re.compile(r"^([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})$")
+_WORDY = re.compile(r"^([A-Za-z]+)\.?\s*([0-9]{1,2})?(?:\s*-\s*[0-9]{1,2})?\s*,?\s*([0-9]{4})$")
+_DURATION = re.compile(r"^([0-9]{1,2}):([0-9]{2})$")
+_EVA_NUMBER = re.compile(r"^[0-9]{1,6}$")  # ASCII digits only: "١٢" is not row 12
+MAX_CELL = 10_000  # characters; the longest purpose in the NASA file is under 1,000
 
 
 @dataclass(frozen=True)
@@ -138,13 +140,26 @@ def read_rows(path: str | Path) -> tuple[list[dict], list[Problem]]:
         ]
     col = {c: header.index(c) for c in COLUMNS}
     rows, problems = [], []
-    for cells in reader:
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:  # e.g. a field over the csv module's 128 kB limit
+            problems.append(Problem(name, reader.line_num, f"{exc}; row skipped"))
+            continue
         line = reader.line_num
         if not any(c.strip() for c in cells):
             continue
         if len(cells) < len(header):
             problems.append(
                 Problem(name, line, f"{len(cells)} fields, expected {len(header)}; row skipped")
+            )
+            continue
+        long = [c for c, i in col.items() if len(cells[i]) > MAX_CELL]
+        if long:
+            problems.append(
+                Problem(name, line, f"{long[0]} is over {MAX_CELL:,} characters; row skipped")
             )
             continue
         get = {c: cells[i].strip() for c, i in col.items()}
@@ -166,8 +181,8 @@ def _row(get: dict) -> dict:
     day, precision = parse_date(get["Date"])
     number = get["EVA #"]
     duration = parse_duration(get["Duration"]) if get["Duration"] else 0
-    if number and not number.isdigit():
-        raise ValueError(f"EVA number {number!r} is not a whole number")
+    if number and not _EVA_NUMBER.match(number):
+        raise ValueError(f"EVA number {number!r} is not a whole number of 1 to 6 digits (0-9)")
     cancelled = not number or duration == 0  # no number, or no time outside (Gemini VIII)
     return {
         "id": f"nasa-{int(number)}" if number else _cancelled_id(get["Vehicle"], day, crew),

@@ -60,9 +60,10 @@ def table(ev: pd.DataFrame) -> pd.DataFrame:
     return out[LIST_COLUMNS]
 
 
-def person_totals(cat: Catalogue) -> pd.DataFrame:
-    """Per person: EVAs, total minutes, first and last date (cancelled EVAs excluded)."""
-    cr = cat.crew()
+def person_totals(cat: Catalogue, ev: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Per person: EVAs, total minutes, first and last date (cancelled EVAs excluded);
+    ``ev``: the catalogue's :meth:`~Catalogue.evas` if already at hand."""
+    cr = cat.crew(ev)
     cr = cr[~cr["cancelled"]]
     g = cr.groupby("person")
     return (
@@ -89,7 +90,7 @@ def records(cat: Catalogue) -> pd.DataFrame:
     rows = []
     top = done.loc[done["duration_min"].idxmax()]
     rows.append(_rec("longest single EVA", format_hm(top["duration_min"]), top))
-    pt = person_totals(cat)
+    pt = person_totals(cat, ev)
     best = pt.iloc[0]
     rows.append(
         {

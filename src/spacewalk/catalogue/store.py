@@ -168,9 +168,9 @@ class Catalogue:
             out.append(
                 {**_defaults(), **d, "origin": "dataset", "source": f"dataset {d['source']}"}
             )
-        first = self.identities(out)
+        known = sorted({n for r in out for n in r["crew"] if len(n.split()) == 2})
         for r in out:
-            r["crew"] = _split_joined(r["crew"], first)
+            r["crew"] = _split_joined(r["crew"], known)
         ids = self.identities(out)
         for r in out:
             r["crew"] = [ids(n) for n in r["crew"]]
@@ -185,9 +185,10 @@ class Catalogue:
         spellings = [n for r in rows for n in r["crew"]]
         return identities(spellings, preferred_names())
 
-    def crew(self) -> pd.DataFrame:
-        """One row per person per EVA: ``id, person, date, duration_min, ...``."""
-        ev = self.evas()
+    def crew(self, ev: pd.DataFrame | None = None) -> pd.DataFrame:
+        """One row per person per EVA: ``id, person, date, duration_min, ...`` (from ``ev``,
+        the :meth:`evas` frame, when given)."""
+        ev = self.evas() if ev is None else ev
         return ev.explode("crew").rename(columns={"crew": "person"}).reset_index(drop=True)
 
 
@@ -208,11 +209,11 @@ def _defaults() -> dict:
     }
 
 
-def _split_joined(names: list[str], ids: Identities) -> list[str]:
+def _split_joined(names: list[str], known: list[str]) -> list[str]:
     """Split a spelling that joins two people with one space ("Doug Wheellock Tracy Caldwell
-    Dyson"): where its first words are a person of the catalogue."""
+    Dyson"): where its first words are a person of the catalogue (``known``: the two-word
+    spellings)."""
     out = []
-    known = [s for s in ids.canonical if len(s.split()) == 2]
     for n in names:
         words = n.split()
         if len(words) >= 4:
