@@ -763,6 +763,32 @@ def test_markup_from_scenarios_and_run_files_never_runs_in_the_browser(tmp_path)
         _stop(proc)
 
 
+@pytest.mark.skipif(
+    not CHROMIUM.exists(),
+    reason="needs Debian's chromium at /usr/bin/chromium (apt-get install chromium)",
+)
+def test_the_page_works_on_a_public_address_with_its_token(tmp_path):
+    """On --host 0.0.0.0 the page opened from the printed address loads its script and
+    styles (by the cookie), lists the scenarios and opens its socket: no 401 anywhere."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    proc, url, _ = _start_console(tmp_path, "--host", "0.0.0.0")
+    try:
+        with sync_api.sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+            page = browser.new_page()
+            statuses: list[tuple[int, str]] = []
+            page.on("response", lambda r: statuses.append((r.status, r.url)))
+            page.goto(url)
+            page.wait_for_function(
+                "document.querySelectorAll('#scenario-select option').length > 5"
+            )
+            assert page.evaluate("typeof uPlot") == "function"
+            browser.close()
+        assert not [s for s in statuses if s[0] >= 400], statuses
+    finally:
+        _stop(proc)
+
+
 def test_every_route_is_documented(runs_dir):
     text = (Path(__file__).parents[1] / "docs" / "console.md").read_text(encoding="utf-8")
     app = make_app(runs_dir)

@@ -144,20 +144,10 @@ def main(argv: list[str] | None = None) -> int:
         print("interrupted", file=sys.stderr)
         return 130
     except OSError as exc:  # a full disk, a read-only folder, a lost connection
+        from .results.runio import os_error_text
+
         print(f"error: {os_error_text(exc)}", file=sys.stderr)
         return 1
-
-
-def os_error_text(exc: OSError) -> str:
-    """An operating-system error as a message: what, where, and what to do."""
-    where = f"{exc.filename}: " if exc.filename else ""
-    what = exc.strerror or str(exc) or type(exc).__name__
-    hint = {
-        28: "free some disk space and run it again (finished work is kept)",
-        13: "choose a folder you can write to",
-        30: "the folder is read-only: choose another",
-    }.get(exc.errno or 0, "check the path or address and try again")
-    return f"{where}{what}; {hint}"
 
 
 if __name__ == "__main__":

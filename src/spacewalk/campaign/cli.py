@@ -129,7 +129,7 @@ def _guard(fn):
             print(f"error: {exc}", file=sys.stderr)
             return 1
         except OSError as exc:  # disk full, read-only folder, a Dask scheduler not there
-            from ..cli import os_error_text
+            from ..results.runio import os_error_text
 
             where = f" (Dask scheduler {args.dask})" if getattr(args, "dask", None) else ""
             print(f"error{where}: {os_error_text(exc)}", file=sys.stderr)

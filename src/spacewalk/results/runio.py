@@ -25,6 +25,18 @@ from ..version import __version__
 FILES = ("telemetry.parquet", "events.jsonl", "summary.json", "scenario.toml", "report.html")
 
 
+def os_error_text(exc: OSError) -> str:
+    """An operating-system error as a message: what, where, and what to do."""
+    where = f"{exc.filename}: " if exc.filename else ""
+    what = exc.strerror or str(exc) or type(exc).__name__
+    hint = {
+        28: "free some disk space and run it again (finished work is kept)",
+        13: "choose a folder you can write to",
+        30: "the folder is read-only: choose another",
+    }.get(exc.errno or 0, "check the path or address and try again")
+    return f"{where}{what}; {hint}"
+
+
 class RunFolderError(ValueError):
     """A run folder is missing files or holds something unreadable."""
 
