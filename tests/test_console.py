@@ -14,6 +14,7 @@ import json
 import math
 import os
 import re
+import shutil
 import subprocess
 import sys
 import time
@@ -377,8 +378,9 @@ def test_malformed_requests_get_a_4xx_never_a_500(runs_dir, tmp_path):
     """Each of these answered 500 before, or put NaN into the state every client reads."""
     bad = tmp_path / "runs"
     bad.mkdir()
+    simulate("gemini-4-1965").write(bad / "good", report=False)
     for name in ("badscenario", "nocolumn", "badseverity"):
-        simulate("gemini-4-1965").write(bad / name, report=False)
+        shutil.copytree(bad / "good", bad / name)
     (bad / "badscenario" / "scenario.toml").write_text("[scenario]\nname = 3\n")
     tel = bad / "nocolumn" / "telemetry.parquet"
     pd.read_parquet(tel).drop(columns=["crew"]).to_parquet(tel)
@@ -410,7 +412,6 @@ def test_malformed_requests_get_a_4xx_never_a_500(runs_dir, tmp_path):
                     "/api/control", data=raw, headers={"Content-Type": "application/json"}
                 )
                 assert r.status == 409, raw
-            simulate("gemini-4-1965").write(bad / "good", report=False)
             assert (await c.post("/api/replay", json={"folder": "good"})).status == 200
             r = await c.post("/api/control", json={"action": "seek", "t_s": 1e308})
             assert r.status == 200

@@ -27,7 +27,7 @@ from aiohttp import WSMsgType, web
 
 from ..scenario import ScenarioError, budget, library_names, load_scenario, parse_toml
 from ..scenario.events import SEVERITIES
-from .session import Session, SessionError
+from .session import Session, SessionError, check_speed
 
 STATIC = Path(__file__).with_name("static")
 MAX_UPLOAD_BYTES = 1 << 20  # a scenario file is a few kB; 1 MiB is generous
@@ -383,6 +383,8 @@ async def _simulate(scenario):
 async def start_live(request: web.Request) -> web.Response:
     """POST /api/live {"scenario": NAME} or {"toml": TEXT}; optional "speed"."""
     body = await _json_body(request)
+    # a bad speed is refused before anything runs
+    speed = check_speed(_number(body, "speed", "a run")) if "speed" in body else 10.0
     try:
         if "toml" in body:
             if not isinstance(body["toml"], str):
@@ -407,7 +409,7 @@ async def start_live(request: web.Request) -> web.Response:
         session = Session(
             "live", scenario, result.telemetry, result.events, result.summary, str(source), engine
         )
-        session.clock.set_speed(_number(body, "speed", "a run") if "speed" in body else 10.0)
+        session.clock.set_speed(speed)
         session.clock.resume()
         request.app[HUB].session = session
     return web.json_response(session.state())

@@ -93,6 +93,13 @@ def _limits(scenario: Scenario) -> dict[str, list[dict]]:
     return by
 
 
+def check_speed(speed: float) -> float:
+    """A replay speed, or a SessionError saying the range."""
+    if not (SPEED_MIN <= speed <= SPEED_MAX):
+        raise SessionError(f"speed must be from {SPEED_MIN:g} to {SPEED_MAX:g}, got {speed}")
+    return float(speed)
+
+
 @dataclass
 class Clock:
     """Session time [s]: runs at ``speed`` times the wall clock while not paused."""
@@ -113,10 +120,9 @@ class Clock:
         self._t0_s, self._wall0 = self.now(), time.monotonic()
 
     def set_speed(self, speed: float) -> None:
-        if not (SPEED_MIN <= speed <= SPEED_MAX):
-            raise SessionError(f"speed must be from {SPEED_MIN:g} to {SPEED_MAX:g}, got {speed}")
+        speed = check_speed(speed)
         self._rebase()
-        self.speed = float(speed)
+        self.speed = speed
 
     def pause(self) -> None:
         self._rebase()
