@@ -600,6 +600,62 @@ def test_workers_die_with_a_killed_campaign(tmp_path):
                 os.kill(w, signal.SIGKILL)
 
 
+def test_a_lost_dask_scheduler_is_a_message_and_resume_finishes(tmp_path, monkeypatch):
+    """The cluster goes away after the first batch is saved: a CampaignError naming the
+    scheduler and the resume command (not a FutureCancelledError traceback); resuming on
+    local cores finishes the campaign with the rows a local run gives."""
+    distributed = pytest.importorskip("distributed")
+    sc = with_campaign(SMALL)
+    cluster = distributed.LocalCluster(
+        n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None
+    )
+    client = distributed.Client(cluster)
+    write = store.write_batch
+
+    def write_then_lose_the_cluster(folder, b, rows):
+        out = write(folder, b, rows)
+        if cluster.status.name != "closed":
+            cluster.close()
+        return out
+
+    monkeypatch.setattr(store, "write_batch", write_then_lose_the_cluster)
+    folder = tmp_path / "camp"
+    try:
+        with pytest.raises(CampaignError, match="Dask cluster at .* failed.*campaign resume"):
+            run_campaign(sc, folder, runs=12, batch_size=4, dask=client)
+    finally:
+        client.close()
+        cluster.close()
+    monkeypatch.undo()
+    manifest, _ = store.open_campaign(folder)
+    assert 1 <= len(store.done_batches(folder, manifest)) < manifest.n_batches
+    resume_campaign(folder, workers=1)
+    local = run_campaign(sc, tmp_path / "local", runs=12, batch_size=4, workers=1)
+    pd.testing.assert_frame_equal(_frame(folder), _frame(local))
+
+
+def test_the_campaign_report_shows_markup_as_text(tmp_path):
+    """A scenario title with markup, and a campaign.json whose seed was edited into markup:
+    the first is escaped in the report, the second refused as an unreadable manifest."""
+    import html
+    import json
+
+    from spacewalk.campaign.report import render
+
+    xss = '<img src=x onerror="alert(1)">'
+    hostile = {**PARMITANO, "scenario": {**PARMITANO["scenario"], "title": "T" + xss}}
+    sc = with_campaign(SMALL, base=hostile)
+    folder = run_campaign(sc, tmp_path / "camp", runs=4, batch_size=2, workers=1)
+    manifest, scenario = store.open_campaign(folder)
+    page = render(load_runs(folder), manifest, scenario)
+    assert xss not in page and html.escape("T" + xss) in page
+    data = json.loads((folder / "campaign.json").read_text())
+    data["seed"] = xss
+    (folder / "campaign.json").write_text(json.dumps(data))
+    with pytest.raises(CampaignError, match="seed must be a whole number"):
+        store.open_campaign(folder)
+
+
 def test_cli_refuses_bad_counts_and_reports_os_errors(tmp_path, capsys):
     from spacewalk.cli import main
 

@@ -225,3 +225,16 @@ def test_os_errors_are_messages_that_say_what_to_do(tmp_path, monkeypatch, capsy
     err = capsys.readouterr().err
     assert "No space left on device" in err and "free some disk space" in err
     assert "telemetry.parquet" in err and "Traceback" not in err
+
+
+def test_a_run_cut_short_still_writes_its_report(tmp_path):
+    """Polaris Dawn cut to its first 3 minutes: nobody has gone out, so its documented
+    motion figures have no value; the report says "not reached" instead of failing after
+    four of the five files were written."""
+    sc = load_scenario("polaris-dawn-2024")
+    short = sc.model_copy(update={"engine": sc.engine.model_copy(update={"max_duration_h": 0.05})})
+    folder = simulate(short).write(tmp_path / "short")
+    assert sorted(p.name for p in folder.iterdir()) == sorted(
+        ["events.jsonl", "report.html", "scenario.toml", "summary.json", "telemetry.parquet"]
+    )
+    assert "not reached" in (folder / "report.html").read_text()

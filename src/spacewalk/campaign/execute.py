@@ -8,6 +8,7 @@ array. Results do not depend on where or in which batch a run goes.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import time
@@ -149,15 +150,27 @@ def run_dask(tasks: list[BatchTask], address) -> Iterator[tuple[BatchTask, pd.Da
         raise CampaignError(
             "--dask needs Dask's distributed scheduler: pip install 'spacewalk[dask]'"
         ) from None
+    from .store import CampaignError
+
     client = address if isinstance(address, Client) else Client(address, timeout=DASK_CONNECT_S)
+    where = address if isinstance(address, str) else getattr(client.scheduler, "address", "")
     try:
         futures = client.map(run_batch, tasks, pure=False)
         by_key = {f.key: t for f, t in zip(futures, tasks, strict=True)}
         for fut in as_completed(futures):
-            yield by_key[fut.key], fut.result()
+            try:
+                rows = fut.result()
+            except Exception as exc:  # run_batch turns a run's own failure into a row
+                raise CampaignError(
+                    f"the Dask cluster at {where} failed ({type(exc).__name__}: {exc}); the "
+                    "finished batches are kept: `spacewalk campaign resume FOLDER` (with "
+                    "--dask ADDRESS of a running scheduler, or on local cores without it)"
+                ) from None
+            yield by_key[fut.key], rows
     finally:
         if client is not address:
-            client.close()
+            with contextlib.suppress(Exception):  # the scheduler may be gone already
+                client.close()
 
 
 def _take(it: Iterator, n: int) -> list:
