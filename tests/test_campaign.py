@@ -459,29 +459,21 @@ def test_the_store_refuses_to_overwrite_and_reads_with_duckdb(tmp_path):
         load_runs(tmp_path)
 
 
-def test_kill_9_loses_only_batches_in_flight_and_resume_completes(tmp_path):
-    """A real SIGKILL in the middle of a campaign; resume runs only the missing batches."""
+def _campaign_command(tmp_path, runs: int, workers: int) -> tuple[list[str], Path]:
+    """`spacewalk campaign run` of EVA 23 with the SMALL dispersions, and its folder."""
     text = tomli_w.dumps({**PARMITANO, "campaign": {"seed": 11, "dispersions": SMALL}})
     scen = tmp_path / "camp.toml"
     scen.write_text(text)
     folder = tmp_path / "killed"
-    cmd = [
-        sys.executable,
-        "-m",
-        "spacewalk",
-        "campaign",
-        "run",
-        str(scen),
-        "--runs",
-        "64",
-        "--batch-size",
-        "4",
-        "--workers",
-        "1",
-        "--out",
-        str(folder),
-        "--quiet",
-    ]
+    cmd = [sys.executable, "-m", "spacewalk", "campaign", "run", str(scen), "--runs", str(runs)]
+    cmd += ["--batch-size", "4", "--workers", str(workers), "--out", str(folder), "--quiet"]
+    return cmd, folder
+
+
+def test_kill_9_loses_only_batches_in_flight_and_resume_completes(tmp_path):
+    """A real SIGKILL in the middle of a campaign; resume runs only the missing batches."""
+    cmd, folder = _campaign_command(tmp_path, runs=64, workers=1)
+    text = (tmp_path / "camp.toml").read_text()
     log = tmp_path / "stderr.txt"
     with open(log, "wb") as err:
         proc = subprocess.Popen(cmd, start_new_session=True, stdout=subprocess.DEVNULL, stderr=err)
@@ -559,27 +551,7 @@ def _alive(pid: int) -> bool:
 def test_workers_die_with_a_killed_campaign(tmp_path):
     """kill -9 of `campaign run` alone (not its process group): its workers exit too,
     instead of waiting on a pipe forever."""
-    text = tomli_w.dumps({**PARMITANO, "campaign": {"seed": 11, "dispersions": SMALL}})
-    scen = tmp_path / "camp.toml"
-    scen.write_text(text)
-    folder = tmp_path / "killed"
-    cmd = [
-        sys.executable,
-        "-m",
-        "spacewalk",
-        "campaign",
-        "run",
-        str(scen),
-        "--runs",
-        "400",
-        "--batch-size",
-        "4",
-        "--workers",
-        "2",
-        "--out",
-        str(folder),
-        "--quiet",
-    ]
+    cmd, folder = _campaign_command(tmp_path, runs=400, workers=2)
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline = time.time() + 240
