@@ -553,6 +553,7 @@ def test_workers_die_with_a_killed_campaign(tmp_path):
     instead of waiting on a pipe forever."""
     cmd, folder = _campaign_command(tmp_path, runs=400, workers=2)
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    workers: set[int] = set()
     try:
         deadline = time.time() + 240
         while time.time() < deadline and not list((folder / "runs").glob("batch-*.parquet")):
@@ -566,8 +567,8 @@ def test_workers_die_with_a_killed_campaign(tmp_path):
         while time.time() < deadline and any(_alive(w) for w in workers):
             time.sleep(0.1)
         assert not [w for w in workers if _alive(w)]
-    finally:
-        for w in _children(proc.pid):
+    finally:  # never leave a worker behind, even when the test fails
+        for w in workers | _children(proc.pid):
             with contextlib.suppress(OSError):
                 os.kill(w, signal.SIGKILL)
 

@@ -151,3 +151,87 @@ def test_gas_cooled_suit_stores_heat_far_beyond_its_cooling():
     assert peak["core_temp_rise_C"] > 1.0
     assert peak["fog_index"] > 1.0
     assert np.isfinite(peak["heat_storage_kJ"])
+
+
+# ---------------------------------------------------------------- scoped to each EVA
+
+
+def _library(name: str) -> dict:
+    import tomllib
+
+    from spacewalk.scenario import library_dir
+
+    return tomllib.loads((library_dir() / f"{name}.toml").read_text(encoding="utf-8"))
+
+
+def _run(data: dict):
+    import tomli_w
+
+    from spacewalk import parse_toml
+
+    return simulate(parse_toml(tomli_w.dumps(data), "edited"))
+
+
+def test_rules_rearm_at_each_eva_and_nobody_is_lost():
+    """STS-88 with its task workloads doubled: before, the O2-margin rule fired in EVA 1
+    only; EVA 2 ran out of primary O2 outside and EVA 3 lost both crew. Each EVA is now
+    terminated on its own margin, and everyone comes home."""
+    d = _library("sts-88-1998")
+    for acts in d["timeline"].values():
+        for a in acts:
+            if a["activity"] == "task":
+                a["metabolic_W"] *= 2
+    res = _run(d)
+    ev = res.events
+    for crew in ("ross", "newman"):
+        mine = ev[ev.crew == crew]
+        egress = mine[mine.code == "egress"].t_s.to_numpy()
+        caution = mine[(mine.code == "rule-caution") & (mine.subject == "o2-margin")].t_s.to_numpy()
+        terminate = mine[mine.code == "terminate"].t_s.to_numpy()
+        assert len(egress) == 3 and len(caution) == 3 and len(terminate) == 3
+        # one caution and one terminate inside each EVA, after its egress
+        assert all(egress[i] < caution[i] <= terminate[i] for i in range(3))
+        assert all(terminate[i] < egress[i + 1] for i in range(2))
+        assert res.summary["crew"][crew]["outcome"] == "terminated"
+    assert not ev.code.str.startswith("loss-of-crew").any()
+
+
+def test_a_fault_ends_with_its_eva():
+    """Water into Ross's helmet during STS-88's first EVA: before, it kept flowing through
+    EVAs 2 and 3 with no new alarm. It stops when his helmet comes off."""
+    d = _library("sts-88-1998")
+    d["faults"] = [{"kind": "water-intrusion", "crew": "ross", "at_min": 120, "rate_mL_min": 10}]
+    res = _run(d)
+    ev = res.events
+    ross = ev[ev.crew == "ross"]
+    second_egress = ross[ross.code == "egress"].t_s.to_numpy()[1]
+    tel = res.telemetry[res.telemetry.crew == "ross"]
+    later = tel[tel.t_s >= second_egress]
+    assert later.helmet_water_L.max() == 0.0
+    assert (tel[tel.t_s < second_egress].helmet_water_L.max()) > 0.3  # the first EVA's abort
+    assert len(ross[ross.code == "abort"]) == 1
+    # the second EVA runs its course: no alarm on helmet water outside the first
+    water = ross[ross.subject.isin(["helmet-water", "helmet-water-abort"])]
+    assert (water.t_s < second_egress).all()
+
+
+def test_an_abort_ends_the_eva_for_crew_still_in_a_vented_cabin():
+    """Polaris Dawn with water into Isaacman's helmet while he is outside: before, Gillis
+    went out 8 minutes after the abort. Now he stays in, closes the hatch only once
+    Isaacman is back in, and the cabin represses."""
+    d = _library("polaris-dawn-2024")
+    d.setdefault("faults", []).append(
+        {"kind": "water-intrusion", "crew": "isaacman", "at_min": 40, "rate_mL_min": 300}
+    )
+    res = _run(d)
+    ev = res.events
+    abort = ev[(ev.crew == "isaacman") & (ev.code == "abort")].t_s.iloc[0]
+    gillis = ev[ev.crew == "gillis"]
+    assert not (gillis.code == "egress").any()
+    assert gillis[gillis.code == "terminate-with-crew"].t_s.iloc[0] == abort
+    back_in = ev[(ev.crew == "isaacman") & (ev.code == "ingress")].t_s.iloc[0]
+    closed = ev[ev.code == "hatch-closed"].t_s.iloc[0]
+    assert abort < back_in <= closed
+    assert res.summary["crew"]["gillis"]["outcome"] == "terminated"
+    repress = ev[(ev.code == "activity-start") & (ev.subject == "repress")]
+    assert set(repress.crew) >= {"gillis", "menon", "poteet"} and (repress.t_s >= closed).all()

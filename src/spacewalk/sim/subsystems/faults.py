@@ -1,5 +1,9 @@
 """Faults: scheduled failures applied when their time comes (per run: a campaign disperses
-the times and sizes; a time of ``inf`` means the fault does not happen in that run)."""
+the times and sizes; a time of ``inf`` means the fault does not happen in that run).
+
+A fault lasts from its time to the end of the crew member's EVA: when the suit comes off,
+the water stops, the hole is patched, the regulator and the cooling are repaired (the suit
+is serviced before the next EVA), so nothing leaks from one EVA into the next."""
 
 from __future__ import annotations
 
@@ -53,6 +57,15 @@ def init(plan: Plan) -> FaultState:
         next_s=min((float(f.at_s.min()) for f in plan.faults), default=np.inf),
         any_leak=False,
     )
+
+
+def clear(s: FaultState, mask) -> FaultState:
+    """The suit came off (``mask`` (R, C)): the crew member's faults end."""
+    s.water_rate_kg_s = np.where(mask, 0.0, s.water_rate_kg_s)
+    s.hole_cdA_m2 = np.where(mask, 0.0, s.hole_cdA_m2)
+    s.regulator_failed = s.regulator_failed & ~mask
+    s.cooling_factor = np.where(mask, 1.0, s.cooling_factor)
+    return s
 
 
 def step(s: FaultState, plan: Plan, t: float, run_ok: np.ndarray):

@@ -1,7 +1,8 @@
 """Flight rules: limits on telemetry channels that raise caution and warning alarms and act
 (alarm, terminate, abort to ingress, lower the suit pressure). A rule fires once per crew
-member; a terminate or abort sends the crew member back to the hatch (and their partners
-outside with them) through :func:`spacewalk.sim.subsystems.timeline.send_back`."""
+member per EVA (it latches until the suit comes off, then re-arms for the next EVA); a
+terminate or abort sends the crew member back to the hatch (and their partners outside with
+them) through :func:`spacewalk.sim.subsystems.timeline.send_back`."""
 
 from __future__ import annotations
 
@@ -49,6 +50,20 @@ def table(plan: Plan) -> RuleTable:
 def init(plan: Plan, rt: RuleTable) -> RuleState:
     R, C = plan.runs, len(plan.crew_ids)
     return RuleState(np.zeros((len(rt.rules), R, C), dtype=bool), np.zeros((R, C), dtype=np.int64))
+
+
+def _open_to_vacuum(tl, plan: Plan) -> np.ndarray:
+    """(R, C) whether the vessel around each crew member has its EVA hatch open."""
+    R = plan.runs
+    V = tl.hatch_open.shape[1]
+    where = timeline.vessel_of(tl, plan)
+    return tl.hatch_open.ravel().take(np.arange(R)[:, None] * V + np.clip(where, 0, V - 1))
+
+
+def rearm(s: RuleState, mask) -> RuleState:
+    """The suit came off (``mask`` (R, C)): every rule watches the next EVA afresh."""
+    s.fired &= ~mask[None]
+    return s
 
 
 def step(s: RuleState, rt: RuleTable, plan: Plan, values, tl, suit, slot, range_m, live, t):
@@ -107,13 +122,20 @@ def step(s: RuleState, rt: RuleTable, plan: Plan, values, tl, suit, slot, range_
                 code = "abort" if is_abort else "terminate"
                 tl, ev = timeline.send_back(tl, plan, go, tgt, is_abort, t, code, k, range_m)
                 events += ev
-            # the EVA ends for the partners too, also when the one it fired for is
-            # already back in the airlock waiting for them: they terminate and follow
+            # the EVA ends for everyone exposed, also when the one it fired for is already
+            # back in the airlock waiting for them: partners outside terminate and follow;
+            # those still in a vessel open to vacuum do not go out (they close the hatch
+            # once the others are in, and repress)
             runs_hit = (go | (fire & suited & (tl.loc != LOC_CABIN))).any(axis=1, keepdims=True)
-            buddy = (runs_hit & ~go & outside & (slot != S - 1) & (tgt >= 0)) & ~tl.done & ~tl.lost
+            pending = runs_hit & ~go & (slot != S - 1) & (tgt >= 0) & ~tl.done & ~tl.lost
+            buddy = pending & outside
             if np.count_nonzero(buddy):
                 tl, ev = timeline.send_back(
                     tl, plan, buddy, tgt, False, t, "terminate-with-crew", k, range_m
                 )
                 events += ev
+            inside = pending & ~outside & suited & _open_to_vacuum(tl, plan)
+            if np.count_nonzero(inside):
+                tl = timeline.stand_down(tl, plan, inside, tgt, t)
+                events.append(Emit("terminate-with-crew", t, inside, values={"range_m": 0.0}))
     return s, events

@@ -65,6 +65,7 @@ class TimelineNow:
     at_hatch: np.ndarray  # egress waiting for the hatch to open
     envelope_m: np.ndarray
     recharged: np.ndarray  # suits recharged between EVAs this step
+    doffed: np.ndarray  # (R, C) suits taken off this step: the crew member's EVA is over
     hatch_v: np.ndarray  # (R, C) the vessel whose EVA hatch each crew member goes by
 
     @property
@@ -151,9 +152,10 @@ def step(s: TimelineState, plan: Plan, p_ves: np.ndarray, p_suit: np.ndarray, mo
     is_return = slot == S - 1
     flat_r = (ri * C + ci) * S + slot
     dur_now = np.where(is_return, s.ret_dur_s, plan.dur_s.ravel().take(flat_r))
+    doffed = starting & (kind_now == KIND["doff"])
     if np.count_nonzero(starting):
         s.suited |= starting & (kind_now == KIND["suit-up"])
-        s.suited &= ~(starting & (kind_now == KIND["doff"]))
+        s.suited &= ~doffed
         motion.start(starting, kind_now, slot, s.loc, hv, dur_now, s.ret_speed_m_s, t)
         labels = plan.labels
         # stamped with the phase's own start: an activity that waited for a partner began
@@ -201,6 +203,10 @@ def step(s: TimelineState, plan: Plan, p_ves: np.ndarray, p_suit: np.ndarray, mo
         )
         s.blocked_logged |= blocked
     gate = ready & ~blocked & ~((is_egress | is_ingress) & ~open_now)
+    # nobody closes a hatch on a crew member still outside who is coming in by it
+    closing_now = ready & (kind_now == KIND["hatch-close"])
+    if np.count_nonzero(closing_now):
+        gate &= ~(closing_now & _someone_out(s, hv, plan))
     at_hatch = ready & is_egress & ~gate  # nobody leaves through a closed hatch
     s.act_t += gate * dt
     is_depress = kind_now == KIND["depress"]
@@ -254,6 +260,7 @@ def step(s: TimelineState, plan: Plan, p_ves: np.ndarray, p_suit: np.ndarray, mo
         at_hatch=at_hatch,
         envelope_m=envelope,
         recharged=recharged,
+        doffed=doffed,
         hatch_v=hv,
     )
     return s, events, now
@@ -271,6 +278,35 @@ def _open_hatches(s: TimelineState, plan: Plan, who, hv, opening: bool, t, event
         code = "hatch-open" if opening else "hatch-closed"
         events.append(Emit(code, t, runs=runs, subject=plan.vessel_ids[v]))
     s.hatch_open[change] = opening
+
+
+def _someone_out(s: TimelineState, hv: np.ndarray, plan: Plan) -> np.ndarray:
+    """(R, C) whether another crew member of the run is outside and will come in by the
+    hatch this one uses (the lost, and those with no ingress ahead, do not count)."""
+    S = plan.kind.shape[1]
+    slot = np.minimum(s.act, S - 1)
+    ahead = plan.ingress_target.ravel().take(np.arange(slot.shape[1]) * S + slot) >= 0
+    coming = (s.loc == LOC_OUTSIDE) & ~s.lost & ~s.done & (ahead | (slot == S - 1))
+    same = hv[:, :, None] == hv[:, None, :]  # (R, closer, other)
+    return (same & coming[:, None, :]).any(axis=2)
+
+
+def stand_down(s: TimelineState, plan: Plan, go, tgt, t):
+    """The EVA is over before this crew member went out (an abort or terminate of the run):
+    skip to the activity after the next ingress (closing the hatch, the repress)."""
+    S = plan.kind.shape[1]
+    idx = np.arange(S)
+    skipped = (idx >= s.act[..., None]) & (idx <= tgt[..., None]) & go[..., None]
+    s.completed |= skipped
+    s.act_end_s[skipped & np.isnan(s.act_end_s)] = t
+    s.act = np.where(go, tgt + 1, s.act)
+    ri, ci = np.nonzero(go & (s.act < plan.n_acts[None, :]))
+    s.act_start_s[ri, ci, s.act[ri, ci]] = t
+    s.act_t = np.where(go, 0.0, s.act_t)
+    s.started = np.where(go, False, s.started)
+    s.mode = np.maximum(s.mode, np.where(go, TERMINATED, NOMINAL))
+    s.done |= go & (s.act >= plan.n_acts[None, :])
+    return s
 
 
 def send_back(s: TimelineState, plan: Plan, go, tgt, is_abort, t, code, rule_k, range_m):
