@@ -235,3 +235,40 @@ def test_an_abort_ends_the_eva_for_crew_still_in_a_vented_cabin():
     assert res.summary["crew"]["gillis"]["outcome"] == "terminated"
     repress = ev[(ev.code == "activity-start") & (ev.subject == "repress")]
     assert set(repress.crew) >= {"gillis", "menon", "poteet"} and (repress.t_s >= closed).all()
+
+
+def _white_pushes_off(break_at_min: float | None) -> dict:
+    """Gemini 4 without the gun: White pushes off at 0.5 m/s after egress, then works held."""
+    d = _library("gemini-4-1965")
+    white = next(c for c in d["crew"] if c["id"] == "white")
+    white.pop("maneuvering_unit", None)
+    acts = [a for a in d["timeline"]["white"] if a["activity"] not in ("fly", "free-float")]
+    i = next(k for k, a in enumerate(acts) if a["activity"] == "egress")
+    push = {"activity": "free-float", "label": "push off", "duration_min": 2.0}
+    acts.insert(i + 1, {**push, "push_m_s": [0.5, 0.0, 0.0]})
+    d["timeline"]["white"] = acts
+    d.pop("documented", None)
+    if break_at_min is not None:
+        d["faults"] = [
+            {"kind": "tether-break", "crew": "white", "at_min": break_at_min, "tether": "umbilical"}
+        ]
+    return d
+
+
+def test_a_free_body_out_of_reach_drifts_instead_of_being_pulled_home():
+    """Before, the next held activity moved White back along a straight line from 60 m away
+    with no propulsion, and the EVA 'completed'. On his umbilical he pulls himself back;
+    with it broken and no gun he is adrift, and the outcome and the events say so."""
+    held = _run(_white_pushes_off(None))
+    assert held.summary["crew"]["white"]["outcome"] == "completed"
+    assert held.summary["crew"]["white"]["motion"]["max_range_m"] < 8.0  # the 7.6 m umbilical
+    egress = held.events[(held.events.crew == "white") & (held.events.code == "egress")]
+    cut = _run(_white_pushes_off(egress.t_s.iloc[0] / 60 + 0.2))
+    white = cut.events[cut.events.crew == "white"]
+    adrift = white[white.code == "adrift"]
+    assert len(adrift) == 1 and adrift.severity.iloc[0] == "emergency"
+    assert cut.summary["crew"]["white"]["outcome"] == "adrift"
+    assert not (white.code == "ingress").any()
+    # he keeps drifting: farther than the push carries him in the 2 minutes before it
+    assert cut.summary["crew"]["white"]["motion"]["max_range_m"] > 200.0
+    assert not (white.code == "terminate").any()  # no flight rule sends him anywhere

@@ -68,7 +68,9 @@ def event_columns(runs: pd.DataFrame) -> list[str]:
 def event_table(runs: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
     """Probability of each event, with its Wilson interval."""
     n = len(runs)
-    early = runs["outcome"].isin(["terminated", "aborted", "incapacitated", "loss-of-crew"])
+    early = runs["outcome"].isin(
+        ["terminated", "aborted", "incapacitated", "adrift", "loss-of-crew"]
+    )
     names = ["ended early", *event_columns(runs)]
     counts = [int(early.sum()), *(int(runs[c].fillna(False).astype(bool).sum()) for c in names[1:])]
     return _table(names, counts, n, confidence)

@@ -13,7 +13,7 @@ body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;margin:1.5em auto
 h1{font-size:1.5em;margin-bottom:.2em}h2{font-size:1.15em;margin-top:1.6em;border-bottom:1px solid #ccd;padding-bottom:.2em}
 .sub{color:#555}.outcome{display:inline-block;padding:.15em .6em;border-radius:4px;font-weight:600}
 .completed{background:#d8f0dc}.terminated{background:#fff0c2}.aborted,.incomplete{background:#ffd9b3}
-.loss-of-crew,.error,.incapacitated{background:#f7c1c1}.impaired{background:#ffd9b3}.well{background:#d8f0dc}
+.loss-of-crew,.error,.incapacitated,.adrift{background:#f7c1c1}.impaired{background:#ffd9b3}.well{background:#d8f0dc}
 table{border-collapse:collapse;margin:.5em 0;font-size:.9em}td,th{border:1px solid #ccd;padding:.25em .55em;text-align:left}
 th{background:#f0f2f6}td.num{text-align:right;font-variant-numeric:tabular-nums}
 .low{background:#ffe1e1}.mid{background:#fff3cd}.grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(500px,1fr));gap:.6em}

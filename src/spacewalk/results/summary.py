@@ -20,7 +20,8 @@ OUTCOME_RANK = {
     "terminated": 2,
     "aborted": 3,
     "incapacitated": 4,
-    "loss-of-crew": 5,
+    "adrift": 5,
+    "loss-of-crew": 6,
 }
 _CONSUMABLE_UNITS = {
     "o2_primary": ("kg", "primary O2"),

@@ -239,6 +239,14 @@ EVENT_TYPES: tuple[EventType, ...] = (
         "the delta-v left cannot bring the crew member back",
     ),
     _t(
+        "adrift",
+        "emergency",
+        "motion",
+        "ADRIFT {range_m:.1f} m from the hatch at {speed_m_s:.2f} m/s: no tether, nothing "
+        "within reach, no propellant to fly back",
+        "a free crew member cannot take hold again and drifts on (no script brings them back)",
+    ),
+    _t(
         "tether-reach",
         "caution",
         "motion",

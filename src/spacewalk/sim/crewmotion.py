@@ -33,6 +33,11 @@ DEFAULT_RESTRAINT = {
 }
 CAPTURE_SPEED_M_S = 0.1  # docking is allowed below this relative speed
 CAPTURE_TOL_M = 0.3
+# A free body can take hold again only within reach of the structure: a suited arm's reach
+# (about 0.7 m) plus the spacing of handholds (NF: assumption; the vehicle has no shape yet,
+# so the structure is its hatches and the crew member's own worksites). A flight's arrival
+# tolerance (0.5 m, physics/motion.py) is inside it.
+GRAB_REACH_M = 1.0
 DESPUN_RAD_S = np.radians(0.5)
 ABORT_FLY_SPEED_M_S = 0.5
 FREE_KINDS = {KIND[k] for k in ("free-float", "fly", "hold", "capture", "release")}
@@ -139,6 +144,7 @@ class CrewMotion:
         self.tethered = bool((mp.stiffness_N_m > 0).any())
         self.return_margin = np.full((R, C), np.nan)
         self.flying_rc = np.zeros((R, C), dtype=bool)  # a unit's controller flies them
+        self.adrift = np.zeros((R, C), dtype=bool)  # free, out of reach, no way back
         self.min_return_margin = np.full((R, C), np.inf)
 
     # ------------------------------------------------------------------ helpers
@@ -222,8 +228,12 @@ class CrewMotion:
                     rot = quat_to_matrix(b.y[[i], 6:10])[0]
                     b.y[i, 10:13] = rot[2, :] * b.frame_rate_rad_s()[i]
                 continue
-            # held: straight to the activity's position at the speed it implies
+            # held: straight to the activity's position at the speed it implies; a free
+            # body first has to take hold (no script pulls it back from out of reach)
             if b.free[i]:
+                if not self._can_take_hold(c, i):
+                    self._set_adrift(r, c, i, t)
+                    continue
                 b.free[i] = False
                 b.tctl[i] = False
                 b.actl[i] = False
@@ -255,6 +265,36 @@ class CrewMotion:
         sel &= (self.mode != MODE["inside"]) & ~self.b.free[self.cb]
         if np.count_nonzero(sel):
             self.mode = np.where(sel, restraint[np.arange(self.C)[None, :], slot], self.mode)
+
+    def _can_take_hold(self, c: int, i: int) -> bool:
+        """A free body can become held again: on an intact tether it reels itself in hand
+        over hand; otherwise only within GRAB_REACH_M of a hatch or of a worksite of its own."""
+        b, mp = self.b, self.mp
+        if ((b.k[i] > 0) & (b.length[i] > 0)).any():
+            return True
+        points = np.concatenate([mp.hatch_m, mp.pos_slot[c]])
+        points = points[np.isfinite(points).all(axis=1)]
+        return bool((np.linalg.norm(points - b.y[i, 0:3], axis=1) <= GRAB_REACH_M).any())
+
+    def _set_adrift(self, r: int, c: int, i: int, t: float) -> None:
+        """Nothing to hold, no tether, no propellant to fly: the body drifts on."""
+        b = self.b
+        b.tctl[i] = False
+        b.actl[i] = False
+        self.mode[r, c] = MODE["free"]
+        if not self.adrift[r, c]:
+            self.adrift[r, c] = True
+            rng = float(np.linalg.norm(b.y[i, 0:3] - b.stats[i, 4:7]))
+            speed = float(np.linalg.norm(b.y[i, 3:6]))
+            self.log.add(
+                Emit(
+                    "adrift",
+                    t,
+                    runs=[r],
+                    crew=c,
+                    values={"range_m": rng, "speed_m_s": speed},
+                )
+            )
 
     def _wait_at_hatch(self, mask) -> None:
         """Keep these crew members at the hatch (their egress waits for it to open)."""

@@ -39,7 +39,15 @@ from .subsystems import (
 )
 
 HATCH_OPS_S = 300.0  # [s] hatch and ingress time added to the translation back
-OUTCOMES = ("completed", "terminated", "aborted", "loss-of-crew", "incomplete", "incapacitated")
+OUTCOMES = (
+    "completed",
+    "terminated",
+    "aborted",
+    "loss-of-crew",
+    "incomplete",
+    "incapacitated",
+    "adrift",
+)
 CONSUMABLES = ("o2_primary", "o2_secondary", "o2_vehicle", "scrubber", "feedwater", "battery")
 PEAK_KEYS = (
     "ppco2_mmHg",
@@ -207,7 +215,7 @@ class Engine:
         self.values, self.t = values, t
         self.step_index = step + 1
         tl = self.tl
-        over = tl.done | tl.lost | tl.incapacitated
+        over = tl.done | tl.lost | tl.incapacitated | tl.adrift
         self.finished = bool(over.all()) or self.step_index > self.n_max
         return not self.finished
 
@@ -257,7 +265,7 @@ class Engine:
         fo2_amb = self.ves.o2_fraction.ravel().take(vflat)
         live = ~tl.lost & self.run_ok[:, None]
         met = np.where(now.is_return & now.ready, tl.ret_met_W, plan.met_W.ravel().take(now.flat_r))
-        resting = tl.done | tl.lost | tl.incapacitated
+        resting = tl.done | tl.lost | tl.incapacitated | tl.adrift
         met = np.where(resting, WORKLOADS_W["rest"], met) * p.met_factor
         suited = tl.suited
         fan_ok, equip_W = power.outputs(self.pw, plan, suited)
@@ -398,11 +406,17 @@ class Engine:
         recorder, day_night = self.recorder, self.day_night
         t, values = self.t, self.values
         tally.peaks["p_dcs"] = dcs.probability_dcs(tally.peaks["etr"])  # monotonic in ETR
-        incap = OUTCOMES.index("incapacitated")
+        incap, adrift = OUTCOMES.index("incapacitated"), OUTCOMES.index("adrift")
         outcome = np.where(
-            tl.lost, 3, np.where(tl.incapacitated & ~tl.done, incap, np.where(~tl.done, 4, tl.mode))
+            tl.lost,
+            3,
+            np.where(
+                tl.adrift & ~tl.done,
+                adrift,
+                np.where(tl.incapacitated & ~tl.done, incap, np.where(~tl.done, 4, tl.mode)),
+            ),
         )
-        log.add(Emit("time-limit", t, ~tl.done & ~tl.lost & ~tl.incapacitated))
+        log.add(Emit("time-limit", t, ~tl.done & ~tl.lost & ~tl.incapacitated & ~tl.adrift))
         final = {
             "o2_primary_kg": suit.o2_primary_kg,
             "o2_secondary_min": suitgas.secondary_min(suit, plan),
@@ -441,7 +455,7 @@ class Engine:
             day_night=day_night,
             sent_back_s=tl.sent_back_s,
             sent_back_rule=tl.sent_back_rule,
-            rules_fired=rs.fired,
+            rules_fired=rs.ever,
             condition=self.ph.worst,
             condition_cause=self.ph.cause,
             impaired_s=self.ph.impaired_s,

@@ -19,8 +19,9 @@ APPLIES = ("suited", "outside", "always")
 
 @dataclass
 class RuleState:
-    fired: np.ndarray  # (K, R, C) each rule has fired for this crew member
+    fired: np.ndarray  # (K, R, C) each rule has fired for this crew member in this EVA
     alarms: np.ndarray  # (R, C) alarms raised so far
+    ever: np.ndarray  # (K, R, C) each rule has fired in any EVA
 
 
 @dataclass(frozen=True)
@@ -49,7 +50,12 @@ def table(plan: Plan) -> RuleTable:
 
 def init(plan: Plan, rt: RuleTable) -> RuleState:
     R, C = plan.runs, len(plan.crew_ids)
-    return RuleState(np.zeros((len(rt.rules), R, C), dtype=bool), np.zeros((R, C), dtype=np.int64))
+    K = len(rt.rules)
+    return RuleState(
+        np.zeros((K, R, C), dtype=bool),
+        np.zeros((R, C), dtype=np.int64),
+        np.zeros((K, R, C), dtype=bool),
+    )
 
 
 def _open_to_vacuum(tl, plan: Plan) -> np.ndarray:
@@ -86,6 +92,7 @@ def step(s: RuleState, rt: RuleTable, plan: Plan, values, tl, suit, slot, range_
         if not np.count_nonzero(fire):
             continue
         s.fired[k] |= fire
+        s.ever[k] |= fire
         s.alarms += fire
         events.append(
             Emit(
@@ -116,7 +123,7 @@ def step(s: RuleState, rt: RuleTable, plan: Plan, values, tl, suit, slot, range_
             events.append(Emit("purge-opened", t, fire & plan.crew.scrubber))
         elif rule.action in ("terminate", "abort"):
             tgt = plan.ingress_target[ci, slot]
-            go = fire & outside & (slot != S - 1) & (tgt >= 0) & ~tl.done
+            go = fire & outside & (slot != S - 1) & (tgt >= 0) & ~tl.done & ~tl.adrift
             is_abort = rule.action == "abort"
             if np.count_nonzero(go):
                 code = "abort" if is_abort else "terminate"
@@ -128,6 +135,7 @@ def step(s: RuleState, rt: RuleTable, plan: Plan, values, tl, suit, slot, range_
             # once the others are in, and repress)
             runs_hit = (go | (fire & suited & (tl.loc != LOC_CABIN))).any(axis=1, keepdims=True)
             pending = runs_hit & ~go & (slot != S - 1) & (tgt >= 0) & ~tl.done & ~tl.lost
+            pending &= ~tl.adrift
             buddy = pending & outside
             if np.count_nonzero(buddy):
                 tl, ev = timeline.send_back(

@@ -33,6 +33,7 @@ class TimelineState:
     started: np.ndarray  # (R, C) its start was handled
     done: np.ndarray  # (R, C) the timeline is finished
     lost: np.ndarray  # (R, C) loss of crew
+    adrift: np.ndarray  # (R, C) free, out of reach and unable to fly: the timeline stops
     incapacitated: np.ndarray  # (R, C) cannot act: the timeline stops (physiology)
     completed: np.ndarray  # (R, C, S) each slot completed
     act_start_s: np.ndarray  # (R, C, S) nan if never started
@@ -88,6 +89,7 @@ def init(plan: Plan) -> TimelineState:
         started=np.zeros((R, C), dtype=bool),
         done=np.broadcast_to(plan.n_acts == 0, (R, C)).copy(),
         lost=np.zeros((R, C), dtype=bool),
+        adrift=np.zeros((R, C), dtype=bool),
         incapacitated=np.zeros((R, C), dtype=bool),
         completed=np.zeros((R, C, S), dtype=bool),
         act_start_s=act_start,
@@ -134,7 +136,7 @@ def step(s: TimelineState, plan: Plan, p_ves: np.ndarray, p_suit: np.ndarray, mo
     events: list[Emit] = []
     p, ves = plan.crew, plan.vessel
 
-    active = ~s.done & ~s.lost & ~s.incapacitated
+    active = ~s.done & ~s.lost & ~s.incapacitated & ~s.adrift
     slot = np.minimum(s.act, S - 1)
     flat = ci * S + slot
     kind_now = plan.kind.ravel().take(flat)
@@ -157,6 +159,7 @@ def step(s: TimelineState, plan: Plan, p_ves: np.ndarray, p_suit: np.ndarray, mo
         s.suited |= starting & (kind_now == KIND["suit-up"])
         s.suited &= ~doffed
         motion.start(starting, kind_now, slot, s.loc, hv, dur_now, s.ret_speed_m_s, t)
+        s.adrift |= motion.adrift
         labels = plan.labels
         # stamped with the phase's own start: an activity that waited for a partner began
         # when its predecessor ended, as the phases in the summary say
