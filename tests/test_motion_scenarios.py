@@ -239,3 +239,32 @@ def test_a_hand_held_gun_runs_dry_and_the_crew_member_cannot_fly_back(emu_toml):
     mo = res.summary["crew"]["ev1"]["motion"]
     assert mo["propellant_left_kg"] == 0.0
     assert mo["delta_v_left_m_s"] == 0.0
+
+
+def test_letting_go_mid_path_keeps_the_path_velocity(emu_toml):
+    """A crew member translating at 0.2 m/s who lets go mid-path drifts on at 0.2 m/s
+    (before, letting go stopped the body dead relative to the vehicle)."""
+
+    def edit(d):
+        d["crew"][0]["tether_length_m"] = 60.0
+        d["timeline"]["ev1"][4:7] = [
+            {
+                "activity": "translate",
+                "label": "out",
+                "duration_min": 1,
+                "range_m": 40,
+                "speed_m_s": 0.2,
+            },
+            {"activity": "free-float", "label": "let go", "duration_min": 2},
+            {"activity": "translate", "label": "pull back", "duration_min": 5, "range_m": 5},
+        ]
+        d["timeline"]["ev2"][4:7] = [{"activity": "task", "duration_min": 15}]
+
+    res = simulate(edited(emu_toml, edit))
+    phases = {p["activity"]: p for p in res.summary["phases"] if p["crew"] == "ev1"}
+    t0 = phases["let go"]["start_min"] * 60
+    tl = res.telemetry[res.telemetry.crew == "ev1"].set_index("t_s")["range_m"]
+    # over the first minute of the drift the range grows at the path's speed (CW effects
+    # over a minute are below 1 %: n t = 0.07 rad)
+    at = np.interp([t0 + 10, t0 + 70], tl.index.to_numpy(), tl.to_numpy())
+    assert (at[1] - at[0]) / 60.0 == pytest.approx(0.2, rel=0.05)

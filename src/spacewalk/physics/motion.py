@@ -439,6 +439,19 @@ def _move_held(b, n_steps, dt, y, p_tgt, v_cruise, arrived, model, n_mean, h_chi
 
 
 @njit(cache=True, error_model="numpy", inline="always")
+def _peak_home(b, y, stats, ox, oy, oz):
+    """The farthest the crew member has been from the home point, at every substep, into
+    stats[b, 8] (the end-of-step distance alone misses a tether's rebound in between)."""
+    dx, dy, dz = y[0] - stats[b, 4], y[1] - stats[b, 5], y[2] - stats[b, 6]
+    if ox != 0.0 or oy != 0.0 or oz != 0.0:
+        R = _rot(y[6], y[7], y[8], y[9])
+        dx += R[0] * ox + R[1] * oy + R[2] * oz
+        dy += R[3] * ox + R[4] * oy + R[5] * oz
+        dz += R[6] * ox + R[7] * oy + R[8] * oz
+    stats[b, 8] = max(stats[b, 8], np.sqrt(dx * dx + dy * dy + dz * dz))
+
+
+@njit(cache=True, error_model="numpy", inline="always")
 def _home_distance(b, y, stats, offset):
     """Distance of the crew member (the body's centre plus ``offset``, turned into H) from
     the body's home point (stats[b, 4:7], the hatch) into stats[b, 7]."""
@@ -448,6 +461,7 @@ def _home_distance(b, y, stats, offset):
     dy = y[1] + R[3] * ox + R[4] * oy + R[5] * oz - stats[b, 5]
     dz = y[2] + R[6] * ox + R[7] * oy + R[8] * oz - stats[b, 6]
     stats[b, 7] = np.sqrt(dx * dx + dy * dy + dz * dz)
+    stats[b, 8] = max(stats[b, 8], stats[b, 7])
 
 
 @njit(cache=True, error_model="numpy", inline="always")
@@ -562,6 +576,7 @@ def _advance_body(
     _inv3(Ib, Ibi)
     ox, oy, oz = offset[b, 0], offset[b, 1], offset[b, 2]
     for s in range(n_steps):
+        _peak_home(b, y, stats, ox, oy, oz)
         m = mass[b]
         w_frame = n_mean[b] if model == CW else h_chief[b] / (y[13] * y[13])
         mdot = 0.0
@@ -965,8 +980,9 @@ class Bodies:
         self.db_att = np.full(n, np.radians(2.0))
         self.db_rate = np.full(n, np.radians(1.0))
         self.arrived = np.zeros(n, dtype=np.bool_)
-        # impulse [N s], rate vs H, peak rate, peak speed, home point (3) [m], distance from it
-        self.stats = np.zeros((n, 8))
+        # impulse [N s], rate vs H, peak rate, peak speed, home point (3) [m], distance from
+        # it, and the farthest from it since the engine last read it (every substep)
+        self.stats = np.zeros((n, 9))
         self.reach = np.zeros((n, K))  # held bodies: distance beyond each tether's length
         # the crew member's own centre of mass from the body's [m, B]: nonzero while a
         # captured target makes the body a stack (the state r, v is the stack's centre)

@@ -187,8 +187,7 @@ class CrewMotion:
             unit = mp.unit_index[c]
             free_flight = kind in FREE_KINDS or (kind == RETURN and b.free[i] and unit >= 0)
             if free_flight:
-                if not b.free[i]:
-                    b.y[i, 3:6] = 0.0  # let go: from rest relative to the vehicle
+                # let go: the body keeps the velocity and rates its held path gave it
                 b.free[i] = True
                 b.tctl[i] = False
                 b.actl[i] = False
@@ -484,9 +483,10 @@ class CrewMotion:
                     )
                 )
             self.out_of_reach |= over
-        rng = self.range_m()
-        np.maximum(self.peak_range, rng * live, out=self.peak_range)
-        return rng
+        # the farthest from the hatch at any substep (kept in the kernel's stats[:, 8])
+        np.maximum(self.peak_range, b.stats[cb, 8] * live, out=self.peak_range)
+        b.stats[cb, 8] = 0.0
+        return self.range_m()
 
     def event_done(self, kind_now, act_t, dur_now) -> np.ndarray:
         """Activities that end on an event: fly and ride on arrival, capture when despun."""
