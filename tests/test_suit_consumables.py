@@ -97,3 +97,61 @@ def test_mass_balances_close(emu_toml):
     assert tel.sweat_L.iloc[-1] == pytest.approx(0.0, abs=1e-6)
     sublimated = (np.nan_to_num(tel.cooling_W.to_numpy()) * dt / H_SUB_ICE).sum()
     assert water == pytest.approx(sublimated, rel=1e-6)
+
+
+def test_a_service_umbilical_feeds_the_suits_in_the_airlock_until_egress(emu_toml):
+    """An hour's wait in a suit in the airlock (STS-102 waited 2.5-3 h): plugged into the
+    vehicle's service umbilical the suit's own O2, battery and feedwater are untouched at
+    egress and the vehicle's store pays the O2 (Weir: 300 W for an hour is 20.2 kJ per
+    litre of O2); unplugged, the suit pays. Outside, both run on their own stores."""
+    from .helpers import edited
+
+    def wait_in_the_airlock(service: bool):
+        def edit(d):
+            d["vehicle"]["o2_store_kg"] = 5.0
+            d["vehicle"]["airlock"]["service_umbilical"] = service
+            for crew in ("ev1", "ev2"):
+                acts = d["timeline"][crew]
+                for a in acts:  # a short EVA: the suits' stores last in both cases
+                    if a["activity"] == "task":
+                        a["duration_min"] = min(a["duration_min"], 60)
+                i = next(k for k, a in enumerate(acts) if a["activity"] == "depress")
+                acts.insert(i, {"activity": "wait", "duration_min": 60, "metabolic_W": 300})
+
+        return simulate(edited(emu_toml, edit))
+
+    plugged, unplugged = wait_in_the_airlock(True), wait_in_the_airlock(False)
+    for res, own_paid in ((plugged, False), (unplugged, True)):
+        ev = res.events
+        egress = ev[(ev.crew == "ev1") & (ev.code == "egress")].t_s.iloc[0]
+        wait = next(
+            p for p in res.summary["phases"] if p["crew"] == "ev1" and p["activity"] == "wait"
+        )
+        tel = res.telemetry[res.telemetry.crew == "ev1"].set_index("t_s")
+        start = tel.index[tel.index <= wait["start_min"] * 60][-1]
+        before = tel.loc[start]
+        at_egress = tel.loc[tel.index[tel.index <= egress][-1]]
+        used_kg = before["o2_primary_kg"] - at_egress["o2_primary_kg"]
+        weir_kg = 300.0 * 3600.0 / 20.2e3 * 1.429e-3  # 300 W for the hour's wait
+        if own_paid:
+            assert used_kg > 0.9 * weir_kg
+            assert at_egress["battery_Ah"] < before["battery_Ah"] - 3.0  # 3.8 A for an hour
+        else:
+            assert used_kg == pytest.approx(0.0, abs=1e-9)
+            assert at_egress["battery_Ah"] == pytest.approx(before["battery_Ah"])
+            assert at_egress["feedwater_kg"] == pytest.approx(before["feedwater_kg"])
+        # outside, the suit's own O2 is drawn in both cases
+        out = tel[tel.index > egress + 600]
+        assert out["o2_primary_kg"].iloc[-1] < at_egress["o2_primary_kg"] or len(out) == 0
+    # the vehicle's store paid for both suits' time plugged in (the hour's wait, and the
+    # suit-up and depress around it), nothing while they were outside, and again once
+    # they were back in the airlock
+    tel = plugged.telemetry[plugged.telemetry.crew == "ev1"].set_index("t_s")["o2_vehicle_kg"]
+    ev = plugged.events
+    egress, ingress = ev[ev.code == "egress"].t_s.max(), ev[ev.code == "ingress"].t_s.min()
+    at_egress = tel.loc[tel.index[tel.index <= egress][-1]]
+    paid = 5.0 - at_egress
+    assert 2 * weir_kg < paid < 2 * weir_kg * 1.6
+    outside = tel[(tel.index > egress) & (tel.index < ingress)]
+    assert outside.max() == pytest.approx(outside.min(), abs=1e-12)
+    assert tel.iloc[-1] < at_egress

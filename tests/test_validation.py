@@ -253,3 +253,14 @@ def test_a_scenario_over_the_resource_budget_is_refused_with_the_setting_to_chan
     )
     over = budget.check(fast, record_every_s=0.1)
     assert any(i.path == "engine.dt_s" and "console" in i.fix for i in over)
+
+
+def test_a_service_umbilical_needs_a_vehicle_o2_store():
+    exc = _err(
+        lambda d: (
+            d["vehicle"]["cabin"].update(service_umbilical=True),
+            d["vehicle"].update(o2_store_kg=0.0),
+        )
+    )
+    issue = next(i for i in exc.issues if i.path == "vehicle.cabin.service_umbilical")
+    assert "o2_store_kg" in issue.fix

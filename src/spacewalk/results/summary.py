@@ -25,7 +25,7 @@ OUTCOME_RANK = {
 }
 _CONSUMABLE_UNITS = {
     "o2_primary": ("kg", "primary O2"),
-    "o2_vehicle": ("kg", "vehicle O2 (umbilical)"),
+    "o2_vehicle": ("kg", "vehicle O2 (umbilical, service umbilical)"),
     "o2_secondary": ("min", "secondary O2 reserve"),
     "scrubber": ("kg CO2", "CO2 scrubber"),
     "feedwater": ("kg", "feedwater"),
@@ -49,7 +49,7 @@ def consumable_tables(out: EngineOutput):
         "o2_primary": (p.o2_primary_kg, f["o2_primary_kg"]),
         "o2_secondary": (p.o2_secondary_s / 60.0, f["o2_secondary_min"]),
         "o2_vehicle": (
-            np.where(p.umbilical, plan.o2_store_kg[:, None], 0.0),
+            np.where(plan.on_vehicle_store(), plan.o2_store_kg[:, None], 0.0),
             f["o2_vehicle_kg"],
         ),
         "scrubber": (p.scrub_cap_kg, p.scrub_cap_kg - f["scrubber_used_kg"]),

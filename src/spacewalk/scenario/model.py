@@ -175,6 +175,10 @@ class Vessel(_Model):
     vent_cd: float = Field(default=DISCHARGE_CD, gt=0, le=1)
     repress_flow_kg_min: float = Field(gt=0, le=1000)
     repress_o2_fraction: float = Field(default=0.21, gt=0, le=1)
+    # suits in this vessel can be plugged into the vehicle's O2, power and cooling water (the
+    # Shuttle's and ISS's service and cooling umbilical): a backpack suit draws on them here
+    # and switches to its own stores when it leaves the vessel
+    service_umbilical: bool = False
 
 
 class Lock(Vessel):
@@ -1111,6 +1115,20 @@ def _check_vessels(vehicle: Vehicle, issues: list[Issue]) -> bool:
 
 def _cross_check(sc: Scenario) -> list[Issue]:
     issues: list[Issue] = []
+    if sc.vehicle.o2_store_kg <= 0:
+        v = sc.vehicle
+        named = [("cabin", v.cabin), ("airlock", v.airlock)]
+        named += [(f"vessels.{k}", x) for k, x in v.vessels.items()]
+        for where, vessel in named:
+            if vessel is not None and vessel.service_umbilical:
+                issues.append(
+                    Issue(
+                        f"vehicle.{where}.service_umbilical",
+                        "a service umbilical draws on the vehicle's O2, and vehicle.o2_store_kg "
+                        "is 0",
+                        "set vehicle.o2_store_kg to the O2 the umbilicals may use [kg]",
+                    )
+                )
     ids = [m.id for m in sc.crew]
     for i, member in enumerate(sc.crew):
         if ids.count(member.id) > 1:

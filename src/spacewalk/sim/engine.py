@@ -167,6 +167,7 @@ class Engine:
         self.ph = physiology.init(plan)
         self.rt = rules.table(plan)
         self.rs = rules.init(plan, self.rt)
+        self.any_service = bool(plan.vessel.service.any())
         self.motion = CrewMotion(plan, self.log)
         # the orbit's day and night, the tallies, the runs' status, the recorder
         self.env = thermal.environment(plan)
@@ -268,9 +269,16 @@ class Engine:
         resting = tl.done | tl.lost | tl.incapacitated | tl.adrift
         met = np.where(resting, WORKLOADS_W["rest"], met) * p.met_factor
         suited = tl.suited
-        fan_ok, equip_W = power.outputs(self.pw, plan, suited)
+        # on the vehicle's supply: umbilical suits always, backpack suits while plugged into
+        # a vessel's service umbilical (they switch to their own stores on leaving it)
+        on_vehicle = p.umbilical
+        if self.any_service:
+            V = plan.vessel.service.shape[0]
+            served = plan.vessel.service[np.clip(vloc, 0, V - 1)] & ~outside & suited
+            on_vehicle = on_vehicle | served
+        fan_ok, equip_W = power.outputs(self.pw, plan, suited, on_vehicle)
         self.suit, ev, gas_out = suitgas.step(
-            self.suit, plan, suited, met, p_amb, self.fs, live, t, dt
+            self.suit, plan, suited, met, p_amb, self.fs, live, t, dt, on_vehicle
         )
         log.extend(ev)
         p_suit = self.suit.p_suit_Pa
@@ -292,9 +300,10 @@ class Engine:
             live,
             t,
             dt,
+            on_vehicle,
         )
         log.extend(ev)
-        self.pw, ev = power.step(self.pw, plan, suited, live, t, dt)
+        self.pw, ev = power.step(self.pw, plan, suited, live, t, dt, on_vehicle)
         log.extend(ev)
         p_in, p_breath, fo2_breath = tissue.breathing(now, suited, p_suit, p_amb, fo2_amb)
         if (step + 1) % self.dcs_every == 0:  # the slow subsystem: holds this step's gas

@@ -250,6 +250,7 @@ class VesselParams:
     hatch_diameter_m: np.ndarray  # the EVA hatch (0: the vessel has none)
     hatch_open_max_Pa: np.ndarray  # the EVA hatch opens at or below this pressure
     hatch_inherits: np.ndarray  # (V,) the hatch size is the vehicle's (a dispersion of it)
+    service: np.ndarray  # (V,) suits here run on the vehicle's service umbilical
 
 
 @dataclass(frozen=True)
@@ -290,10 +291,15 @@ class Plan:
     loc_after: np.ndarray  # (C, S) where each activity leaves the crew member
     hatch_of: np.ndarray  # (C, S) the vessel whose EVA hatch each activity goes by
     single_hatch: int  # the one vessel every activity goes by (-1: it varies)
-    any_umbilical: bool  # a crew member's suit is fed by the vehicle's O2 store
+    any_umbilical: bool  # a suit is fed by the vehicle's O2 store (umbilical or service)
     o2_store_kg: np.ndarray  # (runs,)
     faults: list[PlannedFault]
     motion: MotionPlan
+
+    def on_vehicle_store(self) -> np.ndarray:
+        """(R, C) the crew whose suits draw on the vehicle's O2 store at some time: the
+        umbilical suits, and every suit where a vessel has a service umbilical."""
+        return self.crew.umbilical | (bool(self.vessel.service.any()) & self.crew.has_suit)
 
 
 _UNSUITED = {
@@ -421,6 +427,7 @@ def _vessel_arrays(sc: Scenario, runs: int) -> dict[str, np.ndarray]:
     }
     out = {k: np.tile(np.asarray(val, dtype=float), (runs, 1)) for k, val in cols.items()}
     out["hatch_inherits"] = np.array([v.inherits_hatch and v.hatch for v in specs])
+    out["service"] = np.array([v.gas.service_umbilical for v in specs], dtype=bool)
     return out
 
 
@@ -536,7 +543,8 @@ def compile_plan(sc: Scenario, runs: int = 1) -> Plan:
         loc_after=loc_after,
         hatch_of=hatch_of,
         single_hatch=int(hatch_of.flat[0]) if (hatch_of == hatch_of.flat[0]).all() else -1,
-        any_umbilical=bool(crew.umbilical.any()),
+        any_umbilical=bool(crew.umbilical.any())
+        or any(v.gas.service_umbilical for v in sc.vehicle.vessel_specs()),
         o2_store_kg=np.full(runs, sc.vehicle.o2_store_kg),
         faults=planned,
         motion=motion,

@@ -53,7 +53,7 @@ def channel_values(eng, values, now, *, met, p_amb, p_ves, draw, cooling, range_
         "p_cabin_kPa": np.repeat(p_ves[:, [0]] / 1000.0, C, axis=1),
         "p_airlock_kPa": airlock / 1000.0,
         "o2_primary_kg": suit.o2_primary_kg,
-        "o2_vehicle_kg": np.where(p.umbilical, suit.o2_vehicle_kg[:, None], np.nan),
+        "o2_vehicle_kg": np.where(plan.on_vehicle_store(), suit.o2_vehicle_kg[:, None], np.nan),
         "o2_flow_g_min": draw * 60e3,
         "scrubber_used_pct": np.where(
             cap > 0, 100 * cs.scrub_used_kg / np.maximum(cap, 1e-12), np.nan

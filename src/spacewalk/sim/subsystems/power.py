@@ -27,20 +27,22 @@ def recharge(s: PowerState, plan: Plan, mask) -> PowerState:
     return s
 
 
-def outputs(s: PowerState, plan: Plan, suited) -> tuple[np.ndarray, np.ndarray]:
-    """At the start of the step: whether the fan runs, and the equipment heat [W]."""
+def outputs(s: PowerState, plan: Plan, suited, umb=None) -> tuple[np.ndarray, np.ndarray]:
+    """At the start of the step: whether the fan runs, and the equipment heat [W];
+    ``umb`` (R, C): on the vehicle's power (an umbilical, or a service umbilical)."""
     p = plan.crew
-    umb = p.umbilical
+    umb = p.umbilical if umb is None else umb
     fan_ok = umb | (s.battery_Ah > 0) | (p.battery_A == 0)
     equip_W = np.where(suited & ~umb & (s.battery_Ah > 0), p.battery_A * p.battery_V, 0.0)
     return fan_ok, equip_W
 
 
-def step(s: PowerState, plan: Plan, suited, live, t, dt):
+def step(s: PowerState, plan: Plan, suited, live, t, dt, umb=None):
     p = plan.crew
+    umb = p.umbilical if umb is None else umb
     before = s.battery_Ah > 0
     s.battery_Ah = np.where(
-        suited & ~p.umbilical,
+        suited & ~umb,
         np.maximum(s.battery_Ah - p.battery_A * dt / 3600.0, 0.0),
         s.battery_Ah,
     )

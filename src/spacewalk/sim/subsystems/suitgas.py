@@ -75,11 +75,13 @@ def recharge(s: SuitGasState, plan: Plan, mask) -> SuitGasState:
     return s
 
 
-def step(s: SuitGasState, plan: Plan, suited, met_W, p_amb, faults, live, t, dt):
+def step(s: SuitGasState, plan: Plan, suited, met_W, p_amb, faults, live, t, dt, umb=None):
     """``met_W`` metabolic rate, ``p_amb`` pressure around each crew member, ``faults`` the
-    fault state (regulator, holes), ``live`` the crew and runs still going."""
+    fault state (regulator, holes), ``live`` the crew and runs still going, ``umb`` (R, C)
+    the suits on the vehicle's O2 (an umbilical, or a vessel's service umbilical; default:
+    the umbilical suits)."""
     p = plan.crew
-    umb = p.umbilical
+    umb = p.umbilical if umb is None else umb
     V, RT = p.gas_volume_m3, R_O2 * SUIT_T_K
     m = s.p_suit_Pa * V / RT
     m_amb = p_amb * V / RT

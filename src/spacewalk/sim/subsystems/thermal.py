@@ -95,11 +95,15 @@ def step(
     live,
     t,
     dt,
+    on_vehicle=None,
 ):
-    """``env`` from :func:`environment`; ``sunlit`` the lit fraction of the Sun's disc."""
+    """``env`` from :func:`environment`; ``sunlit`` the lit fraction of the Sun's disc;
+    ``on_vehicle`` (R, C) the suits whose cooling water comes from the vehicle (a service
+    umbilical: the sublimator and its feedwater are not used)."""
     p = plan.crew
+    on_vehicle = p.umbilical if on_vehicle is None else on_vehicle
     env_shadow, env_swing = env
-    sublimator_ok = (s.feedwater_kg > 0) | (p.feedwater_kg == 0)
+    sublimator_ok = (s.feedwater_kg > 0) | (p.feedwater_kg == 0) | on_vehicle
     liquid_ok = ~p.liquid | fan_ok
     cool_max = np.where(
         suited,
@@ -107,7 +111,7 @@ def step(
         CABIN_COOLING_W,
     )
     # a sublimator cannot remove more heat than the water it has left can carry away
-    uses_water = suited & (p.feedwater_kg > 0)
+    uses_water = suited & (p.feedwater_kg > 0) & ~on_vehicle
     cool_max = np.where(uses_water, np.minimum(cool_max, s.feedwater_kg * H_SUB_ICE / dt), cool_max)
     evap_max = np.where(suited, p.evap_kg_s * fan_ok, CABIN_EVAP_KG_S)
     env_W = (env_shadow + sunlit * env_swing) * (suited & outside)

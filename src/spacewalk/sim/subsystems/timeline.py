@@ -285,11 +285,14 @@ def _open_hatches(s: TimelineState, plan: Plan, who, hv, opening: bool, t, event
 
 def _someone_out(s: TimelineState, hv: np.ndarray, plan: Plan) -> np.ndarray:
     """(R, C) whether another crew member of the run is outside and will come in by the
-    hatch this one uses (the lost, and those with no ingress ahead, do not count)."""
+    hatch this one uses. Those who cannot come in on their own (lost, incapacitated,
+    adrift) and those with no ingress ahead do not count: a partner's rescue is not
+    modelled, so the hatch is not held open for them."""
     S = plan.kind.shape[1]
     slot = np.minimum(s.act, S - 1)
     ahead = plan.ingress_target.ravel().take(np.arange(slot.shape[1]) * S + slot) >= 0
-    coming = (s.loc == LOC_OUTSIDE) & ~s.lost & ~s.done & (ahead | (slot == S - 1))
+    able = ~s.lost & ~s.done & ~s.incapacitated & ~s.adrift
+    coming = (s.loc == LOC_OUTSIDE) & able & (ahead | (slot == S - 1))
     same = hv[:, :, None] == hv[:, None, :]  # (R, closer, other)
     return (same & coming[:, None, :]).any(axis=2)
 
