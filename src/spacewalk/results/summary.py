@@ -25,7 +25,7 @@ OUTCOME_RANK = {
 }
 _CONSUMABLE_UNITS = {
     "o2_primary": ("kg", "primary O2"),
-    "o2_vehicle": ("kg", "vehicle O2 (umbilical, service umbilical)"),
+    "o2_vehicle": ("kg", "vehicle O2 (by umbilical)"),
     "o2_secondary": ("min", "secondary O2 reserve"),
     "scrubber": ("kg CO2", "CO2 scrubber"),
     "feedwater": ("kg", "feedwater"),
