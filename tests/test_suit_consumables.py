@@ -104,7 +104,6 @@ def test_a_service_umbilical_feeds_the_suits_in_the_airlock_until_egress(emu_tom
     vehicle's service umbilical the suit's own O2, battery and feedwater are untouched at
     egress and the vehicle's store pays the O2 (Weir: 300 W for an hour is 20.2 kJ per
     litre of O2); unplugged, the suit pays. Outside, both run on their own stores."""
-    from .helpers import edited
 
     def wait_in_the_airlock(service: bool):
         def edit(d):
@@ -155,3 +154,30 @@ def test_a_service_umbilical_feeds_the_suits_in_the_airlock_until_egress(emu_tom
     outside = tel[(tel.index > egress) & (tel.index < ingress)]
     assert outside.max() == pytest.approx(outside.min(), abs=1e-12)
     assert tel.iloc[-1] < at_egress
+
+
+def test_return_by_is_when_the_primary_o2_left_equals_the_way_back(emu_toml):
+    """With the flight rules off and a long task, the primary O2 runs low outside: the
+    summary's return-by time is when what is left equals the O2 the way back needs at the
+    task's rate (Weir: 293 W is 20.2 kJ per litre of O2 at 1.429 g/L, plus the suit's
+    nominal leak), the way back being 40 m at 0.15 m/s plus 300 s of hatch operations."""
+
+    def edit(d):
+        d["flight_rules"] = []
+        for crew in ("ev1", "ev2"):
+            for a in d["timeline"][crew]:
+                if a["activity"] == "task":
+                    a["duration_min"] = 600
+
+    res = simulate(edited(emu_toml, edit))
+    c = res.summary["crew"]["ev1"]
+    tel = res.telemetry[res.telemetry.crew == "ev1"].set_index("t_s")
+    p_suit = 4.3 * 6894.757
+    leak_kg_s = 36.2e-6 / 60.0 * p_suit / (259.8 * 295.0)
+    rate_kg_s = 293.1 / 20.2e3 * 1.429e-3 + leak_kg_s
+    back_s = 40.0 / 0.15 + 300.0
+    need_kg = rate_kg_s * back_s
+    task = tel[tel.activity == "worksite tasks"]
+    left = task["o2_primary_kg"]
+    t_cross = np.interp(-need_kg, -left.to_numpy(), left.index.to_numpy())
+    assert c["return_by_min"] == pytest.approx(t_cross / 60.0, abs=1.0)

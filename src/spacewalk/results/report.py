@@ -235,7 +235,9 @@ def render_report(scenario, telemetry: pd.DataFrame, events: pd.DataFrame, summa
         f"<td>{html.escape(str(c['suit']))}</td><td>{_badge(c['outcome'])}</td>"
         f"<td>{_badge(c.get('condition', 'well'))}"
         f"{' by ' + html.escape(str(c.get('condition_cause'))) if c.get('condition_cause') else ''}</td>"
-        f"<td class=num>{c['time_outside_min']:.1f}</td><td class=num>{c['peaks']['ppco2_mmHg']:.1f}</td>"
+        f"<td class=num>{c['time_outside_min']:.1f}</td>"
+        f"<td class=num>{'-' if c.get('return_by_min') is None else format(c['return_by_min'], '.1f')}</td>"
+        f"<td class=num>{c['peaks']['ppco2_mmHg']:.1f}</td>"
         f"<td class=num>{c['peaks']['heat_storage_kJ']:.0f}</td><td class=num>{c['peaks']['helmet_water_L']:.2f}</td>"
         f"<td class=num>{c['peaks']['tissue_ratio']:.2f}</td><td class=num>{100 * c['peaks']['p_dcs']:.1f} %</td>"
         f"<td class=num>{c['alarms']}</td></tr>"
@@ -273,9 +275,13 @@ def render_report(scenario, telemetry: pd.DataFrame, events: pd.DataFrame, summa
 &middot; simulated {summary["sim_duration_min"]:.1f} min{clock}{" &middot; " + html.escape(info.date) if info.date else ""}</p>
 {_record_table(scenario, telemetry, events, summary)}
 <h2>Crew</h2>
-<table><tr><th>id</th><th>name</th><th>role</th><th>suit</th><th>outcome</th><th>condition</th><th>outside [min]</th>
+<table><tr><th>id</th><th>name</th><th>role</th><th>suit</th><th>outcome</th><th>condition</th><th>outside [min]</th><th>return by [min]&sup1;</th>
 <th>peak ppCO2 [mmHg]</th><th>peak heat storage [kJ]</th><th>peak helmet water [L]</th><th>peak TR</th><th>P(DCS)</th><th>flight-rule alarms</th></tr>
 {crew_rows}</table>
+<p class=sub>&sup1; Return by: the latest time (minutes into the run) to start back and reach the
+hatch before the primary O2 is spent, with the reserve untouched, at the O2 rate of the moment;
+the way back is a straight line at the translation speed plus hatch operations (the vehicle
+has no shape yet).</p>
 <h2>Consumables and margins</h2>
 {_consumables_table(summary)}
 <h2>Timeline</h2>

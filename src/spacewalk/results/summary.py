@@ -218,6 +218,9 @@ def build_summaries(out: EngineOutput) -> list[dict]:
                 "peaks": {k: _r(v[r, c], 4) for k, v in out.peaks.items()},
                 "alarms": int(out.alarms[r, c]),
                 "darkness_outside_min": _r(out.dark_outside_s[r, c] / 60.0, 1),
+                # the latest time to start back and arrive with the O2 reserve untouched
+                # (straight line to the hatch at the translation speed: no vehicle shape yet)
+                "return_by_min": _r(out.return_by_s[r, c] / 60.0, 1),
                 "motion": out.motion.summary(r, c),
             }
         evs = events_by_run.get(r, [])
@@ -339,6 +342,11 @@ def format_summary(summary: dict) -> str:
             f"{c['time_outside_min']:.1f} min outside, peak TR {c['peaks']['tissue_ratio']:.2f}, "
             f"peak ppCO2 {c['peaks']['ppco2_mmHg']:.1f} mmHg"
         )
+        if c.get("return_by_min") is not None:
+            lines.append(
+                f"      return by {c['return_by_min']:.1f} min to keep the O2 reserve "
+                "(straight-line estimate of the way back)"
+            )
         low = {k: v for k, v in (c.get("suit_pressure_low_min") or {}).items() if v is not None}
         if low:
             lines.append(

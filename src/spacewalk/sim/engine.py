@@ -79,6 +79,7 @@ class EngineOutput:
     alarms: np.ndarray
     motion: CrewMotion | None = None
     dark_outside_s: np.ndarray | None = None  # (runs, crew) time outside in orbital night
+    return_by_s: np.ndarray | None = None  # (runs, crew) latest start back, reserve intact
     sent_back_s: np.ndarray | None = None  # (runs, crew) first terminate or abort (nan: none)
     sent_back_rule: np.ndarray | None = None  # (runs, crew) the rule that did it (-1: none)
     rules_fired: np.ndarray | None = None  # (rules, runs, crew) whether each flight rule fired
@@ -97,12 +98,30 @@ class Tally:
     time_outside_s: np.ndarray
     dark_outside_s: np.ndarray
     suited_s: np.ndarray
+    # the latest time to start back and arrive before the primary O2 is spent (the reserve
+    # intact): the projection at the last step outside, or the time the slack reached zero
+    return_by_s: np.ndarray
+    return_by_crossed: np.ndarray
 
     @classmethod
     def zeros(cls, R: int, C: int) -> Tally:
         peaks = {k: np.zeros((R, C)) for k in PEAK_KEYS}
         peaks["o2_margin_min"] = np.full((R, C), np.inf)
-        return cls(peaks, np.zeros((R, C)), np.zeros((R, C)), np.zeros((R, C)))
+        z = np.zeros((R, C))
+        return cls(
+            peaks, z.copy(), z.copy(), z.copy(), np.full((R, C), np.nan), np.zeros((R, C), bool)
+        )
+
+    def add_return_by(self, values, live, outside, t) -> None:
+        """Slack = primary O2 time at the recent rate less the time back to the hatch
+        (straight line at the translation speed plus hatch operations)."""
+        out = outside & live & ~self.return_by_crossed
+        if not np.count_nonzero(out):
+            return
+        slack_s = (values["o2_margin_min"] - values["o2_secondary_min"]) * 60.0
+        crossed = out & (slack_s <= 0)
+        self.return_by_s = np.where(out, np.where(crossed, t, t + slack_s), self.return_by_s)
+        self.return_by_crossed |= crossed
 
     def add(self, values, live, outside, suited, sunlit, dt) -> None:
         all_live = live.all()
@@ -194,6 +213,7 @@ class Engine:
         pio2 = self._physiology(t, g, values)  # hypoxia, CO2, heat and cold, helmet water
         self._rules(t, now, g, values, range_m)
         self.tally.add(values, g.live, g.outside, g.suited, sun, dt)
+        self.tally.add_return_by(values, g.live, g.outside, t)
         if step % 60 == 0:
             self._check_numbers(t)
         if self.recorder is not None and step % self.every == 0:
@@ -461,6 +481,7 @@ class Engine:
             alarms=rs.alarms,
             motion=motion,
             dark_outside_s=tally.dark_outside_s,
+            return_by_s=tally.return_by_s,
             day_night=day_night,
             sent_back_s=tl.sent_back_s,
             sent_back_rule=tl.sent_back_rule,
