@@ -258,17 +258,24 @@ def _white_pushes_off(break_at_min: float | None) -> dict:
 def test_a_free_body_out_of_reach_drifts_instead_of_being_pulled_home():
     """Before, the next held activity moved White back along a straight line from 60 m away
     with no propulsion, and the EVA 'completed'. On his umbilical he pulls himself back;
-    with it broken and no gun he is adrift, and the outcome and the events say so."""
+    with it broken and no gun he is adrift, and the events say so. The broken umbilical
+    also cuts his O2: the ELSS's 12-minute emergency supply (TIME 1965, M) runs, then
+    hypoxia ends him, instead of breathing from the ship on a cut hose."""
     held = _run(_white_pushes_off(None))
     assert held.summary["crew"]["white"]["outcome"] == "completed"
     assert held.summary["crew"]["white"]["motion"]["max_range_m"] < 8.0  # the 7.6 m umbilical
     egress = held.events[(held.events.crew == "white") & (held.events.code == "egress")]
-    cut = _run(_white_pushes_off(egress.t_s.iloc[0] / 60 + 0.2))
+    cut_at = egress.t_s.iloc[0] + 12.0
+    cut = _run(_white_pushes_off(cut_at / 60))
     white = cut.events[cut.events.crew == "white"]
     adrift = white[white.code == "adrift"]
     assert len(adrift) == 1 and adrift.severity.iloc[0] == "emergency"
-    assert cut.summary["crew"]["white"]["outcome"] == "adrift"
     assert not (white.code == "ingress").any()
-    # he keeps drifting: farther than the push carries him in the 2 minutes before it
+    # he keeps drifting: far beyond the umbilical's reach
     assert cut.summary["crew"]["white"]["motion"]["max_range_m"] > 200.0
-    assert not (white.code == "terminate").any()  # no flight rule sends him anywhere
+    secondary = white[white.code == "switched-to-secondary"].t_s.iloc[0]
+    assert secondary == pytest.approx(cut_at, abs=10.0)
+    empty = white[white.code == "o2-secondary-exhausted"].t_s.iloc[0]
+    assert empty - secondary == pytest.approx(12 * 60, abs=60)  # ELSS emergency O2
+    assert (white.code == "loss-of-crew-hypoxia").any()
+    assert cut.summary["crew"]["white"]["outcome"] == "loss-of-crew"

@@ -238,3 +238,27 @@ def test_a_run_cut_short_still_writes_its_report(tmp_path):
         ["events.jsonl", "report.html", "scenario.toml", "summary.json", "telemetry.parquet"]
     )
     assert "not reached" in (folder / "report.html").read_text()
+
+
+def test_the_report_opens_with_the_alarms_and_marks_them_on_the_plots(tmp_path):
+    """Issue 20's front matter: every caution, warning and emergency with its time and crew
+    member under the outcome, and the same times as dotted lines on the timeline and plots;
+    no line at zero for a store a suit does not have."""
+    from spacewalk.results.report import render_report
+
+    res = simulate("iss-eva-23-2013")
+    page = render_report(res.scenario, res.telemetry, res.events, res.summary)
+    alarms = page[page.index("<h2>Alarms</h2>") : page.index("<h2>Crew</h2>")]
+    assert "ABORT: return to the hatch" in alarms and "FAULT water intrusion" in alarms
+    assert alarms.count("<tr class=") == len(res.events[res.events.severity != "info"])
+    # the abort's time as a dotted vertical line (matplotlib writes dash arrays for ':')
+    assert page.count("stroke-dasharray") > 10
+    quiet = simulate("sts-41b-1984")
+    quiet_page = render_report(quiet.scenario, quiet.telemetry, quiet.events, quiet.summary)
+    if quiet.events[quiet.events.severity != "info"].empty:
+        assert "No alarms" in quiet_page
+    # Polaris Dawn's suits run on umbilicals: no battery of their own, so no battery plot
+    pd = simulate("polaris-dawn-2024")
+    pd_page = render_report(pd.scenario, pd.telemetry, pd.events, pd.summary)
+    assert "<!-- Battery -->" in page  # EVA 23's EMUs have one (the title, as SVG writes it)
+    assert "<!-- Battery -->" not in pd_page

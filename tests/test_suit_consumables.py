@@ -181,3 +181,15 @@ def test_return_by_is_when_the_primary_o2_left_equals_the_way_back(emu_toml):
     left = task["o2_primary_kg"]
     t_cross = np.interp(-need_kg, -left.to_numpy(), left.index.to_numpy())
     assert c["return_by_min"] == pytest.approx(t_cross / 60.0, abs=1.0)
+
+
+def test_o2_time_left_never_exceeds_the_resting_bound():
+    """The O2 time left at the recent rate used to start from a filter at zero and project
+    16,000 to 45,000 minutes in the first minutes after suit-up (issue 20). It can never be
+    more than the primary O2 lasts at rest (116 W; Weir: 20.2 kJ per litre at 1.429 g/L)
+    plus the 30-minute reserve."""
+    res = simulate("iss-eva-23-2013")
+    tel = res.telemetry[res.telemetry.suited.astype(bool)]
+    rest_kg_min = 116.3 / 20.2e3 * 1.429e-3 * 60.0
+    bound = SUITS["emu"]["o2_primary_kg"] / rest_kg_min + 30.0
+    assert tel["o2_time_min"].max() <= bound * 1.02

@@ -57,7 +57,65 @@ def _shade_nights(ax, spans) -> None:
         ax.axvspan(a, b, color="#1b2a4a", alpha=0.13, lw=0)
 
 
-def _phase_chart(summary: dict) -> str:
+_MARK_COLOUR = {"caution": "#c9a100", "warning": "#d45500", "emergency": "#b00000"}
+
+
+_STORE_OF = {
+    "o2_primary_kg": "o2_primary",
+    "o2_vehicle_kg": "o2_vehicle",
+    "feedwater_kg": "feedwater",
+    "battery_Ah": "battery",
+    "o2_time_min": "o2_primary",
+}
+
+
+def _not_applicable(summary: dict) -> set[tuple[str, str]]:
+    """(crew, channel) pairs with no store behind them: an umbilical suit's battery and
+    primary O2, a gas-cooled suit's feedwater, everything of an unsuited crew member."""
+    out = set()
+    for cid, c in summary["crew"].items():
+        items = c.get("consumables") or {}
+        for ch, store in _STORE_OF.items():
+            cap = (items.get(store) or {}).get("capacity") or 0.0
+            if ch == "o2_time_min":
+                cap = cap or (items.get("o2_vehicle") or {}).get("capacity") or 0.0
+            if cap <= 0:
+                out.add((cid, ch))
+    return out
+
+
+def _alarms(events: pd.DataFrame) -> pd.DataFrame:
+    """The run's caution, warning and emergency events (faults, rules, aborts, ...)."""
+    if events.empty:
+        return events
+    ev = events[events["run"] == 0] if "run" in events else events
+    return ev[ev["severity"].isin(list(_MARK_COLOUR))]
+
+
+def _mark_alarms(ax, alarms: pd.DataFrame) -> None:
+    """A dotted line at each alarm's time, coloured by severity."""
+    for t_s, sev in zip(alarms["t_s"], alarms["severity"], strict=True):
+        ax.axvline(t_s / 60.0, color=_MARK_COLOUR[sev], lw=0.8, ls=":", zorder=1)
+
+
+def _alarms_table(alarms: pd.DataFrame) -> str:
+    """The front matter: every alarm with its time and crew member, before anything else."""
+    if alarms.empty:
+        return "<p>No alarms: no caution, warning or emergency event in this run.</p>"
+    rows = "".join(
+        f"<tr class='{html.escape(str(e.severity))}'><td class=num>{e.t_s / 60:.1f}</td>"
+        f"<td>{html.escape(str(e.crew))}</td><td>{html.escape(str(e.severity))}</td>"
+        f"<td>{html.escape(str(e.message))}</td></tr>"
+        for e in alarms.itertuples()
+    )
+    return (
+        "<table><tr><th>t [min]</th><th>crew</th><th>severity</th><th>what</th></tr>"
+        f"{rows}</table><p class=sub>Dotted lines on the timeline and the plots mark these "
+        "times (yellow caution, orange warning, red emergency).</p>"
+    )
+
+
+def _phase_chart(summary: dict, alarms: pd.DataFrame) -> str:
     phases = [p for p in summary["phases"] if p["end_min"] is not None]
     crew = list(summary["crew"])
     fig, ax = figure(figsize=(10, 0.55 * len(crew) + 1.2))
@@ -72,6 +130,7 @@ def _phase_chart(summary: dict) -> str:
         if p["end_min"] - p["start_min"] > 0.06 * max(summary["sim_duration_min"], 1):
             ax.text(p["start_min"] + 0.3, y, p["activity"][:22], va="center", fontsize=7)
     _shade_nights(ax, _night_spans(summary))
+    _mark_alarms(ax, alarms)
     ax.set_yticks(range(len(crew)), crew)
     ax.invert_yaxis()
     ax.set_xlabel("time since scenario start [min]")
@@ -81,16 +140,30 @@ def _phase_chart(summary: dict) -> str:
 
 
 def _channel_chart(
-    telemetry: pd.DataFrame, title: str, channels: list[str], nights=()
+    telemetry: pd.DataFrame,
+    title: str,
+    channels: list[str],
+    nights=(),
+    alarms=None,
+    skip: set | None = None,
 ) -> str | None:
+    """One time plot; ``skip`` holds the (crew, channel) pairs that do not apply (a suit
+    with no battery, primary O2 or feedwater of its own, an unsuited crew member)."""
     run0 = telemetry[telemetry["run"] == 0] if "run" in telemetry else telemetry
     present = [c for c in channels if c in run0 and run0[c].notna().any()]
     if not present:
         return None
+    skip = skip or set()
+    if all((crew, ch) in skip for crew in run0["crew"].unique() for ch in present):
+        return None
     fig, ax = figure(figsize=(5.4, 2.8))
     _shade_nights(ax, nights)
+    if alarms is not None:
+        _mark_alarms(ax, alarms)
     for crew, rows in run0.groupby("crew", observed=True):
         for ch in present:
+            if (crew, ch) in skip:  # the suit has no such store: not a line at zero
+                continue
             style = "-" if ch == present[0] else "--"
             ax.plot(
                 rows["t_s"] / 60.0,
@@ -244,13 +317,17 @@ def render_report(scenario, telemetry: pd.DataFrame, events: pd.DataFrame, summa
         for cid, c in summary["crew"].items()
     )
     nights = _night_spans(summary)
+    alarms = _alarms(events)
+    skip = _not_applicable(summary)
     charts = [
-        c for title, chans in _PLOTS if (c := _channel_chart(telemetry, title, chans, nights))
+        c
+        for title, chans in _PLOTS
+        if (c := _channel_chart(telemetry, title, chans, nights, alarms, skip))
     ]
     motion_charts = [
         c
         for title, chans in _MOTION_PLOTS
-        if (c := _channel_chart(telemetry, title, chans, nights))
+        if (c := _channel_chart(telemetry, title, chans, nights, alarms))
     ]
     positions = _positions_chart(telemetry) or ""
     orbit = summary.get("orbit") or {}
@@ -273,6 +350,8 @@ def render_report(scenario, telemetry: pd.DataFrame, events: pd.DataFrame, summa
 <p class=sub>{html.escape(info.description)}</p>
 <p>Outcome {_badge(summary["outcome"])}{" &middot; crew " + _badge(summary.get("condition", "well")) if summary.get("condition", "well") != "well" else ""} &middot; status {html.escape(summary["status"])}
 &middot; simulated {summary["sim_duration_min"]:.1f} min{clock}{" &middot; " + html.escape(info.date) if info.date else ""}</p>
+<h2>Alarms</h2>
+{_alarms_table(alarms)}
 {_record_table(scenario, telemetry, events, summary)}
 <h2>Crew</h2>
 <table><tr><th>id</th><th>name</th><th>role</th><th>suit</th><th>outcome</th><th>condition</th><th>outside [min]</th><th>return by [min]&sup1;</th>
@@ -285,7 +364,7 @@ has no shape yet).</p>
 <h2>Consumables and margins</h2>
 {_consumables_table(summary)}
 <h2>Timeline</h2>
-{_phase_chart(summary)}
+{_phase_chart(summary, alarms)}
 <p class=sub>{html.escape(orbit_line)}</p>
 <h2>Life support</h2>
 <div class=grid>{"".join(f"<div>{c}</div>" for c in charts)}</div>

@@ -187,6 +187,7 @@ class Engine:
         self.rt = rules.table(plan)
         self.rs = rules.init(plan, self.rt)
         self.any_service = bool(plan.vessel.service.any())
+        self.umbilical_cut = np.zeros((self.R, len(plan.crew_ids)), dtype=bool)
         self.motion = CrewMotion(plan, self.log)
         # the orbit's day and night, the tallies, the runs' status, the recorder
         self.env = thermal.environment(plan)
@@ -246,6 +247,8 @@ class Engine:
         log.extend(ev)
         for c, k, runs in fx.tether_breaks:
             self.motion.break_tether(c, k, runs)
+            if plan.motion.tether_ids[c][k] == "umbilical":  # its O2, power and cooling too
+                self.umbilical_cut[runs, c] = True
         if fx.scrubber_spent is not None:
             self.cs = co2.spend(self.cs, plan, fx.scrubber_spent)
         p_ves = vessels.pressure_Pa(self.ves, plan)
@@ -291,7 +294,7 @@ class Engine:
         suited = tl.suited
         # on the vehicle's supply: umbilical suits always, backpack suits while plugged into
         # a vessel's service umbilical (they switch to their own stores on leaving it)
-        on_vehicle = p.umbilical
+        on_vehicle = p.umbilical & ~self.umbilical_cut  # a broken umbilical feeds nothing
         if self.any_service:
             V = plan.vessel.service.shape[0]
             served = plan.vessel.service[np.clip(vloc, 0, V - 1)] & ~outside & suited
@@ -370,7 +373,7 @@ class Engine:
 
     def _values(self, now, g: StepGas, range_m: np.ndarray) -> dict:
         plan, p, tl, suit, th = self.plan, self.p, self.tl, self.suit, self.th
-        o2_time = suitgas.o2_time_min(suit, plan, g.suited)
+        o2_time = suitgas.o2_time_min(suit, plan, g.suited, p.umbilical & ~self.umbilical_cut)
         secondary = suitgas.secondary_min(suit, plan)
         back_min = np.where(g.outside, (range_m / p.speed_m_s + HATCH_OPS_S) / 60.0, 0.0)
         values = {

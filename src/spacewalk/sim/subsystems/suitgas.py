@@ -121,7 +121,12 @@ def step(s: SuitGasState, plan: Plan, suited, met_W, p_amb, faults, live, t, dt,
         s.o2_vehicle_kg = np.maximum(s.o2_vehicle_kg - np.where(umb, fp * dt, 0.0).sum(axis=1), 0.0)
     before_secondary = s.o2_secondary_kg > 0
     s.o2_secondary_kg = np.maximum(s.o2_secondary_kg - fs * dt, 0.0)
-    s.o2_rate_kg_s += (draw - s.o2_rate_kg_s) * (dt / O2_RATE_TAU_S)
+    # the recent rate, seeded with the first draw (a filter from zero would project days of
+    # O2 left in the first minutes after suit-up)
+    fresh = suited & (s.o2_rate_kg_s == 0.0)
+    s.o2_rate_kg_s = np.where(
+        fresh, draw, s.o2_rate_kg_s + (draw - s.o2_rate_kg_s) * (dt / O2_RATE_TAU_S)
+    )
     on_secondary = (fs > 0) & ~s.on_secondary
 
     events: list[Emit] = []
@@ -153,10 +158,11 @@ def secondary_min(s: SuitGasState, plan: Plan) -> np.ndarray:
     return np.where(flow > 0, s.o2_secondary_kg / np.where(flow > 0, flow, 1.0) / 60.0, 0.0)
 
 
-def o2_time_min(s: SuitGasState, plan: Plan, suited) -> np.ndarray:
+def o2_time_min(s: SuitGasState, plan: Plan, suited, umb=None) -> np.ndarray:
     """Time the O2 lasts at the recent rate: the supply, then the secondary reserve; a
-    vehicle store is shared by every umbilical drawing on it."""
-    umb = plan.crew.umbilical
+    vehicle store is shared by every umbilical drawing on it (``umb``: the suits on an
+    intact umbilical, default every umbilical suit)."""
+    umb = plan.crew.umbilical if umb is None else umb
     supply_kg = np.where(umb, s.o2_vehicle_kg[:, None], s.o2_primary_kg)
     umb_rate = np.where(umb, s.o2_rate_kg_s, 0.0).sum(axis=1, keepdims=True)
     rate = np.where(umb, umb_rate, s.o2_rate_kg_s)
