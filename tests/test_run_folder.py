@@ -262,3 +262,23 @@ def test_the_report_opens_with_the_alarms_and_marks_them_on_the_plots(tmp_path):
     pd_page = render_report(pd.scenario, pd.telemetry, pd.events, pd.summary)
     assert "<!-- Battery -->" in page  # EVA 23's EMUs have one (the title, as SVG writes it)
     assert "<!-- Battery -->" not in pd_page
+
+
+def test_legends_never_cover_data():
+    """Issue 20: a legend 'best' placed over a busy plot hid data (EVA 23's suit pressure);
+    every report legend now sits outside the axes."""
+    from spacewalk.results.plotting import figure, legend
+
+    fig, ax = figure(figsize=(5.4, 2.8))
+    t = np.linspace(0, 150, 300)
+    for k in range(4):  # lines everywhere: no empty corner for a legend inside
+        ax.plot(t, np.sin(t / 10 + k) * 50 + 50, label=f"crew {k}")
+    legend(ax, fontsize=6)
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    FigureCanvasAgg(fig)
+    fig.tight_layout()
+    renderer = fig.canvas.get_renderer()
+    box, axes = ax.get_legend().get_window_extent(renderer), ax.get_window_extent(renderer)
+    assert box.x0 >= axes.x1  # wholly to the right of the plotting area
+    assert box.x1 <= fig.bbox.x1 + 1  # and still on the figure

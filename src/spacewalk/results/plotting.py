@@ -29,9 +29,11 @@ def figure(*grid: int, figsize: tuple[float, float]):
 
 
 def legend(ax, **kwargs) -> None:
-    """A legend where something is labelled (a run with nobody outside has no lines)."""
+    """A legend where something is labelled (a run with nobody outside has no lines),
+    outside the axes on the right, so that it never covers data."""
     if ax.get_legend_handles_labels()[0]:
-        ax.legend(**kwargs)
+        kwargs.pop("loc", None)
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0, **kwargs)
 
 
 def svg(fig: Figure) -> str:
