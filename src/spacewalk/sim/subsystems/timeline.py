@@ -297,44 +297,39 @@ def _someone_out(s: TimelineState, hv: np.ndarray, plan: Plan) -> np.ndarray:
     return (same & coming[:, None, :]).any(axis=2)
 
 
-def stand_down(s: TimelineState, plan: Plan, go, tgt, t):
-    """The EVA is over before this crew member went out (an abort or terminate of the run):
-    skip to the activity after the next ingress (closing the hatch, the repress)."""
+def _jump(s: TimelineState, plan: Plan, go, skip_to, to, t, mode) -> None:
+    """Mark the activities from the current one up to ``skip_to`` (exclusive) done at ``t``
+    and start activity ``to`` now (an end of the EVA ordered by a terminate or abort)."""
     S = plan.kind.shape[1]
     idx = np.arange(S)
-    skipped = (idx >= s.act[..., None]) & (idx <= tgt[..., None]) & go[..., None]
+    skipped = (idx >= s.act[..., None]) & (idx < skip_to[..., None]) & go[..., None]
     s.completed |= skipped
     s.act_end_s[skipped & np.isnan(s.act_end_s)] = t
-    s.act = np.where(go, tgt + 1, s.act)
-    ri, ci = np.nonzero(go & (s.act < plan.n_acts[None, :]))
+    s.act = np.where(go, to, s.act)
+    ri, ci = np.nonzero(go & ((s.act == S - 1) | (s.act < plan.n_acts[None, :])))
     s.act_start_s[ri, ci, s.act[ri, ci]] = t
     s.act_t = np.where(go, 0.0, s.act_t)
     s.started = np.where(go, False, s.started)
-    s.mode = np.maximum(s.mode, np.where(go, TERMINATED, NOMINAL))
+    s.mode = np.maximum(s.mode, np.where(go, mode, NOMINAL))
+
+
+def stand_down(s: TimelineState, plan: Plan, go, tgt, t):
+    """The EVA is over before this crew member went out (an abort or terminate of the run):
+    skip to the activity after the next ingress (closing the hatch, the repress)."""
+    _jump(s, plan, go, tgt + 1, tgt + 1, t, TERMINATED)
     s.done |= go & (s.act >= plan.n_acts[None, :])
     return s
 
 
 def send_back(s: TimelineState, plan: Plan, go, tgt, is_abort, t, code, rule_k, range_m):
     """Terminate or abort: skip to the return-to-hatch slot, then the next ingress."""
-    R, C = plan.runs, len(plan.crew_ids)
     S = plan.kind.shape[1]
-    ci = np.broadcast_to(np.arange(C), (R, C))
-    ri = np.broadcast_to(np.arange(R)[:, None], (R, C))
-    idx = np.arange(S)
-    skipped = (idx >= s.act[..., None]) & (idx < tgt[..., None]) & go[..., None]
-    s.completed |= skipped
-    s.act_end_s[skipped & np.isnan(s.act_end_s)] = t
+    _jump(s, plan, go, tgt, S - 1, t, ABORTED if is_abort else TERMINATED)
     speed = plan.crew.speed_m_s * (1.5 if is_abort else 1.0)
     s.ret_dur_s = np.where(go, range_m / speed + 60.0, s.ret_dur_s)
     s.ret_met_W = np.where(go, WORKLOADS_W["heavy" if is_abort else "moderate"], s.ret_met_W)
     s.ret_speed_m_s = np.where(go, speed, s.ret_speed_m_s)
     s.return_to = np.where(go, tgt, s.return_to)
-    s.act = np.where(go, S - 1, s.act)
-    s.act_start_s[ri[go], ci[go], S - 1] = t
-    s.act_t = np.where(go, 0.0, s.act_t)
-    s.started = np.where(go, False, s.started)
-    s.mode = np.maximum(s.mode, np.where(go, ABORTED if is_abort else TERMINATED, NOMINAL))
     first = go & np.isnan(s.sent_back_s)
     s.sent_back_s[first] = t
     s.sent_back_rule[first] = rule_k
