@@ -80,15 +80,81 @@ def test_engine_prebreathe_reproduces_the_staged_protocol(emu_toml):
     assert tel.tissue_n2_kPa.iloc[0] * 1000 / PSI == pytest.approx(7.60, abs=0.015)
 
 
-def test_probability_model_is_the_published_logistic():
-    # NASA/TP-2004-213158 Table 10 (research model, ETR only): logit = -29.11 + 14.11 ETR
-    assert dcs.probability_dcs(29.11 / 14.11) == pytest.approx(0.5)
-    assert dcs.probability_dcs(1.8) == pytest.approx(
-        np.exp(-3.712) / (1 + np.exp(-3.712)), rel=1e-3
-    )
-    etr = np.linspace(1.0, 2.6, 9)
-    assert np.all(np.diff(dcs.probability_dcs(etr)) > 0)
-    # the ETR compartment has the 360-min half-time at rest (VO2 = 0)
+def _exposure(prebreathe_min, psi, minutes, vo2=dcs.VO2_REST_ML_KG_MIN, exercise_pb=0.0):
+    """Stages: a prebreathe at 14.7 psi (the first 10 min at ``exercise_pb`` mL/(kg min)
+    when given), then ``minutes`` on O2 at ``psi`` and ``vo2``."""
+    p0 = 14.7 * PSI
+    stages = []
+    if exercise_pb:
+        stages.append((600.0, p0, p0, 1.0, 1.0, exercise_pb))
+        prebreathe_min -= 10
+    if prebreathe_min > 0:
+        stages.append((prebreathe_min * 60.0, p0, p0, 1.0, 1.0))
+    stages.append((minutes * 60.0, psi * PSI, psi * PSI, 1.0, 1.0, vo2))
+    return stages
+
+
+def _p(stages):
+    return float(dcs.probability_dcs(dcs.history(stages).u))
+
+
+def test_the_risk_grows_with_time_at_altitude_from_zero():
+    """The issue's complaint: a minute at low pressure got a 4-hour chamber probability. The
+    survival model starts at zero and climbs with the exposure (log-logistic in time)."""
+    curve = [_p(_exposure(0, 4.3, m)) for m in (1, 10, 30, 60, 120, 240)]
+    assert curve[0] < 0.005
+    assert np.all(np.diff(curve) > 0)
+    # Webb et al. 1996: 77 % (20/26) by 4 h after a 1-h resting prebreathe; Wilson 95 %
+    assert 0.58 <= _p(_exposure(60, 4.3, 240, vo2=5.8)) <= 0.89
+
+
+def test_no_supersaturation_no_risk_however_long():
+    """A tissue below the pressure breathed makes no bubbles: 12 h at 10.2 psi breathing
+    O2 from sea-level air (TR 1.14 at first, then falling below 1 as N2 washes out) accrues
+    only its first minutes, and 12 h at 14.7 psi on O2 accrues nothing."""
+    assert _p(_exposure(0, 14.7, 720)) == 0.0
+    short, long = _p(_exposure(0, 10.2, 60)), _p(_exposure(0, 10.2, 720))
+    assert long == pytest.approx(short, abs=1e-6) and long < 0.01
+
+
+def test_exercise_raises_the_risk_at_altitude_and_lowers_it_in_the_prebreathe():
+    """Directions from the chamber literature: exercise at altitude raises P(DCS) (Conkin
+    1996; Webb et al. 2010); exercise at the start of the O2 prebreathe lowers it (Webb et
+    al. 1996: 77 % to 42 %)."""
+    rest = _p(_exposure(60, 4.3, 240))
+    work = _p(_exposure(60, 4.3, 240, vo2=10.0))
+    credit = _p(_exposure(60, 4.3, 240, exercise_pb=31.1))
+    assert work > rest > credit
+
+
+def test_the_interval_brackets_the_estimate_and_widens_off_the_data():
+    s_in = dcs.history(_exposure(60, 4.3, 240, vo2=5.8))  # a calibration condition
+    s_out = dcs.history(_exposure(0, 3.0, 30, vo2=25.0))  # far outside it
+    for s in (s_in, s_out):
+        lo, hi = dcs.probability_interval(s)
+        assert lo < dcs.probability_dcs(s.u) < hi
+    width = lambda s: np.subtract(*dcs.probability_interval(s)[::-1])  # noqa: E731
+    logit_w = lambda s: np.log(  # noqa: E731
+        dcs.probability_interval(s)[1] / (1 - dcs.probability_interval(s)[1])
+    ) - np.log(dcs.probability_interval(s)[0] / (1 - dcs.probability_interval(s)[0]))
+    assert width(s_in) > 0
+    assert logit_w(s_out) > logit_w(s_in)
+
+
+def test_the_shipped_coefficients_are_the_fit_to_the_calibration_trials():
+    """The coefficients are traceable: re-running the maximum-likelihood fit on the eight
+    USAF groups (spacewalk.results.dcs_trials) gives the constants in physics.dcs."""
+    pytest.importorskip("scipy")
+    from spacewalk.results import dcs_trials
+
+    result = dcs_trials.fit()
+    shipped = [dcs.MU0, dcs.DOSE_EXPONENT, dcs.KAPPA, dcs.GAMMA]
+    assert result["theta"] == pytest.approx(shipped, rel=2e-3, abs=2e-3)
+    assert result["covariance"] == pytest.approx(dcs.COVARIANCE, rel=0.05, abs=2e-3)
+
+
+def test_the_etr_compartment_has_the_360_min_half_time_at_rest():
+    # NASA/TP-2004-213158 Eq. 6: k = exp(lambda VO2) / 519.37 per minute, ln2/360 at VO2 = 0
     assert dcs.etr_rate_per_s(0.0) == pytest.approx(dcs.K_360_PER_S, rel=1e-4)
 
 

@@ -16,6 +16,7 @@ def _cmd_run(args) -> int:
     from .scenario import load_scenario
 
     scenario = load_scenario(args.scenario)
+    _advise(scenario)
     out = Path(args.out) if args.out else Path("runs") / scenario.scenario.name
     result = simulate(scenario)
     try:
@@ -40,7 +41,16 @@ def _cmd_validate(args) -> int:
             bad += 1
         else:
             print(f"{name}: ok ({sc.scenario.name}, {len(sc.crew)} crew)")
+            _advise(sc)
     return 1 if bad else 0
+
+
+def _advise(scenario) -> None:
+    """What the models say about the scenario before it runs (warnings, not errors)."""
+    from .sim.advice import dcs_advisories
+
+    for line in dcs_advisories(scenario):
+        print(f"warning: {scenario.scenario.name}: {line}", file=sys.stderr)
 
 
 def _cmd_scenarios(args) -> int:

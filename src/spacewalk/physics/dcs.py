@@ -1,25 +1,43 @@
-"""Decompression sickness: tissue nitrogen, tissue ratio and a probability of DCS.
+"""Decompression sickness: tissue nitrogen, the tissue ratios, and a survival model of the
+time to DCS driven by the tissue history.
 
-Tissue N2 follows the single 360-minute half-time compartment of the NASA tissue ratio
-(Conkin et al. 1996, ASEM 67(2):176-183; reference-data 9):
+**Tissues.** The NASA tissue ratio uses one 360-minute half-time compartment (Conkin et al.
+1996, ASEM 67(2):176-183; reference-data 9):
 
-    P(t) = P_in + (P0 - P_in) exp(-ln2 t / 360 min),   TR = P1N2 / P2,
+    P(t) = P_in + (P0 - P_in) exp(-k t),   k = ln2 / 360 min,   TR = P1N2 / P2,
 
-with P_in the N2 partial pressure of the dry breathing gas (0 on 100 % O2) and P2 the
-ambient (suit) pressure after decompression. As in the reference's worked values, the
-initial tissue tension is 0.79 x 14.7 psia = 11.61 psia and no water-vapour correction is
-applied.
+with P_in the N2 partial pressure of the dry breathing gas (0 on 100 % O2), P2 the pressure
+breathed after decompression and P0 = 0.79 x 14.7 psia = 11.61 psia at sea level. The
+exercise tissue (ETR) compartment of Conkin, Gernhardt, Powell and Pollock, NASA/TP-2004-213158
+(2004), Eq. 6 and Table 10, has a rate constant that grows with O2 uptake:
+k = exp(0.025 VO2) / 519.37 per minute (VO2 in mL/(kg min); the 360-min half-time at rest).
 
-The probability of DCS uses the exercise tissue ratio (ETR) and logistic model of Conkin,
-Gernhardt, Powell and Pollock, NASA/TP-2004-213158 (2004), Table 10, research model
-(ETR only): P(DCS) = 1 / (1 + exp(-(-29.11 + 14.11 ETR))), where the ETR compartment's
-rate constant shortens with O2 uptake: k = exp(0.025 VO2) / 519.37 per minute (their
-Eq. 6 with lambda2 = 0.025; VO2 in mL/(kg min); k = ln2/360 at rest). The model was fit
-to 229 exposures at 4.3 psia for 4 h after exercise prebreathe; outside that range it is an
-extrapolation.
+**Risk: a log-logistic accelerated-failure-time model with time-varying dose** (Cox and
+Oakes 1984, ch. 5; the log-logistic survival form of Conkin 2001, NASA/TP-2001-210775, and of
+the USAF model, Pilmanis et al. 2004, ASEM 75:749-759). The accelerated time
+
+    u(t) = integral of r(s) ds,   r = exp(-mu0 - kappa w / 100) D^n (VO2 / VO2_rest)^gamma
+
+grows while the exercise tissue is supersaturated, D = max(P_ETR / P2 - 1, 0) (the pressure
+ratio minus one of Conkin, Foster and Powell 1998, ASEM 69:352-359), faster with exercise at
+altitude, VO2 over the resting 4.0 mL/(kg min) (activity at altitude raises the risk: Conkin
+1996; Webb et al. 2010; a power law, so that a hard-working crew member is not extrapolated
+exponentially), and slower after exercise during the O2 prebreathe, w = the excess
+O2 uptake [mL/kg] while breathing O2 before decompression (Webb et al. 1996, ASEM 67:618-624:
+77 % DCS after a 1-h resting prebreathe, 42 % after one that began with 10 min of exercise).
+Then P(DCS by t) = u^beta / (1 + u^beta).
+
+beta is the reciprocal of the USAF model's log-logistic scale for exposures at or above
+30,000 ft, 0.565 +/- 0.05 (Pilmanis et al. 2004, Table I, stratum 3). mu0, n, kappa and
+gamma were fitted by maximum likelihood to eight USAF chamber groups (218 exposures;
+:mod:`spacewalk.results.dcs_trials`, which re-runs the fit); their covariance gives the
+interval. Outside 3.5-7.3 psia, 3-6 h at altitude and the protocols of those groups it is an
+extrapolation (docs/dcs.md).
 """
 
 from __future__ import annotations
+
+from typing import NamedTuple
 
 import numpy as np
 
@@ -29,8 +47,47 @@ HALF_TIME_MIN = 360.0
 K_360_PER_S = np.log(2.0) / (HALF_TIME_MIN * 60.0)
 TISSUE_SEA_LEVEL_PA = 0.79 * 14.7 * PA_PER_PSI  # 11.61 psia
 ETR_LAMBDA = 0.025  # [per mL/(kg min)] NASA/TP-2004-213158, Table 10
-ETR_B0 = -29.11  # same, constant
-ETR_B1 = 14.11  # same, ETR coefficient
+VO2_REST_ML_KG_MIN = 4.0  # TP-2004-213158: measured at rest before a test, 4.0 +/- 0.5
+ON_O2_FRACTION = 0.99  # breathing this O2 fraction or more is "on O2" (a prebreathe)
+
+# The survival model's coefficients: fitted by spacewalk.results.dcs_trials.fit() (the test
+# suite re-runs the fit and checks these), and beta from Pilmanis et al. 2004, Table I.
+MU0 = 4.86101  # ln of the time scale [ln min] at D = 1, rest, no exercise prebreathe
+DOSE_EXPONENT = 2.27516  # n
+KAPPA = 0.27199  # [per 100 mL/kg of excess O2 uptake during the prebreathe]
+GAMMA = 0.85309  # exponent of VO2 / VO2_rest at altitude
+BETA = 1.0 / 0.565  # shape; USAF model stratum 3 scale 0.565 +/- 0.05
+BETA_SE = 0.05 / 0.565**2
+# covariance of (mu0, n, kappa, gamma) at the optimum (inverse Hessian of the log-likelihood)
+COVARIANCE = np.array(
+    [
+        [0.03359, 0.01531, -0.00593, 0.04562],
+        [0.01531, 0.23142, 0.01435, 0.12301],
+        [-0.00593, 0.01435, 0.00647, 0.00244],
+        [0.04562, 0.12301, 0.00244, 0.12841],
+    ]
+)
+
+
+class Dose(NamedTuple):
+    """Tissue and risk state per (run, crew): the tissues [Pa], the exercise-prebreathe
+    credit w [mL/kg], the accelerated time u and its derivatives' integrals (for the
+    interval: u_ln = integral of r ln D, u_x = of r x, u_w = of r w / 100)."""
+
+    n2_Pa: np.ndarray
+    etr_Pa: np.ndarray
+    w_mL_kg: np.ndarray
+    u: np.ndarray
+    u_ln: np.ndarray
+    u_x: np.ndarray
+    u_w: np.ndarray
+
+
+def sea_level(shape=()) -> Dose:
+    """Tissues in equilibrium with sea-level air, no exposure yet."""
+    full = np.full(shape, TISSUE_SEA_LEVEL_PA)
+    zero = np.zeros(shape)
+    return Dose(full, full.copy(), zero, zero.copy(), zero.copy(), zero.copy(), zero.copy())
 
 
 def inspired_n2_Pa(pressure_Pa, o2_fraction):
@@ -60,21 +117,141 @@ def tissue_ratio(tissue_Pa, ambient_Pa):
     return np.asarray(tissue_Pa) / np.maximum(np.asarray(ambient_Pa), 1.0)
 
 
-def probability_dcs(etr):
-    """P(DCS) from the exercise tissue ratio (NASA/TP-2004-213158, Table 10)."""
-    z = ETR_B0 + ETR_B1 * np.asarray(etr, dtype=float)
-    return 1.0 / (1.0 + np.exp(-np.clip(z, -50, 50)))
+def _period(s: Dose, p_in0_Pa, p_in1_Pa, p_breath_Pa, on_o2, vo2_mL_kg_min, dt_s: float):
+    """The tissues after a period, and the covariates of the dose over it: the
+    supersaturation D, the exercise at altitude x and the prebreathe credit w."""
+    vo2 = np.asarray(vo2_mL_kg_min, dtype=float)
+    n2 = tissue_ramp(s.n2_Pa, p_in0_Pa, p_in1_Pa, K_360_PER_S, dt_s)
+    etr = tissue_ramp(s.etr_Pa, p_in0_Pa, p_in1_Pa, etr_rate_per_s(vo2), dt_s)
+    ratio = etr / np.maximum(np.asarray(p_breath_Pa, dtype=float), 1.0)
+    dose = np.maximum(ratio - 1.0, 0.0)
+    excess = np.maximum(vo2 - VO2_REST_ML_KG_MIN, 0.0)
+    x = np.log1p(excess / VO2_REST_ML_KG_MIN)  # ln(VO2 / VO2_rest), 0 at rest
+    credit = (dose <= 0.0) & np.asarray(on_o2, dtype=bool)
+    w = s.w_mL_kg + np.where(credit, excess * dt_s / 60.0, 0.0)
+    return n2, etr, dose, x, w
+
+
+def rate_per_min(dose, x, w, mu0=None, n=None, kappa=None, gamma=None):
+    """The accelerated time's rate r [1/min] (zero where the tissue is not supersaturated);
+    the coefficients default to the model's."""
+    mu0 = MU0 if mu0 is None else mu0
+    n = DOSE_EXPONENT if n is None else n
+    kappa = KAPPA if kappa is None else kappa
+    gamma = GAMMA if gamma is None else gamma
+    ln_d = np.log(np.where(dose > 0.0, dose, 1.0))
+    return np.where(dose > 0.0, np.exp(-mu0 + gamma * x - kappa * w / 100.0 + n * ln_d), 0.0)
+
+
+def advance(s: Dose, p_in0_Pa, p_in1_Pa, p_breath_Pa, on_o2, vo2_mL_kg_min, dt_s: float) -> Dose:
+    """One period of ``dt_s`` seconds: the tissues follow the inspired N2 (a linear ramp from
+    ``p_in0`` to ``p_in1``), then the dose accrues at the end-of-period supersaturation."""
+    n2, etr, dose, x, w = _period(s, p_in0_Pa, p_in1_Pa, p_breath_Pa, on_o2, vo2_mL_kg_min, dt_s)
+    du = rate_per_min(dose, x, w) * dt_s / 60.0
+    ln_d = np.log(np.where(dose > 0.0, dose, 1.0))
+    return Dose(n2, etr, w, s.u + du, s.u_ln + du * ln_d, s.u_x + du * x, s.u_w + du * w / 100.0)
+
+
+def probability_dcs(u):
+    """P(DCS by now) from the accelerated time: the log-logistic u^beta / (1 + u^beta)."""
+    u = np.asarray(u, dtype=float)
+    z = BETA * np.log(np.where(u > 0.0, u, 1.0))
+    return np.where(u > 0.0, 1.0 / (1.0 + np.exp(-np.clip(z, -700.0, 700.0))), 0.0)
+
+
+def probability_interval(s: Dose, z: float = 1.96) -> tuple[np.ndarray, np.ndarray]:
+    """The (2.5 %, 97.5 %) bounds of P(DCS) from the coefficients' covariance and beta's
+    standard error (delta method on the logit, which is beta ln u)."""
+    u = np.asarray(s.u, dtype=float)
+    pos = u > 0.0
+    safe = np.where(pos, u, 1.0)
+    ln_u = np.log(safe)
+    grads = np.stack(
+        [
+            -BETA * np.ones_like(safe),
+            BETA * s.u_ln / safe,
+            -BETA * s.u_w / safe,
+            BETA * s.u_x / safe,
+        ],
+        axis=-1,
+    )
+    var = np.einsum("...i,ij,...j->...", grads, COVARIANCE, grads) + (ln_u * BETA_SE) ** 2
+    logit = BETA * ln_u
+    half = z * np.sqrt(var)
+    lo = np.where(pos, 1.0 / (1.0 + np.exp(-(logit - half))), 0.0)
+    hi = np.where(pos, 1.0 / (1.0 + np.exp(-(logit + half))), 0.0)
+    return lo, hi
+
+
+def _substeps(stages, substep_s: float):
+    """Each stage ``(duration_s, p0, p1, fo2_0, fo2_1[, vo2])`` cut into periods of at most
+    ``substep_s``: (inspired N2 at start and end, pressure at end, on O2, VO2, dt)."""
+    for stage in stages:
+        duration_s, p0, p1, f0, f1 = stage[:5]
+        vo2 = stage[5] if len(stage) > 5 else VO2_REST_ML_KG_MIN
+        n = max(1, int(np.ceil(duration_s / substep_s)))
+        edges = np.linspace(0.0, 1.0, n + 1)
+        p = p0 + (p1 - p0) * edges
+        f = f0 + (f1 - f0) * edges
+        pin = inspired_n2_Pa(p, f)
+        for i in range(n):
+            yield pin[i], pin[i + 1], p[i + 1], f[i + 1] >= ON_O2_FRACTION, vo2, duration_s / n
+
+
+def history(stages, start: Dose | None = None, substep_s: float = 60.0) -> Dose:
+    """The dose state after a list of stages ``(duration_s, p0_Pa, p1_Pa, fo2_0, fo2_1,
+    vo2_mL_kg_min)``, each a linear ramp of pressure and O2 fraction at a constant O2 uptake
+    (the last element may be left out: rest, 4.0 mL/(kg min)), breathed at the ambient
+    pressure. Within a stage the inspired N2 is linear between substeps, which is exact for a
+    pressure ramp at constant O2 fraction."""
+    s = start if start is not None else sea_level()
+    for period in _substeps(stages, substep_s):
+        s = advance(s, *period)
+    return s
+
+
+def history_covariates(stages, substep_s: float = 60.0) -> dict[str, np.ndarray]:
+    """The dose's covariates period by period over the stages (D, x, w and the period in
+    minutes): what a fit of the coefficients needs, since the tissues do not depend on them."""
+    s = sea_level()
+    out: dict[str, list] = {"dose": [], "x": [], "w": [], "dt_min": []}
+    for period in _substeps(stages, substep_s):
+        n2, etr, dose, x, w = _period(s, *period)
+        s = s._replace(n2_Pa=n2, etr_Pa=etr, w_mL_kg=w)
+        for key, value in (("dose", dose), ("x", x), ("w", w), ("dt_min", period[-1] / 60.0)):
+            out[key].append(float(value))
+    return {k: np.asarray(v) for k, v in out.items()}
 
 
 def history_tissue_Pa(stages, start_Pa=TISSUE_SEA_LEVEL_PA, k_per_s=K_360_PER_S):
-    """Tissue N2 after a list of stages ``(duration_s, p0_Pa, p1_Pa, fo2_0, fo2_1)``.
-
-    Each stage is a linear ramp of pressure and O2 fraction; the inspired N2 is taken as
-    linear in between (exact for a pressure ramp at constant O2 fraction, and for constant
-    pressure with an O2 ramp)."""
+    """The 360-min (or ``k_per_s``) tissue after stages ``(duration_s, p0, p1, fo2_0, fo2_1)``,
+    each an exact linear ramp of inspired N2."""
     tissue = start_Pa
-    for duration_s, p0, p1, f0, f1 in stages:
+    for duration_s, p0, p1, f0, f1, *_ in stages:
         tissue = tissue_ramp(
             tissue, inspired_n2_Pa(p0, f0), inspired_n2_Pa(p1, f1), k_per_s, duration_s
         )
     return tissue
+
+
+# NASA accepted a prebreathe protocol when a 4-h test at 4.3 psia, with the light exercise of
+# an EVA (measured at 5.8 mL/(kg min)), gave <= 15 % DCS at 95 % confidence
+# (NASA/TP-2004-213158, Results and "Exercise at 4.3 psia"; reference-data 9).
+ACCEPTANCE_LIMIT = 0.15
+TEST_MINUTES = 240.0
+TEST_VO2_ML_KG_MIN = 5.8
+
+
+def acceptance_risk(
+    start: Dose,
+    suit_Pa: float,
+    minutes: float = TEST_MINUTES,
+    vo2_mL_kg_min: float = TEST_VO2_ML_KG_MIN,
+):
+    """P(DCS) of the acceptance test after a history: ``minutes`` on O2 at ``suit_Pa`` with
+    the tests' light exercise, from the state ``start`` at the depress; with the two-sided
+    95 % interval and the one-sided 95 % upper bound the acceptance criterion uses."""
+    s = history([(minutes * 60.0, suit_Pa, suit_Pa, 1.0, 1.0, vo2_mL_kg_min)], start=start)
+    lo, hi = probability_interval(s)
+    _, upper = probability_interval(s, z=1.645)
+    return float(probability_dcs(s.u)), float(lo), float(hi), float(upper)

@@ -17,6 +17,7 @@ from ..scenario.presets import WORKLOADS_W
 from ..sim.plan import compile_plan
 from ..sim.subsystems import co2
 from ..units import W_PER_BTU_H
+from . import dcs_trials
 from .history import FAIL, PASS, Row
 from .simulation import simulate
 
@@ -180,4 +181,5 @@ def validate() -> list[Row]:
                 "",
             )
         )
+    rows.extend(dcs_trials.rows())
     return rows

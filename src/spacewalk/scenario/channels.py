@@ -58,7 +58,7 @@ CHANNELS: tuple[Channel, ...] = (
     Channel("tissue_n2_kPa", "kPa", "N2 tension in the 360-min half-time tissue"),
     Channel("tissue_ratio", "", "tissue N2 over breathing pressure (NASA TR)"),
     Channel("etr", "", "exercise tissue ratio (NASA/TP-2004-213158)"),
-    Channel("p_dcs", "", "probability of DCS from the ETR model"),
+    Channel("p_dcs", "", "probability of DCS so far (survival model, docs/dcs.md)"),
     Channel("suit_envelope_m", "m", "size of the suited body at the hatch (ballooning)"),
     Channel("ingress_blocked_min", "min", "time spent unable to fit through the hatch"),
     Channel("range_m", "m", "distance from the hatch"),

@@ -23,12 +23,14 @@ from pydantic import (
     model_validator,
 )
 
+from ..physics.dcs import VO2_REST_ML_KG_MIN
 from ..physics.maneuvering import UNITS
 from ..physics.orbit import tle_line_problem
 from ..units import CABIN_GAS_T_K, DISCHARGE_CD
 from .channels import CHANNELS
 from .events import EVENTS
 from .presets import SUITS, WORKLOADS_W
+from .protocols import PROTOCOLS
 
 
 def _finite3(v: tuple[float, float, float]) -> tuple[float, float, float]:
@@ -443,15 +445,48 @@ class Orbit(_Model):
 
 
 class PrebreatheStage(_Model):
-    """One stage of the pre-simulation history (cabin atmosphere or mask O2)."""
+    """One stage of the pre-simulation history (cabin atmosphere or mask O2), or a named
+    protocol of :mod:`spacewalk.scenario.protocols` standing for its stages."""
 
     label: str = ""
-    duration_min: float = Field(gt=0, le=20000)
-    pressure_psi: float = Field(gt=0, le=20)
+    protocol: str = ""
+    duration_min: float | None = Field(default=None, gt=0, le=20000)
+    pressure_psi: float | None = Field(default=None, gt=0, le=20)
     end_pressure_psi: float | None = Field(default=None, gt=0, le=20)
-    o2_fraction: float = Field(gt=0, le=1)
+    o2_fraction: float | None = Field(default=None, gt=0, le=1)
     end_o2_fraction: float | None = Field(default=None, gt=0, le=1)
+    # O2 uptake during the stage [mL/(kg min)]: 4.0 at rest (NASA/TP-2004-213158); exercise
+    # on O2 before the decompression earns the DCS model's prebreathe credit
+    vo2_mL_kg_min: float = Field(default=VO2_REST_ML_KG_MIN, gt=0, le=80)
     crew: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _stage_or_protocol(self):
+        own = ("duration_min", "pressure_psi", "end_pressure_psi", "o2_fraction", "end_o2_fraction")
+        if self.protocol:
+            if self.protocol not in PROTOCOLS:
+                near = difflib.get_close_matches(self.protocol, PROTOCOLS, n=1)
+                hint = f" (did you mean {near[0]!r}?)" if near else ""
+                raise ValueError(
+                    f"unknown protocol {self.protocol!r}{hint}; the library has "
+                    + ", ".join(PROTOCOLS)
+                )
+            given = [k for k in own if getattr(self, k) is not None]
+            if given:
+                raise ValueError(
+                    f"a stage with protocol = {self.protocol!r} takes its stages from the "
+                    f"library; remove {', '.join(given)} (or drop protocol and give the stage)"
+                )
+        else:
+            required = ("duration_min", "pressure_psi", "o2_fraction")
+            missing = [k for k in required if getattr(self, k) is None]
+            if missing:
+                raise ValueError(
+                    f'a prebreathe stage needs {", ".join(missing)} (or protocol = "NAME": '
+                    + ", ".join(PROTOCOLS)
+                    + ")"
+                )
+        return self
 
 
 class Suit(_Model):
@@ -1456,6 +1491,7 @@ RULE_CHANNELS = (
     "core_temp_rise_C",
     "fog_index",
     "tissue_ratio",
+    "p_dcs",
     "feedwater_kg",
     "battery_Ah",
     "ingress_blocked_min",

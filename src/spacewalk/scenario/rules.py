@@ -108,4 +108,15 @@ STANDARD_RULES: tuple[dict, ...] = (
         action="alarm",
         message="moisture beyond what the ventilation removes: visor fogging",  # C: fog_index > 1
     ),
+    dict(
+        id="dcs-risk",
+        channel="p_dcs",
+        above=0.15,
+        level="warning",
+        action="alarm",
+        applies="always",
+        # H: NASA accepted a prebreathe protocol at <= 15 % Type I DCS (and <= 20 % grade IV
+        # VGE, no Type II) with 95 % confidence (NASA/TP-2004-213158, Results; reference-data 9)
+        message="P(DCS) above 15 %, the NASA acceptance limit for a prebreathe protocol",
+    ),
 )

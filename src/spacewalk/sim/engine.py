@@ -53,6 +53,7 @@ PEAK_KEYS = (
     "ppco2_mmHg",
     "tissue_ratio",
     "etr",
+    "p_dcs",
     "heat_storage_kJ",
     "helmet_water_L",
     "fog_index",
@@ -330,7 +331,9 @@ class Engine:
         log.extend(ev)
         p_in, p_breath, fo2_breath = tissue.breathing(now, suited, p_suit, p_amb, fo2_amb)
         if (step + 1) % self.dcs_every == 0:  # the slow subsystem: holds this step's gas
-            self.ts, _ = tissue.step(self.ts, plan, p_in, met, self.dcs_every * dt)
+            self.ts, _ = tissue.step(
+                self.ts, plan, p_in, p_breath, fo2_breath, met, self.dcs_every * dt
+            )
         tr, etr = tissue.ratios(self.ts, p_breath)
         return StepGas(
             live,
@@ -390,6 +393,7 @@ class Engine:
             "fog_index": g.heat_out.fog_index,
             "tissue_ratio": g.tr,
             "etr": g.etr,
+            "p_dcs": dcs.probability_dcs(self.ts.u),
             "feedwater_kg": th.feedwater_kg,
             "battery_Ah": self.pw.battery_Ah,
             "ingress_blocked_min": tl.blocked_s / 60.0,
@@ -437,7 +441,7 @@ class Engine:
         tl, suit, cs, th, pw, rs = self.tl, self.suit, self.cs, self.th, self.pw, self.rs
         recorder, day_night = self.recorder, self.day_night
         t, values = self.t, self.values
-        tally.peaks["p_dcs"] = dcs.probability_dcs(tally.peaks["etr"])  # monotonic in ETR
+        tally.peaks["p_dcs_lo"], tally.peaks["p_dcs_hi"] = dcs.probability_interval(self.ts)
         incap, adrift = OUTCOMES.index("incapacitated"), OUTCOMES.index("adrift")
         outcome = np.where(
             tl.lost,

@@ -15,10 +15,10 @@ import numpy as np
 
 from ..physics import dcs, orbit
 from ..physics.maneuvering import UNITS, ManeuveringUnit, suited_mass_properties
-from ..physics.metabolism import vo2_mL_kg_min
 from ..scenario import ACTIVITIES, DEFAULT_WORKLOAD, Scenario, utc_seconds
 from ..scenario.model import OUTSIDE, walk_vessels
 from ..scenario.presets import WORKLOADS_W
+from ..scenario.protocols import stage_tuples
 from ..units import DISCHARGE_CD, M3_PER_FT3, PA_PER_PSI
 
 KIND = {name: i for i, name in enumerate(ACTIVITIES)}
@@ -231,8 +231,7 @@ class CrewParams:
     emittance: np.ndarray  # outer layer emittance
     insulation_W_K: np.ndarray  # insulation conductance
     met_factor: np.ndarray  # metabolic factor of a campaign's dispersion (1 nominal)
-    tissue0_Pa: np.ndarray  # 360-min tissue N2 at the start (after the prebreathe history)
-    etr0_Pa: np.ndarray  # ETR tissue N2 at the start
+    dose0: np.ndarray  # (R, C, fields of dcs.Dose): tissues and DCS dose after the history
 
 
 @dataclass(frozen=True)
@@ -431,16 +430,8 @@ def _vessel_arrays(sc: Scenario, runs: int) -> dict[str, np.ndarray]:
     return out
 
 
-def _history(sc: Scenario, member_id: str) -> list[tuple]:
-    stages = []
-    for st in sc.prebreathe:
-        if st.crew and member_id not in st.crew:
-            continue
-        p0 = st.pressure_psi * PA_PER_PSI
-        p1 = (st.end_pressure_psi or st.pressure_psi) * PA_PER_PSI
-        f1 = st.end_o2_fraction if st.end_o2_fraction is not None else st.o2_fraction
-        stages.append((st.duration_min * 60.0, p0, p1, st.o2_fraction, f1))
-    return stages
+def crew_history(sc: Scenario, member_id: str) -> list[tuple]:
+    return stage_tuples(st for st in sc.prebreathe if not st.crew or member_id in st.crew)
 
 
 def compile_plan(sc: Scenario, runs: int = 1) -> Plan:
@@ -503,20 +494,9 @@ def compile_plan(sc: Scenario, runs: int = 1) -> Plan:
         kind[ci, n_slots - 1] = RETURN
         met[ci, n_slots - 1] = WORKLOADS_W["moderate"]
     crew_cols = _crew_arrays(sc, runs)
-    tissue0, etr0 = [], []
-    rest_k = dcs.etr_rate_per_s(
-        vo2_mL_kg_min(WORKLOADS_W["rest"], np.array([m.mass_kg for m in sc.crew]))
-    )
-    for ci, cid in enumerate(crew_ids):
-        stages = _history(sc, cid)
-        tissue0.append(dcs.history_tissue_Pa(stages))
-        etr0.append(dcs.history_tissue_Pa(stages, k_per_s=float(rest_k[ci])))
-    crew = CrewParams(
-        **crew_cols,
-        met_factor=np.ones((runs, n_crew)),
-        tissue0_Pa=np.tile(np.asarray(tissue0, dtype=float), (runs, 1)),
-        etr0_Pa=np.tile(np.asarray(etr0, dtype=float), (runs, 1)),
-    )
+    doses = [np.array(dcs.history(crew_history(sc, cid)), dtype=float) for cid in crew_ids]
+    dose0 = np.tile(np.stack(doses), (runs, 1, 1))
+    crew = CrewParams(**crew_cols, met_factor=np.ones((runs, n_crew)), dose0=dose0)
     motion = _motion_plan(sc, crew_ids, hatch_of, runs)
     planned = [planned_fault(f, crew_ids, motion, runs) for f in sc.faults]
     vessel_ids = sc.vehicle.vessel_ids()

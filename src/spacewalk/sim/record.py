@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..physics import dcs
 from ..scenario.channels import CHANNELS
 from .plan import LOC_OUTSIDE
 
@@ -42,7 +41,6 @@ def channel_values(eng, values, now, *, met, p_amb, p_ves, draw, cooling, range_
     airlock = np.where(hv > 0, p_ves[np.arange(R)[:, None], hv], np.nan)
     return {
         **values,
-        "p_dcs": dcs.probability_dcs(values["etr"]),
         "activity": np.where(tl.done, -1, np.where(now.slot == S - 1, S - 1, tl.act)),
         "location": tl.loc,
         "suited": tl.suited,

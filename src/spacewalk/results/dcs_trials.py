@@ -1,0 +1,574 @@
+"""Chamber trials of decompression sickness: the data the DCS model was fitted to, the data it
+is checked against, the fit itself, and the rows of ``spacewalk models validate``.
+
+Each trial is a group of subjects given one protocol: a prebreathe history from sea-level air,
+then a time at altitude on 100 % O2 at a stated activity; its outcome is the number with DCS.
+
+*Calibration* (the fit, :func:`fit`): eight groups from the USAF laboratory at Brooks AFB,
+218 exposures. Webb et al. 1996 (ASEM 67(7):618-624; PubMed 8830940): 4 h at 4.3 psia with
+light to moderate exercise after a 1-h resting prebreathe (77 %, n = 26), a 1-h prebreathe
+that began with 10 min of dual-cycle ergometry at 75 % VO2peak (42 %, n = 26) and a 15-min one
+with the same exercise (64 %, n = 22). Pilmanis et al. 2004 (ASEM 75(9):749-759, Table III):
+five profiles of 30 subjects each, 18,000-35,000 ft, 0-90 min prebreathe, 3-6 h, rest to heavy
+exercise. They set mu0, n, kappa and gamma of :mod:`spacewalk.physics.dcs`.
+
+*Prediction*: the seven NASA Prebreathe Reduction Program tests (JSC and Duke chambers; the
+research-model data of Conkin et al., NASA/TP-2004-213158, Table 6, with each test's exercise
+by minute from its Table 3), 229 exposures at 4.3 psia, none used in the fit.
+
+The chamber's subjects are described by the sources' means: VO2peak 41.5 mL/(kg min)
+(TP-2004-213158); rest at 4.0 and the EVA-like upper-body exercise ("crank and yank") at 5.8
+mL/(kg min) (TP-2004-213158, measured); "heavy" cycle ergometry at altitude a mean of 25 %
+VO2peak (the USAF model's category is "over 20 %", Pilmanis et al. 2004). Ascents to the USAF
+altitudes take the few minutes of 5,000 ft/min and are taken as instant; the NASA tests'
+30-minute ascents are modelled as ramps.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..physics import dcs
+from ..units import PA_PER_PSI
+from .history import FAIL, KNOWN, PASS, XPASS, Row
+
+VO2_PEAK = 41.5  # [mL/(kg min)] TP-2004-213158, the subjects' mean
+VO2_REST = dcs.VO2_REST_ML_KG_MIN
+VO2_UPPER_BODY = 5.8  # TP-2004-213158: crank-and-yank exercise, measured 5.8 +/- 0.7
+VO2_HEAVY = 0.25 * VO2_PEAK  # Pilmanis 2004: "heavy" is a mean over 20 % of VO2peak
+SEA_LEVEL_PSI = 14.7
+
+
+def altitude_psi(feet: float) -> float:
+    """Pressure of the ICAO standard atmosphere at a pressure altitude below 36,089 ft."""
+    h_m = feet * 0.3048
+    return SEA_LEVEL_PSI * (1.0 - 2.25577e-5 * h_m) ** 5.25588
+
+
+@dataclass(frozen=True)
+class Trial:
+    name: str
+    basis: str  # "calibrated" (in the fit) or "predicted"
+    n: int
+    dcs: int
+    stages: tuple  # (duration_s, p0_Pa, p1_Pa, fo2_0, fo2_1, vo2) from sea-level air
+    source: str
+    known_failure: str = ""
+
+    @property
+    def observed(self) -> float:
+        return self.dcs / self.n
+
+
+def _o2(minutes, psi=SEA_LEVEL_PSI, vo2=VO2_REST):
+    p = psi * PA_PER_PSI
+    return (minutes * 60.0, p, p, 1.0, 1.0, vo2)
+
+
+def _altitude(minutes, psi, vo2):
+    return _o2(minutes, psi, vo2)
+
+
+def _usaf(minutes_pb, feet, minutes_alt, vo2_alt, exercise_pb=()):
+    """A USAF test: a prebreathe at sea level (``exercise_pb``: (minutes, %VO2peak) at its
+    start, rest for the remainder), instant ascent, time at altitude."""
+    stages, used = [], 0.0
+    for minutes, pct in exercise_pb:
+        stages.append(_o2(minutes, vo2=pct / 100.0 * VO2_PEAK))
+        used += minutes
+    if minutes_pb - used > 0:
+        stages.append(_o2(minutes_pb - used))
+    stages.append(_altitude(minutes_alt, altitude_psi(feet), vo2_alt))
+    return tuple(stages)
+
+
+WEBB_1996 = "Webb et al. 1996, ASEM 67(7):618-624 (PubMed 8830940)"
+PILMANIS_2004 = "Pilmanis et al. 2004, ASEM 75(9):749-759, Table III (n = 30 each)"
+PRP = "Conkin et al. 2004, NASA/TP-2004-213158, Tables 3 and 6 (research model data)"
+
+# NASA PRP phases: the prebreathe minute by minute as (minutes, % VO2peak), TP-2004-213158
+# Table 3; the last 30 min are the ascent to 4.3 psia; in Phases I-IV the 30 min before the
+# last 70 are at 10.2 psia breathing 26.5 % O2 (TP-2004-213158 abstract and Table 1 note),
+# and the ascent starts from 10.2 psia.
+PRP_PHASES = {
+    "I": (49, 7, True, [(3, 37.5), (7, 75), (3, 37.5), (17, 25), (50, 9.5), (30, 9.5), (70, 9.5)]),
+    "II": (
+        47,
+        0,
+        True,
+        [
+            (3, 37.5),
+            (7, 75),
+            (3, 37.5),
+            (17, 25),
+            (35, 9.5),
+            (15, 13.8),
+            (15, 13.8),
+            (15, 9.5),
+            (70, 9.5),
+        ],
+    ),
+    "III": (9, 2, True, [(65, 9.5), (15, 13.8), (15, 13.8), (15, 9.5), (70, 9.5)]),
+    "IV": (62, 8, True, [(4, 9.5), (76, 13.8), (15, 13.8), (15, 9.5), (70, 9.5)]),
+    "V-1": (
+        9,
+        3,
+        False,
+        list(
+            zip(
+                [
+                    2,
+                    1,
+                    1,
+                    2,
+                    1,
+                    1,
+                    2,
+                    1,
+                    1,
+                    2,
+                    1,
+                    1,
+                    2,
+                    1,
+                    1,
+                    6,
+                    1,
+                    1,
+                    2,
+                    1,
+                    1,
+                    2,
+                    1,
+                    1,
+                    2,
+                    1,
+                    1,
+                    2,
+                    1,
+                    1,
+                    10,
+                    66,
+                ],
+                [
+                    9.5,
+                    30,
+                    30,
+                    25,
+                    36,
+                    36,
+                    25,
+                    45,
+                    45,
+                    25,
+                    45,
+                    45,
+                    25,
+                    45,
+                    45,
+                    25,
+                    45,
+                    45,
+                    25,
+                    45,
+                    45,
+                    25,
+                    45,
+                    45,
+                    25,
+                    45,
+                    45,
+                    25,
+                    39,
+                    39,
+                    25,
+                    9.5,
+                ],
+                strict=True,
+            )
+        ),
+    ),
+    "V-2": (
+        3,
+        1,
+        False,
+        list(
+            zip(
+                [
+                    1,
+                    1,
+                    2,
+                    1,
+                    2,
+                    1,
+                    1,
+                    1,
+                    2,
+                    1,
+                    1,
+                    1,
+                    2,
+                    1,
+                    3,
+                    1,
+                    2,
+                    1,
+                    1,
+                    1,
+                    2,
+                    1,
+                    1,
+                    1,
+                    2,
+                    1,
+                    10,
+                    75,
+                ],
+                [
+                    36,
+                    36,
+                    25,
+                    30,
+                    60,
+                    30,
+                    25,
+                    30,
+                    60,
+                    30,
+                    25,
+                    30,
+                    60,
+                    30,
+                    25,
+                    30,
+                    60,
+                    30,
+                    25,
+                    30,
+                    60,
+                    30,
+                    25,
+                    30,
+                    60,
+                    30,
+                    9.5,
+                    9.5,
+                ],
+                strict=True,
+            )
+        ),
+    ),
+    "V-3": (
+        50,
+        7,
+        False,
+        list(
+            zip(
+                [
+                    2,
+                    2,
+                    2,
+                    1,
+                    2,
+                    1,
+                    1,
+                    1,
+                    2,
+                    1,
+                    1,
+                    1,
+                    2,
+                    1,
+                    3,
+                    1,
+                    2,
+                    1,
+                    1,
+                    1,
+                    2,
+                    1,
+                    1,
+                    1,
+                    2,
+                    1,
+                    13,
+                    40,
+                    30,
+                    30,
+                ],
+                [
+                    9.5,
+                    36,
+                    25,
+                    30,
+                    60,
+                    30,
+                    25,
+                    30,
+                    60,
+                    30,
+                    25,
+                    30,
+                    60,
+                    30,
+                    25,
+                    25,
+                    60,
+                    30,
+                    25,
+                    30,
+                    60,
+                    30,
+                    25,
+                    30,
+                    60,
+                    30,
+                    9.5,
+                    13.8,
+                    9.5,
+                    9.5,
+                ],
+                strict=True,
+            )
+        ),
+    ),
+}
+
+
+def _prp_stages(intervals, staged: bool, minutes_alt: float = 240.0):
+    """One stage per minute of a PRP prebreathe, then 4 h at 4.3 psia with the tests'
+    intermittent upper-body exercise."""
+    vo2 = np.concatenate([np.full(m, pct / 100.0 * VO2_PEAK) for m, pct in intervals])
+    total = len(vo2)
+    psi = np.full(total, SEA_LEVEL_PSI)
+    fo2 = np.ones(total)
+    if staged:
+        psi[total - 100 :] = 10.2
+        fo2[total - 100 : total - 70] = 0.265
+    psi[total - 30 :] = np.linspace(psi[total - 31], 4.3, 31)[1:]
+    start = np.concatenate([[SEA_LEVEL_PSI], psi[:-1]])  # each minute ramps from the last
+    stages = [
+        (60.0, p0 * PA_PER_PSI, p1 * PA_PER_PSI, f, f, v)
+        for p0, p1, f, v in zip(start, psi, fo2, vo2, strict=True)
+    ]
+    stages.append(_altitude(minutes_alt, 4.3, VO2_UPPER_BODY))
+    return tuple(stages)
+
+
+# Predictions outside the data's interval, kept as rows with the reason (``history`` shows
+# them as "known"; one that starts to pass shows as "unexpected pass" and the note must go).
+_CREDIT = (
+    "under-predicted: the prebreathe credit is linear in the excess O2 uptake and was fitted "
+    "to one exercise, a 10-min bout at 75 % VO2peak (Webb 1996); "
+)
+KNOWN_FAILURES = {
+    "I": _CREDIT + "this test had that bout plus 17 min at 25 % and then 2 h of rest, which "
+    "the data say protected less than the credit gives",
+    "V-1": _CREDIT + "this test's 1-2 min bouts at 30-45 % VO2peak never reached a steady "
+    "state (TP-2004-213158), and TP-2004-213158 found light exercise less protective than "
+    "heavy for the same O2",
+    "V-3": _CREDIT + "this test's 2-3 min bouts at 36-60 % VO2peak earn a large credit; "
+    "TP-2004-213158 found light exercise less protective than heavy for the same O2",
+}
+
+
+TRIALS: tuple[Trial, ...] = (
+    Trial(
+        "1-h resting prebreathe, 4 h at 4.3 psia",
+        "calibrated",
+        26,
+        20,
+        _usaf(60, 30_300, 240, VO2_UPPER_BODY),
+        WEBB_1996,
+    ),
+    Trial(
+        "1-h prebreathe starting with 10 min at 75 % VO2peak, 4 h at 4.3 psia",
+        "calibrated",
+        26,
+        11,
+        _usaf(60, 30_300, 240, VO2_UPPER_BODY, [(10, 75)]),
+        WEBB_1996,
+    ),
+    Trial(
+        "15-min prebreathe with 10 min at 75 % VO2peak, 4 h at 4.3 psia",
+        "calibrated",
+        22,
+        14,
+        _usaf(15, 30_300, 240, VO2_UPPER_BODY, [(10, 75)]),
+        WEBB_1996,
+    ),
+    Trial(
+        "A: 90 min prebreathe, 3 h at 35,000 ft, mild exercise",
+        "calibrated",
+        30,
+        28,
+        _usaf(90, 35_000, 180, VO2_UPPER_BODY),
+        PILMANIS_2004,
+    ),
+    Trial(
+        "B: 30 min prebreathe, 4 h at 25,000 ft, heavy exercise",
+        "calibrated",
+        30,
+        18,
+        _usaf(30, 25_000, 240, VO2_HEAVY),
+        PILMANIS_2004,
+    ),
+    Trial(
+        "C: 15 min prebreathe, 4 h at 22,500 ft, heavy exercise",
+        "calibrated",
+        30,
+        9,
+        _usaf(15, 22_500, 240, VO2_HEAVY),
+        PILMANIS_2004,
+    ),
+    Trial(
+        "D: no prebreathe, 6 h at 18,000 ft, heavy exercise",
+        "calibrated",
+        30,
+        4,
+        _usaf(0, 18_000, 360, VO2_HEAVY),
+        PILMANIS_2004,
+    ),
+    Trial(
+        "E: 75 min prebreathe, 4 h at 30,000 ft, rest",
+        "calibrated",
+        30,
+        17,
+        _usaf(75, 30_000, 240, VO2_REST),
+        PILMANIS_2004,
+    ),
+) + tuple(
+    Trial(
+        f"NASA PRP Phase {phase}: exercise prebreathe, 4 h at 4.3 psia",
+        "predicted",
+        n,
+        k,
+        _prp_stages(intervals, staged),
+        PRP,
+        KNOWN_FAILURES.get(phase, ""),
+    )
+    for phase, (n, k, staged, intervals) in PRP_PHASES.items()
+)
+
+
+def covariates(trial: Trial) -> dict[str, np.ndarray]:
+    return dcs.history_covariates(trial.stages)
+
+
+def predicted(trial: Trial) -> tuple[float, float, float]:
+    """P(DCS) at the end of the trial with the shipped coefficients, and its interval."""
+    s = dcs.history(trial.stages)
+    lo, hi = dcs.probability_interval(s)
+    return float(dcs.probability_dcs(s.u)), float(lo), float(hi)
+
+
+def wilson(k: int, n: int, z: float = 1.96) -> tuple[float, float]:
+    """The Wilson score interval of a binomial proportion (95 % by default)."""
+    p = k / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z / (1 + z * z / n) * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+# ---------------------------------------------------------------------------------- the fit
+
+
+def _neg_log_likelihood(theta, data, beta):
+    mu0, n, kappa, gamma = theta
+    total = 0.0
+    for cov, k, m in data:
+        u = float(
+            np.sum(
+                dcs.rate_per_min(cov["dose"], cov["x"], cov["w"], mu0, n, kappa, gamma)
+                * cov["dt_min"]
+            )
+        )
+        p = 1.0 / (1.0 + u ** (-beta)) if u > 0 else 0.0
+        p = min(max(p, 1e-12), 1 - 1e-12)
+        total -= k * np.log(p) + (m - k) * np.log(1 - p)
+    return total
+
+
+def fit() -> dict:
+    """Maximum likelihood of (mu0, n, kappa, gamma) on the calibration trials at the end of
+    each exposure (the onset times are not published per subject), beta held at the USAF
+    model's; the covariance is the inverse of the numerical Hessian. Needs SciPy (a test
+    extra): ``python -m spacewalk.results.dcs_trials`` prints the result."""
+    from scipy.optimize import minimize
+
+    data = [(covariates(t), t.dcs, t.n) for t in TRIALS if t.basis == "calibrated"]
+    x0 = np.array([5.0, 2.0, 0.2, 0.1])
+    res = minimize(
+        _neg_log_likelihood,
+        x0,
+        args=(data, dcs.BETA),
+        method="Nelder-Mead",
+        options={"xatol": 1e-7, "fatol": 1e-9, "maxiter": 20000, "maxfev": 40000},
+    )
+    theta = res.x
+    h = np.array([1e-3, 1e-3, 1e-3, 1e-3])
+    hess = np.zeros((4, 4))
+    f = lambda v: _neg_log_likelihood(v, data, dcs.BETA)  # noqa: E731
+    for i in range(4):
+        for j in range(4):
+            ei, ej = np.eye(4)[i] * h[i], np.eye(4)[j] * h[j]
+            hess[i, j] = (
+                f(theta + ei + ej) - f(theta + ei - ej) - f(theta - ei + ej) + f(theta - ei - ej)
+            ) / (4 * h[i] * h[j])
+    return {"theta": theta, "covariance": np.linalg.inv(hess), "nll": res.fun}
+
+
+# ------------------------------------------------------------------------ validation rows
+
+
+def rows() -> list[Row]:
+    out = []
+    pooled = {"k": 0, "n": 0, "p": 0.0}
+    for t in TRIALS:
+        p, lo, hi = predicted(t)
+        a, b = wilson(t.dcs, t.n)
+        ok = a <= p <= b
+        status = (XPASS if ok else KNOWN) if t.known_failure else (PASS if ok else FAIL)
+        out.append(
+            Row(
+                "DCS",
+                t.name,
+                f"{100 * t.observed:.0f} % ({t.dcs}/{t.n})",
+                f"{100 * p:.0f} % (95 % {100 * lo:.0f}-{100 * hi:.0f})",
+                f"{100 * a:.0f}-{100 * b:.0f} % (Wilson 95 %)",
+                status,
+                t.basis,
+                t.source,
+                t.known_failure,
+            )
+        )
+        if t.basis == "predicted":
+            pooled["k"] += t.dcs
+            pooled["n"] += t.n
+            pooled["p"] += p * t.n
+    a, b = wilson(pooled["k"], pooled["n"])
+    p = pooled["p"] / pooled["n"]
+    out.append(
+        Row(
+            "DCS",
+            "NASA PRP, all seven tests pooled (expected cases over exposures)",
+            f"{100 * pooled['k'] / pooled['n']:.1f} % ({pooled['k']}/{pooled['n']})",
+            f"{100 * p:.1f} %",
+            f"{100 * a:.1f}-{100 * b:.1f} % (Wilson 95 %)",
+            PASS if a <= p <= b else FAIL,
+            "predicted",
+            PRP,
+            "",
+        )
+    )
+    return out
+
+
+if __name__ == "__main__":  # pragma: no cover - the fit, printed for docs/dcs.md
+    result = fit()
+    np.set_printoptions(precision=5, suppress=True)
+    print("theta (mu0, n, kappa, gamma):", result["theta"])
+    print("covariance:\n", result["covariance"])
+    print("neg log-likelihood:", result["nll"])
