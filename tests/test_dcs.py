@@ -133,12 +133,12 @@ def test_the_interval_brackets_the_estimate_and_widens_off_the_data():
     for s in (s_in, s_out):
         lo, hi = dcs.probability_interval(s)
         assert lo < dcs.probability_dcs(s.u) < hi
-    width = lambda s: np.subtract(*dcs.probability_interval(s)[::-1])  # noqa: E731
-    logit_w = lambda s: np.log(  # noqa: E731
-        dcs.probability_interval(s)[1] / (1 - dcs.probability_interval(s)[1])
-    ) - np.log(dcs.probability_interval(s)[0] / (1 - dcs.probability_interval(s)[0]))
-    assert width(s_in) > 0
-    assert logit_w(s_out) > logit_w(s_in)
+
+    def logit_width(s):
+        lo, hi = dcs.probability_interval(s)
+        return np.log(hi / (1 - hi)) - np.log(lo / (1 - lo))
+
+    assert logit_width(s_out) > logit_width(s_in) > 0
 
 
 def test_the_shipped_coefficients_are_the_fit_to_the_calibration_trials():

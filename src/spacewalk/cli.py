@@ -99,6 +99,72 @@ def _cmd_models_validate(args) -> int:
     return 0 if all(r.ok for r in rows) else 1
 
 
+def _number(lo: float, hi: float):
+    """An argparse type: a finite number in [lo, hi], or a message that says so."""
+
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+        if not lo <= value <= hi:  # also refuses nan
+            raise argparse.ArgumentTypeError(f"{text} is outside {lo:g} to {hi:g}")
+        return value
+
+    return parse
+
+
+def _cmd_prebreathe(args) -> int:
+    from .results import prebreathe as pb
+    from .scenario import load_scenario
+    from .scenario.presets import WORKLOADS_W
+    from .scenario.protocols import PROTOCOLS, with_break
+
+    if args.list:
+        for p in PROTOCOLS.values():
+            print(
+                f"{p.name:<18} {p.duration_min:>6.0f} min  {p.title}\n{'':<18} source: {p.source}"
+            )
+        return 0
+    unknown = [n for n in args.protocol if n not in PROTOCOLS]
+    if unknown or (args.break_protocol and args.break_protocol not in PROTOCOLS):
+        bad = ", ".join(unknown or [args.break_protocol])
+        print(
+            f"error: unknown protocol {bad}; `spacewalk prebreathe --list` shows the library",
+            file=sys.stderr,
+        )
+        return 1
+    override = {
+        "cabin_psi": args.cabin_psi,
+        "cabin_o2": args.cabin_o2,
+        "suit_psi": args.suit_psi,
+        "eva_min": None if args.eva_h is None else args.eva_h * 60.0,
+        "metabolic_W": args.metabolic_W or (WORKLOADS_W[args.workload] if args.workload else None),
+        "protocols": tuple(args.protocol) or None,
+    }
+    if args.scenario:
+        q = pb.question_from_scenario(load_scenario(args.scenario), **override)
+    else:
+        q = pb.Question(**{k: v for k, v in override.items() if v is not None})
+    if args.break_min is not None:
+        base = PROTOCOLS[args.break_protocol or "in-suit-4h"]
+        try:
+            extra = with_break(base, args.break_at or 0.0, args.break_min)
+        except ValueError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 1
+        q = pb.Question(**{**q.__dict__, "extra": (extra,)})
+    table = pb.answer(q)
+    print(pb.format_text(q, table))
+    if args.html:
+        out = Path(args.html)
+        from .results.runio import write_text
+
+        write_text(out, pb.render_html(q, table))
+        print(f"\nwrote {out}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="spacewalk", description="Simulate, plan and replay spacewalks (EVA)."
@@ -137,6 +203,38 @@ def main(argv: list[str] | None = None) -> int:
     )
     m.add_argument("--format", choices=("text", "markdown"), default="text")
     m.set_defaults(func=_cmd_models_validate)
+    p = sub.add_parser(
+        "prebreathe",
+        help="what prebreathe does this cabin need: every protocol through the engine, "
+        "the risk of each and the shortest that meets the NASA limit",
+    )
+    p.add_argument(
+        "scenario", nargs="?", help="take the cabin, suit and EVA from this scenario (optional)"
+    )
+    p.add_argument("--cabin-psi", type=_number(3.0, 15.0), help="cabin pressure (default 14.7)")
+    p.add_argument("--cabin-o2", type=_number(0.1, 1.0), help="cabin O2 fraction (default 0.21)")
+    p.add_argument("--suit-psi", type=_number(2.0, 15.0), help="suit pressure (default 4.3)")
+    p.add_argument("--eva-h", type=_number(0.05, 24.0), help="EVA length [h] (default 6.5)")
+    work = p.add_mutually_exclusive_group()
+    work.add_argument(
+        "--workload",
+        choices=("rest", "light", "moderate", "heavy", "very-heavy", "extreme"),
+        help="work during the EVA (default moderate)",
+    )
+    work.add_argument("--metabolic-W", type=_number(50.0, 2000.0), help="work during the EVA [W]")
+    p.add_argument(
+        "--protocol", action="append", default=[], help="compare only these (repeatable)"
+    )
+    p.add_argument(
+        "--break-min",
+        type=_number(0.1, 600.0),
+        help="add a candidate with an air break of this many minutes (the break rule)",
+    )
+    p.add_argument("--break-at", type=_number(0.0, 10000.0), help="minutes into the protocol")
+    p.add_argument("--break-protocol", help="the protocol the break is in (default in-suit-4h)")
+    p.add_argument("--html", help="also write a small report page to this file")
+    p.add_argument("--list", action="store_true", help="list the protocol library and exit")
+    p.set_defaults(func=_cmd_prebreathe)
     from .campaign.cli import add_parser as add_campaign
     from .catalogue.cli import add_parser as add_catalogue
     from .console.cli import add_parser as add_console
