@@ -42,7 +42,7 @@ def _staged(hours_at_10_2):
     ],
 )
 def test_protocol_tissue_ratios_match_the_reference(stages, p1n2_psia, tr):
-    p1 = dcs.history_tissue_Pa(stages)
+    p1 = dcs.history(stages).n2_Pa
     assert p1 / PSI == pytest.approx(p1n2_psia, abs=0.015)
     assert dcs.tissue_ratio(p1, 4.3 * PSI) == pytest.approx(tr, abs=0.006)
 
@@ -172,3 +172,25 @@ def test_slow_tissue_rate_agrees_with_the_fast_one():
     slow = simulate("polaris-dawn")  # dcs_dt_s = 60 s
     diff = (fast.telemetry.tissue_n2_kPa - slow.telemetry.tissue_n2_kPa).abs().max()
     assert diff * 1000 / PSI < 0.015
+
+
+def test_the_engine_integrates_the_dose_as_the_physics_does():
+    """The tissue subsystem is the physics function stepped by the engine: the same breathing
+    history, minute by minute from the run's telemetry (suit pressure, metabolic rate), gives
+    the same P(DCS) at the end (within the engine's one-minute sampling)."""
+    from spacewalk import parse_toml
+    from spacewalk.physics.metabolism import vo2_mL_kg_min
+    from spacewalk.results.models import _BENCH
+
+    toml = _BENCH.format(met=250.0).replace(
+        "duration_min = 240\npressure_psi = 14.7", "duration_min = 60\npressure_psi = 14.7"
+    )
+    res = simulate(parse_toml(toml, "bench"))
+    tel = res.telemetry
+    p = tel.p_suit_kPa.to_numpy() * 1000.0
+    vo2 = vo2_mL_kg_min(tel.metabolic_W.to_numpy(), 75.0)
+    stages = [(3600.0, 14.7 * PSI, 14.7 * PSI, 1.0, 1.0)]  # the scenario's 60-min prebreathe
+    stages += [(60.0, p[i], p[i + 1], 1.0, 1.0, vo2[i + 1]) for i in range(len(p) - 1)]
+    expected = dcs.probability_dcs(dcs.history(stages).u)
+    assert 0.5 < expected < 0.95
+    assert tel.p_dcs.iloc[-1] == pytest.approx(expected, abs=0.01)

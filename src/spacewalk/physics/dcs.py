@@ -29,10 +29,11 @@ Then P(DCS by t) = u^beta / (1 + u^beta).
 
 beta is the reciprocal of the USAF model's log-logistic scale for exposures at or above
 30,000 ft, 0.565 +/- 0.05 (Pilmanis et al. 2004, Table I, stratum 3). mu0, n, kappa and
-gamma were fitted by maximum likelihood to eight USAF chamber groups (218 exposures;
-:mod:`spacewalk.results.dcs_trials`, which re-runs the fit); their covariance gives the
-interval. Outside 3.5-7.3 psia, 3-6 h at altitude and the protocols of those groups it is an
-extrapolation (docs/dcs.md).
+gamma were fitted by maximum likelihood to thirteen NASA and USAF chamber groups (531
+exposures; :mod:`spacewalk.results.dcs_trials` lists them and re-runs the fit); their
+covariance gives the interval; three further USAF groups are its predictions. Outside
+3.5-7.3 psia, 3-6 h at altitude and the protocols of those groups it is an extrapolation
+(docs/dcs.md).
 """
 
 from __future__ import annotations
@@ -52,19 +53,19 @@ ON_O2_FRACTION = 0.99  # breathing this O2 fraction or more is "on O2" (a prebre
 
 # The survival model's coefficients: fitted by spacewalk.results.dcs_trials.fit() (the test
 # suite re-runs the fit and checks these), and beta from Pilmanis et al. 2004, Table I.
-MU0 = 4.86101  # ln of the time scale [ln min] at D = 1, rest, no exercise prebreathe
-DOSE_EXPONENT = 2.27516  # n
-KAPPA = 0.27199  # [per 100 mL/kg of excess O2 uptake during the prebreathe]
-GAMMA = 0.85309  # exponent of VO2 / VO2_rest at altitude
+MU0 = 4.91238  # ln of the time scale [ln min] at D = 1, rest, no exercise prebreathe
+DOSE_EXPONENT = 1.71133  # n
+KAPPA = 0.21959  # [per 100 mL/kg of excess O2 uptake during the prebreathe]
+GAMMA = 0.61068  # exponent of VO2 / VO2_rest at altitude
 BETA = 1.0 / 0.565  # shape; USAF model stratum 3 scale 0.565 +/- 0.05
 BETA_SE = 0.05 / 0.565**2
 # covariance of (mu0, n, kappa, gamma) at the optimum (inverse Hessian of the log-likelihood)
 COVARIANCE = np.array(
     [
-        [0.03359, 0.01531, -0.00593, 0.04562],
-        [0.01531, 0.23142, 0.01435, 0.12301],
-        [-0.00593, 0.01435, 0.00647, 0.00244],
-        [0.04562, 0.12301, 0.00244, 0.12841],
+        [0.02823, -0.01747, -0.00308, 0.02379],
+        [-0.01747, 0.08737, -0.00378, 0.03555],
+        [-0.00308, -0.00378, 0.00209, -0.0046],
+        [0.02379, 0.03555, -0.0046, 0.07063],
     ]
 )
 
@@ -223,35 +224,32 @@ def history_covariates(stages, substep_s: float = 60.0) -> dict[str, np.ndarray]
     return {k: np.asarray(v) for k, v in out.items()}
 
 
-def history_tissue_Pa(stages, start_Pa=TISSUE_SEA_LEVEL_PA, k_per_s=K_360_PER_S):
-    """The 360-min (or ``k_per_s``) tissue after stages ``(duration_s, p0, p1, fo2_0, fo2_1)``,
-    each an exact linear ramp of inspired N2."""
-    tissue = start_Pa
-    for duration_s, p0, p1, f0, f1, *_ in stages:
-        tissue = tissue_ramp(
-            tissue, inspired_n2_Pa(p0, f0), inspired_n2_Pa(p1, f1), k_per_s, duration_s
-        )
-    return tissue
-
-
-# NASA accepted a prebreathe protocol when a 4-h test at 4.3 psia, with the light exercise of
-# an EVA (measured at 5.8 mL/(kg min)), gave <= 15 % DCS at 95 % confidence
-# (NASA/TP-2004-213158, Results and "Exercise at 4.3 psia"; reference-data 9).
+# NASA accepted a prebreathe protocol when a test of 4 h at 4.3 psia, reached by a 30-min
+# ascent on O2, with the light exercise of an EVA (measured at 5.8 mL/(kg min)), gave <= 15 %
+# DCS at 95 % confidence (NASA/TP-2004-213158, Results, abstract and "Exercise at 4.3 psia";
+# reference-data 9).
 ACCEPTANCE_LIMIT = 0.15
 TEST_MINUTES = 240.0
+TEST_ASCENT_MIN = 30.0
 TEST_VO2_ML_KG_MIN = 5.8
 
 
 def acceptance_risk(
     start: Dose,
+    from_Pa: float,
     suit_Pa: float,
     minutes: float = TEST_MINUTES,
     vo2_mL_kg_min: float = TEST_VO2_ML_KG_MIN,
 ):
-    """P(DCS) of the acceptance test after a history: ``minutes`` on O2 at ``suit_Pa`` with
-    the tests' light exercise, from the state ``start`` at the depress; with the two-sided
-    95 % interval and the one-sided 95 % upper bound the acceptance criterion uses."""
-    s = history([(minutes * 60.0, suit_Pa, suit_Pa, 1.0, 1.0, vo2_mL_kg_min)], start=start)
+    """P(DCS) of the acceptance test after a history: from the state ``start``, a 30-min
+    ascent on O2 from ``from_Pa`` to ``suit_Pa``, then ``minutes`` there with the tests' light
+    exercise; with the two-sided 95 % interval and the one-sided 95 % upper bound the
+    acceptance criterion uses."""
+    stages = [
+        (TEST_ASCENT_MIN * 60.0, from_Pa, suit_Pa, 1.0, 1.0),
+        (minutes * 60.0, suit_Pa, suit_Pa, 1.0, 1.0, vo2_mL_kg_min),
+    ]
+    s = history(stages, start=start)
     lo, hi = probability_interval(s)
     _, upper = probability_interval(s, z=1.645)
     return float(probability_dcs(s.u)), float(lo), float(hi), float(upper)

@@ -177,7 +177,9 @@ def answer(q: Question) -> pd.DataFrame:
     suit_Pa = q.suit_psi * PA_PER_PSI
     rows = []
     for r, (c, s) in enumerate(zip(cands, starts, strict=True)):
-        test, _, _, upper = dcs.acceptance_risk(s, suit_Pa)
+        last = c.stages[-1] if c.stages else None
+        from_psi = (last.get("end_pressure_psi") or last["pressure_psi"]) if last else q.cabin_psi
+        test, _, _, upper = dcs.acceptance_risk(s, from_psi * PA_PER_PSI, suit_Pa)
         rows.append(
             {
                 "protocol": c.name,
@@ -263,7 +265,10 @@ def render_html(q: Question, table: pd.DataFrame) -> str:
     x = table.minutes.to_numpy()
     y = 100 * table.p_dcs.to_numpy()
     err = np.vstack([y - 100 * table.p_dcs_lo.to_numpy(), 100 * table.p_dcs_hi.to_numpy() - y])
-    for mask, colour, label in ((ok, "#2a7d3a", "meets the limit"), (~ok, "#b5442f", "does not")):
+    for mask, colour, label in (
+        (ok, "#2a7d3a", "meets the limit (95 %)"),
+        (~ok, "#b5442f", "does not"),
+    ):
         ax.errorbar(
             x[mask], y[mask], yerr=err[:, mask], fmt="o", color=colour, label=label, capsize=2, ms=4
         )
@@ -271,6 +276,7 @@ def render_html(q: Question, table: pd.DataFrame) -> str:
     ax.set_xlabel("protocol length [min]")
     ax.set_ylabel("EVA P(DCS) [%]")
     ax.set_xscale("symlog", linthresh=60)
+    ax.set_xlim(left=0)
     plotting.legend(ax, frameon=False)
     ax.set_title("P(DCS) of the EVA after each candidate, with its 95 % interval")
     fig.tight_layout()

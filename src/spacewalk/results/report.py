@@ -300,6 +300,24 @@ def _badge(word: str) -> str:
     return f"<span class='outcome {w}'>{w}</span>"
 
 
+def _outcome_badge(outcome: str, alarms: pd.DataFrame) -> str:
+    """The run's outcome; a completed run with a warning or an emergency is not shown green."""
+    serious = (
+        alarms[alarms["severity"].isin(["warning", "emergency"])] if not alarms.empty else alarms
+    )
+    if outcome != "completed" or serious.empty:
+        return _badge(outcome)
+    return f"<span class='outcome terminated'>completed, with {len(serious)} warning(s)</span>"
+
+
+def _dcs_cell(peaks: dict) -> str:
+    """P(DCS) with its 95 % interval (from the model's coefficients)."""
+    p = 100 * peaks["p_dcs"]
+    if "p_dcs_lo" not in peaks:
+        return f"{p:.1f} %"
+    return f"{p:.1f} % ({100 * peaks['p_dcs_lo']:.1f}-{100 * peaks['p_dcs_hi']:.1f})"
+
+
 def render_report(scenario, telemetry: pd.DataFrame, events: pd.DataFrame, summary: dict) -> str:
     """The report page as one string of HTML."""
     info = scenario.scenario
@@ -312,7 +330,7 @@ def render_report(scenario, telemetry: pd.DataFrame, events: pd.DataFrame, summa
         f"<td class=num>{'-' if c.get('return_by_min') is None else format(c['return_by_min'], '.1f')}</td>"
         f"<td class=num>{c['peaks']['ppco2_mmHg']:.1f}</td>"
         f"<td class=num>{c['peaks']['heat_storage_kJ']:.0f}</td><td class=num>{c['peaks']['helmet_water_L']:.2f}</td>"
-        f"<td class=num>{c['peaks']['tissue_ratio']:.2f}</td><td class=num>{100 * c['peaks']['p_dcs']:.1f} %</td>"
+        f"<td class=num>{c['peaks']['tissue_ratio']:.2f}</td><td class=num>{_dcs_cell(c['peaks'])}</td>"
         f"<td class=num>{c['alarms']}</td></tr>"
         for cid, c in summary["crew"].items()
     )
@@ -348,19 +366,21 @@ def render_report(scenario, telemetry: pd.DataFrame, events: pd.DataFrame, summa
 <style>{_CSS}</style></head><body>
 <h1>{html.escape(info.title or info.name)}</h1>
 <p class=sub>{html.escape(info.description)}</p>
-<p>Outcome {_badge(summary["outcome"])}{" &middot; crew " + _badge(summary.get("condition", "well")) if summary.get("condition", "well") != "well" else ""} &middot; status {html.escape(summary["status"])}
+<p>Outcome {_outcome_badge(summary["outcome"], alarms)}{" &middot; crew " + _badge(summary.get("condition", "well")) if summary.get("condition", "well") != "well" else ""} &middot; status {html.escape(summary["status"])}
 &middot; simulated {summary["sim_duration_min"]:.1f} min{clock}{" &middot; " + html.escape(info.date) if info.date else ""}</p>
 <h2>Alarms</h2>
 {_alarms_table(alarms)}
 {_record_table(scenario, telemetry, events, summary)}
 <h2>Crew</h2>
 <table><tr><th>id</th><th>name</th><th>role</th><th>suit</th><th>outcome</th><th>condition</th><th>outside [min]</th><th>return by [min]&sup1;</th>
-<th>peak ppCO2 [mmHg]</th><th>peak heat storage [kJ]</th><th>peak helmet water [L]</th><th>peak TR</th><th>P(DCS)</th><th>flight-rule alarms</th></tr>
+<th>peak ppCO2 [mmHg]</th><th>peak heat storage [kJ]</th><th>peak helmet water [L]</th><th>peak TR</th><th>P(DCS) (95 %)&sup2;</th><th>flight-rule alarms</th></tr>
 {crew_rows}</table>
 <p class=sub>&sup1; Return by: the latest time (minutes into the run) to start back and reach the
 hatch before the primary O2 is spent, with the reserve untouched, at the O2 rate of the moment;
 the way back is a straight line at the translation speed plus hatch operations (the vehicle
-has no shape yet).</p>
+has no shape yet).
+&sup2; P(DCS): the probability of decompression sickness by the end of the run, from the tissue
+history (survival model and its sources: docs/dcs.md), with the interval from its coefficients.</p>
 <h2>Consumables and margins</h2>
 {_consumables_table(summary)}
 <h2>Timeline</h2>

@@ -30,8 +30,8 @@ def _before_depress(acts) -> tuple[float, float] | None:
 
 def dcs_advisories(sc: Scenario) -> list[str]:
     """One line per EVA crew member whose protocol before the first depress fails the NASA
-    acceptance test (:func:`spacewalk.physics.dcs.acceptance_risk`: 4 h in the suit with
-    light exercise; the run itself reports the EVA's own risk)."""
+    acceptance test (:func:`spacewalk.physics.dcs.acceptance_risk`: a 30-min ascent, 4 h in
+    the suit with light exercise; the run itself reports the EVA's own risk)."""
     out = []
     p_cabin = sc.vehicle.cabin.pressure_psi * PA_PER_PSI
     for m in sc.crew:
@@ -44,7 +44,7 @@ def dcs_advisories(sc: Scenario) -> list[str]:
         suit_psi = sc.suits[m.suit].pressure_psi
         stages = [*crew_history(sc, m.id), (o2_min * 60.0, p_cabin, p_cabin, 1.0, 1.0)]
         start = dcs.history(s for s in stages if s[0] > 0)
-        p, _, _, upper = dcs.acceptance_risk(start, suit_psi * PA_PER_PSI)
+        p, _, _, upper = dcs.acceptance_risk(start, p_cabin, suit_psi * PA_PER_PSI)
         if p <= dcs.ACCEPTANCE_LIMIT:
             continue
         tr = float(dcs.tissue_ratio(start.n2_Pa, suit_psi * PA_PER_PSI))
