@@ -12,9 +12,6 @@ The public API is small::
 See ``CHANNELS`` for the telemetry channels and their units.
 """
 
-from .results.runio import read_run as read_run  # noqa: E402
-from .results.simulation import SimulationResult as SimulationResult  # noqa: E402
-from .results.simulation import simulate as simulate  # noqa: E402
 from .scenario import Issue as Issue  # noqa: E402
 from .scenario import Scenario as Scenario  # noqa: E402
 from .scenario import ScenarioError as ScenarioError  # noqa: E402
@@ -42,3 +39,25 @@ __all__ = [
     "read_run",
     "simulate",
 ]
+
+# The engine (NumPy kernels compiled by Numba) loads on first use, so that commands which do
+# not simulate (the catalogue, validate) start at once.
+_LAZY = {
+    "read_run": "results.runio",
+    "SimulationResult": "results.simulation",
+    "simulate": "results.simulation",
+}
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        import importlib
+
+        value = getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'spacewalk' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))

@@ -4,10 +4,12 @@ console."""
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
 from .scenario import ScenarioError
+from .version import __version__
 
 
 def _cmd_run(args) -> int:
@@ -17,6 +19,7 @@ def _cmd_run(args) -> int:
 
     scenario = load_scenario(args.scenario)
     _advise(scenario)
+    compile_notice()
     out = Path(args.out) if args.out else Path("runs") / scenario.scenario.name
     result = simulate(scenario)
     try:
@@ -43,6 +46,23 @@ def _cmd_validate(args) -> int:
             print(f"{name}: ok ({sc.scenario.name}, {len(sc.crew)} crew)")
             _advise(sc)
     return 1 if bad else 0
+
+
+def _progress(done: int, total: int, name: str) -> None:
+    """One line per step of a long check, on stderr (the table stays on stdout)."""
+    print(f"[{done + 1}/{total}] {name}", file=sys.stderr, flush=True)
+
+
+def compile_notice() -> None:
+    """Say so before the first run after an install compiles the motion kernel."""
+    from .physics.motion import kernel_compiled
+
+    if not kernel_compiled():
+        print(
+            "compiling the motion kernel once (about 30 s; later runs reuse it) ...",
+            file=sys.stderr,
+            flush=True,
+        )
 
 
 def _advise(scenario) -> None:
@@ -85,7 +105,8 @@ def _cmd_history_validate(args) -> int:
     from .results.history import format_table
     from .results.validate import validate
 
-    rows = validate(args.names or None)
+    compile_notice()
+    rows = validate(args.names or None, progress=_progress)
     print(format_table(rows, args.format))
     return 0 if all(r.ok for r in rows) else 1
 
@@ -94,7 +115,8 @@ def _cmd_models_validate(args) -> int:
     from .results.history import format_table
     from .results.models import validate
 
-    rows = validate()
+    compile_notice()
+    rows = validate(progress=_progress)
     print(format_table(rows, args.format, first="model"))
     return 0 if all(r.ok for r in rows) else 1
 
@@ -154,6 +176,7 @@ def _cmd_prebreathe(args) -> int:
             print(f"error: {exc}", file=sys.stderr)
             return 1
         q = pb.Question(**{**q.__dict__, "extra": (extra,)})
+    compile_notice()
     table = pb.answer(q)
     print(pb.format_text(q, table))
     if args.html:
@@ -169,6 +192,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="spacewalk", description="Simulate, plan and replay spacewalks (EVA)."
     )
+    parser.add_argument("--version", action="version", version=f"spacewalk {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("run", help="simulate a scenario and write its run folder")
     p.add_argument(
@@ -182,7 +206,7 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("scenarios", help="list the built-in scenario library")
     p.set_defaults(func=_cmd_scenarios)
     p = sub.add_parser("report", help="rebuild report.html of a finished run folder")
-    p.add_argument("folder")
+    p.add_argument("folder", help="a run folder written by `spacewalk run` (e.g. runs/pd)")
     p.set_defaults(func=_cmd_report)
     p = sub.add_parser("history", help="the historic library against the record")
     hsub = p.add_subparsers(dest="history_command", required=True)
@@ -244,7 +268,13 @@ def main(argv: list[str] | None = None) -> int:
     add_console(sub)
     args = parser.parse_args(argv)
     try:
-        return args.func(args)
+        code = args.func(args)
+        sys.stdout.flush()  # a closed pipe shows here, not at exit
+        return code
+    except BrokenPipeError:  # `spacewalk ... | head`: the reader has all it wanted
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 141  # 128 + SIGPIPE, as a shell reports a writer killed by the pipe
     except ScenarioError as exc:
         print(exc, file=sys.stderr)
         return 1

@@ -12,8 +12,21 @@ See docs/campaigns.md.
 """
 
 from .risk import drivers, event_table, margins, outcome_table, wilson_interval
-from .run import rerun, resume_campaign, run_campaign, write_rerun
 from .store import CampaignError, load_runs, open_campaign
+
+# running campaigns needs the engine (Numba kernels): loaded on first use
+_LAZY = ("rerun", "resume_campaign", "run_campaign", "write_rerun")
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        from . import run
+
+        value = getattr(run, name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'spacewalk.campaign' has no attribute {name!r}")
+
 
 __all__ = [
     "CampaignError",

@@ -18,8 +18,6 @@ from statistics import NormalDist
 import numpy as np
 import pandas as pd
 
-from ..results.summary import OUTCOME_RANK
-
 
 def wilson_interval(k, n, confidence: float = 0.95):
     """Wilson score interval for k successes in n trials (arrays or numbers)."""
@@ -53,6 +51,8 @@ def _table(names, counts, n, confidence) -> pd.DataFrame:
 def outcome_table(runs: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
     """Probability of each outcome (worst over the EVA crew), with its Wilson interval."""
     n = len(runs)
+    from ..results.summary import OUTCOME_RANK  # the engine's outcomes: loaded when needed
+
     names = [*OUTCOME_RANK, "error"]
     counts = [int((runs["outcome"] == o).sum()) for o in names]
     return _table(names, counts, n, confidence).rename(columns={"event": "outcome"})

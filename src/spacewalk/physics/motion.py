@@ -32,6 +32,7 @@ merged into its captor between calls), so the loop over bodies runs in parallel.
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import numba
 import numpy as np
@@ -1092,3 +1093,13 @@ def quat_to_matrix(q: np.ndarray) -> np.ndarray:
         ],
         axis=1,
     )
+
+
+def kernel_compiled() -> bool:
+    """Whether the motion kernel is already compiled into Numba's on-disk cache (the first
+    run after an install compiles it, about 30 s of CPU). True when it cannot be told."""
+    try:
+        index = Path(_advance._cache._cache_file._index_path)  # Numba's cache index file
+    except AttributeError:
+        return True
+    return bool(_advance.signatures) or index.exists()

@@ -128,8 +128,11 @@ def _status(ok: bool) -> str:
     return PASS if ok else FAIL
 
 
-def validate() -> list[Row]:
+def validate(progress=None) -> list[Row]:
+    """Every row; ``progress(done, total, what)`` is called before each model's group."""
+    step = progress or (lambda *_: None)
     rows: list[Row] = []
+    step(0, 3, "helmet CO2 against Kim 2020")
     for label, met, mean, sd, basis in KIM_2020:
         got = helmet_co2_mmHg(met)
         rows.append(
@@ -145,6 +148,7 @@ def validate() -> list[Row]:
                 "",
             )
         )
+    step(1, 3, "EMU consumables at the design average")
     design = 1000 * W_PER_BTU_H
     hours = emu_durations_h(design)
     limiting = min(hours, key=hours.get)
@@ -181,5 +185,6 @@ def validate() -> list[Row]:
                 "",
             )
         )
+    step(2, 3, "DCS against the chamber trials")
     rows.extend(dcs_trials.rows())
     return rows

@@ -13,9 +13,13 @@ def documented_names() -> list[str]:
     return [n for n in library_names() if load_scenario(n).documented]
 
 
-def validate(names: list[str] | None = None) -> list[Row]:
-    """Simulate each scenario (default: the whole library) and check its documented figures."""
+def validate(names: list[str] | None = None, progress=None) -> list[Row]:
+    """Simulate each scenario (default: the whole library) and check its documented figures;
+    ``progress(done, total, name)`` is called before each."""
     rows: list[Row] = []
-    for name in names or documented_names():
+    todo = names or documented_names()
+    for k, name in enumerate(todo):
+        if progress is not None:
+            progress(k, len(todo), name)
         rows += check_result(simulate(load_scenario(name)))
     return rows

@@ -52,6 +52,7 @@ def scenario_from_mapping(raw: Mapping[str, Any], source: str = "<scenario>") ->
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:
         issues += [_issue_from_pydantic(e) for e in exc.errors(include_url=False)]
+        issues += _also_missing(data, issues)
         raise ScenarioError(source, issues) from None
     issues += _cross_check(scenario)
     issues += budget.check(scenario)
@@ -63,6 +64,22 @@ def scenario_from_mapping(raw: Mapping[str, Any], source: str = "<scenario>") ->
         rules = [FlightRule(**r) for r in STANDARD_RULES]
         scenario = scenario.model_copy(update={"flight_rules": rules})
     return scenario
+
+
+def _also_missing(data: Mapping, issues: list[Issue]) -> list[Issue]:
+    """What the cross-checks would say next once the missing tables are added, said now: the
+    whole list in one pass (an orbit also needs a date)."""
+    info = data.get("scenario") if isinstance(data.get("scenario"), Mapping) else {}
+    orbit_missing = any(i.path == "orbit" and "missing" in i.problem for i in issues)
+    if orbit_missing and not info.get("start_utc"):
+        return [
+            Issue(
+                "scenario.start_utc",
+                "the orbit needs a date: day and night come from the Sun's direction",
+                'set start_utc = "YYYY-MM-DDTHH:MM:SSZ", the UTC instant the simulation starts',
+            )
+        ]
+    return []
 
 
 MAX_DEPTH = 16  # tables and arrays inside each other; the deepest real scenario has 5

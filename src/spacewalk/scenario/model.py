@@ -972,12 +972,16 @@ _TYPE_WORDS = {
 def _allowed_keys(loc: tuple) -> list[str]:
     """Names the schema accepts at the table that holds ``loc``'s last key."""
     model: Any = Scenario
+    keyed = False  # the previous part was a table of named entries (a dict): skip its key
     for part in loc[:-1]:
-        if isinstance(part, int):
+        if isinstance(part, int) or (keyed and isinstance(part, str)):
+            keyed = False
             continue
         fields = getattr(model, "model_fields", {})
         if part in fields:
-            model = _inner_model(fields[part].annotation)
+            annotation = fields[part].annotation
+            keyed = "dict[" in str(annotation) or getattr(annotation, "__origin__", None) is dict
+            model = _inner_model(annotation)
         elif model is Suit or model is dict:
             continue
         else:
