@@ -70,3 +70,16 @@ def test_architecture_names_every_subsystem():
     text = (ROOT / "docs" / "architecture.md").read_text()
     for mod in pkgutil.iter_modules(subsystems.__path__):
         assert f"| `{mod.name}` |" in text, f"{mod.name} is not in docs/architecture.md"
+
+
+def test_the_readme_scenario_block_is_a_whole_scenario_with_a_prebreathe():
+    """Issue 20 and 17: the README's first scenario block runs as it stands (orbit, start time,
+    a prebreathe), and its prebreathe passes the NASA acceptance test (no warning at load)."""
+    from spacewalk import parse_toml
+    from spacewalk.sim.advice import dcs_advisories
+
+    text = (ROOT / "README.md").read_text()
+    start = text.index("```toml", text.index("## Writing a scenario")) + len("```toml")
+    sc = parse_toml(text[start : text.index("```", start)], "README.md")
+    assert sc.prebreathe and sc.prebreathe[0].protocol
+    assert dcs_advisories(sc) == []
