@@ -281,3 +281,50 @@ def test_legends_never_cover_data():
     box, axes = ax.get_legend().get_window_extent(renderer), ax.get_window_extent(renderer)
     assert box.x0 >= axes.x1  # wholly to the right of the plotting area
     assert box.x1 <= fig.bbox.x1 + 1  # and still on the figure
+
+
+# ------------------------------------------------------------- the Python API's shapes
+
+
+def test_a_batch_says_which_summary_is_which_and_reads_back_whole(tmp_path):
+    """Issue 20: summaries in run order with a run column as tables; read_run gives back
+    what write wrote (every run's summary, the same text, write again)."""
+    from spacewalk import read_run
+
+    res = simulate("gemini-4-1965", runs=3)
+    runs = res.runs_frame()
+    assert list(runs.run) == [0, 1, 2] and res.summary is res.summaries[0]
+    assert set(res.crew_frame().run) == {0, 1, 2}
+    res.write(tmp_path / "g4")
+    back = read_run(str(tmp_path / "g4"))
+    assert [s["run"] for s in back.summaries] == [0, 1, 2]
+    assert back.text() == res.text() and back.text(2) == res.text(2)
+    again = back.write(tmp_path / "g4-again")
+    assert json.loads((again / "summary.json").read_text()) == json.loads(
+        (tmp_path / "g4" / "summary.json").read_text()
+    )
+
+
+def test_telemetry_carries_its_units_and_converts_to_xarray():
+    pytest.importorskip("xarray")
+    res = simulate("gemini-4-1965")
+    units = res.telemetry.attrs["units"]
+    assert units["p_suit_kPa"] == "kPa" and units["t_s"] == "s"
+    ds = res.to_xarray()
+    assert set(ds.sizes) == {"run", "time", "crew"}
+    assert ds.sizes["crew"] == 2 and ds.sizes["time"] == res.telemetry.t_s.nunique()
+    assert ds["p_suit_kPa"].attrs["units"] == "kPa" and ds["time"].attrs["units"] == "s"
+    white = res.telemetry[res.telemetry.crew == "white"].p_suit_kPa.to_numpy()
+    assert np.array_equal(
+        ds["p_suit_kPa"].sel(run=0, crew="white").to_numpy(), white, equal_nan=True
+    )
+
+
+def test_presets_cannot_be_changed_by_accident():
+    from spacewalk import SUITS, WORKLOADS_W
+
+    with pytest.raises(TypeError):
+        SUITS["emu"]["pressure_psi"] = 3.0
+    with pytest.raises(TypeError):
+        WORKLOADS_W["rest"] = 1.0
+    assert dict(SUITS["emu"])["pressure_psi"] == 4.3  # a copy is a plain dict to change

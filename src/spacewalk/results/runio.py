@@ -21,6 +21,7 @@ from ..scenario.channels import CHANNELS, channel_table
 from ..scenario.events import SEVERITIES
 from ..sim.events import COLUMNS as EVENT_COLUMNS
 from ..version import __version__
+from .frames import to_xarray, with_units
 
 FILES = ("telemetry.parquet", "events.jsonl", "summary.json", "scenario.toml", "report.html")
 
@@ -137,14 +138,33 @@ def write_text(path: Path, text: str) -> None:
 
 @dataclass
 class RunFolder:
+    """A run folder read back: what :meth:`SimulationResult.write` wrote, with the same
+    ``summaries``, ``summary`` (run 0), ``text()``, ``write()`` and ``to_xarray()``."""
+
     scenario: Scenario
     telemetry: pd.DataFrame
     events: pd.DataFrame
-    summary: dict
+    summaries: list[dict]
+
+    @property
+    def summary(self) -> dict:
+        return self.summaries[0]
+
+    def text(self, run: int = 0) -> str:
+        from .summary import format_summary
+
+        return format_summary(self.summaries[run])
+
+    def write(self, folder: str | Path, *, report: bool = True) -> Path:
+        return write_run(self, Path(folder), report=report)
+
+    def to_xarray(self):
+        return to_xarray(self.telemetry)
 
 
-def read_run(folder: Path) -> RunFolder:
-    """Read a finished run folder back (for ``spacewalk report``)."""
+def read_run(folder: str | Path) -> RunFolder:
+    """Read a finished run folder back: what ``write`` wrote (``spacewalk report`` uses it)."""
+    folder = Path(folder)
     if not folder.is_dir():
         raise RunFolderError(
             f"{folder}: no such run folder; give the --out folder of a finished run"
@@ -163,8 +183,10 @@ def read_run(folder: Path) -> RunFolder:
         raise RunFolderError(
             f"{folder}: a run file cannot be read ({exc}); re-run the scenario"
         ) from None
+    summaries = [summary]
     if isinstance(summary, dict) and isinstance(summary.get("runs"), list) and summary["runs"]:
-        summary = summary["runs"][0]
+        summaries = summary["runs"]
+        summary = summaries[0]
     try:
         scenario = parse_toml(
             (folder / "scenario.toml").read_text(encoding="utf-8"), str(folder / "scenario.toml")
@@ -179,7 +201,7 @@ def read_run(folder: Path) -> RunFolder:
     if events.empty:
         events = pd.DataFrame(columns=list(EVENT_COLUMNS))
     _check(folder, telemetry, events, summary)
-    return RunFolder(scenario, telemetry, events, summary)
+    return RunFolder(scenario, with_units(telemetry), events, summaries)
 
 
 def _check(folder: Path, telemetry: pd.DataFrame, events: pd.DataFrame, summary) -> None:

@@ -14,6 +14,7 @@ from ..sim.engine import run_engine
 from ..sim.events import COLUMNS as EVENT_COLUMNS
 from ..sim.plan import MOTION_MODES, compile_plan
 from ..sim.subsystems.physiology import CONDITIONS
+from .frames import to_xarray, with_units
 from .summary import build_summaries, format_summary
 
 
@@ -22,8 +23,11 @@ class SimulationResult:
     """What a simulation returns.
 
     ``telemetry`` has one row per recorded time, run and crew member and one column per
-    channel (see :data:`spacewalk.CHANNELS` for units); ``events`` is the event log;
-    ``summary`` is the first run's summary and ``summaries`` every run's.
+    channel, with each column's unit in ``telemetry.attrs["units"]`` (see
+    :data:`spacewalk.CHANNELS`); ``to_xarray()`` gives it as a Dataset over (run, time, crew).
+    ``events`` is the event log with its ``run`` column. ``summaries`` holds every run's
+    summary in run order and ``summary`` is run 0's; ``runs_frame()`` and ``crew_frame()`` are
+    the summaries as tables with a ``run`` column.
     """
 
     scenario: Scenario
@@ -34,6 +38,29 @@ class SimulationResult:
     @property
     def summary(self) -> dict:
         return self.summaries[0]
+
+    def runs_frame(self) -> pd.DataFrame:
+        """One row per run: outcome, condition, status, durations and the worst peaks."""
+        return pd.DataFrame(
+            [
+                {
+                    "run": sm["run"],
+                    "outcome": sm["outcome"],
+                    "condition": sm["condition"],
+                    "status": sm["status"],
+                    "sim_duration_min": sm["sim_duration_min"],
+                    "eva_clock_min": sm["eva_clock_min"],
+                    "alarms": len(sm["alarms"]),
+                    **{f"peak_{k}": v for k, v in sm["peaks"].items()},
+                }
+                for sm in self.summaries
+            ]
+        )
+
+    def to_xarray(self):
+        """The telemetry as an ``xarray.Dataset`` with dimensions (run, time, crew) and each
+        channel's unit and description as attributes (needs the ``xarray`` extra)."""
+        return to_xarray(self.telemetry)
 
     def crew_frame(self) -> pd.DataFrame:
         """The summaries as a table: one row per run and crew member (outcome, time
@@ -80,7 +107,7 @@ def _telemetry_frame(out) -> pd.DataFrame:
     rec = out.recorder
     plan = out.plan
     if rec is None or not rec.times:
-        return pd.DataFrame(columns=["run", "t_s", "crew", *[c.name for c in CHANNELS]])
+        return with_units(pd.DataFrame(columns=["run", "t_s", "crew", *[c.name for c in CHANNELS]]))
     n_t = len(rec.times)
     R, C = plan.runs, len(plan.crew_ids)
     t = np.repeat(np.asarray(rec.times), R * C)
@@ -113,7 +140,7 @@ def _telemetry_frame(out) -> pd.DataFrame:
             data = data.astype(np.float64)
             data[~np.isfinite(data)] = np.nan
         cols[ch.name] = data
-    return pd.DataFrame(cols)
+    return with_units(pd.DataFrame(cols))
 
 
 def simulate(

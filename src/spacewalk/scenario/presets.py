@@ -9,6 +9,8 @@ preset and override any field (``[suits.NAME] base = "emu"``).
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
+from types import MappingProxyType
 
 from ..units import (
     KG_PER_LB,
@@ -86,7 +88,7 @@ _NO_BACKPACK = {
 # and an overall insulation conductance of 1 W/K are assumptions.
 _THERMAL = {"absorptance": 0.2, "emittance": 0.85, "insulation_W_K": 1.0}
 
-SUITS: dict[str, dict] = {
+_SUITS: dict[str, dict] = {
     "emu": {
         "title": "Shuttle/ISS Extravehicular Mobility Unit",
         "pressure_psi": 4.3,  # H: NASA EMU text; ISS book ch. 17
@@ -229,7 +231,7 @@ SUITS: dict[str, dict] = {
 
 # Workload levels [W]. Sources: Skylab/Apollo EVAs 100-500 kcal/h (Waligora & Horrigan);
 # suit test workloads 500-3,000 Btu/h (NTRS 20120004279); EMU design average 1,000 Btu/h.
-WORKLOADS_W: dict[str, float] = {
+_WORKLOADS_W: dict[str, float] = {
     "rest": round(100 * W_PER_KCAL_H, 1),  # 116 W
     "light": round(150 * W_PER_KCAL_H, 1),  # 174 W: mean simulated-EVA rate, SAE 860921
     "moderate": round(1000 * W_PER_BTU_H, 1),  # 293 W: EMU design average
@@ -237,3 +239,10 @@ WORKLOADS_W: dict[str, float] = {
     "very-heavy": round(2000 * W_PER_BTU_H, 1),  # 586 W
     "extreme": round(3000 * W_PER_BTU_H, 1),  # 879 W: top of the suit-test range
 }
+
+# Read-only views: a preset changed by accident would change every later scenario in the
+# process. Copy one to change it (``dict(SUITS["emu"])``), or override it in a scenario.
+SUITS: Mapping[str, Mapping] = MappingProxyType(
+    {name: MappingProxyType(dict(values)) for name, values in _SUITS.items()}
+)
+WORKLOADS_W: Mapping[str, float] = MappingProxyType(_WORKLOADS_W)
