@@ -781,3 +781,29 @@ def test_rows_say_which_runs_left_a_crew_member_impaired(tmp_path):
         > rows[~rows.crew_impaired]["faults[0].rate_mL_min"].min()
     )
     assert "crew_impaired" in set(event_table(rows)["event"])
+
+
+def test_unset_batch_size_gives_every_local_worker_a_batch(tmp_path):
+    """Issue 20: a campaign that does not set its batch size is cut so that all local workers
+    have work (12 runs on 4 workers: 4 batches of 3, not one batch of 12); one that sets it
+    keeps it."""
+    sc = with_campaign(SMALL)
+    folder = run_campaign(sc, tmp_path / "auto", runs=12, workers=4)
+    manifest, _ = store.open_campaign(folder)
+    assert manifest.batch_size == 3 and len(load_runs(folder)) == 12
+    folder = run_campaign(with_campaign(SMALL, batch_size=12), tmp_path / "set", runs=12, workers=4)
+    assert store.open_campaign(folder)[0].batch_size == 12
+
+
+def test_a_campaign_without_dispersions_says_its_runs_are_identical(tmp_path, capsys):
+    from spacewalk.cli import main
+
+    f = tmp_path / "plain.toml"
+    data = dict(PARMITANO)
+    data["campaign"] = {"seed": 1}
+    f.write_text(tomli_w.dumps(data))
+    assert (
+        main(["campaign", "run", str(f), "--out", str(tmp_path / "c"), "--runs", "3", "--quiet"])
+        == 0
+    )
+    assert "all 3 runs are identical" in capsys.readouterr().out

@@ -16,6 +16,8 @@ def _summary_text(folder: Path) -> str:
     runs = store.load_runs(folder)
     n = len(runs)
     lines = [f"{n} runs in {folder}"]
+    if note := _identical_note(folder):
+        lines.append(note)
     pd.set_option("display.width", 120)
     out = risk.outcome_table(runs)
     out = out[out["runs"] > 0]
@@ -75,6 +77,17 @@ def _run(args) -> int:
     print(f"finished in {time.perf_counter() - t0:.1f} s")
     print(_summary_text(folder))
     return 0
+
+
+def _identical_note(folder: Path) -> str:
+    """Said when a campaign disperses nothing: its runs are all the same run."""
+    manifest, _ = store.open_campaign(folder)
+    if manifest.dispersed:
+        return ""
+    return (
+        f"note: the scenario has no [[campaign.dispersions]], so all {manifest.runs} runs are "
+        "identical; add dispersions (docs/campaigns.md) to vary them"
+    )
 
 
 def _resume(args) -> int:

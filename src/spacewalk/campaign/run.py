@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import sys
 from pathlib import Path
 
@@ -35,7 +36,8 @@ def run_campaign(
     """Run a Monte Carlo campaign of a scenario into the folder ``out``.
 
     ``runs``, ``seed`` and ``batch_size`` default to the scenario's ``[campaign]`` table (seed:
-    the scenario's seed). Batches go to ``workers`` local processes (default: all cores), or
+    the scenario's seed; batch size: when neither sets it, at most 500 runs and small enough
+    that every local worker gets a batch). Batches go to ``workers`` local processes (default: all cores), or
     to the Dask cluster at ``dask`` (an address such as ``tcp://host:8786`` or a Client).
     """
     sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
@@ -47,6 +49,10 @@ def run_campaign(
     if seed < 0:
         raise CampaignError(f"--seed must be 0 or more, got {seed}")
     batch = cfg.batch_size if batch_size is None else batch_size
+    if batch_size is None and "batch_size" not in cfg.model_fields_set and dask is None:
+        # unset: batches small enough that every local worker has one (a 500-run campaign on
+        # 8 cores is 8 batches of 63, not one batch on one core)
+        batch = min(batch, max(1, math.ceil(runs / (workers or default_workers()))))
     if batch < 1:
         raise CampaignError(f"--batch-size must be at least 1, got {batch}")
     settings = cfg.model_copy(update={"seed": seed, "runs": runs, "batch_size": batch})
