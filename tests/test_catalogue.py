@@ -374,3 +374,25 @@ def test_the_docs_example_runs_and_every_column_is_documented(tmp_path, monkeypa
     assert scope["claims"]["verdict"].tolist() == [SUPPORTED]
     for column in scope["evas"].columns:
         assert f"`{column}`" in text, column
+
+
+def test_records_show_ties_dates_in_utc_and_counts_read_right(tmp_path, capsys):
+    """Issue 20: Musgrave and Hoffman tie on STS-61's 22 h 02 min; one date convention (UTC,
+    the local date noted where it differs); "1 EVA"; a note that only the library is in the
+    catalogue before any import; a person's count is compared with theirs (3 of STS-61's 5)."""
+    from spacewalk.cli import main
+
+    db = str(tmp_path / "cat.db")
+    assert main(["catalogue", "--db", db, "records", "--format", "csv"]) == 0
+    out, err = capsys.readouterr()
+    assert "Jeff Hoffman, Story Musgrave (tied)" in out
+    assert "2001-03-11 (local 03-10)" in out  # STS-102: 05:12 UTC on 11 March
+    assert "holds only the library's EVAs" in err
+    assert main(["catalogue", "--db", db, "person", "Leonov"]) == 0
+    assert "\n1 EVA, 12 min in all" in capsys.readouterr().out
+    claims = check_text(
+        "Story Musgrave made five spacewalks on STS-61. STS-61 had five spacewalks.",
+        Catalogue(tmp_path / "cat.db"),
+    )
+    assert [c.verdict for c in claims] == ["contradicted", "supported"]
+    assert "Story Musgrave made 3 of STS-61's 5 EVAs" in claims[0].record

@@ -234,7 +234,10 @@ def check_text(text: str, cat: Catalogue | None = None) -> list[Claim]:
         for m in DISTANCE.finditer(s_nodate):
             add(m.group(0), "distance", *_check_distance(m, evas))
         for m in COUNT.finditer(s_nodate):
-            add(m.group(0), "count", *_check_count(m, evas, subject_missions))
+            # a sentence that names a mission and nobody counts the mission's EVAs
+            counted = people if missions else subject_people
+            count_evas = evas if counted or not missions else ctx.evas_of([], missions)
+            add(m.group(0), "count", *_check_count(m, count_evas, ctx, counted, subject_missions))
     return claims
 
 
@@ -388,10 +391,23 @@ def _check_distance(m, evas) -> tuple[str, str]:
     return CONTRADICTED, f"the record says {best[1]} ({best[0] / 0.3048:.0f} ft)"
 
 
-def _check_count(m, evas, missions) -> tuple[str, str]:
+def _check_count(m, evas, ctx, people, missions) -> tuple[str, str]:
+    """A number of EVAs: a person's (within the mission named, if one is) or a mission's.
+    A person's count is compared with theirs, not the mission's: Musgrave made 3 of STS-61's 5."""
     n = number(m.group("n"))
     if not len(evas):
         return UNCHECKABLE, "no EVA of the people or mission named to count"
+    if people:
+        who = people[0]
+        mine = evas[evas["crew"].apply(lambda c: who in c)]
+        where = f" on {mine['mission'].iloc[0]}" if missions and len(mine) else ""
+        if len(mine) == n:
+            return SUPPORTED, f"the record lists {n} EVAs of {who}{where}"
+        if missions and len(mine):
+            name = mine["mission"].iloc[0]
+            total = int((ctx.ev["mission"] == name).sum())
+            return CONTRADICTED, f"{who} made {len(mine)} of {name}'s {total} EVAs in the record"
+        return CONTRADICTED, f"the record lists {len(mine)} EVAs of {who}{where}"
     per = evas.groupby("mission").size()
     if (per == n).any():
         name = per[per == n].index[0]

@@ -24,7 +24,14 @@ def _print(df: pd.DataFrame, fmt: str) -> None:
 
 
 def _cat(args) -> Catalogue:
-    return Catalogue(args.db)
+    cat = Catalogue(args.db)
+    if args.catalogue_command != "import" and not cat.dataset_rows():
+        print(
+            "note: the catalogue holds only the library's EVAs so far; "
+            "`spacewalk catalogue import FILE` adds the NASA EVA dataset (docs/catalogue.md)",
+            file=sys.stderr,
+        )
+    return cat
 
 
 def _import(args) -> int:
@@ -76,7 +83,7 @@ def _person(args) -> int:
         print(f"also close: {', '.join(others)} (give a first name to choose)")
     done = ev[~ev["cancelled"]]
     _print(query.table(ev), args.format)
-    print(f"\n{len(done)} EVAs, {format_hm(done['duration_min'].sum())} in all")
+    print(f"\n{query.evas_text(len(done))}, {format_hm(done['duration_min'].sum())} in all")
     return 0
 
 

@@ -47,10 +47,21 @@ def list_evas(
     return ev[keep].reset_index(drop=True), matches
 
 
+def utc_dates(ev: pd.DataFrame) -> pd.Series:
+    """Each EVA's date in UTC, the one convention of every output; where the source's (local)
+    date differs it is noted, as in ``1993-12-05 (local 12-04)``."""
+    utc = ev["date_utc"].dt.strftime("%Y-%m-%d")
+    local = ev["date"].dt.strftime("%Y-%m-%d")
+    return pd.Series(
+        [u if u == d else f"{u} (local {d[5:]})" for u, d in zip(utc, local, strict=True)],
+        index=ev.index,
+    )
+
+
 def table(ev: pd.DataFrame) -> pd.DataFrame:
     """The columns ``catalogue list`` prints."""
     out = ev.copy()
-    out["date"] = out["date"].dt.date.astype(str)
+    out["date"] = utc_dates(ev)
     out["crew"] = out["crew"].apply(", ".join)
     out["duration"] = [
         "cancelled" if c else format_hm(d)
@@ -71,8 +82,8 @@ def person_totals(cat: Catalogue, ev: pd.DataFrame | None = None) -> pd.DataFram
             {
                 "evas": g.size(),
                 "total_min": g["duration_min"].sum(),
-                "first": g["date"].min().dt.date,
-                "last": g["date"].max().dt.date,
+                "first": g["date_utc"].min().dt.date,
+                "last": g["date_utc"].max().dt.date,
             }
         )
         .reset_index()
@@ -88,27 +99,28 @@ def records(cat: Catalogue) -> pd.DataFrame:
     ev = cat.evas()
     done = ev[~ev["cancelled"] & ev["duration_min"].notna()]
     rows = []
-    top = done.loc[done["duration_min"].idxmax()]
-    rows.append(_rec("longest single EVA", format_hm(top["duration_min"]), top))
+    longest = done[done["duration_min"] == done["duration_min"].max()]
+    for _, top in longest.iterrows():  # every EVA of the record length: a tie shows them all
+        rows.append(_rec("longest single EVA", format_hm(top["duration_min"]), top))
     pt = person_totals(cat, ev)
-    best = pt.iloc[0]
+    best = pt[pt["total_min"] == pt["total_min"].max()]
     rows.append(
         {
             "record": "most EVA time, one person",
-            "value": f"{format_hm(best['total_min'])} in {best['evas']} EVAs",
-            "who": best["person"],
-            "date": f"{best['first']} to {best['last']}",
+            "value": f"{format_hm(best['total_min'].iloc[0])} in {_evas(best['evas'].iloc[0])}",
+            "who": _who(best),
+            "date": _span(best),
             "id": "",
             "source": "sum of the catalogue's EVAs",
         }
     )
-    most = pt.sort_values(["evas", "total_min"], ascending=False).iloc[0]
+    most = pt[pt["evas"] == pt["evas"].max()]
     rows.append(
         {
             "record": "most EVAs, one person",
-            "value": f"{most['evas']} EVAs, {format_hm(most['total_min'])}",
-            "who": most["person"],
-            "date": f"{most['first']} to {most['last']}",
+            "value": _evas(most["evas"].iloc[0]),
+            "who": _who(most),
+            "date": _span(most),
             "id": "",
             "source": "count of the catalogue's EVAs",
         }
@@ -126,12 +138,32 @@ def records(cat: Catalogue) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def evas_text(n: int) -> str:
+    return f"{n} EVA" if n == 1 else f"{n} EVAs"
+
+
+_evas = evas_text
+
+
+def _who(tied: pd.DataFrame) -> str:
+    """The holder, or every holder of a tie, marked as such."""
+    names = sorted(tied["person"])
+    return names[0] if len(names) == 1 else ", ".join(names) + " (tied)"
+
+
+def _span(people: pd.DataFrame) -> str:
+    first, last = min(people["first"]), max(people["last"])
+    return str(first) if first == last else f"{first} to {last}"
+
+
 def _rec(name: str, value: str, r) -> dict:
     return {
         "record": name,
         "value": value,
         "who": ", ".join(r["crew"]),
-        "date": str(r["date"].date()),
+        "date": utc_dates(pd.DataFrame([r]))[r.name]
+        if hasattr(r, "name")
+        else str(r["date"].date()),
         "id": r["id"],
         "source": r["source"],
     }

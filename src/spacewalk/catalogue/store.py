@@ -176,6 +176,15 @@ class Catalogue:
             r["crew"] = [ids(n) for n in r["crew"]]
         df = pd.DataFrame(out)
         df["date"] = pd.to_datetime(df["date"])
+        # the one convention of every output: the UTC date (of the UTC start where known;
+        # ``date`` stays the source's, local for US EVAs)
+        local = df["date"].dt.strftime("%Y-%m-%d")
+        df["date_utc"] = pd.to_datetime(
+            [
+                s[:10] if isinstance(s, str) and len(s) >= 10 else d
+                for s, d in zip(df["start_utc"], local, strict=True)
+            ]
+        )
         df["year"] = df["date"].dt.year
         return df.sort_values(["date", "id"]).reset_index(drop=True)
 
