@@ -328,3 +328,21 @@ def test_presets_cannot_be_changed_by_accident():
     with pytest.raises(TypeError):
         WORKLOADS_W["rest"] = 1.0
     assert dict(SUITS["emu"])["pressure_psi"] == 4.3  # a copy is a plain dict to change
+
+
+def test_the_timeline_has_a_legend_and_every_activity_by_its_full_name():
+    """Issue 20: bars coloured by kind with a legend, labels only where they fit (never
+    clipped), and every activity's full name in the table under the chart."""
+    import html
+
+    from spacewalk.results.report import render_report
+
+    res = simulate("sts-61-1993")
+    page = render_report(res.scenario, res.telemetry, res.events, res.summary)
+    chart = page[page.index("<h2>Timeline</h2>") : page.index("<h2>Life support</h2>")]
+    assert chart.count("<svg") == 1
+    for kind in {p["kind"] for p in res.summary["phases"]}:
+        assert f"<td>{kind}</td>" in chart
+    assert f"Every activity ({len(res.summary['phases'])})" in chart
+    for p in res.summary["phases"]:
+        assert f"<td>{html.escape(p['activity'])}</td>" in chart

@@ -8,6 +8,7 @@ from types import SimpleNamespace
 
 import matplotlib
 import pandas as pd
+from matplotlib.patches import Patch
 
 from ..scenario.channels import CHANNEL_BY_NAME
 from .history import check_result
@@ -116,27 +117,69 @@ def _alarms_table(alarms: pd.DataFrame) -> str:
 
 
 def _phase_chart(summary: dict, alarms: pd.DataFrame) -> str:
+    """Each crew member's activities as bars coloured by kind (the legend), each bar's full
+    name written in it where it fits and never clipped; the table below names them all."""
     phases = [p for p in summary["phases"] if p["end_min"] is not None]
     crew = list(summary["crew"])
-    fig, ax = figure(figsize=(10, 0.55 * len(crew) + 1.2))
+    width_in = 10.0
+    fig, ax = figure(figsize=(width_in, 0.6 * len(crew) + 1.4))
     colours = matplotlib.colormaps["tab20"]
-    names = sorted({p["activity"] for p in phases})
+    kinds = sorted({p.get("kind", p["activity"]) for p in phases})
+    span = max(summary["sim_duration_min"], 1.0)
+    # the axes' width in points, for the text that fits a bar (about 0.55 em per character)
+    axes_pt = 72.0 * width_in * 0.72
     for p in phases:
         y = crew.index(p["crew"])
-        colour = colours(names.index(p["activity"]) % 20)
+        kind = p.get("kind", p["activity"])
         ax.barh(
-            y, p["end_min"] - p["start_min"], left=p["start_min"], color=colour, edgecolor="white"
+            y,
+            p["end_min"] - p["start_min"],
+            left=p["start_min"],
+            color=colours(kinds.index(kind) % 20),
+            edgecolor="white",
         )
-        if p["end_min"] - p["start_min"] > 0.06 * max(summary["sim_duration_min"], 1):
-            ax.text(p["start_min"] + 0.3, y, p["activity"][:22], va="center", fontsize=7)
+        bar_pt = (p["end_min"] - p["start_min"]) / span * axes_pt
+        if len(p["activity"]) * 7 * 0.55 + 4 < bar_pt:
+            ax.text(
+                p["start_min"] + 0.004 * span,
+                y,
+                p["activity"],
+                va="center",
+                fontsize=7,
+                clip_on=True,
+            )
     _shade_nights(ax, _night_spans(summary))
     _mark_alarms(ax, alarms)
+    ax.set_xlim(0, span)
     ax.set_yticks(range(len(crew)), crew)
     ax.invert_yaxis()
     ax.set_xlabel("time since scenario start [min]")
-    ax.set_title("Timeline (shaded: orbital night)")
-    fig.tight_layout()
+    ax.set_title("Timeline (shaded: orbital night; dotted: alarms)")
+    ax.legend(  # one entry per kind of activity, outside the axes (never over a bar)
+        handles=[Patch(color=colours(k % 20), label=kind) for k, kind in enumerate(kinds)],
+        loc="upper left",
+        bbox_to_anchor=(1.01, 1.0),
+        borderaxespad=0.0,
+        fontsize=7,
+        ncol=1 + len(kinds) // 14,
+    )
+    fig.subplots_adjust(left=0.1, right=0.1 + 0.72, bottom=0.25)
     return svg(fig)
+
+
+def _phase_table(summary: dict) -> str:
+    """Every activity by name, time and crew member: what the timeline's bars are."""
+    rows = "".join(
+        f"<tr><td>{html.escape(p['crew'])}</td><td>{html.escape(p['activity'])}</td>"
+        f"<td>{html.escape(p.get('kind', ''))}</td><td class=num>{p['start_min']:.1f}</td>"
+        f"<td class=num>{'-' if p['end_min'] is None else format(p['end_min'], '.1f')}</td></tr>"
+        for p in summary["phases"]
+    )
+    return (
+        f"<details><summary>Every activity ({len(summary['phases'])})</summary><table>"
+        "<tr><th>crew</th><th>activity</th><th>kind</th><th>start [min]</th><th>end [min]</th>"
+        f"</tr>{rows}</table></details>"
+    )
 
 
 def _channel_chart(
@@ -385,6 +428,7 @@ history (survival model and its sources: docs/dcs.md), with the interval from it
 {_consumables_table(summary)}
 <h2>Timeline</h2>
 {_phase_chart(summary, alarms)}
+{_phase_table(summary)}
 <p class=sub>{html.escape(orbit_line)}</p>
 <h2>Life support</h2>
 <div class=grid>{"".join(f"<div>{c}</div>" for c in charts)}</div>

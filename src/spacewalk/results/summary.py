@@ -9,6 +9,7 @@ import numpy as np
 
 from ..catalogue.store import entries_for_scenario
 from ..physics.orbit import R_EARTH_M
+from ..scenario import ACTIVITIES
 from ..sim.engine import CONSUMABLES, OUTCOMES, EngineOutput
 from ..sim.plan import KIND
 from ..sim.subsystems.physiology import CAUSES, CONDITIONS
@@ -186,10 +187,12 @@ def build_summaries(out: EngineOutput) -> list[dict]:
                 start = out.act_start_s[r, c, j]
                 if math.isnan(start):
                     continue
+                code = int(plan.kind[c, j])
                 phases.append(
                     {
                         "crew": member.id,
                         "activity": label,
+                        "kind": ACTIVITIES[code] if code < len(ACTIVITIES) else "return",
                         "start_min": _r(start / 60.0, 2),
                         "end_min": _r(out.act_end_s[r, c, j] / 60.0, 2),
                     }
