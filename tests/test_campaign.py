@@ -807,3 +807,41 @@ def test_a_campaign_without_dispersions_says_its_runs_are_identical(tmp_path, ca
         == 0
     )
     assert "all 3 runs are identical" in capsys.readouterr().out
+
+
+def test_the_report_opens_with_a_headline_in_words():
+    """Issue 20: one line that says how many end early, what limits and what drives it, with
+    readable names; driver tables only where enough runs had the event."""
+    from spacewalk.campaign.report import MIN_EVENT_RUNS, headline, readable, render
+
+    rng = np.random.default_rng(3)
+    n = 200
+    factor = rng.normal(1.0, 0.15, n)
+    limited = factor + rng.normal(0, 0.05, n) > 1.1
+    runs = pd.DataFrame(
+        {
+            "run": np.arange(n),
+            "status": "ok",
+            "outcome": np.where(limited, "terminated", "completed"),
+            "limiting_consumable": np.where(limited, "o2_primary", "feedwater"),
+            "consumable_limited": limited,
+            "rule:co2-high": np.arange(n) < 3,  # too rare to rank
+            "crew.ev1.metabolic_factor": factor,
+            "margin_o2_primary_pct": rng.uniform(0, 30, n),
+        }
+    )
+    runs.attrs["dispersed"] = ["crew.ev1.metabolic_factor"]
+    line = headline(runs)
+    assert line.startswith(f"{100 * limited.mean():.0f} % end early")
+    assert f"feedwater limits in {100 * (~limited).mean():.0f} %" in line
+    assert "driven by ev1: metabolic rate (factor)" in line
+    assert readable("margin_o2_primary_pct") == "primary O2 left at the end [%]"
+    assert readable("crew.voss.suit.o2_primary_kg") == "voss: primary O2 [kg]"
+    runs.attrs["dispersed"] = []
+    assert "every run identical" in headline(runs)
+    runs.attrs["dispersed"] = ["crew.ev1.metabolic_factor"]
+    sc = with_campaign(SMALL)
+    manifest = type("M", (), {"runs": n, "seed": 1, "batch_size": n})()
+    page = render(runs, manifest, sc)
+    assert f"<p class=headline><b>{line}</b></p>" in page
+    assert f"Too few runs with it to rank its drivers (fewer than {MIN_EVENT_RUNS})" in page

@@ -15,6 +15,81 @@ from ..results.plotting import svg as _svg
 from . import risk
 
 _TOP_DRIVERS = 4
+# a driver table needs the event in this many runs, and as many without it, to say anything
+# (with fewer, a rank correlation's interval spans most of -1 to 1)
+MIN_EVENT_RUNS = 10
+
+_MARGIN_NAMES = {
+    "limiting_time_left_min": ("time left of the limiting consumable at the end", "min"),
+    "o2_margin_min": ("smallest O2 margin over the way back, outside", "min"),
+}
+_PARAM_WORDS = {
+    "metabolic_factor": "metabolic rate (factor)",
+    "mass_kg": "body mass [kg]",
+    "translation_speed_m_s": "translation speed [m/s]",
+    "vent_diameter_cm": "vent diameter [cm]",
+    "hatch_diameter_m": "hatch diameter [m]",
+    "at_min": "start [min]",
+    "rate_mL_min": "rate [mL/min]",
+    "o2_primary_kg": "primary O2 [kg]",
+    "feedwater_kg": "feedwater [kg]",
+    "leak_cm3_min": "leak [cm3/min]",
+    "battery_Ah": "battery [Ah]",
+    "scrubber_capacity_kg": "CO2 scrubber [kg]",
+}
+CONSUMABLE_WORDS = {
+    "o2_primary": "primary O2",
+    "o2_secondary": "secondary O2",
+    "o2_vehicle": "the vehicle's O2",
+    "scrubber": "the CO2 scrubber",
+    "feedwater": "feedwater",
+    "battery": "the battery",
+}
+
+
+def readable(name: str) -> str:
+    """A column's name as words: ``crew.parmitano.metabolic_factor`` -> "parmitano: metabolic
+    rate (factor)", ``margin_o2_primary_pct`` -> "primary O2 left at the end [%]"."""
+    if name in _MARGIN_NAMES:
+        text, unit = _MARGIN_NAMES[name]
+        return f"{text} [{unit}]"
+    if name.startswith("margin_") and name.endswith("_pct"):
+        key = name[len("margin_") : -len("_pct")]
+        return f"{CONSUMABLE_WORDS.get(key, key.replace('_', ' '))} left at the end [%]"
+    parts = name.split(".")
+    if parts[0] == "crew" and len(parts) >= 3:
+        key = parts[-1]
+        where = " ".join(p for p in parts[2:-1] if p != "suit")
+        what = _PARAM_WORDS.get(key, key.replace("_", " "))
+        return f"{parts[1]}: {where + ' ' if where else ''}{what}"
+    return " ".join(parts[:-1] + [_PARAM_WORDS.get(parts[-1], parts[-1].replace("_", " "))])
+
+
+def headline(runs: pd.DataFrame) -> str:
+    """The campaign in one line: how many end early, what limits, what drives it."""
+    n = len(runs)
+    if not n:
+        return "No run has finished yet."
+    early = runs["outcome"] != "completed"
+    parts = [f"{100 * early.mean():.0f} % end early"]
+    lim = runs["limiting_consumable"].replace("", np.nan).dropna()
+    if len(lim):
+        top = lim.value_counts()
+        name = CONSUMABLE_WORDS.get(top.index[0], top.index[0])
+        parts.append(f"{name} limits in {100 * top.iloc[0] / n:.0f} %")
+    if not runs.attrs.get("dispersed"):
+        parts.append("every run identical (no dispersions)")
+    else:
+        event = "consumable_limited"
+        hits = int(runs[event].fillna(False).astype(bool).sum()) if event in runs else 0
+        if MIN_EVENT_RUNS <= hits <= n - MIN_EVENT_RUNS:
+            frame = risk.drivers(runs, event)
+            sig = frame[frame["significant"]]
+            if len(sig):
+                parts.append(f"driven by {readable(str(sig.iloc[0]['parameter']))}")
+            else:
+                parts.append("no dispersed parameter drives it significantly")
+    return "; ".join(parts) + "."
 
 
 def _pct(x: float) -> str:
@@ -37,7 +112,7 @@ def _prob_table(frame: pd.DataFrame, key: str) -> str:
 def _margin_table(frame: pd.DataFrame) -> str:
     cols = ["min", "p1", "p5", "median", "p95", "mean"]
     rows = "".join(
-        f"<tr><td>{html.escape(str(r['margin']))}</td><td class=num>{r['runs']}</td>"
+        f"<tr><td>{html.escape(readable(str(r['margin'])))}</td><td class=num>{r['runs']}</td>"
         + "".join(f"<td class=num>{r[c]:.2f}</td>" for c in cols)
         + "</tr>"
         for _, r in frame.iterrows()
@@ -53,10 +128,15 @@ def _margin_plots(runs: pd.DataFrame) -> list[str]:
         x = x[np.isfinite(x)]
         if x.size < 2:
             continue
-        fig, ax = figure(figsize=(5.2, 2.6))
+        fig, ax = figure(figsize=(5.2, 2.8))
         ax.hist(x, bins=min(50, max(10, int(np.sqrt(x.size)))), color="#4a78b5")
-        ax.set_xlabel(col)
-        ax.set_ylabel("runs")
+        ax.set_title(readable(col), fontsize=9)
+        ax.axvline(0.0, color="#b00000", lw=1.0, ls="--", label="nothing left (0)")
+        p5 = float(np.percentile(x, 5))
+        ax.axvline(p5, color="#8a6100", lw=1.0, ls=":", label=f"5th percentile ({p5:.1f})")
+        ax.set_xlabel(readable(col).rsplit("[", 1)[-1].rstrip("]"), fontsize=8)
+        ax.set_ylabel("runs", fontsize=8)
+        legend(ax, fontsize=7)
         fig.tight_layout()
         out.append(_svg(fig))
     return out
@@ -66,7 +146,7 @@ def _drivers_table(frame: pd.DataFrame) -> str:
     if frame.empty:
         return "<p>No dispersed parameters.</p>"
     rows = "".join(
-        f"<tr><td>{html.escape(str(r['parameter']))}</td><td class=num>{r['spearman']:+.3f}</td>"
+        f"<tr><td>{html.escape(readable(str(r['parameter'])))}</td><td class=num>{r['spearman']:+.3f}</td>"
         f"<td class=num>{r['ci_low']:+.3f} to {r['ci_high']:+.3f}</td>"
         f"<td>{'yes' if r['significant'] else 'no'}</td>"
         f"<td class=num>{r['result_in_lowest_fifth']:.3f}</td>"
@@ -105,7 +185,7 @@ def _driver_plot(runs: pd.DataFrame, event: str, frame: pd.DataFrame) -> str:
             p.append(k / n)
             lo.append(k / n - float(a))
             hi.append(float(b) - k / n)
-        ax.errorbar(mids, p, yerr=[lo, hi], marker="o", capsize=3, label=name)
+        ax.errorbar(mids, p, yerr=[lo, hi], marker="o", capsize=3, label=readable(name))
     ax.set_xlabel("fifth of the parameter's values (1 lowest)")
     ax.set_ylabel(f"P({event})")
     ax.set_xticks([1, 2, 3, 4, 5])
@@ -128,6 +208,13 @@ def render(runs: pd.DataFrame, manifest, scenario) -> str:
     ):
         hits = int(runs[event].fillna(False).astype(bool).sum())
         if hits == 0 or hits == n:
+            continue
+        if min(hits, n - hits) < MIN_EVENT_RUNS:
+            sections.append(
+                f"<h3>{html.escape(event)} ({hits} of {n} runs)</h3><p>Too few runs "
+                f"{'with' if hits < MIN_EVENT_RUNS else 'without'} it to rank its drivers (fewer "
+                f"than {MIN_EVENT_RUNS}); run more to see what drives it.</p>"
+            )
             continue
         frame = risk.drivers(runs, event)
         sections.append(
@@ -174,6 +261,7 @@ def render(runs: pd.DataFrame, manifest, scenario) -> str:
 <html lang="en"><head><meta charset="utf-8"><title>{html.escape(info.title or info.name)}: campaign report</title>
 <style>{_CSS}</style></head><body>
 <h1>Campaign: {html.escape(info.title or info.name)}</h1>
+<p class=headline><b>{html.escape(headline(runs))}</b></p>
 <p class=sub>{n} runs of {html.escape(str(manifest.runs))}{f" ({missing} not yet run: `spacewalk campaign resume`)" if missing else ""},
 seed {html.escape(str(manifest.seed))}, batches of {html.escape(str(manifest.batch_size))}. Each run draws from its own stream,
 SeedSequence({html.escape(str(manifest.seed))}, spawn_key=(run,)): `spacewalk campaign rerun FOLDER RUN` re-creates it.</p>
