@@ -596,9 +596,13 @@ def test_console_in_a_real_browser(runs_dir, tmp_path):
             page.wait_for_function(
                 "document.querySelectorAll('#scenario-select option').length > 5"
             )
+            # idle: the page says what to do, and no red badge when nothing is wrong
+            assert "press Run" in page.inner_text("#idle") and page.is_visible("#idle")
+            assert "zero" in page.get_attribute("#cw-count", "class")
             page.select_option("#scenario-select", "polaris-dawn-2024")
             page.select_option("#speed", "300")
             page.click("#btn-run")
+            page.wait_for_selector("#idle", state="hidden")
             page.wait_for_selector('.helmet[data-crew="isaacman"] [data-ch="location"]')
             # helmet displays fill in and charts gather points
             page.wait_for_function(
@@ -643,6 +647,11 @@ def test_console_in_a_real_browser(runs_dir, tmp_path):
             page.wait_for_function(
                 f"!document.querySelector('#cw li[data-index=\"{index}\"]').classList.contains('unack')"
             )
+            # the crew cards show feedwater and the CO2 scrubber; chart ticks are h:mm
+            card = page.inner_text('.helmet[data-crew="isaacman"]')
+            assert "feedwater" in card and "scrubber used" in card
+            ticks = page.evaluate("S.charts[0].plot.axes[0]._values || []")
+            assert ticks and all(len(t) <= 5 and ":" in t for t in ticks), ticks
             # add a chart of another channel
             page.select_option("#chart-channel", "ppco2_mmHg")
             page.click("#btn-chart")

@@ -10,6 +10,8 @@ const HELMET = [
   ["o2_primary_kg", "O2 primary", 3],
   ["ppco2_mmHg", "CO2 (ppCO2)", 1],
   ["battery_Ah", "battery", 1],
+  ["feedwater_kg", "feedwater", 2],
+  ["scrubber_used_pct", "scrubber used", 0],
   ["cooling_W", "cooling", 0],
   ["heat_storage_kJ", "heat storage", 0],
   ["helmet_water_L", "helmet water", 2],
@@ -67,6 +69,11 @@ const met = t => {
   const p = n => String(n).padStart(2, "0");
   return `T+${p(Math.floor(s / 3600))}:${p(Math.floor(s / 60) % 60)}:${p(s % 60)}`;
 };
+// an axis tick: hours and minutes only (a full T+HH:MM:SS per tick runs together)
+const metTick = t => {
+  const m = Math.max(0, Math.round(t / 60));
+  return `${Math.floor(m / 60)}:${String(m % 60).padStart(2, "0")}`;
+};
 const tOf = ts => (ts - (S.dict ? S.dict.epoch_ms : 0)) / 1000;
 
 // ------------------------------------------------------------------ realtime
@@ -114,7 +121,11 @@ function onEvents(evs) {
 }
 
 async function onState(st) {
-  if (!st.mode) { S.state = null; S.key = ""; renderControls(); $("status").textContent = "no run"; return; }
+  if (!st.mode) {
+    S.state = null; S.key = ""; renderControls(); $("status").textContent = "no run";
+    $("idle").hidden = false; return;
+  }
+  $("idle").hidden = true;
   const key = String(st.id);
   const fresh = key !== S.key;
   const resync = !fresh && st.serial !== S.serial && st.mode === "replay";
@@ -232,7 +243,8 @@ function addChart(channel) {
     width: Math.max(400, el.clientWidth || 420), height: 200,
     scales: { x: { time: false } },
     axes: [
-      { stroke: "#8b949e", grid: { stroke: "#30363d" }, values: (u, vals) => vals.map(v => met(v)) },
+      { stroke: "#8b949e", grid: { stroke: "#30363d" }, space: 70, label: "time since start [h:mm]",
+        values: (u, vals) => vals.map(v => metTick(v)) },
       { stroke: "#8b949e", grid: { stroke: "#30363d" }, label: info.unit },
     ],
     series: [{ label: "time", value: (u, v) => v === null ? "-" : met(v) },
@@ -286,6 +298,7 @@ function drawView(canvas, hKey, vKey) {
   g.strokeStyle = "#30363d"; g.beginPath(); g.moveTo(0, H / 2); g.lineTo(W, H / 2); g.moveTo(W / 2, 0); g.lineTo(W / 2, H); g.stroke();
   g.fillStyle = "#6e7681"; g.fillRect(X(-1), Y(1), 2 * sc, 2 * sc);  // the vehicle, 2 m box
   g.fillStyle = "#d29922"; g.fillRect(X(hatch[key[hKey]]) - 3, Y(hatch[key[vKey]]) - 3, 6, 6);
+  const placed = [];
   S.dict.crew.forEach((c, i) => {
     const p = pos(c);
     if (typeof p[hKey] !== "number") return;
@@ -298,7 +311,11 @@ function drawView(canvas, hKey, vKey) {
     }
     g.fillStyle = PALETTE[i % PALETTE.length];
     g.beginPath(); g.arc(X(p[hKey]), Y(p[vKey]), 5, 0, 2 * Math.PI); g.fill();
-    g.fillText(c.name || c.id, X(p[hKey]) + 7, Y(p[vKey]) - 6);
+    // labels never overlap: one crowded spot (the hatch) stacks its names one under another
+    let ly = Y(p[vKey]) - 6;
+    while (placed.some(q => Math.abs(q.x - X(p[hKey])) < 90 && Math.abs(q.y - ly) < 11)) ly += 11;
+    placed.push({ x: X(p[hKey]), y: ly });
+    g.fillText(c.name || c.id, X(p[hKey]) + 7, ly);
   });
   g.fillStyle = "#8b949e";
   g.fillText(`${span.toFixed(0)} m`, W - 40, H - 6);
