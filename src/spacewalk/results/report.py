@@ -232,17 +232,24 @@ def _positions_chart(telemetry: pd.DataFrame) -> str | None:
     if "x_m" not in run0 or run0.empty:
         return None
     fig, axes = figure(1, 2, figsize=(10, 4))
+    reach = 3.0  # at least a few metres around the vehicle, whatever the crew did
     for crew, rows in run0.groupby("crew", observed=True):
         out = rows[rows["location"] == "outside"]
         if out.empty:
             continue
         axes[0].plot(out["y_m"], out["x_m"], lw=1.2, label=str(crew))
         axes[1].plot(out["z_m"], out["x_m"], lw=1.2, label=str(crew))
+        for col in ("x_m", "y_m", "z_m"):
+            top = out[col].abs().max()
+            if pd.notna(top):
+                reach = max(reach, 1.15 * float(top))
     for ax, xl in zip(axes, ("y, along-track [m]", "z, orbit normal [m]"), strict=True):
-        ax.plot([0], [0], "k+", ms=10)
+        ax.plot([0], [0], "ks", ms=6, label="vehicle centre of mass" if ax is axes[0] else None)
+        ax.set_xlim(-reach, reach)
+        ax.set_ylim(-reach, reach)
         ax.set_xlabel(xl, fontsize=8)
         ax.set_ylabel("x, radial (up) [m]", fontsize=8)
-        ax.set_aspect("equal", adjustable="datalim")
+        ax.set_aspect("equal", adjustable="box")
         ax.grid(alpha=0.3)
         ax.tick_params(labelsize=7)
     legend(axes[0], fontsize=7)
