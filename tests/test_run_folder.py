@@ -346,3 +346,35 @@ def test_the_timeline_has_a_legend_and_every_activity_by_its_full_name():
     assert f"Every activity ({len(res.summary['phases'])})" in chart
     for p in res.summary["phases"]:
         assert f"<td>{html.escape(p['activity'])}</td>" in chart
+
+
+@pytest.mark.skipif(
+    not __import__("pathlib").Path("/usr/bin/chromium").exists(),
+    reason="needs Debian's chromium at /usr/bin/chromium (apt-get install chromium)",
+)
+def test_the_report_in_a_real_browser(tmp_path):
+    """Issue 20: the report of EVA 23 in chromium opens with its alarms (each with time and
+    crew), marks them on the timeline and the plots (dotted lines), lists every activity by
+    name, fetches nothing, and is screenshotted."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    res = simulate("iss-eva-23-2013")
+    folder = res.write(tmp_path / "e23")
+    alarms = res.events[res.events.severity.isin(["caution", "warning", "emergency"])]
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
+        page = browser.new_page(viewport={"width": 1200, "height": 1400})
+        requests: list[str] = []
+        page.on("request", lambda r: requests.append(r.url))
+        page.goto((folder / "report.html").as_uri())
+        rows = page.locator("h2:has-text('Alarms') + table tr")
+        assert rows.count() == len(alarms) + 1
+        assert "helmet-water-abort" in page.inner_text("h2:has-text('Alarms') + table")
+        timeline = page.locator("h2:has-text('Timeline') ~ svg").first.inner_html()
+        assert "stroke-dasharray" in timeline  # the alarm markers
+        page.click("text=Every activity")
+        assert page.locator("details table tr").count() == len(res.summary["phases"]) + 1
+        shot = tmp_path / "report.png"
+        page.screenshot(path=str(shot), full_page=True)
+        browser.close()
+    assert shot.stat().st_size > 50_000
+    assert all(u.startswith("file:") for u in requests)
