@@ -18,7 +18,7 @@ def test_tissue_follows_the_exponential_solution():
     for minutes in (10, 60, 360, 720):
         stepped = p0
         for _ in range(minutes):
-            stepped = dcs.tissue_step(stepped, pin, k, 60.0)
+            stepped = dcs.tissue_ramp(stepped, pin, pin, k, 60.0)
         assert stepped == pytest.approx(pin + (p0 - pin) * 0.5 ** (minutes / 360), rel=1e-12)
 
 
@@ -53,7 +53,7 @@ def test_linear_ramp_solution_agrees_with_fine_steps():
     p, n = 11.6 * PSI, 45 * 3600
     for i in range(n):
         pin = 11.4 * PSI + (5.6 - 11.4) * PSI * (i + 0.5) / n
-        p = dcs.tissue_step(p, pin, k, 1.0)
+        p = dcs.tissue_ramp(p, pin, pin, k, 1.0)
     assert exact == pytest.approx(p, rel=1e-6)
 
 

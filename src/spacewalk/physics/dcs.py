@@ -96,11 +96,6 @@ def inspired_n2_Pa(pressure_Pa, o2_fraction):
     return np.asarray(pressure_Pa) * (1.0 - np.asarray(o2_fraction))
 
 
-def tissue_step(tissue_Pa, inspired_Pa, k_per_s, dt_s):
-    """Exact update of a compartment over ``dt_s`` with constant inspired N2."""
-    return inspired_Pa + (tissue_Pa - inspired_Pa) * np.exp(-k_per_s * dt_s)
-
-
 def tissue_ramp(tissue_Pa, inspired0_Pa, inspired1_Pa, k_per_s, duration_s):
     """Exact update over a stage whose inspired N2 changes linearly from ``inspired0`` to
     ``inspired1`` (a cabin pressure or O2 ramp): P' = k (Pin(t) - P), Pin = a + r t."""
