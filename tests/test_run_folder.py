@@ -337,7 +337,7 @@ def test_the_timeline_has_a_legend_and_every_activity_by_its_full_name():
 
     from spacewalk.results.report import render_report
 
-    res = simulate("sts-61-1993")
+    res = simulate("iss-eva-23-2013")
     page = render_report(res.scenario, res.telemetry, res.events, res.summary)
     chart = page[page.index("<h2>Timeline</h2>") : page.index("<h2>Life support</h2>")]
     assert chart.count("<svg") == 1
