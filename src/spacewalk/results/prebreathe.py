@@ -153,8 +153,7 @@ def _start(q: Question, protocol: Protocol) -> dcs.Dose:
     (the N2 the crew breathe there; no dose: how they came to live at that pressure is not
     the question)."""
     n2 = float(dcs.inspired_n2_Pa(q.cabin_psi * PA_PER_PSI, q.cabin_o2))
-    zero = 0.0
-    cabin = dcs.Dose(n2, n2, zero, zero, zero, zero, zero)
+    cabin = dcs.sea_level()._replace(n2_Pa=np.asarray(n2), etr_Pa=np.asarray(n2))
     return dcs.history(stage_tuples(protocol.stages), start=cabin)
 
 
