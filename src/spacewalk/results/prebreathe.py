@@ -115,14 +115,14 @@ def question_from_scenario(sc, **override) -> Question:
         m = eva_crew[0]
         fields["suit_psi"] = sc.suits[m.suit].pressure_psi
         minutes = energy = 0.0
-        inside = None
+        in_eva = False
         for a in sc.timeline.get(m.id, []):
             if a.activity == "depress":
-                inside = True
+                in_eva = True
                 continue
-            if inside and a.activity == "repress":
+            if in_eva and a.activity == "repress":
                 break
-            if inside and a.duration_min:
+            if in_eva and a.duration_min:
                 met = a.metabolic_W or WORKLOADS_W[a.workload or DEFAULT_WORKLOAD[a.activity]]
                 minutes += a.duration_min
                 energy += met * a.duration_min

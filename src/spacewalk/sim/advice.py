@@ -16,13 +16,12 @@ from .plan import crew_history
 _ON_O2 = ("suit-up", "prebreathe")
 
 
-def _before_depress(acts) -> tuple[float, float] | None:
-    """Minutes on O2 in the timeline before its first depress, and the depress's target
-    pressure [psi]; None without a depress."""
+def _o2_before_depress(acts) -> float | None:
+    """Minutes on O2 in the timeline before its first depress; None without a depress."""
     o2_min, on_o2 = 0.0, False
     for a in acts:
         if a.activity == "depress":
-            return o2_min, a.to_psi
+            return o2_min
         on_o2 = on_o2 or a.activity in _ON_O2
         o2_min += (a.duration_min or 0.0) if on_o2 else 0.0
     return None
@@ -37,14 +36,13 @@ def dcs_advisories(sc: Scenario) -> list[str]:
     for m in sc.crew:
         if m.role != "eva" or not m.suit or m.id not in sc.timeline:
             continue
-        first = _before_depress(sc.timeline[m.id])
-        if first is None:
+        o2_min = _o2_before_depress(sc.timeline[m.id])
+        if o2_min is None:
             continue
-        o2_min = first[0]
         suit_psi = sc.suits[m.suit].pressure_psi
         stages = [*crew_history(sc, m.id), (o2_min * 60.0, p_cabin, p_cabin, 1.0, 1.0)]
         start = dcs.history(s for s in stages if s[0] > 0)
-        p, _, _, upper = dcs.acceptance_risk(start, p_cabin, suit_psi * PA_PER_PSI)
+        p = dcs.acceptance_risk(start, p_cabin, suit_psi * PA_PER_PSI)[0]
         if p <= dcs.ACCEPTANCE_LIMIT:
             continue
         tr = float(dcs.tissue_ratio(start.n2_Pa, suit_psi * PA_PER_PSI))
