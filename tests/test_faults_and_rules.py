@@ -279,3 +279,22 @@ def test_a_free_body_out_of_reach_drifts_instead_of_being_pulled_home():
     assert empty - secondary == pytest.approx(12 * 60, abs=60)  # ELSS emergency O2
     assert (white.code == "loss-of-crew-hypoxia").any()
     assert cut.summary["crew"]["white"]["outcome"] == "loss-of-crew"
+
+
+def test_a_survivor_does_not_wait_for_a_partner_who_cannot_come(emu_toml):
+    """A 30-mm hole kills ev2 outside (hypoxia); ev1's hatch-close waits on ev2's ingress, which
+    will never come. The wait is released (a caution event says so), ev1 closes the hatch,
+    represses and ends the EVA: no deadlock until the time limit, and nobody brought home."""
+
+    def edit(d):
+        d["faults"] = [{"kind": "suit-leak", "crew": "ev2", "at_min": 100, "hole_diameter_mm": 30}]
+
+    res = simulate(edited(emu_toml, edit), record=False)
+    crew = res.summary["crew"]
+    assert crew["ev2"]["outcome"] == "loss-of-crew"
+    assert crew["ev1"]["outcome"] == "terminated" and crew["ev1"]["condition"] == "well"
+    ev = res.events
+    released = ev[ev.code == "wait-released"]
+    assert list(released.crew) == ["ev1"] and "ev2" in released.message.iloc[0]
+    assert "hatch-closed" in set(ev.code) and "time-limit" not in set(ev.code)
+    assert res.summary["sim_duration_min"] < 200

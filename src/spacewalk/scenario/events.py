@@ -63,6 +63,13 @@ EVENT_TYPES: tuple[EventType, ...] = (
     ),
     # timeline and vehicle
     _t("activity-start", "info", "timeline", "start {subject}", "a timeline activity starts"),
+    _t(
+        "wait-released",
+        "caution",
+        "timeline",
+        "stops waiting for {subject}, who cannot come (lost, incapacitated or adrift)",
+        "an activity that waited on a partner goes on without them",
+    ),
     _t("egress", "info", "timeline", "EGRESS: outside", "a crew member is outside"),
     _t("ingress", "info", "timeline", "INGRESS: back inside", "a crew member is back inside"),
     _t(

@@ -148,8 +148,18 @@ def step(s: TimelineState, plan: Plan, p_ves: np.ndarray, p_suit: np.ndarray, mo
     p_loc_vessel = p_ves.ravel().take(np.arange(R)[:, None] * V + vloc)
     dep_c = plan.after_c.ravel().take(flat)
     dep_flat = (ri * C + np.maximum(dep_c, 0)) * S + plan.after_a.ravel().take(flat)
-    dep_ok = (dep_c < 0) | s.completed.ravel().take(dep_flat)
+    dep_done = s.completed.ravel().take(dep_flat)
+    # a partner who will never get there (lost, incapacitated, adrift) releases the wait:
+    # the others go on (a hatch is still never closed on anyone outside who can come back)
+    gone = (s.lost | s.incapacitated | s.adrift).ravel().take(ri * C + np.maximum(dep_c, 0))
+    released = active & (dep_c >= 0) & ~dep_done & gone
+    dep_ok = (dep_c < 0) | dep_done | released
     ready = active & dep_ok
+    if np.count_nonzero(released & ~s.started):  # said once, as the activity starts
+        ids = plan.crew_ids
+        events.append(
+            Emit("wait-released", t, released & ~s.started, subject=lambda r, c: ids[dep_c[r, c]])
+        )
     starting = ready & ~s.started
     is_return = slot == S - 1
     flat_r = (ri * C + ci) * S + slot
