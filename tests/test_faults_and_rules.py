@@ -298,3 +298,24 @@ def test_a_survivor_does_not_wait_for_a_partner_who_cannot_come(emu_toml):
     assert list(released.crew) == ["ev1"] and "ev2" in released.message.iloc[0]
     assert "hatch-closed" in set(ev.code) and "time-limit" not in set(ev.code)
     assert res.summary["sim_duration_min"] < 200
+
+
+def test_the_survivors_close_a_hatch_its_closer_cannot():
+    """Polaris Dawn: Gillis's umbilical breaks and, with no secondary O2, he is lost; closing
+    Dragon's hatch was his step. The others stop waiting for him, the first repress closes the
+    hatch (once Isaacman, who can, is back in), and they finish; Gillis is not brought back."""
+    from spacewalk import load_scenario
+    from spacewalk.scenario import scenario_from_mapping, scenario_to_mapping
+
+    m = scenario_to_mapping(load_scenario("polaris-dawn-2024"))
+    m["faults"] = [{"kind": "tether-break", "crew": "gillis", "at_min": 40, "tether": "umbilical"}]
+    res = simulate(scenario_from_mapping(m, "polaris-umbilical-break"), record=False)
+    crew = res.summary["crew"]
+    assert crew["gillis"]["outcome"] == "loss-of-crew"
+    assert all(crew[c]["outcome"] == "completed" for c in ("isaacman", "menon", "poteet"))
+    ev = res.events
+    assert set(ev[ev.code == "wait-released"].crew) == {"isaacman", "menon", "poteet"}
+    closed = ev[ev.code == "hatch-closed"].t_s
+    back = ev[(ev.code == "ingress") & (ev.crew == "isaacman")].t_s
+    assert len(closed) == 1 and closed.iloc[0] >= back.iloc[0]
+    assert "time-limit" not in set(ev.code)

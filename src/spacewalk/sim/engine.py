@@ -238,7 +238,10 @@ class Engine:
         self.values, self.t = values, t
         self.step_index = step + 1
         tl = self.tl
-        over = tl.done | tl.lost | tl.incapacitated | tl.adrift
+        # a run goes on while someone helpless (incapacitated, adrift) is alive outside: what
+        # happens to them (their O2, their heat) is the outcome, not a script's end
+        helpless_out = (tl.incapacitated | tl.adrift) & ~tl.lost & (tl.loc == LOC_OUTSIDE)
+        over = (tl.done | tl.lost | tl.incapacitated | tl.adrift) & ~helpless_out
         self.finished = bool(over.all()) or self.step_index > self.n_max
         return not self.finished
 

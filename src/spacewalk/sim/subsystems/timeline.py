@@ -191,6 +191,13 @@ def step(s: TimelineState, plan: Plan, p_ves: np.ndarray, p_suit: np.ndarray, mo
     if np.count_nonzero(opening):
         _open_hatches(s, plan, opening, hv, True, t, events)
         open_now = s.hatch_open.ravel().take(hflat)
+    # a repress with the hatch still open (its closer cannot come: lost, incapacitated,
+    # adrift) begins by closing it, unless someone who can come in is still outside
+    shutting = ready & (kind_now == KIND["repress"]) & open_now
+    if np.count_nonzero(shutting):
+        shutting &= ~_someone_out(s, hv, plan)
+        _open_hatches(s, plan, shutting, hv, False, t, events)
+        open_now = s.hatch_open.ravel().take(hflat)
     # ingress needs the suit to fit the hatch
     dp_suit = p_suit - np.where(s.loc == LOC_OUTSIDE, 0.0, p_loc_vessel)
     envelope = lifesupport.envelope_m(
