@@ -195,7 +195,7 @@ def step(s: TimelineState, plan: Plan, p_ves: np.ndarray, p_suit: np.ndarray, mo
     # adrift) begins by closing it, unless someone who can come in is still outside
     shutting = ready & (kind_now == KIND["repress"]) & open_now
     if np.count_nonzero(shutting):
-        shutting &= ~_someone_out(s, hv, plan)
+        shutting &= ~_someone_out(s, hv, plan) & ~_closer_ahead(s, plan)[:, None]
         _open_hatches(s, plan, shutting, hv, False, t, events)
         open_now = s.hatch_open.ravel().take(hflat)
     # ingress needs the suit to fit the hatch
@@ -298,6 +298,18 @@ def _open_hatches(s: TimelineState, plan: Plan, who, hv, opening: bool, t, event
         code = "hatch-open" if opening else "hatch-closed"
         events.append(Emit(code, t, runs=runs, subject=plan.vessel_ids[v]))
     s.hatch_open[change] = opening
+
+
+def _closer_ahead(s: TimelineState, plan: Plan) -> np.ndarray:
+    """(R,) whether a crew member who can still act has a hatch-close now or ahead: then the
+    hatch is theirs to close, and nobody else's repress closes it."""
+    S = plan.kind.shape[1]
+    hc = plan.kind == KIND["hatch-close"]  # (C, S)
+    ahead = np.flip(np.logical_or.accumulate(np.flip(hc, axis=1), axis=1), axis=1)
+    slot = np.minimum(s.act, S - 1)
+    mine = ahead.ravel().take(np.arange(slot.shape[1]) * S + slot)  # (R, C)
+    able = ~s.lost & ~s.done & ~s.incapacitated & ~s.adrift
+    return (mine & able).any(axis=1)
 
 
 def _someone_out(s: TimelineState, hv: np.ndarray, plan: Plan) -> np.ndarray:
