@@ -107,7 +107,7 @@ def records(cat: Catalogue) -> pd.DataFrame:
     rows.append(
         {
             "record": "most EVA time, one person",
-            "value": f"{format_hm(best['total_min'].iloc[0])} in {_evas(best['evas'].iloc[0])}",
+            "value": f"{format_hm(best['total_min'].iloc[0])} in {evas_text(best['evas'].iloc[0])}",
             "who": _who(best),
             "date": _span(best),
             "id": "",
@@ -118,7 +118,7 @@ def records(cat: Catalogue) -> pd.DataFrame:
     rows.append(
         {
             "record": "most EVAs, one person",
-            "value": _evas(most["evas"].iloc[0]),
+            "value": evas_text(most["evas"].iloc[0]),
             "who": _who(most),
             "date": _span(most),
             "id": "",
@@ -140,9 +140,6 @@ def records(cat: Catalogue) -> pd.DataFrame:
 
 def evas_text(n: int) -> str:
     return f"{n} EVA" if n == 1 else f"{n} EVAs"
-
-
-_evas = evas_text
 
 
 def _who(tied: pd.DataFrame) -> str:

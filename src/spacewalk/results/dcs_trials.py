@@ -71,12 +71,9 @@ class Trial:
 
 
 def _o2(minutes, psi=SEA_LEVEL_PSI, vo2=VO2_REST):
+    """A stage on 100 % O2 (a mask prebreathe, or the time at altitude)."""
     p = psi * PA_PER_PSI
     return (minutes * 60.0, p, p, 1.0, 1.0, vo2)
-
-
-def _altitude(minutes, psi, vo2):
-    return _o2(minutes, psi, vo2)
 
 
 def _usaf(minutes_pb, feet, minutes_alt, vo2_alt, exercise_pb=()):
@@ -88,7 +85,7 @@ def _usaf(minutes_pb, feet, minutes_alt, vo2_alt, exercise_pb=()):
         used += minutes
     if minutes_pb - used > 0:
         stages.append(_o2(minutes_pb - used))
-    stages.append(_altitude(minutes_alt, altitude_psi(feet), vo2_alt))
+    stages.append(_o2(minutes_alt, altitude_psi(feet), vo2_alt))
     return tuple(stages)
 
 
@@ -361,7 +358,7 @@ def _prp_stages(intervals, staged: bool, minutes_alt: float = 240.0):
         (60.0, p0 * PA_PER_PSI, p1 * PA_PER_PSI, f, f, v)
         for p0, p1, f, v in zip(start, psi, fo2, vo2, strict=True)
     ]
-    stages.append(_altitude(minutes_alt, 4.3, VO2_UPPER_BODY))
+    stages.append(_o2(minutes_alt, 4.3, VO2_UPPER_BODY))
     return tuple(stages)
 
 
