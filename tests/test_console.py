@@ -287,6 +287,85 @@ def test_requests_from_other_sites_are_refused(runs_dir):
     run(go())
 
 
+def test_another_origin_named_with_allow_origin_gets_cors_and_its_websocket(runs_dir, capsys):
+    """--allow-origin: CORS headers and preflights for that origin, its WebSocket accepted;
+    any other origin refused, and said once on the terminal (a refused socket is silent)."""
+    mct = "http://mct.example:8080"
+
+    async def go():
+        app = make_app(runs_dir, token="t0k", allow_origins=(mct + "/",))
+        async with TestClient(TestServer(app)) as c:
+            pre = await c.options(
+                "/api/dictionary",
+                headers={"Origin": mct, "Access-Control-Request-Headers": "authorization"},
+            )
+            assert pre.status == 204  # the preflight carries no token
+            assert pre.headers["Access-Control-Allow-Origin"] == mct
+            assert "Authorization" in pre.headers["Access-Control-Allow-Headers"]
+            auth = {"Origin": mct, "Authorization": "Bearer t0k"}
+            r = await c.get("/api/dictionary", headers=auth)
+            assert r.status == 200 and r.headers["Access-Control-Allow-Origin"] == mct
+            r = await c.get("/api/history/nobody.x", headers={"Origin": mct})
+            assert r.status == 401 and r.headers["Access-Control-Allow-Origin"] == mct
+            ws = await c.ws_connect("/api/realtime?token=t0k", headers={"Origin": mct})
+            await ws.close()
+            for _ in range(2):
+                evil = {"Origin": "http://evil.example"}
+                r = await c.get("/api/realtime?token=t0k", headers=evil)
+                assert r.status == 403 and "--allow-origin" in (await r.json())["error"]
+
+    run(go())
+    said = capsys.readouterr().err
+    assert said.count("refused GET /api/realtime from origin http://evil.example") == 1
+    assert "start it with --allow-origin http://evil.example" in said
+    with pytest.raises(ValueError, match="scheme, host and port"):
+        make_app(runs_dir, allow_origins=("mct.example/path",))
+
+
+def test_open_mct_routes_and_requests_before_and_during_a_run(runs_dir, tmp_path):
+    from spacewalk.console.server import openmct_dist
+
+    async def go():
+        async with serve(runs_dir) as c:
+            # before any run: an empty dictionary and no history, not an error
+            d = await (await c.get("/api/dictionary")).json()
+            assert d["crew"] == [] and d["session"] is None
+            assert await (await c.get("/api/history/parmitano.p_suit_kPa")).json() == []
+            # the plugin is always served; the page only with --openmct, else how to
+            plugin = await c.get("/openmct/spacewalk-plugin.js")
+            assert plugin.status == 200 and "SpacewalkPlugin" in await plugin.text()
+            page = await c.get("/openmct/")
+            assert page.status == 404 and "--openmct" in (await page.json())["error"]
+
+            await c.post("/api/replay", json={"folder": "eva23"})
+            d = await (await c.get("/api/dictionary")).json()
+            chans = {ch["channel"]: ch for ch in d["crew"][0]["channels"]}
+            assert chans["helmet_water_L"]["name"] == "Helmet water"
+            assert chans["helmet_water_L"]["format"] == "number"
+            assert chans["helmet_water_L"]["formatString"] == "%.2f"
+            assert chans["activity"]["format"] == "string"
+            loc = chans["location"]
+            assert loc["format"] == "enum"
+            assert [e["string"] for e in loc["enumerations"]] == ["cabin", "airlock", "outside"]
+            assert chans["suited"]["format"] == "enum" and chans["suited"]["unit"] == ""
+            assert d["t_end_ms"] > d["epoch_ms"] > 1.37e12
+            base = "/api/history/parmitano.helmet_water_L"
+            whole = await (await c.get(base)).json()
+            last = await (await c.get(base + "?strategy=latest&size=3")).json()
+            assert last == whole[-3:]
+            mm = await (await c.get(base + "?strategy=minmax&size=100")).json()
+            assert len(mm) <= 100 and max(p["value"] for p in mm) == max(p["value"] for p in whole)
+            bad = await c.get(base + "?strategy=mean")
+            assert bad.status == 400 and "latest or minmax" in (await bad.json())["error"]
+
+    run(go())
+    with pytest.raises(ValueError, match="npm install openmct"):
+        openmct_dist(tmp_path)
+    (tmp_path / "node_modules" / "openmct" / "dist").mkdir(parents=True)
+    (tmp_path / "node_modules" / "openmct" / "dist" / "openmct.js").write_text("")
+    assert openmct_dist(tmp_path) == (tmp_path / "node_modules/openmct/dist").resolve()
+
+
 def test_the_page_opened_with_its_token_loads_its_assets_by_cookie(runs_dir):
     """On 0.0.0.0 the page's own <script> and <link> requests carry no token in the URL:
     opening the page with ?token= sets an HttpOnly, SameSite=Strict cookie they do carry."""

@@ -28,6 +28,20 @@ def add_parser(sub) -> None:
         "(repeat for several; needed without a token behind a proxy that keeps the Host)",
     )
     p.add_argument(
+        "--allow-origin",
+        action="append",
+        default=[],
+        metavar="ORIGIN",
+        help="another site whose pages may use this console (CORS and WebSocket), such as an "
+        "Open MCT served elsewhere: http://mct.example:8080 (repeat for several)",
+    )
+    p.add_argument(
+        "--openmct",
+        metavar="PATH",
+        help="an Open MCT build (npm install openmct@4.2.0; PATH is node_modules/openmct/dist): "
+        "served with the spacewalk plugin, a clock and a time system at /openmct/",
+    )
+    p.add_argument(
         "--idle-timeout",
         type=float,
         default=None,
@@ -52,7 +66,7 @@ def _cmd_console(args) -> int:
             file=sys.stderr,
         )
         return 1
-    from .server import HEADER_TIMEOUT_S, is_loopback, make_app
+    from .server import HEADER_TIMEOUT_S, is_loopback, make_app, openmct_dist, origin_of
 
     token = args.token
     if not is_loopback(args.host):
@@ -63,9 +77,15 @@ def _cmd_console(args) -> int:
     if not 0 < idle < 86400:
         print("error: --idle-timeout must be a number of seconds above 0", file=sys.stderr)
         return 2
+    try:
+        origins = tuple(origin_of(o) for o in args.allow_origin)
+        dist = None if args.openmct is None else openmct_dist(Path(args.openmct))
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     runs = Path(args.runs)
     runs.mkdir(parents=True, exist_ok=True)
-    app = make_app(runs, token, tuple(args.allow_host))
+    app = make_app(runs, token, tuple(args.allow_host), origins, dist)
     shown = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host
 
     def ready(port: int) -> None:
@@ -76,6 +96,8 @@ def _cmd_console(args) -> int:
                 f"listening on {args.host}:{port}: from other machines use this one's address",
                 flush=True,
             )
+        if dist is not None:
+            print(f"Open MCT on http://{shown}:{port}/openmct/{query[1:]}", flush=True)
         if token and not args.token:
             print(f"token (generated): {token}", flush=True)
         print(f"run folders: {runs.resolve()}    (Ctrl-C to stop)", flush=True)

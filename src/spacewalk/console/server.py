@@ -18,6 +18,7 @@ import ipaddress
 import json
 import math
 import re
+import sys
 import time
 import weakref
 from datetime import UTC, datetime
@@ -27,9 +28,10 @@ from aiohttp import WSMsgType, web
 
 from ..scenario import ScenarioError, budget, library_names, load_scenario, parse_toml
 from ..scenario.events import SEVERITIES
-from .session import Session, SessionError, check_speed
+from .session import Session, SessionError, check_speed, empty_dictionary
 
 STATIC = Path(__file__).with_name("static")
+OPENMCT_STATIC = Path(__file__).with_name("openmct")  # the plugin and the page around it
 MAX_UPLOAD_BYTES = 1 << 20  # a scenario file is a few kB; 1 MiB is generous
 MAX_WS_MESSAGE = 16 << 10  # a subscribe message for every channel of four crew is ~5 kB
 WS_HARD_LIMIT = 4 << 20  # beyond this aiohttp closes that one connection
@@ -43,8 +45,18 @@ HEADER_TIMEOUT_S = 20.0  # a connection that has not sent its request head by th
 class Hub:
     """What the running server holds: the session, its watchers, the runs folder, the token."""
 
-    def __init__(self, runs: Path, token: str, allowed_hosts: frozenset[str] | None):
+    def __init__(
+        self,
+        runs: Path,
+        token: str,
+        allowed_hosts: frozenset[str] | None,
+        allowed_origins: frozenset[str] = frozenset(),
+        openmct: Path | None = None,
+    ):
         self.runs, self.token, self.allowed_hosts = runs, token, allowed_hosts
+        self.allowed_origins = allowed_origins  # other sites that may call (CORS)
+        self.openmct = openmct  # an Open MCT build's dist folder, served at /openmct/
+        self.refused: set[str] = set()  # origins refused so far (each logged once)
         self.session: Session | None = None
         self.clients: weakref.WeakSet = weakref.WeakSet()
         self.lock = asyncio.Lock()
@@ -63,8 +75,8 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-def _error(status: int, message: str, **extra) -> web.Response:
-    return web.json_response({"error": message, **extra}, status=status)
+def _error(status: int, message: str, headers: dict | None = None, **extra) -> web.Response:
+    return web.json_response({"error": message, **extra}, status=status, headers=headers)
 
 
 def _scenario_error(message: str, exc: ScenarioError) -> web.Response:
@@ -111,6 +123,47 @@ def _own_origins(request: web.Request) -> set[str]:
     return {f"{s}://{request.host.lower()}" for s in schemes}
 
 
+def origin_of(text: str) -> str:
+    """``--allow-origin`` as a browser sends it: scheme://host[:port], lower case, no path."""
+    text = text.strip().rstrip("/").lower()
+    if not re.match(r"^https?://[^/\s]+$", text):
+        raise ValueError(
+            f"--allow-origin takes an origin such as http://mct.example:8080 "
+            f"(scheme, host and port, no path), got {text!r}"
+        )
+    return text
+
+
+def _cors(origin: str) -> dict[str, str]:
+    return {
+        "Access-Control-Allow-Origin": origin,
+        "Access-Control-Allow-Credentials": "true",
+        "Access-Control-Allow-Headers": "Authorization, Content-Type",
+        "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
+        "Access-Control-Max-Age": "600",
+        "Vary": "Origin",
+    }
+
+
+def _refuse_origin(hub: Hub, request: web.Request, origin: str) -> web.Response:
+    """403, and a line on the console's terminal once per origin: a refused WebSocket is
+    otherwise silent in the browser."""
+    if origin not in hub.refused and len(hub.refused) < 100:
+        hub.refused.add(origin)
+        print(
+            f"refused {request.method} {request.path} from origin {origin} (this console is "
+            f"{request.scheme}://{request.host}): start it with --allow-origin {origin}, or have "
+            "the proxy pass the Host header through (docs/console.md)",
+            file=sys.stderr,
+            flush=True,
+        )
+    return _error(
+        403,
+        f"requests from {origin} are refused; open the console itself, or start it with "
+        f"--allow-origin {origin}",
+    )
+
+
 @web.middleware
 async def _guard(request: web.Request, handler):
     hub = request.app[HUB]
@@ -121,14 +174,22 @@ async def _guard(request: web.Request, handler):
             f"this console does not answer to the host name {name!r}; if that is how you "
             f"reach it, start it with --allow-host {name}",
         )
+    # a page on another site must not drive this console through the user's browser,
+    # unless that site is named with --allow-origin (then it gets CORS headers)
+    origin = request.headers.get("Origin")
+    cors: dict[str, str] = {}
+    if origin is not None and origin.lower() not in _own_origins(request):
+        if origin.lower() not in hub.allowed_origins:
+            return _refuse_origin(hub, request, origin)
+        cors = _cors(origin)
+        if request.method == "OPTIONS":  # the preflight carries no token
+            return web.Response(status=204, headers=cors)
     if hub.token:
         given = _given_token(request)
         if not hmac.compare_digest(given.encode(), hub.token.encode()):
-            return _error(401, "this console needs its token: add ?token=TOKEN to the address")
-    # a page on another site must not drive this console through the user's browser
-    origin = request.headers.get("Origin")
-    if origin is not None and origin.lower() not in _own_origins(request):
-        return _error(403, f"requests from {origin} are refused; open the console itself")
+            return _error(
+                401, "this console needs its token: add ?token=TOKEN to the address", headers=cors
+            )
     # a form or a text/plain fetch from another site needs no CORS preflight; JSON does
     if request.method not in ("GET", "HEAD", "OPTIONS") and (
         request.content_type != "application/json"
@@ -137,12 +198,17 @@ async def _guard(request: web.Request, handler):
     try:
         response = await handler(request)
     except SessionError as exc:
-        return _error(409, str(exc))
-    except web.HTTPException:
+        response = _error(409, str(exc))
+    except web.HTTPException as exc:
+        if not cors:
+            raise
+        exc.headers.update(cors)
         raise
     except RecursionError:
-        return _error(400, "the request is nested too deeply")
-    if hub.token and request.path == "/" and request.query.get("token"):
+        response = _error(400, "the request is nested too deeply")
+    if cors and not isinstance(response, web.WebSocketResponse):
+        response.headers.update(cors)
+    if hub.token and request.path in ("/", "/openmct/") and request.query.get("token"):
         # the page's own scripts, styles and socket then carry the token as a cookie
         response.set_cookie(COOKIE, hub.token, httponly=True, samesite="Strict", path="/")
     return response
@@ -279,7 +345,8 @@ async def state(request: web.Request) -> web.Response:
 
 
 async def dictionary(request: web.Request) -> web.Response:
-    return web.json_response(_session(request).dictionary())
+    session = request.app[HUB].session
+    return web.json_response(empty_dictionary() if session is None else session.dictionary())
 
 
 def _bad_request(message: str) -> web.HTTPBadRequest:
@@ -299,15 +366,25 @@ def _float_arg(request: web.Request, key: str) -> float | None:
     return value
 
 
-def _history_args(request: web.Request):
+def _history_args(request: web.Request) -> dict:
+    """start, end, decimate, and Open MCT's request options: strategy (``latest``,
+    ``minmax``) with size (how many points the view can use)."""
     dec = _float_arg(request, "decimate")
-    if dec is not None and not (1 <= dec <= 1_000_000):
-        raise _bad_request(f"decimate must be a number of points from 1 to 1000000, got {dec:g}")
-    return (
-        _float_arg(request, "start"),
-        _float_arg(request, "end"),
-        (None if dec is None else int(dec)),
-    )
+    size = _float_arg(request, "size")
+    strategy = request.query.get("strategy", "")
+    if strategy not in ("", "latest", "minmax"):
+        raise _bad_request(f"strategy must be latest or minmax (or left out), got {strategy!r}")
+    for key, value in (("decimate", dec), ("size", size)):
+        if value is not None and not (1 <= value <= 1_000_000):
+            raise _bad_request(f"{key} must be a number of points from 1 to 1000000, got {value:g}")
+    if strategy == "minmax" and size is not None and dec is None:
+        dec = max(size, 2)
+    return {
+        "start_ms": _float_arg(request, "start"),
+        "end_ms": _float_arg(request, "end"),
+        "decimate": None if dec is None else int(dec),
+        "latest": (int(size or 1) if strategy == "latest" else None),
+    }
 
 
 def _number(body: dict, key: str, what: str) -> float:
@@ -320,8 +397,11 @@ def _number(body: dict, key: str, what: str) -> float:
 
 async def history_one(request: web.Request) -> web.Response:
     """Open MCT's historical shape: GET /api/history/ID?start=&end= -> [points]."""
-    start, end, dec = _history_args(request)
-    return web.json_response(_session(request).history(request.match_info["id"], start, end, dec))
+    session = request.app[HUB].session
+    pid = request.match_info["id"]
+    if session is None:  # no run yet: nothing to show, which is not an error
+        return web.json_response([])
+    return web.json_response(session.history(pid, **_history_args(request)))
 
 
 async def history_many(request: web.Request) -> web.Response:
@@ -333,8 +413,8 @@ async def history_many(request: web.Request) -> web.Response:
     unknown = session.check_ids(ids)
     if unknown:
         return _error(404, f"unknown ids {unknown}; GET /api/dictionary lists them")
-    start, end, dec = _history_args(request)
-    return web.json_response({i: session.history(i, start, end, dec) for i in ids})
+    args = _history_args(request)
+    return web.json_response({i: session.history(i, **args) for i in ids})
 
 
 async def events(request: web.Request) -> web.Response:
@@ -565,12 +645,55 @@ async def _handle(app: web.Application, client: Client, text: str) -> None:
 # ------------------------------------------------------------------------ the app
 
 
+def openmct_dist(path: Path) -> Path:
+    """The folder holding ``openmct.js``: PATH itself, PATH/dist (the npm package) or
+    PATH/node_modules/openmct/dist (the folder npm was run in)."""
+    for folder in (path, path / "dist", path / "node_modules" / "openmct" / "dist"):
+        if (folder / "openmct.js").is_file():
+            return folder.resolve()
+    raise ValueError(
+        f"--openmct {path}: no openmct.js there, in dist/ or in node_modules/openmct/dist/; "
+        "install Open MCT with `npm install openmct@4.2.0` and give that folder"
+    )
+
+
+async def openmct_page(request: web.Request) -> web.StreamResponse:
+    """Open MCT with the spacewalk plugin, a clock and a time system, on this origin."""
+    if request.app[HUB].openmct is None:
+        return _error(
+            404,
+            "this console serves no Open MCT: install it (npm install openmct@4.2.0) and start "
+            "the console with --openmct node_modules/openmct/dist",
+        )
+    return web.FileResponse(OPENMCT_STATIC / "index.html", headers={"Cache-Control": "no-cache"})
+
+
+async def openmct_slash(request: web.Request) -> web.Response:
+    raise web.HTTPFound(request.rel_url.with_path("/openmct/"))
+
+
+async def openmct_plugin(request: web.Request) -> web.StreamResponse:
+    return web.FileResponse(
+        OPENMCT_STATIC / "spacewalk-plugin.js", headers={"Cache-Control": "no-cache"}
+    )
+
+
 def make_app(
-    runs_dir: Path, token: str | None = None, allow_hosts: tuple[str, ...] = ()
+    runs_dir: Path,
+    token: str | None = None,
+    allow_hosts: tuple[str, ...] = (),
+    allow_origins: tuple[str, ...] = (),
+    openmct: Path | None = None,
 ) -> web.Application:
-    """The console application; serve it with ``keepalive_timeout=HEADER_TIMEOUT_S``."""
+    """The console application; serve it with ``keepalive_timeout=HEADER_TIMEOUT_S``.
+
+    ``allow_origins`` are other sites whose pages may call the API (CORS) and open the
+    WebSocket; ``openmct`` is an Open MCT build (see :func:`openmct_dist`) served with the
+    spacewalk plugin at ``/openmct/``."""
     app = web.Application(middlewares=[_guard], client_max_size=MAX_UPLOAD_BYTES + 4096)
-    app[HUB] = Hub(Path(runs_dir), token or "", allowed_hosts(token, allow_hosts))
+    dist = None if openmct is None else openmct_dist(Path(openmct))
+    origins = frozenset(origin_of(o) for o in allow_origins)
+    app[HUB] = Hub(Path(runs_dir), token or "", allowed_hosts(token, allow_hosts), origins, dist)
     app.router.add_get("/", index)
     app.router.add_get("/api/scenarios", scenarios)
     app.router.add_get("/api/runs", runs)
@@ -584,6 +707,11 @@ def make_app(
     app.router.add_post("/api/control", control)
     app.router.add_get("/api/realtime", realtime)
     app.router.add_static("/static/", STATIC, follow_symlinks=False)
+    app.router.add_get("/openmct/", openmct_page)
+    app.router.add_get("/openmct", openmct_slash)
+    app.router.add_get("/openmct/spacewalk-plugin.js", openmct_plugin)
+    if dist is not None:
+        app.router.add_static("/openmct/dist/", dist, follow_symlinks=False)
 
     async def start_ticker(app):
         app[HUB].ticker = asyncio.get_running_loop().create_task(_ticker(app))

@@ -34,7 +34,6 @@ from ..scenario import (
 from ..scenario.channels import CHANNELS
 
 SPEED_MIN, SPEED_MAX = 1.0, 1000.0
-TEXT_CHANNELS = {"activity", "location", "motion", "condition"}
 _IDS = itertools.count(1)
 
 
@@ -66,7 +65,7 @@ def _streams(telemetry: pd.DataFrame) -> dict[str, Stream]:
             if ch.name not in rows:
                 continue
             col = rows[ch.name]
-            if ch.name in TEXT_CHANNELS:
+            if ch.digits is None:  # a text channel
                 vals = col.astype(str).to_numpy(dtype=object)
                 out[f"{crew}.{ch.name}"] = Stream(t, vals, True)
             else:
@@ -91,6 +90,53 @@ def _limits(scenario: Scenario) -> dict[str, list[dict]]:
             }
         )
     return by
+
+
+def _enumerations(scenario: Scenario) -> dict[str, list[str]]:
+    """The closed sets of values of the text and yes/no channels, in the engine's order."""
+    from ..sim.plan import MOTION_MODES
+    from ..sim.subsystems.physiology import CONDITIONS
+
+    return {
+        "location": [*(v.id for v in scenario.vehicle.vessel_specs()), "outside"],
+        "motion": list(MOTION_MODES),
+        "condition": list(CONDITIONS),
+        "suited": ["no", "yes"],
+        "tether_taut": ["no", "yes"],
+    }
+
+
+def _channel_entry(cid: str, ch, enum: list[str] | None, limits: list[dict]) -> dict:
+    entry = {
+        "id": f"{cid}.{ch.name}",
+        "channel": ch.name,
+        "name": ch.title,
+        "unit": ch.unit if ch.unit != "bool" else "",
+        "description": ch.description,
+        "limits": limits,
+    }
+    if enum is not None:
+        entry["format"] = "enum"
+        entry["enumerations"] = [{"value": i, "string": v} for i, v in enumerate(enum)]
+    elif ch.digits is None:
+        entry["format"] = "string"
+    else:
+        entry["format"] = "number"
+        entry["formatString"] = f"%.{ch.digits}f"
+    return entry
+
+
+def empty_dictionary() -> dict:
+    """The dictionary before any run: no crew, so a client's tree is simply empty."""
+    return {
+        "session": None,
+        "scenario": None,
+        "title": "no run yet",
+        "epoch_ms": None,
+        "t_end_ms": None,
+        "crew": [],
+        "fault_kinds": {k: sorted(v) for k, v in FAULT_KINDS.items()},
+    }
 
 
 def check_speed(speed: float) -> float:
@@ -198,8 +244,14 @@ class Session:
         return self.epoch_ms + 1000.0 * t_s
 
     def dictionary(self) -> dict:
-        """Every point id with unit, description and limits, per crew member, and geometry."""
+        """Every point id with its name, unit, format, limits, per crew member, and geometry.
+
+        ``format`` is Open MCT's: ``number`` (with a printf ``formatString``), ``string``, or
+        ``enum`` with ``enumerations`` ``[{"value": 0, "string": "cabin"}, ...]``; an enum
+        channel's points carry the string (``"cabin"``), which the Open MCT plugin turns
+        into its value."""
         limits = _limits(self.scenario)
+        enums = _enumerations(self.scenario)
         crew_models = {c.id: c for c in self.scenario.crew}
         crew = []
         for cid in self.crew:
@@ -216,23 +268,18 @@ class Session:
                     "role": model.role if model is not None else "",
                     "tethers": tethers,
                     "channels": [
-                        {
-                            "id": f"{cid}.{ch.name}",
-                            "channel": ch.name,
-                            "unit": ch.unit,
-                            "description": ch.description,
-                            "format": "string" if ch.name in TEXT_CHANNELS else "float",
-                            "limits": limits.get(ch.name, []),
-                        }
+                        _channel_entry(cid, ch, enums.get(ch.name), limits.get(ch.name, []))
                         for ch in CHANNELS
                         if f"{cid}.{ch.name}" in self.streams
                     ],
                 }
             )
         return {
+            "session": self.id,
             "scenario": self.scenario.scenario.name,
             "title": self.scenario.scenario.title,
             "epoch_ms": self.epoch_ms,
+            "t_end_ms": self.ms(self.t_end_s),
             "timestamp": "milliseconds since the Unix epoch (scenario start_utc + t_s)",
             "hatch_m": list(self.scenario.vehicle.hatch_m),
             "crew": crew,
@@ -293,12 +340,18 @@ class Session:
         return [] if i < 0 else [{"id": pid, "timestamp": self.ms(s.t_s[i]), "value": s.value(i)}]
 
     def history(
-        self, pid: str, start_ms: float | None, end_ms: float | None, decimate: int | None
+        self,
+        pid: str,
+        start_ms: float | None = None,
+        end_ms: float | None = None,
+        decimate: int | None = None,
+        latest: int | None = None,
     ) -> list[dict]:
         """Samples of one id from start to end (ms, inclusive), never past the clock.
 
         ``decimate`` caps the number of points: the range is cut into decimate/2 buckets and
         each keeps its lowest and highest sample (peaks survive, unlike taking every k-th).
+        ``latest`` keeps only the last that many samples (Open MCT's ``latest`` strategy).
         """
         s = self.streams.get(pid)
         if s is None:
@@ -309,7 +362,9 @@ class Session:
         lo = np.searchsorted(s.t_s, t0, side="left")
         hi = np.searchsorted(s.t_s, t1, side="right")
         idx = np.arange(lo, hi)
-        if decimate is not None:
+        if latest is not None:
+            idx = idx[-latest:]
+        elif decimate is not None:
             if decimate < 2:
                 raise SessionError("decimate must be at least 2 (points to return)")
             if len(idx) > decimate and not s.text:

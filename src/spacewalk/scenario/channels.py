@@ -15,6 +15,16 @@ class Channel:
     unit: str
     description: str
 
+    @property
+    def title(self) -> str:
+        """A short name for a display: "Helmet water"."""
+        return DISPLAY[self.name][0]
+
+    @property
+    def digits(self) -> int | None:
+        """Decimals worth showing (None for a text channel)."""
+        return DISPLAY[self.name][1]
+
 
 CHANNELS: tuple[Channel, ...] = (
     Channel("activity", "", "current timeline activity (label)"),
@@ -98,6 +108,68 @@ CHANNELS: tuple[Channel, ...] = (
     Channel("sunlit", "", "fraction of the Sun's disc seen from the vehicle: 1 day, 0 night"),
     Channel("alarms", "", "caution and warning alarms raised so far"),
 )
+
+# title for displays, decimals worth showing (None: text); the units' resolution, not the model's
+DISPLAY: dict[str, tuple[str, int | None]] = {
+    "activity": ("Activity", None),
+    "location": ("Location", None),
+    "suited": ("Suited", 0),
+    "condition": ("Condition", None),
+    "pio2_mmHg": ("Inspired O2", 0),
+    "metabolic_W": ("Metabolic rate", 0),
+    "p_ambient_kPa": ("Ambient pressure", 2),
+    "p_cabin_kPa": ("Cabin pressure", 2),
+    "p_airlock_kPa": ("Airlock pressure", 2),
+    "p_suit_kPa": ("Suit pressure", 2),
+    "dp_suit_kPa": ("Suit pressure above ambient", 2),
+    "o2_primary_kg": ("Primary O2", 3),
+    "o2_vehicle_kg": ("Vehicle O2", 2),
+    "o2_secondary_min": ("Secondary O2", 1),
+    "o2_secondary_used_min": ("Secondary O2 used", 1),
+    "o2_flow_g_min": ("O2 flow", 2),
+    "o2_time_min": ("O2 time left", 0),
+    "o2_margin_min": ("O2 margin", 0),
+    "ppco2_mmHg": ("Inspired CO2", 1),
+    "scrubber_used_pct": ("Scrubber used", 0),
+    "heat_storage_kJ": ("Heat storage", 0),
+    "core_temp_rise_C": ("Core temperature rise", 2),
+    "cooling_W": ("Cooling", 0),
+    "sweat_L": ("Sweat", 2),
+    "fog_index": ("Fog index", 2),
+    "feedwater_kg": ("Feedwater", 2),
+    "battery_Ah": ("Battery", 1),
+    "helmet_water_L": ("Helmet water", 2),
+    "tissue_n2_kPa": ("Tissue N2", 1),
+    "tissue_ratio": ("Tissue ratio", 2),
+    "etr": ("Exercise tissue ratio", 2),
+    "p_dcs": ("P(DCS)", 3),
+    "suit_envelope_m": ("Suit envelope", 3),
+    "ingress_blocked_min": ("Ingress blocked", 1),
+    "range_m": ("Range from hatch", 2),
+    "motion": ("Motion", None),
+    "x_m": ("Position x (radial)", 2),
+    "y_m": ("Position y (along-track)", 2),
+    "z_m": ("Position z (orbit normal)", 2),
+    "vx_m_s": ("Velocity x", 3),
+    "vy_m_s": ("Velocity y", 3),
+    "vz_m_s": ("Velocity z", 3),
+    "q0": ("Attitude q0", 4),
+    "q1": ("Attitude q1", 4),
+    "q2": ("Attitude q2", 4),
+    "q3": ("Attitude q3", 4),
+    "wx_deg_s": ("Body rate x", 2),
+    "wy_deg_s": ("Body rate y", 2),
+    "wz_deg_s": ("Body rate z", 2),
+    "tumble_deg_s": ("Tumble rate", 2),
+    "tether_tension_N": ("Tether tension", 1),
+    "tether_taut": ("Tether taut", 0),
+    "propellant_kg": ("Propellant", 2),
+    "dv_used_m_s": ("Delta-v used", 2),
+    "dv_left_m_s": ("Delta-v left", 2),
+    "return_margin_m_s": ("Return margin", 2),
+    "sunlit": ("Sunlit", 2),
+    "alarms": ("Alarms", 0),
+}
 
 CHANNEL_BY_NAME = {c.name: c for c in CHANNELS}
 

@@ -219,7 +219,7 @@ function renderHelmets() {
 // ------------------------------------------------------------------ charts (uPlot)
 
 function numericChannels() {
-  return S.dict.crew[0].channels.filter(ch => ch.format === "float");
+  return S.dict.crew[0].channels.filter(ch => ch.format === "number");
 }
 
 function buildChartPicker() {

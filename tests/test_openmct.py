@@ -1,0 +1,152 @@
+"""NASA Open MCT against the console, in a real browser: the plugin the console ships, the
+page it serves with ``--openmct``, and the Open MCT build from the npm registry.
+
+Open MCT (pinned below) is installed with npm into ``.cache/openmct`` beside the project
+(``.ci/run`` does it first; this module does it when the folder is missing), never fetched
+by the page. Debian's chromium is driven by Playwright. The test skips, saying why, only
+when npm or chromium is missing or the npm registry cannot be reached.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.test_console import CHROMIUM, CHROMIUM_ARGS, _start_console, _stop
+
+OPENMCT_VERSION = "4.2.0"
+CACHE = Path(__file__).parents[1] / ".cache" / "openmct"
+
+
+def _openmct_dist() -> Path:
+    """The Open MCT build: $SPACEWALK_OPENMCT, or npm's install in .cache/openmct."""
+    given = os.environ.get("SPACEWALK_OPENMCT")
+    if given:
+        return Path(given)
+    dist = CACHE / "node_modules" / "openmct" / "dist"
+    if (dist / "openmct.js").is_file():
+        return dist
+    npm = shutil.which("npm")
+    if npm is None:
+        pytest.skip("Open MCT test skipped: npm is not installed (apt-get install npm)")
+    done = subprocess.run(
+        [npm, "install", "--no-audit", "--no-fund", "--prefix", str(CACHE),
+         f"openmct@{OPENMCT_VERSION}"],
+        capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    if done.returncode != 0 or not (dist / "openmct.js").is_file():
+        pytest.skip(f"Open MCT test skipped: npm could not install it: {done.stderr[-400:]}")
+    return dist
+
+
+def _post(url: str, path: str, body: dict) -> dict:
+    req = urllib.request.Request(
+        url + path, data=json.dumps(body).encode(), headers={"Content-Type": "application/json"}
+    )
+    with urllib.request.urlopen(req, timeout=60) as r:
+        return json.loads(r.read())
+
+
+def _get(url: str, path: str):
+    with urllib.request.urlopen(url + path, timeout=30) as r:
+        return json.loads(r.read())
+
+
+@pytest.mark.skipif(
+    not CHROMIUM.exists(),
+    reason="Open MCT test skipped: /usr/bin/chromium is not installed "
+    "(apt-get install chromium; .ci/run does this)",
+)
+def test_open_mct_follows_a_live_spacewalk_with_zero_glue(tmp_path):
+    sync_api = pytest.importorskip("playwright.sync_api")
+    dist = _openmct_dist()
+    proc, url, _ = _start_console(tmp_path, "--openmct", str(dist))
+    url = url.rstrip("/")
+    try:
+        st = _post(url, "/api/live", {"scenario": "iss-eva-23-2013", "speed": 100})
+        epoch = _get(url, "/api/dictionary")["epoch_ms"]
+        with sync_api.sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+            page = browser.new_page(viewport={"width": 1400, "height": 900})
+            errors: list[str] = []
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            foreign: list[str] = []
+            page.on("request", lambda r: r.url.startswith(url) or foreign.append(r.url))
+            history: list[str] = []
+            page.on("response", lambda r: "/api/history/" in r.url and history.append(r.url))
+
+            # a slow socket: the upgrade is held 2 s, so every view subscribes before it opens
+            frames: list[str] = []
+
+            def slow_socket(ws):
+                time.sleep(2.0)
+                server = ws.connect_to_server()
+
+                def relay(message):
+                    frames.append(message)
+                    ws.send(message)
+
+                server.on_message(relay)
+
+            page.route_web_socket(re.compile(r".*/api/realtime.*"), slow_socket)
+
+            # realtime: a plot of Parmitano's helmet water, the flight-rule limits as lines
+            water = "spacewalk:eva/spacewalk:crew:parmitano/spacewalk:parmitano.helmet_water_L"
+            page.goto(f"{url}/openmct/#/browse/{water}?view=plot-single")
+            page.wait_for_selector(".js-limit-line", timeout=30_000)
+            assert page.evaluate("openmct.time.isRealTime()")
+            assert page.evaluate("openmct.time.getClock().key") == "spacewalk"
+            t1 = page.evaluate("openmct.time.getBounds().end")
+            page.wait_for_timeout(3000)
+            t2 = page.evaluate("openmct.time.getBounds().end")
+            # the window scrolls with the session clock: 3 s of wall time at 100x
+            assert 150_000 < t2 - t1 < 450_000, (t1, t2)
+            assert epoch < t1 < epoch + 1000 * st["t_end_s"]
+            assert "Helmet water [L]" in page.inner_text(".gl-plot-axis-area.gl-plot-y")
+            # the plot's subscription, made while the socket was still connecting, was sent
+            live = [f for f in frames if f.startswith("[") and "parmitano.helmet_water_L" in f]
+            assert live, frames[:5]
+
+            # the tree: one folder per crew member with readable names
+            root = page.locator(".c-tree__item", has_text="Spacewalk: ISS EVA 23")
+            if page.locator(".c-tree__item", has_text="Luca Parmitano (eva)").count() == 0:
+                root.locator(".c-tree__item__view-control").click()
+            page.wait_for_selector(".c-tree__item:has-text('Luca Parmitano (eva)')")
+            page.wait_for_selector(".c-tree__item:has-text('Chris Cassidy (eva)')")
+
+            # a table of a text channel shows the words
+            where = "spacewalk:eva/spacewalk:crew:parmitano/spacewalk:parmitano.location"
+            page.goto(f"{url}/openmct/#/browse/{where}?view=table")
+            page.wait_for_selector("td:has-text('airlock'), td:has-text('cabin')", timeout=20_000)
+
+            # fixed mode on the run's own span: history with Open MCT's minmax strategy
+            end = epoch + 1000 * 3600
+            history.clear()
+            page.goto(
+                f"{url}/openmct/#/browse/{water}?view=plot-single&tc.mode=fixed"
+                f"&tc.startBound={int(epoch)}&tc.endBound={int(end)}&tc.timeSystem=utc"
+            )
+            page.reload()
+            page.wait_for_selector(".js-limit-line", timeout=30_000)
+            assert not page.evaluate("openmct.time.isRealTime()")
+            assert page.evaluate("openmct.time.getBounds()") == {"start": epoch, "end": end}
+            assert any("strategy=minmax" in h and "size=" in h for h in history), history
+            assert "Helmet water [L]" in page.inner_text(".gl-plot-axis-area.gl-plot-y")
+
+            # a new run: the tree follows without a reload
+            _post(url, "/api/live", {"scenario": "polaris-dawn-2024", "speed": 100})
+            page.wait_for_selector(".c-tree__item:has-text('Jared Isaacman')", timeout=20_000)
+            assert page.locator(".c-tree__item", has_text="Luca Parmitano").count() == 0
+            browser.close()
+        assert not errors, errors
+        assert not foreign, foreign  # nothing fetched from anywhere but the console
+    finally:
+        _stop(proc)
