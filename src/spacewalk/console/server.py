@@ -668,6 +668,18 @@ async def openmct_page(request: web.Request) -> web.StreamResponse:
     return web.FileResponse(OPENMCT_STATIC / "index.html", headers={"Cache-Control": "no-cache"})
 
 
+async def suits_file(request: web.Request) -> web.Response:
+    """The SUITS telemetry stream server's files (``suits.py``), from the session now."""
+    from . import suits
+
+    name, team = request.match_info["name"], request.match_info.get("team")
+    make = (suits.TEAM_FILES if team is not None else suits.FILES).get(name)
+    if make is None or (team is not None and not (team.isdigit() and int(team) < suits.TEAMS)):
+        files = ", ".join([*suits.FILES, *(f"teams/N/{f}" for f in suits.TEAM_FILES)])
+        return _error(404, f"no SUITS file {request.path}; served: {files} (N from 0 to 10)")
+    return web.json_response(make(request.app[HUB].session))
+
+
 async def openmct_slash(request: web.Request) -> web.Response:
     raise web.HTTPFound(request.rel_url.with_path("/openmct/"))
 
@@ -707,6 +719,8 @@ def make_app(
     app.router.add_post("/api/control", control)
     app.router.add_get("/api/realtime", realtime)
     app.router.add_static("/static/", STATIC, follow_symlinks=False)
+    app.router.add_get("/json_data/{name}", suits_file)
+    app.router.add_get("/json_data/teams/{team}/{name}", suits_file)
     app.router.add_get("/openmct/", openmct_page)
     app.router.add_get("/openmct", openmct_slash)
     app.router.add_get("/openmct/spacewalk-plugin.js", openmct_plugin)

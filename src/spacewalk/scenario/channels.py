@@ -32,6 +32,11 @@ CHANNELS: tuple[Channel, ...] = (
     Channel("suited", "bool", "suit closed and pressurised around the crew member"),
     Channel("condition", "", "well, impaired or incapacitated (hypoxia, CO2, heat, cold, water)"),
     Channel("pio2_mmHg", "mmHg", "inspired O2 partial pressure, humidified at 37 C"),
+    Channel(
+        "ppo2_kPa",
+        "kPa",
+        "O2 partial pressure of the dry gas breathed: the suit's when suited, else the vessel's",
+    ),
     Channel("metabolic_W", "W", "metabolic rate from the activity's workload"),
     Channel("p_ambient_kPa", "kPa", "pressure around the crew member (0 outside)"),
     Channel("p_cabin_kPa", "kPa", "cabin pressure"),
@@ -56,6 +61,9 @@ CHANNELS: tuple[Channel, ...] = (
     ),
     Channel("o2_margin_min", "min", "O2 time left minus the time needed to get back in"),
     Channel("ppco2_mmHg", "mmHg", "inspired CO2 partial pressure in the helmet"),
+    Channel(
+        "ppco2_suit_mmHg", "mmHg", "CO2 partial pressure of the suit's loop, at the scrubber"
+    ),
     Channel("scrubber_used_pct", "%", "share of the CO2 scrubber's capacity used"),
     Channel("heat_storage_kJ", "kJ", "heat stored in the body above neutral"),
     Channel("core_temp_rise_C", "C", "core temperature rise implied by the heat storage"),
@@ -116,6 +124,7 @@ DISPLAY: dict[str, tuple[str, int | None]] = {
     "suited": ("Suited", 0),
     "condition": ("Condition", None),
     "pio2_mmHg": ("Inspired O2", 0),
+    "ppo2_kPa": ("O2 partial pressure", 2),
     "metabolic_W": ("Metabolic rate", 0),
     "p_ambient_kPa": ("Ambient pressure", 2),
     "p_cabin_kPa": ("Cabin pressure", 2),
@@ -130,6 +139,7 @@ DISPLAY: dict[str, tuple[str, int | None]] = {
     "o2_time_min": ("O2 time left", 0),
     "o2_margin_min": ("O2 margin", 0),
     "ppco2_mmHg": ("Inspired CO2", 1),
+    "ppco2_suit_mmHg": ("Suit-loop CO2", 1),
     "scrubber_used_pct": ("Scrubber used", 0),
     "heat_storage_kJ": ("Heat storage", 0),
     "core_temp_rise_C": ("Core temperature rise", 2),

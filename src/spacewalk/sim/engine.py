@@ -233,6 +233,7 @@ class Engine:
                     range_m=range_m,
                     sunlit=sun,
                     pio2=pio2,
+                    ppo2_Pa=g.fo2_breath * g.p_breath,
                 ),
             )
         self.values, self.t = values, t

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..scenario.channels import CHANNELS
+from ..units import PA_PER_MMHG
 from .plan import LOC_OUTSIDE
 
 CHANNEL_NAMES = frozenset(ch.name for ch in CHANNELS)
@@ -29,7 +30,9 @@ class Recorder:
             self.frames.setdefault(k, []).append(np.array(v, copy=True))
 
 
-def channel_values(eng, values, now, *, met, p_amb, p_ves, draw, cooling, range_m, sunlit, pio2):
+def channel_values(
+    eng, values, now, *, met, p_amb, p_ves, draw, cooling, range_m, sunlit, pio2, ppo2_Pa
+):
     """Every telemetry channel at this step of the engine ``eng``: ``values`` holds those the
     rules watch, ``now`` is the timeline's step, the keywords what the step computed."""
     plan, tl, suit, cs, th, ts, rs = eng.plan, eng.tl, eng.suit, eng.cs, eng.th, eng.ts, eng.rs
@@ -46,6 +49,8 @@ def channel_values(eng, values, now, *, met, p_amb, p_ves, draw, cooling, range_
         "suited": tl.suited,
         "condition": eng.ph.condition,
         "pio2_mmHg": pio2,
+        "ppo2_kPa": ppo2_Pa / 1000.0,
+        "ppco2_suit_mmHg": np.where(tl.suited, cs.pp_co2_Pa / PA_PER_MMHG, np.nan),
         "metabolic_W": met,
         "p_ambient_kPa": p_amb / 1000.0,
         "p_cabin_kPa": np.repeat(p_ves[:, [0]] / 1000.0, C, axis=1),
