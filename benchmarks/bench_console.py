@@ -84,10 +84,7 @@ async def realtime(url: str, n_clients: int, seconds: float, style: str) -> dict
     lat: list[float] = []
     until = time.time() + seconds
     await asyncio.gather(
-        *(
-            client(url, ids, until, d["epoch_ms"], st["clock"], lat, style)
-            for _ in range(n_clients)
-        )
+        *(client(url, ids, until, d["epoch_ms"], st["clock"], lat, style) for _ in range(n_clients))
     )
     lat.sort()
     return {

@@ -14,7 +14,6 @@ import pytest
 pytest.importorskip("aiohttp")
 from aiohttp.test_utils import TestClient, TestServer  # noqa: E402
 
-from spacewalk import load_scenario  # noqa: E402
 from spacewalk.console.server import make_app  # noqa: E402
 from spacewalk.console.suits import UNMODELLED  # noqa: E402
 
@@ -77,7 +76,11 @@ def test_the_suits_files_have_the_published_fields_from_the_physics(tmp_path):
             assert set(imu["imu"]["eva1"]) == TSS_IMU
 
             # the values are the run's, in TSS's units: psi, %, s
-            hist = await (await c.get("/api/history?ids=parmitano.p_suit_kPa,parmitano.o2_time_min,parmitano.ppco2_mmHg")).json()  # noqa: E501
+            hist = await (
+                await c.get(
+                    "/api/history?ids=parmitano.p_suit_kPa,parmitano.o2_time_min,parmitano.ppco2_mmHg"
+                )
+            ).json()  # noqa: E501
             p1 = t["eva1"]
             assert p1["suit_pressure_total"] == pytest.approx(
                 hist["parmitano.p_suit_kPa"][-1]["value"] * PSI_PER_KPA, abs=1e-5

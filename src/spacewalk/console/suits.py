@@ -229,9 +229,9 @@ def errors(session: Session | None) -> dict:
     crew = ev_crew(session)
     for fault in session.scenario.faults:
         flag = ERROR_OF_FAULT.get(fault.kind)
-        if flag and fault.crew in crew and fault.at_min * 60.0 <= now:
-            if _At(session, fault.crew, now)("suited") > 0:
-                flags[flag] = True
+        started = flag and fault.crew in crew and fault.at_min * 60.0 <= now
+        if started and _At(session, fault.crew, now)("suited") > 0:
+            flags[flag] = True
     return {"error": flags}
 
 
@@ -281,7 +281,11 @@ def imu(session: Session | None) -> dict:
         bx_y = 2.0 * (q1 * q2 + q0 * q3)
         bx_z = 2.0 * (q1 * q3 - q0 * q2)
         heading = math.degrees(math.atan2(bx_y, bx_z)) % 360.0
-        out[f"eva{i}"] = {"posx": _num(at("y_m")), "posy": _num(at("z_m")), "heading": _num(heading)}
+        out[f"eva{i}"] = {
+            "posx": _num(at("y_m")),
+            "posy": _num(at("z_m")),
+            "heading": _num(heading),
+        }
     return {"imu": out}
 
 

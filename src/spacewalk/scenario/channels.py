@@ -61,9 +61,7 @@ CHANNELS: tuple[Channel, ...] = (
     ),
     Channel("o2_margin_min", "min", "O2 time left minus the time needed to get back in"),
     Channel("ppco2_mmHg", "mmHg", "inspired CO2 partial pressure in the helmet"),
-    Channel(
-        "ppco2_suit_mmHg", "mmHg", "CO2 partial pressure of the suit's loop, at the scrubber"
-    ),
+    Channel("ppco2_suit_mmHg", "mmHg", "CO2 partial pressure of the suit's loop, at the scrubber"),
     Channel("scrubber_used_pct", "%", "share of the CO2 scrubber's capacity used"),
     Channel("heat_storage_kJ", "kJ", "heat stored in the body above neutral"),
     Channel("core_temp_rise_C", "C", "core temperature rise implied by the heat storage"),
