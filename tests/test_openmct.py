@@ -150,3 +150,90 @@ def test_open_mct_follows_a_live_spacewalk_with_zero_glue(tmp_path):
         assert not foreign, foreign  # nothing fetched from anywhere but the console
     finally:
         _stop(proc)
+
+
+NGINX = Path("/usr/sbin/nginx")
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _nginx(tmp: Path, location: str, listen: int, console_port: int) -> subprocess.Popen:
+    """nginx in the foreground with the docs' location block, proxying to the console."""
+    for d in ("logs", "tmp"):
+        (tmp / d).mkdir(parents=True, exist_ok=True)
+    body = location.replace("127.0.0.1:8765", f"127.0.0.1:{console_port}")
+    (tmp / "nginx.conf").write_text(
+        f"daemon off; pid {tmp}/nginx.pid; error_log {tmp}/logs/error.log;\n"
+        "events {}\n"
+        f"http {{ access_log off; client_body_temp_path {tmp}/tmp; proxy_temp_path {tmp}/tmp;\n"
+        f"  fastcgi_temp_path {tmp}/tmp; uwsgi_temp_path {tmp}/tmp; scgi_temp_path {tmp}/tmp;\n"
+        f"  server {{ listen 127.0.0.1:{listen};\n{body}\n  }}\n}}\n"
+    )
+    proc = subprocess.Popen([str(NGINX), "-p", str(tmp), "-c", str(tmp / "nginx.conf")])
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{listen}/api/state", timeout=1)
+            return proc
+        except OSError:
+            time.sleep(0.05)
+    proc.kill()
+    raise AssertionError((tmp / "logs" / "error.log").read_text())
+
+
+@pytest.mark.skipif(
+    not NGINX.exists(),
+    reason="proxy test skipped: nginx is not installed "
+    "(apt-get install nginx-light; .ci/run does this)",
+)
+def test_the_documented_nginx_recipe_carries_the_websocket(tmp_path):
+    """docs/console.md's nginx block, as written, passes the socket through; nginx's default
+    Host rewrite gets it refused, and the console says how to fix it on its terminal."""
+    import asyncio
+
+    import aiohttp
+
+    text = (Path(__file__).parents[1] / "docs" / "console.md").read_text(encoding="utf-8")
+    recipe = re.search(r"```nginx\n(.*?)```", text, re.S).group(1)
+    assert "proxy_set_header Host $http_host;" in recipe
+    proc, url, _ = _start_console(tmp_path / "runs")
+    console_port = int(url.rstrip("/").rsplit(":", 1)[1])
+
+    async def socket_via(port: int):
+        base = f"http://127.0.0.1:{port}"
+        async with aiohttp.ClientSession() as http:
+            try:
+                ws = await http.ws_connect(base + "/api/realtime", origin=base)
+            except aiohttp.WSServerHandshakeError as exc:
+                return exc.status
+            await ws.send_str(json.dumps({"subscribe": ["white.range_m"]}))
+            for _ in range(20):
+                msg = json.loads((await ws.receive(timeout=10)).data)
+                if isinstance(msg, list) and msg and msg[0]["id"] == "white.range_m":
+                    await ws.close()
+                    return 101
+            return None
+
+    good, bad = _free_port(), _free_port()
+    rewrite = recipe.replace("$http_host", "$proxy_host")  # nginx's default
+    proxies = []
+    try:
+        _post(url.rstrip("/"), "/api/live", {"scenario": "gemini-4-1965", "speed": 100})
+        proxies.append(_nginx(tmp_path / "good", recipe, good, console_port))
+        proxies.append(_nginx(tmp_path / "bad", rewrite, bad, console_port))
+        assert asyncio.run(socket_via(good)) == 101
+        assert asyncio.run(socket_via(bad)) == 403
+    finally:
+        for p in proxies:
+            p.terminate()
+            p.wait(10)
+        proc.terminate()
+        said = proc.stdout.read()  # the console's terminal
+        proc.wait(10)
+        proc.stdout.close()
+    assert f"from origin http://127.0.0.1:{bad}" in said and "pass the Host header" in said
