@@ -26,11 +26,16 @@ def test_every_scenario_key_is_documented():
         scenario.Suit,
         scenario.Tether,
         scenario.Target,
+        scenario.Box,
+        scenario.Cylinder,
+        scenario.Site,
+        scenario.TranslationPath,
         scenario.CampaignSettings,
         scenario.Dispersion,
     )
     for model in models:
-        for name in model.model_fields:
+        for name, field in model.model_fields.items():
+            name = field.alias or name
             assert f"`{name}`" in text, f"{model.__name__}.{name} is not in docs/scenario-format.md"
     for act in scenario.ACTIVITIES:
         assert f"`{act}`" in text

@@ -282,6 +282,7 @@ class Session:
             "t_end_ms": self.ms(self.t_end_s),
             "timestamp": "milliseconds since the Unix epoch (scenario start_utc + t_s)",
             "hatch_m": list(self.scenario.vehicle.hatch_m),
+            "outline": self.scenario.vehicle.outline(),
             "crew": crew,
             "fault_kinds": {k: sorted(v) for k, v in FAULT_KINDS.items()},
         }

@@ -7,8 +7,9 @@ import html
 from types import SimpleNamespace
 
 import matplotlib
+import numpy as np
 import pandas as pd
-from matplotlib.patches import Patch
+from matplotlib.patches import Patch, Polygon
 
 from ..scenario.channels import CHANNEL_BY_NAME
 from .history import check_result
@@ -226,25 +227,69 @@ def _channel_chart(
     return svg(fig)
 
 
-def _positions_chart(telemetry: pd.DataFrame) -> str | None:
-    """Where each crew member went: two views of the Hill frame, the vehicle at the origin."""
+def _outline_2d(outline: dict, h: int, v: int) -> tuple[list, list]:
+    """The vehicle's solids as polygons and its paths as lines, on the plane of axes h, v."""
+    polys = []
+    for b in outline["boxes"]:
+        (ch, cv), (sh, sv) = (b["center_m"][h], b["center_m"][v]), (b["size_m"][h], b["size_m"][v])
+        polys.append([(ch - sh / 2, cv - sv / 2), (ch + sh / 2, cv - sv / 2),
+                      (ch + sh / 2, cv + sv / 2), (ch - sh / 2, cv + sv / 2)])  # fmt: skip
+    for c in outline["cylinders"]:
+        a = np.array([c["from_m"][h], c["from_m"][v]])
+        b = np.array([c["to_m"][h], c["to_m"][v]])
+        r, d = c["radius_m"], b - a
+        if np.linalg.norm(d) < 1e-9:  # seen end on: a disc
+            ang = np.linspace(0, 2 * np.pi, 33)
+            polys.append(list(zip(a[0] + r * np.cos(ang), a[1] + r * np.sin(ang), strict=True)))
+            continue
+        n = np.array([-d[1], d[0]]) / np.linalg.norm(d) * r  # the side, seen across
+        polys.append([tuple(a + n), tuple(b + n), tuple(b - n), tuple(a - n)])
+    lines = [[(p[h], p[v]) for p in path["points"]] for path in outline["paths"]]
+    return polys, lines
+
+
+def _positions_chart(telemetry: pd.DataFrame, vehicle=None) -> str | None:
+    """Where each crew member went: two views of the Hill frame, the vehicle at the origin,
+    with its outline, handrail paths, worksites and hatches when the scenario gives them."""
     run0 = telemetry[telemetry["run"] == 0] if "run" in telemetry else telemetry
     if "x_m" not in run0 or run0.empty:
         return None
+    outline = vehicle.outline() if vehicle is not None else None
     fig, axes = figure(1, 2, figsize=(10, 4))
     reach = 3.0  # at least a few metres around the vehicle, whatever the crew did
     for crew, rows in run0.groupby("crew", observed=True):
         out = rows[rows["location"] == "outside"]
         if out.empty:
             continue
-        axes[0].plot(out["y_m"], out["x_m"], lw=1.2, label=str(crew))
-        axes[1].plot(out["z_m"], out["x_m"], lw=1.2, label=str(crew))
+        axes[0].plot(out["y_m"], out["x_m"], lw=1.2, label=str(crew), zorder=3)
+        axes[1].plot(out["z_m"], out["x_m"], lw=1.2, label=str(crew), zorder=3)
         for col in ("x_m", "y_m", "z_m"):
             top = out[col].abs().max()
             if pd.notna(top):
                 reach = max(reach, 1.15 * float(top))
-    for ax, xl in zip(axes, ("y, along-track [m]", "z, orbit normal [m]"), strict=True):
-        ax.plot([0], [0], "ks", ms=6, label="vehicle centre of mass" if ax is axes[0] else None)
+    views = ((axes[0], 1, "y, along-track [m]"), (axes[1], 2, "z, orbit normal [m]"))
+    for ax, h, xl in views:
+        first = ax is axes[0]
+        if outline is not None:
+            polys, lines = _outline_2d(outline, h, 0)
+            for k, poly in enumerate(polys):
+                ax.add_patch(Polygon(poly, closed=True, fc="#c9d1d9", ec="#6e7681", lw=0.6,
+                                     zorder=1, label="vehicle" if first and k == 0 else None))  # fmt: skip
+            for k, line in enumerate(lines):
+                xs, ys = zip(*line, strict=True)
+                ax.plot(xs, ys, color="#8b949e", lw=0.8, ls="--", zorder=2,
+                        label="handrail paths" if first and k == 0 else None)  # fmt: skip
+            for site in outline["sites"]:
+                ax.plot(site["at_m"][h], site["at_m"][0], "k.", ms=4, zorder=4)
+                ax.annotate(site["id"], (site["at_m"][h], site["at_m"][0]), fontsize=6,
+                            xytext=(3, 3), textcoords="offset points")  # fmt: skip
+            for hatch in outline["hatches"]:
+                ax.plot(hatch["at_m"][h], hatch["at_m"][0], "s", color="#d29922", ms=5,
+                        zorder=4, label="hatch" if first else None)  # fmt: skip
+            pts = [p for poly in polys for p in poly] + [p for ln in lines for p in ln]
+            for p in pts:
+                reach = max(reach, 1.1 * max(abs(p[0]), abs(p[1])))
+        ax.plot([0], [0], "ks", ms=6, label="vehicle centre of mass" if first else None)
         ax.set_xlim(-reach, reach)
         ax.set_ylim(-reach, reach)
         ax.set_xlabel(xl, fontsize=8)
@@ -360,6 +405,12 @@ def _outcome_badge(outcome: str, alarms: pd.DataFrame) -> str:
     return f"<span class='outcome terminated'>completed, with {len(serious)} warning(s)</span>"
 
 
+def _ingress_cell(c: dict) -> str:
+    """The time to get back in from the farthest point (nothing for crew never outside)."""
+    t = c["peaks"].get("time_back_min")
+    return "-" if not t or c["time_outside_min"] <= 0 else f"{t:.1f}"
+
+
 def _dcs_cell(peaks: dict) -> str:
     """P(DCS) with its 95 % interval (from the model's coefficients)."""
     p = 100 * peaks["p_dcs"]
@@ -378,6 +429,7 @@ def render_report(scenario, telemetry: pd.DataFrame, events: pd.DataFrame, summa
         f"{' by ' + html.escape(str(c.get('condition_cause'))) if c.get('condition_cause') else ''}</td>"
         f"<td class=num>{c['time_outside_min']:.1f}</td>"
         f"<td class=num>{'-' if c.get('return_by_min') is None else format(c['return_by_min'], '.1f')}</td>"
+        f"<td class=num>{_ingress_cell(c)}</td>"
         f"<td class=num>{c['peaks']['ppco2_mmHg']:.1f}</td>"
         f"<td class=num>{c['peaks']['heat_storage_kJ']:.0f}</td><td class=num>{c['peaks']['helmet_water_L']:.2f}</td>"
         f"<td class=num>{c['peaks']['tissue_ratio']:.2f}</td><td class=num>{_dcs_cell(c['peaks'])}</td>"
@@ -397,7 +449,7 @@ def render_report(scenario, telemetry: pd.DataFrame, events: pd.DataFrame, summa
         for title, chans in _MOTION_PLOTS
         if (c := _channel_chart(telemetry, title, chans, nights, alarms))
     ]
-    positions = _positions_chart(telemetry) or ""
+    positions = _positions_chart(telemetry, scenario.vehicle) or ""
     orbit = summary.get("orbit") or {}
     orbit_line = (
         f"Orbit {orbit['perigee_km']:.0f} x {orbit['apogee_km']:.0f} km, period "
@@ -422,13 +474,14 @@ def render_report(scenario, telemetry: pd.DataFrame, events: pd.DataFrame, summa
 {_alarms_table(alarms)}
 {_record_table(scenario, telemetry, events, summary)}
 <h2>Crew</h2>
-<table><tr><th>id</th><th>name</th><th>role</th><th>suit</th><th>outcome</th><th>condition</th><th>outside [min]</th><th>return by [min]&sup1;</th>
+<table><tr><th>id</th><th>name</th><th>role</th><th>suit</th><th>outcome</th><th>condition</th><th>outside [min]</th><th>return by [min]&sup1;</th><th>emergency ingress [min]&sup1;</th>
 <th>peak ppCO2 [mmHg]</th><th>peak heat storage [kJ]</th><th>peak helmet water [L]</th><th>peak TR</th><th>P(DCS) (95 %)&sup2;</th><th>flight-rule alarms</th></tr>
 {crew_rows}</table>
 <p class=sub>&sup1; Return by: the latest time (minutes into the run) to start back and reach the
 hatch before the primary O2 is spent, with the reserve untouched, at the O2 rate of the moment;
-the way back is a straight line at the translation speed plus hatch operations (the vehicle
-has no shape yet).
+the way back is along the vehicle's handrail paths (a straight line when the scenario has none)
+at the translation speed, then ingress, hatch close and the repress the gas physics gives;
+"emergency ingress" is that whole time from the farthest point of the EVA.
 &sup2; P(DCS): the probability of decompression sickness by the end of the run, from the tissue
 history (survival model and its sources: docs/dcs.md), with the interval from its coefficients.</p>
 <h2>Consumables and margins</h2>

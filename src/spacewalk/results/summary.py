@@ -222,7 +222,7 @@ def build_summaries(out: EngineOutput) -> list[dict]:
                 "alarms": int(out.alarms[r, c]),
                 "darkness_outside_min": _r(out.dark_outside_s[r, c] / 60.0, 1),
                 # the latest time to start back and arrive with the O2 reserve untouched
-                # (straight line to the hatch at the translation speed: no vehicle shape yet)
+                # (the way back along the handrails, or straight without them)
                 "return_by_min": _r(out.return_by_s[r, c] / 60.0, 1),
                 "motion": out.motion.summary(r, c),
             }
@@ -252,6 +252,7 @@ def build_summaries(out: EngineOutput) -> list[dict]:
                 "scenario": sc.scenario.name,
                 "title": sc.scenario.title,
                 "catalogue_id": sc.scenario.catalogue_id or None,
+                "handrails": bool(sc.vehicle.paths),  # the way back follows them
                 "catalogue": entries_for_scenario(sc.scenario.name, sc.scenario.catalogue_id),
                 "run": r,
                 "status": out.status[r],
@@ -347,9 +348,11 @@ def format_summary(summary: dict) -> str:
             f"{100 * c['peaks']['p_dcs_hi']:.1f}), peak ppCO2 {c['peaks']['ppco2_mmHg']:.1f} mmHg"
         )
         if c.get("return_by_min") is not None:
+            way = "along the handrails" if summary.get("handrails") else "straight-line way back"
             lines.append(
-                f"      return by {c['return_by_min']:.1f} min to keep the O2 reserve "
-                "(straight-line estimate of the way back)"
+                f"      return by {c['return_by_min']:.1f} min to keep the O2 reserve ({way}); "
+                f"emergency ingress {c['peaks']['time_back_min']:.1f} min from the farthest "
+                "point (the way back, ingress, hatch close, repress)"
             )
         low = {k: v for k, v in (c.get("suit_pressure_low_min") or {}).items() if v is not None}
         if low:

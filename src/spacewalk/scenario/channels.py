@@ -59,6 +59,12 @@ CHANNELS: tuple[Channel, ...] = (
     Channel(
         "o2_time_min", "min", "time the O2 supply lasts at the recent rate (primary + reserve)"
     ),
+    Channel(
+        "time_back_min",
+        "min",
+        "time to get back in from here: the way to the hatch along the handrails, ingress, "
+        "hatch close and repress (0 inside)",
+    ),
     Channel("o2_margin_min", "min", "O2 time left minus the time needed to get back in"),
     Channel("ppco2_mmHg", "mmHg", "inspired CO2 partial pressure in the helmet"),
     Channel("ppco2_suit_mmHg", "mmHg", "CO2 partial pressure of the suit's loop, at the scrubber"),
@@ -135,6 +141,7 @@ DISPLAY: dict[str, tuple[str, int | None]] = {
     "o2_secondary_used_min": ("Secondary O2 used", 1),
     "o2_flow_g_min": ("O2 flow", 2),
     "o2_time_min": ("O2 time left", 0),
+    "time_back_min": ("Time to get back in", 1),
     "o2_margin_min": ("O2 margin", 0),
     "ppco2_mmHg": ("Inspired CO2", 1),
     "ppco2_suit_mmHg": ("Suit-loop CO2", 1),

@@ -254,6 +254,13 @@ EVENT_TYPES: tuple[EventType, ...] = (
         "a free crew member cannot take hold again and drifts on (no script brings them back)",
     ),
     _t(
+        "contact",
+        "caution",
+        "motion",
+        "CONTACT with {subject} at {speed_m_s:.2f} m/s",
+        "a free crew member meets a solid part of the vehicle and stops on its surface",
+    ),
+    _t(
         "tether-reach",
         "caution",
         "motion",

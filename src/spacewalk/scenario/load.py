@@ -198,5 +198,5 @@ def load_scenario(name_or_path: str | Path) -> Scenario:
 
 def scenario_to_mapping(scenario: Scenario) -> dict:
     """The resolved scenario as plain data (for ``scenario.toml`` in a run folder)."""
-    data = scenario.model_dump(mode="json", exclude_none=True)
+    data = scenario.model_dump(mode="json", exclude_none=True, by_alias=True)
     return data

@@ -210,6 +210,59 @@ class VesselSpec:
     inherits_hatch: bool  # the hatch size is the vehicle's (a dispersion of it applies)
 
 
+class Box(_Model):
+    """A solid part of the vehicle: a box aligned with the vehicle frame."""
+
+    id: str = Field(min_length=1)
+    center_m: Vec3
+    size_m: Vec3  # full extents along x, y, z
+
+    @model_validator(mode="after")
+    def _positive(self):
+        if min(self.size_m) <= 0:
+            raise ValueError("size_m must be three lengths above 0 (full extents along x, y, z)")
+        return self
+
+
+class Cylinder(_Model):
+    """A solid part of the vehicle: a cylinder from the centre of one end to the other."""
+
+    id: str = Field(min_length=1)
+    from_m: Vec3
+    to_m: Vec3
+    radius_m: float = Field(gt=0, le=100)
+
+    @model_validator(mode="after")
+    def _length(self):
+        if sum((a - b) ** 2 for a, b in zip(self.from_m, self.to_m, strict=True)) < 1e-6:
+            raise ValueError("from_m and to_m must be two different points (the end centres)")
+        return self
+
+
+class Shape(_Model):
+    """The vehicle's outside as simple solids: what a free body hits, what the plots draw."""
+
+    boxes: list[Box] = Field(default_factory=list, max_length=64)
+    cylinders: list[Cylinder] = Field(default_factory=list, max_length=64)
+
+
+class Site(_Model):
+    """A named place on the outside: a worksite, a foot-restraint socket, a junction."""
+
+    at_m: Vec3
+    restraint: Literal[RESTRAINTS] | None = None  # type: ignore[valid-type]
+    note: str = ""
+
+
+class TranslationPath(_Model):
+    """A handrail (or ladder) route between two places, straight from point to point."""
+
+    from_: str = Field(alias="from", min_length=1)
+    to: str = Field(min_length=1)
+    via_m: list[Vec3] = Field(default_factory=list, max_length=64)
+    kind: Literal["handrail", "ladder"] = "handrail"
+
+
 class Vehicle(_Model):
     name: str = ""
     cabin: Vessel
@@ -220,12 +273,38 @@ class Vehicle(_Model):
     o2_store_kg: float = Field(default=0.0, ge=0)
     hatch_m: Vec3 = (0.0, 0.0, 0.0)
     translation_direction: Vec3 = (0.0, 0.0, 1.0)
+    # the outside: solids, named places and the handrail routes between them (a graph the
+    # crew translate along); without paths, held translation is a straight line
+    shape: Shape = Shape()
+    sites: dict[str, Site] = Field(default_factory=dict, max_length=256)
+    paths: list[TranslationPath] = Field(default_factory=list, max_length=512)
 
     @model_validator(mode="after")
     def _direction(self):
         if sum(c * c for c in self.translation_direction) < 1e-12:
             raise ValueError("translation_direction must not be the zero vector")
         return self
+
+    def outline(self) -> dict:
+        """The outside as plain data for drawings: solids, each handrail path as the points
+        it goes through, the sites and the EVA hatches (positions in the vehicle frame [m])."""
+        where = {k: tuple(v.at_m) for k, v in self.sites.items()} | {"hatch": tuple(self.hatch_m)}
+        hatches = [{"id": v.id, "at_m": list(v.hatch_m)} for v in self.vessel_specs() if v.hatch]
+        where |= {h["id"]: tuple(h["at_m"]) for h in hatches}
+        return {
+            "boxes": [b.model_dump() for b in self.shape.boxes],
+            "cylinders": [c.model_dump() for c in self.shape.cylinders],
+            "paths": [
+                {
+                    "kind": p.kind,
+                    "points": [list(where[p.from_]), *map(list, p.via_m), list(where[p.to])],
+                }
+                for p in self.paths
+                if p.from_ in where and p.to in where
+            ],
+            "sites": [{"id": k, "at_m": list(v.at_m)} for k, v in self.sites.items()],
+            "hatches": hatches,
+        }
 
     def vessel_ids(self) -> list[str]:
         """The vessels in engine order: the cabin, the airlock, then [vehicle.vessels.*]."""
@@ -678,8 +757,17 @@ class Activity(_Model):
             )
         if kind == "capture" and not self.to:
             raise ValueError("'capture' needs to = the id of a [[targets]] entry")
-        if self.to and kind not in ("fly", "capture"):
-            raise ValueError(f"to belongs to fly or capture, not '{kind}'")
+        if self.to and kind not in ("fly", "capture", "translate", "task"):
+            raise ValueError(
+                f"to belongs to fly, capture (a target or the hatch) or translate, task (a "
+                f"[vehicle.sites] place), not '{kind}'"
+            )
+        if (
+            self.to
+            and kind in ("translate", "task")
+            and (self.at_m is not None or self.range_m is not None)
+        ):
+            raise ValueError("give to (a site), at_m or range_m: one of them")
         if kind == "ride" and self.at_m is None:
             raise ValueError("'ride' needs at_m, where the arm takes the crew member")
         for name in ("push_m_s", "spin_deg_s"):
@@ -1152,8 +1240,32 @@ def _check_vessels(vehicle: Vehicle, issues: list[Issue]) -> bool:
     return ok
 
 
+def _check_outside(vehicle: Vehicle, issues: list[Issue]) -> None:
+    """Path ends name a site, a vessel with an EVA hatch or "hatch"; solid ids are unique."""
+    hatched = {k for k, v in vehicle.locks().items() if v.hatch}
+    ends = {"hatch"} | set(vehicle.sites) | hatched | ({"cabin"} if not hatched else set())
+    for k, path in enumerate(vehicle.paths):
+        for key, name in (("from", path.from_), ("to", path.to)):
+            if name not in ends:
+                close = difflib.get_close_matches(name, sorted(ends), n=1)
+                issues.append(
+                    Issue(
+                        f"vehicle.paths[{k}].{key}",
+                        f"no site, vessel hatch or 'hatch' is named {name!r}",
+                        f"name one of {', '.join(sorted(ends))}"
+                        + (f" (did you mean {close[0]!r}?)" if close else ""),
+                    )
+                )
+    solids = [b.id for b in vehicle.shape.boxes] + [c.id for c in vehicle.shape.cylinders]
+    for sid in sorted({x for x in solids if solids.count(x) > 1}):
+        issues.append(
+            Issue("vehicle.shape", f"two solids have the id {sid!r}", "give each its own id")
+        )
+
+
 def _cross_check(sc: Scenario) -> list[Issue]:
     issues: list[Issue] = []
+    _check_outside(sc.vehicle, issues)
     if sc.vehicle.o2_store_kg <= 0:
         v = sc.vehicle
         named = [("cabin", v.cabin), ("airlock", v.airlock)]
@@ -1367,7 +1479,19 @@ def _cross_check(sc: Scenario) -> list[Issue]:
                         f"set maneuvering_unit = one of {', '.join(UNITS)} on this crew member",
                     )
                 )
-            if act.to and act.to != "hatch" and act.to not in target_ids:
+            if act.to and act.activity in ("translate", "task"):
+                if act.to not in sc.vehicle.sites:
+                    close = difflib.get_close_matches(act.to, list(sc.vehicle.sites), n=1)
+                    issues.append(
+                        Issue(
+                            f"{path}.to",
+                            f"no [vehicle.sites] place is named {act.to!r}",
+                            "name one of "
+                            + (", ".join(sorted(sc.vehicle.sites)) or "(none: add a site)")
+                            + (f" (did you mean {close[0]!r}?)" if close else ""),
+                        )
+                    )
+            elif act.to and act.to != "hatch" and act.to not in target_ids:
                 issues.append(
                     Issue(
                         f"{path}.to",

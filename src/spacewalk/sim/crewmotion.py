@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..physics import rigid
+from ..physics import rigid, structure
 from ..physics.motion import Bodies, quat_to_matrix
 from ..units import G0
 from .events import Emit
@@ -24,6 +24,7 @@ from .plan import (
     RETURN,
     Plan,
 )
+from .routes import Routes, length
 
 DEFAULT_RESTRAINT = {
     KIND["translate"]: "handrail",
@@ -34,9 +35,9 @@ DEFAULT_RESTRAINT = {
 CAPTURE_SPEED_M_S = 0.1  # docking is allowed below this relative speed
 CAPTURE_TOL_M = 0.3
 # A free body can take hold again only within reach of the structure: a suited arm's reach
-# (about 0.7 m) plus the spacing of handholds (NF: assumption; the vehicle has no shape yet,
-# so the structure is its hatches and the crew member's own worksites). A flight's arrival
-# tolerance (0.5 m, physics/motion.py) is inside it.
+# (about 0.7 m) plus the spacing of handholds (NF: assumption): a handrail path, a site, a
+# hatch or the crew member's own worksites. A flight's arrival tolerance (0.5 m,
+# physics/motion.py) is inside it.
 GRAB_REACH_M = 1.0
 DESPUN_RAD_S = np.radians(0.5)
 ABORT_FLY_SPEED_M_S = 0.5
@@ -146,6 +147,19 @@ class CrewMotion:
         self.flying_rc = np.zeros((R, C), dtype=bool)  # a unit's controller flies them
         self.adrift = np.zeros((R, C), dtype=bool)  # free, out of reach, no way back
         self.min_return_margin = np.full((R, C), np.inf)
+        # the outside: held translation follows the handrail graph; free bodies hit solids
+        vehicle = plan.scenario.vehicle
+        self.routes = Routes(plan.scenario) if vehicle.paths else None
+        self.way: dict[tuple[int, int], np.ndarray] = {}  # (r, c): the points still ahead
+        self.way_speed: dict[tuple[int, int], float] = {}
+        self.solids = structure.solids(
+            [(x.center_m, x.size_m) for x in vehicle.shape.boxes],
+            [(x.from_m, x.to_m, x.radius_m) for x in vehicle.shape.cylinders],
+        )
+        self.solid_ids = [x.id for x in vehicle.shape.boxes] + [
+            x.id for x in vehicle.shape.cylinders
+        ]
+        self.in_contact = np.zeros((R, C), dtype=bool)
 
     # ------------------------------------------------------------------ helpers
     def range_m(self) -> np.ndarray:
@@ -243,6 +257,12 @@ class CrewMotion:
                 dest = b.y[i, 0:3] if loc[r, c] == LOC_OUTSIDE else hatch
             b.p_tgt[i] = dest
             dist = float(np.linalg.norm(dest - b.y[i, 0:3]))
+            self.way.pop((r, c), None)
+            outside = loc[r, c] == LOC_OUTSIDE or kind in (KIND["egress"], RETURN)
+            if self.routes and outside and kind != KIND["ride"] and dist > 0:
+                pts = self.routes.way(b.y[i, 0:3], dest)  # along the handrails
+                dist = length(pts)
+                self.way[r, c] = pts[1:]
             speed = mp.speed_slot[c, s]
             if kind == RETURN:
                 speed = ret_speed[r, c]
@@ -254,6 +274,8 @@ class CrewMotion:
                 else:
                     speed = self.plan.crew.speed_m_s[r, c]
             b.v_cruise[i] = max(speed, 1e-6) if dist > 0 else 1.0
+            if (r, c) in self.way:
+                self.way_speed[r, c] = b.v_cruise[i]
             if loc[r, c] != LOC_OUTSIDE and kind != KIND["egress"]:
                 self.mode[r, c] = MODE["inside"]
             else:
@@ -272,6 +294,11 @@ class CrewMotion:
         if ((b.k[i] > 0) & (b.length[i] > 0)).any():
             return True
         points = np.concatenate([mp.hatch_m, mp.pos_slot[c]])
+        if self.routes:
+            points = np.concatenate([points, np.array(list(self.routes.points.values()))])
+            gap, _ = structure.nearest_on_segments(b.y[[i], 0:3], self.routes.a, self.routes.b)
+            if (gap <= GRAB_REACH_M).any():  # a handrail within reach
+                return True
         points = points[np.isfinite(points).all(axis=1)]
         return bool((np.linalg.norm(points - b.y[i, 0:3], axis=1) <= GRAB_REACH_M).any())
 
@@ -376,6 +403,8 @@ class CrewMotion:
         """Crew members who can no longer act (incapacitated): a held body stays where it is,
         a free one drifts on with its unit's controller off."""
         b = self.b
+        for r, c in zip(*np.nonzero(mask), strict=True):
+            self.way.pop((int(r), int(c)), None)
         i = self.cb[mask]
         held = ~b.free[i]
         b.p_tgt[i[held]] = b.y[i[held], 0:3]
@@ -400,7 +429,20 @@ class CrewMotion:
                 if self.docked[r, c] >= 0:
                     continue
                 b.p_tgt[i], b.v_tgt[i] = self._target_point(r, j)
+        if self.way:
+            self._follow_ways(dt)
+        free0 = b.free[self.cb] & live
+        p0 = b.y[self.cb[free0], 0:3].copy() if len(self.solids.kind) else None
         b.advance(n_sub, dt / n_sub)
+        for (r, c), pts in self.way.items():  # on the way: not there until the last corner
+            i = self.cb[r, c]
+            b.arrived[i] = False
+            ahead = pts[0] - b.y[i, 0:3]
+            gap = np.linalg.norm(ahead)
+            if gap > 1e-12:  # moving along the rail at its speed (the kernel stopped at aim)
+                b.y[i, 3:6] = ahead / gap * self.way_speed[r, c]
+        if p0 is not None:
+            self._contacts(free0, p0, t)
         if np.count_nonzero(at_hatch):
             self._wait_at_hatch(at_hatch)
         cb = self.cb
@@ -487,6 +529,74 @@ class CrewMotion:
         np.maximum(self.peak_range, b.stats[cb, 8] * live, out=self.peak_range)
         b.stats[cb, 8] = 0.0
         return self.range_m()
+
+    def _follow_ways(self, dt: float) -> None:
+        """Held bodies on a route: aim each step at the point of the route it reaches by the
+        step's end, at its speed (the kernel moves straight to it: the corners it turns
+        within a step are cut by at most that step's chord)."""
+        b = self.b
+        for (r, c), pts in list(self.way.items()):
+            i = int(self.cb[r, c])
+            if b.free[i]:
+                del self.way[r, c]
+                continue
+            speed = self.way_speed[r, c]
+            here, travel = b.y[i, 0:3].copy(), speed * dt
+            while len(pts) and travel >= np.linalg.norm(pts[0] - here):
+                travel -= float(np.linalg.norm(pts[0] - here))
+                here, pts = pts[0], pts[1:]
+            if not len(pts):  # the last point this step: the kernel arrives there
+                del self.way[r, c]
+                b.p_tgt[i] = here
+                b.v_cruise[i] = speed
+                continue
+            gap = pts[0] - here
+            aim = here + gap / np.linalg.norm(gap) * travel
+            b.p_tgt[i] = aim
+            chord = float(np.linalg.norm(aim - b.y[i, 0:3]))
+            b.v_cruise[i] = max(chord / dt, 1e-9)
+            self.way[r, c] = pts
+
+    def _contacts(self, free0, p0, t: float) -> None:
+        """Free crew bodies that met a solid this step stop on its surface: the velocity into
+        it is lost (no bounce: restitution 0), the rest slides on; a contact event says so."""
+        b = self.b
+        for k, (r, c) in enumerate(zip(*np.nonzero(free0), strict=True)):
+            i = int(self.cb[r, c])
+            hit = structure.first_hit(p0[k], b.y[i, 0:3], self.solids)
+            if hit is None:
+                self.in_contact[r, c] = False
+                continue
+            v = b.y[i, 3:6]
+            vn = float(v @ hit.normal)
+            b.y[i, 0:3] = hit.point
+            if vn < 0:
+                b.y[i, 3:6] = v - vn * hit.normal
+            if not self.in_contact[r, c]:
+                self.in_contact[r, c] = True
+                self.log.add(
+                    Emit(
+                        "contact",
+                        t,
+                        runs=[int(r)],
+                        crew=int(c),
+                        subject=self.solid_ids[hit.solid],
+                        values={"speed_m_s": max(-vn, 0.0)},
+                    )
+                )
+
+    def way_back_m(self, hatch_v: np.ndarray) -> np.ndarray:
+        """Length of the way back to each crew member's hatch [m]: along the handrails when
+        the vehicle has them, else the straight range."""
+        rng = self.range_m()
+        if not self.routes:
+            return rng
+        out = rng.copy()
+        pos = self.b.y[self.cb, 0:3]
+        for v in np.unique(hatch_v):
+            sel = hatch_v == v
+            out[sel] = self.routes.distance_to(pos[sel], self.mp.hatch_m[int(v)])
+        return out
 
     def event_done(self, kind_now, act_t, dur_now) -> np.ndarray:
         """Activities that end on an event: fly and ride on arrival, capture when despun."""

@@ -38,7 +38,6 @@ from .subsystems import (
     vessels,
 )
 
-HATCH_OPS_S = 300.0  # [s] hatch and ingress time added to the translation back
 OUTCOMES = (
     "completed",
     "terminated",
@@ -59,6 +58,7 @@ PEAK_KEYS = (
     "fog_index",
     "core_temp_rise_C",
     "dp_suit_kPa",
+    "time_back_min",  # the emergency ingress time from the farthest point
 )
 
 
@@ -382,13 +382,18 @@ class Engine:
         plan, p, tl, suit, th = self.plan, self.p, self.tl, self.suit, self.th
         o2_time = suitgas.o2_time_min(suit, plan, g.suited, p.umbilical & ~self.umbilical_cut)
         secondary = suitgas.secondary_min(suit, plan)
-        back_min = np.where(g.outside, (range_m / p.speed_m_s + HATCH_OPS_S) / 60.0, 0.0)
+        # the way back: along the handrails (straight without them) at the crew member's
+        # speed, then ingress, hatch close and repress of the vessel they go in by
+        way_m = self.motion.way_back_m(now.hatch_v)
+        ops_s = plan.ops_back_s[np.arange(len(plan.crew_ids))[None, :], now.hatch_v]
+        back_min = np.where(g.outside, (way_m / p.speed_m_s + ops_s) / 60.0, 0.0)
         values = {
             "ppco2_mmHg": co2.inspired_mmHg(self.cs, plan),
             "p_suit_kPa": suit.p_suit_Pa / 1000.0,
             "dp_suit_kPa": (suit.p_suit_Pa - g.p_amb) / 1000.0,
             "o2_time_min": o2_time,
             "o2_margin_min": o2_time - back_min,
+            "time_back_min": back_min,
             "o2_secondary_min": secondary,
             "o2_secondary_used_min": p.o2_secondary_s / 60.0 - secondary,
             "helmet_water_L": th.helmet_water_kg,

@@ -13,13 +13,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..physics import dcs, orbit
+from ..physics import dcs, gas, orbit
 from ..physics.maneuvering import UNITS, ManeuveringUnit, suited_mass_properties
 from ..scenario import ACTIVITIES, DEFAULT_WORKLOAD, Scenario, utc_seconds
 from ..scenario.model import OUTSIDE, walk_vessels
 from ..scenario.presets import WORKLOADS_W
 from ..scenario.protocols import stage_tuples
-from ..units import DISCHARGE_CD, M3_PER_FT3, PA_PER_PSI
+from ..units import DISCHARGE_CD, M3_PER_FT3, PA_PER_PSI, gas_constant
 
 KIND = {name: i for i, name in enumerate(ACTIVITIES)}
 RETURN = len(ACTIVITIES)  # kind code of the hidden return-to-hatch activity
@@ -99,6 +99,31 @@ def build_orbit(sc: Scenario) -> orbit.OrbitModel:
     )
 
 
+def _ops_back_s(sc: Scenario, crew_ids: list[str]) -> np.ndarray:
+    """(C, V) From arriving at a vessel's EVA hatch to a suit that can be opened: the crew
+    member's own ingress, the scenario's hatch close (their durations in the timeline), and the
+    vessel's repress from vacuum to its pressure at its repress flow (the gas physics)."""
+
+    def first(acts, kind):
+        return next((a.duration_min or 0.0 for a in acts if a.activity == kind), 0.0) * 60.0
+
+    close_s = max((first(sc.timeline[c], "hatch-close") for c in crew_ids), default=0.0)
+    repress_s = np.array(
+        [
+            gas.gas_mass_kg(
+                v.gas.pressure_psi * PA_PER_PSI,
+                gas_constant(v.gas.repress_o2_fraction),
+                v.gas.temperature_K,
+                v.gas.volume_m3,
+            )
+            / (v.gas.repress_flow_kg_min / 60.0)
+            for v in sc.vehicle.vessel_specs()
+        ]
+    )
+    ingress_s = np.array([first(sc.timeline[c], "ingress") for c in crew_ids])
+    return ingress_s[:, None] + close_s + repress_s[None, :]
+
+
 def _motion_plan(sc: Scenario, crew_ids: list[str], hatch_of: np.ndarray, runs: int) -> MotionPlan:
     C, S = hatch_of.shape
     hatches = np.array([v.hatch_m for v in sc.vehicle.vessel_specs()], dtype=float)
@@ -124,6 +149,11 @@ def _motion_plan(sc: Scenario, crew_ids: list[str], hatch_of: np.ndarray, runs: 
                 pos[ci, j] = hatch
             if a.to == "hatch":
                 pos[ci, j] = hatch
+            elif a.to in sc.vehicle.sites and a.activity in ("translate", "task"):
+                site = sc.vehicle.sites[a.to]
+                pos[ci, j] = site.at_m
+                if a.restraint is None and site.restraint is not None:
+                    restraint[ci, j] = MODE[site.restraint]
             elif a.to:
                 tgt[ci, j] = target_ids.index(a.to)
             if a.speed_m_s is not None:
@@ -289,6 +319,7 @@ class Plan:
     locations: tuple[str, ...]  # names of the location codes: the vessels, then outside
     loc_after: np.ndarray  # (C, S) where each activity leaves the crew member
     hatch_of: np.ndarray  # (C, S) the vessel whose EVA hatch each activity goes by
+    ops_back_s: np.ndarray  # (C, V) ingress, hatch close and repress by each vessel's hatch
     single_hatch: int  # the one vessel every activity goes by (-1: it varies)
     any_umbilical: bool  # a suit is fed by the vehicle's O2 store (umbilical or service)
     o2_store_kg: np.ndarray  # (runs,)
@@ -501,6 +532,7 @@ def compile_plan(sc: Scenario, runs: int = 1) -> Plan:
     planned = [planned_fault(f, crew_ids, motion, runs) for f in sc.faults]
     vessel_ids = sc.vehicle.vessel_ids()
     return Plan(
+        ops_back_s=_ops_back_s(sc, crew_ids),
         scenario=sc,
         runs=runs,
         crew_ids=crew_ids,

@@ -292,11 +292,14 @@ function drawView(canvas, hKey, vKey) {
     for (const k of ["x", "y", "z"]) if (typeof p[k] === "number") span = Math.max(span, Math.abs(p[k]) * 1.2);
     for (const t of c.tethers) span = Math.max(span, Math.min(t.length_m, 60));
   }
+  for (const p of outlinePoints(S.dict.outline)) for (const k of [0, 1, 2]) span = Math.max(span, Math.abs(p[k]) * 1.1);
   const sc = Math.min(W, H) / 2 / span;
   const X = v => W / 2 + v * sc, Y = v => H / 2 - v * sc;
   const key = { x: 0, y: 1, z: 2 };
   g.strokeStyle = "#30363d"; g.beginPath(); g.moveTo(0, H / 2); g.lineTo(W, H / 2); g.moveTo(W / 2, 0); g.lineTo(W / 2, H); g.stroke();
-  g.fillStyle = "#6e7681"; g.fillRect(X(-1), Y(1), 2 * sc, 2 * sc);  // the vehicle, 2 m box
+  const ol = S.dict.outline;
+  if (ol && (ol.boxes.length || ol.cylinders.length || ol.paths.length)) drawOutline(g, ol, key[hKey], key[vKey], X, Y, sc);
+  else { g.fillStyle = "#6e7681"; g.fillRect(X(-1), Y(1), 2 * sc, 2 * sc); }  // no shape: a 2 m box
   g.fillStyle = "#d29922"; g.fillRect(X(hatch[key[hKey]]) - 3, Y(hatch[key[vKey]]) - 3, 6, 6);
   const placed = [];
   S.dict.crew.forEach((c, i) => {
@@ -320,6 +323,38 @@ function drawView(canvas, hKey, vKey) {
   g.fillStyle = "#8b949e";
   g.fillText(`${span.toFixed(0)} m`, W - 40, H - 6);
   g.fillText(sunlit > 0.5 ? "day" : "night", 6, 12);
+}
+
+// the vehicle's outside (docs/scenario-format.md): solids, handrail paths, sites, on the
+// plane of axes h, v; the same projection as the report's (results/report.py _outline_2d)
+function outlinePoints(ol) {
+  if (!ol) return [];
+  const pts = [];
+  for (const b of ol.boxes) for (const sx of [-0.5, 0.5]) pts.push(b.center_m.map((c, k) => c + sx * b.size_m[k]));
+  for (const c of ol.cylinders) pts.push(c.from_m, c.to_m);
+  for (const p of ol.paths) pts.push(...p.points);
+  return pts;
+}
+
+function drawOutline(g, ol, h, v, X, Y, sc) {
+  g.fillStyle = "#3b4350"; g.strokeStyle = "#6e7681";
+  const poly = pts => { g.beginPath(); pts.forEach(([a, b], k) => k ? g.lineTo(X(a), Y(b)) : g.moveTo(X(a), Y(b))); g.closePath(); g.fill(); g.stroke(); };
+  for (const b of ol.boxes) {
+    const [ch, cv, sh, sv] = [b.center_m[h], b.center_m[v], b.size_m[h] / 2, b.size_m[v] / 2];
+    poly([[ch - sh, cv - sv], [ch + sh, cv - sv], [ch + sh, cv + sv], [ch - sh, cv + sv]]);
+  }
+  for (const c of ol.cylinders) {
+    const a = [c.from_m[h], c.from_m[v]], b = [c.to_m[h], c.to_m[v]], r = c.radius_m;
+    const d = [b[0] - a[0], b[1] - a[1]], L = Math.hypot(d[0], d[1]);
+    if (L < 1e-9) { g.beginPath(); g.arc(X(a[0]), Y(a[1]), r * sc, 0, 2 * Math.PI); g.fill(); g.stroke(); continue; }
+    const n = [-d[1] / L * r, d[0] / L * r];
+    poly([[a[0] + n[0], a[1] + n[1]], [b[0] + n[0], b[1] + n[1]], [b[0] - n[0], b[1] - n[1]], [a[0] - n[0], a[1] - n[1]]]);
+  }
+  g.strokeStyle = "#8b949e"; g.setLineDash([3, 3]);
+  for (const p of ol.paths) { g.beginPath(); p.points.forEach((q, k) => k ? g.lineTo(X(q[h]), Y(q[v])) : g.moveTo(X(q[h]), Y(q[v]))); g.stroke(); }
+  g.setLineDash([]);
+  g.fillStyle = "#8b949e"; g.font = "10px system-ui";
+  for (const s of ol.sites) { g.fillRect(X(s.at_m[h]) - 2, Y(s.at_m[v]) - 2, 4, 4); g.fillText(s.id, X(s.at_m[h]) + 4, Y(s.at_m[v]) + 10); }
 }
 
 function renderPositions() {
