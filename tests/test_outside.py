@@ -208,3 +208,69 @@ def test_iss_eva_23_carries_quest_a_truss_and_its_handrail_routes():
     routes = Routes(sc)
     for site in ("parmitano-worksite", "cassidy-worksite"):
         assert np.isfinite(routes.distance_to([sc.vehicle.sites[site].at_m], "airlock")[0])
+
+
+# --------------------------------------------------------------------- a partner's rescue
+
+
+def _incapacitated_outside(emu_toml, more=None):
+    """Water fills ev2's helmet at the worksite (400 mL/min): ev2 is incapacitated outside
+    and cannot abort; the only rule is the standard partner-rescue."""
+
+    def edit(d):
+        d["faults"] = [{"kind": "water-intrusion", "crew": "ev2", "rate_mL_min": 400, "at_min": 90}]
+        d["flight_rules"] = [
+            {"id": "partner-rescue", "channel": "condition", "above": 1.5,
+             "level": "warning", "action": "rescue", "applies": "outside"}
+        ]  # fmt: skip
+        if more:
+            more(d)
+
+    return simulate(edited(emu_toml, edit))
+
+
+def test_a_partner_goes_to_them_tethers_them_and_tows_them_in(emu_toml):
+    from spacewalk.sim.subsystems import rescue
+
+    res = _incapacitated_outside(emu_toml)
+    ev = res.events.set_index("code")
+    t_order, t_reached = ev.loc["rescue", "t_s"], ev.loc["rescue-reached", "t_s"]
+    speed = res.scenario.crew[0].translation_speed_m_s
+    # ev1 at 40 m, ev2 at 30 m along the same line: 10 m at the translation speed (one step)
+    assert t_reached - t_order == pytest.approx(10.0 / speed, abs=res.scenario.engine.dt_s)
+    assert ev.loc["rescue", "crew"] == "ev1" and ev.loc["rescue", "subject"] == "ev2"
+    tl = res.telemetry
+    ev1 = tl[tl.crew == "ev1"].set_index("t_s")
+    # tethering takes TIE_S, then the tow at half the speed: 30 m back, then a minute's margin
+    t_tow = t_reached + rescue.TIE_S
+    t_ingress = res.events[(res.events.code == "activity-start") & (res.events.crew == "ev1")
+                           & (res.events.subject == "ingress")].t_s.iloc[-1]  # fmt: skip
+    way = 30.0 / (rescue.TOW_FACTOR * speed) + 60.0
+    assert t_ingress - t_tow == pytest.approx(way, abs=2 * res.scenario.engine.dt_s)
+    towing = ev1.loc[t_tow + 20 : t_tow + 200]
+    v = np.linalg.norm(towing[["vx_m_s", "vy_m_s", "vz_m_s"]].to_numpy(), axis=1)
+    assert np.median(v) == pytest.approx(rescue.TOW_FACTOR * speed, rel=0.02)
+    # in tow, ev2 is where ev1 is
+    ev2 = tl[tl.crew == "ev2"].set_index("t_s")
+    k = ev2.index.get_indexer([t_tow + 100], method="nearest")[0]
+    assert ev2["range_m"].iloc[k] == pytest.approx(ev1["range_m"].iloc[k], abs=2)
+    # brought in: the repress that follows is around them too, and the run ends
+    assert ev.loc["rescued", "crew"] == "ev2"
+    assert ev2["location"].iloc[-1] == "airlock"
+    assert res.summary["crew"]["ev2"]["rescued_by"] == "ev1"
+    assert res.summary["crew"]["ev2"]["outcome"] == "incapacitated"
+    assert res.summary["sim_duration_min"] < 200
+
+
+def test_with_nobody_outside_to_go_the_rescue_is_unanswered(emu_toml):
+    def ev1_back_early(d):
+        for a in d["timeline"]["ev1"]:
+            if a.get("label") == "worksite tasks":
+                a["duration_min"] = 10  # ev1 is back in the airlock when ev2 is hit
+
+    res = _incapacitated_outside(emu_toml, ev1_back_early)
+    codes = list(res.events.code)
+    assert "rescue-none" in codes and "rescue" not in codes
+    none = res.events[res.events.code == "rescue-none"].iloc[0]
+    assert none["severity"] == "emergency" and none["crew"] == "ev2"
+    assert res.summary["crew"]["ev2"]["rescued_by"] is None

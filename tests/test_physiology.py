@@ -121,8 +121,10 @@ def _emu_with(faults):
 def test_a_10_mm_hole_outside_ends_as_a_flight_controller_would_see_it():
     """An EMU holed (10 mm) two hours in: the pressure falls within a step to where the
     regulators' flow meets the hole's choked flow, the pressure rule aborts, the crew member
-    loses useful consciousness in seconds and, without a rescue, dies 4 min later; the
-    partner is well."""
+    loses useful consciousness in seconds; the partner sets off to rescue them, reaches them
+    and is tethering them when they die, 4 min after losing consciousness (the TUC and the
+    4-minute loss of crew of the physiology model), and goes back alone; the partner is
+    well."""
     res = _emu_with(
         [{"kind": "suit-leak", "crew": "ev1", "at_min": 120.0, "hole_diameter_mm": 10.0}]
     )
@@ -141,12 +143,13 @@ def test_a_10_mm_hole_outside_ends_as_a_flight_controller_would_see_it():
     assert ev1.p_suit_kPa.loc[7230.0] < 10.0
     crew = res.summary["crew"]
     assert crew["ev1"]["outcome"] == "loss-of-crew" and crew["ev1"]["condition_cause"] == "hypoxia"
-    # nothing brings an incapacitated crew member home: the body stays where it stopped
-    t_inc = res.events[(res.events.crew == "ev1") & (res.events.code == "incapacitated")].t_s.iloc[
-        0
-    ]
-    after = ev1.range_m.loc[t_inc + 30 :]
+    ev2 = list(ev[ev.crew == "ev2"].code)
+    assert ev2.index("rescue") < ev2.index("rescue-reached") < ev2.index("rescue-late")
+    # no script brings the body home: after the loss it stays where the rescuer left it
+    t_lost = ev[(ev.crew == "ev1") & (ev.code == "loss-of-crew-hypoxia")].t_s.iloc[0]
+    after = ev1.range_m.loc[t_lost + 30 :]
     assert after.max() - after.min() < 1e-9 and after.iloc[0] > 30.0
+    assert res.summary["crew"]["ev2"]["outcome"] == "terminated"
     # the time to 2.5 psi: within the step the hole opens (time constant ~5 s at 10 mm)
     assert crew["ev1"]["suit_pressure_low_min"]["2.5 psi"] == 120.0
     assert crew["ev2"]["condition"] == "well"

@@ -160,7 +160,8 @@ def test_return_by_is_when_the_primary_o2_left_equals_the_way_back(emu_toml):
     """With the flight rules off and a long task, the primary O2 runs low outside: the
     summary's return-by time is when what is left equals the O2 the way back needs at the
     task's rate (Weir: 293 W is 20.2 kJ per litre of O2 at 1.429 g/L, plus the suit's
-    nominal leak), the way back being 40 m at 0.15 m/s plus 300 s of hatch operations."""
+    nominal leak), the way back being 40 m at 0.15 m/s, then ev1's ingress (5 min), the hatch
+    close (3 min) and the airlock's repress from vacuum (ideal-gas mass over its flow)."""
 
     def edit(d):
         d["flight_rules"] = []
@@ -175,7 +176,9 @@ def test_return_by_is_when_the_primary_o2_left_equals_the_way_back(emu_toml):
     p_suit = 4.3 * 6894.757
     leak_kg_s = 36.2e-6 / 60.0 * p_suit / (259.8 * 295.0)
     rate_kg_s = 293.1 / 20.2e3 * 1.429e-3 + leak_kg_s
-    back_s = 40.0 / 0.15 + 300.0
+    lock = res.scenario.vehicle.airlock
+    mass_kg = lock.pressure_psi * 6894.757 * lock.volume_m3 / (287.0 * lock.temperature_K)
+    back_s = 40.0 / 0.15 + 5 * 60 + 3 * 60 + mass_kg / (lock.repress_flow_kg_min / 60.0)
     need_kg = rate_kg_s * back_s
     task = tel[tel.activity == "worksite tasks"]
     left = task["o2_primary_kg"]

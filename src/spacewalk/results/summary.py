@@ -224,6 +224,12 @@ def build_summaries(out: EngineOutput) -> list[dict]:
                 # the latest time to start back and arrive with the O2 reserve untouched
                 # (the way back along the handrails, or straight without them)
                 "return_by_min": _r(out.return_by_s[r, c] / 60.0, 1),
+                # brought in by a partner's rescue (None: came in alone, or not at all)
+                "rescued_by": (
+                    out.plan.crew_ids[out.rescued_by[r, c]]
+                    if out.rescued_by is not None and out.rescued_by[r, c] >= 0
+                    else None
+                ),
                 "motion": out.motion.summary(r, c),
             }
         evs = events_by_run.get(r, [])

@@ -105,7 +105,7 @@ FAULT_KINDS = {
     "scrubber-exhausted": set(),
     "tether-break": {"tether"},
 }
-RULE_ACTIONS = ("alarm", "terminate", "abort", "lower-suit-pressure", "open-purge")
+RULE_ACTIONS = ("alarm", "terminate", "abort", "lower-suit-pressure", "open-purge", "rescue")
 
 
 class _Model(BaseModel):
@@ -1608,6 +1608,7 @@ def _cross_check(sc: Scenario) -> list[Issue]:
 
 # channels a flight rule can watch (a subset of the telemetry channels; see telemetry.py)
 RULE_CHANNELS = (
+    "condition",  # 0 well, 1 impaired, 2 incapacitated
     "ppco2_mmHg",
     "p_suit_kPa",
     "dp_suit_kPa",

@@ -11,6 +11,15 @@ from __future__ import annotations
 # plain data: the loader makes each a FlightRule (``spacewalk.scenario.model``)
 STANDARD_RULES: tuple[dict, ...] = (
     dict(
+        id="partner-rescue",
+        channel="condition",  # 0 well, 1 impaired, 2 incapacitated
+        above=1.5,
+        level="warning",
+        action="rescue",
+        applies="outside",
+        message="crew member incapacitated outside: partner rescue",  # the EVA rescue duty
+    ),
+    dict(
         id="co2-high",
         channel="ppco2_mmHg",
         above=15.0,

@@ -585,6 +585,58 @@ class CrewMotion:
                     )
                 )
 
+    # ------------------------------------------------------------------ a partner's rescue
+    def positions(self) -> np.ndarray:
+        """(R, C, 3) where each crew member is."""
+        return self.b.y[self.cb, 0:3]
+
+    def free_rc(self) -> np.ndarray:
+        return self.b.free[self.cb]
+
+    def hatch_of(self, r: int, c: int) -> np.ndarray:
+        """The hatch crew member ``c`` goes by (the kernel's home point)."""
+        return self.b.stats[self.cb[r, c], 4:7].copy()
+
+    def way_to_hatch(self, r: int, c: int) -> float:
+        pos = self.positions()[r, c]
+        if not self.routes:
+            return float(np.linalg.norm(pos - self.hatch_of(r, c)))
+        return float(self.routes.distance_to(pos[None], self.hatch_of(r, c))[0])
+
+    def go_to(self, r: int, c: int, point, speed: float) -> None:
+        """A held crew member sets off for ``point`` at ``speed``, along the rails."""
+        b, i = self.b, int(self.cb[r, c])
+        dest = np.asarray(point, dtype=float)
+        b.p_tgt[i] = dest
+        b.arrived[i] = False
+        b.v_cruise[i] = max(float(speed), 1e-6)
+        self.way.pop((r, c), None)
+        if self.routes and np.linalg.norm(dest - b.y[i, 0:3]) > 0:
+            self.way[r, c] = self.routes.way(b.y[i, 0:3], dest)[1:]
+            self.way_speed[r, c] = b.v_cruise[i]
+        self.mode[r, c] = MODE["handrail"]
+
+    def carry(self, r: int, c: int, v: int) -> None:
+        """Crew member ``v`` is in tow of ``c``: held by them, where they are."""
+        b = self.b
+        i, k = int(self.cb[r, c]), int(self.cb[r, v])
+        self.way.pop((r, v), None)
+        b.free[k] = False
+        b.tctl[k] = False
+        b.actl[k] = False
+        b.y[k, 0:6] = b.y[i, 0:6]
+        b.p_tgt[k] = b.y[i, 0:3]
+        b.v_cruise[k] = max(float(b.v_cruise[i]), 1e-6)
+        b.stats[k, 7] = np.linalg.norm(b.y[k, 0:3] - b.stats[k, 4:7])
+        self.mode[r, v] = MODE["captured"]
+
+    def drop(self, r: int, v: int) -> None:
+        """Crew member ``v`` is no longer in tow: they stay, held, where they were left."""
+        b, k = self.b, int(self.cb[r, v])
+        b.p_tgt[k] = b.y[k, 0:3]
+        b.y[k, 3:6] = 0.0
+        self.mode[r, v] = MODE["handrail"]
+
     def way_back_m(self, hatch_v: np.ndarray) -> np.ndarray:
         """Length of the way back to each crew member's hatch [m]: along the handrails when
         the vehicle has them, else the straight range."""

@@ -30,6 +30,7 @@ from .subsystems import (
     faults,
     physiology,
     power,
+    rescue,
     rules,
     suitgas,
     thermal,
@@ -81,6 +82,7 @@ class EngineOutput:
     motion: CrewMotion | None = None
     dark_outside_s: np.ndarray | None = None  # (runs, crew) time outside in orbital night
     return_by_s: np.ndarray | None = None  # (runs, crew) latest start back, reserve intact
+    rescued_by: np.ndarray | None = None  # (runs, crew) the partner who brought them in (-1)
     sent_back_s: np.ndarray | None = None  # (runs, crew) first terminate or abort (nan: none)
     sent_back_rule: np.ndarray | None = None  # (runs, crew) the rule that did it (-1: none)
     rules_fired: np.ndarray | None = None  # (rules, runs, crew) whether each flight rule fired
@@ -187,6 +189,7 @@ class Engine:
         self.ph = physiology.init(plan)
         self.rt = rules.table(plan)
         self.rs = rules.init(plan, self.rt)
+        self.rescue = rescue.init(plan)
         self.any_service = bool(plan.vessel.service.any())
         self.umbilical_cut = np.zeros((self.R, len(plan.crew_ids)), dtype=bool)
         self.motion = CrewMotion(plan, self.log)
@@ -261,6 +264,9 @@ class Engine:
             self.tl, plan, p_ves, self.suit.p_suit_Pa, self.motion, t, self.dt
         )
         log.extend(ev)
+        if np.count_nonzero(self.rescue.phase):  # partners going to, or bringing, a crew member
+            self.rescue, ev = rescue.steer(self.rescue, plan, self.tl, self.motion, now, t)
+            log.extend(ev)
         if np.count_nonzero(now.doffed):  # an EVA is over: its faults end, its rules re-arm
             self.fs = faults.clear(self.fs, now.doffed)
             self.rs = rules.rearm(self.rs, now.doffed)
@@ -274,6 +280,8 @@ class Engine:
     def _motion(self, step: int, t: float, now) -> tuple[np.ndarray, float]:
         live = ~self.tl.lost & self.run_ok[:, None]
         range_m = self.motion.step(t, self.dt, self.n_sub, now.kind, now.ready, live, now.at_hatch)
+        if np.count_nonzero(self.rescue.phase):
+            rescue.carry(self.rescue, self.motion)
         sun = self.sunlit_all[step]
         if (sun >= 0.5) != self.lit_prev:
             self.lit_prev = lit = sun >= 0.5
@@ -371,6 +379,7 @@ class Engine:
             self.dt,
         )
         self.log.extend(ev)
+        values["condition"] = self.ph.condition.astype(float)  # what the rules see
         newly = (self.ph.condition == physiology.INCAPACITATED) & ~self.tl.incapacitated
         if np.count_nonzero(newly):
             self.motion.let_go(newly)
@@ -414,6 +423,11 @@ class Engine:
             self.rs, self.rt, self.plan, values, self.tl, self.suit, now.slot, range_m, g.live, t
         )
         self.log.extend(ev)
+        if np.count_nonzero(self.rs.rescue):
+            self.rescue, ev = rescue.order(
+                self.rescue, self.plan, self.tl, self.motion, self.rs.rescue, t
+            )
+            self.log.extend(ev)
 
     def _check_numbers(self, t: float) -> None:
         """A run whose state is no longer finite stops with a status; the others go on."""
@@ -498,6 +512,7 @@ class Engine:
             motion=motion,
             dark_outside_s=tally.dark_outside_s,
             return_by_s=tally.return_by_s,
+            rescued_by=self.rescue.brought_by,
             day_night=day_night,
             sent_back_s=tl.sent_back_s,
             sent_back_rule=tl.sent_back_rule,

@@ -22,6 +22,7 @@ class RuleState:
     fired: np.ndarray  # (K, R, C) each rule has fired for this crew member in this EVA
     alarms: np.ndarray  # (R, C) alarms raised so far
     ever: np.ndarray  # (K, R, C) each rule has fired in any EVA
+    rescue: np.ndarray  # (R, C) a rescue of this crew member is asked for this step
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,7 @@ def init(plan: Plan, rt: RuleTable) -> RuleState:
         np.zeros((K, R, C), dtype=bool),
         np.zeros((R, C), dtype=np.int64),
         np.zeros((K, R, C), dtype=bool),
+        np.zeros((R, C), dtype=bool),
     )
 
 
@@ -76,6 +78,7 @@ def step(s: RuleState, rt: RuleTable, plan: Plan, values, tl, suit, slot, range_
     """Check every rule on this step's channel ``values`` and act on ``tl`` (the timeline
     state) and ``suit`` (the suit gas state); ``slot`` is this step's timeline slot."""
     events: list[Emit] = []
+    s.rescue[:] = False
     if not rt.rules:
         return s, events
     suited, outside = tl.suited, tl.loc == LOC_OUTSIDE
@@ -118,6 +121,8 @@ def step(s: RuleState, rt: RuleTable, plan: Plan, values, tl, suit, slot, range_
                     values={"p_kPa": plan.crew.p_low_Pa / 1000.0},
                 )
             )
+        elif rule.action == "rescue":  # the engine sends the nearest able partner
+            s.rescue |= fire
         elif rule.action == "open-purge":
             suit.purge_open |= fire & plan.crew.scrubber
             events.append(Emit("purge-opened", t, fire & plan.crew.scrubber))
