@@ -30,6 +30,7 @@ def test_every_scenario_key_is_documented():
         scenario.Cylinder,
         scenario.Site,
         scenario.TranslationPath,
+        scenario.Arm,
         scenario.CampaignSettings,
         scenario.Dispersion,
     )

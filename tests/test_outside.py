@@ -274,3 +274,14 @@ def test_with_nobody_outside_to_go_the_rescue_is_unanswered(emu_toml):
     none = res.events[res.events.code == "rescue-none"].iloc[0]
     assert none["severity"] == "emergency" and none["crew"] == "ev2"
     assert res.summary["crew"]["ev2"]["rescued_by"] is None
+
+
+def test_a_ride_beyond_the_arms_reach_is_refused(emu_toml):
+    def far(d):
+        d["vehicle"]["arm"] = {"base_m": [0.0, 0.0, 0.0], "reach_m": 17.6}
+        d["timeline"]["ev1"][5] = {"activity": "ride", "at_m": [0.0, 20.0, 0.0]}
+
+    with pytest.raises(ScenarioError, match=r"20\.0 m from the arm's base, beyond its 17\.6 m"):
+        _routes_scenario(emu_toml, far)
+    sc = load_scenario("sts-114-2005")  # Robinson's ride under Discovery is within reach
+    assert sc.vehicle.arm.reach_m == pytest.approx(17.6)

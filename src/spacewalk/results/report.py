@@ -9,7 +9,7 @@ from types import SimpleNamespace
 import matplotlib
 import numpy as np
 import pandas as pd
-from matplotlib.patches import Patch, Polygon
+from matplotlib.patches import Circle, Patch, Polygon
 
 from ..scenario.channels import CHANNEL_BY_NAME
 from .history import check_result
@@ -286,6 +286,11 @@ def _positions_chart(telemetry: pd.DataFrame, vehicle=None) -> str | None:
             for hatch in outline["hatches"]:
                 ax.plot(hatch["at_m"][h], hatch["at_m"][0], "s", color="#d29922", ms=5,
                         zorder=4, label="hatch" if first else None)  # fmt: skip
+            if outline.get("arm"):
+                base = outline["arm"]["base_m"]
+                ax.add_patch(Circle((base[h], base[0]), outline["arm"]["reach_m"], fill=False,
+                                    ls=":", ec="#a371f7", lw=0.8, zorder=1,
+                                    label="arm's reach" if first else None))  # fmt: skip
             pts = [p for poly in polys for p in poly] + [p for ln in lines for p in ln]
             for p in pts:
                 reach = max(reach, 1.1 * max(abs(p[0]), abs(p[1])))

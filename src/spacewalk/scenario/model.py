@@ -263,6 +263,13 @@ class TranslationPath(_Model):
     kind: Literal["handrail", "ladder"] = "handrail"
 
 
+class Arm(_Model):
+    """A robot arm a crew member rides (``ride``): where it is based and how far it reaches."""
+
+    base_m: Vec3
+    reach_m: float = Field(gt=0, le=100)
+
+
 class Vehicle(_Model):
     name: str = ""
     cabin: Vessel
@@ -278,6 +285,7 @@ class Vehicle(_Model):
     shape: Shape = Shape()
     sites: dict[str, Site] = Field(default_factory=dict, max_length=256)
     paths: list[TranslationPath] = Field(default_factory=list, max_length=512)
+    arm: Arm | None = None  # a ride's end must be within its reach
 
     @model_validator(mode="after")
     def _direction(self):
@@ -304,6 +312,7 @@ class Vehicle(_Model):
             ],
             "sites": [{"id": k, "at_m": list(v.at_m)} for k, v in self.sites.items()],
             "hatches": hatches,
+            "arm": None if self.arm is None else self.arm.model_dump(),
         }
 
     def vessel_ids(self) -> list[str]:
@@ -1500,6 +1509,17 @@ def _cross_check(sc: Scenario) -> list[Issue]:
                         + (f" ({', '.join(target_ids)})" if target_ids else ""),
                     )
                 )
+            arm = sc.vehicle.arm
+            if act.activity == "ride" and arm is not None and act.at_m is not None:
+                far = sum((a - b) ** 2 for a, b in zip(act.at_m, arm.base_m, strict=True)) ** 0.5
+                if far > arm.reach_m:
+                    issues.append(
+                        Issue(
+                            f"{path}.at_m",
+                            f"{far:.1f} m from the arm's base, beyond its {arm.reach_m:g} m reach",
+                            "move the ride's end within vehicle.arm.reach_m of vehicle.arm.base_m",
+                        )
+                    )
             if act.activity == "capture" and act.to == "hatch":
                 issues.append(Issue(f"{path}.to", "the hatch cannot be captured", "name a target"))
     rule_channels = set(RULE_CHANNELS)

@@ -353,6 +353,11 @@ function drawOutline(g, ol, h, v, X, Y, sc) {
   g.strokeStyle = "#8b949e"; g.setLineDash([3, 3]);
   for (const p of ol.paths) { g.beginPath(); p.points.forEach((q, k) => k ? g.lineTo(X(q[h]), Y(q[v])) : g.moveTo(X(q[h]), Y(q[v]))); g.stroke(); }
   g.setLineDash([]);
+  if (ol.arm) {  // the robot arm's reach
+    g.strokeStyle = "#a371f7"; g.setLineDash([2, 4]);
+    g.beginPath(); g.arc(X(ol.arm.base_m[h]), Y(ol.arm.base_m[v]), ol.arm.reach_m * sc, 0, 2 * Math.PI); g.stroke();
+    g.setLineDash([]);
+  }
   g.fillStyle = "#8b949e"; g.font = "10px system-ui";
   for (const s of ol.sites) { g.fillRect(X(s.at_m[h]) - 2, Y(s.at_m[v]) - 2, 4, 4); g.fillText(s.id, X(s.at_m[h]) + 4, Y(s.at_m[v]) + 10); }
 }
