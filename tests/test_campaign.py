@@ -472,7 +472,7 @@ def _campaign_command(tmp_path, runs: int, workers: int) -> tuple[list[str], Pat
 
 def test_kill_9_loses_only_batches_in_flight_and_resume_completes(tmp_path):
     """A real SIGKILL in the middle of a campaign; resume runs only the missing batches."""
-    cmd, folder = _campaign_command(tmp_path, runs=64, workers=1)
+    cmd, folder = _campaign_command(tmp_path, runs=32, workers=1)
     text = (tmp_path / "camp.toml").read_text()
     log = tmp_path / "stderr.txt"
     with open(log, "wb") as err:
@@ -495,7 +495,7 @@ def test_kill_9_loses_only_batches_in_flight_and_resume_completes(tmp_path):
     assert store.missing_batches(folder, manifest) == []
     for b, stamp in stamps.items():  # nothing redone
         assert store.batch_path(folder, b).stat().st_mtime_ns == stamp
-    whole = run_campaign(parse_toml(text), tmp_path / "whole", runs=64, batch_size=4, workers=1)
+    whole = run_campaign(parse_toml(text), tmp_path / "whole", runs=32, batch_size=4, workers=1)
     pd.testing.assert_frame_equal(_frame(folder), _frame(whole))
 
 
