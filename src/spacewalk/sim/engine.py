@@ -425,7 +425,7 @@ class Engine:
         self.log.extend(ev)
         if np.count_nonzero(self.rs.rescue):
             self.rescue, ev = rescue.order(
-                self.rescue, self.plan, self.tl, self.motion, self.rs.rescue, t
+                self.rescue, self.plan, self.tl, self.motion, self.rs.rescue, self.rs.rescue_rule, t
             )
             self.log.extend(ev)
 

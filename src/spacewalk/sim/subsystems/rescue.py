@@ -57,8 +57,9 @@ def _able(tl) -> np.ndarray:
     return ~tl.lost & ~tl.done & ~tl.incapacitated & ~tl.adrift
 
 
-def order(s: RescueState, plan: Plan, tl, motion, wanted, t) -> tuple[RescueState, list]:
-    """The rules ask for a rescue of the crew members in ``wanted`` (R, C)."""
+def order(s: RescueState, plan: Plan, tl, motion, wanted, rule, t) -> tuple[RescueState, list]:
+    """The rules ask for a rescue of the crew members in ``wanted`` (R, C), rule ``rule``
+    (R, C) asking (the rescuer's EVA ends by it, as a terminate's would)."""
     events: list[Emit] = []
     S = plan.kind.shape[1]
     outside = tl.loc == LOC_OUTSIDE
@@ -86,7 +87,7 @@ def order(s: RescueState, plan: Plan, tl, motion, wanted, t) -> tuple[RescueStat
         go[r, c] = True
         tgt = np.full(tl.act.shape, int(ahead[r, c]))
         rng = np.full(tl.act.shape, dist[c])
-        tl, _ = timeline.send_back(tl, plan, go, tgt, False, t, "rescue", -1, rng)
+        tl, _ = timeline.send_back(tl, plan, go, tgt, False, t, "rescue", int(rule[r, v]), rng)
         tl.ret_dur_s[r, c] = np.inf  # the rescue, not a clock, ends the way back
         s.victim[r, c], s.phase[r, c], s.since[r, c] = v, GO, t
         s.by[r, v] = c

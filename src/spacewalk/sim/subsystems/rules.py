@@ -23,6 +23,7 @@ class RuleState:
     alarms: np.ndarray  # (R, C) alarms raised so far
     ever: np.ndarray  # (K, R, C) each rule has fired in any EVA
     rescue: np.ndarray  # (R, C) a rescue of this crew member is asked for this step
+    rescue_rule: np.ndarray  # (R, C) the rule that asked (its index)
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,7 @@ def init(plan: Plan, rt: RuleTable) -> RuleState:
         np.zeros((R, C), dtype=np.int64),
         np.zeros((K, R, C), dtype=bool),
         np.zeros((R, C), dtype=bool),
+        np.full((R, C), -1, dtype=np.int64),
     )
 
 
@@ -123,6 +125,7 @@ def step(s: RuleState, rt: RuleTable, plan: Plan, values, tl, suit, slot, range_
             )
         elif rule.action == "rescue":  # the engine sends the nearest able partner
             s.rescue |= fire
+            s.rescue_rule[fire] = k
         elif rule.action == "open-purge":
             suit.purge_open |= fire & plan.crew.scrubber
             events.append(Emit("purge-opened", t, fire & plan.crew.scrubber))
