@@ -144,8 +144,8 @@
         get: async (identifier) => {
           const d = await dictionary();
           if (identifier.key === ROOT.key) {
-            const title = d.title ? "Spacewalk: " + d.title : "Spacewalk";
-            return { identifier, name: title, type: "folder", location: "ROOT" };
+            // one name whatever the run (the tree keeps the name it first got)
+            return { identifier, name: "Spacewalk", type: "folder", location: "ROOT" };
           }
           if (identifier.key.startsWith("crew:")) {
             const c = d.crew.find((x) => "crew:" + x.id === identifier.key);
