@@ -152,3 +152,21 @@ def test_eva1_and_eva2_are_the_first_two_suited_and_an_umbilical_suit_is_off_its
     # the Polaris suits run on the Dragon's umbilical: no battery drawn, none to time
     assert dcu["eva1"]["batt"] is False
     assert suits.telemetry(s)["telemetry"]["eva1"]["batt_time_left"] == 0.0
+
+
+def test_a_flag_ends_with_its_eva():
+    """Parmitano's water raises fan_error; once his helmet is off and the EVA over, the flag
+    is down again (a fault ends with its EVA)."""
+    from spacewalk import load_scenario, simulate
+    from spacewalk.console import suits
+    from spacewalk.console.session import Session
+
+    sc = load_scenario("iss-eva-23-2013")
+    res = simulate(sc)
+    s = Session("replay", res.scenario, res.telemetry, res.events, res.summary, "x")
+    fault = res.scenario.faults[0]  # Parmitano's water, 80.8 min in
+    assert fault.kind == "water-intrusion"
+    s.clock.seek(fault.at_min * 60.0 + 60.0)
+    assert suits.errors(s)["error"]["fan_error"]
+    s.clock.seek(res.summary["sim_duration_min"] * 60.0)  # helmet off, the EVA over
+    assert not suits.errors(s)["error"]["fan_error"]

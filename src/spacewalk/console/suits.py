@@ -220,8 +220,9 @@ def eva(session: Session | None) -> dict:
 
 
 def errors(session: Session | None) -> dict:
-    """``ERROR.json``: a flag is up while an EV crew member with its fault is suited, from the
-    fault's time (scenario faults and faults injected on the console alike)."""
+    """``ERROR.json``: a flag is up from its fault's time until that crew member's suit next
+    comes off (a fault ends with its EVA), for scenario faults and faults injected on the
+    console alike."""
     flags = {"fan_error": False, "oxy_error": False, "pump_error": False}
     if session is None:
         return {"error": flags}
@@ -229,8 +230,12 @@ def errors(session: Session | None) -> dict:
     crew = ev_crew(session)
     for fault in session.scenario.faults:
         flag = ERROR_OF_FAULT.get(fault.kind)
-        started = flag and fault.crew in crew and fault.at_min * 60.0 <= now
-        if started and _At(session, fault.crew, now)("suited") > 0:
+        t0 = fault.at_min * 60.0
+        if not flag or fault.crew not in crew or t0 > now:
+            continue
+        suited = session.streams[f"{fault.crew}.suited"]
+        span = (suited.t_s >= t0) & (suited.t_s <= now)
+        if span.any() and (suited.values[span] > 0).all():  # not out of the suit since
             flags[flag] = True
     return {"error": flags}
 
