@@ -17,6 +17,7 @@ import numpy as np
 BOX, CYLINDER = 0, 1
 SKIN_M = 0.05  # [m] a point this close under a surface is still on it
 SAMPLE_M = 0.05  # [m] spacing of the points a segment is tested at (thinner than any part)
+MAX_SAMPLES = 4096  # a segment longer than 200 m in one step is tested more coarsely
 
 
 class Solids(NamedTuple):
@@ -87,12 +88,13 @@ class Hit(NamedTuple):
 
 def first_hit(p0, p1, s: Solids) -> Hit | None:
     """Where a body moving from ``p0`` to ``p1`` first meets a solid (None: it does not).
-    The segment is tested every SAMPLE_M, so no part thinner than that is passed through;
-    the surface is then found by bisection. A start already inside is a hit at once."""
+    The segment is tested every SAMPLE_M (at most MAX_SAMPLES points), so no part thinner
+    than that is passed through; the surface is then found by bisection. A start already
+    inside is a hit at once."""
     if not len(s.kind):
         return None
     p0, p1 = np.asarray(p0, float), np.asarray(p1, float)
-    n = max(2, int(np.ceil(np.linalg.norm(p1 - p0) / SAMPLE_M)) + 1)
+    n = min(max(2, int(np.ceil(np.linalg.norm(p1 - p0) / SAMPLE_M)) + 1), MAX_SAMPLES)
     f = np.linspace(0.0, 1.0, n)
     pts = p0 + f[:, None] * (p1 - p0)
     under = depth(pts, s) > SKIN_M  # (n, S)
