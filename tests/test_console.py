@@ -955,3 +955,12 @@ def test_a_live_session_injects_from_the_engine_state_without_simulating_the_pas
     tel = session.telemetry[session.telemetry.crew == "cassidy"].set_index("t_s")
     assert tel.heat_storage_kJ.loc[now + 600] > tel.heat_storage_kJ.loc[now] + 50
     assert engine.step_index == int(now / scenario.engine.dt_s) + 1  # the live engine waits
+
+
+def test_bad_openmct_and_origin_options_say_how_to_fix_them(tmp_path, capsys):
+    from spacewalk.cli import main
+
+    assert main(["console", "--openmct", str(tmp_path), "--runs", str(tmp_path)]) == 2
+    assert "npm install openmct@4.2.0" in capsys.readouterr().err
+    assert main(["console", "--allow-origin", "mct.example/x", "--runs", str(tmp_path)]) == 2
+    assert "scheme, host and port" in capsys.readouterr().err
