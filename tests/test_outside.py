@@ -285,3 +285,30 @@ def test_a_ride_beyond_the_arms_reach_is_refused(emu_toml):
         _routes_scenario(emu_toml, far)
     sc = load_scenario("sts-114-2005")  # Robinson's ride under Discovery is within reach
     assert sc.vehicle.arm.reach_m == pytest.approx(17.6)
+
+
+def test_a_hand_stops_a_slow_body_on_a_rail_but_not_a_fast_one(emu_toml):
+    """Let go at the worksite with a push along the rail: at 0.05 m/s the next held activity
+    takes hold (its speed goes into the vehicle, an event says how much); at 1.5 m/s, past
+    the rail in one step, the hand cannot stop it: adrift."""
+
+    def drift(push):
+        def more(d):
+            d["crew"][0].pop("tether_length_m", None)
+            d["timeline"]["ev1"][5] = {
+                "activity": "free-float",
+                "label": "let go",
+                "duration_min": 1 / 6,  # one 10 s step
+                "push_m_s": [0.0, 0.0, -push],  # back along the rail
+            }
+
+        return simulate(_routes_scenario(emu_toml, more))
+
+    slow = drift(0.05)
+    grab = slow.events[slow.events.code == "take-hold"]
+    assert len(grab) == 1 and grab.iloc[0]["crew"] == "ev1"
+    assert "0.05 m/s" in grab.iloc[0]["message"]
+    assert slow.summary["crew"]["ev1"]["outcome"] == "completed"
+    fast = drift(1.5)
+    assert fast.summary["crew"]["ev1"]["outcome"] == "adrift"
+    assert not (fast.events.code == "take-hold").any()

@@ -289,6 +289,13 @@ EVENT_TYPES: tuple[EventType, ...] = (
         "a rescue is ordered and nobody outside can go",
     ),
     _t(
+        "take-hold",
+        "info",
+        "motion",
+        "takes hold at {speed_m_s:.2f} m/s and {tumble_deg_s:.1f} deg/s (into the vehicle)",
+        "a free crew member grabs the structure: their momentum and spin go into the vehicle",
+    ),
+    _t(
         "contact",
         "caution",
         "motion",

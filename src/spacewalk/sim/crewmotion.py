@@ -39,6 +39,11 @@ CAPTURE_TOL_M = 0.3
 # hatch or the crew member's own worksites. A flight's arrival tolerance (0.5 m,
 # physics/motion.py) is inside it.
 GRAB_REACH_M = 1.0
+# A hand on a rail stops a body only below a speed and a tumble (NF: assumptions; a suited
+# crew member's grip and arm stroke): faster, the rail is passed. The momentum and spin a
+# grab takes go into the vehicle (hundreds of tonnes: its own motion is not changed).
+GRAB_SPEED_MAX_M_S = 1.0
+GRAB_TUMBLE_MAX_DEG_S = 30.0
 DESPUN_RAD_S = np.radians(0.5)
 ABORT_FLY_SPEED_M_S = 0.5
 FREE_KINDS = {KIND[k] for k in ("free-float", "fly", "hold", "capture", "release")}
@@ -247,6 +252,17 @@ class CrewMotion:
                 if not self._can_take_hold(c, i):
                     self._set_adrift(r, c, i, t)
                     continue
+                speed = float(np.linalg.norm(b.y[i, 3:6]))
+                spin = float(np.degrees(b.stats[i, 1]))
+                self.log.add(
+                    Emit(
+                        "take-hold",
+                        t,
+                        runs=[r],
+                        crew=c,
+                        values={"speed_m_s": speed, "tumble_deg_s": spin},
+                    )
+                )
                 b.free[i] = False
                 b.tctl[i] = False
                 b.actl[i] = False
@@ -289,10 +305,14 @@ class CrewMotion:
 
     def _can_take_hold(self, c: int, i: int) -> bool:
         """A free body can become held again: on an intact tether it reels itself in hand
-        over hand; otherwise only within GRAB_REACH_M of a hatch or of a worksite of its own."""
+        over hand; otherwise only within GRAB_REACH_M of a handrail, a site, a hatch or a
+        worksite of its own, and slow enough for a hand to stop it."""
         b, mp = self.b, self.mp
         if ((b.k[i] > 0) & (b.length[i] > 0)).any():
             return True
+        too_fast = np.linalg.norm(b.y[i, 3:6]) > GRAB_SPEED_MAX_M_S
+        if too_fast or np.degrees(b.stats[i, 1]) > GRAB_TUMBLE_MAX_DEG_S:
+            return False
         points = np.concatenate([mp.hatch_m, mp.pos_slot[c]])
         if self.routes:
             points = np.concatenate([points, np.array(list(self.routes.points.values()))])
