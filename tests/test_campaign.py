@@ -629,8 +629,11 @@ def test_the_campaign_report_shows_markup_as_text(tmp_path):
         store.open_campaign(folder)
 
 
-def test_cli_refuses_bad_counts_and_reports_os_errors(tmp_path, capsys):
+def test_cli_refuses_bad_counts_and_reports_os_errors(tmp_path, capsys, monkeypatch):
+    from spacewalk.campaign import execute
     from spacewalk.cli import main
+
+    monkeypatch.setattr(execute, "DASK_CONNECT_S", 1)  # nothing listens there: say so soon
 
     scen = tmp_path / "camp.toml"
     scen.write_text(tomli_w.dumps({**PARMITANO, "campaign": {"seed": 11, "dispersions": SMALL}}))
