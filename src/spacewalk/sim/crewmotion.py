@@ -155,8 +155,11 @@ class CrewMotion:
         # the outside: held translation follows the handrail graph; free bodies hit solids
         vehicle = plan.scenario.vehicle
         self.routes = Routes(plan.scenario) if vehicle.paths else None
-        self.way: dict[tuple[int, int], np.ndarray] = {}  # (r, c): the points still ahead
-        self.way_speed: dict[tuple[int, int], float] = {}
+        # each held body's route: its points (padded), how many, the next one, the speed
+        self.way_pts = np.zeros((R, C, 0, 3))
+        self.way_n = np.zeros((R, C), dtype=np.int64)
+        self.way_k = np.zeros((R, C), dtype=np.int64)
+        self.way_speed = np.zeros((R, C))
         self.solids = structure.solids(
             [(x.center_m, x.size_m) for x in vehicle.shape.boxes],
             [(x.from_m, x.to_m, x.radius_m) for x in vehicle.shape.cylinders],
@@ -165,6 +168,7 @@ class CrewMotion:
             x.id for x in vehicle.shape.cylinders
         ]
         self.in_contact = np.zeros((R, C), dtype=bool)
+        self.hatches = np.unique(mp.hatch_m, axis=0)  # the distinct hatch points
 
     # ------------------------------------------------------------------ helpers
     def range_m(self) -> np.ndarray:
@@ -273,12 +277,12 @@ class CrewMotion:
                 dest = b.y[i, 0:3] if loc[r, c] == LOC_OUTSIDE else hatch
             b.p_tgt[i] = dest
             dist = float(np.linalg.norm(dest - b.y[i, 0:3]))
-            self.way.pop((r, c), None)
+            self._clear_way(r, c)
+            pts = None
             outside = loc[r, c] == LOC_OUTSIDE or kind in (KIND["egress"], RETURN)
             if self.routes and outside and kind != KIND["ride"] and dist > 0:
                 pts = self.routes.way(b.y[i, 0:3], dest)  # along the handrails
                 dist = length(pts)
-                self.way[r, c] = pts[1:]
             speed = mp.speed_slot[c, s]
             if kind == RETURN:
                 speed = ret_speed[r, c]
@@ -290,8 +294,8 @@ class CrewMotion:
                 else:
                     speed = self.plan.crew.speed_m_s[r, c]
             b.v_cruise[i] = max(speed, 1e-6) if dist > 0 else 1.0
-            if (r, c) in self.way:
-                self.way_speed[r, c] = b.v_cruise[i]
+            if pts is not None:
+                self._set_way(r, c, pts[1:], b.v_cruise[i])
             if loc[r, c] != LOC_OUTSIDE and kind != KIND["egress"]:
                 self.mode[r, c] = MODE["inside"]
             else:
@@ -423,8 +427,7 @@ class CrewMotion:
         """Crew members who can no longer act (incapacitated): a held body stays where it is,
         a free one drifts on with its unit's controller off."""
         b = self.b
-        for r, c in zip(*np.nonzero(mask), strict=True):
-            self.way.pop((int(r), int(c)), None)
+        self.way_n[mask] = 0
         i = self.cb[mask]
         held = ~b.free[i]
         b.p_tgt[i[held]] = b.y[i[held], 0:3]
@@ -449,18 +452,20 @@ class CrewMotion:
                 if self.docked[r, c] >= 0:
                     continue
                 b.p_tgt[i], b.v_tgt[i] = self._target_point(r, j)
-        if self.way:
+        if np.count_nonzero(self.way_n):
             self._follow_ways(dt)
         free0 = b.free[self.cb] & live
         p0 = b.y[self.cb[free0], 0:3].copy() if len(self.solids.kind) else None
         b.advance(n_sub, dt / n_sub)
-        for (r, c), pts in self.way.items():  # on the way: not there until the last corner
-            i = self.cb[r, c]
+        on = self.way_k < self.way_n  # on the way: not there until the last corner
+        if np.count_nonzero(on):
+            i = self.cb[on]
             b.arrived[i] = False
-            ahead = pts[0] - b.y[i, 0:3]
-            gap = np.linalg.norm(ahead)
-            if gap > 1e-12:  # moving along the rail at its speed (the kernel stopped at aim)
-                b.y[i, 3:6] = ahead / gap * self.way_speed[r, c]
+            ahead = self.way_pts[on, self.way_k[on]] - b.y[i, 0:3]
+            gap = np.linalg.norm(ahead, axis=-1, keepdims=True)
+            # moving along the rail at its speed (the kernel stopped at the step's aim)
+            v = ahead / np.maximum(gap, 1e-12) * self.way_speed[on][:, None]
+            b.y[i, 3:6] = np.where(gap > 1e-12, v, b.y[i, 3:6])
         if p0 is not None:
             self._contacts(free0, p0, t)
         if np.count_nonzero(at_hatch):
@@ -550,32 +555,50 @@ class CrewMotion:
         b.stats[cb, 8] = 0.0
         return self.range_m()
 
+    def _set_way(self, r: int, c: int, pts: np.ndarray, speed: float) -> None:
+        """Crew member ``c`` of run ``r`` goes through ``pts`` (held) at ``speed``."""
+        if len(pts) > self.way_pts.shape[2]:  # room for a longer route
+            grown = np.zeros((self.R, self.C, len(pts), 3))
+            grown[:, :, : self.way_pts.shape[2]] = self.way_pts
+            self.way_pts = grown
+        self.way_pts[r, c, : len(pts)] = pts
+        self.way_n[r, c], self.way_k[r, c], self.way_speed[r, c] = len(pts), 0, speed
+
+    def _clear_way(self, r: int, c: int) -> None:
+        self.way_n[r, c] = self.way_k[r, c] = 0
+
     def _follow_ways(self, dt: float) -> None:
-        """Held bodies on a route: aim each step at the point of the route it reaches by the
-        step's end, at its speed (the kernel moves straight to it: the corners it turns
-        within a step are cut by at most that step's chord)."""
+        """Held bodies on a route, all at once: aim each step at the point of the route it
+        reaches by the step's end, at its speed (the kernel moves straight to it: the corners
+        it turns within a step are cut by at most that step's chord)."""
         b = self.b
-        for (r, c), pts in list(self.way.items()):
-            i = int(self.cb[r, c])
-            if b.free[i]:
-                del self.way[r, c]
-                continue
-            speed = self.way_speed[r, c]
-            here, travel = b.y[i, 0:3].copy(), speed * dt
-            while len(pts) and travel >= np.linalg.norm(pts[0] - here):
-                travel -= float(np.linalg.norm(pts[0] - here))
-                here, pts = pts[0], pts[1:]
-            if not len(pts):  # the last point this step: the kernel arrives there
-                del self.way[r, c]
-                b.p_tgt[i] = here
-                b.v_cruise[i] = speed
-                continue
-            gap = pts[0] - here
-            aim = here + gap / np.linalg.norm(gap) * travel
-            b.p_tgt[i] = aim
-            chord = float(np.linalg.norm(aim - b.y[i, 0:3]))
-            b.v_cruise[i] = max(chord / dt, 1e-9)
-            self.way[r, c] = pts
+        on = (self.way_k < self.way_n) & ~b.free[self.cb]
+        self.way_n[b.free[self.cb]] = 0  # let go: the route is over
+        if not np.count_nonzero(on):
+            return
+        i = self.cb[on]
+        pts, n, k = self.way_pts[on], self.way_n[on], self.way_k[on].copy()
+        rows = np.arange(len(i))
+        here = b.y[i, 0:3].copy()
+        travel = self.way_speed[on] * dt
+        for _ in range(pts.shape[1]):  # past every corner reached within the step
+            nxt = pts[rows, np.minimum(k, pts.shape[1] - 1)]
+            d = np.linalg.norm(nxt - here, axis=-1)
+            past = (k < n) & (travel >= d)
+            if not past.any():
+                break
+            here = np.where(past[:, None], nxt, here)
+            travel = np.where(past, travel - d, travel)
+            k += past
+        done = k >= n  # the last point this step: the kernel arrives there
+        gap = pts[rows, np.minimum(k, pts.shape[1] - 1)] - here
+        unit = gap / np.maximum(np.linalg.norm(gap, axis=-1, keepdims=True), 1e-12)
+        aim = np.where(done[:, None], here, here + unit * travel[:, None])
+        chord = np.linalg.norm(aim - b.y[i, 0:3], axis=-1)
+        b.p_tgt[i] = aim
+        b.v_cruise[i] = np.where(done, self.way_speed[on], np.maximum(chord / dt, 1e-9))
+        self.way_k[on] = k
+        self.way_n[on] = np.where(done, 0, n)
 
     def _contacts(self, free0, p0, t: float) -> None:
         """Free crew bodies that met a solid this step stop on its surface: the velocity into
@@ -618,10 +641,7 @@ class CrewMotion:
         return self.b.stats[self.cb[r, c], 4:7].copy()
 
     def way_to_hatch(self, r: int, c: int) -> float:
-        pos = self.positions()[r, c]
-        if not self.routes:
-            return float(np.linalg.norm(pos - self.hatch_of(r, c)))
-        return float(self.routes.distance_to(pos[None], self.hatch_of(r, c))[0])
+        return float(self.way_back_m()[r, c])
 
     def go_to(self, r: int, c: int, point, speed: float) -> None:
         """A held crew member sets off for ``point`` at ``speed``, along the rails."""
@@ -630,17 +650,16 @@ class CrewMotion:
         b.p_tgt[i] = dest
         b.arrived[i] = False
         b.v_cruise[i] = max(float(speed), 1e-6)
-        self.way.pop((r, c), None)
+        self._clear_way(r, c)
         if self.routes and np.linalg.norm(dest - b.y[i, 0:3]) > 0:
-            self.way[r, c] = self.routes.way(b.y[i, 0:3], dest)[1:]
-            self.way_speed[r, c] = b.v_cruise[i]
+            self._set_way(r, c, self.routes.way(b.y[i, 0:3], dest)[1:], b.v_cruise[i])
         self.mode[r, c] = MODE["handrail"]
 
     def carry(self, r: int, c: int, v: int) -> None:
         """Crew member ``v`` is in tow of ``c``: held by them, where they are."""
         b = self.b
         i, k = int(self.cb[r, c]), int(self.cb[r, v])
-        self.way.pop((r, v), None)
+        self._clear_way(r, v)
         b.free[k] = False
         b.tctl[k] = False
         b.actl[k] = False
@@ -657,17 +676,19 @@ class CrewMotion:
         b.y[k, 3:6] = 0.0
         self.mode[r, v] = MODE["handrail"]
 
-    def way_back_m(self, hatch_v: np.ndarray) -> np.ndarray:
-        """Length of the way back to each crew member's hatch [m]: along the handrails when
-        the vehicle has them, else the straight range."""
+    def way_back_m(self, where=None) -> np.ndarray:
+        """Length of each crew member's way back to the hatch they go by (the kernel's home
+        point) [m]: along the handrails when the vehicle has them (for the crew in ``where``,
+        default all), else the straight range."""
         rng = self.range_m()
         if not self.routes:
             return rng
         out = rng.copy()
-        pos = self.b.y[self.cb, 0:3]
-        for v in np.unique(hatch_v):
-            sel = hatch_v == v
-            out[sel] = self.routes.distance_to(pos[sel], self.mp.hatch_m[int(v)])
+        pos, home = self.b.y[self.cb, 0:3], self.b.stats[self.cb, 4:7]
+        for h in self.hatches:  # a handful of hatch points: one vectorised call each
+            sel = (home == h).all(axis=-1) if where is None else (home == h).all(axis=-1) & where
+            if np.count_nonzero(sel):
+                out[sel] = self.routes.distance_to(pos[sel], h)
         return out
 
     def event_done(self, kind_now, act_t, dur_now) -> np.ndarray:

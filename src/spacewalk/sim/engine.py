@@ -393,7 +393,7 @@ class Engine:
         secondary = suitgas.secondary_min(suit, plan)
         # the way back: along the handrails (straight without them) at the crew member's
         # speed, then ingress, hatch close and repress of the vessel they go in by
-        way_m = self.motion.way_back_m(now.hatch_v)
+        way_m = self.motion.way_back_m(g.outside)
         ops_s = plan.ops_back_s[np.arange(len(plan.crew_ids))[None, :], now.hatch_v]
         back_min = np.where(g.outside, (way_m / p.speed_m_s + ops_s) / 60.0, 0.0)
         values = {

@@ -39,6 +39,7 @@ class Routes:
         self.b = np.array([points[w] for _, w in self.edges]).reshape(-1, 3)
         self.lengths = np.linalg.norm(self.b - self.a, axis=-1)
         self._to_node: dict[str, dict[str, float]] = {}
+        self._ends: dict[str, tuple[np.ndarray, np.ndarray]] = {}
 
     def __bool__(self) -> bool:
         return bool(self.edges)
@@ -47,6 +48,16 @@ class Routes:
         if node not in self._to_node:
             self._to_node[node] = nx.single_source_dijkstra_path_length(self.graph, node)
         return self._to_node[node]
+
+    def _to_ends(self, node: str) -> tuple[np.ndarray, np.ndarray]:
+        """Length from each rail's two ends to ``node`` along the rails (inf: no way)."""
+        if node not in self._ends:
+            dist = self._dist(node)
+            self._ends[node] = (
+                np.array([dist.get(u, np.inf) for u, _ in self.edges]),
+                np.array([dist.get(w, np.inf) for _, w in self.edges]),
+            )
+        return self._ends[node]
 
     def _on(self, p) -> tuple[int, float, np.ndarray, float]:
         """The nearest piece to ``p``: its index, the fraction along it, the point, the gap."""
@@ -95,9 +106,7 @@ class Routes:
         fe = f[n, e]
         along = np.full(len(pts), np.inf)
         for n1, d1 in ends1:
-            dist = self._dist(n1)
-            du = np.array([dist.get(u, np.inf) for u, _ in self.edges])[e]
-            dw = np.array([dist.get(w, np.inf) for _, w in self.edges])[e]
+            du, dw = (x[e] for x in self._to_ends(n1))
             via_u = fe * self.lengths[e] + du
             via_w = (1 - fe) * self.lengths[e] + dw
             along = np.minimum(along, np.minimum(via_u, via_w) + d1)
