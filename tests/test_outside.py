@@ -260,6 +260,35 @@ def test_a_partner_goes_to_them_tethers_them_and_tows_them_in(emu_toml):
     assert res.summary["crew"]["ev2"]["rescued_by"] == "ev1"
     assert res.summary["crew"]["ev2"]["outcome"] == "incapacitated"
     assert res.summary["sim_duration_min"] < 200
+    # when ev1 takes their suit off in the repressed airlock, they take ev2's off too
+    t_doff = ev1.index[~ev1["suited"].astype(bool) & (ev1.index > t_ingress)][0]
+    assert not ev2["suited"].astype(bool).loc[t_doff:].any()
+    assert ev2["helmet_water_L"].iloc[-1] == 0.0  # taken out with the helmet
+
+
+def test_on_a_second_eva_the_rescued_stay_in_the_cabin_alive():
+    """STS-61, water fills Thornton's helmet on the second EVA (no water abort): Akers brings
+    him in; he is taken along into the cabin and stays there while the third EVA's airlock
+    goes to vacuum (before, he was left in it, suited, and died 21 h later)."""
+    import tomllib
+
+    import tomli_w
+
+    from spacewalk import parse_toml
+    from spacewalk.scenario import library_dir
+    from spacewalk.scenario.rules import STANDARD_RULES
+
+    d = tomllib.loads((library_dir() / "sts-61-1993.toml").read_text())
+    d["faults"] = [
+        {"kind": "water-intrusion", "crew": "thornton", "rate_mL_min": 300, "at_min": 1594.5}
+    ]
+    d["flight_rules"] = [r for r in STANDARD_RULES if r["id"] != "helmet-water-abort"]
+    res = simulate(parse_toml(tomli_w.dumps(d)), record=False)
+    crew = res.summary["crew"]
+    assert crew["thornton"]["rescued_by"] == "akers"
+    assert crew["thornton"]["outcome"] == "incapacitated"  # alive
+    assert crew["musgrave"]["outcome"] == crew["hoffman"]["outcome"] == "completed"
+    assert not (res.events.code == "loss-of-crew-hypoxia").any()
 
 
 def test_with_nobody_outside_to_go_the_rescue_is_unanswered(emu_toml):

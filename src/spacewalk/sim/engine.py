@@ -267,6 +267,8 @@ class Engine:
         if np.count_nonzero(self.rescue.phase):  # partners going to, or bringing, a crew member
             self.rescue, ev = rescue.steer(self.rescue, plan, self.tl, self.motion, now, t)
             log.extend(ev)
+        if np.count_nonzero(self.rescue.brought_by >= 0):  # the rescued, in their rescuer's care
+            now.doffed |= rescue.in_care(self.rescue, self.tl, now.doffed)
         if np.count_nonzero(now.doffed):  # an EVA is over: its faults end, its rules re-arm
             self.fs = faults.clear(self.fs, now.doffed)
             self.rs = rules.rearm(self.rs, now.doffed)

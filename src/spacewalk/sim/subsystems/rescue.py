@@ -5,7 +5,8 @@ The nearest able crew member outside drops what they are doing and goes to them 
 handrails (GO), tethers them and checks them (TIE, ``TIE_S``), and brings them back to the
 hatch at ``TOW_FACTOR`` of their speed (TOW): the body in tow goes where the rescuer goes.
 When the rescuer's ingress is done, the one they brought is in the same vessel; the hatch
-close and the repress follow as the rescuer's timeline has them. Nobody else comes: with no
+close and the repress follow as the rescuer's timeline has them; the rescued one then stays
+with the rescuer inside (:func:`in_care`). Nobody else comes: with no
 able partner outside, or a partner who dies on the way, the outcome says so. No script moves
 a body: the rescuer's motion is the motion subsystem's, at the speeds above.
 """
@@ -17,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..events import Emit
-from ..plan import LOC_OUTSIDE, Plan
+from ..plan import LOC_CABIN, LOC_OUTSIDE, Plan
 from . import timeline
 
 NONE, GO, TIE, TOW = 0, 1, 2, 3
@@ -153,6 +154,23 @@ def steer(s: RescueState, plan: Plan, tl, motion, now, t) -> tuple[RescueState, 
             motion.go_to(r, c, motion.hatch_of(r, c), tow)
             s.aim[r, c] = motion.hatch_of(r, c)
     return s, events
+
+
+def in_care(s: RescueState, tl, doffed) -> np.ndarray:
+    """Crew members brought in stay with their rescuer inside: where the rescuer goes from
+    vessel to vessel (out of the airlock, into the cabin), they are taken along, up to the
+    cabin, and when
+    the rescuer takes their own suit off, they take the rescued one's off too. Returns the
+    (R, C) crew whose suit came off this step."""
+    by = np.maximum(s.brought_by, 0)
+    cared = s.brought_by >= 0
+    where = np.take_along_axis(tl.loc, by, axis=1)
+    # taken along until they are in the cabin; there they stay (the rescuer's next EVA
+    # does not take them back into the airlock)
+    tl.loc = np.where(cared & (where != LOC_OUTSIDE) & (tl.loc != LOC_CABIN), where, tl.loc)
+    off = cared & tl.suited & np.take_along_axis(doffed, by, axis=1)
+    tl.suited &= ~off
+    return off
 
 
 def carry(s: RescueState, motion) -> None:
