@@ -688,6 +688,10 @@ def test_console_in_a_real_browser(runs_dir, tmp_path):
                 "document.querySelector('.helmet[data-crew=isaacman] dd[data-ch=p_suit_kPa]')"
                 "?.textContent.includes('kPa')"
             )
+            # the charts draw on their own frame: wait for the first (a loaded machine lags)
+            page.wait_for_function(
+                "document.querySelector('.chart[data-channel=helmet_water_L]')?.dataset.points"
+            )
             n0 = int(page.get_attribute('.chart[data-channel="helmet_water_L"]', "data-points"))
             page.wait_for_function(
                 f"+document.querySelector('.chart[data-channel=helmet_water_L]').dataset.points > {n0 + 5}"
