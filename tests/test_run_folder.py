@@ -251,36 +251,39 @@ def test_the_report_opens_with_the_alarms_and_marks_them_on_the_plots(tmp_path):
     alarms = page[page.index("<h2>Alarms</h2>") : page.index("<h2>Crew</h2>")]
     assert "ABORT: return to the hatch" in alarms and "FAULT water intrusion" in alarms
     assert alarms.count("<tr class=") == len(res.events[res.events.severity != "info"])
-    # the abort's time as a dotted vertical line (matplotlib writes dash arrays for ':')
-    assert page.count("stroke-dasharray") > 10
+    # the abort's time as a dotted vertical line on every time plot
+    assert page.count('stroke="#d45500" stroke-width="0.8" stroke-dasharray="1.5,2.5"') > 10
     quiet = simulate("sts-41b-1984")
     quiet_page = render_report(quiet.scenario, quiet.telemetry, quiet.events, quiet.summary)
     assert ("No alarms" in quiet_page) == quiet.events[quiet.events.severity != "info"].empty
     # Polaris Dawn's suits run on umbilicals: no battery of their own, so no battery plot
     pd = simulate("polaris-dawn-2024")
     pd_page = render_report(pd.scenario, pd.telemetry, pd.events, pd.summary)
-    assert "<!-- Battery -->" in page  # EVA 23's EMUs have one (the title, as SVG writes it)
-    assert "<!-- Battery -->" not in pd_page
+    assert "<title>Battery</title>" in page  # EVA 23's EMUs have one (the chart's title)
+    assert "<title>Battery</title>" not in pd_page
 
 
 def test_legends_never_cover_data():
     """Issue 20: a legend 'best' placed over a busy plot hid data (EVA 23's suit pressure);
-    every report legend now sits outside the axes."""
-    from spacewalk.results.plotting import figure, legend
+    every report legend sits outside the axes, as wide as its longest label needs."""
+    import re
 
-    fig, ax = figure(figsize=(5.4, 2.8))
+    from spacewalk.results.svgchart import Chart
+
+    chart = Chart(520, 270, legend_px=None)
     t = np.linspace(0, 150, 300)
     for k in range(4):  # lines everywhere: no empty corner for a legend inside
-        ax.plot(t, np.sin(t / 10 + k) * 50 + 50, label=f"crew {k}")
-    legend(ax, fontsize=6)
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-
-    FigureCanvasAgg(fig)
-    fig.tight_layout()
-    renderer = fig.canvas.get_renderer()
-    box, axes = ax.get_legend().get_window_extent(renderer), ax.get_window_extent(renderer)
-    assert box.x0 >= axes.x1  # wholly to the right of the plotting area
-    assert box.x1 <= fig.bbox.x1 + 1  # and still on the figure
+        chart.line(
+            t, np.sin(t / 10 + k) * 50 + 50, colour="#000", label=f"parmitano p_suit_kPa {k}"
+        )
+    text = chart.svg()
+    x0, y0, x1, y1 = chart.box
+    legend_x = [
+        float(x) for x in re.findall(r'<text x="([0-9.]+)"[^>]*font-size="8"><title>', text)
+    ]
+    assert len(legend_x) == 4 and min(legend_x) > x1  # wholly to the right of the plot area
+    assert "parmitano p_suit_kPa 3</text>" in text  # the whole label, not cut short
+    assert max(legend_x) + 22 * 8 * 0.56 <= 520 + 1  # and still on the chart
 
 
 # ------------------------------------------------------------- the Python API's shapes

@@ -1,12 +1,12 @@
-"""Figures for the reports, drawn without pyplot: no backend is chosen and no global figure
-state is touched, so importing the report code leaves a notebook's matplotlib as it was."""
+"""The reports' page style, and the matplotlib figures of the campaign and prebreathe reports
+(the run report writes its SVG directly: ``svgchart``). Drawn without pyplot: no backend is
+chosen and no global figure state is touched, so a notebook's matplotlib stays as it was;
+matplotlib is imported only when a figure is drawn."""
 
 from __future__ import annotations
 
 import io
 import re
-
-from matplotlib.figure import Figure
 
 CSS = """
 body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;margin:1.5em auto;max-width:1100px;color:#1b1f24;padding:0 1em}
@@ -24,6 +24,8 @@ svg{max-width:100%;height:auto}
 
 def figure(*grid: int, figsize: tuple[float, float]):
     """A new figure and its axes (``figure(1, 2, figsize=...)`` for a row of two)."""
+    from matplotlib.figure import Figure
+
     fig = Figure(figsize=figsize)
     return fig, fig.subplots(*grid)
 
@@ -36,7 +38,7 @@ def legend(ax, **kwargs) -> None:
         ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0, **kwargs)
 
 
-def svg(fig: Figure) -> str:
+def svg(fig) -> str:
     """The figure as inline SVG, without the metadata that would change from run to run."""
     buf = io.StringIO()
     fig.savefig(

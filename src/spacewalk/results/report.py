@@ -6,15 +6,13 @@ from __future__ import annotations
 import html
 from types import SimpleNamespace
 
-import matplotlib
 import numpy as np
 import pandas as pd
-from matplotlib.patches import Circle, Patch, Polygon
 
 from ..scenario.channels import CHANNEL_BY_NAME
 from .history import check_result
 from .plotting import CSS as _CSS
-from .plotting import figure, legend, svg
+from .svgchart import TAB10, TAB20, Chart, page_row
 
 _PLOTS = (
     ("Suit and vessel pressure", ["p_suit_kPa", "p_ambient_kPa"]),
@@ -54,9 +52,9 @@ def _night_spans(summary: dict) -> list[tuple[float, float]]:
     return spans
 
 
-def _shade_nights(ax, spans) -> None:
+def _shade_nights(chart: Chart, spans) -> None:
     for a, b in spans:
-        ax.axvspan(a, b, color="#1b2a4a", alpha=0.13, lw=0)
+        chart.band(a, b)
 
 
 _MARK_COLOUR = {"caution": "#c9a100", "warning": "#d45500", "emergency": "#b00000"}
@@ -94,10 +92,10 @@ def _alarms(events: pd.DataFrame) -> pd.DataFrame:
     return ev[ev["severity"].isin(list(_MARK_COLOUR))]
 
 
-def _mark_alarms(ax, alarms: pd.DataFrame) -> None:
+def _mark_alarms(chart: Chart, alarms: pd.DataFrame) -> None:
     """A dotted line at each alarm's time, coloured by severity."""
     for t_s, sev in zip(alarms["t_s"], alarms["severity"], strict=True):
-        ax.axvline(t_s / 60.0, color=_MARK_COLOUR[sev], lw=0.8, ls=":", zorder=1)
+        chart.vline(t_s / 60.0, colour=_MARK_COLOUR[sev])
 
 
 def _alarms_table(alarms: pd.DataFrame) -> str:
@@ -122,50 +120,24 @@ def _phase_chart(summary: dict, alarms: pd.DataFrame) -> str:
     name written in it where it fits and never clipped; the table below names them all."""
     phases = [p for p in summary["phases"] if p["end_min"] is not None]
     crew = list(summary["crew"])
-    width_in = 10.0
-    fig, ax = figure(figsize=(width_in, 0.6 * len(crew) + 1.4))
-    colours = matplotlib.colormaps["tab20"]
     kinds = sorted({p.get("kind", p["activity"]) for p in phases})
     span = max(summary["sim_duration_min"], 1.0)
-    # the axes' width in points, for the text that fits a bar (about 0.55 em per character)
-    axes_pt = 72.0 * width_in * 0.72
+    cols = 1 + len(kinds) // 14
+    chart = Chart(
+        1000, 44 * len(crew) + 70, title="Timeline (shaded: orbital night; dotted: alarms)",
+        xlabel="time since scenario start [min]", left=90, legend_px=150 * cols,
+    )  # fmt: skip
+    _shade_nights(chart, _night_spans(summary))
     for p in phases:
-        y = crew.index(p["crew"])
         kind = p.get("kind", p["activity"])
-        ax.barh(
-            y,
-            p["end_min"] - p["start_min"],
-            left=p["start_min"],
-            color=colours(kinds.index(kind) % 20),
-            edgecolor="white",
-        )
-        bar_pt = (p["end_min"] - p["start_min"]) / span * axes_pt
-        if len(p["activity"]) * 7 * 0.55 + 4 < bar_pt:
-            ax.text(
-                p["start_min"] + 0.004 * span,
-                y,
-                p["activity"],
-                va="center",
-                fontsize=7,
-                clip_on=True,
-            )
-    _shade_nights(ax, _night_spans(summary))
-    _mark_alarms(ax, alarms)
-    ax.set_xlim(0, span)
-    ax.set_yticks(range(len(crew)), crew)
-    ax.invert_yaxis()
-    ax.set_xlabel("time since scenario start [min]")
-    ax.set_title("Timeline (shaded: orbital night; dotted: alarms)")
-    ax.legend(  # one entry per kind of activity, outside the axes (never over a bar)
-        handles=[Patch(color=colours(k % 20), label=kind) for k, kind in enumerate(kinds)],
-        loc="upper left",
-        bbox_to_anchor=(1.01, 1.0),
-        borderaxespad=0.0,
-        fontsize=7,
-        ncol=1 + len(kinds) // 14,
-    )
-    fig.subplots_adjust(left=0.1, right=0.1 + 0.72, bottom=0.25)
-    return svg(fig)
+        chart.bar(crew.index(p["crew"]), p["start_min"], p["end_min"],
+                  colour=TAB20[kinds.index(kind) % 20], text=p["activity"])  # fmt: skip
+    _mark_alarms(chart, alarms)
+    for k, kind in enumerate(kinds):  # one entry per kind of activity, outside the axes
+        chart.legend_patch(kind, TAB20[k % 20])
+    chart.limits(xlim=(0, span), ylim=(len(crew) - 0.5, -0.5))  # the first crew member on top
+    chart.yticks = [(k, c) for k, c in enumerate(crew)]
+    return chart.svg()
 
 
 def _phase_table(summary: dict) -> str:
@@ -200,31 +172,27 @@ def _channel_chart(
     skip = skip or set()
     if all((crew, ch) in skip for crew in run0["crew"].unique() for ch in present):
         return None
-    fig, ax = figure(figsize=(5.4, 2.8))
-    _shade_nights(ax, nights)
-    if alarms is not None:
-        _mark_alarms(ax, alarms)
+    unit = CHANNEL_BY_NAME[present[0]].unit
+    chart = Chart(520, 270, title=title, xlabel="time [min]", ylabel=unit, legend_px=None)
+    k = 0
     for crew, rows in run0.groupby("crew", observed=True):
+        colour = TAB10[k % 10]
+        k += 1
         for ch in present:
             if (crew, ch) in skip:  # the suit has no such store: not a line at zero
                 continue
-            style = "-" if ch == present[0] else "--"
-            ax.plot(
-                rows["t_s"] / 60.0,
-                rows[ch],
-                style,
-                lw=1.2,
+            chart.line(
+                rows["t_s"].to_numpy() / 60.0,
+                rows[ch].to_numpy(dtype=float),
+                colour=colour,
+                style="-" if ch == present[0] else "--",
                 label=f"{crew} {ch}" if len(present) > 1 else str(crew),
             )
-    unit = CHANNEL_BY_NAME[present[0]].unit
-    ax.set_title(title, fontsize=10)
-    ax.set_xlabel("time [min]", fontsize=8)
-    ax.set_ylabel(unit, fontsize=8)
-    ax.tick_params(labelsize=7)
-    ax.grid(alpha=0.3)
-    legend(ax, fontsize=6, loc="best")
-    fig.tight_layout()
-    return svg(fig)
+    chart.fit()
+    _shade_nights(chart, nights)
+    if alarms is not None:
+        _mark_alarms(chart, alarms)
+    return chart.svg()
 
 
 def _outline_2d(outline: dict, h: int, v: int) -> tuple[list, list]:
@@ -255,58 +223,54 @@ def _positions_chart(telemetry: pd.DataFrame, vehicle=None) -> str | None:
     if "x_m" not in run0 or run0.empty:
         return None
     outline = vehicle.outline() if vehicle is not None else None
-    fig, axes = figure(1, 2, figsize=(10, 4))
+    views = (
+        Chart(520, 420, title="Crew positions outside, seen from the orbit normal",
+              xlabel="y, along-track [m]", ylabel="x, radial (up) [m]", legend_px=None,
+              equal=True),
+        Chart(400, 420, title="... and from behind (along-track)",
+              xlabel="z, orbit normal [m]", ylabel="x, radial (up) [m]", equal=True),
+    )  # fmt: skip
     reach = 3.0  # at least a few metres around the vehicle, whatever the crew did
+    for (view, h), first in zip(((views[0], 1), (views[1], 2)), (True, False), strict=True):
+        if outline is not None:
+            polys, lines = _outline_2d(outline, h, 0)
+            for k, poly in enumerate(polys):
+                view.polygon(poly, label="vehicle" if first and k == 0 else None)
+            for k, line in enumerate(lines):
+                xs, ys = zip(*line, strict=True)
+                view.line(xs, ys, colour="#8b949e", style="--", width=0.8,
+                          label="handrail paths" if first and k == 0 else None)  # fmt: skip
+            for site in outline["sites"]:
+                view.marker(site["at_m"][h], site["at_m"][0], size=2.0, text=site["id"])
+            for k, hatch in enumerate(outline["hatches"]):
+                view.marker(hatch["at_m"][h], hatch["at_m"][0], colour="#d29922", shape="s",
+                            label="hatch" if first and k == 0 else None)  # fmt: skip
+            if outline.get("arm"):
+                base = outline["arm"]["base_m"]
+                view.circle(base[h], base[0], outline["arm"]["reach_m"], colour="#a371f7",
+                            label="arm's reach" if first else None)  # fmt: skip
+            pts = [p for poly in polys for p in poly] + [p for ln in lines for p in ln]
+            for p in pts:
+                reach = max(reach, 1.1 * max(abs(p[0]), abs(p[1])))
+    k = 0
     for crew, rows in run0.groupby("crew", observed=True):
         out = rows[rows["location"] == "outside"]
         if out.empty:
             continue
-        axes[0].plot(out["y_m"], out["x_m"], lw=1.2, label=str(crew), zorder=3)
-        axes[1].plot(out["z_m"], out["x_m"], lw=1.2, label=str(crew), zorder=3)
+        colour = TAB10[k % 10]
+        k += 1
+        views[0].line(out["y_m"], out["x_m"], colour=colour, label=str(crew))
+        views[1].line(out["z_m"], out["x_m"], colour=colour)
         for col in ("x_m", "y_m", "z_m"):
             top = out[col].abs().max()
             if pd.notna(top):
                 reach = max(reach, 1.15 * float(top))
-    views = ((axes[0], 1, "y, along-track [m]"), (axes[1], 2, "z, orbit normal [m]"))
-    for ax, h, xl in views:
-        first = ax is axes[0]
-        if outline is not None:
-            polys, lines = _outline_2d(outline, h, 0)
-            for k, poly in enumerate(polys):
-                ax.add_patch(Polygon(poly, closed=True, fc="#c9d1d9", ec="#6e7681", lw=0.6,
-                                     zorder=1, label="vehicle" if first and k == 0 else None))  # fmt: skip
-            for k, line in enumerate(lines):
-                xs, ys = zip(*line, strict=True)
-                ax.plot(xs, ys, color="#8b949e", lw=0.8, ls="--", zorder=2,
-                        label="handrail paths" if first and k == 0 else None)  # fmt: skip
-            for site in outline["sites"]:
-                ax.plot(site["at_m"][h], site["at_m"][0], "k.", ms=4, zorder=4)
-                ax.annotate(site["id"], (site["at_m"][h], site["at_m"][0]), fontsize=6,
-                            xytext=(3, 3), textcoords="offset points")  # fmt: skip
-            for hatch in outline["hatches"]:
-                ax.plot(hatch["at_m"][h], hatch["at_m"][0], "s", color="#d29922", ms=5,
-                        zorder=4, label="hatch" if first else None)  # fmt: skip
-            if outline.get("arm"):
-                base = outline["arm"]["base_m"]
-                ax.add_patch(Circle((base[h], base[0]), outline["arm"]["reach_m"], fill=False,
-                                    ls=":", ec="#a371f7", lw=0.8, zorder=1,
-                                    label="arm's reach" if first else None))  # fmt: skip
-            pts = [p for poly in polys for p in poly] + [p for ln in lines for p in ln]
-            for p in pts:
-                reach = max(reach, 1.1 * max(abs(p[0]), abs(p[1])))
-        ax.plot([0], [0], "ks", ms=6, label="vehicle centre of mass" if first else None)
-        ax.set_xlim(-reach, reach)
-        ax.set_ylim(-reach, reach)
-        ax.set_xlabel(xl, fontsize=8)
-        ax.set_ylabel("x, radial (up) [m]", fontsize=8)
-        ax.set_aspect("equal", adjustable="box")
-        ax.grid(alpha=0.3)
-        ax.tick_params(labelsize=7)
-    legend(axes[0], fontsize=7)
-    axes[0].set_title("Crew positions outside, seen from the orbit normal", fontsize=10)
-    axes[1].set_title("... and from behind (along-track)", fontsize=10)
-    fig.tight_layout()
-    return svg(fig)
+    for view in views:
+        view.marker(
+            0, 0, shape="s", size=3.5, label="vehicle centre of mass" if view is views[0] else None
+        )
+        view.limits(xlim=(-reach, reach), ylim=(-reach, reach))
+    return page_row(*views)
 
 
 def _motion_table(summary: dict) -> str:
