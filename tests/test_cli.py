@@ -3,6 +3,7 @@ when piped into `head`, every problem of a file at once with the nearest key for
 feedback before long work, and catalogue commands that do not load the engine."""
 
 import argparse
+import os
 import subprocess
 import sys
 
@@ -95,13 +96,30 @@ def test_catalogue_commands_do_not_load_the_engine():
     assert "LOADED []" in out.stdout, out.stdout[-500:] + out.stderr[-500:]
 
 
-def test_a_notice_before_the_first_compile(monkeypatch, capsys):
-    monkeypatch.setattr(motion, "kernel_compiled", lambda: False)
-    cli.compile_notice()
-    assert "compiling the motion kernel once" in capsys.readouterr().err
-    monkeypatch.setattr(motion, "kernel_compiled", lambda: True)
-    cli.compile_notice()
+def test_a_notice_before_the_first_compile(monkeypatch, capsys, tmp_path):
+    """Issue 21: the first run after an install says that it compiles, and which kernel; a
+    scenario in which nobody floats free compiles only the small held-crew kernel. Run in a
+    fresh process with an empty Numba cache, so the compile really happens."""
+    code = (
+        "from spacewalk.cli import compile_notice; compile_notice();"
+        "from spacewalk.physics.motion import Bodies; import sys;"
+        "b = Bodies(2, 1); b.set_circular(0.00113); b.advance(1, 0.1);"
+        "print('HELD DONE', file=sys.stderr, flush=True); b.advance(1, 0.1)"
+    )
+    env = {**os.environ, "NUMBA_CACHE_DIR": str(tmp_path)}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
+                         timeout=300)  # fmt: skip
+    assert out.returncode == 0, out.stderr[-800:]
+    lines = out.stderr.splitlines()
+    assert lines == [motion.HELD_NOTICE, "HELD DONE"]  # once, and not the free-flight one
+    # commands whose worker processes compile say so at once, for what is not cached
+    monkeypatch.setattr(motion, "kernels_to_compile", lambda: [motion.FREE_NOTICE])
+    cli.compile_notice(workers=True)
+    assert capsys.readouterr().err == motion.FREE_NOTICE + "\n"
+    monkeypatch.setattr(motion, "kernels_to_compile", lambda: [])
+    cli.compile_notice(workers=True)
     assert capsys.readouterr().err == ""
+    monkeypatch.setattr(motion, "_announce", None)
 
 
 def test_long_checks_report_progress(capsys):

@@ -241,3 +241,27 @@ def test_small_batches_run_the_kernel_on_one_thread():
     b = Bodies(4, 1)
     b.advance(1, 0.1)
     assert numba.get_num_threads() == outer  # the caller's setting is left as it was
+
+
+def test_held_bodies_move_alike_whether_or_not_another_floats_free():
+    """Issue 21: with nobody free the small held-crew kernel runs (a quick start compiles only
+    it); a held body moves the same through it and through the free-flight kernel, and as
+    the closed form says: straight at its cruise speed, there after d / v."""
+    runs = []
+    for with_free in (False, True):
+        b = Bodies(2, 1)
+        b.set_circular(N_420)
+        b.p_tgt[0] = (3.0, 4.0, 0.0)  # 5 m away
+        b.v_cruise[0] = 0.25
+        b.free[1] = with_free  # body 1 floats free in the second run, far from body 0
+        b.y[1, 0:3] = (50.0, 0.0, 0.0)
+        track = []
+        for _ in range(25):  # 25 steps of 1 s (10 substeps)
+            b.advance(10, 0.1)
+            track.append(b.y[0, 0:3].copy())
+        runs.append(np.array(track))
+    held_only, mixed = runs
+    np.testing.assert_array_equal(held_only, mixed)
+    t = np.arange(1, 26)[:, None]
+    expected = np.minimum(0.25 * t, 5.0) * np.array([0.6, 0.8, 0.0])
+    np.testing.assert_allclose(held_only, expected, atol=1e-12)

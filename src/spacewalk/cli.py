@@ -53,16 +53,16 @@ def _progress(done: int, total: int, name: str) -> None:
     print(f"[{done + 1}/{total}] {name}", file=sys.stderr, flush=True)
 
 
-def compile_notice() -> None:
-    """Say so before the first run after an install compiles the motion kernel."""
-    from .physics.motion import kernel_compiled
+def compile_notice(workers: bool = False) -> None:
+    """Say so on the terminal before a motion kernel compiles (the first runs after an
+    install): as it happens in this process, or at once for kernels that ``workers``
+    (other processes) will compile."""
+    from .physics import motion
 
-    if not kernel_compiled():
-        print(
-            "compiling the motion kernel once (about 30 s; later runs reuse it) ...",
-            file=sys.stderr,
-            flush=True,
-        )
+    motion.on_compile(lambda text: print(text, file=sys.stderr, flush=True))
+    if workers:
+        for text in motion.kernels_to_compile():
+            print(text, file=sys.stderr, flush=True)
 
 
 def _advise(scenario) -> None:
@@ -105,7 +105,7 @@ def _cmd_history_validate(args) -> int:
     from .results.history import format_table
     from .results.validate import validate
 
-    compile_notice()
+    compile_notice(workers=True)
     rows = validate(args.names or None, progress=_progress)
     print(format_table(rows, args.format))
     return 0 if all(r.ok for r in rows) else 1

@@ -49,6 +49,9 @@ K_HOLD = 0.3  # station-keeping gain [1/s]: 1 cm/s per 3 cm outside the hold box
 # and gains nothing. Measured with benchmarks/bench_threads.py on 2 cores: idle, two threads
 # gain from 64 bodies (1.7x; 16 bodies 0.97x); loaded, they gain at no size.
 PARALLEL_MIN_BODIES = 64
+# what the terminal says before each kernel's first compile (measured on the 2-core machine)
+HELD_NOTICE = "compiling the motion kernel for held crew once (a few seconds; later runs reuse it) ..."
+FREE_NOTICE = "compiling the free-flight motion kernel once (about 20 s; later runs reuse it) ..."
 
 
 def threads_for(n_bodies: int) -> int:
@@ -811,6 +814,19 @@ def _advance_body(
     y_all[b] = y
 
 
+@njit(cache=True, error_model="numpy")
+def _advance_all_held(
+    n_steps, dt, y, p_tgt, v_cruise, arrived, model, n_mean, h_chief, anchor, length, k_t,
+    tension, reach, stats, offset,
+):  # fmt: skip
+    """Every body held (none free): the path-following part of :func:`_advance` alone. It
+    compiles in a fraction of the time, so a scenario in which nobody ever floats free (the
+    README's quick start) never waits for the free-flight kernel to compile."""
+    for b in range(y.shape[0]):
+        _advance_held(b, n_steps, dt, y, p_tgt, v_cruise, arrived, model, n_mean, h_chief,
+                      anchor, length, k_t, tension, reach, stats, offset)  # fmt: skip
+
+
 @njit(cache=True, parallel=True, error_model="numpy")
 def _advance(
     n_steps,
@@ -852,7 +868,10 @@ def _advance(
     reach,
     offset,
 ):
-    for b in prange(y.shape[0]):
+    for i in prange(y.shape[0]):
+        # one integer type for the body index: a prange index is uint64 after the parfor
+        # pass and int64 before it, and each would compile the body kernels once more
+        b = np.int64(i)
         if not free[b]:
             _advance_held(
                 b,
@@ -1018,8 +1037,17 @@ class Bodies:
         self.n_mean[:] = n_mean_rad_s
 
     def advance(self, n_steps: int, dt: float) -> None:
+        if not self.free.any():  # held bodies only: the small kernel (compiled on its own)
+            _about_to_run(_advance_all_held, HELD_NOTICE)
+            _advance_all_held(
+                n_steps, float(dt), self.y, self.p_tgt, self.v_cruise, self.arrived,
+                self.model, self.n_mean, self.h_chief, self.anchor, self.length, self.k,
+                self.tension, self.reach, self.stats, self.offset,
+            )  # fmt: skip
+            return
         # One kernel for any number of bodies: the prange loop also lets LLVM treat the body
         # arrays as unaliased, which makes the step twice as fast as a plain loop would.
+        _about_to_run(_advance, FREE_NOTICE)
         outer = numba.get_num_threads()
         numba.set_num_threads(self.threads)
         _advance(
@@ -1095,11 +1123,37 @@ def quat_to_matrix(q: np.ndarray) -> np.ndarray:
     )
 
 
-def kernel_compiled() -> bool:
-    """Whether the motion kernel is already compiled into Numba's on-disk cache (the first
-    run after an install compiles it, about 30 s of CPU). True when it cannot be told."""
+_announce = None  # called with a sentence before a kernel compiles (set by the command line)
+
+
+def on_compile(callback) -> None:
+    """Have ``callback(text)`` called once before a motion kernel is compiled into Numba's
+    on-disk cache (the first run after an install; later runs load it)."""
+    global _announce
+    _announce = callback
+
+
+def _compiled(kernel) -> bool:
+    """Compiled or loaded in this process, or in Numba's on-disk cache (True when it cannot
+    be told)."""
+    if kernel.signatures:
+        return True
     try:
-        index = Path(_advance._cache._cache_file._index_path)  # Numba's cache index file
+        return Path(kernel._cache._cache_file._index_path).exists()  # Numba's cache index
     except AttributeError:
         return True
-    return bool(_advance.signatures) or index.exists()
+
+
+def _about_to_run(kernel, what: str) -> None:
+    if _announce is not None and not kernel.signatures and not _compiled(kernel):
+        _announce(what)
+
+
+def kernels_to_compile() -> list[str]:
+    """The notices of the motion kernels not yet in the on-disk cache (for commands whose
+    worker processes will compile them)."""
+    return [
+        t
+        for k, t in ((_advance_all_held, HELD_NOTICE), (_advance, FREE_NOTICE))
+        if not _compiled(k)
+    ]
