@@ -10,7 +10,7 @@ import sys
 import pytest
 
 from spacewalk import __version__, cli
-from spacewalk.physics import motion
+from spacewalk.physics import jit, motion
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -111,15 +111,15 @@ def test_a_notice_before_the_first_compile(monkeypatch, capsys, tmp_path):
                          timeout=300)  # fmt: skip
     assert out.returncode == 0, out.stderr[-800:]
     lines = out.stderr.splitlines()
-    assert lines == [motion.HELD_NOTICE, "HELD DONE"]  # once, and not the free-flight one
+    assert lines == [jit.ENGINE_NOTICE, "HELD DONE"]  # once, and not the free-flight one
     # commands whose worker processes compile say so at once, for what is not cached
-    monkeypatch.setattr(motion, "kernels_to_compile", lambda: [motion.FREE_NOTICE])
+    monkeypatch.setattr(jit, "to_compile", lambda: [motion.FREE_NOTICE])
     cli.compile_notice(workers=True)
     assert capsys.readouterr().err == motion.FREE_NOTICE + "\n"
-    monkeypatch.setattr(motion, "kernels_to_compile", lambda: [])
+    monkeypatch.setattr(jit, "to_compile", lambda: [])
     cli.compile_notice(workers=True)
     assert capsys.readouterr().err == ""
-    monkeypatch.setattr(motion, "_announce", None)
+    monkeypatch.setattr(jit, "_announce", None)
 
 
 def test_long_checks_report_progress(capsys):

@@ -57,11 +57,13 @@ def compile_notice(workers: bool = False) -> None:
     """Say so on the terminal before a motion kernel compiles (the first runs after an
     install): as it happens in this process, or at once for kernels that ``workers``
     (other processes) will compile."""
-    from .physics import motion
+    from .physics import jit
 
-    motion.on_compile(lambda text: print(text, file=sys.stderr, flush=True))
+    jit.on_compile(lambda text: print(text, file=sys.stderr, flush=True))
     if workers:
-        for text in motion.kernels_to_compile():
+        from .sim import engine  # noqa: F401  (imports, and so registers, every kernel)
+
+        for text in jit.to_compile():
             print(text, file=sys.stderr, flush=True)
 
 

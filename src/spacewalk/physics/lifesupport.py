@@ -25,6 +25,7 @@ the sweat the ventilation can carry evaporates (its latent heat leaves); the res
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
 
 from ..units import H_VAP_SWEAT, R_CO2, SKIN_T_K, SOLAR_CONSTANT_W_M2, STEFAN_BOLTZMANN
 from .metabolism import o2_energy_equivalent_J_per_L
@@ -36,10 +37,12 @@ SWEAT_MAX_KG_S = 1.5 / 3600.0  # [kg/s] 1.5 L/h, a high sustained human sweat ra
 RESPIRED_WATER_KG_S = 0.04 / 3600.0  # [kg/s] water vapour in exhaled gas
 
 
+@njit(cache=True, error_model="numpy")
 def regulated_mass_step(
     m_kg, m_set_kg, m_amb_kg, k_out_per_s, sink_kg_s, primary_kg_s, secondary_kg_s, dt_s
 ):
-    """Suit gas mass over one step with a two-stage regulator.
+    """Suit gas mass over one step with a two-stage regulator (one suit; compiled, called
+    from the suit gas kernel).
 
     The gas leaves through leaks and holes at ``k_out (m - m_amb)`` (exact for choked flow to
     vacuum, where the flow is proportional to the suit pressure) and by ``sink`` (metabolic O2
@@ -51,24 +54,18 @@ def regulated_mass_step(
 
     Returns ``(m_new, primary_flow, secondary_flow)`` [kg, kg/s, kg/s].
     """
-    hold = sink_kg_s + np.maximum(
-        k_out_per_s * (m_set_kg - m_amb_kg) + (m_set_kg - m_kg) / dt_s, 0.0
-    )
-    fp = np.minimum(hold, primary_kg_s)
-    fs = np.minimum(hold - fp, secondary_kg_s)
+    hold = sink_kg_s + max(k_out_per_s * (m_set_kg - m_amb_kg) + (m_set_kg - m_kg) / dt_s, 0.0)
+    fp = min(hold, primary_kg_s)
+    fs = min(hold - fp, secondary_kg_s)
     f_in = fp + fs
-    held = f_in >= hold * (1.0 - 1e-12)
-    if held.all():  # the usual step: the regulator holds every suit at its setting
-        return np.broadcast_to(m_set_kg, np.shape(m_kg)).copy(), fp, fs
-    k = np.where(k_out_per_s > 0, k_out_per_s, 1.0)
-    m_eq = m_amb_kg + (f_in - sink_kg_s) / k
-    decayed = np.where(
-        k_out_per_s > 0,
-        m_eq + (m_kg - m_eq) * np.exp(-k_out_per_s * dt_s),
-        m_kg + (f_in - sink_kg_s) * dt_s,
-    )
-    m_new = np.where(held, m_set_kg, np.clip(decayed, 0.0, m_set_kg))
-    return m_new, fp, fs
+    if f_in >= hold * (1.0 - 1e-12):  # the usual step: the regulator holds the setting
+        return m_set_kg, fp, fs
+    if k_out_per_s > 0:
+        m_eq = m_amb_kg + (f_in - sink_kg_s) / k_out_per_s
+        decayed = m_eq + (m_kg - m_eq) * np.exp(-k_out_per_s * dt_s)
+    else:
+        decayed = m_kg + (f_in - sink_kg_s) * dt_s
+    return min(max(decayed, 0.0), m_set_kg), fp, fs
 
 
 PETCO2_ABOVE_INSPIRED_MMHG = 40.0  # H: normal arterial and end-tidal CO2, textbook

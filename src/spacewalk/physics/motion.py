@@ -32,12 +32,12 @@ merged into its captor between calls), so the loop over bodies runs in parallel.
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 import numba
 import numpy as np
 from numba import njit, prange
 
+from . import jit
 from .maneuvering import N_CMD, unit_tables
 from .orbit import MU_EARTH_M3_S2
 
@@ -49,8 +49,8 @@ K_HOLD = 0.3  # station-keeping gain [1/s]: 1 cm/s per 3 cm outside the hold box
 # and gains nothing. Measured with benchmarks/bench_threads.py on 2 cores: idle, two threads
 # gain from 64 bodies (1.7x; 16 bodies 0.97x); loaded, they gain at no size.
 PARALLEL_MIN_BODIES = 64
-# what the terminal says before each kernel's first compile (measured on the 2-core machine)
-HELD_NOTICE = "compiling the motion kernel for held crew once (a few seconds; later runs reuse it) ..."
+# what the terminal says before the free-flight kernel's first compile (2-core machine); the
+# held-crew kernel compiles with the engine's others (jit.ENGINE_NOTICE)
 FREE_NOTICE = "compiling the free-flight motion kernel once (about 20 s; later runs reuse it) ..."
 
 
@@ -1038,7 +1038,7 @@ class Bodies:
 
     def advance(self, n_steps: int, dt: float) -> None:
         if not self.free.any():  # held bodies only: the small kernel (compiled on its own)
-            _about_to_run(_advance_all_held, HELD_NOTICE)
+            jit.about_to_run(_advance_all_held, jit.ENGINE_NOTICE)
             _advance_all_held(
                 n_steps, float(dt), self.y, self.p_tgt, self.v_cruise, self.arrived,
                 self.model, self.n_mean, self.h_chief, self.anchor, self.length, self.k,
@@ -1047,7 +1047,7 @@ class Bodies:
             return
         # One kernel for any number of bodies: the prange loop also lets LLVM treat the body
         # arrays as unaliased, which makes the step twice as fast as a plain loop would.
-        _about_to_run(_advance, FREE_NOTICE)
+        jit.about_to_run(_advance, FREE_NOTICE)
         outer = numba.get_num_threads()
         numba.set_num_threads(self.threads)
         _advance(
@@ -1123,37 +1123,5 @@ def quat_to_matrix(q: np.ndarray) -> np.ndarray:
     )
 
 
-_announce = None  # called with a sentence before a kernel compiles (set by the command line)
-
-
-def on_compile(callback) -> None:
-    """Have ``callback(text)`` called once before a motion kernel is compiled into Numba's
-    on-disk cache (the first run after an install; later runs load it)."""
-    global _announce
-    _announce = callback
-
-
-def _compiled(kernel) -> bool:
-    """Compiled or loaded in this process, or in Numba's on-disk cache (True when it cannot
-    be told)."""
-    if kernel.signatures:
-        return True
-    try:
-        return Path(kernel._cache._cache_file._index_path).exists()  # Numba's cache index
-    except AttributeError:
-        return True
-
-
-def _about_to_run(kernel, what: str) -> None:
-    if _announce is not None and not kernel.signatures and not _compiled(kernel):
-        _announce(what)
-
-
-def kernels_to_compile() -> list[str]:
-    """The notices of the motion kernels not yet in the on-disk cache (for commands whose
-    worker processes will compile them)."""
-    return [
-        t
-        for k, t in ((_advance_all_held, HELD_NOTICE), (_advance, FREE_NOTICE))
-        if not _compiled(k)
-    ]
+jit.register(_advance_all_held, jit.ENGINE_NOTICE)
+jit.register(_advance, FREE_NOTICE)

@@ -11,17 +11,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from numba import njit
 
-from ...physics import gas, lifesupport
-from ...physics.metabolism import o2_use_kg_s
-from ...units import PA_PER_PSI, R_O2
+from ...physics import jit, lifesupport
+from ...physics.gas import CRITICAL_RATIO, GAMMA_FLOW
+from ...physics.metabolism import o2_energy_equivalent_J_per_L
+from ...units import GAMMA_AIR, PA_PER_PSI, R_O2, RHO_O2_STPD
 from ...units import SUIT_GAS_T_K as SUIT_T_K
 from ..events import Emit
 from ..plan import Plan
+from .arrays import as_bool, as_f64
 
 O2_RATE_TAU_S = 300.0  # [s] smoothing of the O2 draw used for "time remaining"
 SET_MARGIN_PA = 0.1 * PA_PER_PSI  # a suit is "below its set pressure" 0.1 psi under it
 BELOW_PA = (3.5 * PA_PER_PSI, 2.5 * PA_PER_PSI)  # the issue's 3.5 and 2.5 psi marks
+BELOW_PA_ARR = np.array(BELOW_PA)
 
 
 @dataclass
@@ -79,77 +83,158 @@ def step(s: SuitGasState, plan: Plan, suited, met_W, p_amb, faults, live, t, dt,
     """``met_W`` metabolic rate, ``p_amb`` pressure around each crew member, ``faults`` the
     fault state (regulator, holes), ``live`` the crew and runs still going, ``umb`` (R, C)
     the suits on the vehicle's O2 (an umbilical, or a vessel's service umbilical; default:
-    the umbilical suits)."""
+    the umbilical suits). One compiled kernel (:func:`_kernel`) over every run and crew
+    member; the events it flags are logged here."""
     p = plan.crew
+    shape = p.o2_primary_kg.shape
     umb = p.umbilical if umb is None else umb
-    V, RT = p.gas_volume_m3, R_O2 * SUIT_T_K
-    m = s.p_suit_Pa * V / RT
-    m_amb = p_amb * V / RT
-    regulating = suited & ~faults.regulator_failed
-    # the regulator's own setting; an ambient above it compresses the soft suit to ambient
-    # without gas added (the suit's volume gives, its gas mass does not change)
-    setpoint = np.where(s.low_mode, p.p_low_Pa, p.p_set_Pa)
-    o2_met = o2_use_kg_s(met_W) * suited
-    # an open-loop purge suit's flow, or a scrubber suit's purge valve opened at the
-    # secondary's design flow (the EMU's SOP is sized for its 30 min in purge, H)
-    purge = np.where(regulating, p.purge_kg_s + s.purge_open * p.secondary_kg_s, 0.0)
-    # outflow rate constant: the nominal leak (a volume flow at suit pressure) and holes
-    k_out = np.where(s.p_suit_Pa > p_amb, p.leak_m3_s / V, 0.0)
-    if faults.any_leak:
-        hole = gas.orifice_mass_flow_kg_s(s.p_suit_Pa, p_amb, faults.hole_cdA_m2, R_O2, SUIT_T_K)
-        k_out = k_out + hole / np.maximum(m - m_amb, 1e-12)
-    supply_kg = s.o2_primary_kg
-    if plan.any_umbilical:  # the vehicle's store, shared by the umbilicals drawing on it
-        share = s.o2_vehicle_kg[:, None] / np.maximum(umb.sum(axis=1, keepdims=True), 1)
-        supply_kg = np.where(umb, share, supply_kg)
-    primary_max = np.where(regulating, np.minimum(p.reg_max_kg_s, supply_kg / dt), 0.0)
-    secondary_max = np.where(regulating, np.minimum(p.secondary_kg_s, s.o2_secondary_kg / dt), 0.0)
-    m_new, fp, fs = lifesupport.regulated_mass_step(
-        m, setpoint * V / RT, m_amb, k_out, o2_met + purge, primary_max, secondary_max, dt
-    )
-    s.p_suit_Pa = np.where(suited, np.maximum(m_new * RT / V, p_amb), p_amb)
-    fp, fs = fp * suited, fs * suited
-    low = suited & live & (s.p_suit_Pa < setpoint - SET_MARGIN_PA)
-    if np.count_nonzero(low):
-        for k, limit in enumerate((setpoint - SET_MARGIN_PA, *BELOW_PA)):
-            hit = low & (s.p_suit_Pa < limit) & np.isnan(s.below_s[k])
-            s.below_s[k] = np.where(hit, t, s.below_s[k])
-    draw = fp + fs
-    before_primary = s.o2_primary_kg > 0
-    s.o2_primary_kg = np.where(umb, s.o2_primary_kg, np.maximum(s.o2_primary_kg - fp * dt, 0.0))
-    if plan.any_umbilical:
-        s.o2_vehicle_kg = np.maximum(s.o2_vehicle_kg - np.where(umb, fp * dt, 0.0).sum(axis=1), 0.0)
-    before_secondary = s.o2_secondary_kg > 0
-    s.o2_secondary_kg = np.maximum(s.o2_secondary_kg - fs * dt, 0.0)
-    # the recent rate, seeded with the first draw (a filter from zero would project days of
-    # O2 left in the first minutes after suit-up)
-    fresh = suited & (s.o2_rate_kg_s == 0.0)
-    s.o2_rate_kg_s = np.where(
-        fresh, draw, s.o2_rate_kg_s + (draw - s.o2_rate_kg_s) * (dt / O2_RATE_TAU_S)
-    )
-    on_secondary = (fs > 0) & ~s.on_secondary
-
+    draw, purge = np.empty(shape), np.empty(shape)
+    flags = np.zeros(
+        (4, *shape), dtype=np.bool_
+    )  # primary out, on secondary, secondary out, vehicle
+    any_flag = _kernel(
+        s.p_suit_Pa, s.low_mode, s.o2_primary_kg, s.o2_secondary_kg, s.o2_vehicle_kg,
+        s.o2_rate_kg_s, s.on_secondary, s.purge_open, s.below_s, s.primary_out_s,
+        s.secondary_out_s, s.vehicle_out_s,
+        p.gas_volume_m3, p.p_low_Pa, p.p_set_Pa, p.purge_kg_s, p.secondary_kg_s, p.leak_m3_s,
+        p.reg_max_kg_s, plan.o2_store_kg,
+        as_bool(suited, shape), as_f64(met_W, shape), as_f64(p_amb, shape),
+        as_bool(faults.regulator_failed, shape), as_f64(faults.hole_cdA_m2, shape),
+        as_bool(live, shape), as_bool(umb, shape),
+        bool(faults.any_leak), bool(plan.any_umbilical), float(t), float(dt),
+        draw, purge, flags,
+    )  # fmt: skip
     events: list[Emit] = []
-    out1 = before_primary & ~(s.o2_primary_kg > 0) & suited & live
-    if np.count_nonzero(out1):
-        s.primary_out_s = np.where(out1 & np.isnan(s.primary_out_s), t, s.primary_out_s)
-        events.append(Emit("o2-primary-exhausted", t, out1))
-    if np.count_nonzero(on_secondary & live):
-        events.append(Emit("switched-to-secondary", t, on_secondary & live))
-    s.on_secondary |= fs > 0
-    out2 = before_secondary & ~(s.o2_secondary_kg > 0) & suited & live
-    if np.count_nonzero(out2):
-        s.secondary_out_s = np.where(out2 & np.isnan(s.secondary_out_s), t, s.secondary_out_s)
-        events.append(Emit("o2-secondary-exhausted", t, out2))
-    veh_out = (
-        (s.o2_vehicle_kg <= 0) & np.isnan(s.vehicle_out_s).all(axis=1) & (plan.o2_store_kg > 0)
-        if plan.any_umbilical
-        else ()
-    )
-    if np.count_nonzero(veh_out):
-        s.vehicle_out_s[veh_out] = np.where(umb[veh_out], t, np.nan)
-        events.append(Emit("o2-vehicle-exhausted", t, runs=np.nonzero(veh_out)[0]))
+    if any_flag:
+        for k, code in enumerate(("o2-primary-exhausted", "switched-to-secondary",
+                                  "o2-secondary-exhausted")):  # fmt: skip
+            if flags[k].any():
+                events.append(Emit(code, t, flags[k].copy()))
+        veh_out = flags[3].any(axis=1)
+        if veh_out.any():
+            events.append(Emit("o2-vehicle-exhausted", t, runs=np.nonzero(veh_out)[0]))
     return s, events, SuitGasOut(draw, purge)
+
+
+E_O2_J_PER_L = float(o2_energy_equivalent_J_per_L())  # Weir, at the default RQ
+RT_SUIT = R_O2 * SUIT_T_K
+SQRT_RT_SUIT = float(np.sqrt(RT_SUIT))
+G_RATIO = 2.0 * GAMMA_AIR / (GAMMA_AIR - 1.0)
+
+
+@njit(cache=True, error_model="numpy")
+def _kernel(
+    p_suit, low_mode, o2_primary, o2_secondary, o2_vehicle, o2_rate, on_secondary, purge_open,
+    below_s, primary_out_s, secondary_out_s, vehicle_out_s,
+    V_m3, p_low, p_set, purge_kg_s, secondary_kg_s, leak_m3_s, reg_max, o2_store_kg,
+    suited, met_W, p_amb, regulator_failed, hole_cdA, live, umb, any_leak, any_umbilical, t, dt,
+    draw, purge, flags,
+):  # fmt: skip
+    """The suit gas step of every run and crew member, in place (see the module's text):
+    the gas mass under the two-stage regulator (:func:`lifesupport.regulated_mass_step`),
+    the stores, the recent O2 rate and the first times below the marks.
+    ``flags`` (4, R, C) marks the events; returns whether any is marked."""
+    R, C = p_suit.shape
+    flagged = False
+    for r in range(R):
+        n_umb = 0
+        for c in range(C):
+            n_umb += umb[r, c]
+        share = o2_vehicle[r] / max(n_umb, 1)
+        vehicle_fp = 0.0
+        for c in range(C):
+            on = 1.0 if suited[r, c] else 0.0
+            V = V_m3[r, c]
+            m = p_suit[r, c] * V / RT_SUIT
+            m_amb = p_amb[r, c] * V / RT_SUIT
+            regulating = suited[r, c] and not regulator_failed[r, c]
+            setpoint = p_low[r, c] if low_mode[r, c] else p_set[r, c]
+            o2_met = met_W[r, c] / E_O2_J_PER_L * RHO_O2_STPD * on
+            pg = 0.0
+            if regulating:
+                pg = purge_kg_s[r, c] + (1.0 if purge_open[r, c] else 0.0) * secondary_kg_s[r, c]
+            k_out = leak_m3_s[r, c] / V if p_suit[r, c] > p_amb[r, c] else 0.0
+            if any_leak:
+                k_out = k_out + _hole_kg_s(p_suit[r, c], p_amb[r, c], hole_cdA[r, c]) / max(
+                    m - m_amb, 1e-12
+                )
+            supply = o2_primary[r, c]
+            if any_umbilical and umb[r, c]:
+                supply = share
+            primary_max, secondary_max = 0.0, 0.0
+            if regulating:
+                primary_max = min(reg_max[r, c], supply / dt)
+                secondary_max = min(secondary_kg_s[r, c], o2_secondary[r, c] / dt)
+            m_new, fp, fs = lifesupport.regulated_mass_step(
+                m, setpoint * V / RT_SUIT, m_amb, k_out, o2_met + pg, primary_max, secondary_max, dt
+            )
+            p_new = max(m_new * RT_SUIT / V, p_amb[r, c]) if suited[r, c] else p_amb[r, c]
+            p_suit[r, c] = p_new
+            fp, fs = fp * on, fs * on
+            if suited[r, c] and live[r, c] and p_new < setpoint - SET_MARGIN_PA:
+                for k in range(3):
+                    limit = setpoint - SET_MARGIN_PA if k == 0 else BELOW_PA_ARR[k - 1]
+                    if p_new < limit and np.isnan(below_s[k, r, c]):
+                        below_s[k, r, c] = t
+            d = fp + fs
+            draw[r, c], purge[r, c] = d, pg
+            before_primary = o2_primary[r, c] > 0
+            if not umb[r, c]:
+                o2_primary[r, c] = max(o2_primary[r, c] - fp * dt, 0.0)
+            else:
+                vehicle_fp += fp * dt
+            before_secondary = o2_secondary[r, c] > 0
+            o2_secondary[r, c] = max(o2_secondary[r, c] - fs * dt, 0.0)
+            # the recent rate, seeded with the first draw (a filter from zero would project
+            # days of O2 left in the first minutes after suit-up)
+            if suited[r, c] and o2_rate[r, c] == 0.0:
+                o2_rate[r, c] = d
+            else:
+                o2_rate[r, c] = o2_rate[r, c] + (d - o2_rate[r, c]) * (dt / O2_RATE_TAU_S)
+            ok = suited[r, c] and live[r, c]
+            if ok and before_primary and not o2_primary[r, c] > 0:
+                flags[0, r, c] = flagged = True
+                if np.isnan(primary_out_s[r, c]):
+                    primary_out_s[r, c] = t
+            if fs > 0 and not on_secondary[r, c] and live[r, c]:
+                flags[1, r, c] = flagged = True
+            if fs > 0:
+                on_secondary[r, c] = True
+            if ok and before_secondary and not o2_secondary[r, c] > 0:
+                flags[2, r, c] = flagged = True
+                if np.isnan(secondary_out_s[r, c]):
+                    secondary_out_s[r, c] = t
+        if any_umbilical:
+            o2_vehicle[r] = max(o2_vehicle[r] - vehicle_fp, 0.0)
+            if o2_vehicle[r] <= 0 and o2_store_kg[r] > 0:
+                never = True
+                for c in range(C):
+                    never = never and np.isnan(vehicle_out_s[r, c])
+                if never:
+                    for c in range(C):
+                        vehicle_out_s[r, c] = t if umb[r, c] else np.nan
+                    flags[3, r, 0] = flagged = True
+    return flagged
+
+
+jit.register(_kernel, jit.ENGINE_NOTICE)
+
+
+@njit(cache=True, error_model="numpy")
+def _hole_kg_s(p_up_Pa, p_down_Pa, cd_area_m2):
+    """:func:`spacewalk.physics.gas.orifice_mass_flow_kg_s` for one suit's holes."""
+    p_up = max(p_up_Pa, 0.0)
+    ratio = min(max(p_down_Pa / p_up, 0.0), 1.0) if p_up > 0 else 1.0
+    if ratio <= CRITICAL_RATIO:
+        psi = GAMMA_FLOW
+    else:
+        psi = np.sqrt(
+            max(
+                G_RATIO * (ratio ** (2.0 / GAMMA_AIR) - ratio ** ((GAMMA_AIR + 1.0) / GAMMA_AIR)),
+                0.0,
+            )
+        )
+    return cd_area_m2 * p_up * psi / SQRT_RT_SUIT
 
 
 def secondary_min(s: SuitGasState, plan: Plan) -> np.ndarray:
