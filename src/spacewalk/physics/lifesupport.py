@@ -72,37 +72,45 @@ PETCO2_ABOVE_INSPIRED_MMHG = 40.0  # H: normal arterial and end-tidal CO2, textb
 VENTILATORY_EQUIVALENT = 25.0  # H: VE / VO2 below the anaerobic threshold, textbook
 
 
+E_O2_J_PER_L = float(o2_energy_equivalent_J_per_L())  # Weir, at the default RQ
+
+
+@njit(cache=True, error_model="numpy")
 def minute_ventilation_L_min(metabolic_W):
     """Minute ventilation [L/min BTPS] at a metabolic rate: 25 times the O2 uptake."""
-    return VENTILATORY_EQUIVALENT * np.asarray(metabolic_W) / o2_energy_equivalent_J_per_L() * 60.0
+    return VENTILATORY_EQUIVALENT * metabolic_W / E_O2_J_PER_L * 60.0
 
 
+@njit(cache=True, error_model="numpy")
 def inspired_co2_mmHg(mixed_mmHg, metabolic_W, rebreathed_max, rebreathed_ve_L_min):
-    """Inspired ppCO2 [mmHg] in a helmet: the mixed value plus the rebreathed plume."""
+    """Inspired ppCO2 [mmHg] in a helmet: the mixed value plus the rebreathed plume (numbers
+    or arrays)."""
     ve = minute_ventilation_L_min(metabolic_W)
     f = rebreathed_max * (1.0 - np.exp(-ve / np.maximum(rebreathed_ve_L_min, 1e-9)))
     return mixed_mmHg + f * PETCO2_ABOVE_INSPIRED_MMHG
 
 
+@njit(cache=True, error_model="numpy")
 def scrubber_efficiency(used_kg, capacity_kg):
     """Fraction of CO2 the bed removes: 1 until 90 % loaded, then falling to 0 when full."""
-    frac = np.where(capacity_kg > 0, used_kg / np.where(capacity_kg > 0, capacity_kg, 1.0), 1.0)
-    return np.clip((1.0 - frac) / (1.0 - SCRUBBER_BREAKTHROUGH), 0.0, 1.0)
+    frac = used_kg / capacity_kg if capacity_kg > 0 else 1.0
+    return min(max((1.0 - frac) / (1.0 - SCRUBBER_BREAKTHROUGH), 0.0), 1.0)
 
 
+@njit(cache=True, error_model="numpy")
 def co2_step(pp_Pa, made_kg_s, flow_m3_s, efficiency, volume_m3, temperature_K, dt_s):
-    """Mixed suit ppCO2 after ``dt_s`` and the CO2 mass taken out of the gas meanwhile.
+    """Mixed suit ppCO2 after ``dt_s`` and the CO2 mass taken out of the gas meanwhile (one
+    suit).
 
     Returns ``(pp_new_Pa, removed_kg)``; the removal closes the mass balance exactly:
     made * dt = removed + (pp_new - pp) V / (R T).
     """
     source = made_kg_s * R_CO2 * temperature_K / volume_m3  # [Pa/s]
     rate = flow_m3_s * efficiency / volume_m3  # [1/s]
-    safe = np.where(rate > 0, rate, 1.0)
-    decay = np.exp(-rate * dt_s)
-    pp_new = np.where(
-        rate > 0, source / safe + (pp_Pa - source / safe) * decay, pp_Pa + source * dt_s
-    )
+    if rate > 0:
+        pp_new = source / rate + (pp_Pa - source / rate) * np.exp(-rate * dt_s)
+    else:
+        pp_new = pp_Pa + source * dt_s
     stored = (pp_new - pp_Pa) * volume_m3 / (R_CO2 * temperature_K)
     removed = made_kg_s * dt_s - stored
     return pp_new, removed

@@ -6,14 +6,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from numba import njit
 
-from ...physics import lifesupport
-from ...physics.metabolism import co2_made_kg_s
+from ...physics import jit, lifesupport
+from ...physics.lifesupport import E_O2_J_PER_L
+from ...physics.metabolism import RQ_DEFAULT
 from ...physics.physiology import PH2O_BODY_MMHG
-from ...units import PA_PER_MMHG, R_O2
+from ...units import PA_PER_MMHG, R_O2, RHO_CO2_STPD
 from ...units import SUIT_GAS_T_K as SUIT_T_K
 from ..events import Emit
 from ..plan import Plan
+from .arrays import as_bool, as_f64
 
 
 @dataclass
@@ -50,39 +53,78 @@ def spend(s: Co2State, plan: Plan, mask) -> Co2State:
 
 
 def step(s: Co2State, plan: Plan, suited, met_W, fan_ok, purge_kg_s, p_suit_Pa, live, t, dt):
+    """One compiled kernel (:func:`_kernel`) over every run and crew member; the events it
+    flags are logged here."""
     p = plan.crew
-    made = co2_made_kg_s(met_W) * suited
-    eff = np.where(
-        p.scrubber, lifesupport.scrubber_efficiency(s.scrub_used_kg, p.scrub_cap_kg), 1.0
-    )
-    # the scrubber's share of the removal, and any open-loop purge (all of its CO2 leaves)
-    scrubbed = np.where(p.scrubber, p.vent_m3_s * fan_ok * eff, 0.0)
-    purged = purge_kg_s * R_O2 * SUIT_T_K / np.maximum(p_suit_Pa, 1.0)
-    pp_new, removed = lifesupport.co2_step(
-        s.pp_co2_Pa, made, scrubbed + purged, 1.0, p.gas_volume_m3, SUIT_T_K, dt
-    )
-    removed = removed * scrubbed / np.maximum(scrubbed + purged, 1e-30)  # to the bed
-    # the relief valve keeps the loop's CO2 below the suit pressure less its water vapour
-    cap = np.maximum(p_suit_Pa - PH2O_BODY_MMHG * PA_PER_MMHG, 0.0)
-    s.pp_co2_Pa = np.minimum(pp_new, cap) * suited
-    mixed = s.pp_co2_Pa / PA_PER_MMHG
-    inspired = lifesupport.inspired_co2_mmHg(mixed, met_W, p.rebreathed_max, p.rebreathed_ve_L_min)
-    s.inspired_mmHg = np.minimum(inspired, cap / PA_PER_MMHG) * suited
-    s.scrub_used_kg = np.where(suited & p.scrubber, s.scrub_used_kg + removed, s.scrub_used_kg)
+    shape = p.scrub_cap_kg.shape
+    flags = np.zeros(shape, dtype=np.bool_)  # breakthrough reported this step
+    jit.about_to_run(_kernel, jit.ENGINE_NOTICE)
+    any_flag = _kernel(
+        s.pp_co2_Pa, s.scrub_used_kg, s.breakthrough, s.exhausted_s, s.inspired_mmHg,
+        p.scrubber, p.scrub_cap_kg, p.vent_m3_s, p.gas_volume_m3, p.rebreathed_max,
+        p.rebreathed_ve_L_min,
+        as_bool(suited, shape), as_f64(met_W, shape), as_bool(fan_ok, shape),
+        as_f64(purge_kg_s, shape), as_f64(p_suit_Pa, shape), as_bool(live, shape),
+        float(t), float(dt), flags,
+    )  # fmt: skip
     events: list[Emit] = []
-    bt = (
-        suited
-        & p.scrubber
-        & (s.scrub_used_kg >= lifesupport.SCRUBBER_BREAKTHROUGH * p.scrub_cap_kg)
-        & ~s.breakthrough
-        & live
-    )
-    if np.count_nonzero(bt):
-        events.append(Emit("scrubber-breakthrough", t, bt))
-        s.breakthrough |= bt
-    full = suited & p.scrubber & (s.scrub_used_kg >= p.scrub_cap_kg * (1 - 1e-9)) & live
-    s.exhausted_s = np.where(full & np.isnan(s.exhausted_s), t, s.exhausted_s)
+    if any_flag:
+        events.append(Emit("scrubber-breakthrough", t, flags))
     return s, events
+
+
+P_H2O_BODY_PA = PH2O_BODY_MMHG * PA_PER_MMHG
+
+
+@njit(cache=True, error_model="numpy")
+def _kernel(
+    pp_co2, scrub_used, breakthrough, exhausted_s, inspired_mmHg,
+    scrubber, scrub_cap, vent_m3_s, V_m3, rebreathed_max, rebreathed_ve,
+    suited, met_W, fan_ok, purge_kg_s, p_suit, live, t, dt, flags,
+):  # fmt: skip
+    """The helmet CO2 step of every run and crew member, in place: made by metabolism,
+    removed by the scrubber (efficiency falling past breakthrough, fan on the battery) and
+    by any open-loop purge (exact over the step, :func:`lifesupport.co2_step`), capped by
+    the relief valve, and the inspired value with the rebreathed plume."""
+    R, C = pp_co2.shape
+    flagged = False
+    for r in range(R):
+        for c in range(C):
+            on = 1.0 if suited[r, c] else 0.0
+            made = met_W[r, c] / E_O2_J_PER_L * RQ_DEFAULT * RHO_CO2_STPD * on
+            eff = 1.0
+            scrubbed = 0.0
+            if scrubber[r, c]:
+                eff = lifesupport.scrubber_efficiency(scrub_used[r, c], scrub_cap[r, c])
+                scrubbed = vent_m3_s[r, c] * (1.0 if fan_ok[r, c] else 0.0) * eff
+            # an open-loop purge's flow at suit pressure (all of its CO2 leaves)
+            purged = purge_kg_s[r, c] * R_O2 * SUIT_T_K / max(p_suit[r, c], 1.0)
+            pp_new, removed = lifesupport.co2_step(
+                pp_co2[r, c], made, scrubbed + purged, 1.0, V_m3[r, c], SUIT_T_K, dt
+            )
+            removed = removed * scrubbed / max(scrubbed + purged, 1e-30)  # to the bed
+            # the relief valve keeps the loop's CO2 below the suit pressure less water vapour
+            cap = max(p_suit[r, c] - P_H2O_BODY_PA, 0.0)
+            pp_co2[r, c] = min(pp_new, cap) * on
+            mixed = pp_co2[r, c] / PA_PER_MMHG
+            inspired = lifesupport.inspired_co2_mmHg(
+                mixed, met_W[r, c], rebreathed_max[r, c], rebreathed_ve[r, c]
+            )
+            inspired_mmHg[r, c] = min(inspired, cap / PA_PER_MMHG) * on
+            if suited[r, c] and scrubber[r, c]:
+                scrub_used[r, c] = scrub_used[r, c] + removed
+                if live[r, c]:
+                    full = lifesupport.SCRUBBER_BREAKTHROUGH * scrub_cap[r, c]
+                    if scrub_used[r, c] >= full and not breakthrough[r, c]:
+                        flags[r, c] = flagged = breakthrough[r, c] = True
+                    if scrub_used[r, c] >= scrub_cap[r, c] * (1 - 1e-9) and np.isnan(
+                        exhausted_s[r, c]
+                    ):
+                        exhausted_s[r, c] = t
+    return flagged
+
+
+jit.register(_kernel, jit.ENGINE_NOTICE)
 
 
 def inspired_mmHg(s: Co2State, plan: Plan) -> np.ndarray:
