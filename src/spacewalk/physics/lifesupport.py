@@ -116,8 +116,10 @@ def co2_step(pp_Pa, made_kg_s, flow_m3_s, efficiency, volume_m3, temperature_K, 
     return pp_new, removed
 
 
-def heat_step(storage_J, heat_in_W, cooling_max_W, evaporation_max_kg_s, dt_s, latent_shares=None):
-    """Body heat storage after ``dt_s`` (above neutral; negative is a cold body).
+@njit(cache=True, error_model="numpy")
+def heat_step(storage_J, heat_in_W, cooling_max_W, evaporation_max_kg_s, dt_s, latent_shares):
+    """Body heat storage after ``dt_s`` (above neutral; negative is a cold body), one crew
+    member.
 
     Returns ``(storage_J, cooling_W, sweat_kg_s, evaporated_kg_s)``. Cooling takes the heat
     coming in plus a share of what is stored, up to ``cooling_max_W`` (it never heats: a
@@ -127,19 +129,19 @@ def heat_step(storage_J, heat_in_W, cooling_max_W, evaporation_max_kg_s, dt_s, l
     sweat evaporates only while it has room). The first law holds exactly: the change of
     storage is heat in less cooling less the latent heat of the evaporated sweat.
     """
-    stored = np.maximum(storage_J, 0.0)
+    stored = max(storage_J, 0.0)
     demand = heat_in_W + storage_J / RECOVERY_TAU_S
-    cooling = np.clip(demand, 0.0, cooling_max_W)
-    sweat = np.minimum(stored / (H_VAP_SWEAT * SWEAT_TAU_S), SWEAT_MAX_KG_S)
+    cooling = min(max(demand, 0.0), cooling_max_W)
+    sweat = min(stored / (H_VAP_SWEAT * SWEAT_TAU_S), SWEAT_MAX_KG_S)
     evap_max = evaporation_max_kg_s
-    if latent_shares is not None:
-        room = np.maximum(cooling_max_W - cooling, 0.0) / H_VAP_SWEAT
-        evap_max = np.where(latent_shares, np.minimum(evap_max, room), evap_max)
-    evaporated = np.minimum(sweat, evap_max)
+    if latent_shares:
+        evap_max = min(evap_max, max(cooling_max_W - cooling, 0.0) / H_VAP_SWEAT)
+    evaporated = min(sweat, evap_max)
     new = storage_J + (heat_in_W - cooling - evaporated * H_VAP_SWEAT) * dt_s
     return new, cooling, sweat, evaporated
 
 
+@njit(cache=True, error_model="numpy")
 def fog_index(sweat_kg_s, evaporation_max_kg_s):
     """Water vapour brought into the helmet over what the ventilation removes (>1: fogging)."""
     load = sweat_kg_s + RESPIRED_WATER_KG_S

@@ -16,11 +16,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from numba import njit
 
-from ...physics import lifesupport
+from ...physics import jit, lifesupport
 from ...units import H_SUB_ICE, H_VAP_SWEAT
 from ..events import Emit
 from ..plan import Plan
+from .arrays import as_bool, as_f64
 
 CABIN_COOLING_W = 1.0e4  # unsuited crew: the cabin takes any heat
 CABIN_EVAP_KG_S = 1.0  # unsuited crew: sweat evaporates freely
@@ -99,52 +101,102 @@ def step(
 ):
     """``env`` from :func:`environment`; ``sunlit`` the lit fraction of the Sun's disc;
     ``on_vehicle`` (R, C) the suits whose cooling water comes from the vehicle (a service
-    umbilical: the sublimator and its feedwater are not used)."""
+    umbilical: the sublimator and its feedwater are not used). One compiled kernel
+    (:func:`_kernel`) over every run and crew member; the events it flags are logged here."""
     p = plan.crew
+    shape = p.feedwater_kg.shape
     on_vehicle = p.umbilical if on_vehicle is None else on_vehicle
     env_shadow, env_swing = env
-    sublimator_ok = (s.feedwater_kg > 0) | (p.feedwater_kg == 0) | on_vehicle
-    liquid_ok = ~p.liquid | fan_ok
-    cool_max = np.where(
-        suited,
-        p.cooling_W * faults.cooling_factor * sublimator_ok * liquid_ok,
-        CABIN_COOLING_W,
-    )
-    # a sublimator cannot remove more heat than the water it has left can carry away
-    uses_water = suited & (p.feedwater_kg > 0) & ~on_vehicle
-    cool_max = np.where(uses_water, np.minimum(cool_max, s.feedwater_kg * H_SUB_ICE / dt), cool_max)
-    evap_max = np.where(suited, p.evap_kg_s * fan_ok, CABIN_EVAP_KG_S)
-    env_W = (env_shadow + sunlit * env_swing) * (suited & outside)
-    heat_in = met_W + equip_W + env_W
-    s.heat_J, cooling, sweat, evap = lifesupport.heat_step(
-        s.heat_J, heat_in, cool_max, evap_max, dt, latent_shares=suited & p.liquid
-    )
-    s.heat_in_J += heat_in * dt
-    s.heat_out_J += (cooling + evap * H_VAP_SWEAT) * dt
-    s.sweat_kg = s.sweat_kg + sweat * dt
-    before = s.feedwater_kg > 0
-    # the sublimator's water first, then what leaks into the helmet, both from the tank
-    sublimate = np.where(
-        uses_water,
-        np.minimum((cooling + evap * H_VAP_SWEAT) / H_SUB_ICE * dt, s.feedwater_kg),
-        0.0,
-    )
-    s.feedwater_kg = s.feedwater_kg - sublimate
-    # from the feedwater tank where the suit has one (EVA 23's water came from its coolant
-    # loop); a suit without one is fed by an umbilical, whose supply the model does not bound
-    tank_leak = np.minimum(faults.water_rate_kg_s * dt, s.feedwater_kg)
-    leak = np.where(uses_water, tank_leak, faults.water_rate_kg_s * dt * suited)
-    s.feedwater_kg = s.feedwater_kg - np.where(uses_water, leak, 0.0)
-    s.external_water_kg += np.where(uses_water, 0.0, leak)
-    s.sublimated_kg += sublimate
-    s.helmet_water_kg = s.helmet_water_kg + leak
-    off = ~suited & (s.helmet_water_kg > 0)  # the helmet is off: its water is taken out
-    s.helmet_drained_kg += np.where(off, s.helmet_water_kg, 0.0)
-    s.helmet_water_kg = np.where(off, 0.0, s.helmet_water_kg)
-    fog = lifesupport.fog_index(sweat, evap_max) * suited
+    cooling, fog = np.empty(shape), np.empty(shape)
+    flags = np.zeros(shape, dtype=np.bool_)  # feedwater ran out this step
+    jit.about_to_run(_kernel, jit.ENGINE_NOTICE)
+    any_flag = _kernel(
+        s.heat_J, s.sweat_kg, s.feedwater_kg, s.helmet_water_kg, s.feedwater_out_s,
+        s.sublimated_kg, s.helmet_drained_kg, s.external_water_kg, s.heat_in_J, s.heat_out_J,
+        p.cooling_W, p.feedwater_kg, p.liquid, p.evap_kg_s,
+        as_f64(env_shadow, shape), as_f64(env_swing, shape),
+        as_bool(suited, shape), as_bool(outside, shape), as_f64(met_W, shape),
+        as_f64(equip_W, shape), as_bool(fan_ok, shape), float(sunlit),
+        as_f64(faults.cooling_factor, shape), as_f64(faults.water_rate_kg_s, shape),
+        as_bool(live, shape), as_bool(on_vehicle, shape), float(t), float(dt),
+        cooling, fog, flags,
+    )  # fmt: skip
     events: list[Emit] = []
-    out = before & ~(s.feedwater_kg > 0) & suited & live
-    if np.count_nonzero(out):
-        s.feedwater_out_s = np.where(out & np.isnan(s.feedwater_out_s), t, s.feedwater_out_s)
-        events.append(Emit("feedwater-exhausted", t, out))
+    if any_flag:
+        events.append(Emit("feedwater-exhausted", t, flags))
     return s, events, ThermalOut(cooling, fog)
+
+
+@njit(cache=True, error_model="numpy")
+def _kernel(
+    heat_J, sweat_kg, feedwater, helmet_water, feedwater_out_s, sublimated, helmet_drained,
+    external_water, heat_in_J, heat_out_J,
+    cooling_W, feedwater_cap, liquid, evap_kg_s, env_shadow, env_swing,
+    suited, outside, met_W, equip_W, fan_ok, sunlit, cooling_factor, water_rate, live,
+    on_vehicle, t, dt,
+    cooling_out, fog_out, flags,
+):  # fmt: skip
+    """The heat and water step of every run and crew member, in place (the module's text):
+    cooling capacity from what is working and the water left, the body's heat storage and
+    sweat (:func:`lifesupport.heat_step`), the sublimator's water, helmet water from its
+    cause while the tank lasts, drained when the helmet comes off."""
+    R, C = heat_J.shape
+    flagged = False
+    for r in range(R):
+        for c in range(C):
+            on = suited[r, c]
+            sublimator_ok = feedwater[r, c] > 0 or feedwater_cap[r, c] == 0 or on_vehicle[r, c]
+            liquid_ok = not liquid[r, c] or fan_ok[r, c]
+            if on:
+                cool_max = (
+                    cooling_W[r, c]
+                    * cooling_factor[r, c]
+                    * (1.0 if sublimator_ok else 0.0)
+                    * (1.0 if liquid_ok else 0.0)
+                )
+            else:
+                cool_max = CABIN_COOLING_W
+            # a sublimator cannot remove more heat than the water it has left can carry away
+            uses_water = on and feedwater_cap[r, c] > 0 and not on_vehicle[r, c]
+            if uses_water:
+                cool_max = min(cool_max, feedwater[r, c] * H_SUB_ICE / dt)
+            evap_max = evap_kg_s[r, c] * (1.0 if fan_ok[r, c] else 0.0) if on else CABIN_EVAP_KG_S
+            exposed = 1.0 if on and outside[r, c] else 0.0
+            env_W = (env_shadow[r, c] + sunlit * env_swing[r, c]) * exposed
+            heat_in = met_W[r, c] + equip_W[r, c] + env_W
+            h, cooling, sweat, evap = lifesupport.heat_step(
+                heat_J[r, c], heat_in, cool_max, evap_max, dt, on and liquid[r, c]
+            )
+            heat_J[r, c] = h
+            heat_in_J[r, c] += heat_in * dt
+            heat_out_J[r, c] += (cooling + evap * H_VAP_SWEAT) * dt
+            sweat_kg[r, c] = sweat_kg[r, c] + sweat * dt
+            before = feedwater[r, c] > 0
+            # the sublimator's water first, then what leaks into the helmet, both from the tank
+            sublimate = 0.0
+            if uses_water:
+                sublimate = min((cooling + evap * H_VAP_SWEAT) / H_SUB_ICE * dt, feedwater[r, c])
+            feedwater[r, c] = feedwater[r, c] - sublimate
+            # from the feedwater tank where the suit has one (EVA 23's water came from its
+            # coolant loop); a suit without one is fed by an umbilical, which is not bounded
+            if uses_water:
+                leak = min(water_rate[r, c] * dt, feedwater[r, c])
+                feedwater[r, c] = feedwater[r, c] - leak
+            else:
+                leak = water_rate[r, c] * dt * (1.0 if on else 0.0)
+                external_water[r, c] += leak
+            sublimated[r, c] += sublimate
+            helmet_water[r, c] = helmet_water[r, c] + leak
+            if not on and helmet_water[r, c] > 0:  # the helmet is off: its water taken out
+                helmet_drained[r, c] += helmet_water[r, c]
+                helmet_water[r, c] = 0.0
+            cooling_out[r, c] = cooling
+            fog_out[r, c] = lifesupport.fog_index(sweat, evap_max) * (1.0 if on else 0.0)
+            if before and not feedwater[r, c] > 0 and on and live[r, c]:
+                flags[r, c] = flagged = True
+                if np.isnan(feedwater_out_s[r, c]):
+                    feedwater_out_s[r, c] = t
+    return flagged
+
+
+jit.register(_kernel, jit.ENGINE_NOTICE)
