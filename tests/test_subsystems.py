@@ -383,3 +383,23 @@ def test_depress_ends_on_the_vessel_pressure(plan, scenario):
         tl, _, now = timeline.step(tl, plan, p_ves, p_suit, motion, 100.0, DT)
         assert np.all(now.kind == KIND["depress"])
         assert bool(tl.completed[0, 0, dep]) is ended
+
+
+def test_each_compiled_kernel_has_one_specialisation():
+    """Issue 21: a kernel compiled again for another argument type (a scalar, an int array, a
+    broadcast view, a uint64 index) costs seconds on the first run after an install; a run
+    and a dispersed batch (and every test before this one in the process) use one
+    machine-code version of each."""
+    import tomli_w
+
+    from spacewalk.campaign.execute import _scenario, simulate_runs
+    from spacewalk.physics import jit
+    from spacewalk.scenario.load import scenario_to_mapping
+    from spacewalk.results.simulation import simulate
+
+    simulate("polaris-dawn-2024")
+    sc, groups = _scenario(tomli_w.dumps(scenario_to_mapping(load_scenario("sts-102-2001"))))
+    simulate_runs(sc, groups, 1, np.arange(4))
+    used = [k for k, _ in jit._KERNELS if k.signatures]
+    assert len(used) >= 4  # the three suit kernels and the held-crew motion kernel
+    assert all(len(k.signatures) == 1 for k in used), [k.__name__ for k in used]
