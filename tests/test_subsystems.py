@@ -394,8 +394,8 @@ def test_each_compiled_kernel_has_one_specialisation():
 
     from spacewalk.campaign.execute import _scenario, simulate_runs
     from spacewalk.physics import jit
-    from spacewalk.scenario.load import scenario_to_mapping
     from spacewalk.results.simulation import simulate
+    from spacewalk.scenario.load import scenario_to_mapping
 
     simulate("polaris-dawn-2024")
     sc, groups = _scenario(tomli_w.dumps(scenario_to_mapping(load_scenario("sts-102-2001"))))
