@@ -9,6 +9,7 @@ is just a different set of arrays.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -461,6 +462,16 @@ def _vessel_arrays(sc: Scenario, runs: int) -> dict[str, np.ndarray]:
     return out
 
 
+@functools.lru_cache(maxsize=256)
+def _dose_after(stages: tuple) -> np.ndarray:
+    """The tissue dose after a history of prebreathe stages, computed once per distinct
+    history (crew sharing a cabin share it; every batch of a campaign compiles the same);
+    a read-only array."""
+    dose = np.array(dcs.history(stages), dtype=float)
+    dose.flags.writeable = False
+    return dose
+
+
 def crew_history(sc: Scenario, member_id: str) -> list[tuple]:
     return stage_tuples(st for st in sc.prebreathe if not st.crew or member_id in st.crew)
 
@@ -525,7 +536,7 @@ def compile_plan(sc: Scenario, runs: int = 1) -> Plan:
         kind[ci, n_slots - 1] = RETURN
         met[ci, n_slots - 1] = WORKLOADS_W["moderate"]
     crew_cols = _crew_arrays(sc, runs)
-    doses = [np.array(dcs.history(crew_history(sc, cid)), dtype=float) for cid in crew_ids]
+    doses = [_dose_after(tuple(crew_history(sc, cid))) for cid in crew_ids]
     dose0 = np.tile(np.stack(doses), (runs, 1, 1))
     crew = CrewParams(**crew_cols, met_factor=np.ones((runs, n_crew)), dose0=dose0)
     motion = _motion_plan(sc, crew_ids, hatch_of, runs)
