@@ -11,7 +11,7 @@ from __future__ import annotations
 from ..physics import dcs
 from ..scenario import Scenario
 from ..units import PA_PER_PSI
-from .plan import crew_history
+from .plan import crew_history, dose_after
 
 _ON_O2 = ("suit-up", "prebreathe")
 
@@ -40,8 +40,9 @@ def dcs_advisories(sc: Scenario) -> list[str]:
         if o2_min is None:
             continue
         suit_psi = sc.suits[m.suit].pressure_psi
-        stages = [*crew_history(sc, m.id), (o2_min * 60.0, p_cabin, p_cabin, 1.0, 1.0)]
-        start = dcs.history(s for s in stages if s[0] > 0)
+        start = dcs.Dose(*dose_after(tuple(crew_history(sc, m.id))))
+        if o2_min > 0:
+            start = dcs.history([(o2_min * 60.0, p_cabin, p_cabin, 1.0, 1.0)], start=start)
         p = dcs.acceptance_risk(start, p_cabin, suit_psi * PA_PER_PSI)[0]
         if p <= dcs.ACCEPTANCE_LIMIT:
             continue

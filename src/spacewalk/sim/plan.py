@@ -463,7 +463,7 @@ def _vessel_arrays(sc: Scenario, runs: int) -> dict[str, np.ndarray]:
 
 
 @functools.lru_cache(maxsize=256)
-def _dose_after(stages: tuple) -> np.ndarray:
+def dose_after(stages: tuple) -> np.ndarray:
     """The tissue dose after a history of prebreathe stages, computed once per distinct
     history (crew sharing a cabin share it; every batch of a campaign compiles the same);
     a read-only array."""
@@ -536,7 +536,7 @@ def compile_plan(sc: Scenario, runs: int = 1) -> Plan:
         kind[ci, n_slots - 1] = RETURN
         met[ci, n_slots - 1] = WORKLOADS_W["moderate"]
     crew_cols = _crew_arrays(sc, runs)
-    doses = [_dose_after(tuple(crew_history(sc, cid))) for cid in crew_ids]
+    doses = [dose_after(tuple(crew_history(sc, cid))) for cid in crew_ids]
     dose0 = np.tile(np.stack(doses), (runs, 1, 1))
     crew = CrewParams(**crew_cols, met_factor=np.ones((runs, n_crew)), dose0=dose0)
     motion = _motion_plan(sc, crew_ids, hatch_of, runs)

@@ -14,9 +14,9 @@ from ...physics.metabolism import RQ_DEFAULT
 from ...physics.physiology import PH2O_BODY_MMHG
 from ...units import PA_PER_MMHG, R_O2, RHO_CO2_STPD
 from ...units import SUIT_GAS_T_K as SUIT_T_K
+from ..arrays import as_bool, as_f64
 from ..events import Emit
 from ..plan import Plan
-from .arrays import as_bool, as_f64
 
 
 @dataclass

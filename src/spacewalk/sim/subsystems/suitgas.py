@@ -18,9 +18,9 @@ from ...physics.gas import CRITICAL_RATIO, GAMMA_FLOW
 from ...physics.metabolism import o2_energy_equivalent_J_per_L
 from ...units import GAMMA_AIR, PA_PER_PSI, R_O2, RHO_O2_STPD
 from ...units import SUIT_GAS_T_K as SUIT_T_K
+from ..arrays import as_bool, as_f64
 from ..events import Emit
 from ..plan import Plan
-from .arrays import as_bool, as_f64
 
 O2_RATE_TAU_S = 300.0  # [s] smoothing of the O2 draw used for "time remaining"
 SET_MARGIN_PA = 0.1 * PA_PER_PSI  # a suit is "below its set pressure" 0.1 psi under it

@@ -20,9 +20,9 @@ from numba import njit
 
 from ...physics import jit, lifesupport
 from ...units import H_SUB_ICE, H_VAP_SWEAT
+from ..arrays import as_bool, as_f64
 from ..events import Emit
 from ..plan import Plan
-from .arrays import as_bool, as_f64
 
 CABIN_COOLING_W = 1.0e4  # unsuited crew: the cabin takes any heat
 CABIN_EVAP_KG_S = 1.0  # unsuited crew: sweat evaporates freely
