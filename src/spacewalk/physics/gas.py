@@ -14,6 +14,7 @@ solution over a step, so it is stable for any step length.
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
 
 from ..units import GAMMA_AIR, choked_flow_factor
 
@@ -46,11 +47,13 @@ def orifice_mass_flow_kg_s(p_up_Pa, p_down_Pa, cd_area_m2, R, temperature_K):
     return cd_area_m2 * p_up * psi / np.sqrt(R * temperature_K)
 
 
+@njit(cache=True, error_model="numpy")
 def vent_time_constant_s(volume_m3, cd_area_m2, R, temperature_K):
     """Time constant [s] of an isothermal choked vent to vacuum."""
     return volume_m3 / (cd_area_m2 * GAMMA_FLOW * np.sqrt(R * temperature_K))
 
 
+@njit(cache=True, error_model="numpy")
 def vent_step(mass_kg, volume_m3, cd_area_m2, R, temperature_K, dt_s):
     """Gas mass left after venting to vacuum for ``dt_s`` (exact for choked isothermal flow)."""
     tau = vent_time_constant_s(volume_m3, cd_area_m2, R, temperature_K)
@@ -63,12 +66,11 @@ def depress_time_s(p0_Pa, p1_Pa, volume_m3, cd_area_m2, R, temperature_K):
     return tau * np.log(np.asarray(p0_Pa) / np.asarray(p1_Pa))
 
 
+@njit(cache=True, error_model="numpy")
 def mix_o2_fraction(mass_kg, o2_fraction, added_kg, added_o2_fraction):
-    """O2 mole fraction after adding gas (mass-weighted; O2 and N2 differ by 14 % in molar mass,
-    which the repress gas budget does not need to resolve)."""
+    """O2 mole fraction of one vessel's gas after adding gas (mass-weighted; O2 and N2 differ
+    by 14 % in molar mass, which the repress gas budget does not need to resolve)."""
     total = mass_kg + added_kg
-    return np.where(
-        total > 0,
-        (mass_kg * o2_fraction + added_kg * added_o2_fraction) / np.where(total > 0, total, 1.0),
-        added_o2_fraction,
-    )
+    if total > 0:
+        return (mass_kg * o2_fraction + added_kg * added_o2_fraction) / total
+    return added_o2_fraction

@@ -12,9 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from numba import njit
 
-from ...physics import gas
+from ...physics import gas, jit
 from ...units import DISCHARGE_CD, gas_constant
+from ..arrays import as_bool, as_f64
 from ..plan import Plan
 
 
@@ -43,44 +45,67 @@ def pressure_Pa(s: VesselState, plan: Plan) -> np.ndarray:
 def step(s: VesselState, plan: Plan, vloc, depress, repress_asked, target_Pa, hatch_open, dt):
     """One step of every vessel. ``vloc`` (R, C) is the vessel around each crew member;
     ``depress`` and ``repress_asked`` (R, C) who asks their vessel to vent or fill, to
-    ``target_Pa``; ``hatch_open`` (R, V) each vessel's EVA hatch to vacuum."""
+    ``target_Pa``; ``hatch_open`` (R, V) each vessel's EVA hatch to vacuum. One compiled
+    kernel (:func:`_kernel`) over every run and vessel."""
     v = plan.vessel
-    R_, V = s.m_kg.shape
-    vent = np.zeros((R_, V), dtype=bool)
-    repress = np.zeros((R_, V), dtype=bool)
-    if np.count_nonzero(depress) or np.count_nonzero(repress_asked):
-        for vi in range(V):
-            vent[:, vi] = (depress & (vloc == vi)).any(axis=1)
-            repress[:, vi] = (repress_asked & (vloc == vi)).any(axis=1)
-    vent &= ~hatch_open
-    repress &= ~hatch_open
-    m_v = np.where(
-        vent,
-        gas.vent_step(s.m_kg, v.volume_m3, v.vent_cdA_m2, s.R_J_kgK, v.T_K, dt),
-        s.m_kg,
-    )
-    if np.count_nonzero(hatch_open):
-        # (vessels without a hatch never have it open; 1 m^2 keeps their unused column finite)
-        hatch_area = np.where(hatch_open, DISCHARGE_CD * np.pi * v.hatch_diameter_m**2 / 4, 1.0)
-        m_v = np.where(
-            hatch_open,
-            gas.vent_step(m_v, v.volume_m3, hatch_area, s.R_J_kgK, v.T_K, dt),
-            m_v,
-        )
-    add = np.where(repress, v.repress_kg_s * dt, 0.0)
-    if np.count_nonzero(add):
-        # stop at the highest repress target among the crew asking for it
-        tgt = np.zeros((R_, V))
-        for vi in range(V):
-            tgt[:, vi] = np.where(repress_asked & (vloc == vi), target_Pa, 0.0).max(axis=1)
-        fo2 = s.o2_fraction
-        fo2_new = gas.mix_o2_fraction(m_v, fo2, add, v.repress_o2_fraction)
-        m_cap = gas.gas_mass_kg(tgt, gas_constant(fo2_new), v.T_K, v.volume_m3)
-        add = np.clip(np.minimum(add, m_cap - m_v), 0.0, None)
-        s.o2_fraction = np.where(
-            add > 0, gas.mix_o2_fraction(m_v, fo2, add, v.repress_o2_fraction), fo2
-        )
-        s.R_J_kgK = gas_constant(s.o2_fraction)
-        m_v = m_v + add
-    s.m_kg = m_v
+    shape = vloc.shape
+    jit.about_to_run(_kernel, jit.ENGINE_NOTICE)
+    _kernel(
+        s.m_kg, s.o2_fraction, s.R_J_kgK,
+        v.volume_m3, v.vent_cdA_m2, v.T_K, v.hatch_diameter_m, v.repress_kg_s,
+        v.repress_o2_fraction,
+        np.ascontiguousarray(vloc, dtype=np.int64), as_bool(depress, shape),
+        as_bool(repress_asked, shape), as_f64(target_Pa, shape),
+        as_bool(hatch_open, s.m_kg.shape), float(dt),
+    )  # fmt: skip
     return s, []
+
+
+HATCH_CD_PI = DISCHARGE_CD * np.pi  # an open hatch: C_d A = this d^2 / 4
+
+
+@njit(cache=True, error_model="numpy")
+def _kernel(
+    m_kg, o2_fraction, R_J_kgK,
+    volume_m3, vent_cdA_m2, T_K, hatch_d_m, repress_kg_s, repress_fo2,
+    vloc, depress, repress_asked, target_Pa, hatch_open, dt,
+):  # fmt: skip
+    """Venting through the valve (asked by a crew member inside) and through the open EVA
+    hatch (:func:`spacewalk.physics.gas.vent_step`, exact for choked isothermal flow), and
+    repress at the set flow up to the highest target asked, mixing the O2 fraction
+    (:func:`~spacewalk.physics.gas.mix_o2_fraction`); in place."""
+    R, V = m_kg.shape
+    C = vloc.shape[1]
+    for r in range(R):
+        for v in range(V):
+            vent, repress, tgt = False, False, 0.0
+            for c in range(C):
+                if vloc[r, c] == v:
+                    vent = vent or depress[r, c]
+                    if repress_asked[r, c]:
+                        repress = True
+                        tgt = max(tgt, target_Pa[r, c])
+            vent = vent and not hatch_open[r, v]
+            repress = repress and not hatch_open[r, v]
+            m, Rg, T, vol = m_kg[r, v], R_J_kgK[r, v], T_K[r, v], volume_m3[r, v]
+            if vent:
+                m = gas.vent_step(m, vol, vent_cdA_m2[r, v], Rg, T, dt)
+            if hatch_open[r, v]:
+                m = gas.vent_step(m, vol, HATCH_CD_PI * hatch_d_m[r, v] ** 2 / 4, Rg, T, dt)
+            add = repress_kg_s[r, v] * dt if repress else 0.0
+            if add != 0.0:
+                fo2 = o2_fraction[r, v]
+                fo2_new = gas.mix_o2_fraction(m, fo2, add, repress_fo2[r, v])
+                m_cap = tgt * volume_m3[r, v] / (_gas_constant(fo2_new) * T_K[r, v])
+                add = max(min(add, m_cap - m), 0.0)
+                if add > 0:
+                    o2_fraction[r, v] = gas.mix_o2_fraction(m, fo2, add, repress_fo2[r, v])
+                    R_J_kgK[r, v] = _gas_constant(o2_fraction[r, v])
+                m = m + add
+            m_kg[r, v] = m
+
+
+_gas_constant = njit(cache=True)(gas_constant)  # the same function, compiled for the kernel
+
+
+jit.register(_kernel, jit.ENGINE_NOTICE)
