@@ -13,9 +13,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from numba import njit
 
-from ...physics import lifesupport
+from ...physics import jit, lifesupport
 from ...scenario.presets import WORKLOADS_W
+from ..arrays import as_bool, as_f64
 from ..events import Emit
 from ..plan import KIND, LOC_CABIN, LOC_OUTSIDE, RETURN, Plan
 
@@ -130,6 +132,9 @@ def step(s: TimelineState, plan: Plan, p_ves: np.ndarray, p_suit: np.ndarray, mo
     (R, C) suit pressures at the start of the step; ``motion`` starts and ends the activities
     that move a body (:class:`spacewalk.sim.crewmotion.CrewMotion`)."""
     R, C = plan.runs, len(plan.crew_ids)
+    now = _quiet_step(s, plan, p_ves, p_suit, motion, t, dt)
+    if now is not None:  # nothing starts, opens, closes, waits at a hatch or ends
+        return s, [], now
     S = plan.kind.shape[1]
     ci = np.broadcast_to(np.arange(C), (R, C))
     ri = np.broadcast_to(np.arange(R)[:, None], (R, C))
@@ -284,6 +289,118 @@ def step(s: TimelineState, plan: Plan, p_ves: np.ndarray, p_suit: np.ndarray, mo
         hatch_v=hv,
     )
     return s, events, now
+
+
+def _quiet_step(s: TimelineState, plan: Plan, p_ves, p_suit, motion, t, dt):
+    """The usual step, compiled: every crew member goes on with their activity. Returns its
+    ``TimelineNow`` after adding the step to the activities' clocks, or None (and changes
+    nothing) when anything else happens this step (an activity starts or ends, a hatch opens
+    or closes, a wait is released, a suit is blocked at a hatch, a flight or ride is going):
+    then :func:`step` takes it, expression for expression the same arithmetic."""
+    shape = s.act.shape
+    out_i = np.empty((4, *shape), dtype=np.int64)  # slot, kind, hatch vessel, flat_r
+    out_f = np.empty((4, *shape))  # duration, target pressure, envelope, new clock
+    out_b = np.empty((3, *shape), dtype=np.bool_)  # ready, is_return, at_hatch
+    flying = motion.flying_rc if motion.any_unit else _NOT_FLYING.get(shape)
+    if flying is None:
+        flying = _NOT_FLYING.setdefault(shape, np.zeros(shape, dtype=np.bool_))
+    jit.about_to_run(_quiet_kernel, jit.ENGINE_NOTICE)
+    quiet = _quiet_kernel(
+        s.act, s.act_t, s.started, s.done, s.lost, s.incapacitated, s.adrift, s.completed,
+        s.loc, s.hatch_open, s.ret_dur_s, s.return_to,
+        plan.kind, plan.hatch_of, plan.single_hatch, plan.after_c, plan.after_a, plan.dur_s,
+        plan.to_Pa, plan.until_s, bool(np.isfinite(plan.until_s).any()), plan.crew.envelope0_m, plan.crew.compliance_m_per_Pa,
+        plan.vessel.hatch_diameter_m, plan.vessel.hatch_open_max_Pa,
+        as_f64(p_ves, plan.vessel.hatch_diameter_m.shape), as_f64(p_suit, shape),
+        as_bool(flying, shape), EVENT_LUT, float(t), float(dt), out_i, out_f, out_b,
+    )  # fmt: skip
+    if not quiet:
+        return None
+    s.act_t = out_f[3]
+    zeros = np.zeros(shape, dtype=bool)
+    return TimelineNow(
+        slot=out_i[0], kind=out_i[1], ready=out_b[0], is_return=out_b[1], dur_s=out_f[0],
+        flat_r=out_i[3], target_Pa=out_f[1], at_hatch=out_b[2],
+        envelope_m=out_f[2], recharged=zeros, doffed=zeros.copy(), hatch_v=out_i[2],
+    )  # fmt: skip
+
+
+_NOT_FLYING: dict = {}
+K_EGRESS, K_INGRESS, K_DEPRESS, K_REPRESS, K_HATCH_CLOSE = (
+    KIND["egress"], KIND["ingress"], KIND["depress"], KIND["repress"], KIND["hatch-close"],
+)  # fmt: skip
+
+
+@njit(cache=True, error_model="numpy")
+def _quiet_kernel(
+    act, act_t, started, done, lost, incapacitated, adrift, completed, loc, hatch_open,
+    ret_dur_s, return_to,
+    kind, hatch_of, single_hatch, after_c, after_a, dur_s, to_Pa, until_s, any_until, envelope0_m,
+    compliance_m_per_Pa, hatch_diameter_m, hatch_open_max_Pa,
+    p_ves, p_suit, flying, event_lut, t, dt, out_i, out_f, out_b,
+):  # fmt: skip
+    R, C = act.shape
+    S = kind.shape[1]
+    for r in range(R):
+        for c in range(C):
+            active = not (done[r, c] or lost[r, c] or incapacitated[r, c] or adrift[r, c])
+            slot = min(act[r, c], S - 1)
+            k = kind[c, slot]
+            is_return = slot == S - 1
+            if single_hatch >= 0:
+                hv = single_hatch
+            else:
+                hv = hatch_of[c, max(return_to[r, c], 0) if is_return else slot]
+            outside = loc[r, c] == LOC_OUTSIDE
+            p_loc = p_ves[r, hv] if outside else p_ves[r, loc[r, c]]
+            dep_c = after_c[c, slot]
+            dep_done = completed[r, max(dep_c, 0), after_a[c, slot]]
+            d = max(dep_c, 0)
+            gone = lost[r, d] or incapacitated[r, d] or adrift[r, d]
+            released = active and dep_c >= 0 and not dep_done and gone
+            ready = active and (dep_c < 0 or dep_done or released)
+            if (released and not started[r, c]) or (ready and not started[r, c]):
+                return False  # a wait released, an activity starting
+            dur = ret_dur_s[r, c] if is_return else dur_s[r, c, slot]
+            is_egress, is_ingress = k == K_EGRESS, k == K_INGRESS
+            open_now = hatch_open[r, hv]
+            if ready and is_egress and not open_now and p_ves[r, hv] <= hatch_open_max_Pa[r, hv]:
+                return False  # the hatch opens
+            if ready and k == K_REPRESS and open_now:
+                return False  # a repress with the hatch open: who closes it is decided
+            dp_suit = p_suit[r, c] - (0.0 if outside else p_loc)
+            envelope = envelope0_m[r, c] + compliance_m_per_Pa[r, c] * 1000.0 * max(
+                dp_suit / 1000.0, 0.0
+            )
+            if ready and is_ingress and not envelope <= hatch_diameter_m[r, hv]:
+                return False  # blocked at the hatch
+            if ready and k == K_HATCH_CLOSE:
+                return False  # nobody closes a hatch on a crew member still outside
+            gate = ready and not ((is_egress or is_ingress) and not open_now)
+            clock = act_t[r, c] + (dt if gate else 0.0)
+            target = to_Pa[c, slot]
+            if k == K_DEPRESS:
+                finished = p_loc <= target
+            elif k == K_REPRESS:
+                finished = p_loc >= target - 1.0
+            else:
+                finished = clock >= dur - 1e-9
+            if any_until and not np.isnan(until_s[c, slot]):
+                finished = t >= until_s[c, slot] - 1e-9
+            if event_lut[k] or (is_return and flying[r, c]):
+                return False  # ended by the motion subsystem
+            if gate and finished:
+                return False  # the activity ends
+            out_i[0, r, c], out_i[1, r, c], out_i[2, r, c] = slot, k, hv
+            out_i[3, r, c] = (r * C + c) * S + slot
+            out_f[0, r, c], out_f[1, r, c], out_f[2, r, c] = dur, target, envelope
+            out_f[3, r, c] = clock
+            out_b[0, r, c], out_b[1, r, c] = ready, is_return
+            out_b[2, r, c] = ready and is_egress and not gate
+    return True
+
+
+jit.register(_quiet_kernel, jit.ENGINE_NOTICE)
 
 
 def _open_hatches(s: TimelineState, plan: Plan, who, hv, opening: bool, t, events) -> None:
