@@ -6,23 +6,15 @@ from __future__ import annotations
 import numpy as np
 
 
-def as_f64(x, shape: tuple[int, ...]) -> np.ndarray:
-    if (
-        isinstance(x, np.ndarray)
-        and x.shape == shape
-        and x.dtype == np.float64
-        and x.flags.c_contiguous
-    ):
+def _as(x, shape: tuple[int, ...], dtype) -> np.ndarray:
+    if isinstance(x, np.ndarray) and x.shape == shape and x.dtype == dtype and x.flags.c_contiguous:
         return x
-    return np.ascontiguousarray(np.broadcast_to(np.asarray(x, dtype=np.float64), shape))
+    return np.ascontiguousarray(np.broadcast_to(np.asarray(x, dtype=dtype), shape))
+
+
+def as_f64(x, shape: tuple[int, ...]) -> np.ndarray:
+    return _as(x, shape, np.float64)
 
 
 def as_bool(x, shape: tuple[int, ...]) -> np.ndarray:
-    if (
-        isinstance(x, np.ndarray)
-        and x.shape == shape
-        and x.dtype == np.bool_
-        and x.flags.c_contiguous
-    ):
-        return x
-    return np.ascontiguousarray(np.broadcast_to(np.asarray(x, dtype=np.bool_), shape))
+    return _as(x, shape, np.bool_)
