@@ -391,8 +391,10 @@ class Engine:
 
     def _values(self, now, g: StepGas, range_m: np.ndarray) -> dict:
         plan, p, tl, suit, th = self.plan, self.p, self.tl, self.suit, self.th
-        o2_time = suitgas.o2_time_min(suit, plan, g.suited, p.umbilical & ~self.umbilical_cut)
         secondary = suitgas.secondary_min(suit, plan)
+        o2_time = suitgas.o2_time_min(
+            suit, plan, g.suited, p.umbilical & ~self.umbilical_cut, secondary
+        )
         # the way back: along the handrails (straight without them) at the crew member's
         # speed, then ingress, hatch close and repress of the vessel they go in by
         way_m = self.motion.way_back_m(g.outside)

@@ -9,8 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from numba import njit
 
+from ...physics import jit
 from ...physics import physiology as phys
+from ..arrays import as_f64
 from ..events import Emit
 from ..plan import Plan
 
@@ -51,7 +54,16 @@ def init(plan: Plan) -> PhysiologyState:
 def step(s: PhysiologyState, pio2_mmHg, ppco2_mmHg, core_rise_C, helmet_water_L, live, t, dt):
     """Advance the doses on this step's inspired O2 and CO2 [mmHg], core temperature rise
     [C] and helmet water [L]; returns (state, events). The doses are only computed where an
-    exposure or a dose exists (the nominal step costs a few comparisons)."""
+    exposure or a dose exists; a step in which nobody is exposed to anything, carries a dose
+    or is in any condition but well changes nothing and is one compiled check, ``_calm``)."""
+    shape = s.condition.shape
+    jit.about_to_run(_calm, jit.ENGINE_NOTICE)
+    if _calm(
+        as_f64(pio2_mmHg, shape), as_f64(ppco2_mmHg, shape), as_f64(core_rise_C, shape),
+        as_f64(helmet_water_L, shape), s.hypoxia, s.co2_impaired, s.co2_incapacitated,
+        s.condition,
+    ):  # fmt: skip
+        return s, []
     hypoxic = pio2_mmHg < phys.HYPOXIA_NONE_PIO2_MMHG
     tuc = None
     if np.count_nonzero(hypoxic) or np.count_nonzero(s.hypoxia):
@@ -114,6 +126,36 @@ def step(s: PhysiologyState, pio2_mmHg, ppco2_mmHg, core_rise_C, helmet_water_L,
             events.append(Emit("loss-of-crew-hypoxia", t, dies, values={"pio2_mmHg": pio2_mmHg}))
             s.dead |= dies
     return s, events
+
+
+@njit(cache=True, error_model="numpy")
+def _calm(pio2, ppco2, core_rise, helmet_water, hypoxia, co2_impaired, co2_incap, condition):
+    """Whether :func:`step` would change nothing and log nothing: every crew member well,
+    breathing enough O2 and too little CO2 to start a dose, no dose left to fade, core
+    temperature and helmet water short of impairment (a NaN is never calm)."""
+    R, C = pio2.shape
+    for r in range(R):
+        for c in range(C):
+            if not (
+                condition[r, c] == WELL
+                and hypoxia[r, c] == 0.0
+                and co2_impaired[r, c] == 0.0
+                and co2_incap[r, c] == 0.0
+                and pio2[r, c] >= HYPOXIA_NONE
+                and pio2[r, c] >= HYPOXIA_IMPAIRED
+                and ppco2[r, c] < CO2_DOSE_FROM
+                and core_rise[r, c] < phys.CORE_IMPAIRED_RISE_C
+                and core_rise[r, c] > -phys.CORE_IMPAIRED_DROP_C
+                and helmet_water[r, c] < phys.HELMET_WATER_IMPAIRED_L
+            ):
+                return False
+    return True
+
+
+HYPOXIA_NONE = phys.HYPOXIA_NONE_PIO2_MMHG
+HYPOXIA_IMPAIRED = phys.HYPOXIA_IMPAIRED_PIO2_MMHG
+CO2_DOSE_FROM = min(phys.CO2_IMPAIRED_MMHG_S[0][0], phys.CO2_INCAPACITATED_MMHG_S[0][0])
+jit.register(_calm, jit.ENGINE_NOTICE)
 
 
 def _causes(s: PhysiologyState, level, pio2_mmHg, core_rise_C, helmet_water_L) -> np.ndarray:

@@ -243,15 +243,16 @@ def secondary_min(s: SuitGasState, plan: Plan) -> np.ndarray:
     return np.where(flow > 0, s.o2_secondary_kg / np.where(flow > 0, flow, 1.0) / 60.0, 0.0)
 
 
-def o2_time_min(s: SuitGasState, plan: Plan, suited, umb=None) -> np.ndarray:
+def o2_time_min(s: SuitGasState, plan: Plan, suited, umb=None, secondary=None) -> np.ndarray:
     """Time the O2 lasts at the recent rate: the supply, then the secondary reserve; a
     vehicle store is shared by every umbilical drawing on it (``umb``: the suits on an
-    intact umbilical, default every umbilical suit)."""
+    intact umbilical, default every umbilical suit; ``secondary``: :func:`secondary_min`
+    when the caller has it)."""
     umb = plan.crew.umbilical if umb is None else umb
     supply_kg = np.where(umb, s.o2_vehicle_kg[:, None], s.o2_primary_kg)
     umb_rate = np.where(umb, s.o2_rate_kg_s, 0.0).sum(axis=1, keepdims=True)
     rate = np.where(umb, umb_rate, s.o2_rate_kg_s)
-    o2_time = np.where(
-        rate > 0, supply_kg / np.maximum(rate, 1e-12) / 60.0, np.inf
-    ) + secondary_min(s, plan)
+    o2_time = np.where(rate > 0, supply_kg / np.maximum(rate, 1e-12) / 60.0, np.inf) + (
+        secondary_min(s, plan) if secondary is None else secondary
+    )
     return np.where(suited, o2_time, np.inf)
