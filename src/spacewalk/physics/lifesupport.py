@@ -1,5 +1,8 @@
-"""Suit life support kernels: CO2 washout and scrubbing, heat balance and sweat, fit
-through a hatch. Pure functions over arrays shaped (runs, crew).
+"""Suit life support physics: the regulator, CO2 washout and scrubbing, heat balance and
+sweat, fit through a hatch. Pure functions. Those the engine's compiled suit kernels call
+are compiled with Numba and take one suit's numbers (``regulated_mass_step``, ``co2_step``,
+``scrubber_efficiency``, ``heat_step``); ``inspired_co2_mmHg`` and ``fog_index`` take
+numbers or arrays; the rest take arrays shaped (runs, crew).
 
 CO2: the suit gas is one well-mixed node of volume V ventilated by a flow Q whose CO2 is
 removed with efficiency eta (a scrubber) or dumped overboard (an open-loop purge):
