@@ -301,18 +301,17 @@ def _quiet_step(s: TimelineState, plan: Plan, p_ves, p_suit, motion, t, dt):
     out_i = np.empty((4, *shape), dtype=np.int64)  # slot, kind, hatch vessel, flat_r
     out_f = np.empty((4, *shape))  # duration, target pressure, envelope, new clock
     out_b = np.empty((3, *shape), dtype=np.bool_)  # ready, is_return, at_hatch
-    flying = motion.flying_rc if motion.any_unit else _NOT_FLYING.get(shape)
-    if flying is None:
-        flying = _NOT_FLYING.setdefault(shape, np.zeros(shape, dtype=np.bool_))
     jit.about_to_run(_quiet_kernel, jit.ENGINE_NOTICE)
     quiet = _quiet_kernel(
         s.act, s.act_t, s.started, s.done, s.lost, s.incapacitated, s.adrift, s.completed,
         s.loc, s.hatch_open, s.ret_dur_s, s.return_to,
         plan.kind, plan.hatch_of, plan.single_hatch, plan.after_c, plan.after_a, plan.dur_s,
-        plan.to_Pa, plan.until_s, bool(np.isfinite(plan.until_s).any()), plan.crew.envelope0_m, plan.crew.compliance_m_per_Pa,
+        plan.to_Pa, plan.until_s, bool(np.isfinite(plan.until_s).any()),
+        plan.crew.envelope0_m, plan.crew.compliance_m_per_Pa,
         plan.vessel.hatch_diameter_m, plan.vessel.hatch_open_max_Pa,
         as_f64(p_ves, plan.vessel.hatch_diameter_m.shape), as_f64(p_suit, shape),
-        as_bool(flying, shape), EVENT_LUT, float(t), float(dt), out_i, out_f, out_b,
+        motion.any_unit, as_bool(motion.flying_rc, shape), EVENT_LUT, float(t), float(dt),
+        out_i, out_f, out_b,
     )  # fmt: skip
     if not quiet:
         return None
@@ -325,7 +324,6 @@ def _quiet_step(s: TimelineState, plan: Plan, p_ves, p_suit, motion, t, dt):
     )  # fmt: skip
 
 
-_NOT_FLYING: dict = {}
 K_EGRESS, K_INGRESS, K_DEPRESS, K_REPRESS, K_HATCH_CLOSE = (
     KIND["egress"], KIND["ingress"], KIND["depress"], KIND["repress"], KIND["hatch-close"],
 )  # fmt: skip
@@ -335,9 +333,9 @@ K_EGRESS, K_INGRESS, K_DEPRESS, K_REPRESS, K_HATCH_CLOSE = (
 def _quiet_kernel(
     act, act_t, started, done, lost, incapacitated, adrift, completed, loc, hatch_open,
     ret_dur_s, return_to,
-    kind, hatch_of, single_hatch, after_c, after_a, dur_s, to_Pa, until_s, any_until, envelope0_m,
-    compliance_m_per_Pa, hatch_diameter_m, hatch_open_max_Pa,
-    p_ves, p_suit, flying, event_lut, t, dt, out_i, out_f, out_b,
+    kind, hatch_of, single_hatch, after_c, after_a, dur_s, to_Pa, until_s, any_until,
+    envelope0_m, compliance_m_per_Pa, hatch_diameter_m, hatch_open_max_Pa,
+    p_ves, p_suit, any_unit, flying, event_lut, t, dt, out_i, out_f, out_b,
 ):  # fmt: skip
     R, C = act.shape
     S = kind.shape[1]
@@ -359,8 +357,8 @@ def _quiet_kernel(
             gone = lost[r, d] or incapacitated[r, d] or adrift[r, d]
             released = active and dep_c >= 0 and not dep_done and gone
             ready = active and (dep_c < 0 or dep_done or released)
-            if (released and not started[r, c]) or (ready and not started[r, c]):
-                return False  # a wait released, an activity starting
+            if ready and not started[r, c]:  # (a released wait is ready too)
+                return False  # an activity starting
             dur = ret_dur_s[r, c] if is_return else dur_s[r, c, slot]
             is_egress, is_ingress = k == K_EGRESS, k == K_INGRESS
             open_now = hatch_open[r, hv]
@@ -387,7 +385,7 @@ def _quiet_kernel(
                 finished = clock >= dur - 1e-9
             if any_until and not np.isnan(until_s[c, slot]):
                 finished = t >= until_s[c, slot] - 1e-9
-            if event_lut[k] or (is_return and flying[r, c]):
+            if event_lut[k] or (any_unit and is_return and flying[r, c]):
                 return False  # ended by the motion subsystem
             if gate and finished:
                 return False  # the activity ends
