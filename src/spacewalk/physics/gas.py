@@ -1,7 +1,11 @@
 """Gas in a vessel (cabin, airlock, suit): pressure, venting through an orifice, repress.
 
-All functions are pure and broadcast over arrays whose leading axis is the run. Venting is
-isothermal: the walls keep the gas near cabin temperature during a minutes-long vent.
+All functions are pure. Those the engine's compiled kernels call are compiled with Numba:
+``orifice_mass_flow_kg_s`` and ``mix_o2_fraction`` take one vessel's or suit's numbers,
+``vent_step`` and ``vent_time_constant_s`` numbers or arrays; the rest broadcast over arrays
+whose leading axis is the run. Venting is isothermal: the walls keep the gas near cabin
+temperature during a minutes-long vent.
+
 Choked orifice flow (reference-data 10, Higgins via G. Landis):
 
     m_dot = Cd * A * p0 * sqrt(gamma / (R T0)) * (2 / (gamma + 1)) ** ((gamma + 1) / (2 (gamma - 1)))
@@ -35,15 +39,19 @@ def gas_mass_kg(pressure_Pa, R, temperature_K, volume_m3):
     return pressure_Pa * volume_m3 / (R * temperature_K)
 
 
+@njit(cache=True, error_model="numpy")
 def orifice_mass_flow_kg_s(p_up_Pa, p_down_Pa, cd_area_m2, R, temperature_K):
-    """Mass flow through an orifice from ``p_up`` to ``p_down`` (choked or subsonic, >= 0)."""
-    p_up = np.maximum(p_up_Pa, 0.0)
-    ratio = np.where(p_up > 0, np.clip(p_down_Pa / np.where(p_up > 0, p_up, 1.0), 0.0, 1.0), 1.0)
+    """Mass flow through one orifice from ``p_up`` to ``p_down`` (choked or subsonic, >= 0);
+    compiled, called by the suit gas kernel for a suit's holes."""
+    p_up = max(p_up_Pa, 0.0)
+    ratio = min(max(p_down_Pa / p_up, 0.0), 1.0) if p_up > 0 else 1.0
     g = GAMMA_AIR
-    subsonic = np.sqrt(
-        np.maximum(2.0 * g / (g - 1.0) * (ratio ** (2.0 / g) - ratio ** ((g + 1.0) / g)), 0.0)
-    )
-    psi = np.where(ratio <= CRITICAL_RATIO, GAMMA_FLOW, subsonic)
+    if ratio <= CRITICAL_RATIO:
+        psi = GAMMA_FLOW
+    else:
+        psi = np.sqrt(
+            max(2.0 * g / (g - 1.0) * (ratio ** (2.0 / g) - ratio ** ((g + 1.0) / g)), 0.0)
+        )
     return cd_area_m2 * p_up * psi / np.sqrt(R * temperature_K)
 
 

@@ -13,10 +13,9 @@ from dataclasses import dataclass
 import numpy as np
 from numba import njit
 
-from ...physics import jit, lifesupport
-from ...physics.gas import CRITICAL_RATIO, GAMMA_FLOW
-from ...physics.metabolism import o2_energy_equivalent_J_per_L
-from ...units import GAMMA_AIR, PA_PER_PSI, R_O2, RHO_O2_STPD
+from ...physics import gas, jit, lifesupport
+from ...physics.lifesupport import E_O2_J_PER_L
+from ...units import PA_PER_PSI, R_O2, RHO_O2_STPD
 from ...units import SUIT_GAS_T_K as SUIT_T_K
 from ..arrays import as_bool, as_f64
 from ..events import Emit
@@ -116,10 +115,7 @@ def step(s: SuitGasState, plan: Plan, suited, met_W, p_amb, faults, live, t, dt,
     return s, events, SuitGasOut(draw, purge)
 
 
-E_O2_J_PER_L = float(o2_energy_equivalent_J_per_L())  # Weir, at the default RQ
 RT_SUIT = R_O2 * SUIT_T_K
-SQRT_RT_SUIT = float(np.sqrt(RT_SUIT))
-G_RATIO = 2.0 * GAMMA_AIR / (GAMMA_AIR - 1.0)
 
 
 @njit(cache=True, error_model="numpy")
@@ -155,9 +151,10 @@ def _kernel(
                 pg = purge_kg_s[r, c] + (1.0 if purge_open[r, c] else 0.0) * secondary_kg_s[r, c]
             k_out = leak_m3_s[r, c] / V if p_suit[r, c] > p_amb[r, c] else 0.0
             if any_leak:
-                k_out = k_out + _hole_kg_s(p_suit[r, c], p_amb[r, c], hole_cdA[r, c]) / max(
-                    m - m_amb, 1e-12
+                hole = gas.orifice_mass_flow_kg_s(
+                    p_suit[r, c], p_amb[r, c], hole_cdA[r, c], R_O2, SUIT_T_K
                 )
+                k_out = k_out + hole / max(m - m_amb, 1e-12)
             supply = o2_primary[r, c]
             if any_umbilical and umb[r, c]:
                 supply = share
@@ -218,23 +215,6 @@ def _kernel(
 
 
 jit.register(_kernel, jit.ENGINE_NOTICE)
-
-
-@njit(cache=True, error_model="numpy")
-def _hole_kg_s(p_up_Pa, p_down_Pa, cd_area_m2):
-    """:func:`spacewalk.physics.gas.orifice_mass_flow_kg_s` for one suit's holes."""
-    p_up = max(p_up_Pa, 0.0)
-    ratio = min(max(p_down_Pa / p_up, 0.0), 1.0) if p_up > 0 else 1.0
-    if ratio <= CRITICAL_RATIO:
-        psi = GAMMA_FLOW
-    else:
-        psi = np.sqrt(
-            max(
-                G_RATIO * (ratio ** (2.0 / GAMMA_AIR) - ratio ** ((GAMMA_AIR + 1.0) / GAMMA_AIR)),
-                0.0,
-            )
-        )
-    return cd_area_m2 * p_up * psi / SQRT_RT_SUIT
 
 
 def secondary_min(s: SuitGasState, plan: Plan) -> np.ndarray:
