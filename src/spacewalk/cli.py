@@ -54,7 +54,7 @@ def _progress(done: int, total: int, name: str) -> None:
 
 
 def compile_notice(workers: bool = False) -> None:
-    """Say so on the terminal before a motion kernel compiles (the first runs after an
+    """Say so on the terminal before an engine kernel compiles (the first runs after an
     install): as it happens in this process, or at once for kernels that ``workers``
     (other processes) will compile."""
     from .physics import jit
