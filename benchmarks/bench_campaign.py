@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -37,7 +38,6 @@ from bench_motion import (
     basilisk_sim,
     crew_bodies,
 )
-from spacewalk.campaign import load_runs, run_campaign
 from spacewalk.scenario.dispersions import run_rng
 
 SEED = 2001
@@ -130,16 +130,36 @@ def part_free_flyer(workers: int) -> None:
 # ----------------------------------------------------------------- 2 and 3. whole EVAs
 
 
-def campaign_seconds(runs: int, workers: int, batch: int = 500) -> float:
+_CAMPAIGN = """
+import resource, sys, time
+from spacewalk.campaign import load_runs, run_campaign
+runs, workers, batch, folder = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+t0 = time.perf_counter()
+run_campaign("sts-102-2001", folder, runs=runs, workers=workers, batch_size=batch)
+elapsed = time.perf_counter() - t0
+assert len(load_runs(folder)) == runs
+kb = lambda who: resource.getrusage(who).ru_maxrss  # peak resident set, KiB on Linux
+print(elapsed, kb(resource.RUSAGE_SELF) / 1024, kb(resource.RUSAGE_CHILDREN) / 1024)
+"""
+
+
+def campaign_run(runs: int, workers: int, batch: int = 500) -> tuple[float, float, float]:
+    """One campaign in a fresh process: its wall time [s], and the peak memory [MiB] of the
+    process that writes the store and of its largest worker."""
     folder = Path(tempfile.mkdtemp(prefix="sw-camp-"))
     try:
-        t0 = time.perf_counter()
-        run_campaign("sts-102-2001", folder / "c", runs=runs, workers=workers, batch_size=batch)
-        elapsed = time.perf_counter() - t0
-        assert len(load_runs(folder / "c")) == runs
-        return elapsed
+        args = [str(runs), str(workers), str(batch), str(folder / "c")]
+        out = subprocess.run(
+            [sys.executable, "-c", _CAMPAIGN, *args], capture_output=True, text=True, check=True
+        )
+        elapsed, main_mb, worker_mb = map(float, out.stdout.split()[-3:])
+        return elapsed, main_mb, worker_mb
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def campaign_seconds(runs: int, workers: int, batch: int = 500) -> float:
+    return campaign_run(runs, workers, batch)[0]
 
 
 def part_evas(workers: int) -> None:
@@ -151,11 +171,15 @@ def part_evas(workers: int) -> None:
 
 def part_scaling(workers: int, max_runs: int) -> None:
     print("3. scaling (sts-102-2001 campaigns, batches of 500)")
-    for runs in (100, 1_000, 10_000, 100_000):
+    for runs in (100, 1_000, 10_000, 100_000, 1_000_000):
         if runs > max_runs:
             break
-        t = campaign_seconds(runs, workers)
-        print(f"   {runs:>7,} runs, {workers} workers: {t:8.1f} s ({runs / t:6.1f} runs/s)")
+        t, main_mb, worker_mb = campaign_run(runs, workers)
+        workers_mb = f"{worker_mb:,.0f} MiB (largest worker)" if worker_mb else "no workers"
+        print(
+            f"   {runs:>9,} runs, {workers} workers: {t:8.1f} s ({runs / t:6.1f} runs/s); peak "
+            f"memory {main_mb:,.0f} MiB (store writer), {workers_mb}"
+        )
     for w in range(1, workers + 1):
         t = campaign_seconds(2_000, w)
         print(f"     2,000 runs, {w} worker(s): {t:8.1f} s ({2_000 / t:6.1f} runs/s)")
