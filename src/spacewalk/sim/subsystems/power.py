@@ -6,7 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from numba import njit
 
+from ...physics import jit
+from ..arrays import as_bool
 from ..events import Emit
 from ..plan import Plan
 
@@ -31,24 +34,56 @@ def outputs(s: PowerState, plan: Plan, suited, umb=None) -> tuple[np.ndarray, np
     """At the start of the step: whether the fan runs, and the equipment heat [W];
     ``umb`` (R, C): on the vehicle's power (an umbilical, or a service umbilical)."""
     p = plan.crew
+    shape = s.battery_Ah.shape
     umb = p.umbilical if umb is None else umb
-    fan_ok = umb | (s.battery_Ah > 0) | (p.battery_A == 0)
-    equip_W = np.where(suited & ~umb & (s.battery_Ah > 0), p.battery_A * p.battery_V, 0.0)
+    fan_ok, equip_W = np.empty(shape, dtype=np.bool_), np.empty(shape)
+    jit.about_to_run(_outputs, jit.ENGINE_NOTICE)
+    _outputs(s.battery_Ah, p.battery_A, p.battery_V, as_bool(suited, shape),
+             as_bool(umb, shape), fan_ok, equip_W)  # fmt: skip
     return fan_ok, equip_W
 
 
 def step(s: PowerState, plan: Plan, suited, live, t, dt, umb=None):
     p = plan.crew
+    shape = s.battery_Ah.shape
     umb = p.umbilical if umb is None else umb
-    before = s.battery_Ah > 0
-    s.battery_Ah = np.where(
-        suited & ~umb,
-        np.maximum(s.battery_Ah - p.battery_A * dt / 3600.0, 0.0),
-        s.battery_Ah,
-    )
-    events: list[Emit] = []
-    out = before & ~(s.battery_Ah > 0) & suited & live
-    if np.count_nonzero(out):
-        s.out_s = np.where(out & np.isnan(s.out_s), t, s.out_s)
-        events.append(Emit("battery-exhausted", t, out))
-    return s, events
+    out = np.zeros(shape, dtype=np.bool_)
+    jit.about_to_run(_drain, jit.ENGINE_NOTICE)
+    if _drain(s.battery_Ah, s.out_s, p.battery_A, as_bool(suited, shape), as_bool(umb, shape),
+              as_bool(live, shape), float(t), float(dt), out):  # fmt: skip
+        return s, [Emit("battery-exhausted", t, out)]
+    return s, []
+
+
+@njit(cache=True, error_model="numpy")
+def _outputs(battery_Ah, battery_A, battery_V, suited, umb, fan_ok, equip_W):
+    """The fan runs on the vehicle's power, or while the battery lasts (or draws nothing);
+    the suit's electronics warm it while they run on the battery."""
+    R, C = battery_Ah.shape
+    for r in range(R):
+        for c in range(C):
+            charged = battery_Ah[r, c] > 0
+            fan_ok[r, c] = umb[r, c] or charged or battery_A[r, c] == 0
+            on_battery = suited[r, c] and not umb[r, c] and charged
+            equip_W[r, c] = battery_A[r, c] * battery_V[r, c] if on_battery else 0.0
+
+
+@njit(cache=True, error_model="numpy")
+def _drain(battery_Ah, out_s, battery_A, suited, umb, live, t, dt, out):
+    """The battery's charge over the step, in place; ``out`` marks those that ran out."""
+    R, C = battery_Ah.shape
+    flagged = False
+    for r in range(R):
+        for c in range(C):
+            before = battery_Ah[r, c] > 0
+            if suited[r, c] and not umb[r, c]:
+                battery_Ah[r, c] = max(battery_Ah[r, c] - battery_A[r, c] * dt / 3600.0, 0.0)
+            if before and not battery_Ah[r, c] > 0 and suited[r, c] and live[r, c]:
+                out[r, c] = flagged = True
+                if np.isnan(out_s[r, c]):
+                    out_s[r, c] = t
+    return flagged
+
+
+jit.register(_outputs, jit.ENGINE_NOTICE)
+jit.register(_drain, jit.ENGINE_NOTICE)
