@@ -75,13 +75,10 @@ PETCO2_ABOVE_INSPIRED_MMHG = 40.0  # H: normal arterial and end-tidal CO2, textb
 VENTILATORY_EQUIVALENT = 25.0  # H: VE / VO2 below the anaerobic threshold, textbook
 
 
-E_O2_J_PER_L = float(o2_energy_equivalent_J_per_L())  # Weir, at the default RQ
-
-
 @njit(cache=True, error_model="numpy")
 def minute_ventilation_L_min(metabolic_W):
     """Minute ventilation [L/min BTPS] at a metabolic rate: 25 times the O2 uptake."""
-    return VENTILATORY_EQUIVALENT * metabolic_W / E_O2_J_PER_L * 60.0
+    return VENTILATORY_EQUIVALENT * metabolic_W / o2_energy_equivalent_J_per_L() * 60.0
 
 
 @njit(cache=True, error_model="numpy")

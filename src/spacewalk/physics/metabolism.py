@@ -8,6 +8,7 @@ energy per litre of O2 (STPD) = 3.941 + 1.106 * RQ  [kcal/L]. At RQ = 0.85 this 
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
 
 from ..units import RHO_CO2_STPD, RHO_O2_STPD
 
@@ -15,19 +16,23 @@ KCAL_J = 4184.0  # [J/kcal]
 RQ_DEFAULT = 0.85  # respiratory quotient of a mixed diet at moderate work
 
 
-def o2_energy_equivalent_J_per_L(rq: float | np.ndarray = RQ_DEFAULT):
+# compiled (numbers or arrays): the suit kernels call them for one crew member
+@njit(cache=True, error_model="numpy")
+def o2_energy_equivalent_J_per_L(rq=RQ_DEFAULT):
     """Weir's energy equivalent of one litre (STPD) of O2 [J/L]."""
-    return (3.941 + 1.106 * np.asarray(rq)) * KCAL_J
+    return (3.941 + 1.106 * rq) * KCAL_J
 
 
+@njit(cache=True, error_model="numpy")
 def o2_use_kg_s(metabolic_W, rq=RQ_DEFAULT):
     """O2 consumed [kg/s] at a metabolic rate [W]."""
-    return np.asarray(metabolic_W) / o2_energy_equivalent_J_per_L(rq) * RHO_O2_STPD
+    return metabolic_W / o2_energy_equivalent_J_per_L(rq) * RHO_O2_STPD
 
 
+@njit(cache=True, error_model="numpy")
 def co2_made_kg_s(metabolic_W, rq=RQ_DEFAULT):
     """CO2 produced [kg/s] at a metabolic rate [W]: VCO2 = RQ * VO2 (volumes at STPD)."""
-    vo2_L_s = np.asarray(metabolic_W) / o2_energy_equivalent_J_per_L(rq)
+    vo2_L_s = metabolic_W / o2_energy_equivalent_J_per_L(rq)
     return rq * vo2_L_s * RHO_CO2_STPD
 
 

@@ -9,10 +9,9 @@ import numpy as np
 from numba import njit
 
 from ...physics import jit, lifesupport
-from ...physics.lifesupport import E_O2_J_PER_L
-from ...physics.metabolism import RQ_DEFAULT
+from ...physics.metabolism import co2_made_kg_s
 from ...physics.physiology import PH2O_BODY_MMHG
-from ...units import PA_PER_MMHG, R_O2, RHO_CO2_STPD
+from ...units import PA_PER_MMHG, R_O2
 from ...units import SUIT_GAS_T_K as SUIT_T_K
 from ..arrays import as_bool, as_f64
 from ..events import Emit
@@ -91,7 +90,7 @@ def _kernel(
     for r in range(R):
         for c in range(C):
             on = 1.0 if suited[r, c] else 0.0
-            made = met_W[r, c] / E_O2_J_PER_L * RQ_DEFAULT * RHO_CO2_STPD * on
+            made = co2_made_kg_s(met_W[r, c]) * on
             eff = 1.0
             scrubbed = 0.0
             if scrubber[r, c]:

@@ -14,8 +14,8 @@ import numpy as np
 from numba import njit
 
 from ...physics import gas, jit, lifesupport
-from ...physics.lifesupport import E_O2_J_PER_L
-from ...units import PA_PER_PSI, R_O2, RHO_O2_STPD
+from ...physics.metabolism import o2_use_kg_s
+from ...units import PA_PER_PSI, R_O2
 from ...units import SUIT_GAS_T_K as SUIT_T_K
 from ..arrays import as_bool, as_f64
 from ..events import Emit
@@ -145,7 +145,7 @@ def _kernel(
             m_amb = p_amb[r, c] * V / RT_SUIT
             regulating = suited[r, c] and not regulator_failed[r, c]
             setpoint = p_low[r, c] if low_mode[r, c] else p_set[r, c]
-            o2_met = met_W[r, c] / E_O2_J_PER_L * RHO_O2_STPD * on
+            o2_met = o2_use_kg_s(met_W[r, c]) * on
             pg = 0.0
             if regulating:
                 pg = purge_kg_s[r, c] + (1.0 if purge_open[r, c] else 0.0) * secondary_kg_s[r, c]
