@@ -23,8 +23,7 @@ from ..plan import Plan
 
 O2_RATE_TAU_S = 300.0  # [s] smoothing of the O2 draw used for "time remaining"
 SET_MARGIN_PA = 0.1 * PA_PER_PSI  # a suit is "below its set pressure" 0.1 psi under it
-BELOW_PA = (3.5 * PA_PER_PSI, 2.5 * PA_PER_PSI)  # the 3.5 and 2.5 psi marks
-BELOW_PA_ARR = np.array(BELOW_PA)
+BELOW_PA = np.array([3.5 * PA_PER_PSI, 2.5 * PA_PER_PSI])  # the 3.5 and 2.5 psi marks
 
 
 @dataclass
@@ -170,7 +169,7 @@ def _kernel(
             fp, fs = fp * on, fs * on
             if suited[r, c] and live[r, c] and p_new < setpoint - SET_MARGIN_PA:
                 for k in range(3):
-                    limit = setpoint - SET_MARGIN_PA if k == 0 else BELOW_PA_ARR[k - 1]
+                    limit = setpoint - SET_MARGIN_PA if k == 0 else BELOW_PA[k - 1]
                     if p_new < limit and np.isnan(below_s[k, r, c]):
                         below_s[k, r, c] = t
             d = fp + fs
