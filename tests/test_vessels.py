@@ -6,6 +6,7 @@ import math
 import tomllib
 from pathlib import Path
 
+import numpy as np
 import pytest
 import tomli_w
 
@@ -35,8 +36,7 @@ def test_each_crew_member_goes_through_the_vessels_the_file_names(result):
     quest = ["cabin", "equipment-lock", "crew-lock", "outside", "crew-lock", "equipment-lock"]
     assert _path(tm[tm.crew == "ev1"]) == [*quest, "cabin"]
     assert _path(tm[tm.crew == "ev2"]) == [*quest, "cabin"]
-    # ev3 ends the run: the last record is before the step that takes it into the cabin
-    assert _path(tm[tm.crew == "ev3"]) == ["cabin", "poisk", "outside", "poisk"]
+    assert _path(tm[tm.crew == "ev3"]) == ["cabin", "poisk", "outside", "poisk", "cabin"]
     assert result.summary["outcome"] == "completed"
 
 
@@ -47,18 +47,51 @@ def test_only_the_vessels_with_an_open_hatch_vent(result):
     tm = result.telemetry
     ev1, ev3 = tm[tm.crew == "ev1"], tm[tm.crew == "ev3"]
     assert ev1.p_airlock_kPa.min() < 0.7 and ev3.p_airlock_kPa.min() < 0.7
-    # in the equipment lock before the crew lock is entered, and after it: 14.7 psi air
-    in_eq = ev1[ev1.location == "equipment-lock"]
-    assert in_eq.p_ambient_kPa.min() == pytest.approx(14.7 * PA_PER_PSI / 1000, rel=1e-9)
-    assert tm.p_cabin_kPa.min() == pytest.approx(14.7 * PA_PER_PSI / 1000, rel=1e-9)
     # Quest's crew lock vents before Poisk (no prebreathe wait there): different histories
     out1 = ev1.t_s[ev1.location == "outside"].min()
     out3 = ev3.t_s[ev3.location == "outside"].min()
+    # in the equipment lock before the crew lock is entered: 14.7 psi air, untouched
+    in_eq = ev1[ev1.location == "equipment-lock"]
+    assert in_eq.p_ambient_kPa[in_eq.t_s < out1].tolist() == pytest.approx(
+        [14.7 * PA_PER_PSI / 1000] * int((in_eq.t_s < out1).sum()), rel=1e-12
+    )
+    assert tm.p_cabin_kPa[tm.t_s < out1].min() == pytest.approx(14.7 * PA_PER_PSI / 1000)
     assert out3 - out1 > 20 * 60
     ev = result.events
     opened = ev[ev.code == "hatch-open"]
     assert list(opened.subject) == ["crew-lock", "poisk"]
     assert list(ev[ev.code == "hatch-closed"].subject) == ["crew-lock", "poisk"]
+
+
+def test_inner_hatches_open_on_equal_pressures_the_gas_shared_as_boyle_says(result):
+    """Each lock is repressed to 14.0 psi and opens into a 14.7 psi vessel: through its
+    equalisation valve and open hatch the two end at one pressure, each gas mass kept
+    (isothermal, one gas: p = (p1 V1 + p2 V2) / (V1 + V2), Boyle). The crew lock into the
+    equipment lock, that into the cabin, then Poisk into the cabin, in the order the
+    timeline goes; the cabin is never vented."""
+    tm = result.telemetry
+    v = {x.id: x.gas.volume_m3 for x in result.scenario.vehicle.vessel_specs()}
+
+    def shared(p_a, vol_a, p_b, vol_b):
+        return (p_a * vol_a + p_b * vol_b) / (vol_a + vol_b)
+
+    kPa = PA_PER_PSI / 1000
+    p_eq = shared(14.7, v["equipment-lock"], 14.0, v["crew-lock"])
+    p_cab = shared(14.7, v["cabin"], p_eq, v["equipment-lock"])
+    p_end = shared(p_cab, v["cabin"], 14.0, v["poisk"])
+    ev1 = tm[tm.crew == "ev1"]
+
+    def back_in(frame, where):  # the records in ``where`` after the EVA
+        after = frame[frame.t_s > frame.t_s[frame.location == "outside"].max()]
+        return after[after.location == where]
+
+    assert back_in(ev1, "equipment-lock").p_ambient_kPa.iloc[0] == pytest.approx(
+        p_eq * kPa, rel=1e-9
+    )
+    # ev1 is in the cabin before Poisk's crew leave it
+    assert back_in(ev1, "cabin").p_cabin_kPa.iloc[0] == pytest.approx(p_cab * kPa, rel=1e-9)
+    assert tm.p_cabin_kPa.iloc[-1] == pytest.approx(p_end * kPa, rel=1e-9)
+    assert not (result.events.code == "inner-hatch-held").any()
 
 
 def test_the_crew_lock_depresses_as_its_choked_exponential(result):
@@ -130,3 +163,69 @@ def test_an_airlock_vehicle_keeps_its_cabin_closed():
     dragon = load_scenario("polaris-dawn").vehicle
     assert [v.id for v in iss.vessel_specs() if v.hatch] == ["airlock"]
     assert [v.id for v in dragon.vessel_specs() if v.hatch] == ["cabin"]
+
+
+EMU = Path(__file__).parent / "data" / "emu-nominal.toml"
+
+
+def test_nobody_is_walked_into_a_lock_open_to_vacuum():
+    """A third crew member, unsuited, is due in the airlock an hour into the EVA while the
+    EVA hatch is open: the inner hatch stays shut (equalising would vent the cabin), they
+    wait in the cabin with a warning, and go in once the hatch is closed and the lock
+    repressed and equalised with the cabin. Nobody is hurt."""
+    data = tomllib.loads(EMU.read_text())
+    data["crew"].append({"id": "iv", "role": "inside"})
+    data["timeline"]["iv"] = [
+        {"activity": "wait", "duration_min": 60},
+        {"activity": "enter-airlock", "duration_min": 5},
+    ]
+    res = simulate(parse_toml(tomli_w.dumps(data), "iv.toml"))
+    ev, tm = res.events, res.telemetry
+    held = ev[ev.code == "inner-hatch-held"]
+    assert list(held.crew) == ["iv"] and held.t_s.iloc[0] == pytest.approx(60 * 60, abs=10)
+    iv = tm[tm.crew == "iv"]
+    in_lock = iv[iv.location == "airlock"]
+    repressed = ev[(ev.code == "activity-start") & (ev.subject == "doff")].t_s.min()
+    assert in_lock.t_s.min() > repressed  # not before the EVA crew are back and repressed
+    assert in_lock.p_ambient_kPa.min() > 96  # never in less than 14 psi
+    assert not ev.code.isin(["impaired", "incapacitated", "loss-of-crew-hypoxia"]).any()
+    # once the EVA hatch is closed their equalisation valve fills the lock from the cabin
+    # beside its repress: the two end at one pressure, below the cabin's 14.7 psi
+    end = iv.iloc[-1]
+    assert end.p_airlock_kPa == pytest.approx(end.p_cabin_kPa, rel=1e-12)
+    assert 14.0 * PA_PER_PSI / 1000 < end.p_cabin_kPa < 14.7 * PA_PER_PSI / 1000
+
+
+def test_an_equalisation_valve_moves_gas_as_the_orifice_flow_and_keeps_it():
+    """Through the lock's valve, cabin air into an airlock at a fifth of its pressure: the
+    first step moves the choked orifice flow (Anderson, Modern Compressible Flow, eq. 5.21:
+    m' = Cd A p0 sqrt(g / (R T)) (2 / (g + 1))^((g+1)/(2(g-1)))) times dt; the valve never
+    carries past equal pressures, the mass and the O2 in it are kept, and the two end at
+    the Boyle pressure."""
+    from spacewalk.sim.plan import compile_plan
+    from spacewalk.sim.subsystems import vessels
+
+    plan = compile_plan(load_scenario(EMU), runs=1)
+    s = vessels.init(plan)
+    s.m_kg[0, 1] *= 0.2
+    s.o2_fraction[0, 1] = 1.0  # an airlock of O2, to see the O2 mix
+    s.R_J_kgK[0, 1] = gas_constant(1.0)
+    m0, o2_0 = s.m_kg.sum(), (s.m_kg * s.o2_fraction).sum()
+    p = vessels.pressure_Pa(s, plan)[0]
+    ves = plan.vessel
+    R, T = gas_constant(0.21), ves.T_K[0, 0]
+    choked = ves.vent_cdA_m2[0, 1] * p[0] * GAMMA_FLOW / math.sqrt(R * T)
+    nobody = np.zeros((1, 2), dtype=bool)
+    vloc, into = np.zeros((1, 2), dtype=np.int64), np.array([[1, -1]])
+    zero = np.zeros((1, 2))
+    dt = 10.0
+    m_al = s.m_kg[0, 1]
+    s, _ = vessels.step(s, plan, vloc, nobody, nobody, zero, nobody, dt, into)
+    assert s.m_kg[0, 1] - m_al == pytest.approx(choked * dt, rel=1e-12)
+    for _ in range(200):
+        s, _ = vessels.step(s, plan, vloc, nobody, nobody, zero, nobody, dt, into)
+        assert s.m_kg.sum() == pytest.approx(m0, rel=1e-14)
+        assert (s.m_kg * s.o2_fraction).sum() == pytest.approx(o2_0, rel=1e-14)
+        p_now = vessels.pressure_Pa(s, plan)[0]
+        assert p_now[1] <= p_now[0] * (1 + 1e-12)  # never past equal
+    assert p_now[1] == pytest.approx(p_now[0], rel=1e-9)

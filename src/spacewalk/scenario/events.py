@@ -81,6 +81,14 @@ EVENT_TYPES: tuple[EventType, ...] = (
         "the ballooned suit does not fit the hatch",
     ),
     _t(
+        "inner-hatch-held",
+        "warning",
+        "timeline",
+        "INNER HATCH HELD into the {subject}: {dp_kPa:.1f} kPa across it and a side open to "
+        "vacuum; waiting",
+        "an inner hatch stays shut: equalising would vent the vehicle",
+    ),
+    _t(
         "suit-recharged",
         "info",
         "timeline",

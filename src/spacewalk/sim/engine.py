@@ -295,8 +295,9 @@ class Engine:
         plan, p, dt, log, tl = self.plan, self.p, self.dt, self.log, self.tl
         vloc = timeline.vessel_of(tl, plan)
         self.ves, _ = vessels.step(
-            self.ves, plan, vloc, now.depress, now.repress, now.target_Pa, tl.hatch_open, dt
-        )
+            self.ves, plan, vloc, now.depress, now.repress, now.target_Pa, tl.hatch_open, dt,
+            now.equalise_to,
+        )  # fmt: skip
         p_ves = vessels.pressure_Pa(self.ves, plan)
         outside = tl.loc == LOC_OUTSIDE
         vflat = self.ri * p_ves.shape[1] + vloc  # flat index into (runs, vessels)

@@ -280,6 +280,7 @@ class VesselParams:
     hatch_diameter_m: np.ndarray  # the EVA hatch (0: the vessel has none)
     hatch_open_max_Pa: np.ndarray  # the EVA hatch opens at or below this pressure
     hatch_inherits: np.ndarray  # (V,) the hatch size is the vehicle's (a dispersion of it)
+    inside: np.ndarray  # (V,) the vessel each lock's inner hatch opens into (-1: the cabin)
     service: np.ndarray  # (V,) suits here run on the vehicle's service umbilical
 
 
@@ -459,6 +460,7 @@ def _vessel_arrays(sc: Scenario, runs: int) -> dict[str, np.ndarray]:
     out = {k: np.tile(np.asarray(val, dtype=float), (runs, 1)) for k, val in cols.items()}
     out["hatch_inherits"] = np.array([v.inherits_hatch and v.hatch for v in specs])
     out["service"] = np.array([v.gas.service_umbilical for v in specs], dtype=bool)
+    out["inside"] = np.array([v.inside for v in specs], dtype=np.int64)
     return out
 
 

@@ -4,8 +4,11 @@ Activities end on their duration, on a vessel pressure (depress, repress), at a 
 (a wait ``until_utc``), on an event (fly, capture, release, ride: the motion subsystem says
 when) or wait for another crew member's activity (``after``). Egress needs the hatch open,
 which needs the vessel vented; ingress waits while the ballooned suit does not fit the
-hatch. Terminate and abort (:func:`send_back`) skip to the hidden "return to the hatch"
-slot, then to the next ingress.
+hatch. An inner hatch (``enter-airlock``, ``leave-airlock``) opens only once the pressures
+on its two sides are equal: its equalisation valve brings them together (the vessels
+subsystem moves the gas), and while either side is open to vacuum nobody opens it.
+Terminate and abort (:func:`send_back`) skip to the hidden "return to the hatch" slot, then
+to the next ingress.
 """
 
 from __future__ import annotations
@@ -25,6 +28,8 @@ EVENT_LUT = np.zeros(RETURN + 1, dtype=bool)  # kinds that end on an event, not 
 EVENT_LUT[[KIND[k] for k in ("fly", "capture", "release", "ride")]] = True
 MOVES_LUT = np.zeros(RETURN + 1, dtype=bool)  # kinds that take a crew member elsewhere
 MOVES_LUT[[KIND[k] for k in ("enter-airlock", "leave-airlock", "egress", "ingress")]] = True
+INNER_LUT = np.zeros(RETURN + 1, dtype=bool)  # kinds that go through an inner hatch
+INNER_LUT[[KIND[k] for k in ("enter-airlock", "leave-airlock")]] = True
 NOMINAL, TERMINATED, ABORTED = 0, 1, 2  # mode: how the EVA of a crew member is going
 
 
@@ -50,6 +55,7 @@ class TimelineState:
     mode: np.ndarray  # (R, C) NOMINAL, TERMINATED, ABORTED
     blocked_s: np.ndarray  # (R, C) time unable to fit through the hatch
     blocked_logged: np.ndarray
+    held_logged: np.ndarray  # (R, C) an inner hatch held shut was said
     sent_back_s: np.ndarray  # (R, C) first terminate or abort (nan: none)
     sent_back_rule: np.ndarray  # (R, C) index of the rule that did it (-1: none)
 
@@ -70,6 +76,9 @@ class TimelineNow:
     recharged: np.ndarray  # suits recharged between EVAs this step
     doffed: np.ndarray  # (R, C) suits taken off this step: the crew member's EVA is over
     hatch_v: np.ndarray  # (R, C) the vessel whose EVA hatch each crew member goes by
+    # (R, C) the vessel each crew member goes into through an inner hatch, its equalisation
+    # valve open (-1: none): the vessels subsystem equalises the two
+    equalise_to: np.ndarray
 
     @property
     def depress(self):
@@ -106,6 +115,7 @@ def init(plan: Plan) -> TimelineState:
         mode=np.zeros((R, C), dtype=np.int64),
         blocked_s=np.zeros((R, C)),
         blocked_logged=np.zeros((R, C), dtype=bool),
+        held_logged=np.zeros((R, C), dtype=bool),
         sent_back_s=np.full((R, C), np.nan),
         sent_back_rule=np.full((R, C), -1, dtype=np.int64),
     )
@@ -228,6 +238,25 @@ def step(s: TimelineState, plan: Plan, p_ves: np.ndarray, p_suit: np.ndarray, mo
         )
         s.blocked_logged |= blocked
     gate = ready & ~blocked & ~((is_egress | is_ingress) & ~open_now)
+    # an inner hatch opens once the pressures on its two sides are within what the lock's
+    # hatch opens at; its equalisation valve is open while a crew member goes through (the
+    # Quest airlock's hatches have them, reference-data 8), unless either side is open to
+    # vacuum: nobody vents the vehicle through it, and the crew member waits at a hatch
+    # held shut (no script walks them into vacuum)
+    crossing = ready & INNER_LUT[kind_now]
+    equalise_to = np.full((R, C), -1, dtype=np.int64)
+    if np.count_nonzero(crossing):
+        shut, vented, to, dp = _inner_hatch(s, plan, crossing, flat, p_ves)
+        gate &= ~shut
+        held = shut & vented
+        if np.count_nonzero(held & ~s.held_logged):
+            vid = plan.vessel_ids
+            events.append(
+                Emit("inner-hatch-held", t, held & ~s.held_logged,
+                     subject=lambda r, c: vid[to[r, c]], values={"dp_kPa": dp / 1000.0})
+            )  # fmt: skip
+        s.held_logged = np.where(crossing, s.held_logged | held, False)
+        equalise_to = np.where(~vented, to, -1)
     # nobody closes a hatch on a crew member still outside who is coming in by it
     closing_now = ready & (kind_now == KIND["hatch-close"])
     if np.count_nonzero(closing_now):
@@ -287,8 +316,25 @@ def step(s: TimelineState, plan: Plan, p_ves: np.ndarray, p_suit: np.ndarray, mo
         recharged=recharged,
         doffed=doffed,
         hatch_v=hv,
+        equalise_to=equalise_to,
     )
     return s, events, now
+
+
+def _inner_hatch(s: TimelineState, plan: Plan, crossing, flat, p_ves):
+    """For the crew members ``crossing`` (R, C) an inner hatch: whether it is shut (the
+    pressures across it differ by more than its lock's hatch opens at), whether either side
+    is open to vacuum, the vessel they go into (-1: not crossing) and the pressure
+    difference [Pa]."""
+    R, V = p_ves.shape
+    rv = np.arange(R)[:, None] * V
+    to = np.where(crossing, plan.loc_after.ravel().take(flat), -1)
+    src, dst = np.maximum(s.loc, 0), np.maximum(to, 0)
+    lock = np.where(plan.vessel.inside[dst] == src, dst, src)
+    dp = np.abs(p_ves.ravel().take(rv + src) - p_ves.ravel().take(rv + dst))
+    shut = crossing & (dp > plan.vessel.hatch_open_max_Pa.ravel().take(rv + lock))
+    vented = s.hatch_open.ravel().take(rv + src) | s.hatch_open.ravel().take(rv + dst)
+    return shut, vented, to, dp
 
 
 def _quiet_step(s: TimelineState, plan: Plan, p_ves, p_suit, motion, t, dt):
@@ -298,7 +344,7 @@ def _quiet_step(s: TimelineState, plan: Plan, p_ves, p_suit, motion, t, dt):
     or closes, a wait is released, a suit is blocked at a hatch, a flight or ride is going):
     then :func:`step` takes it, expression for expression the same arithmetic."""
     shape = s.act.shape
-    out_i = np.empty((4, *shape), dtype=np.int64)  # slot, kind, hatch vessel, flat_r
+    out_i = np.empty((5, *shape), dtype=np.int64)  # slot, kind, hatch vessel, flat_r, equalise
     out_f = np.empty((4, *shape))  # duration, target pressure, envelope, new clock
     out_b = np.empty((3, *shape), dtype=np.bool_)  # ready, is_return, at_hatch
     jit.about_to_run(_quiet_kernel, jit.ENGINE_NOTICE)
@@ -307,6 +353,7 @@ def _quiet_step(s: TimelineState, plan: Plan, p_ves, p_suit, motion, t, dt):
         s.loc, s.hatch_open, s.ret_dur_s, s.return_to,
         plan.kind, plan.hatch_of, plan.single_hatch, plan.after_c, plan.after_a, plan.dur_s,
         plan.to_Pa, plan.until_s, bool(np.isfinite(plan.until_s).any()),
+        plan.loc_after, plan.vessel.inside, INNER_LUT,
         plan.crew.envelope0_m, plan.crew.compliance_m_per_Pa,
         plan.vessel.hatch_diameter_m, plan.vessel.hatch_open_max_Pa,
         as_f64(p_ves, plan.vessel.hatch_diameter_m.shape), as_f64(p_suit, shape),
@@ -321,6 +368,7 @@ def _quiet_step(s: TimelineState, plan: Plan, p_ves, p_suit, motion, t, dt):
         slot=out_i[0], kind=out_i[1], ready=out_b[0], is_return=out_b[1], dur_s=out_f[0],
         flat_r=out_i[3], target_Pa=out_f[1], at_hatch=out_b[2],
         envelope_m=out_f[2], recharged=zeros, doffed=zeros.copy(), hatch_v=out_i[2],
+        equalise_to=out_i[4],
     )  # fmt: skip
 
 
@@ -334,7 +382,7 @@ def _quiet_kernel(
     act, act_t, started, done, lost, incapacitated, adrift, completed, loc, hatch_open,
     ret_dur_s, return_to,
     kind, hatch_of, single_hatch, after_c, after_a, dur_s, to_Pa, until_s, any_until,
-    envelope0_m, compliance_m_per_Pa, hatch_diameter_m, hatch_open_max_Pa,
+    loc_after, inside, inner_lut, envelope0_m, compliance_m_per_Pa, hatch_diameter_m, hatch_open_max_Pa,
     p_ves, p_suit, any_unit, flying, event_lut, t, dt, out_i, out_f, out_b,
 ):  # fmt: skip
     R, C = act.shape
@@ -374,6 +422,14 @@ def _quiet_kernel(
                 return False  # blocked at the hatch
             if ready and k == K_HATCH_CLOSE:
                 return False  # nobody closes a hatch on a crew member still outside
+            out_i[4, r, c] = -1
+            if ready and inner_lut[k]:
+                src, dst = max(loc[r, c], 0), max(loc_after[c, slot], 0)
+                lock = dst if inside[dst] == src else src
+                if abs(p_ves[r, src] - p_ves[r, dst]) > hatch_open_max_Pa[r, lock]:
+                    return False  # an inner hatch to equalise first
+                if not (hatch_open[r, src] or hatch_open[r, dst]):
+                    out_i[4, r, c] = dst  # through the open hatch, the two equalise
             gate = ready and not ((is_egress or is_ingress) and not open_now)
             clock = act_t[r, c] + (dt if gate else 0.0)
             target = to_Pa[c, slot]

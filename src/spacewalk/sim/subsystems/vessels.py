@@ -4,7 +4,10 @@
 A vessel vents through its valve while a crew member inside it depresses, through its open
 EVA hatch to vacuum, and is repressurised at its set mass flow up to the highest target
 asked for, mixing the repress gas into its O2 fraction. Inner hatches between vessels are
-closed: crew pass them only between pressurised vessels (the procedures' repress first).
+closed: crew pass them only once the pressures on both sides are equal, and a crew member
+waiting to pass opens the hatch's equalisation valve, which moves gas from the higher to the
+lower pressure through the lock's valve (choked or subsonic), the mass conserved and the O2
+fractions mixed (the Quest airlock's hatches have such valves, reference-data 8).
 """
 
 from __future__ import annotations
@@ -42,13 +45,20 @@ def pressure_Pa(s: VesselState, plan: Plan) -> np.ndarray:
     return gas.pressure_Pa(s.m_kg, s.R_J_kgK, v.T_K, v.volume_m3)
 
 
-def step(s: VesselState, plan: Plan, vloc, depress, repress_asked, target_Pa, hatch_open, dt):
+def step(
+    s: VesselState, plan: Plan, vloc, depress, repress_asked, target_Pa, hatch_open, dt,
+    equalise_to=None,
+):  # fmt: skip
     """One step of every vessel. ``vloc`` (R, C) is the vessel around each crew member;
     ``depress`` and ``repress_asked`` (R, C) who asks their vessel to vent or fill, to
-    ``target_Pa``; ``hatch_open`` (R, V) each vessel's EVA hatch to vacuum. One compiled
-    kernel (:func:`_kernel`) over every run and vessel."""
+    ``target_Pa``; ``hatch_open`` (R, V) each vessel's EVA hatch to vacuum; ``equalise_to``
+    (R, C) the vessel on the other side of the inner hatch whose equalisation valve each
+    crew member opens (-1 or None: none). One compiled kernel (:func:`_kernel`) over every
+    run and vessel."""
     v = plan.vessel
     shape = vloc.shape
+    if equalise_to is None:
+        equalise_to = np.full(shape, -1, dtype=np.int64)
     jit.about_to_run(_kernel, jit.ENGINE_NOTICE)
     _kernel(
         s.m_kg, s.o2_fraction, s.R_J_kgK,
@@ -57,6 +67,7 @@ def step(s: VesselState, plan: Plan, vloc, depress, repress_asked, target_Pa, ha
         np.ascontiguousarray(vloc, dtype=np.int64), as_bool(depress, shape),
         as_bool(repress_asked, shape), as_f64(target_Pa, shape),
         as_bool(hatch_open, s.m_kg.shape), float(dt),
+        v.inside, np.ascontiguousarray(equalise_to, dtype=np.int64),
     )  # fmt: skip
     return s, []
 
@@ -68,7 +79,7 @@ HATCH_CD_PI = DISCHARGE_CD * np.pi  # an open hatch: C_d A = this d^2 / 4
 def _kernel(
     m_kg, o2_fraction, R_J_kgK,
     volume_m3, vent_cdA_m2, T_K, hatch_d_m, repress_kg_s, repress_fo2,
-    vloc, depress, repress_asked, target_Pa, hatch_open, dt,
+    vloc, depress, repress_asked, target_Pa, hatch_open, dt, inside, equalise_to,
 ):  # fmt: skip
     """Venting through the valve (asked by a crew member inside) and through the open EVA
     hatch (:func:`spacewalk.physics.gas.vent_step`, exact for choked isothermal flow), and
@@ -103,6 +114,42 @@ def _kernel(
                     R_J_kgK[r, v] = _gas_constant(o2_fraction[r, v])
                 m = m + add
             m_kg[r, v] = m
+        for c in range(C):  # inner hatches' equalisation valves, each pair once
+            a, b = vloc[r, c], equalise_to[r, c]
+            if b < 0 or a < 0:
+                continue
+            seen = False
+            for c2 in range(c):
+                a2, b2 = vloc[r, c2], equalise_to[r, c2]
+                seen = seen or (a2 == a and b2 == b) or (a2 == b and b2 == a)
+            if not seen:
+                lock = b if inside[b] == a else a
+                _equalise(m_kg, o2_fraction, R_J_kgK, volume_m3, T_K, r, a, b,
+                          vent_cdA_m2[r, lock], dt)  # fmt: skip
+
+
+@njit(cache=True, error_model="numpy")
+def _equalise(m_kg, o2_fraction, R_J_kgK, volume_m3, T_K, r, a, b, cdA_m2, dt):
+    """Gas from the higher-pressure vessel of ``a`` and ``b`` to the other for ``dt``
+    through an orifice of ``cdA_m2`` (:func:`~spacewalk.physics.gas.orifice_mass_flow_kg_s`),
+    never past equal pressures; the mass moves whole and the receiver's O2 fraction mixes."""
+    p_a = m_kg[r, a] * R_J_kgK[r, a] * T_K[r, a] / volume_m3[r, a]
+    p_b = m_kg[r, b] * R_J_kgK[r, b] * T_K[r, b] / volume_m3[r, b]
+    up, down = (a, b) if p_a >= p_b else (b, a)
+    p_up, p_down = max(p_a, p_b), min(p_a, p_b)
+    Rg = R_J_kgK[r, up]
+    flow = gas.orifice_mass_flow_kg_s(p_up, p_down, cdA_m2, Rg, T_K[r, up])
+    # the mass that makes the two pressures equal (the gas that moves keeps its constant)
+    per_kg = Rg * (T_K[r, up] / volume_m3[r, up] + T_K[r, down] / volume_m3[r, down])
+    m_eq = (p_up - p_down) / per_kg
+    dm = min(flow * dt, m_eq)
+    if dm <= 0.0:
+        return
+    fo2 = gas.mix_o2_fraction(m_kg[r, down], o2_fraction[r, down], dm, o2_fraction[r, up])
+    m_kg[r, up] -= dm
+    m_kg[r, down] += dm
+    o2_fraction[r, down] = fo2
+    R_J_kgK[r, down] = _gas_constant(fo2)
 
 
 _gas_constant = njit(cache=True)(gas_constant)  # the same function, compiled for the kernel
