@@ -405,9 +405,29 @@ def _att_deriv(y, out, fd, Ib, Ibi, tau_B):
 
 
 @njit(cache=True, error_model="numpy")
-def _move_held(b, n_steps, dt, y, p_tgt, v_cruise, arrived, model, n_mean, h_chief):
+def _chief_after(n_steps, dt, r0, v0, h_chief):
+    """The chief's radius and radial speed after ``n_steps`` (RK4 on r'' = r f'^2 - mu / r^2,
+    f' = h / r^2): the same for every body of a vehicle, so a caller may compute it once."""
+    for _ in range(n_steps):
+        a1 = h_chief * h_chief / r0**3 - MU_EARTH_M3_S2 / r0**2
+        r1, v1 = r0 + 0.5 * dt * v0, v0 + 0.5 * dt * a1
+        a2 = h_chief * h_chief / r1**3 - MU_EARTH_M3_S2 / r1**2
+        r2, v2 = r0 + 0.5 * dt * v1, v0 + 0.5 * dt * a2
+        a3 = h_chief * h_chief / r2**3 - MU_EARTH_M3_S2 / r2**2
+        r3, v3 = r0 + dt * v2, v0 + dt * a3
+        a4 = h_chief * h_chief / r3**3 - MU_EARTH_M3_S2 / r3**2
+        r0, v0 = (
+            r0 + dt / 6.0 * (v0 + 2 * v1 + 2 * v2 + v3),
+            v0 + dt / 6.0 * (a1 + 2 * a2 + 2 * a3 + a4),
+        )
+    return r0, v0
+
+
+@njit(cache=True, error_model="numpy")
+def _move_held(b, n_steps, dt, y, p_tgt, v_cruise, arrived, model, n_mean, h_chief, chief):
     """A held body (handrail, foot restraint, arm, ladder) moves straight to ``p_tgt`` at
-    ``v_cruise`` and keeps its attitude in H, turning with the frame."""
+    ``v_cruise`` and keeps its attitude in H, turning with the frame; ``chief`` is the
+    chief's (radius, radial speed) after the step (:func:`_chief_after`; unused in CW)."""
     T = n_steps * dt
     ex, ey, ez = p_tgt[b, 0] - y[0], p_tgt[b, 1] - y[1], p_tgt[b, 2] - y[2]
     d = np.sqrt(ex * ex + ey * ey + ez * ez)
@@ -423,18 +443,8 @@ def _move_held(b, n_steps, dt, y, p_tgt, v_cruise, arrived, model, n_mean, h_chi
         y[2] += ez * f
         sp = v_cruise[b] / d
         y[3], y[4], y[5] = ex * sp, ey * sp, ez * sp
-    if model == NONLINEAR:  # the chief's radius goes on (RK4 on r'' = r f'^2 - mu / r^2)
-        for _ in range(n_steps):
-            r0, v0 = y[13], y[14]
-            a1 = h_chief * h_chief / r0**3 - MU_EARTH_M3_S2 / r0**2
-            r1, v1 = r0 + 0.5 * dt * v0, v0 + 0.5 * dt * a1
-            a2 = h_chief * h_chief / r1**3 - MU_EARTH_M3_S2 / r1**2
-            r2, v2 = r0 + 0.5 * dt * v1, v0 + 0.5 * dt * a2
-            a3 = h_chief * h_chief / r2**3 - MU_EARTH_M3_S2 / r2**2
-            r3, v3 = r0 + dt * v2, v0 + dt * a3
-            a4 = h_chief * h_chief / r3**3 - MU_EARTH_M3_S2 / r3**2
-            y[13] = r0 + dt / 6.0 * (v0 + 2 * v1 + 2 * v2 + v3)
-            y[14] = v0 + dt / 6.0 * (a1 + 2 * a2 + 2 * a3 + a4)
+    if model == NONLINEAR:  # the chief's radius goes on
+        y[13], y[14] = chief[0], chief[1]
         fd = h_chief / (y[13] * y[13])
     else:
         fd = n_mean
@@ -487,10 +497,11 @@ def _advance_held(
     reach,
     stats,
     offset,
+    chief,
 ):
     """A held body: moved along its path; no integration, no scratch arrays."""
     y = y_all[b]
-    _move_held(b, n_steps, dt, y, p_tgt, v_cruise, arrived, model, n_mean[b], h_chief[b])
+    _move_held(b, n_steps, dt, y, p_tgt, v_cruise, arrived, model, n_mean[b], h_chief[b], chief)
     for j in range(length.shape[1]):
         tension[b, j] = 0.0  # a held body's hands take the loads
         reach[b, j] = 0.0
@@ -822,9 +833,14 @@ def _advance_all_held(
     """Every body held (none free): the path-following part of :func:`_advance` alone. It
     compiles in a fraction of the time, so a scenario in which nobody ever floats free (the
     README's quick start) never waits for the free-flight kernel to compile."""
+    chief = (0.0, 0.0)
+    last = (np.nan, np.nan, np.nan)  # the chief (r, r', h) it was computed for: shared
     for b in range(y.shape[0]):
+        if model == NONLINEAR and (y[b, 13], y[b, 14], h_chief[b]) != last:
+            last = (y[b, 13], y[b, 14], h_chief[b])
+            chief = _chief_after(n_steps, dt, y[b, 13], y[b, 14], h_chief[b])
         _advance_held(b, n_steps, dt, y, p_tgt, v_cruise, arrived, model, n_mean, h_chief,
-                      anchor, length, k_t, tension, reach, stats, offset)  # fmt: skip
+                      anchor, length, k_t, tension, reach, stats, offset, chief)  # fmt: skip
 
 
 @njit(cache=True, parallel=True, error_model="numpy")
@@ -873,6 +889,9 @@ def _advance(
         # pass and int64 before it, and each would compile the body kernels once more
         b = np.int64(i)
         if not free[b]:
+            chief = (0.0, 0.0)
+            if model == NONLINEAR:
+                chief = _chief_after(n_steps, dt, y[b, 13], y[b, 14], h_chief[b])
             _advance_held(
                 b,
                 n_steps,
@@ -891,6 +910,7 @@ def _advance(
                 reach,
                 stats,
                 offset,
+                chief,
             )
             continue
         _advance_body(
