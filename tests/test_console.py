@@ -968,3 +968,64 @@ def test_bad_openmct_and_origin_options_say_how_to_fix_them(tmp_path, capsys):
     assert "npm install openmct@4.2.0" in capsys.readouterr().err
     assert main(["console", "--allow-origin", "mct.example/x", "--runs", str(tmp_path)]) == 2
     assert "scheme, host and port" in capsys.readouterr().err
+
+
+def test_an_injected_fault_shows_the_near_future_at_once_and_the_same_whole_run_after():
+    """The server shows the first minutes after a fault at once and runs the rest in a
+    thread: while it runs the run is not finished (no outcome, the clock stops at what is
+    run); spliced, it is exactly the future a one-shot injection gives. A later fault's
+    future replaces an earlier one still running."""
+    import asyncio
+
+    import numpy as np
+    import pandas as pd
+
+    from spacewalk import load_scenario
+    from spacewalk.console.server import INJECT_HORIZON_S, _simulate
+    from spacewalk.console.session import Session
+
+    def live():
+        scenario, result, engine = asyncio.run(_simulate(load_scenario("iss-eva-23-2013")))
+        return Session(
+            "live", scenario, result.telemetry, result.events, result.summary, "t", engine
+        )
+
+    now, fault = 3000.0, {"kind": "suit-leak", "crew": "cassidy", "hole_diameter_mm": 4}
+    whole, split = live(), live()
+    whole.inject(whole.faulted_scenario(fault), now)
+    split.inject(split.faulted_scenario(fault), now, INJECT_HORIZON_S)
+    dt = split.scenario.engine.dt_s
+    assert split.pending is not None
+    assert split.t_end_s == pytest.approx(now + dt + INJECT_HORIZON_S)
+    assert not split.finished(split.t_end_s) and split.clock.t_end_s == split.t_end_s
+    near_events = list(split.events)
+    st = split.state()
+    assert st["predicting"] and st["outcome"] is None and not st["finished"]
+    split.show_future(split.run_future())
+    assert split.pending is None and not split.state()["predicting"]
+    pd.testing.assert_frame_equal(split.telemetry, whole.telemetry)
+    assert split.summary == whole.summary
+
+    def plain(events):
+        return [{k: v for k, v in e.items() if k != "index"} for e in events]
+
+    assert plain(split.events) == plain(whole.events)
+    # an event keeps its index through both loads: the past ones, the near ones
+    shown = {e["index"]: e for e in near_events}
+    assert all(shown[e["index"]] == e for e in split.events if e["index"] in shown)
+    assert len({e["index"] for e in split.events}) == len(split.events)
+    for k, stream in whole.streams.items():
+        assert np.array_equal(split.streams[k].t_s, stream.t_s)
+        assert np.array_equal(split.streams[k].values, stream.values, equal_nan=not stream.text)
+    # two faults in quick succession: the first one's future, finished late, is dropped
+    again = live()
+    again.inject(again.faulted_scenario(fault), now, INJECT_HORIZON_S)
+    first = again.pending
+    later = {"kind": "cooling-failure", "crew": "parmitano"}
+    again.inject(again.faulted_scenario(later), now + 60, INJECT_HORIZON_S)
+    end = again.t_end_s
+    again.show_future(again.run_future(first))
+    assert again.t_end_s == end and again.pending is not None
+    again.show_future(again.run_future())
+    assert [f["kind"] for f in again.injected] == ["suit-leak", "cooling-failure"]
+    assert {"fault-suit-leak", "fault-cooling"} <= {e["code"] for e in again.events}

@@ -36,6 +36,9 @@ MAX_UPLOAD_BYTES = 1 << 20  # a scenario file is a few kB; 1 MiB is generous
 MAX_WS_MESSAGE = 16 << 10  # a subscribe message for every channel of four crew is ~5 kB
 WS_HARD_LIMIT = 4 << 20  # beyond this aiohttp closes that one connection
 TICK_S = 0.1  # the longest the clock waits between deliveries
+# an injected fault's future is shown this far ahead at once (at 1000x, 0.3 s of wall
+# time); the rest is run in a thread and spliced in, the clock never passing what is run
+INJECT_HORIZON_S = 300.0
 RUN_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
 LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1"})
 COOKIE = "spacewalk_token"
@@ -270,7 +273,7 @@ async def _ticker(app: web.Application) -> None:
                 state = json.dumps({"type": "state", **session.state()})
                 for client in list(app[HUB].clients):
                     await _send(client, state)
-            if now >= session.t_end_s and session.mode == "live" and session.saved_to is None:
+            if session.finished(now) and session.mode == "live" and session.saved_to is None:
                 session.saved_to = ""  # once
                 asyncio.get_running_loop().create_task(_save(app, session))
             wait = _next_due(session, now)
@@ -288,6 +291,15 @@ def _next_due(session: Session, now: float) -> float:
         return TICK_S
     nxt = t_s[i]
     return min(TICK_S, max((nxt - now) / session.clock.speed, 0.001))
+
+
+async def _finish_future(app: web.Application, session: Session) -> None:
+    """Run the rest of an injected fault's future in a thread and show it; a later
+    injection's future replaces it (:meth:`Session.show_future` drops the stale one)."""
+    future = session.pending
+    shown = await asyncio.get_running_loop().run_in_executor(None, session.run_future, future)
+    async with app[HUB].lock:
+        session.show_future(shown)
 
 
 async def _save(app: web.Application, session: Session) -> None:
@@ -557,13 +569,16 @@ async def control(request: web.Request) -> web.Response:
             scenario = session.faulted_scenario(fault)
         except ScenarioError as exc:
             return _scenario_error("the fault is not valid", exc)
+        loop = asyncio.get_running_loop()
         async with app[HUB].lock:
             was_paused = session.clock.paused
-            session.clock.pause()  # the display waits while the future is run
+            session.clock.pause()  # the display waits while the near future is run
             now = session.clock.now()
-            await asyncio.get_running_loop().run_in_executor(None, session.inject, scenario, now)
+            await loop.run_in_executor(None, session.inject, scenario, now, INJECT_HORIZON_S)
             if not was_paused:
                 session.clock.resume()
+        if session.pending is not None:  # the rest of the future, off the event loop
+            loop.create_task(_finish_future(app, session))
     else:
         raise SessionError(
             f"action must be one of pause, resume, speed, seek, inject, stop, ack; got {action!r}"

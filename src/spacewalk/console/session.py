@@ -56,9 +56,15 @@ class Stream:
         return None if math.isnan(v) else float(v)
 
 
+def _event_key(e: dict) -> tuple:
+    return (e["t_s"], e["crew"], e["code"], e["subject"], e["message"])
+
+
 def _streams(telemetry: pd.DataFrame) -> dict[str, Stream]:
     out: dict[str, Stream] = {}
     tel = telemetry[telemetry["run"] == 0] if "run" in telemetry else telemetry
+    tel = tel.copy(deep=False)
+    tel.attrs = {}  # pandas deep-copies the units in attrs on every column taken: not here
     for crew, rows in tel.groupby("crew", observed=True, sort=False):
         t = rows["t_s"].to_numpy(dtype=float)
         for ch in CHANNELS:
@@ -212,19 +218,36 @@ class Session:
         self.saved_to: str | None = None
         self.serial = 0  # bumped whenever the data change (a fault changes the future)
         self.engine = engine  # live: the engine at the clock's time (record off)
+        # after an injection, the rest of the future still to run (see :meth:`inject`)
+        self.pending: _Future | None = None
         self._load(telemetry, events, summary)
         self.clock = Clock(t_end_s=self.t_end_s)
         start = scenario.scenario.start_utc
         self.epoch_ms = utc_seconds(start) * 1000.0 if start else 0.0
 
-    def _load(self, telemetry: pd.DataFrame, events: pd.DataFrame, summary: dict) -> None:
+    def _load(
+        self,
+        telemetry: pd.DataFrame,
+        events: pd.DataFrame,
+        summary: dict,
+        streams: dict[str, Stream] | None = None,
+    ) -> None:
         self.telemetry, self.summary, self.events_frame = telemetry, summary, events
-        self.streams = _streams(telemetry)
+        self.streams = _streams(telemetry) if streams is None else streams
         self.crew = [str(c) for c in pd.unique(telemetry["crew"])] if len(telemetry) else []
         ev = events[events["run"] == 0] if "run" in events and len(events) else events
-        self.events = [
-            {
-                "index": i,
+        # an event keeps its index when the list is loaded again (a fault's future): pages
+        # and acknowledgements know events by it, and an event stamped with an earlier time
+        # (a phase's own start) can land anywhere in the list
+        known: dict[tuple, list[int]] = {}
+        for e in getattr(self, "events", []):
+            known.setdefault(_event_key(e), []).append(e["index"])
+        fresh = itertools.count(
+            max((e["index"] for e in getattr(self, "events", [])), default=-1) + 1
+        )
+        self.events = []
+        for r in ev.itertuples(index=False):
+            e = {
                 "t_s": float(r.t_s),
                 "crew": "" if pd.isna(r.crew) else str(r.crew),
                 "code": str(getattr(r, "code", "")),
@@ -233,8 +256,9 @@ class Session:
                 "source": str(r.source),
                 "message": str(r.message),
             }
-            for i, r in enumerate(ev.itertuples(index=False))
-        ]
+            same = known.get(_event_key(e))
+            self.events.append({"index": same.pop(0) if same else next(fresh), **e})
+        self._by_index = {e["index"]: e for e in self.events}
         self.t_end_s = float(telemetry["t_s"].max()) if len(telemetry) else 0.0
         self.serial += 1
 
@@ -289,7 +313,7 @@ class Session:
 
     def state(self) -> dict:
         now = self.clock.now()
-        finished = now >= self.t_end_s
+        finished = self.finished(now)
         return {
             "id": self.id,
             "mode": self.mode,
@@ -302,6 +326,7 @@ class Session:
             "speed": self.clock.speed,
             "paused": self.clock.paused,
             "finished": finished,
+            "predicting": self.pending is not None,  # the future after a fault is being run
             "serial": self.serial,
             "injected": self.injected,
             "outcome": self.summary.get("outcome") if finished or self.mode == "replay" else None,
@@ -385,7 +410,8 @@ class Session:
         ]
 
     def acknowledge(self, index: int) -> None:
-        if not (0 <= index < len(self.events)) or self.events[index]["t_s"] > self.clock.now():
+        event = self._by_index.get(index)
+        if event is None or event["t_s"] > self.clock.now():
             raise SessionError(f"no event {index} to acknowledge yet")
         self.acknowledged.add(index)
 
@@ -409,11 +435,20 @@ class Session:
         if self.engine is not None and not self.engine.finished:
             self.engine.run(until_s=now)
 
-    def inject(self, scenario: Scenario, now: float) -> dict:
+    def finished(self, now: float | None = None) -> bool:
+        """The clock is at the end of the run (never while the future is still being run)."""
+        now = self.clock.now() if now is None else now
+        return self.pending is None and now >= self.t_end_s
+
+    def inject(self, scenario: Scenario, now: float, horizon_s: float | None = None) -> dict:
         """Add the scenario's last fault to the live engine at the present step, run the
         future from the engine's current state and splice it after the samples shown.
-        Returns the fault as it was applied."""
-        from ..results.simulation import result_of
+        Returns the fault as it was applied.
+
+        With ``horizon_s`` only that much of the future is run and shown now (what the
+        console needs at once); :meth:`run_future` then runs the rest, and
+        :meth:`show_future` splices it in (the server does both, off the event loop).
+        The clock does not pass the end of what has been run."""
         from ..sim.plan import planned_fault
         from ..sim.record import Recorder
 
@@ -424,18 +459,84 @@ class Session:
         eng.inject_fault(planned_fault(fault, eng.plan.crew_ids, eng.plan.motion, 1))
         plan = eng.plan
         shared = {id(x): x for x in (plan, plan.scenario, plan.motion, plan.motion.orbit)}
-        future = copy.deepcopy(eng, shared)
-        future.recorder = Recorder(eng.every)
-        out = future.run().output()
-        result = result_of(self.scenario, out)
-        past = self.telemetry[self.telemetry["t_s"] < t_next - 1e-9]
-        telemetry = pd.concat([past, result.telemetry], ignore_index=True)
+        engine = copy.deepcopy(eng, shared)
+        engine.recorder = Recorder(eng.every)
         self.scenario = scenario.model_copy(update={"faults": [*scenario.faults[:-1], fault]})
         applied = fault.model_dump(exclude_none=True)
         self.injected.append(applied)
-        self._load(telemetry, result.events, result.summary)
-        self.clock.t_end_s = self.t_end_s
+        past = self.telemetry[self.telemetry["t_s"] < t_next - 1e-9]
+        cut = {k: int(st.t_s.searchsorted(t_next - 1e-9)) for k, st in self.streams.items()}
+        future = _Future(engine, past, {k: (st, cut[k]) for k, st in self.streams.items()})
+        self.pending = None
+        if horizon_s is None:
+            self.show_future(self.run_future(future))
+            return applied
+        engine.run(until_s=t_next + horizon_s)
+        self.pending = future if not engine.finished else None
+        self.show_future(future.shown(self.scenario))
         return applied
+
+    def run_future(self, future: _Future | None = None) -> _Shown:
+        """Run the rest of the future after an injection (``pending`` by default) and
+        prepare it to be shown; touches nothing the session shows (safe in a thread)."""
+        future = self.pending if future is None else future
+        future.engine.run()
+        return future.shown(self.scenario)
+
+    def show_future(self, shown: _Shown) -> None:
+        """Show a future :meth:`run_future` (or :meth:`inject`) prepared; one from before a
+        later injection is dropped."""
+        if shown.future is not self.pending and self.pending is not None:
+            return  # a later fault has replaced this future
+        if shown.future is self.pending and shown.complete:
+            self.pending = None
+        self._load(shown.telemetry, shown.events, shown.summary, shown.streams)
+        self.clock.t_end_s = self.t_end_s
+
+
+@dataclass
+class _Shown:
+    """A future ready to show: the whole telemetry (past and future) and its streams."""
+
+    future: _Future
+    complete: bool
+    telemetry: pd.DataFrame
+    events: pd.DataFrame
+    summary: dict
+    streams: dict[str, Stream]
+
+
+@dataclass
+class _Future:
+    """The future after an injected fault: a copy of the live engine recording from the
+    first step not yet taken, the telemetry shown before it, and each stream with the
+    index its future starts at."""
+
+    engine: object
+    past: pd.DataFrame
+    streams: dict[str, tuple[Stream, int]]
+
+    def shown(self, scenario: Scenario) -> _Shown:
+        """The past and what the engine has run since, spliced; the summary once it ends."""
+        from ..results.simulation import result_of
+
+        complete = self.engine.finished  # else the summary waits for the end
+        result = result_of(scenario, self.engine.output(), summaries=complete)
+        new = _streams(result.telemetry)
+        streams = {}
+        for k, (st, i) in self.streams.items():
+            add = new.get(k)
+            if add is None:
+                streams[k] = Stream(st.t_s[:i], st.values[:i], st.text)
+                continue
+            streams[k] = Stream(
+                np.concatenate([st.t_s[:i], add.t_s]),
+                np.concatenate([st.values[:i], add.values]),
+                st.text,
+            )
+        telemetry = pd.concat([self.past, result.telemetry], ignore_index=True)
+        summary = result.summary if complete else {}
+        return _Shown(self, complete, telemetry, result.events, summary, streams)
 
 
 def _minmax_indices(values: np.ndarray, lo: int, hi: int, buckets: int) -> np.ndarray:

@@ -209,7 +209,7 @@ def eva(session: Session | None) -> dict:
         "eva": {
             "started": now > 0 or not session.clock.paused,
             "paused": session.clock.paused,
-            "completed": now >= session.t_end_s,
+            "completed": session.finished(now),
             "total_time": int(now),
             "uia": uia,
             "dcu": never,

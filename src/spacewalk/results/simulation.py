@@ -159,12 +159,13 @@ def simulate(
     return result_of(scenario, run_engine(plan, record=record))
 
 
-def result_of(scenario: Scenario, out) -> SimulationResult:
-    """Package an engine output as a :class:`SimulationResult`."""
+def result_of(scenario: Scenario, out, summaries: bool = True) -> SimulationResult:
+    """Package an engine output as a :class:`SimulationResult` (without its summaries: an
+    output taken before the end, whose telemetry and events alone are wanted)."""
     events = pd.DataFrame(out.events, columns=list(EVENT_COLUMNS))
     return SimulationResult(
         scenario=scenario,
         telemetry=_telemetry_frame(out),
         events=events,
-        summaries=build_summaries(out),
+        summaries=build_summaries(out) if summaries else [],
     )

@@ -13,7 +13,7 @@ is stopped with a status and a reason; the other runs go on.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -206,6 +206,7 @@ class Engine:
         self.t = 0.0
         self.values: dict = {}
         self.finished = False
+        self.closed = False  # output() has said what the end left undone
 
     def step(self) -> bool:
         """One engine step of every run; False once every timeline is done (or the limit)."""
@@ -452,12 +453,16 @@ class Engine:
         return self
 
     def inject_fault(self, fault: PlannedFault) -> None:
-        """Add a fault to the plan: it applies at the first step at or after its time."""
-        self.plan.faults.append(fault)
+        """Add a fault to the plan: it applies at the first step at or after its time. The
+        engine gets a plan of its own with it, so a copy taken before (the console's look
+        ahead, :mod:`spacewalk.console.session`) keeps the faults it had."""
+        self.plan = replace(self.plan, faults=[*self.plan.faults, fault])
         self.fs.applied.append(np.zeros(self.R, dtype=bool))
         self.fs.next_s = min(self.fs.next_s, float(fault.at_s.min()))
 
     def output(self) -> EngineOutput:
+        """What the summaries need. It may be taken before the end (the console shows the
+        near future after an injected fault that way) and the engine stepped on after."""
         plan, C, log, motion, tally, status = (
             self.plan,
             self.C,
@@ -480,7 +485,9 @@ class Engine:
                 np.where(tl.incapacitated & ~tl.done, incap, np.where(~tl.done, 4, tl.mode)),
             ),
         )
-        log.add(Emit("time-limit", t, ~tl.done & ~tl.lost & ~tl.incapacitated & ~tl.adrift))
+        if self.finished and not self.closed:  # said once; an engine output before its end
+            self.closed = True  # (the console's look ahead) goes on running afterwards
+            log.add(Emit("time-limit", t, ~tl.done & ~tl.lost & ~tl.incapacitated & ~tl.adrift))
         final = {
             "o2_primary_kg": suit.o2_primary_kg,
             "o2_secondary_min": suitgas.secondary_min(suit, plan),
