@@ -301,9 +301,11 @@ def test_a_survivor_does_not_wait_for_a_partner_who_cannot_come(emu_toml):
 
 
 def test_the_survivors_close_a_hatch_its_closer_cannot():
-    """Polaris Dawn: Gillis's umbilical breaks and, with no secondary O2, he is lost; closing
-    Dragon's hatch was his step. The others stop waiting for him, the first repress closes the
-    hatch (once Isaacman, who can, is back in), and they finish; Gillis is not brought back."""
+    """Polaris Dawn: Gillis's umbilical breaks as he stands in the vented cabin on his way
+    out and, with no secondary O2, he is lost; closing Dragon's hatch was his step. His
+    emergency ends Isaacman's EVA (he is on his way out: exposed), the others stop waiting
+    for him, the first repress closes the hatch (once Isaacman, who can, is back in), and the
+    cabin crew finish; Gillis is not brought back."""
     from spacewalk import load_scenario
     from spacewalk.scenario import scenario_from_mapping, scenario_to_mapping
 
@@ -312,10 +314,67 @@ def test_the_survivors_close_a_hatch_its_closer_cannot():
     res = simulate(scenario_from_mapping(m, "polaris-umbilical-break"), record=False)
     crew = res.summary["crew"]
     assert crew["gillis"]["outcome"] == "loss-of-crew"
-    assert all(crew[c]["outcome"] == "completed" for c in ("isaacman", "menon", "poteet"))
+    assert crew["isaacman"]["outcome"] == "terminated"
+    assert all(crew[c]["outcome"] == "completed" for c in ("menon", "poteet"))
     ev = res.events
+    told = ev[(ev.code == "terminate-with-crew") & (ev.crew == "isaacman")].t_s
+    assert told.iloc[0] == ev[ev.code == "fault-tether-break"].t_s.iloc[0]
     assert set(ev[ev.code == "wait-released"].crew) == {"isaacman", "menon", "poteet"}
     closed = ev[ev.code == "hatch-closed"].t_s
     back = ev[(ev.code == "ingress") & (ev.crew == "isaacman")].t_s
     assert len(closed) == 1 and closed.iloc[0] >= back.iloc[0]
     assert "time-limit" not in set(ev.code)
+
+
+def test_a_leak_in_the_depressing_airlock_stops_the_eva_there_and_represses():
+    """A 10-mm hole in Parmitano's suit 30 min into EVA 23, while the crew lock is being
+    depressed: before, no rule watched the airlock, Cassidy opened the hatch and worked six
+    hours outside while Parmitano died beside the hatch. Now the suit-pressure rule fires
+    there, both stand down and the lock is repressed at once (its hatch was never opened,
+    so nothing is closed first); the repressed lock is air he can breathe before the 4 min
+    without O2 that kill (physiology), so he lives, incapacitated, as the outcome says."""
+    d = _library("iss-eva-23-2013")
+    d["faults"] = [{"kind": "suit-leak", "crew": "parmitano", "at_min": 30, "hole_diameter_mm": 10}]
+    res = _run(d)
+    ev = res.events
+    fault = ev[ev.code == "fault-suit-leak"].t_s.iloc[0]
+    rule = ev[(ev.code == "rule-warning") & (ev.subject == "suit-pressure-low")]
+    assert list(rule.crew) == ["parmitano"] and rule.t_s.iloc[0] == fault
+    assert not ev.code.isin(["egress", "hatch-open"]).any()
+    stood = ev[ev.code == "terminate-with-crew"]
+    assert set(stood.crew) == {"parmitano", "cassidy"} and (stood.t_s == fault).all()
+    repress = ev[(ev.code == "activity-start") & (ev.subject == "repress")]
+    assert (repress.t_s == fault).all() and "cassidy" in set(repress.crew)
+    held = ev[(ev.code == "rule-warning") & (ev.subject == "airlock-emergency")]
+    assert list(held.crew) == ["parmitano"]  # incapacitated in the airlock: said so
+    assert not ev.code.str.startswith("loss-of-crew").any()
+    crew = res.summary["crew"]
+    assert crew["parmitano"]["outcome"] == "incapacitated"
+    assert crew["cassidy"]["outcome"] == "terminated" and crew["cassidy"]["time_outside_min"] == 0
+    tel = res.telemetry[res.telemetry.crew == "parmitano"]
+    assert tel.p_ambient_kPa.iloc[-1] > 90  # the lock is back near cabin pressure
+
+
+def test_a_crew_member_incapacitated_in_the_airlock_is_looked_after_and_the_eva_goes_on():
+    """STS-88, Ross's cooling gone in the first EVA: heat terminates it and he collapses in
+    the airlock after ingress. Before, nobody took his suit off: he sat in it for two days
+    until its O2 ran out and he died as the airlock was depressed for EVA 2. Now Newman,
+    beside him, takes him into his care: Ross's suit comes off with Newman's, he goes into
+    the cabin with him, and lives; the airlock rule there is an alarm, not a stand-down that
+    would skip Newman's later EVAs (the suit comes off before the next egress)."""
+    d = _library("sts-88-1998")
+    d["faults"] = [
+        {"kind": "cooling-failure", "crew": "ross", "at_min": 60, "remaining_fraction": 0.0}
+    ]
+    res = _run(d)
+    ev = res.events
+    ross, newman = ev[ev.crew == "ross"], ev[ev.crew == "newman"]
+    down = ross[ross.code == "incapacitated"].t_s.iloc[0]
+    care = ross[ross.code == "in-care"]
+    assert list(care.subject) == ["newman"] and 0 <= care.t_s.iloc[0] - down <= 30
+    assert not ev.code.str.startswith("loss-of-crew").any()
+    assert res.summary["crew"]["ross"]["outcome"] == "incapacitated"
+    assert len(newman[newman.code == "egress"]) == 3  # his three EVAs all happen
+    tel = res.telemetry[res.telemetry.crew == "ross"]
+    later = tel[tel.t_s > newman[newman.code == "egress"].t_s.iloc[1]]
+    assert (later.location == "cabin").all() and not later.suited.any()

@@ -283,6 +283,14 @@ EVENT_TYPES: tuple[EventType, ...] = (
         "a crew member in tow is inside with their rescuer",
     ),
     _t(
+        "in-care",
+        "warning",
+        "timeline",
+        "in the care of {subject}: their suit comes off with {subject}'s, and they go where "
+        "{subject} goes",
+        "an incapacitated crew member inside a vessel is looked after by an able crew member beside them",
+    ),
+    _t(
         "rescue-late",
         "emergency",
         "motion",

@@ -805,7 +805,7 @@ class FlightRule(_Model):
     below: float | None = None
     level: Literal["caution", "warning"] = "caution"
     action: Literal[RULE_ACTIONS] = "alarm"  # type: ignore[valid-type]
-    applies: Literal["suited", "outside", "always"] = "suited"
+    applies: Literal["suited", "outside", "always", "airlock"] = "suited"
     message: str = ""
 
     @model_validator(mode="after")

@@ -20,6 +20,15 @@ STANDARD_RULES: tuple[dict, ...] = (
         message="crew member incapacitated outside: partner rescue",  # the EVA rescue duty
     ),
     dict(
+        id="airlock-emergency",
+        channel="condition",
+        above=1.5,
+        level="warning",
+        action="abort",
+        applies="airlock",  # suited in a vessel: the EVA stops, the airlock is repressed
+        message="crew member incapacitated in the airlock: stop and repress",
+    ),
+    dict(
         id="co2-high",
         channel="ppco2_mmHg",
         above=15.0,
@@ -41,7 +50,7 @@ STANDARD_RULES: tuple[dict, ...] = (
         below=20.7,
         level="warning",
         action="abort",
-        applies="outside",
+        applies="suited",  # also in a depressing airlock: the EVA stops there, and it repressed
         message="suit pressure below 3.0 psi, abort to ingress",  # NF: margin above 2.5 psi (Gernhardt)
     ),
     dict(

@@ -268,6 +268,9 @@ class Engine:
         if np.count_nonzero(self.rescue.phase):  # partners going to, or bringing, a crew member
             self.rescue, ev = rescue.steer(self.rescue, plan, self.tl, self.motion, now, t)
             log.extend(ev)
+        if np.count_nonzero(self.tl.incapacitated):  # helpless inside: a crew mate beside
+            self.rescue, ev = rescue.look_after(self.rescue, plan, self.tl, t)
+            log.extend(ev)
         if np.count_nonzero(self.rescue.brought_by >= 0):  # the rescued, in their rescuer's care
             now.doffed |= rescue.in_care(self.rescue, self.tl, now.doffed)
         if np.count_nonzero(now.doffed):  # an EVA is over: its faults end, its rules re-arm

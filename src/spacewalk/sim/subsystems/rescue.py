@@ -6,7 +6,9 @@ handrails (GO), tethers them and checks them (TIE, ``TIE_S``), and brings them b
 hatch at ``TOW_FACTOR`` of their speed (TOW): the body in tow goes where the rescuer goes.
 When the rescuer's ingress is done, the one they brought is in the same vessel; the hatch
 close and the repress follow as the rescuer's timeline has them; the rescued one then stays
-with the rescuer inside (:func:`in_care`). Nobody else comes: with no
+with the rescuer inside (:func:`in_care`). A crew member incapacitated inside a vessel
+(in the airlock before going out or after coming in) is taken into the care of an able
+crew member beside them in the same way (:func:`look_after`). Nobody else comes: with no
 able partner outside, or a partner who dies on the way, the outcome says so. No script moves
 a body: the rescuer's motion is the motion subsystem's, at the speeds above.
 """
@@ -153,6 +155,25 @@ def steer(s: RescueState, plan: Plan, tl, motion, now, t) -> tuple[RescueState, 
             tl.ret_dur_s[r, c] = tl.act_t[r, c] + way / tow + 60.0
             motion.go_to(r, c, motion.hatch_of(r, c), tow)
             s.aim[r, c] = motion.hatch_of(r, c)
+    return s, events
+
+
+def look_after(s: RescueState, plan: Plan, tl, t) -> tuple[RescueState, list]:
+    """Crew incapacitated inside a vessel, not yet in anyone's care, with an able crew
+    member in the same vessel: in that one's care from now (:func:`in_care`), as if they had
+    brought them in. Alone in there, nobody comes for them."""
+    need = tl.incapacitated & ~tl.lost & (tl.loc != LOC_OUTSIDE) & (s.brought_by < 0)
+    events: list[Emit] = []
+    if not np.count_nonzero(need):
+        return s, events
+    able = _able(tl) & (tl.loc != LOC_OUTSIDE)
+    for r, c in zip(*np.nonzero(need), strict=True):
+        mates = np.nonzero(able[r] & (tl.loc[r] == tl.loc[r, c]))[0]
+        if mates.size:
+            s.brought_by[r, c] = int(mates[0])
+            events.append(
+                Emit("in-care", t, runs=[int(r)], crew=int(c), subject=plan.crew_ids[mates[0]])
+            )
     return s, events
 
 

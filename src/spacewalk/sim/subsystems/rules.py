@@ -14,7 +14,8 @@ from ..events import Emit
 from ..plan import LOC_CABIN, LOC_OUTSIDE, Plan
 from . import timeline
 
-APPLIES = ("suited", "outside", "always")
+# suited; outside; always; "airlock": suited in a vessel (before going out, after coming in)
+APPLIES = ("suited", "outside", "always", "airlock")
 
 
 @dataclass
@@ -35,10 +36,15 @@ class RuleTable:
     applies: np.ndarray  # (K,) index into APPLIES
     limit: np.ndarray  # (K, 1, 1)
     sign: np.ndarray  # (K, 1, 1) +1 above, -1 below
+    out_ahead: np.ndarray  # (C, S) an egress comes before the next ingress (going out)
 
 
 def table(plan: Plan) -> RuleTable:
     rules = tuple(plan.scenario.flight_rules or ())
+    # on the way out: the next egress comes before the next ingress and the next doff (after
+    # an ingress the suit comes off before the next EVA's egress)
+    egress, doff = timeline.first_ahead(plan, "egress"), timeline.first_ahead(plan, "doff")
+    out_ahead = (plan.ingress_target >= 0) & (egress < plan.ingress_target) & (egress < doff)
     return RuleTable(
         rules=rules,
         channel=tuple(r.channel for r in rules),
@@ -47,6 +53,7 @@ def table(plan: Plan) -> RuleTable:
             -1, 1, 1
         ),
         sign=np.array([1.0 if r.above is not None else -1.0 for r in rules]).reshape(-1, 1, 1),
+        out_ahead=out_ahead,
     )
 
 
@@ -86,13 +93,16 @@ def step(s: RuleState, rt: RuleTable, plan: Plan, values, tl, suit, slot, range_
     suited, outside = tl.suited, tl.loc == LOC_OUTSIDE
     # np.array of equal-shaped arrays stacks them, at a third of np.stack's cost a step
     vals = np.array([values[ch] for ch in rt.channel])
-    masks = (np.array((suited, outside, plan.crew.has_suit)) & live)[rt.applies]
+    masks = (np.array((suited, outside, plan.crew.has_suit, suited & ~outside)) & live)[rt.applies]
     fires = ((vals - rt.limit) * rt.sign > 0) & masks & ~s.fired
     if not np.count_nonzero(fires):
         return s, events
     R, C = plan.runs, len(plan.crew_ids)
     S = plan.kind.shape[1]
     ci = np.broadcast_to(np.arange(C), (R, C))
+    # suited in a vessel on the way out (suiting up, depressing, at the hatch): an EVA that
+    # ends stops here, and the airlock is repressed
+    leaving = suited & ~outside & rt.out_ahead.ravel().take(ci * S + slot)
     for k, rule in enumerate(rt.rules):
         fire = fires[k]
         if not np.count_nonzero(fire):
@@ -139,10 +149,11 @@ def step(s: RuleState, rt: RuleTable, plan: Plan, values, tl, suit, slot, range_
                 tl, ev = timeline.send_back(tl, plan, go, tgt, is_abort, t, code, k, range_m)
                 events += ev
             # the EVA ends for everyone exposed, also when the one it fired for is already
-            # back in the airlock waiting for them: partners outside terminate and follow;
-            # those still in a vessel open to vacuum do not go out (they close the hatch
-            # once the others are in, and repress)
-            runs_hit = (go | (fire & suited & (tl.loc != LOC_CABIN))).any(axis=1, keepdims=True)
+            # back in the airlock waiting for them, or not yet out: partners outside
+            # terminate and follow; those still in a vessel open to vacuum or on their way
+            # out do not go out (they close the hatch once the others are in, and repress)
+            here = fire & suited & ((tl.loc != LOC_CABIN) | leaving)
+            runs_hit = (go | here).any(axis=1, keepdims=True)
             pending = runs_hit & ~go & (slot != S - 1) & (tgt >= 0) & ~tl.done & ~tl.lost
             pending &= ~tl.adrift
             buddy = pending & outside
@@ -151,8 +162,9 @@ def step(s: RuleState, rt: RuleTable, plan: Plan, values, tl, suit, slot, range_
                     tl, plan, buddy, tgt, False, t, "terminate-with-crew", k, range_m
                 )
                 events += ev
-            inside = pending & ~outside & suited & _open_to_vacuum(tl, plan)
+            open_ = _open_to_vacuum(tl, plan)
+            inside = pending & ~outside & suited & (open_ | leaving)
             if np.count_nonzero(inside):
-                tl = timeline.stand_down(tl, plan, inside, tgt, t)
+                tl = timeline.stand_down(tl, plan, inside, tgt, t, hatch_shut=~open_)
                 events.append(Emit("terminate-with-crew", t, inside, values={"range_m": 0.0}))
     return s, events

@@ -513,10 +513,25 @@ def _jump(s: TimelineState, plan: Plan, go, skip_to, to, t, mode) -> None:
     s.mode = np.maximum(s.mode, np.where(go, mode, NOMINAL))
 
 
-def stand_down(s: TimelineState, plan: Plan, go, tgt, t):
+def first_ahead(plan: Plan, kind: str) -> np.ndarray:
+    """(C, S) the first slot of activity ``kind`` at or after each slot (S: none)."""
+    S = plan.kind.shape[1]
+    slots = np.where(plan.kind == KIND[kind], np.arange(S), S)
+    return np.flip(np.minimum.accumulate(np.flip(slots, axis=1), axis=1), axis=1)
+
+
+def stand_down(s: TimelineState, plan: Plan, go, tgt, t, hatch_shut=None):
     """The EVA is over before this crew member went out (an abort or terminate of the run):
-    skip to the activity after the next ingress (closing the hatch, the repress)."""
-    _jump(s, plan, go, tgt + 1, tgt + 1, t, TERMINATED)
+    skip to the activity after the next ingress (closing the hatch, the repress); where
+    ``hatch_shut`` (R, C) their hatch was never opened, straight to that repress."""
+    to = tgt + 1
+    if hatch_shut is not None and np.count_nonzero(hatch_shut):
+        S = plan.kind.shape[1]
+        first = first_ahead(plan, "repress")
+        ci = np.broadcast_to(np.arange(to.shape[1]), to.shape)
+        rep = first.ravel().take(ci * S + np.minimum(to, S - 1))
+        to = np.where(hatch_shut & (rep < S - 1), rep, to)
+    _jump(s, plan, go, to, to, t, TERMINATED)
     s.done |= go & (s.act >= plan.n_acts[None, :])
     return s
 
