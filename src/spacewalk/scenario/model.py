@@ -908,7 +908,7 @@ class CampaignSettings(_Model):
 
     seed: int | None = Field(default=None, ge=0)
     runs: int = Field(default=1000, ge=1, le=100_000_000)
-    batch_size: int = Field(default=500, ge=1, le=100_000)
+    batch_size: int | None = Field(default=None, ge=1, le=100_000)  # None: chosen per campaign
     dispersions: list[Dispersion] = Field(default_factory=list, max_length=200)
 
 
