@@ -423,7 +423,7 @@ def _chief_after(n_steps, dt, r0, v0, h_chief):
     return r0, v0
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", inline="always")
 def _move_held(b, n_steps, dt, y, p_tgt, v_cruise, arrived, model, n_mean, h_chief, chief):
     """A held body (handrail, foot restraint, arm, ladder) moves straight to ``p_tgt`` at
     ``v_cruise`` and keeps its attitude in H, turning with the frame; ``chief`` is the
