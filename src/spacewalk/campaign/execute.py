@@ -52,7 +52,8 @@ def simulate_runs(sc: Scenario, groups, seed: int, runs: np.ndarray, record: boo
     values = dispersions.draw(sc, groups, seed, runs)
     plan = compile_plan(sc, len(runs))
     dispersed.apply(plan, groups, values)
-    return run_engine(plan, record=record), values
+    # the rows are made from the summaries' arrays, not the event log: a batch keeps none
+    return run_engine(plan, record=record, events=record), values
 
 
 def run_batch(task: BatchTask) -> pd.DataFrame:

@@ -172,7 +172,7 @@ def answer(q: Question) -> pd.DataFrame:
     )
     plan = compile_plan(parse_toml(text, "prebreathe-bench"), runs=len(cands))
     plan.crew.dose0[:, 0, :] = np.array([np.array(s, dtype=float) for s in starts])
-    out = run_engine(plan, record=False)
+    out = run_engine(plan, record=False, events=False)
     suit_Pa = q.suit_psi * PA_PER_PSI
     rows = []
     for r, (c, s) in enumerate(zip(cands, starts, strict=True)):

@@ -165,7 +165,7 @@ class Engine:
     :func:`run_engine` is ``Engine(plan).run().output()``; the console keeps an engine and
     steps it with its clock, so an injected fault acts from the current state."""
 
-    def __init__(self, plan: Plan, record: bool = True):
+    def __init__(self, plan: Plan, record: bool = True, events: bool = True):
         eng = plan.scenario.engine
         self.plan, self.p = plan, plan.crew
         self.R, self.C = R, C = plan.runs, len(plan.crew_ids)
@@ -175,7 +175,7 @@ class Engine:
         self.n_max = int(np.ceil(eng.max_duration_h * 3600.0 / dt))
         self.n_sub = round(dt / eng.motion_dt_s)  # motion substeps per step
         self.ri = np.broadcast_to(np.arange(R)[:, None], (R, C))
-        self.log = EventLog(plan.crew_ids)
+        self.log = EventLog(plan.crew_ids, keep=events)  # events=False: an empty log
         # the subsystems' states
         self.tl = timeline.init(plan)
         self.fs = faults.init(plan)
@@ -539,6 +539,7 @@ class Engine:
         )
 
 
-def run_engine(plan: Plan, record: bool = True) -> EngineOutput:
-    """Run a compiled plan to the end (every run of the batch at once)."""
-    return Engine(plan, record).run().output()
+def run_engine(plan: Plan, record: bool = True, events: bool = True) -> EngineOutput:
+    """Run a compiled plan to the end (every run of the batch at once); ``events=False``
+    leaves the event log empty where nothing reads it (a campaign's rows)."""
+    return Engine(plan, record, events).run().output()

@@ -54,11 +54,14 @@ def _value(v, r: int, c: int):
 class EventLog:
     """The event log of a batch, in the order the engine emitted it."""
 
-    def __init__(self, crew_ids: list[str]):
+    def __init__(self, crew_ids: list[str], keep: bool = True):
         self.crew_ids = crew_ids
         self.items: list[dict] = []
+        self.keep = keep  # False: nobody reads this log (a campaign's rows): nothing is kept
 
     def add(self, e: Emit) -> None:
+        if not self.keep:
+            return
         et = EVENTS[e.code]
         for r, c in zip(*e.where(), strict=True):
             r, c = int(r), int(c)
