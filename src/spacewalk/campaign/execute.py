@@ -47,13 +47,15 @@ def _scenario(text: str) -> tuple[Scenario, list]:
     return sc, groups
 
 
-def simulate_runs(sc: Scenario, groups, seed: int, runs: np.ndarray, record: bool = False):
-    """Draw the runs' dispersed values, apply them to one plan and run the engine."""
+def simulate_runs(
+    sc: Scenario, groups, seed: int, runs: np.ndarray, record: bool = False, events: bool = True
+):
+    """Draw the runs' dispersed values, apply them to one plan and run the engine (with an
+    empty event log for ``events=False``)."""
     values = dispersions.draw(sc, groups, seed, runs)
     plan = compile_plan(sc, len(runs))
     dispersed.apply(plan, groups, values)
-    # the rows are made from the summaries' arrays, not the event log: a batch keeps none
-    return run_engine(plan, record=record, events=record), values
+    return run_engine(plan, record=record, events=events), values
 
 
 def run_batch(task: BatchTask) -> pd.DataFrame:
@@ -63,7 +65,8 @@ def run_batch(task: BatchTask) -> pd.DataFrame:
     names = dispersions.slot_names(groups)
     runs = task.runs
     try:
-        out, values = simulate_runs(sc, groups, task.seed, runs)
+        # the rows are made from the summaries' arrays, not the event log: a batch keeps none
+        out, values = simulate_runs(sc, groups, task.seed, runs, events=False)
         return rows_from_output(out, runs, task.seed, values, names)
     except Exception:  # noqa: BLE001 - isolate the run(s) that fail, below
         pass
@@ -71,7 +74,7 @@ def run_batch(task: BatchTask) -> pd.DataFrame:
     for r in runs:
         one = np.array([r])
         try:
-            out, values = simulate_runs(sc, groups, task.seed, one)
+            out, values = simulate_runs(sc, groups, task.seed, one, events=False)
             parts.append(rows_from_output(out, one, task.seed, values, names))
         except Exception as exc:  # noqa: BLE001 - recorded in the row, the campaign goes on
             values = dispersions.draw(sc, groups, task.seed, one)
