@@ -1026,6 +1026,14 @@ def test_an_injected_fault_shows_the_near_future_at_once_and_the_same_whole_run_
     end = again.t_end_s
     again.show_future(again.run_future(first))
     assert again.t_end_s == end and again.pending is not None
-    again.show_future(again.run_future())
-    assert [f["kind"] for f in again.injected] == ["suit-leak", "cooling-failure"]
-    assert {"fault-suit-leak", "fault-cooling"} <= {e["code"] for e in again.events}
+    second = again.pending
+    # a third, its whole future at once: neither earlier future may replace it afterwards
+    third = {"kind": "scrubber-exhausted", "crew": "cassidy"}
+    again.inject(again.faulted_scenario(third), now + 120)
+    shown = list(again.events)
+    for stale in (first, second):
+        again.show_future(again.run_future(stale))
+    assert again.pending is None and again.events == shown
+    kinds = ["suit-leak", "cooling-failure", "scrubber-exhausted"]
+    assert [f["kind"] for f in again.injected] == kinds
+    assert {"fault-suit-leak", "fault-cooling", "fault-scrubber"} <= {e["code"] for e in shown}

@@ -218,8 +218,10 @@ class Session:
         self.saved_to: str | None = None
         self.serial = 0  # bumped whenever the data change (a fault changes the future)
         self.engine = engine  # live: the engine at the clock's time (record off)
-        # after an injection, the rest of the future still to run (see :meth:`inject`)
+        # after an injection, the rest of the future still to run (see :meth:`inject`), and
+        # the latest injection's future (an earlier one, finished late, is not shown)
         self.pending: _Future | None = None
+        self._latest: _Future | None = None
         self._load(telemetry, events, summary)
         self.clock = Clock(t_end_s=self.t_end_s)
         start = scenario.scenario.start_utc
@@ -467,7 +469,7 @@ class Session:
         past = self.telemetry[self.telemetry["t_s"] < t_next - 1e-9]
         cut = {k: int(st.t_s.searchsorted(t_next - 1e-9)) for k, st in self.streams.items()}
         future = _Future(engine, past, {k: (st, cut[k]) for k, st in self.streams.items()})
-        self.pending = None
+        self.pending, self._latest = None, future
         if horizon_s is None:
             self.show_future(self.run_future(future))
             return applied
@@ -486,9 +488,9 @@ class Session:
     def show_future(self, shown: _Shown) -> None:
         """Show a future :meth:`run_future` (or :meth:`inject`) prepared; one from before a
         later injection is dropped."""
-        if shown.future is not self.pending and self.pending is not None:
+        if shown.future is not self._latest:
             return  # a later fault has replaced this future
-        if shown.future is self.pending and shown.complete:
+        if shown.complete:
             self.pending = None
         self._load(shown.telemetry, shown.events, shown.summary, shown.streams)
         self.clock.t_end_s = self.t_end_s
