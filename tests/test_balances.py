@@ -13,6 +13,7 @@ import tomli_w
 from spacewalk import parse_toml
 from spacewalk.sim.engine import Engine
 from spacewalk.sim.plan import compile_plan
+from spacewalk.sim.subsystems import vessels
 from spacewalk.units import C_BODY
 
 EMU = Path(__file__).parent / "data" / "emu-nominal.toml"
@@ -119,7 +120,9 @@ FAULTS = [
 def test_every_fault_on_library_scenarios_runs_clean_and_conserves(name, crew):
     """Each fault kind, 60 min in, on three library scenarios (a backpack EMU, an umbilical
     suit in a vented cabin, an Orlan): the run ends with a status of ok, every final value is
-    finite, and the water and energy accounts close."""
+    finite, and the water, energy and vehicle gas accounts close (the gas: what the vessels
+    hold is what they held, plus the repress, less what went to space; equalising between
+    them moves gas, it makes none)."""
     from spacewalk.scenario.load import library_dir
 
     base = tomllib.loads((library_dir() / f"{name}.toml").read_text())
@@ -134,3 +137,6 @@ def test_every_fault_on_library_scenarios_runs_clean_and_conserves(name, crew):
         water, energy = _balances(th, eng.plan.crew.feedwater_kg)
         np.testing.assert_allclose(water, 0.0, atol=1e-9)
         assert np.abs(energy).max() <= 1e-3 * max(1.0, np.abs(th.heat_in_J).max()), fault
+        ves, m0 = eng.ves, vessels.init(eng.plan).m_kg
+        gas = ves.m_kg.sum(axis=1) - (m0 + ves.added_kg - ves.vented_kg).sum(axis=1)
+        np.testing.assert_allclose(gas, 0.0, atol=1e-12 * m0.sum(), err_msg=str(fault))

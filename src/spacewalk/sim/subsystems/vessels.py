@@ -28,6 +28,10 @@ class VesselState:
     m_kg: np.ndarray  # (R, V) gas mass
     o2_fraction: np.ndarray  # (R, V)
     R_J_kgK: np.ndarray  # (R, V) specific gas constant of the mix
+    # the gas balance: what each vessel has vented to space and taken in by repress [kg]
+    # (equalisation only moves gas between vessels)
+    vented_kg: np.ndarray  # (R, V)
+    added_kg: np.ndarray  # (R, V)
 
 
 def init(plan: Plan) -> VesselState:
@@ -37,6 +41,8 @@ def init(plan: Plan) -> VesselState:
         m_kg=gas.gas_mass_kg(v.p0_Pa, R_v, v.T_K, v.volume_m3),
         o2_fraction=v.o2_fraction.copy(),
         R_J_kgK=R_v,
+        vented_kg=np.zeros_like(v.p0_Pa),
+        added_kg=np.zeros_like(v.p0_Pa),
     )
 
 
@@ -61,7 +67,7 @@ def step(
         equalise_to = np.full(shape, -1, dtype=np.int64)
     jit.about_to_run(_kernel, jit.ENGINE_NOTICE)
     _kernel(
-        s.m_kg, s.o2_fraction, s.R_J_kgK,
+        s.m_kg, s.o2_fraction, s.R_J_kgK, s.vented_kg, s.added_kg,
         v.volume_m3, v.vent_cdA_m2, v.T_K, v.hatch_diameter_m, v.repress_kg_s,
         v.repress_o2_fraction,
         np.ascontiguousarray(vloc, dtype=np.int64), as_bool(depress, shape),
@@ -77,14 +83,15 @@ HATCH_CD_PI = DISCHARGE_CD * np.pi  # an open hatch: C_d A = this d^2 / 4
 
 @njit(cache=True, error_model="numpy")
 def _kernel(
-    m_kg, o2_fraction, R_J_kgK,
+    m_kg, o2_fraction, R_J_kgK, vented_kg, added_kg,
     volume_m3, vent_cdA_m2, T_K, hatch_d_m, repress_kg_s, repress_fo2,
     vloc, depress, repress_asked, target_Pa, hatch_open, dt, inside, equalise_to,
 ):  # fmt: skip
     """Venting through the valve (asked by a crew member inside) and through the open EVA
     hatch (:func:`spacewalk.physics.gas.vent_step`, exact for choked isothermal flow), and
     repress at the set flow up to the highest target asked, mixing the O2 fraction
-    (:func:`~spacewalk.physics.gas.mix_o2_fraction`); in place."""
+    (:func:`~spacewalk.physics.gas.mix_o2_fraction`); in place, the gas vented and added
+    summed into ``vented_kg`` and ``added_kg``."""
     R, V = m_kg.shape
     C = vloc.shape[1]
     for r in range(R):
@@ -99,10 +106,12 @@ def _kernel(
             vent = vent and not hatch_open[r, v]
             repress = repress and not hatch_open[r, v]
             m, Rg, T, vol = m_kg[r, v], R_J_kgK[r, v], T_K[r, v], volume_m3[r, v]
+            m_before = m
             if vent:
                 m = gas.vent_step(m, vol, vent_cdA_m2[r, v], Rg, T, dt)
             if hatch_open[r, v]:
                 m = gas.vent_step(m, vol, HATCH_CD_PI * hatch_d_m[r, v] ** 2 / 4, Rg, T, dt)
+            vented_kg[r, v] += m_before - m
             add = repress_kg_s[r, v] * dt if repress else 0.0
             if add != 0.0:
                 fo2 = o2_fraction[r, v]
@@ -113,6 +122,7 @@ def _kernel(
                     o2_fraction[r, v] = gas.mix_o2_fraction(m, fo2, add, repress_fo2[r, v])
                     R_J_kgK[r, v] = _gas_constant(o2_fraction[r, v])
                 m = m + add
+                added_kg[r, v] += add
             m_kg[r, v] = m
         for c in range(C):  # inner hatches' equalisation valves, each pair once
             a, b = vloc[r, c], equalise_to[r, c]
