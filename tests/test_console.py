@@ -57,7 +57,7 @@ def run(coro):
     return asyncio.run(coro)
 
 
-async def _wait_for(predicate, timeout_s: float = 20.0):
+async def _wait_for(predicate, timeout_s: float = 60.0):  # a loaded CI machine lags
     t0 = time.monotonic()
     while time.monotonic() - t0 < timeout_s:
         value = await predicate()
