@@ -275,7 +275,7 @@ class Engine:
             now.doffed |= rescue.in_care(self.rescue, self.tl, now.doffed)
         if np.count_nonzero(now.doffed):  # an EVA is over: its faults end, its rules re-arm
             self.fs = faults.clear(self.fs, now.doffed)
-            self.rs = rules.rearm(self.rs, now.doffed)
+            self.rs = rules.rearm(self.rs, self.rt, now.doffed)
         if np.count_nonzero(now.recharged):  # between EVAs: fresh O2, CO2 cartridge, water
             self.suit = suitgas.recharge(self.suit, plan, now.recharged)
             self.cs = co2.recharge(self.cs, now.recharged)

@@ -77,9 +77,11 @@ def _open_to_vacuum(tl, plan: Plan) -> np.ndarray:
     return tl.hatch_open.ravel().take(np.arange(R)[:, None] * V + np.clip(where, 0, V - 1))
 
 
-def rearm(s: RuleState, mask) -> RuleState:
-    """The suit came off (``mask`` (R, C)): every rule watches the next EVA afresh."""
-    s.fired &= ~mask[None]
+def rearm(s: RuleState, rt: RuleTable, mask) -> RuleState:
+    """The suit came off (``mask`` (R, C)): every rule of an EVA watches the next EVA afresh;
+    a rule that applies ``always`` (the run's DCS risk, which only grows) stays fired."""
+    per_eva = rt.applies != APPLIES.index("always")
+    s.fired[per_eva] &= ~mask[None]
     return s
 
 
