@@ -378,3 +378,41 @@ def test_a_crew_member_incapacitated_in_the_airlock_is_looked_after_and_the_eva_
     tel = res.telemetry[res.telemetry.crew == "ross"]
     later = tel[tel.t_s > newman[newman.code == "egress"].t_s.iloc[1]]
     assert (later.location == "cabin").all() and not later.suited.any()
+
+
+def test_a_stand_down_in_a_cabin_that_vents_keeps_the_crew_in_and_suited():
+    """Gemini 12, Aldrin's regulator failed between EVAs (a fault stays in the suit): on the
+    next EVA day his CO2 climbs and the critical rule fires while both are suited in the
+    cabin. Before, Aldrin stood down and took his helmet off while Lovell, whose timeline
+    had no ingress, went on and vented the cabin around him. Now the stand-down takes the
+    crew member about to vent the vessel too: both go to the repress, nobody is unsuited in
+    vacuum, nobody is lost."""
+    d = _library("gemini-12-1966")
+    d.pop("documented", None)
+    d["faults"] = [{"kind": "regulator-failure", "crew": "aldrin", "at_min": 434.0}]
+    res = _run(d)
+    ev = res.events
+    fired = ev[(ev.code == "rule-warning") & (ev.subject == "co2-critical")].t_s.iloc[0]
+    stood = ev[(ev.code == "terminate-with-crew") & (ev.t_s == fired)]
+    assert set(stood.crew) == {"aldrin", "lovell"}
+    assert not ev.code.str.startswith("loss-of-crew").any()
+    tel = res.telemetry
+    assert not ((~tel.suited) & (tel.p_ambient_kPa < 20)).any()
+
+
+def test_nobody_vents_a_vessel_with_someone_unsuited_in_it(emu_toml):
+    """A third crew member, unsuited, follows the EVA crew into the airlock and stays: the
+    depress does not start (a warning says why), the hatch never opens, nobody is hurt."""
+
+    def edit(d):
+        d["crew"].append({"id": "iv", "role": "inside"})
+        d["timeline"]["iv"] = [{"activity": "enter-airlock", "duration_min": 5}]
+        d["engine"]["max_duration_h"] = 2.0
+
+    res = simulate(edited(emu_toml, edit))
+    ev = res.events
+    held = ev[ev.code == "depress-held"]
+    assert set(held.crew) == {"ev1", "ev2"} and set(held.subject) == {"airlock"}
+    assert not ev.code.isin(["hatch-open", "egress", "impaired", "incapacitated"]).any()
+    tel = res.telemetry
+    assert tel.p_airlock_kPa.min() == pytest.approx(14.7 * 6.894757, rel=1e-6)

@@ -89,6 +89,13 @@ EVENT_TYPES: tuple[EventType, ...] = (
         "an inner hatch stays shut: equalising would vent the vehicle",
     ),
     _t(
+        "depress-held",
+        "warning",
+        "timeline",
+        "DEPRESS HELD: someone in the {subject} is not suited; waiting",
+        "a vessel is not vented while a live crew member in it is not suited",
+    ),
+    _t(
         "suit-recharged",
         "info",
         "timeline",

@@ -192,6 +192,7 @@ class Engine:
         self.rescue = rescue.init(plan)
         self.any_service = bool(plan.vessel.service.any())
         self.umbilical_cut = np.zeros((self.R, len(plan.crew_ids)), dtype=bool)
+        self.depress_held = np.zeros((R, C), dtype=bool)  # said: a depress waits for a suit
         self.motion = CrewMotion(plan, self.log)
         # the orbit's day and night, the tallies, the runs' status, the recorder
         self.env = thermal.environment(plan)
@@ -298,8 +299,11 @@ class Engine:
     def _gas_and_body(self, step: int, t: float, now, sun: float) -> StepGas:
         plan, p, dt, log, tl = self.plan, self.p, self.dt, self.log, self.tl
         vloc = timeline.vessel_of(tl, plan)
+        depress = now.depress
+        if np.count_nonzero(depress):
+            depress = self._depress_allowed(depress, vloc, t)
         self.ves, _ = vessels.step(
-            self.ves, plan, vloc, now.depress, now.repress, now.target_Pa, tl.hatch_open, dt,
+            self.ves, plan, vloc, depress, now.repress, now.target_Pa, tl.hatch_open, dt,
             now.equalise_to,
         )  # fmt: skip
         p_ves = vessels.pressure_Pa(self.ves, plan)
@@ -368,6 +372,20 @@ class Engine:
             gas_out,
             heat_out,
         )
+
+    def _depress_allowed(self, depress, vloc, t: float) -> np.ndarray:
+        """Nobody vents a vessel with a live crew member in it who is not suited (a partner
+        who stood down and took the helmet off, a crew member in the wrong place): the valve
+        stays shut and the one asking waits, with a warning said once."""
+        tl = self.tl
+        bare = ~tl.suited & ~tl.lost & self.run_ok[:, None]
+        held = depress & ((vloc[:, :, None] == vloc[:, None, :]) & bare[:, None, :]).any(axis=2)
+        new = held & ~self.depress_held
+        if np.count_nonzero(new):
+            ids = self.plan.vessel_ids
+            self.log.add(Emit("depress-held", t, new, subject=lambda r, c: ids[vloc[r, c]]))
+        self.depress_held = np.where(depress, self.depress_held | held, False)
+        return depress & ~held
 
     def _physiology(self, t: float, g: StepGas, values: dict) -> np.ndarray:
         """What each crew member breathes and how hot, cold or wet they are: impaired,

@@ -37,6 +37,7 @@ class RuleTable:
     limit: np.ndarray  # (K, 1, 1)
     sign: np.ndarray  # (K, 1, 1) +1 above, -1 below
     out_ahead: np.ndarray  # (C, S) an egress comes before the next ingress (going out)
+    vent_ahead: np.ndarray  # (C, S) a depress comes before the next repress (staying in)
 
 
 def table(plan: Plan) -> RuleTable:
@@ -45,6 +46,10 @@ def table(plan: Plan) -> RuleTable:
     # an ingress the suit comes off before the next EVA's egress)
     egress, doff = timeline.first_ahead(plan, "egress"), timeline.first_ahead(plan, "doff")
     out_ahead = (plan.ingress_target >= 0) & (egress < plan.ingress_target) & (egress < doff)
+    # about to vent the vessel they are in (a Gemini commander, Dragon's cabin crew): the
+    # next depress comes before the next repress and doff
+    depress, repress = timeline.first_ahead(plan, "depress"), timeline.first_ahead(plan, "repress")
+    vent_ahead = (depress < repress) & (depress < doff)
     return RuleTable(
         rules=rules,
         channel=tuple(r.channel for r in rules),
@@ -54,6 +59,7 @@ def table(plan: Plan) -> RuleTable:
         ),
         sign=np.array([1.0 if r.above is not None else -1.0 for r in rules]).reshape(-1, 1, 1),
         out_ahead=out_ahead,
+        vent_ahead=vent_ahead,
     )
 
 
@@ -102,9 +108,10 @@ def step(s: RuleState, rt: RuleTable, plan: Plan, values, tl, suit, slot, range_
     R, C = plan.runs, len(plan.crew_ids)
     S = plan.kind.shape[1]
     ci = np.broadcast_to(np.arange(C), (R, C))
-    # suited in a vessel on the way out (suiting up, depressing, at the hatch): an EVA that
-    # ends stops here, and the airlock is repressed
-    leaving = suited & ~outside & rt.out_ahead.ravel().take(ci * S + slot)
+    # suited in a vessel on the way out (suiting up, depressing, at the hatch) or about to
+    # vent it: an EVA that ends stops here, and the vessel is repressed
+    vent = rt.vent_ahead.ravel().take(ci * S + slot)
+    leaving = suited & ~outside & (rt.out_ahead.ravel().take(ci * S + slot) | vent)
     for k, rule in enumerate(rt.rules):
         fire = fires[k]
         if not np.count_nonzero(fire):
@@ -156,9 +163,9 @@ def step(s: RuleState, rt: RuleTable, plan: Plan, values, tl, suit, slot, range_
             # out do not go out (they close the hatch once the others are in, and repress)
             here = fire & suited & ((tl.loc != LOC_CABIN) | leaving)
             runs_hit = (go | here).any(axis=1, keepdims=True)
-            pending = runs_hit & ~go & (slot != S - 1) & (tgt >= 0) & ~tl.done & ~tl.lost
-            pending &= ~tl.adrift
-            buddy = pending & outside
+            pending = runs_hit & ~go & (slot != S - 1) & ((tgt >= 0) | vent) & ~tl.done
+            pending &= ~tl.lost & ~tl.adrift
+            buddy = pending & outside & (tgt >= 0)
             if np.count_nonzero(buddy):
                 tl, ev = timeline.send_back(
                     tl, plan, buddy, tgt, False, t, "terminate-with-crew", k, range_m

@@ -523,9 +523,11 @@ def first_ahead(plan: Plan, kind: str) -> np.ndarray:
 def stand_down(s: TimelineState, plan: Plan, go, tgt, t, hatch_shut=None):
     """The EVA is over before this crew member went out (an abort or terminate of the run):
     skip to the activity after the next ingress (closing the hatch, the repress); where
-    ``hatch_shut`` (R, C) their hatch was never opened, straight to that repress."""
-    to = tgt + 1
-    if hatch_shut is not None and np.count_nonzero(hatch_shut):
+    ``hatch_shut`` (R, C) their hatch was never opened, straight to that repress. Crew with
+    no ingress ahead (``tgt`` -1: they stay in) go on from their next repress."""
+    to = np.where(tgt >= 0, tgt + 1, s.act)
+    hatch_shut = tgt < 0 if hatch_shut is None else hatch_shut | (tgt < 0)
+    if np.count_nonzero(hatch_shut):
         S = plan.kind.shape[1]
         first = first_ahead(plan, "repress")
         ci = np.broadcast_to(np.arange(to.shape[1]), to.shape)
