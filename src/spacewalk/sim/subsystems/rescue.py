@@ -163,18 +163,15 @@ def look_after(s: RescueState, plan: Plan, tl, t) -> tuple[RescueState, list]:
     member in the same vessel: in that one's care from now (:func:`in_care`), as if they had
     brought them in. Alone in there, nobody comes for them."""
     need = tl.incapacitated & ~tl.lost & (tl.loc != LOC_OUTSIDE) & (s.brought_by < 0)
-    events: list[Emit] = []
     if not np.count_nonzero(need):
-        return s, events
+        return s, []
     able = _able(tl) & (tl.loc != LOC_OUTSIDE)
-    for r, c in zip(*np.nonzero(need), strict=True):
-        mates = np.nonzero(able[r] & (tl.loc[r] == tl.loc[r, c]))[0]
-        if mates.size:
-            s.brought_by[r, c] = int(mates[0])
-            events.append(
-                Emit("in-care", t, runs=[int(r)], crew=int(c), subject=plan.crew_ids[mates[0]])
-            )
-    return s, events
+    beside = (tl.loc[:, :, None] == tl.loc[:, None, :]) & able[:, None, :]  # (R, C, mate)
+    cared = need & beside.any(axis=2)
+    mate = beside.argmax(axis=2)  # the first able crew mate in the same vessel
+    s.brought_by = np.where(cared, mate, s.brought_by)
+    ids = plan.crew_ids
+    return s, [Emit("in-care", t, cared, subject=lambda r, c: ids[mate[r, c]])]
 
 
 def in_care(s: RescueState, tl, doffed) -> np.ndarray:
