@@ -28,6 +28,7 @@ from spacewalk.sim.subsystems import (
     tissue,
     vessels,
 )
+from spacewalk.sim.values import VALUE_INDEX, VALUE_KEYS
 from spacewalk.units import PA_PER_PSI, R_O2, SUIT_GAS_T_K, gas_constant
 
 EMU = Path(__file__).parent / "data" / "emu-nominal.toml"
@@ -337,13 +338,13 @@ def test_a_rule_fires_once_and_an_abort_sends_the_crew_back(plan, scenario):
     tl, task = _outside_timeline(plan, scenario)
     suit = suitgas.init(plan, np.full((plan.runs, 2), 29.6e3))
     R, C = plan.runs, 2
-    values = {ch: np.zeros((R, C)) for ch in rt.channel}
-    values["p_suit_kPa"] = np.full((R, C), 29.6)
-    values["o2_margin_min"] = np.full((R, C), 300.0)
-    values["o2_time_min"] = np.full((R, C), 400.0)
-    values["feedwater_kg"] = np.full((R, C), 3.0)
-    values["battery_Ah"] = np.full((R, C), 20.0)
-    values["ppco2_mmHg"][0, 0] = 40.0  # above the co2-critical abort limit, run 0, ev1
+    values = np.zeros((len(VALUE_KEYS), R, C))  # the engine's buffer, a row a channel
+    values[VALUE_INDEX["p_suit_kPa"]] = 29.6
+    values[VALUE_INDEX["o2_margin_min"]] = 300.0
+    values[VALUE_INDEX["o2_time_min"]] = 400.0
+    values[VALUE_INDEX["feedwater_kg"]] = 3.0
+    values[VALUE_INDEX["battery_Ah"]] = 20.0
+    values[VALUE_INDEX["ppco2_mmHg"], 0, 0] = 40.0  # above the co2-critical abort limit
     slot = np.full((R, C), task)
     rng = np.full((R, C), 20.0)
     rs, ev = rules.step(rs, rt, plan, values, tl, suit, slot, rng, _everyone(plan), 0.0)

@@ -20,7 +20,6 @@ import numpy as np
 from ..physics import dcs
 from ..physics.physiology import inspired_o2_mmHg
 from ..scenario.presets import WORKLOADS_W
-from ..units import C_BODY
 from .crewmotion import CrewMotion
 from .events import Emit, EventLog
 from .plan import LOC_OUTSIDE, Plan, PlannedFault
@@ -38,6 +37,8 @@ from .subsystems import (
     tissue,
     vessels,
 )
+from .values import VALUE_INDEX, VALUE_KEYS, Tally
+from .values import compute as compute_values
 
 OUTCOMES = (
     "completed",
@@ -49,18 +50,6 @@ OUTCOMES = (
     "adrift",
 )
 CONSUMABLES = ("o2_primary", "o2_secondary", "o2_vehicle", "scrubber", "feedwater", "battery")
-PEAK_KEYS = (
-    "ppco2_mmHg",
-    "tissue_ratio",
-    "etr",
-    "p_dcs",
-    "heat_storage_kJ",
-    "helmet_water_L",
-    "fog_index",
-    "core_temp_rise_C",
-    "dp_suit_kPa",
-    "time_back_min",  # the emergency ingress time from the farthest point
-)
 
 
 @dataclass
@@ -91,54 +80,6 @@ class EngineOutput:
     impaired_s: np.ndarray | None = None  # (runs, crew) time impaired or worse
     suit_below_s: np.ndarray | None = None  # (3, runs, crew) below set, 3.5 and 2.5 psi (nan)
     day_night: list = field(default_factory=list)  # [(t_s, "sunrise" | "sunset"), ...]
-
-
-@dataclass
-class Tally:
-    """What the summaries need, accumulated every step: peaks, times outside and suited."""
-
-    peaks: dict[str, np.ndarray]
-    time_outside_s: np.ndarray
-    dark_outside_s: np.ndarray
-    suited_s: np.ndarray
-    # the latest time to start back and arrive before the primary O2 is spent (the reserve
-    # intact): the projection at the last step outside, or the time the slack reached zero
-    return_by_s: np.ndarray
-    return_by_crossed: np.ndarray
-
-    @classmethod
-    def zeros(cls, R: int, C: int) -> Tally:
-        peaks = {k: np.zeros((R, C)) for k in PEAK_KEYS}
-        peaks["o2_margin_min"] = np.full((R, C), np.inf)
-        z = np.zeros((R, C))
-        return cls(
-            peaks, z.copy(), z.copy(), z.copy(), np.full((R, C), np.nan), np.zeros((R, C), bool)
-        )
-
-    def add_return_by(self, values, live, outside, t) -> None:
-        """Slack = primary O2 time at the recent rate less the time back to the hatch
-        (straight line at the translation speed plus hatch operations)."""
-        out = outside & live & ~self.return_by_crossed
-        if not np.count_nonzero(out):
-            return
-        slack_s = (values["o2_margin_min"] - values["o2_secondary_min"]) * 60.0
-        crossed = out & (slack_s <= 0)
-        self.return_by_s = np.where(out, np.where(crossed, t, t + slack_s), self.return_by_s)
-        self.return_by_crossed |= crossed
-
-    def add(self, values, live, outside, suited, sunlit, dt) -> None:
-        all_live = live.all()
-        for key in PEAK_KEYS:
-            val = values[key] if all_live else np.where(live, values[key], 0.0)
-            np.maximum(self.peaks[key], val, out=self.peaks[key])
-        margin = self.peaks["o2_margin_min"]
-        self.peaks["o2_margin_min"] = np.where(
-            outside & live, np.minimum(margin, values["o2_margin_min"]), margin
-        )
-        self.time_outside_s += outside * dt
-        if sunlit < 0.5:
-            self.dark_outside_s += outside * dt
-        self.suited_s += suited * dt
 
 
 @dataclass
@@ -200,6 +141,8 @@ class Engine:
         self.lit_prev = self.sunlit_all[0] >= 0.5
         self.day_night: list = []
         self.tally = Tally.zeros(R, C)
+        self.vbuf = np.zeros((len(VALUE_KEYS), R, C))  # the channels the rules watch
+        self.p_dcs = dcs.probability_dcs(self.ts.u)  # changes with the tissues only
         self.run_ok = np.ones(R, dtype=bool)
         self.status = ["ok"] * R
         self.recorder = Recorder(self.every) if record else None
@@ -219,8 +162,7 @@ class Engine:
         values = self._values(now, g, range_m)  # the channels the rules watch
         pio2 = self._physiology(t, g, values)  # hypoxia, CO2, heat and cold, helmet water
         self._rules(t, now, g, values, range_m)
-        self.tally.add(values, g.live, g.outside, g.suited, sun, dt)
-        self.tally.add_return_by(values, g.live, g.outside, t)
+        self.tally.add(self.vbuf, g.live, g.outside, g.suited, sun, dt, t)
         if step % 60 == 0:
             self._check_numbers(t)
         if self.recorder is not None and step % self.every == 0:
@@ -357,6 +299,7 @@ class Engine:
             self.ts, _ = tissue.step(
                 self.ts, plan, p_in, p_breath, fo2_breath, met, self.dcs_every * dt
             )
+            self.p_dcs = dcs.probability_dcs(self.ts.u)
         tr, etr = tissue.ratios(self.ts, p_breath)
         return StepGas(
             live,
@@ -404,7 +347,7 @@ class Engine:
             self.dt,
         )
         self.log.extend(ev)
-        values["condition"] = self.ph.condition.astype(float)  # what the rules see
+        self.vbuf[VALUE_INDEX["condition"]] = self.ph.condition  # what the rules see
         newly = (self.ph.condition == physiology.INCAPACITATED) & ~self.tl.incapacitated
         if np.count_nonzero(newly):
             self.motion.let_go(newly)
@@ -413,41 +356,44 @@ class Engine:
         return pio2
 
     def _values(self, now, g: StepGas, range_m: np.ndarray) -> dict:
+        """The channels the rules watch (:mod:`spacewalk.sim.values`), into ``self.vbuf``:
+        the O2 time and the way back, along the handrails (straight without them) at the
+        crew member's speed, then ingress, hatch close and repress of the vessel they go in
+        by."""
         plan, p, tl, suit, th = self.plan, self.p, self.tl, self.suit, self.th
-        secondary = suitgas.secondary_min(suit, plan)
-        o2_time = suitgas.o2_time_min(
-            suit, plan, g.suited, p.umbilical & ~self.umbilical_cut, secondary
+        ops_s = plan.ops_back_s[np.arange(self.C)[None, :], now.hatch_v]
+        return compute_values(
+            self.vbuf,
+            ppco2=self.cs.inspired_mmHg,
+            p_suit=suit.p_suit_Pa,
+            p_amb=g.p_amb,
+            o2_primary=suit.o2_primary_kg,
+            o2_secondary=suit.o2_secondary_kg,
+            o2_vehicle=suit.o2_vehicle_kg,
+            o2_rate=suit.o2_rate_kg_s,
+            secondary_kg_s=p.secondary_kg_s,
+            o2_secondary_s=p.o2_secondary_s,
+            umb=p.umbilical & ~self.umbilical_cut,
+            suited=g.suited,
+            outside=g.outside,
+            way_m=self.motion.way_back_m(g.outside),
+            speed=p.speed_m_s,
+            ops_s=ops_s,
+            helmet_water=th.helmet_water_kg,
+            heat_J=th.heat_J,
+            mass_kg=p.mass_kg,
+            fog=g.heat_out.fog_index,
+            tr=g.tr,
+            etr=g.etr,
+            p_dcs=self.p_dcs,
+            feedwater=th.feedwater_kg,
+            battery=self.pw.battery_Ah,
+            blocked_s=tl.blocked_s,
         )
-        # the way back: along the handrails (straight without them) at the crew member's
-        # speed, then ingress, hatch close and repress of the vessel they go in by
-        way_m = self.motion.way_back_m(g.outside)
-        ops_s = plan.ops_back_s[np.arange(len(plan.crew_ids))[None, :], now.hatch_v]
-        back_min = np.where(g.outside, (way_m / p.speed_m_s + ops_s) / 60.0, 0.0)
-        values = {
-            "ppco2_mmHg": co2.inspired_mmHg(self.cs, plan),
-            "p_suit_kPa": suit.p_suit_Pa / 1000.0,
-            "dp_suit_kPa": (suit.p_suit_Pa - g.p_amb) / 1000.0,
-            "o2_time_min": o2_time,
-            "o2_margin_min": o2_time - back_min,
-            "time_back_min": back_min,
-            "o2_secondary_min": secondary,
-            "o2_secondary_used_min": p.o2_secondary_s / 60.0 - secondary,
-            "helmet_water_L": th.helmet_water_kg,
-            "heat_storage_kJ": th.heat_J / 1000.0,
-            "core_temp_rise_C": th.heat_J / (p.mass_kg * C_BODY),
-            "fog_index": g.heat_out.fog_index,
-            "tissue_ratio": g.tr,
-            "etr": g.etr,
-            "p_dcs": dcs.probability_dcs(self.ts.u),
-            "feedwater_kg": th.feedwater_kg,
-            "battery_Ah": self.pw.battery_Ah,
-            "ingress_blocked_min": tl.blocked_s / 60.0,
-        }
-        return values
 
     def _rules(self, t: float, now, g: StepGas, values: dict, range_m: np.ndarray) -> None:
         self.rs, ev = rules.step(
-            self.rs, self.rt, self.plan, values, self.tl, self.suit, now.slot, range_m, g.live, t
+            self.rs, self.rt, self.plan, self.vbuf, self.tl, self.suit, now.slot, range_m, g.live, t
         )
         self.log.extend(ev)
         if np.count_nonzero(self.rs.rescue):
@@ -495,7 +441,8 @@ class Engine:
         tl, suit, cs, th, pw, rs = self.tl, self.suit, self.cs, self.th, self.pw, self.rs
         recorder, day_night = self.recorder, self.day_night
         t, values = self.t, self.values
-        tally.peaks["p_dcs_lo"], tally.peaks["p_dcs_hi"] = dcs.probability_interval(self.ts)
+        peaks = tally.peaks
+        peaks["p_dcs_lo"], peaks["p_dcs_hi"] = dcs.probability_interval(self.ts)
         incap, adrift = OUTCOMES.index("incapacitated"), OUTCOMES.index("adrift")
         outcome = np.where(
             tl.lost,
@@ -517,7 +464,7 @@ class Engine:
             "feedwater_kg": th.feedwater_kg,
             "battery_Ah": pw.battery_Ah,
             "helmet_water_L": th.helmet_water_kg,
-            "tissue_ratio": values["tissue_ratio"],
+            "tissue_ratio": values["tissue_ratio"].copy(),
         }
         exhausted = {
             "o2_primary": suit.primary_out_s,
@@ -535,7 +482,7 @@ class Engine:
             act_start_s=tl.act_start_s,
             act_end_s=tl.act_end_s,
             final=final,
-            peaks=tally.peaks,
+            peaks=peaks,
             exhausted_s=exhausted,
             outcome=outcome,
             status=status,

@@ -9,9 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from numba import njit
 
+from ...physics import jit
+from ..arrays import as_bool
 from ..events import Emit
 from ..plan import LOC_CABIN, LOC_OUTSIDE, Plan
+from ..values import VALUE_INDEX
 from . import timeline
 
 # suited; outside; always; "airlock": suited in a vessel (before going out, after coming in)
@@ -33,6 +37,7 @@ class RuleTable:
 
     rules: tuple
     channel: tuple[str, ...]
+    rows: np.ndarray  # (K,) each rule's channel: its row of the engine's value buffer
     applies: np.ndarray  # (K,) index into APPLIES
     limit: np.ndarray  # (K, 1, 1)
     sign: np.ndarray  # (K, 1, 1) +1 above, -1 below
@@ -53,6 +58,7 @@ def table(plan: Plan) -> RuleTable:
     return RuleTable(
         rules=rules,
         channel=tuple(r.channel for r in rules),
+        rows=np.array([VALUE_INDEX[r.channel] for r in rules], dtype=np.int64),
         applies=np.array([APPLIES.index(r.applies) for r in rules], dtype=np.int64),
         limit=np.array([r.above if r.above is not None else r.below for r in rules]).reshape(
             -1, 1, 1
@@ -91,16 +97,50 @@ def rearm(s: RuleState, rt: RuleTable, mask) -> RuleState:
     return s
 
 
+@njit(cache=True, error_model="numpy")
+def _any_fires(values, rows, limit, sign, applies, fired, suited, outside, has_suit, live):
+    """Whether any rule fires this step (the compiled check of every step; the NumPy step
+    below acts on the few that do)."""
+    K = rows.shape[0]
+    R, C = suited.shape
+    for k in range(K):
+        a = applies[k]
+        for r in range(R):
+            for c in range(C):
+                if fired[k, r, c] or not live[r, c]:
+                    continue
+                if a == 0:
+                    watched = suited[r, c]
+                elif a == 1:
+                    watched = outside[r, c]
+                elif a == 2:
+                    watched = has_suit[r, c]
+                else:
+                    watched = suited[r, c] and not outside[r, c]
+                if watched and (values[rows[k], r, c] - limit[k]) * sign[k] > 0:
+                    return True
+    return False
+
+
+jit.register(_any_fires, jit.ENGINE_NOTICE)
+
+
 def step(s: RuleState, rt: RuleTable, plan: Plan, values, tl, suit, slot, range_m, live, t):
-    """Check every rule on this step's channel ``values`` and act on ``tl`` (the timeline
-    state) and ``suit`` (the suit gas state); ``slot`` is this step's timeline slot."""
+    """Check every rule on this step's channel ``values`` (the engine's buffer, row
+    ``VALUE_INDEX[channel]`` each channel) and act on ``tl`` (the timeline state) and
+    ``suit`` (the suit gas state); ``slot`` is this step's timeline slot."""
     events: list[Emit] = []
     s.rescue[:] = False
     if not rt.rules:
         return s, events
     suited, outside = tl.suited, tl.loc == LOC_OUTSIDE
-    # np.array of equal-shaped arrays stacks them, at a third of np.stack's cost a step
-    vals = np.array([values[ch] for ch in rt.channel])
+    shape = suited.shape
+    jit.about_to_run(_any_fires, jit.ENGINE_NOTICE)
+    if not _any_fires(values, rt.rows, rt.limit.ravel(), rt.sign.ravel(), rt.applies, s.fired,
+                      as_bool(suited, shape), outside, as_bool(plan.crew.has_suit, shape),
+                      as_bool(live, shape)):  # fmt: skip
+        return s, events
+    vals = values[rt.rows]  # a copy: the events keep it
     masks = (np.array((suited, outside, plan.crew.has_suit, suited & ~outside)) & live)[rt.applies]
     fires = ((vals - rt.limit) * rt.sign > 0) & masks & ~s.fired
     if not np.count_nonzero(fires):

@@ -1,0 +1,197 @@
+"""The channels the flight rules watch, the tallies' peaks and the summaries read, computed by
+one compiled kernel per step into a preallocated (channels, runs, crew) buffer.
+
+Row ``VALUE_INDEX[name]`` of the buffer is the channel ``name``; the engine hands the
+subsystems a dict of views of the rows, so a reader sees names, and the rule check
+(:func:`spacewalk.sim.subsystems.rules.step`) and the tallies (:func:`tally`) read the rows
+by index in compiled loops. The NumPy arithmetic this replaces (kept in
+``tests/test_values.py`` as the reference) gives the same numbers to the last bit."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numba import njit
+
+from ..physics import jit
+from ..scenario.model import RULE_CHANNELS
+from ..units import C_BODY
+
+# every channel a rule can watch, then those only the tallies and summaries read
+VALUE_KEYS = (*RULE_CHANNELS, "time_back_min", "o2_secondary_min", "etr")
+VALUE_INDEX = {k: i for i, k in enumerate(VALUE_KEYS)}
+_I = VALUE_INDEX
+# the rows as module constants (the kernels see them as compile-time integers)
+_PPCO2_MMHG = _I["ppco2_mmHg"]
+_P_SUIT_KPA = _I["p_suit_kPa"]
+_DP_SUIT_KPA = _I["dp_suit_kPa"]
+_O2_TIME_MIN = _I["o2_time_min"]
+_O2_MARGIN_MIN = _I["o2_margin_min"]
+_TIME_BACK_MIN = _I["time_back_min"]
+_O2_SECONDARY_MIN = _I["o2_secondary_min"]
+_O2_SECONDARY_USED_MIN = _I["o2_secondary_used_min"]
+_HELMET_WATER_L = _I["helmet_water_L"]
+_HEAT_STORAGE_KJ = _I["heat_storage_kJ"]
+_CORE_TEMP_RISE_C = _I["core_temp_rise_C"]
+_FOG_INDEX = _I["fog_index"]
+_TISSUE_RATIO = _I["tissue_ratio"]
+_ETR = _I["etr"]
+_P_DCS = _I["p_dcs"]
+_FEEDWATER_KG = _I["feedwater_kg"]
+_BATTERY_AH = _I["battery_Ah"]
+_INGRESS_BLOCKED_MIN = _I["ingress_blocked_min"]
+PEAK_KEYS = (
+    "ppco2_mmHg",
+    "tissue_ratio",
+    "etr",
+    "p_dcs",
+    "heat_storage_kJ",
+    "helmet_water_L",
+    "fog_index",
+    "core_temp_rise_C",
+    "dp_suit_kPa",
+    "time_back_min",  # the emergency ingress time from the farthest point
+)
+
+
+@njit(cache=True, error_model="numpy")
+def _kernel(
+    out, ppco2, p_suit, p_amb, o2_primary, o2_secondary, o2_vehicle, o2_rate, secondary_kg_s,
+    o2_secondary_s, umb, suited, outside, way_m, speed, ops_s, helmet_water, heat_J, mass_kg,
+    fog, tr, etr, p_dcs, feedwater, battery, blocked_s,
+):  # fmt: skip
+    """Every channel of every run and crew member (``condition`` is the physiology's, set
+    after it): the O2 time at the recent rate (a vehicle store shared by the umbilicals on
+    it) plus the secondary's minutes, the way back (``way_m`` at the crew member's speed,
+    then the hatch operations ``ops_s``) and the margin between them."""
+    R, C = ppco2.shape
+    for r in range(R):
+        umb_rate = 0.0
+        for c in range(C):
+            if umb[r, c]:
+                umb_rate += o2_rate[r, c]
+        for c in range(C):
+            flow = secondary_kg_s[r, c]
+            secondary = o2_secondary[r, c] / flow / 60.0 if flow > 0 else 0.0
+            supply = o2_vehicle[r] if umb[r, c] else o2_primary[r, c]
+            rate = umb_rate if umb[r, c] else o2_rate[r, c]
+            o2_time = np.inf
+            if suited[r, c]:
+                o2_time = (supply / max(rate, 1e-12) / 60.0 if rate > 0 else np.inf) + secondary
+            back = (way_m[r, c] / speed[r, c] + ops_s[r, c]) / 60.0 if outside[r, c] else 0.0
+            out[_PPCO2_MMHG, r, c] = ppco2[r, c]
+            out[_P_SUIT_KPA, r, c] = p_suit[r, c] / 1000.0
+            out[_DP_SUIT_KPA, r, c] = (p_suit[r, c] - p_amb[r, c]) / 1000.0
+            out[_O2_TIME_MIN, r, c] = o2_time
+            out[_O2_MARGIN_MIN, r, c] = o2_time - back
+            out[_TIME_BACK_MIN, r, c] = back
+            out[_O2_SECONDARY_MIN, r, c] = secondary
+            out[_O2_SECONDARY_USED_MIN, r, c] = o2_secondary_s[r, c] / 60.0 - secondary
+            out[_HELMET_WATER_L, r, c] = helmet_water[r, c]
+            out[_HEAT_STORAGE_KJ, r, c] = heat_J[r, c] / 1000.0
+            out[_CORE_TEMP_RISE_C, r, c] = heat_J[r, c] / (mass_kg[r, c] * C_BODY)
+            out[_FOG_INDEX, r, c] = fog[r, c]
+            out[_TISSUE_RATIO, r, c] = tr[r, c]
+            out[_ETR, r, c] = etr[r, c]
+            out[_P_DCS, r, c] = p_dcs[r, c]
+            out[_FEEDWATER_KG, r, c] = feedwater[r, c]
+            out[_BATTERY_AH, r, c] = battery[r, c]
+            out[_INGRESS_BLOCKED_MIN, r, c] = blocked_s[r, c] / 60.0
+
+
+jit.register(_kernel, jit.ENGINE_NOTICE)
+
+
+def compute(out, **channels) -> dict[str, np.ndarray]:
+    """Fill the buffer ``out`` (len(VALUE_KEYS), R, C) from the subsystems' arrays (the
+    keywords of :func:`_kernel`, each (R, C) but ``o2_vehicle`` (R,)); returns the dict of
+    views of its rows."""
+    jit.about_to_run(_kernel, jit.ENGINE_NOTICE)
+    _kernel(out, **channels)
+    return dict(zip(VALUE_KEYS, out, strict=True))
+
+
+@njit(cache=True, error_model="numpy")
+def _tally(
+    peaks, peak_rows, margin, margin_row, out, live, outside, suited, dark, dt,
+    time_outside, dark_outside, suited_s, return_by, crossed, t,
+):  # fmt: skip
+    """The tallies of one step, in place: the peaks of the rows ``peak_rows`` over the live
+    crew (NumPy's maximum: a NaN stays), the least O2 margin outside, the times outside, in
+    the dark outside and suited, and the latest time to start back with the reserve intact
+    (the projection at the last step outside, or the time the slack reached zero)."""
+    R, C = live.shape
+    for r in range(R):
+        for c in range(C):
+            for j in range(peak_rows.shape[0]):
+                v = out[peak_rows[j], r, c] if live[r, c] else 0.0
+                p = peaks[j, r, c]
+                if np.isnan(p) or np.isnan(v):
+                    peaks[j, r, c] = np.nan
+                elif v > p:
+                    peaks[j, r, c] = v
+            o2_margin = out[margin_row, r, c]
+            if outside[r, c] and live[r, c]:
+                m = margin[r, c]
+                margin[r, c] = np.nan if np.isnan(m) or np.isnan(o2_margin) else min(m, o2_margin)
+            time_outside[r, c] += outside[r, c] * dt
+            if dark:
+                dark_outside[r, c] += outside[r, c] * dt
+            suited_s[r, c] += suited[r, c] * dt
+            if outside[r, c] and live[r, c] and not crossed[r, c]:
+                slack_s = (o2_margin - out[_O2_SECONDARY_MIN, r, c]) * 60.0
+                if slack_s <= 0:
+                    return_by[r, c] = t
+                    crossed[r, c] = True
+                else:
+                    return_by[r, c] = t + slack_s
+
+
+jit.register(_tally, jit.ENGINE_NOTICE)
+
+
+@dataclass
+class Tally:
+    """What the summaries need, accumulated every step: peaks, times outside and suited."""
+
+    peak_stack: np.ndarray  # (len(PEAK_KEYS), R, C) the peak of each channel
+    o2_margin_min: np.ndarray  # (R, C) the least O2 margin outside
+    time_outside_s: np.ndarray
+    dark_outside_s: np.ndarray
+    suited_s: np.ndarray
+    # the latest time to start back and arrive before the primary O2 is spent (the reserve
+    # intact): the projection at the last step outside, or the time the slack reached zero
+    return_by_s: np.ndarray
+    return_by_crossed: np.ndarray
+
+    @classmethod
+    def zeros(cls, R: int, C: int) -> Tally:
+        z = np.zeros((R, C))
+        return cls(
+            np.zeros((len(PEAK_KEYS), R, C)),
+            np.full((R, C), np.inf),
+            z.copy(),
+            z.copy(),
+            z.copy(),
+            np.full((R, C), np.nan),
+            np.zeros((R, C), bool),
+        )
+
+    @property
+    def peaks(self) -> dict[str, np.ndarray]:
+        """A copy of the peaks by channel, the least O2 margin outside among them."""
+        peaks = dict(zip(PEAK_KEYS, self.peak_stack.copy(), strict=True))
+        return {**peaks, "o2_margin_min": self.o2_margin_min.copy()}
+
+    def add(self, out, live, outside, suited, sunlit: float, dt: float, t: float) -> None:
+        """Add one step from the buffer of channel values ``out`` (:func:`compute`)."""
+        jit.about_to_run(_tally, jit.ENGINE_NOTICE)
+        _tally(
+            self.peak_stack, _PEAK_ROWS, self.o2_margin_min, _I["o2_margin_min"], out, live,
+            outside, suited, sunlit < 0.5, float(dt), self.time_outside_s, self.dark_outside_s,
+            self.suited_s, self.return_by_s, self.return_by_crossed, float(t),
+        )  # fmt: skip
+
+
+_PEAK_ROWS = np.array([_I[k] for k in PEAK_KEYS], dtype=np.int64)
