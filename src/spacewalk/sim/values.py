@@ -122,15 +122,18 @@ def _tally(
     the dark outside and suited, and the latest time to start back with the reserve intact
     (the projection at the last step outside, or the time the slack reached zero)."""
     R, C = live.shape
-    for r in range(R):
-        for c in range(C):
-            for j in range(peak_rows.shape[0]):
-                v = out[peak_rows[j], r, c] if live[r, c] else 0.0
+    for j in range(peak_rows.shape[0]):  # row by row: the buffer in memory order
+        row = out[peak_rows[j]]
+        for r in range(R):
+            for c in range(C):
+                v = row[r, c] if live[r, c] else 0.0
                 p = peaks[j, r, c]
                 if np.isnan(p) or np.isnan(v):
                     peaks[j, r, c] = np.nan
                 elif v > p:
                     peaks[j, r, c] = v
+    for r in range(R):
+        for c in range(C):
             o2_margin = out[margin_row, r, c]
             if outside[r, c] and live[r, c]:
                 m = margin[r, c]

@@ -98,17 +98,18 @@ def rearm(s: RuleState, rt: RuleTable, mask) -> RuleState:
 
 
 @njit(cache=True, error_model="numpy")
-def _any_fires(values, rows, limit, sign, applies, fired, suited, outside, has_suit, live):
-    """Whether any rule fires this step (the compiled check of every step; the NumPy step
-    below acts on the few that do)."""
+def _fires(values, rows, limit, sign, applies, fired, suited, outside, has_suit, live, fires):
+    """Which rules fire this step, into ``fires`` (K, R, C): over their limit, on the crew
+    they watch, not fired yet in this EVA; returns whether any does (the compiled check of
+    every step; the NumPy code below acts on the few steps that fire)."""
     K = rows.shape[0]
     R, C = suited.shape
+    any_fire = False
     for k in range(K):
         a = applies[k]
+        row = values[rows[k]]
         for r in range(R):
             for c in range(C):
-                if fired[k, r, c] or not live[r, c]:
-                    continue
                 if a == 0:
                     watched = suited[r, c]
                 elif a == 1:
@@ -117,12 +118,18 @@ def _any_fires(values, rows, limit, sign, applies, fired, suited, outside, has_s
                     watched = has_suit[r, c]
                 else:
                     watched = suited[r, c] and not outside[r, c]
-                if watched and (values[rows[k], r, c] - limit[k]) * sign[k] > 0:
-                    return True
-    return False
+                fire = (
+                    live[r, c]
+                    and watched
+                    and not fired[k, r, c]
+                    and (row[r, c] - limit[k]) * sign[k] > 0
+                )
+                fires[k, r, c] = fire
+                any_fire |= fire
+    return any_fire
 
 
-jit.register(_any_fires, jit.ENGINE_NOTICE)
+jit.register(_fires, jit.ENGINE_NOTICE)
 
 
 def step(s: RuleState, rt: RuleTable, plan: Plan, values, tl, suit, slot, range_m, live, t):
@@ -135,15 +142,11 @@ def step(s: RuleState, rt: RuleTable, plan: Plan, values, tl, suit, slot, range_
         return s, events
     suited, outside = tl.suited, tl.loc == LOC_OUTSIDE
     shape = suited.shape
-    jit.about_to_run(_any_fires, jit.ENGINE_NOTICE)
-    if not _any_fires(values, rt.rows, rt.limit.ravel(), rt.sign.ravel(), rt.applies, s.fired,
-                      as_bool(suited, shape), outside, as_bool(plan.crew.has_suit, shape),
-                      as_bool(live, shape)):  # fmt: skip
-        return s, events
-    vals = values[rt.rows]  # a copy: the events keep it
-    masks = (np.array((suited, outside, plan.crew.has_suit, suited & ~outside)) & live)[rt.applies]
-    fires = ((vals - rt.limit) * rt.sign > 0) & masks & ~s.fired
-    if not np.count_nonzero(fires):
+    fires = np.empty(s.fired.shape, dtype=np.bool_)
+    jit.about_to_run(_fires, jit.ENGINE_NOTICE)
+    if not _fires(values, rt.rows, rt.limit.ravel(), rt.sign.ravel(), rt.applies, s.fired,
+                  as_bool(suited, shape), outside, as_bool(plan.crew.has_suit, shape),
+                  as_bool(live, shape), fires):  # fmt: skip
         return s, events
     R, C = plan.runs, len(plan.crew_ids)
     S = plan.kind.shape[1]
@@ -168,7 +171,7 @@ def step(s: RuleState, rt: RuleTable, plan: Plan, values, tl, suit, slot, range_
                 values={
                     "text": rule.message or rule.channel,
                     "channel": rule.channel,
-                    "value": vals[k],
+                    "value": values[rt.rows[k]].copy(),
                     "action": rule.action,
                 },
             )
