@@ -19,7 +19,7 @@ import numpy as np
 
 from ..physics import dcs
 from ..physics.physiology import inspired_o2_mmHg
-from ..scenario.presets import WORKLOADS_W
+from . import body
 from .crewmotion import CrewMotion
 from .events import Emit, EventLog
 from .plan import LOC_OUTSIDE, Plan, PlannedFault
@@ -84,20 +84,11 @@ class EngineOutput:
 
 @dataclass
 class StepGas:
-    """What one step's gas and body subsystems give the physiology, the rules and telemetry."""
+    """What one step's gas and body subsystems give the physiology, the rules and telemetry
+    beside ``Engine.body`` (:class:`spacewalk.sim.body.Body`)."""
 
-    live: np.ndarray
-    suited: np.ndarray
-    outside: np.ndarray
-    met: np.ndarray
-    p_amb: np.ndarray
-    p_ves: np.ndarray
-    p_breath: np.ndarray
-    fo2_breath: np.ndarray  # dry O2 fraction of what is breathed (1: a suit or a mask)
-    tr: np.ndarray
-    etr: np.ndarray
-    gas_out: object
-    heat_out: object
+    suited: np.ndarray  # who was suited during the step
+    p_ves: np.ndarray  # (R, V) the vessels' pressures after their step
 
 
 class Engine:
@@ -135,6 +126,8 @@ class Engine:
         self.umbilical_cut = np.zeros((self.R, len(plan.crew_ids)), dtype=bool)
         self.depress_held = np.zeros((R, C), dtype=bool)  # said: a depress waits for a suit
         self.motion = CrewMotion(plan, self.log)
+        self.body, self.flags = body.Body.empty(R, C), body.Flags.zeros(R, C)
+        self.met_W_flat = np.ascontiguousarray(plan.met_W, dtype=float).ravel()
         # the orbit's day and night, the tallies, the runs' status, the recorder
         self.env = thermal.environment(plan)
         self.sunlit_all = plan.motion.orbit.sunlit_fraction(np.arange(self.n_max + 2) * dt)
@@ -162,7 +155,8 @@ class Engine:
         values = self._values(now, g, range_m)  # the channels the rules watch
         pio2 = self._physiology(t, g, values)  # hypoxia, CO2, heat and cold, helmet water
         self._rules(t, now, g, values, range_m)
-        self.tally.add(self.vbuf, g.live, g.outside, g.suited, sun, dt, t)
+        b = self.body
+        self.tally.add(self.vbuf, b.live, b.outside, g.suited, sun, dt, t)
         if step % 60 == 0:
             self._check_numbers(t)
         if self.recorder is not None and step % self.every == 0:
@@ -172,15 +166,15 @@ class Engine:
                     self,
                     values,
                     now,
-                    met=g.met,
-                    p_amb=g.p_amb,
+                    met=b.met,
+                    p_amb=b.p_amb,
                     p_ves=g.p_ves,
-                    draw=g.gas_out.draw_kg_s,
-                    cooling=g.heat_out.cooling_W,
+                    draw=b.draw,
+                    cooling=b.cooling,
                     range_m=range_m,
                     sunlit=sun,
                     pio2=pio2,
-                    ppo2_Pa=g.fo2_breath * g.p_breath,
+                    ppo2_Pa=b.fo2_breath * b.p_breath,
                 ),
             )
         self.values, self.t = values, t
@@ -239,7 +233,7 @@ class Engine:
         return range_m, sun
 
     def _gas_and_body(self, step: int, t: float, now, sun: float) -> StepGas:
-        plan, p, dt, log, tl = self.plan, self.p, self.dt, self.log, self.tl
+        plan, dt, log, tl = self.plan, self.dt, self.log, self.tl
         vloc = timeline.vessel_of(tl, plan)
         depress = now.depress
         if np.count_nonzero(depress):
@@ -249,72 +243,22 @@ class Engine:
             now.equalise_to,
         )  # fmt: skip
         p_ves = vessels.pressure_Pa(self.ves, plan)
-        outside = tl.loc == LOC_OUTSIDE
-        vflat = self.ri * p_ves.shape[1] + vloc  # flat index into (runs, vessels)
-        p_amb = np.where(outside, 0.0, p_ves.ravel().take(vflat))
-        fo2_amb = self.ves.o2_fraction.ravel().take(vflat)
-        live = ~tl.lost & self.run_ok[:, None]
-        met = np.where(now.is_return & now.ready, tl.ret_met_W, plan.met_W.ravel().take(now.flat_r))
-        resting = tl.done | tl.lost | tl.incapacitated | tl.adrift
-        met = np.where(resting, WORKLOADS_W["rest"], met) * p.met_factor
-        suited = tl.suited
-        # on the vehicle's supply: umbilical suits always, backpack suits while plugged into
-        # a vessel's service umbilical (they switch to their own stores on leaving it)
-        on_vehicle = p.umbilical & ~self.umbilical_cut  # a broken umbilical feeds nothing
-        if self.any_service:
-            V = plan.vessel.service.shape[0]
-            served = plan.vessel.service[np.clip(vloc, 0, V - 1)] & ~outside & suited
-            on_vehicle = on_vehicle | served
-        fan_ok, equip_W = power.outputs(self.pw, plan, suited, on_vehicle)
-        self.suit, ev, gas_out = suitgas.step(
-            self.suit, plan, suited, met, p_amb, self.fs, live, t, dt, on_vehicle
-        )
-        log.extend(ev)
-        p_suit = self.suit.p_suit_Pa
-        self.cs, ev = co2.step(
-            self.cs, plan, suited, met, fan_ok, gas_out.purge_kg_s, p_suit, live, t, dt
-        )
-        log.extend(ev)
-        self.th, ev, heat_out = thermal.step(
-            self.th,
-            plan,
-            suited,
-            outside,
-            met,
-            equip_W,
-            fan_ok,
-            self.env,
-            sun,
-            self.fs,
-            live,
-            t,
-            dt,
-            on_vehicle,
-        )
-        log.extend(ev)
-        self.pw, ev = power.step(self.pw, plan, suited, live, t, dt, on_vehicle)
-        log.extend(ev)
-        p_in, p_breath, fo2_breath = tissue.breathing(now, suited, p_suit, p_amb, fo2_amb)
+        b = self.body
+        if body.step(self, now, vloc, p_ves, t, sun):  # suits, CO2, heat, power, breathing
+            f = self.flags
+            for ev in (
+                suitgas.flag_events(f.suit, t),
+                co2.flag_events(f.co2, t),
+                thermal.flag_events(f.thermal, t),
+                power.flag_events(f.power, t),
+            ):
+                log.extend(ev)
         if (step + 1) % self.dcs_every == 0:  # the slow subsystem: holds this step's gas
             self.ts, _ = tissue.step(
-                self.ts, plan, p_in, p_breath, fo2_breath, met, self.dcs_every * dt
+                self.ts, plan, b.p_in, b.p_breath, b.fo2_breath, b.met, self.dcs_every * dt
             )
             self.p_dcs = dcs.probability_dcs(self.ts.u)
-        tr, etr = tissue.ratios(self.ts, p_breath)
-        return StepGas(
-            live,
-            suited,
-            outside,
-            met,
-            p_amb,
-            p_ves,
-            p_breath,
-            fo2_breath,
-            tr,
-            etr,
-            gas_out,
-            heat_out,
-        )
+        return StepGas(tl.suited, p_ves)
 
     def _depress_allowed(self, depress, vloc, t: float) -> np.ndarray:
         """Nobody vents a vessel with a live crew member in it who is not suited (a partner
@@ -335,14 +279,14 @@ class Engine:
         incapacitated (the timeline stops and the body stays where it is: no script brings
         it home), lost. Returns the inspired O2 [mmHg]."""
         ppco2 = np.where(g.suited, values["ppco2_mmHg"], 0.0)
-        pio2 = inspired_o2_mmHg(g.p_breath, g.fo2_breath, ppco2)
+        pio2 = inspired_o2_mmHg(self.body.p_breath, self.body.fo2_breath, ppco2)
         self.ph, ev = physiology.step(
             self.ph,
             pio2,
             ppco2,
             values["core_temp_rise_C"],
             values["helmet_water_L"],
-            g.live,
+            self.body.live,
             t,
             self.dt,
         )
@@ -360,13 +304,13 @@ class Engine:
         the O2 time and the way back, along the handrails (straight without them) at the
         crew member's speed, then ingress, hatch close and repress of the vessel they go in
         by."""
-        plan, p, tl, suit, th = self.plan, self.p, self.tl, self.suit, self.th
+        plan, p, tl, suit, th, b = self.plan, self.p, self.tl, self.suit, self.th, self.body
         ops_s = plan.ops_back_s[np.arange(self.C)[None, :], now.hatch_v]
         return compute_values(
             self.vbuf,
             ppco2=self.cs.inspired_mmHg,
             p_suit=suit.p_suit_Pa,
-            p_amb=g.p_amb,
+            p_amb=b.p_amb,
             o2_primary=suit.o2_primary_kg,
             o2_secondary=suit.o2_secondary_kg,
             o2_vehicle=suit.o2_vehicle_kg,
@@ -375,16 +319,17 @@ class Engine:
             o2_secondary_s=p.o2_secondary_s,
             umb=p.umbilical & ~self.umbilical_cut,
             suited=g.suited,
-            outside=g.outside,
-            way_m=self.motion.way_back_m(g.outside),
+            outside=b.outside,
+            way_m=self.motion.way_back_m(b.outside),
             speed=p.speed_m_s,
             ops_s=ops_s,
             helmet_water=th.helmet_water_kg,
             heat_J=th.heat_J,
             mass_kg=p.mass_kg,
-            fog=g.heat_out.fog_index,
-            tr=g.tr,
-            etr=g.etr,
+            fog=b.fog,
+            n2_Pa=self.ts.n2_Pa,
+            etr_Pa=self.ts.etr_Pa,
+            p_breath=b.p_breath,
             p_dcs=self.p_dcs,
             feedwater=th.feedwater_kg,
             battery=self.pw.battery_Ah,
@@ -393,7 +338,16 @@ class Engine:
 
     def _rules(self, t: float, now, g: StepGas, values: dict, range_m: np.ndarray) -> None:
         self.rs, ev = rules.step(
-            self.rs, self.rt, self.plan, self.vbuf, self.tl, self.suit, now.slot, range_m, g.live, t
+            self.rs,
+            self.rt,
+            self.plan,
+            self.vbuf,
+            self.tl,
+            self.suit,
+            now.slot,
+            range_m,
+            self.body.live,
+            t,
         )
         self.log.extend(ev)
         if np.count_nonzero(self.rs.rescue):

@@ -59,11 +59,11 @@ PEAK_KEYS = (
 def _kernel(
     out, ppco2, p_suit, p_amb, o2_primary, o2_secondary, o2_vehicle, o2_rate, secondary_kg_s,
     o2_secondary_s, umb, suited, outside, way_m, speed, ops_s, helmet_water, heat_J, mass_kg,
-    fog, tr, etr, p_dcs, feedwater, battery, blocked_s,
+    fog, n2_Pa, etr_Pa, p_breath, p_dcs, feedwater, battery, blocked_s,
 ):  # fmt: skip
     """Every channel of every run and crew member (``condition`` is the physiology's, set
     after it): the O2 time at the recent rate (a vehicle store shared by the umbilicals on
-    it) plus the secondary's minutes, the way back (``way_m`` at the crew member's speed,
+    it) plus the secondary's minutes, the tissue ratios over the pressure breathed, the way back (``way_m`` at the crew member's speed,
     then the hatch operations ``ops_s``) and the margin between them."""
     R, C = ppco2.shape
     for r in range(R):
@@ -79,6 +79,7 @@ def _kernel(
             o2_time = np.inf
             if suited[r, c]:
                 o2_time = (supply / max(rate, 1e-12) / 60.0 if rate > 0 else np.inf) + secondary
+            pb = p_breath[r, c] if not p_breath[r, c] < 1.0 else 1.0  # NumPy's maximum
             back = (way_m[r, c] / speed[r, c] + ops_s[r, c]) / 60.0 if outside[r, c] else 0.0
             out[_PPCO2_MMHG, r, c] = ppco2[r, c]
             out[_P_SUIT_KPA, r, c] = p_suit[r, c] / 1000.0
@@ -92,8 +93,8 @@ def _kernel(
             out[_HEAT_STORAGE_KJ, r, c] = heat_J[r, c] / 1000.0
             out[_CORE_TEMP_RISE_C, r, c] = heat_J[r, c] / (mass_kg[r, c] * C_BODY)
             out[_FOG_INDEX, r, c] = fog[r, c]
-            out[_TISSUE_RATIO, r, c] = tr[r, c]
-            out[_ETR, r, c] = etr[r, c]
+            out[_TISSUE_RATIO, r, c] = n2_Pa[r, c] / pb
+            out[_ETR, r, c] = etr_Pa[r, c] / pb
             out[_P_DCS, r, c] = p_dcs[r, c]
             out[_FEEDWATER_KG, r, c] = feedwater[r, c]
             out[_BATTERY_AH, r, c] = battery[r, c]

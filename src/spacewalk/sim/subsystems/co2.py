@@ -66,10 +66,14 @@ def step(s: Co2State, plan: Plan, suited, met_W, fan_ok, purge_kg_s, p_suit_Pa, 
         as_f64(purge_kg_s, shape), as_f64(p_suit_Pa, shape), as_bool(live, shape),
         float(t), float(dt), flags,
     )  # fmt: skip
-    events: list[Emit] = []
-    if any_flag:
-        events.append(Emit("scrubber-breakthrough", t, flags))
-    return s, events
+    return s, flag_events(flags, t) if any_flag else []
+
+
+def flag_events(flags, t) -> list[Emit]:
+    """The events of the kernel's ``flags`` (R, C), which are cleared."""
+    events = [Emit("scrubber-breakthrough", t, flags.copy())] if flags.any() else []
+    flags[:] = False
+    return events
 
 
 P_H2O_BODY_PA = PH2O_BODY_MMHG * PA_PER_MMHG

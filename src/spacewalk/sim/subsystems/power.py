@@ -51,8 +51,15 @@ def step(s: PowerState, plan: Plan, suited, live, t, dt, umb=None):
     jit.about_to_run(_drain, jit.ENGINE_NOTICE)
     if _drain(s.battery_Ah, s.out_s, p.battery_A, as_bool(suited, shape), as_bool(umb, shape),
               as_bool(live, shape), float(t), float(dt), out):  # fmt: skip
-        return s, [Emit("battery-exhausted", t, out)]
+        return s, flag_events(out, t)
     return s, []
+
+
+def flag_events(flags, t) -> list[Emit]:
+    """The events of the kernel's ``flags`` (R, C), which are cleared."""
+    events = [Emit("battery-exhausted", t, flags.copy())] if flags.any() else []
+    flags[:] = False
+    return events
 
 
 @njit(cache=True, error_model="numpy")

@@ -102,16 +102,21 @@ def step(s: SuitGasState, plan: Plan, suited, met_W, p_amb, faults, live, t, dt,
         bool(faults.any_leak), bool(plan.any_umbilical), float(t), float(dt),
         draw, purge, flags,
     )  # fmt: skip
+    return s, flag_events(flags, t) if any_flag else [], SuitGasOut(draw, purge)
+
+
+def flag_events(flags, t) -> list[Emit]:
+    """The events of the kernel's ``flags`` (4, R, C), which are cleared."""
     events: list[Emit] = []
-    if any_flag:
-        for k, code in enumerate(("o2-primary-exhausted", "switched-to-secondary",
-                                  "o2-secondary-exhausted")):  # fmt: skip
-            if flags[k].any():
-                events.append(Emit(code, t, flags[k].copy()))
-        veh_out = flags[3].any(axis=1)
-        if veh_out.any():
-            events.append(Emit("o2-vehicle-exhausted", t, runs=np.nonzero(veh_out)[0]))
-    return s, events, SuitGasOut(draw, purge)
+    for k, code in enumerate(("o2-primary-exhausted", "switched-to-secondary",
+                              "o2-secondary-exhausted")):  # fmt: skip
+        if flags[k].any():
+            events.append(Emit(code, t, flags[k].copy()))
+    veh_out = flags[3].any(axis=1)
+    if veh_out.any():
+        events.append(Emit("o2-vehicle-exhausted", t, runs=np.nonzero(veh_out)[0]))
+    flags[:] = False
+    return events
 
 
 RT_SUIT = R_O2 * SUIT_T_K

@@ -121,10 +121,14 @@ def step(
         as_bool(live, shape), as_bool(on_vehicle, shape), float(t), float(dt),
         cooling, fog, flags,
     )  # fmt: skip
-    events: list[Emit] = []
-    if any_flag:
-        events.append(Emit("feedwater-exhausted", t, flags))
-    return s, events, ThermalOut(cooling, fog)
+    return s, flag_events(flags, t) if any_flag else [], ThermalOut(cooling, fog)
+
+
+def flag_events(flags, t) -> list[Emit]:
+    """The events of the kernel's ``flags`` (R, C), which are cleared."""
+    events = [Emit("feedwater-exhausted", t, flags.copy())] if flags.any() else []
+    flags[:] = False
+    return events
 
 
 @njit(cache=True, error_model="numpy")

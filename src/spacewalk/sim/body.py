@@ -1,0 +1,212 @@
+"""The gas and body subsystems of one engine step in one compiled call: the environment of
+each crew member (the pressure and O2 around them, their metabolic rate, what feeds their
+suit), then the battery's outputs, suit gas, helmet CO2, heat and water, the battery's drain
+and the gas they breathe, each by its subsystem's own kernel, in the engine's order.
+
+One call instead of five kernels and their NumPy glue: a kernel call costs microseconds to
+dispatch, and on a small batch those, not the arithmetic, were the step's time. The events
+the subsystems flag come back in their flag arrays; :meth:`spacewalk.sim.engine.Engine`
+logs them as each subsystem's ``step`` wrapper does."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numba import njit
+
+from ..physics import jit
+from ..scenario.presets import WORKLOADS_W
+from .plan import KIND, LOC_OUTSIDE
+from .subsystems.co2 import _kernel as co2_kernel
+from .subsystems.power import _drain as power_drain
+from .subsystems.power import _outputs as power_outputs
+from .subsystems.suitgas import _kernel as suitgas_kernel
+from .subsystems.thermal import _kernel as thermal_kernel
+
+REST_W = WORKLOADS_W["rest"]
+PREBREATHE = KIND["prebreathe"]
+
+
+@dataclass
+class Flags:
+    """The events each subsystem flagged this step (preallocated; cleared when used)."""
+
+    suit: np.ndarray  # (4, R, C) primary out, on secondary, secondary out, vehicle out
+    co2: np.ndarray  # (R, C) scrubber breakthrough
+    thermal: np.ndarray  # (R, C) feedwater out
+    power: np.ndarray  # (R, C) battery out
+
+    @classmethod
+    def zeros(cls, R: int, C: int) -> Flags:
+        z = np.zeros((R, C), dtype=np.bool_)
+        return cls(np.zeros((4, R, C), dtype=np.bool_), z.copy(), z.copy(), z.copy())
+
+
+@dataclass
+class Body:
+    """What the step's gas and body subsystems give the others (preallocated, (R, C))."""
+
+    outside: np.ndarray
+    live: np.ndarray
+    met: np.ndarray
+    p_amb: np.ndarray
+    fo2_amb: np.ndarray
+    on_vehicle: np.ndarray
+    fan_ok: np.ndarray
+    equip_W: np.ndarray
+    draw: np.ndarray
+    purge: np.ndarray
+    cooling: np.ndarray
+    fog: np.ndarray
+    p_in: np.ndarray  # inspired N2
+    p_breath: np.ndarray  # the pressure breathed
+    fo2_breath: np.ndarray  # dry O2 fraction of what is breathed (1: a suit or a mask)
+
+    @classmethod
+    def empty(cls, R: int, C: int) -> Body:
+        f = [np.empty((R, C)) for _ in range(15)]
+        for i in (0, 1, 5, 6):  # the masks
+            f[i] = np.zeros((R, C), dtype=np.bool_)
+        return cls(*f)
+
+
+@njit(cache=True, error_model="numpy")
+def _environment(
+    loc, vloc, p_ves, fo2_ves, lost, run_ok, is_return, ready, kind, ret_met_W, met_W_flat,
+    flat_r, done, incapacitated, adrift, met_factor, umbilical, umbilical_cut, service,
+    suited, any_service,
+    outside, live, met, p_amb, fo2_amb, on_vehicle,
+):  # fmt: skip
+    """Around each crew member: outside (vacuum) or the vessel they are in; who is live;
+    the metabolic rate (the return's after a terminate or abort, rest once done or
+    helpless, times the run's factor); the suits on the vehicle's supply (an umbilical,
+    or a vessel's service umbilical while plugged in, not outside)."""
+    R, C = loc.shape
+    V = service.shape[0]
+    for r in range(R):
+        for c in range(C):
+            out = loc[r, c] == LOC_OUTSIDE
+            v = vloc[r, c]
+            outside[r, c] = out
+            p_amb[r, c] = 0.0 if out else p_ves[r, v]
+            fo2_amb[r, c] = fo2_ves[r, v]
+            live[r, c] = not lost[r, c] and run_ok[r]
+            m = ret_met_W[r, c] if is_return[r, c] and ready[r, c] else met_W_flat[flat_r[r, c]]
+            if done[r, c] or lost[r, c] or incapacitated[r, c] or adrift[r, c]:
+                m = REST_W
+            met[r, c] = m * met_factor[r, c]
+            feed = umbilical[r, c] and not umbilical_cut[r, c]
+            if any_service:
+                feed = feed or (service[min(max(v, 0), V - 1)] and not out and suited[r, c])
+            on_vehicle[r, c] = feed
+
+
+jit.register(_environment, jit.ENGINE_NOTICE)
+
+
+@njit(cache=True, error_model="numpy")
+def _breathing(suited, prebreathing_kind, ready, p_suit, p_amb, fo2_amb, p_in, p_breath, fo2):
+    """Inspired N2 (none on O2: a suit, or a prebreathe mask), the pressure breathed and its
+    dry O2 fraction."""
+    R, C = suited.shape
+    for r in range(R):
+        for c in range(C):
+            on_o2 = suited[r, c] or (ready[r, c] and prebreathing_kind[r, c] == PREBREATHE)
+            p_in[r, c] = 0.0 if on_o2 else p_amb[r, c] * (1.0 - fo2_amb[r, c])
+            p_breath[r, c] = p_suit[r, c] if suited[r, c] else p_amb[r, c]
+            fo2[r, c] = 1.0 if on_o2 else fo2_amb[r, c]
+
+
+jit.register(_breathing, jit.ENGINE_NOTICE)
+
+
+@njit(cache=True, error_model="numpy")
+def _kernel(
+    loc, vloc, p_ves, fo2_ves, lost, run_ok, is_return, ready, kind, ret_met_W, met_W_flat,
+    flat_r, done, incapacitated, adrift, suited, met_factor, umbilical, umbilical_cut,
+    service, any_service,
+    p_suit, low_mode, o2_primary, o2_secondary, o2_vehicle, o2_rate, on_secondary,
+    purge_open, below_s, primary_out_s, secondary_out_s, vehicle_out_s,
+    V_m3, p_low, p_set, purge_kg_s, secondary_kg_s, leak_m3_s, reg_max, o2_store_kg,
+    regulator_failed, hole_cdA, any_leak, any_umbilical,
+    pp_co2, scrub_used, breakthrough, co2_out_s, inspired_mmHg, scrubber, scrub_cap,
+    vent_m3_s, rebreathed_max, rebreathed_ve,
+    heat_J, sweat_kg, feedwater, helmet_water, feedwater_out_s, sublimated, helmet_drained,
+    external_water, heat_in_J, heat_out_J, cooling_W, feedwater_cap, liquid, evap_kg_s,
+    env_shadow, env_swing, sunlit, cooling_factor, water_rate,
+    battery_Ah, battery_out_s, battery_A, battery_V,
+    t, dt,
+    outside, live, met, p_amb, fo2_amb, on_vehicle, fan_ok, equip_W, draw, purge, cooling,
+    fog, p_in, p_breath, fo2_breath, f_suit, f_co2, f_thermal, f_power,
+):  # fmt: skip
+    """The step of the gas and body subsystems, in place, in the engine's order (the
+    module's text); returns whether any event is flagged."""
+    _environment(
+        loc, vloc, p_ves, fo2_ves, lost, run_ok, is_return, ready, kind, ret_met_W, met_W_flat,
+        flat_r, done, incapacitated, adrift, met_factor, umbilical, umbilical_cut, service,
+        suited, any_service, outside, live, met, p_amb, fo2_amb, on_vehicle,
+    )  # fmt: skip
+    power_outputs(battery_Ah, battery_A, battery_V, suited, on_vehicle, fan_ok, equip_W)
+    flagged = suitgas_kernel(
+        p_suit, low_mode, o2_primary, o2_secondary, o2_vehicle, o2_rate, on_secondary,
+        purge_open, below_s, primary_out_s, secondary_out_s, vehicle_out_s,
+        V_m3, p_low, p_set, purge_kg_s, secondary_kg_s, leak_m3_s, reg_max, o2_store_kg,
+        suited, met, p_amb, regulator_failed, hole_cdA, live, on_vehicle,
+        any_leak, any_umbilical, t, dt, draw, purge, f_suit,
+    )  # fmt: skip
+    flagged |= co2_kernel(
+        pp_co2, scrub_used, breakthrough, co2_out_s, inspired_mmHg,
+        scrubber, scrub_cap, vent_m3_s, V_m3, rebreathed_max, rebreathed_ve,
+        suited, met, fan_ok, purge, p_suit, live, t, dt, f_co2,
+    )  # fmt: skip
+    flagged |= thermal_kernel(
+        heat_J, sweat_kg, feedwater, helmet_water, feedwater_out_s, sublimated, helmet_drained,
+        external_water, heat_in_J, heat_out_J,
+        cooling_W, feedwater_cap, liquid, evap_kg_s, env_shadow, env_swing,
+        suited, outside, met, equip_W, fan_ok, sunlit, cooling_factor, water_rate, live,
+        on_vehicle, t, dt, cooling, fog, f_thermal,
+    )  # fmt: skip
+    flagged |= power_drain(
+        battery_Ah, battery_out_s, battery_A, suited, on_vehicle, live, t, dt, f_power
+    )
+    _breathing(suited, kind, ready, p_suit, p_amb, fo2_amb, p_in, p_breath, fo2_breath)
+    return flagged
+
+
+jit.register(_kernel, jit.ENGINE_NOTICE)
+
+
+def step(eng, now, vloc, p_ves, t: float, sunlit: float) -> bool:
+    """The gas and body subsystems of the engine ``eng`` at time ``t`` (``now`` the
+    timeline's step, ``vloc`` (R, C) the vessel around each crew member, ``p_ves`` (R, V)
+    the vessels' pressures after their step, ``sunlit`` the lit fraction of the Sun); the
+    outputs go to ``eng.body``, the events to ``eng.flags``. Returns whether any event is
+    flagged."""
+    plan, p, tl, fs = eng.plan, eng.p, eng.tl, eng.fs
+    s, cs, th, pw, b, f = eng.suit, eng.cs, eng.th, eng.pw, eng.body, eng.flags
+    env_shadow, env_swing = eng.env
+    jit.about_to_run(_kernel, jit.ENGINE_NOTICE)
+    return _kernel(
+        tl.loc, vloc, p_ves, eng.ves.o2_fraction, tl.lost, eng.run_ok, now.is_return,
+        now.ready, now.kind, tl.ret_met_W, eng.met_W_flat, now.flat_r, tl.done,
+        tl.incapacitated, tl.adrift, tl.suited, p.met_factor, p.umbilical, eng.umbilical_cut,
+        plan.vessel.service, eng.any_service,
+        s.p_suit_Pa, s.low_mode, s.o2_primary_kg, s.o2_secondary_kg, s.o2_vehicle_kg,
+        s.o2_rate_kg_s, s.on_secondary, s.purge_open, s.below_s, s.primary_out_s,
+        s.secondary_out_s, s.vehicle_out_s,
+        p.gas_volume_m3, p.p_low_Pa, p.p_set_Pa, p.purge_kg_s, p.secondary_kg_s, p.leak_m3_s,
+        p.reg_max_kg_s, plan.o2_store_kg,
+        fs.regulator_failed, fs.hole_cdA_m2, bool(fs.any_leak), bool(plan.any_umbilical),
+        cs.pp_co2_Pa, cs.scrub_used_kg, cs.breakthrough, cs.exhausted_s, cs.inspired_mmHg,
+        p.scrubber, p.scrub_cap_kg, p.vent_m3_s, p.rebreathed_max, p.rebreathed_ve_L_min,
+        th.heat_J, th.sweat_kg, th.feedwater_kg, th.helmet_water_kg, th.feedwater_out_s,
+        th.sublimated_kg, th.helmet_drained_kg, th.external_water_kg, th.heat_in_J,
+        th.heat_out_J, p.cooling_W, p.feedwater_kg, p.liquid, p.evap_kg_s,
+        env_shadow, env_swing, float(sunlit), fs.cooling_factor, fs.water_rate_kg_s,
+        pw.battery_Ah, pw.out_s, p.battery_A, p.battery_V,
+        float(t), float(eng.dt),
+        b.outside, b.live, b.met, b.p_amb, b.fo2_amb, b.on_vehicle, b.fan_ok, b.equip_W,
+        b.draw, b.purge, b.cooling, b.fog, b.p_in, b.p_breath, b.fo2_breath,
+        f.suit, f.co2, f.thermal, f.power,
+    )  # fmt: skip
