@@ -10,6 +10,7 @@ ENGINE_NOTICE = "compiling the engine's kernels once (a few seconds; later runs 
 
 _announce = None  # called with a notice before a kernel compiles (set by the command line)
 _said: set[str] = set()
+_ready: set[int] = set()  # kernels known to be compiled or loaded (by id): no more checks
 _KERNELS: list[tuple[object, str]] = []  # every registered kernel and its notice
 
 
@@ -25,6 +26,7 @@ def on_compile(callback) -> None:
     global _announce
     _announce = callback
     _said.clear()
+    _ready.clear()
 
 
 def compiled(kernel) -> bool:
@@ -39,8 +41,13 @@ def compiled(kernel) -> bool:
 
 
 def about_to_run(kernel, notice: str) -> None:
-    """Say ``notice`` (once) if ``kernel`` is about to compile."""
-    if _announce is None or kernel.signatures or notice in _said or compiled(kernel):
+    """Say ``notice`` (once) if ``kernel`` is about to compile. Called before every kernel
+    call of every engine step: after the first, a set lookup (Numba's ``signatures`` builds
+    its list afresh, tens of microseconds a call)."""
+    if _announce is None or id(kernel) in _ready:
+        return
+    _ready.add(id(kernel))  # after this call it is compiled, or being compiled
+    if kernel.signatures or notice in _said or compiled(kernel):
         return
     _said.add(notice)
     _announce(notice)

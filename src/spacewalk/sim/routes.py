@@ -10,7 +10,6 @@ are going, and goes the shortest way in between.
 
 from __future__ import annotations
 
-import networkx as nx
 import numpy as np
 
 from ..physics.structure import nearest_on_segments
@@ -25,6 +24,8 @@ class Routes:
             if spec.hatch:
                 points[spec.id] = np.asarray(spec.hatch_m, float)
         points["hatch"] = np.asarray(v.hatch_m, float)
+        import networkx as nx  # here: a vehicle without handrails never pays its import
+
         self.graph = nx.Graph()
         for k, path in enumerate(v.paths):
             chain = [path.from_, *(f"{k}.{i}" for i in range(len(path.via_m))), path.to]
@@ -46,6 +47,8 @@ class Routes:
 
     def _dist(self, node: str) -> dict[str, float]:
         if node not in self._to_node:
+            import networkx as nx
+
             self._to_node[node] = nx.single_source_dijkstra_path_length(self.graph, node)
         return self._to_node[node]
 
@@ -84,6 +87,8 @@ class Routes:
             if not nodes:  # two rails that do not meet: straight across
                 middle = []
             else:
+                import networkx as nx
+
                 middle = [self.points[n] for n in nx.dijkstra_path(self.graph, *nodes)]
         pts = [np.asarray(start, float), p0, *middle, p1, np.asarray(end, float)]
         out = [pts[0]]
