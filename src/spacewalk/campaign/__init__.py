@@ -11,18 +11,29 @@
 See docs/campaigns.md.
 """
 
-from .risk import drivers, event_table, margins, outcome_table, wilson_interval
-from .store import CampaignError, load_runs, open_campaign
-
-# running campaigns needs the engine (Numba kernels): loaded on first use
-_LAZY = ("rerun", "resume_campaign", "run_campaign", "write_rerun")
+# each name from its module on first use: the command line imports ``campaign.cli`` for its
+# parser on every command, and a run must not pay for pandas' risk tables and the store
+_LAZY = {
+    "drivers": "risk",
+    "event_table": "risk",
+    "margins": "risk",
+    "outcome_table": "risk",
+    "wilson_interval": "risk",
+    "CampaignError": "store",
+    "load_runs": "store",
+    "open_campaign": "store",
+    "rerun": "run",
+    "resume_campaign": "run",
+    "run_campaign": "run",
+    "write_rerun": "run",
+}
 
 
 def __getattr__(name: str):
     if name in _LAZY:
-        from . import run
+        from importlib import import_module
 
-        value = getattr(run, name)
+        value = getattr(import_module(f".{_LAZY[name]}", __name__), name)
         globals()[name] = value
         return value
     raise AttributeError(f"module 'spacewalk.campaign' has no attribute {name!r}")

@@ -5,14 +5,20 @@ from __future__ import annotations
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
+if TYPE_CHECKING:
+    import pandas as pd
 
-from . import risk, store
-from .store import CampaignError
+# risk, store and pandas are imported by the commands that use them (:func:`_guard`): the
+# command line builds this parser on every command
 
 
 def _summary_text(folder: Path) -> str:
+    import pandas as pd
+
+    from . import risk, store
+
     runs = store.load_runs(folder)
     n = len(runs)
     lines = [f"{n} runs in {folder}"]
@@ -81,6 +87,8 @@ def _run(args) -> int:
 
 def _identical_note(folder: Path) -> str:
     """Said when a campaign disperses nothing: its runs are all the same run."""
+    from . import store
+
     manifest, _ = store.open_campaign(folder)
     if manifest.dispersed:
         return ""
@@ -91,6 +99,7 @@ def _identical_note(folder: Path) -> str:
 
 
 def _resume(args) -> int:
+    from . import store
     from .run import resume_campaign
 
     folder = Path(args.folder)
@@ -106,6 +115,7 @@ def _resume(args) -> int:
 
 
 def _rerun(args) -> int:
+    from . import store
     from .run import write_rerun
 
     target = write_rerun(args.folder, args.run, args.out)
@@ -122,6 +132,7 @@ def _rerun(args) -> int:
 
 
 def _report(args) -> int:
+    from . import store
     from .report import render
 
     folder = Path(args.folder)
@@ -136,6 +147,9 @@ def _report(args) -> int:
 
 def _guard(fn):
     def call(args) -> int:
+        from . import store
+        from .store import CampaignError
+
         try:
             return fn(args)
         except CampaignError as exc:

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from ..units import format_hm
-from . import claims as claims_mod
-from . import query
-from .store import Catalogue
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from .store import Catalogue
+
+# the catalogue's modules (pandas, ftfy, SQLite) are imported by the commands: the command
+# line builds this parser on every command
 
 
 def _print(df: pd.DataFrame, fmt: str) -> None:
@@ -24,6 +28,8 @@ def _print(df: pd.DataFrame, fmt: str) -> None:
 
 
 def _cat(args) -> Catalogue:
+    from .store import Catalogue
+
     cat = Catalogue(args.db)
     if args.catalogue_command != "import" and not cat.dataset_rows():
         print(
@@ -42,6 +48,8 @@ def _import(args) -> int:
 
 
 def _list(args) -> int:
+    from . import query
+
     ev, matches = query.list_evas(
         _cat(args),
         country=args.country,
@@ -64,11 +72,15 @@ def _list(args) -> int:
 
 
 def _records(args) -> int:
+    from . import query
+
     _print(query.records(_cat(args)), args.format)
     return 0
 
 
 def _person(args) -> int:
+    from . import query
+
     matches, ev = query.person(_cat(args), args.name)
     if not matches:
         print(
@@ -88,12 +100,18 @@ def _person(args) -> int:
 
 
 def _timeline(args) -> int:
+    from . import query
+
     path = query.timeline_plot(_cat(args), args.out)
     print(f"wrote {path}")
     return 0
 
 
 def _check(args) -> int:
+    import pandas as pd
+
+    from . import claims as claims_mod
+
     if args.file == "-":
         text, name = sys.stdin.read(), "<stdin>"
     else:

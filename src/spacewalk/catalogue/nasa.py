@@ -19,8 +19,6 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-import ftfy
-
 COLUMNS = ("EVA #", "Country", "Crew", "Vehicle", "Date", "Duration", "Purpose")
 HEADER_ALIASES = {"ID": "EVA #"}
 MONTHS = {
@@ -73,6 +71,8 @@ def decode(raw: bytes) -> str:
 
 def fix_cell(text: str) -> str:
     """Repair text encoded twice (``Ã‚Â’`` -> ``'``) and collapse runs of blanks."""
+    import ftfy  # here: every run's summary reads the catalogue, only an import fixes text
+
     return " ".join(ftfy.fix_text(text, normalization="NFC").split())
 
 

@@ -390,6 +390,10 @@ def _dcs_cell(peaks: dict) -> str:
 
 def render_report(scenario, telemetry: pd.DataFrame, events: pd.DataFrame, summary: dict) -> str:
     """The report page as one string of HTML."""
+    # the charts take columns one by one; pandas deep-copies a frame's attrs (the units) for
+    # each column taken, a third of the report's time: the report needs only the values
+    telemetry = telemetry.copy(deep=False)
+    telemetry.attrs = {}
     info = scenario.scenario
     crew_rows = "".join(
         f"<tr><td>{html.escape(cid)}</td><td>{html.escape(c['name'] or '')}</td><td>{html.escape(str(c['role']))}</td>"
