@@ -141,9 +141,13 @@ class Engine:
         self.recorder = Recorder(self.every) if record else None
         self.step_index = 0
         self.t = 0.0
-        self.values: dict = {}
         self.finished = False
         self.closed = False  # output() has said what the end left undone
+
+    @property
+    def values(self) -> dict[str, np.ndarray]:
+        """The channels the rules watch at the last step, by name (views of ``vbuf``)."""
+        return dict(zip(VALUE_KEYS, self.vbuf, strict=True))
 
     def step(self) -> bool:
         """One engine step of every run; False once every timeline is done (or the limit)."""
@@ -152,9 +156,9 @@ class Engine:
         now = self._timeline(t)  # faults, then activities on the pressures the step starts with
         range_m, sun = self._motion(step, t, now)  # every body; the orbit's day and night
         g = self._gas_and_body(step, t, now, sun)  # vessels, suits, CO2, heat, power, tissue
-        values = self._values(now, g, range_m)  # the channels the rules watch
-        pio2 = self._physiology(t, g, values)  # hypoxia, CO2, heat and cold, helmet water
-        self._rules(t, now, g, values, range_m)
+        self._values(now, g)  # the channels the rules watch, into self.vbuf
+        pio2 = self._physiology(t, g)  # hypoxia, CO2, heat and cold, helmet water
+        self._rules(t, now, g, range_m)
         b = self.body
         self.tally.add(self.vbuf, b.live, b.outside, g.suited, sun, dt, t)
         if step % 60 == 0:
@@ -164,7 +168,7 @@ class Engine:
                 t,
                 channel_values(
                     self,
-                    values,
+                    self.values,
                     now,
                     met=b.met,
                     p_amb=b.p_amb,
@@ -177,7 +181,7 @@ class Engine:
                     ppo2_Pa=b.fo2_breath * b.p_breath,
                 ),
             )
-        self.values, self.t = values, t
+        self.t = t
         self.step_index = step + 1
         tl = self.tl
         # a run goes on while someone helpless (incapacitated, adrift) is alive outside: what
@@ -274,18 +278,19 @@ class Engine:
         self.depress_held = np.where(depress, self.depress_held | held, False)
         return depress & ~held
 
-    def _physiology(self, t: float, g: StepGas, values: dict) -> np.ndarray:
+    def _physiology(self, t: float, g: StepGas) -> np.ndarray:
         """What each crew member breathes and how hot, cold or wet they are: impaired,
         incapacitated (the timeline stops and the body stays where it is: no script brings
         it home), lost. Returns the inspired O2 [mmHg]."""
-        ppco2 = np.where(g.suited, values["ppco2_mmHg"], 0.0)
+        vb, vi = self.vbuf, VALUE_INDEX
+        ppco2 = np.where(g.suited, vb[vi["ppco2_mmHg"]], 0.0)
         pio2 = inspired_o2_mmHg(self.body.p_breath, self.body.fo2_breath, ppco2)
         self.ph, ev = physiology.step(
             self.ph,
             pio2,
             ppco2,
-            values["core_temp_rise_C"],
-            values["helmet_water_L"],
+            vb[vi["core_temp_rise_C"]],
+            vb[vi["helmet_water_L"]],
             self.body.live,
             t,
             self.dt,
@@ -299,44 +304,23 @@ class Engine:
         self.tl.lost |= self.ph.dead
         return pio2
 
-    def _values(self, now, g: StepGas, range_m: np.ndarray) -> dict:
+    def _values(self, now, g: StepGas) -> None:
         """The channels the rules watch (:mod:`spacewalk.sim.values`), into ``self.vbuf``:
         the O2 time and the way back, along the handrails (straight without them) at the
         crew member's speed, then ingress, hatch close and repress of the vessel they go in
         by."""
         plan, p, tl, suit, th, b = self.plan, self.p, self.tl, self.suit, self.th, self.body
         ops_s = plan.ops_back_s[np.arange(self.C)[None, :], now.hatch_v]
-        return compute_values(
-            self.vbuf,
-            ppco2=self.cs.inspired_mmHg,
-            p_suit=suit.p_suit_Pa,
-            p_amb=b.p_amb,
-            o2_primary=suit.o2_primary_kg,
-            o2_secondary=suit.o2_secondary_kg,
-            o2_vehicle=suit.o2_vehicle_kg,
-            o2_rate=suit.o2_rate_kg_s,
-            secondary_kg_s=p.secondary_kg_s,
-            o2_secondary_s=p.o2_secondary_s,
-            umb=p.umbilical & ~self.umbilical_cut,
-            suited=g.suited,
-            outside=b.outside,
-            way_m=self.motion.way_back_m(b.outside),
-            speed=p.speed_m_s,
-            ops_s=ops_s,
-            helmet_water=th.helmet_water_kg,
-            heat_J=th.heat_J,
-            mass_kg=p.mass_kg,
-            fog=b.fog,
-            n2_Pa=self.ts.n2_Pa,
-            etr_Pa=self.ts.etr_Pa,
-            p_breath=b.p_breath,
-            p_dcs=self.p_dcs,
-            feedwater=th.feedwater_kg,
-            battery=self.pw.battery_Ah,
-            blocked_s=tl.blocked_s,
-        )
+        compute_values(  # positional, in the kernel's order (a faster dispatch)
+            self.vbuf, self.cs.inspired_mmHg, suit.p_suit_Pa, b.p_amb, suit.o2_primary_kg,
+            suit.o2_secondary_kg, suit.o2_vehicle_kg, suit.o2_rate_kg_s, p.secondary_kg_s,
+            p.o2_secondary_s, p.umbilical & ~self.umbilical_cut, g.suited, b.outside,
+            self.motion.way_back_m(b.outside), p.speed_m_s, ops_s, th.helmet_water_kg,
+            th.heat_J, p.mass_kg, b.fog, self.ts.n2_Pa, self.ts.etr_Pa, b.p_breath, self.p_dcs,
+            th.feedwater_kg, self.pw.battery_Ah, tl.blocked_s,
+        )  # fmt: skip
 
-    def _rules(self, t: float, now, g: StepGas, values: dict, range_m: np.ndarray) -> None:
+    def _rules(self, t: float, now, g: StepGas, range_m: np.ndarray) -> None:
         self.rs, ev = rules.step(
             self.rs,
             self.rt,
@@ -394,7 +378,7 @@ class Engine:
         )
         tl, suit, cs, th, pw, rs = self.tl, self.suit, self.cs, self.th, self.pw, self.rs
         recorder, day_night = self.recorder, self.day_night
-        t, values = self.t, self.values
+        t = self.t
         peaks = tally.peaks
         peaks["p_dcs_lo"], peaks["p_dcs_hi"] = dcs.probability_interval(self.ts)
         incap, adrift = OUTCOMES.index("incapacitated"), OUTCOMES.index("adrift")
@@ -418,7 +402,7 @@ class Engine:
             "feedwater_kg": th.feedwater_kg,
             "battery_Ah": pw.battery_Ah,
             "helmet_water_L": th.helmet_water_kg,
-            "tissue_ratio": values["tissue_ratio"].copy(),
+            "tissue_ratio": self.vbuf[VALUE_INDEX["tissue_ratio"]].copy(),
         }
         exhausted = {
             "o2_primary": suit.primary_out_s,

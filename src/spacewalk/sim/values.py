@@ -104,13 +104,11 @@ def _kernel(
 jit.register(_kernel, jit.ENGINE_NOTICE)
 
 
-def compute(out, **channels) -> dict[str, np.ndarray]:
+def compute(out, *arrays) -> None:
     """Fill the buffer ``out`` (len(VALUE_KEYS), R, C) from the subsystems' arrays (the
-    keywords of :func:`_kernel`, each (R, C) but ``o2_vehicle`` (R,)); returns the dict of
-    views of its rows."""
+    arguments of :func:`_kernel` in its order, each (R, C) but ``o2_vehicle`` (R,))."""
     jit.about_to_run(_kernel, jit.ENGINE_NOTICE)
-    _kernel(out, **channels)
-    return dict(zip(VALUE_KEYS, out, strict=True))
+    _kernel(out, *arrays)
 
 
 @njit(cache=True, error_model="numpy")
