@@ -1,12 +1,14 @@
-"""The gas and body subsystems of one engine step in one compiled call: the environment of
+"""The gas and body subsystems of one engine step as compiled calls only: the environment of
 each crew member (the pressure and O2 around them, their metabolic rate, what feeds their
 suit), then the battery's outputs, suit gas, helmet CO2, heat and water, the battery's drain
-and the gas they breathe, each by its subsystem's own kernel, in the engine's order.
+and the gas they breathe, each by its subsystem's own kernel, in the engine's order, on the
+state's arrays and into preallocated outputs.
 
-One call instead of five kernels and their NumPy glue: a kernel call costs microseconds to
-dispatch, and on a small batch those, not the arithmetic, were the step's time. The events
-the subsystems flag come back in their flag arrays; :meth:`spacewalk.sim.engine.Engine`
-logs them as each subsystem's ``step`` wrapper does."""
+No NumPy glue between the kernels: on one run each NumPy operation costs about a microsecond
+whatever its size, the kernels' dispatch about 50 ns an argument. (One kernel calling the
+others saved 2 us a step more but took 9 s to compile on a first run.) The events the
+subsystems flag come back in their flag arrays; :meth:`spacewalk.sim.engine.Engine` logs them
+with each subsystem's ``flag_events``, as its ``step`` wrapper does."""
 
 from __future__ import annotations
 
@@ -121,62 +123,6 @@ def _breathing(suited, prebreathing_kind, ready, p_suit, p_amb, fo2_amb, p_in, p
 jit.register(_breathing, jit.ENGINE_NOTICE)
 
 
-@njit(cache=True, error_model="numpy")
-def _kernel(
-    loc, vloc, p_ves, fo2_ves, lost, run_ok, is_return, ready, kind, ret_met_W, met_W_flat,
-    flat_r, done, incapacitated, adrift, suited, met_factor, umbilical, umbilical_cut,
-    service, any_service,
-    p_suit, low_mode, o2_primary, o2_secondary, o2_vehicle, o2_rate, on_secondary,
-    purge_open, below_s, primary_out_s, secondary_out_s, vehicle_out_s,
-    V_m3, p_low, p_set, purge_kg_s, secondary_kg_s, leak_m3_s, reg_max, o2_store_kg,
-    regulator_failed, hole_cdA, any_leak, any_umbilical,
-    pp_co2, scrub_used, breakthrough, co2_out_s, inspired_mmHg, scrubber, scrub_cap,
-    vent_m3_s, rebreathed_max, rebreathed_ve,
-    heat_J, sweat_kg, feedwater, helmet_water, feedwater_out_s, sublimated, helmet_drained,
-    external_water, heat_in_J, heat_out_J, cooling_W, feedwater_cap, liquid, evap_kg_s,
-    env_shadow, env_swing, sunlit, cooling_factor, water_rate,
-    battery_Ah, battery_out_s, battery_A, battery_V,
-    t, dt,
-    outside, live, met, p_amb, fo2_amb, on_vehicle, fan_ok, equip_W, draw, purge, cooling,
-    fog, p_in, p_breath, fo2_breath, f_suit, f_co2, f_thermal, f_power,
-):  # fmt: skip
-    """The step of the gas and body subsystems, in place, in the engine's order (the
-    module's text); returns whether any event is flagged."""
-    _environment(
-        loc, vloc, p_ves, fo2_ves, lost, run_ok, is_return, ready, kind, ret_met_W, met_W_flat,
-        flat_r, done, incapacitated, adrift, met_factor, umbilical, umbilical_cut, service,
-        suited, any_service, outside, live, met, p_amb, fo2_amb, on_vehicle,
-    )  # fmt: skip
-    power_outputs(battery_Ah, battery_A, battery_V, suited, on_vehicle, fan_ok, equip_W)
-    flagged = suitgas_kernel(
-        p_suit, low_mode, o2_primary, o2_secondary, o2_vehicle, o2_rate, on_secondary,
-        purge_open, below_s, primary_out_s, secondary_out_s, vehicle_out_s,
-        V_m3, p_low, p_set, purge_kg_s, secondary_kg_s, leak_m3_s, reg_max, o2_store_kg,
-        suited, met, p_amb, regulator_failed, hole_cdA, live, on_vehicle,
-        any_leak, any_umbilical, t, dt, draw, purge, f_suit,
-    )  # fmt: skip
-    flagged |= co2_kernel(
-        pp_co2, scrub_used, breakthrough, co2_out_s, inspired_mmHg,
-        scrubber, scrub_cap, vent_m3_s, V_m3, rebreathed_max, rebreathed_ve,
-        suited, met, fan_ok, purge, p_suit, live, t, dt, f_co2,
-    )  # fmt: skip
-    flagged |= thermal_kernel(
-        heat_J, sweat_kg, feedwater, helmet_water, feedwater_out_s, sublimated, helmet_drained,
-        external_water, heat_in_J, heat_out_J,
-        cooling_W, feedwater_cap, liquid, evap_kg_s, env_shadow, env_swing,
-        suited, outside, met, equip_W, fan_ok, sunlit, cooling_factor, water_rate, live,
-        on_vehicle, t, dt, cooling, fog, f_thermal,
-    )  # fmt: skip
-    flagged |= power_drain(
-        battery_Ah, battery_out_s, battery_A, suited, on_vehicle, live, t, dt, f_power
-    )
-    _breathing(suited, kind, ready, p_suit, p_amb, fo2_amb, p_in, p_breath, fo2_breath)
-    return flagged
-
-
-jit.register(_kernel, jit.ENGINE_NOTICE)
-
-
 def step(eng, now, vloc, p_ves, t: float, sunlit: float) -> bool:
     """The gas and body subsystems of the engine ``eng`` at time ``t`` (``now`` the
     timeline's step, ``vloc`` (R, C) the vessel around each crew member, ``p_ves`` (R, V)
@@ -186,27 +132,49 @@ def step(eng, now, vloc, p_ves, t: float, sunlit: float) -> bool:
     plan, p, tl, fs = eng.plan, eng.p, eng.tl, eng.fs
     s, cs, th, pw, b, f = eng.suit, eng.cs, eng.th, eng.pw, eng.body, eng.flags
     env_shadow, env_swing = eng.env
-    jit.about_to_run(_kernel, jit.ENGINE_NOTICE)
-    return _kernel(
+    suited, t, dt = tl.suited, float(t), float(eng.dt)
+    for kernel in _KERNELS:
+        jit.about_to_run(kernel, jit.ENGINE_NOTICE)
+    _environment(
         tl.loc, vloc, p_ves, eng.ves.o2_fraction, tl.lost, eng.run_ok, now.is_return,
         now.ready, now.kind, tl.ret_met_W, eng.met_W_flat, now.flat_r, tl.done,
-        tl.incapacitated, tl.adrift, tl.suited, p.met_factor, p.umbilical, eng.umbilical_cut,
-        plan.vessel.service, eng.any_service,
+        tl.incapacitated, tl.adrift, p.met_factor, p.umbilical, eng.umbilical_cut,
+        plan.vessel.service, suited, eng.any_service,
+        b.outside, b.live, b.met, b.p_amb, b.fo2_amb, b.on_vehicle,
+    )  # fmt: skip
+    power_outputs(pw.battery_Ah, p.battery_A, p.battery_V, suited, b.on_vehicle, b.fan_ok,
+                  b.equip_W)  # fmt: skip
+    flagged = suitgas_kernel(
         s.p_suit_Pa, s.low_mode, s.o2_primary_kg, s.o2_secondary_kg, s.o2_vehicle_kg,
         s.o2_rate_kg_s, s.on_secondary, s.purge_open, s.below_s, s.primary_out_s,
         s.secondary_out_s, s.vehicle_out_s,
         p.gas_volume_m3, p.p_low_Pa, p.p_set_Pa, p.purge_kg_s, p.secondary_kg_s, p.leak_m3_s,
         p.reg_max_kg_s, plan.o2_store_kg,
-        fs.regulator_failed, fs.hole_cdA_m2, bool(fs.any_leak), bool(plan.any_umbilical),
+        suited, b.met, b.p_amb, fs.regulator_failed, fs.hole_cdA_m2, b.live, b.on_vehicle,
+        bool(fs.any_leak), bool(plan.any_umbilical), t, dt, b.draw, b.purge, f.suit,
+    )  # fmt: skip
+    flagged |= co2_kernel(
         cs.pp_co2_Pa, cs.scrub_used_kg, cs.breakthrough, cs.exhausted_s, cs.inspired_mmHg,
-        p.scrubber, p.scrub_cap_kg, p.vent_m3_s, p.rebreathed_max, p.rebreathed_ve_L_min,
+        p.scrubber, p.scrub_cap_kg, p.vent_m3_s, p.gas_volume_m3, p.rebreathed_max,
+        p.rebreathed_ve_L_min,
+        suited, b.met, b.fan_ok, b.purge, s.p_suit_Pa, b.live, t, dt, f.co2,
+    )  # fmt: skip
+    flagged |= thermal_kernel(
         th.heat_J, th.sweat_kg, th.feedwater_kg, th.helmet_water_kg, th.feedwater_out_s,
         th.sublimated_kg, th.helmet_drained_kg, th.external_water_kg, th.heat_in_J,
-        th.heat_out_J, p.cooling_W, p.feedwater_kg, p.liquid, p.evap_kg_s,
-        env_shadow, env_swing, float(sunlit), fs.cooling_factor, fs.water_rate_kg_s,
-        pw.battery_Ah, pw.out_s, p.battery_A, p.battery_V,
-        float(t), float(eng.dt),
-        b.outside, b.live, b.met, b.p_amb, b.fo2_amb, b.on_vehicle, b.fan_ok, b.equip_W,
-        b.draw, b.purge, b.cooling, b.fog, b.p_in, b.p_breath, b.fo2_breath,
-        f.suit, f.co2, f.thermal, f.power,
+        th.heat_out_J,
+        p.cooling_W, p.feedwater_kg, p.liquid, p.evap_kg_s, env_shadow, env_swing,
+        suited, b.outside, b.met, b.equip_W, b.fan_ok, float(sunlit), fs.cooling_factor,
+        fs.water_rate_kg_s, b.live, b.on_vehicle, t, dt, b.cooling, b.fog, f.thermal,
     )  # fmt: skip
+    flagged |= power_drain(pw.battery_Ah, pw.out_s, p.battery_A, suited, b.on_vehicle, b.live,
+                           t, dt, f.power)  # fmt: skip
+    _breathing(suited, now.kind, now.ready, s.p_suit_Pa, b.p_amb, b.fo2_amb, b.p_in,
+               b.p_breath, b.fo2_breath)  # fmt: skip
+    return flagged
+
+
+_KERNELS = (
+    _environment, power_outputs, suitgas_kernel, co2_kernel, thermal_kernel, power_drain,
+    _breathing,
+)  # fmt: skip
