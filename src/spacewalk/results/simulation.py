@@ -121,8 +121,9 @@ def _telemetry_frame(out) -> pd.DataFrame:
     labels = plan.labels
     width = max(len(x) for x in labels)
     table = np.array([row + [""] * (width - len(row)) for row in labels], dtype=object)
+    frames = rec.frames(plan)
     for ch in CHANNELS:
-        data = np.stack(rec.frames[ch.name]).reshape(-1)
+        data = np.asarray(frames[ch.name]).reshape(-1)
         if ch.name == "activity":
             codes = data.astype(np.int64)
             data = np.where(codes < 0, "done", table[crew_idx, np.maximum(codes, 0)])

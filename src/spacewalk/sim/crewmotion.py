@@ -702,11 +702,11 @@ class CrewMotion:
         done |= kind_now == KIND["release"]
         return done
 
-    def channels(self, sunlit: float, inside: np.ndarray) -> dict[str, np.ndarray]:
+    def in_H(self) -> tuple[np.ndarray, np.ndarray]:
+        """Each crew member's position and velocity in H (R, C, 3): the body's, or in a
+        stack (a captured satellite) the crew member's own point of it."""
         b, cb = self.b, self.cb
         y = b.y[cb]
-        spent, left = self.dv()
-        ten = b.tension[cb]
         r_H, v_H = y[..., 0:3], y[..., 3:6]
         if np.count_nonzero(self.docked >= 0):  # the crew member's place in a stack
             rot = quat_to_matrix(y.reshape(-1, y.shape[-1])[:, 6:10]).reshape(*y.shape[:-1], 3, 3)
@@ -714,30 +714,7 @@ class CrewMotion:
             w_rel = y[..., 10:13] - b.held_rates()[cb]  # rate relative to H, in B
             r_H = r_H + np.einsum("...ij,...j->...i", rot, off)
             v_H = v_H + np.einsum("...ij,...j->...i", rot, np.cross(w_rel, off))
-        return {
-            "x_m": r_H[..., 0],
-            "y_m": r_H[..., 1],
-            "z_m": r_H[..., 2],
-            "vx_m_s": v_H[..., 0],
-            "vy_m_s": v_H[..., 1],
-            "vz_m_s": v_H[..., 2],
-            "q0": y[..., 6],
-            "q1": y[..., 7],
-            "q2": y[..., 8],
-            "q3": y[..., 9],
-            "wx_deg_s": np.degrees(y[..., 10]),
-            "wy_deg_s": np.degrees(y[..., 11]),
-            "wz_deg_s": np.degrees(y[..., 12]),
-            "tumble_deg_s": np.degrees(self._tumble_rad_s()),
-            "tether_tension_N": ten.max(axis=-1),
-            "tether_taut": (ten > 0).any(axis=-1),
-            "propellant_kg": np.where(self.has_unit, b.prop[cb], np.nan),
-            "dv_used_m_s": spent,
-            "dv_left_m_s": left,
-            "return_margin_m_s": self.return_margin,
-            "motion": np.where(inside & ~b.free[cb], MODE["inside"], self.mode),
-            "sunlit": np.full((self.R, self.C), sunlit),
-        }
+        return r_H, v_H
 
     def summary(self, r: int, c: int) -> dict:
         spent, left = self.dv()

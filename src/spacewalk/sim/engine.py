@@ -23,7 +23,7 @@ from . import body
 from .crewmotion import CrewMotion
 from .events import Emit, EventLog
 from .plan import LOC_OUTSIDE, Plan, PlannedFault
-from .record import Recorder, channel_values
+from .record import Recorder, snapshot
 from .subsystems import (
     co2,
     faults,
@@ -166,9 +166,8 @@ class Engine:
         if self.recorder is not None and step % self.every == 0:
             self.recorder.add(
                 t,
-                channel_values(
+                snapshot(
                     self,
-                    self.values,
                     now,
                     met=b.met,
                     p_amb=b.p_amb,
