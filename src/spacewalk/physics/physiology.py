@@ -16,6 +16,7 @@ turned into PiO2 by the ISA standard atmosphere (H).
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
 
 from ..units import PA_PER_MMHG
 
@@ -87,10 +88,12 @@ HELMET_WATER_IMPAIRED_L, HELMET_WATER_INCAPACITATED_L = 1.0, 2.0
 RECOVERY_TAU_S = 120.0  # NF: a dose fades with this time constant once the exposure is gone
 
 
+@njit(cache=True, error_model="numpy")
 def inspired_o2_mmHg(p_breath_Pa, fo2_dry, ppco2_inspired_mmHg=0.0):
     """Inspired O2 partial pressure [mmHg], humidified at 37 C, of a gas of dry O2 fraction
-    ``fo2_dry`` at ``p_breath_Pa``; CO2 in the gas displaces O2 (a suit's loop)."""
-    p = np.asarray(p_breath_Pa) / PA_PER_MMHG
+    ``fo2_dry`` at ``p_breath_Pa``; CO2 in the gas displaces O2 (a suit's loop). Numbers or
+    arrays (compiled: the physiology's kernel calls it for one crew member)."""
+    p = p_breath_Pa / PA_PER_MMHG
     return np.maximum(p - PH2O_BODY_MMHG, 0.0) * fo2_dry - ppco2_inspired_mmHg
 
 

@@ -18,7 +18,6 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from ..physics import dcs
-from ..physics.physiology import inspired_o2_mmHg
 from . import body
 from .crewmotion import CrewMotion
 from .events import Emit, EventLog
@@ -135,6 +134,7 @@ class Engine:
         self.day_night: list = []
         self.tally = Tally.zeros(R, C)
         self.vbuf = np.zeros((len(VALUE_KEYS), R, C))  # the channels the rules watch
+        self.pio2, self.ppco2 = np.zeros((R, C)), np.zeros((R, C))  # what each breathes
         self.p_dcs = dcs.probability_dcs(self.ts.u)  # changes with the tissues only
         self.run_ok = np.ones(R, dtype=bool)
         self.status = ["ok"] * R
@@ -281,18 +281,14 @@ class Engine:
         """What each crew member breathes and how hot, cold or wet they are: impaired,
         incapacitated (the timeline stops and the body stays where it is: no script brings
         it home), lost. Returns the inspired O2 [mmHg]."""
-        vb, vi = self.vbuf, VALUE_INDEX
-        ppco2 = np.where(g.suited, vb[vi["ppco2_mmHg"]], 0.0)
-        pio2 = inspired_o2_mmHg(self.body.p_breath, self.body.fo2_breath, ppco2)
-        self.ph, ev = physiology.step(
-            self.ph,
-            pio2,
-            ppco2,
-            vb[vi["core_temp_rise_C"]],
-            vb[vi["helmet_water_L"]],
-            self.body.live,
-            t,
-            self.dt,
+        vb, vi, b = self.vbuf, VALUE_INDEX, self.body
+        pio2, ppco2 = self.pio2, self.ppco2
+        physiology.breathed(b.p_breath, b.fo2_breath, g.suited, vb[vi["ppco2_mmHg"]], pio2, ppco2)
+        core, water = vb[vi["core_temp_rise_C"]], vb[vi["helmet_water_L"]]
+        if physiology.calm(self.ph, pio2, ppco2, core, water):  # all well, nothing to dose
+            return pio2
+        self.ph, ev = physiology.step(  # copies: the events keep them
+            self.ph, pio2.copy(), ppco2.copy(), core, water, b.live, t, self.dt
         )
         self.log.extend(ev)
         self.vbuf[VALUE_INDEX["condition"]] = self.ph.condition  # what the rules see

@@ -51,18 +51,45 @@ def init(plan: Plan) -> PhysiologyState:
     )
 
 
+def breathed(p_breath_Pa, fo2_breath, suited, ppco2_loop_mmHg, pio2_out, ppco2_out) -> None:
+    """The inspired O2 [mmHg] (:func:`spacewalk.physics.physiology.inspired_o2_mmHg`) and
+    CO2 (the loop's in a suit, none outside one) of every crew member, into ``pio2_out`` and
+    ``ppco2_out``: one compiled call."""
+    jit.about_to_run(_breathed, jit.ENGINE_NOTICE)
+    _breathed(p_breath_Pa, fo2_breath, suited, ppco2_loop_mmHg, pio2_out, ppco2_out)
+
+
+@njit(cache=True, error_model="numpy")
+def _breathed(p_breath, fo2, suited, ppco2_loop, pio2, ppco2):
+    R, C = p_breath.shape
+    for r in range(R):
+        for c in range(C):
+            pc = ppco2_loop[r, c] if suited[r, c] else 0.0
+            ppco2[r, c] = pc
+            pio2[r, c] = phys.inspired_o2_mmHg(p_breath[r, c], fo2[r, c], pc)
+
+
+jit.register(_breathed, jit.ENGINE_NOTICE)
+
+
+def calm(s: PhysiologyState, pio2_mmHg, ppco2_mmHg, core_rise_C, helmet_water_L) -> bool:
+    """Whether :func:`step` would change nothing this step (every crew member well, no
+    exposure, no dose): the compiled check, ``_calm``."""
+    shape = s.condition.shape
+    jit.about_to_run(_calm, jit.ENGINE_NOTICE)
+    return _calm(
+        as_f64(pio2_mmHg, shape), as_f64(ppco2_mmHg, shape), as_f64(core_rise_C, shape),
+        as_f64(helmet_water_L, shape), s.hypoxia, s.co2_impaired, s.co2_incapacitated,
+        s.condition,
+    )  # fmt: skip
+
+
 def step(s: PhysiologyState, pio2_mmHg, ppco2_mmHg, core_rise_C, helmet_water_L, live, t, dt):
     """Advance the doses on this step's inspired O2 and CO2 [mmHg], core temperature rise
     [C] and helmet water [L]; returns (state, events). The doses are only computed where an
     exposure or a dose exists; a step in which nobody is exposed to anything, carries a dose
     or is in any condition but well changes nothing and is one compiled check, ``_calm``)."""
-    shape = s.condition.shape
-    jit.about_to_run(_calm, jit.ENGINE_NOTICE)
-    if _calm(
-        as_f64(pio2_mmHg, shape), as_f64(ppco2_mmHg, shape), as_f64(core_rise_C, shape),
-        as_f64(helmet_water_L, shape), s.hypoxia, s.co2_impaired, s.co2_incapacitated,
-        s.condition,
-    ):  # fmt: skip
+    if calm(s, pio2_mmHg, ppco2_mmHg, core_rise_C, helmet_water_L):
         return s, []
     hypoxic = pio2_mmHg < phys.HYPOXIA_NONE_PIO2_MMHG
     tuc = None
