@@ -88,12 +88,10 @@ def test_sts_51a_capture_keeps_the_crew_member_where_he_docked():
 
     def watched(r, c, j, t):
         i, k = int(motion.cb[r, c]), int(motion.tb[r, j])
-        inside = np.zeros((plan.runs, len(plan.crew_ids)), dtype=bool)
-        xyz = ("x_m", "y_m", "z_m")
-        at = np.array([motion.channels(1.0, inside)[n][r, c] for n in xyz])
+        at = motion.in_H()[0][r, c].copy()  # the recorded x_m, y_m, z_m
         momentum = b.mass[i] * b.y[i, 3:6] + b.mass[k] * b.y[k, 3:6]
         dock(r, c, j, t)
-        after = np.array([motion.channels(1.0, inside)[n][r, c] for n in xyz])
+        after = motion.in_H()[0][r, c].copy()
         seen.append((at, after, b.y[k, 0:3].copy(), momentum, b.mass[i] * b.y[i, 3:6]))
 
     motion._dock = watched
