@@ -20,11 +20,9 @@ from numba import njit
 from ..physics import jit
 from ..scenario.presets import WORKLOADS_W
 from .plan import KIND, LOC_OUTSIDE
-from .subsystems.co2 import _kernel as co2_kernel
+from .subsystems import co2, suitgas, thermal
 from .subsystems.power import _drain as power_drain
 from .subsystems.power import _outputs as power_outputs
-from .subsystems.suitgas import _kernel as suitgas_kernel
-from .subsystems.thermal import _kernel as thermal_kernel
 
 REST_W = WORKLOADS_W["rest"]
 PREBREATHE = KIND["prebreathe"]
@@ -144,28 +142,16 @@ def step(eng, now, vloc, p_ves, t: float, sunlit: float) -> bool:
     )  # fmt: skip
     power_outputs(pw.battery_Ah, p.battery_A, p.battery_V, suited, b.on_vehicle, b.fan_ok,
                   b.equip_W)  # fmt: skip
-    flagged = suitgas_kernel(
-        s.p_suit_Pa, s.low_mode, s.o2_primary_kg, s.o2_secondary_kg, s.o2_vehicle_kg,
-        s.o2_rate_kg_s, s.on_secondary, s.purge_open, s.below_s, s.primary_out_s,
-        s.secondary_out_s, s.vehicle_out_s,
-        p.gas_volume_m3, p.p_low_Pa, p.p_set_Pa, p.purge_kg_s, p.secondary_kg_s, p.leak_m3_s,
-        p.reg_max_kg_s, plan.o2_store_kg,
-        suited, b.met, b.p_amb, fs.regulator_failed, fs.hole_cdA_m2, b.live, b.on_vehicle,
-        bool(fs.any_leak), bool(plan.any_umbilical), t, dt, b.draw, b.purge, f.suit,
+    flagged = suitgas.run(
+        s, plan, suited, b.met, b.p_amb, fs.regulator_failed, fs.hole_cdA_m2, fs.any_leak,
+        b.live, b.on_vehicle, t, dt, b.draw, b.purge, f.suit,
     )  # fmt: skip
-    flagged |= co2_kernel(
-        cs.pp_co2_Pa, cs.scrub_used_kg, cs.breakthrough, cs.exhausted_s, cs.inspired_mmHg,
-        p.scrubber, p.scrub_cap_kg, p.vent_m3_s, p.gas_volume_m3, p.rebreathed_max,
-        p.rebreathed_ve_L_min,
-        suited, b.met, b.fan_ok, b.purge, s.p_suit_Pa, b.live, t, dt, f.co2,
-    )  # fmt: skip
-    flagged |= thermal_kernel(
-        th.heat_J, th.sweat_kg, th.feedwater_kg, th.helmet_water_kg, th.feedwater_out_s,
-        th.sublimated_kg, th.helmet_drained_kg, th.external_water_kg, th.heat_in_J,
-        th.heat_out_J,
-        p.cooling_W, p.feedwater_kg, p.liquid, p.evap_kg_s, env_shadow, env_swing,
-        suited, b.outside, b.met, b.equip_W, b.fan_ok, float(sunlit), fs.cooling_factor,
-        fs.water_rate_kg_s, b.live, b.on_vehicle, t, dt, b.cooling, b.fog, f.thermal,
+    flagged |= co2.run(cs, plan, suited, b.met, b.fan_ok, b.purge, s.p_suit_Pa, b.live, t, dt,
+                       f.co2)  # fmt: skip
+    flagged |= thermal.run(
+        th, plan, suited, b.outside, b.met, b.equip_W, b.fan_ok, env_shadow, env_swing, sunlit,
+        fs.cooling_factor, fs.water_rate_kg_s, b.live, b.on_vehicle, t, dt, b.cooling, b.fog,
+        f.thermal,
     )  # fmt: skip
     flagged |= power_drain(pw.battery_Ah, pw.out_s, p.battery_A, suited, b.on_vehicle, b.live,
                            t, dt, f.power)  # fmt: skip
@@ -174,7 +160,4 @@ def step(eng, now, vloc, p_ves, t: float, sunlit: float) -> bool:
     return flagged
 
 
-_KERNELS = (
-    _environment, power_outputs, suitgas_kernel, co2_kernel, thermal_kernel, power_drain,
-    _breathing,
-)  # fmt: skip
+_KERNELS = (_environment, power_outputs, power_drain, _breathing)

@@ -57,16 +57,25 @@ def step(s: Co2State, plan: Plan, suited, met_W, fan_ok, purge_kg_s, p_suit_Pa, 
     p = plan.crew
     shape = p.scrub_cap_kg.shape
     flags = np.zeros(shape, dtype=np.bool_)  # breakthrough reported this step
+    any_flag = run(
+        s, plan, as_bool(suited, shape), as_f64(met_W, shape), as_bool(fan_ok, shape),
+        as_f64(purge_kg_s, shape), as_f64(p_suit_Pa, shape), as_bool(live, shape), t, dt, flags,
+    )  # fmt: skip
+    return s, flag_events(flags, t) if any_flag else []
+
+
+def run(s: Co2State, plan: Plan, suited, met_W, fan_ok, purge_kg_s, p_suit_Pa, live, t, dt,
+        flags) -> bool:  # fmt: skip
+    """The kernel on (R, C) arrays of its dtypes (the engine's own buffers: nothing is
+    converted), ``flags`` filled in; returns whether any event is flagged."""
+    p = plan.crew
     jit.about_to_run(_kernel, jit.ENGINE_NOTICE)
-    any_flag = _kernel(
+    return _kernel(
         s.pp_co2_Pa, s.scrub_used_kg, s.breakthrough, s.exhausted_s, s.inspired_mmHg,
         p.scrubber, p.scrub_cap_kg, p.vent_m3_s, p.gas_volume_m3, p.rebreathed_max,
         p.rebreathed_ve_L_min,
-        as_bool(suited, shape), as_f64(met_W, shape), as_bool(fan_ok, shape),
-        as_f64(purge_kg_s, shape), as_f64(p_suit_Pa, shape), as_bool(live, shape),
-        float(t), float(dt), flags,
+        suited, met_W, fan_ok, purge_kg_s, p_suit_Pa, live, float(t), float(dt), flags,
     )  # fmt: skip
-    return s, flag_events(flags, t) if any_flag else []
 
 
 def flag_events(flags, t) -> list[Emit]:

@@ -90,19 +90,33 @@ def step(s: SuitGasState, plan: Plan, suited, met_W, p_amb, faults, live, t, dt,
     flags = np.zeros(
         (4, *shape), dtype=np.bool_
     )  # primary out, on secondary, secondary out, vehicle
-    any_flag = _kernel(
+    any_flag = run(
+        s, plan, as_bool(suited, shape), as_f64(met_W, shape), as_f64(p_amb, shape),
+        as_bool(faults.regulator_failed, shape), as_f64(faults.hole_cdA_m2, shape),
+        bool(faults.any_leak), as_bool(live, shape), as_bool(umb, shape), t, dt, draw, purge,
+        flags,
+    )  # fmt: skip
+    return s, flag_events(flags, t) if any_flag else [], SuitGasOut(draw, purge)
+
+
+def run(
+    s: SuitGasState, plan: Plan, suited, met_W, p_amb, regulator_failed, hole_cdA, any_leak,
+    live, umb, t, dt, draw, purge, flags,
+) -> bool:  # fmt: skip
+    """The kernel on (R, C) arrays of its dtypes (the engine's own buffers: nothing is
+    converted), ``draw`` and ``purge`` [kg/s] and ``flags`` (4, R, C) filled in; returns
+    whether any event is flagged (:func:`flag_events`)."""
+    p = plan.crew
+    jit.about_to_run(_kernel, jit.ENGINE_NOTICE)
+    return _kernel(
         s.p_suit_Pa, s.low_mode, s.o2_primary_kg, s.o2_secondary_kg, s.o2_vehicle_kg,
         s.o2_rate_kg_s, s.on_secondary, s.purge_open, s.below_s, s.primary_out_s,
         s.secondary_out_s, s.vehicle_out_s,
         p.gas_volume_m3, p.p_low_Pa, p.p_set_Pa, p.purge_kg_s, p.secondary_kg_s, p.leak_m3_s,
         p.reg_max_kg_s, plan.o2_store_kg,
-        as_bool(suited, shape), as_f64(met_W, shape), as_f64(p_amb, shape),
-        as_bool(faults.regulator_failed, shape), as_f64(faults.hole_cdA_m2, shape),
-        as_bool(live, shape), as_bool(umb, shape),
-        bool(faults.any_leak), bool(plan.any_umbilical), float(t), float(dt),
-        draw, purge, flags,
+        suited, met_W, p_amb, regulator_failed, hole_cdA, live, umb,
+        bool(any_leak), bool(plan.any_umbilical), float(t), float(dt), draw, purge, flags,
     )  # fmt: skip
-    return s, flag_events(flags, t) if any_flag else [], SuitGasOut(draw, purge)
 
 
 def flag_events(flags, t) -> list[Emit]:

@@ -109,19 +109,33 @@ def step(
     env_shadow, env_swing = env
     cooling, fog = np.empty(shape), np.empty(shape)
     flags = np.zeros(shape, dtype=np.bool_)  # feedwater ran out this step
-    jit.about_to_run(_kernel, jit.ENGINE_NOTICE)
-    any_flag = _kernel(
-        s.heat_J, s.sweat_kg, s.feedwater_kg, s.helmet_water_kg, s.feedwater_out_s,
-        s.sublimated_kg, s.helmet_drained_kg, s.external_water_kg, s.heat_in_J, s.heat_out_J,
-        p.cooling_W, p.feedwater_kg, p.liquid, p.evap_kg_s,
-        as_f64(env_shadow, shape), as_f64(env_swing, shape),
-        as_bool(suited, shape), as_bool(outside, shape), as_f64(met_W, shape),
-        as_f64(equip_W, shape), as_bool(fan_ok, shape), float(sunlit),
-        as_f64(faults.cooling_factor, shape), as_f64(faults.water_rate_kg_s, shape),
-        as_bool(live, shape), as_bool(on_vehicle, shape), float(t), float(dt),
-        cooling, fog, flags,
+    any_flag = run(
+        s, plan, as_bool(suited, shape), as_bool(outside, shape), as_f64(met_W, shape),
+        as_f64(equip_W, shape), as_bool(fan_ok, shape), as_f64(env_shadow, shape),
+        as_f64(env_swing, shape), sunlit, as_f64(faults.cooling_factor, shape),
+        as_f64(faults.water_rate_kg_s, shape), as_bool(live, shape), as_bool(on_vehicle, shape),
+        t, dt, cooling, fog, flags,
     )  # fmt: skip
     return s, flag_events(flags, t) if any_flag else [], ThermalOut(cooling, fog)
+
+
+def run(
+    s: ThermalState, plan: Plan, suited, outside, met_W, equip_W, fan_ok, env_shadow,
+    env_swing, sunlit, cooling_factor, water_rate_kg_s, live, on_vehicle, t, dt, cooling,
+    fog, flags,
+) -> bool:  # fmt: skip
+    """The kernel on (R, C) arrays of its dtypes (the engine's own buffers: nothing is
+    converted), ``cooling`` [W], ``fog`` and ``flags`` filled in; returns whether any event
+    is flagged."""
+    p = plan.crew
+    jit.about_to_run(_kernel, jit.ENGINE_NOTICE)
+    return _kernel(
+        s.heat_J, s.sweat_kg, s.feedwater_kg, s.helmet_water_kg, s.feedwater_out_s,
+        s.sublimated_kg, s.helmet_drained_kg, s.external_water_kg, s.heat_in_J, s.heat_out_J,
+        p.cooling_W, p.feedwater_kg, p.liquid, p.evap_kg_s, env_shadow, env_swing,
+        suited, outside, met_W, equip_W, fan_ok, float(sunlit), cooling_factor,
+        water_rate_kg_s, live, on_vehicle, float(t), float(dt), cooling, fog, flags,
+    )  # fmt: skip
 
 
 def flag_events(flags, t) -> list[Emit]:
