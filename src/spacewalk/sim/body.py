@@ -1,8 +1,9 @@
 """The gas and body subsystems of one engine step as compiled calls only: the environment of
 each crew member (the pressure and O2 around them, their metabolic rate, what feeds their
-suit), then the battery's outputs, suit gas, helmet CO2, heat and water, the battery's drain
-and the gas they breathe, each by its subsystem's own kernel, in the engine's order, on the
-state's arrays and into preallocated outputs.
+suit), then the battery's outputs, suit gas, helmet CO2, heat and water and the battery's
+drain, each by its subsystem's own kernel, in the engine's order, on the state's arrays and
+into preallocated outputs (what each crew member breathes is the values' kernel's,
+:mod:`spacewalk.sim.values`).
 
 No NumPy glue between the kernels: on one run each NumPy operation costs about a microsecond
 whatever its size, the kernels' dispatch about 50 ns an argument. (One kernel calling the
@@ -19,13 +20,12 @@ from numba import njit
 
 from ..physics import jit
 from ..scenario.presets import WORKLOADS_W
-from .plan import KIND, LOC_OUTSIDE
+from .plan import LOC_OUTSIDE
 from .subsystems import co2, suitgas, thermal
 from .subsystems.power import _drain as power_drain
 from .subsystems.power import _outputs as power_outputs
 
 REST_W = WORKLOADS_W["rest"]
-PREBREATHE = KIND["prebreathe"]
 
 
 @dataclass
@@ -59,13 +59,12 @@ class Body:
     purge: np.ndarray
     cooling: np.ndarray
     fog: np.ndarray
-    p_in: np.ndarray  # inspired N2
-    p_breath: np.ndarray  # the pressure breathed
+    p_breath: np.ndarray  # the pressure breathed (set by the values' kernel)
     fo2_breath: np.ndarray  # dry O2 fraction of what is breathed (1: a suit or a mask)
 
     @classmethod
     def empty(cls, R: int, C: int) -> Body:
-        f = [np.empty((R, C)) for _ in range(15)]
+        f = [np.empty((R, C)) for _ in range(14)]
         for i in (0, 1, 5, 6):  # the masks
             f[i] = np.zeros((R, C), dtype=np.bool_)
         return cls(*f)
@@ -105,22 +104,6 @@ def _environment(
 jit.register(_environment, jit.ENGINE_NOTICE)
 
 
-@njit(cache=True, error_model="numpy")
-def _breathing(suited, prebreathing_kind, ready, p_suit, p_amb, fo2_amb, p_in, p_breath, fo2):
-    """Inspired N2 (none on O2: a suit, or a prebreathe mask), the pressure breathed and its
-    dry O2 fraction."""
-    R, C = suited.shape
-    for r in range(R):
-        for c in range(C):
-            on_o2 = suited[r, c] or (ready[r, c] and prebreathing_kind[r, c] == PREBREATHE)
-            p_in[r, c] = 0.0 if on_o2 else p_amb[r, c] * (1.0 - fo2_amb[r, c])
-            p_breath[r, c] = p_suit[r, c] if suited[r, c] else p_amb[r, c]
-            fo2[r, c] = 1.0 if on_o2 else fo2_amb[r, c]
-
-
-jit.register(_breathing, jit.ENGINE_NOTICE)
-
-
 def step(eng, now, vloc, p_ves, t: float, sunlit: float) -> bool:
     """The gas and body subsystems of the engine ``eng`` at time ``t`` (``now`` the
     timeline's step, ``vloc`` (R, C) the vessel around each crew member, ``p_ves`` (R, V)
@@ -155,9 +138,7 @@ def step(eng, now, vloc, p_ves, t: float, sunlit: float) -> bool:
     )  # fmt: skip
     flagged |= power_drain(pw.battery_Ah, pw.out_s, p.battery_A, suited, b.on_vehicle, b.live,
                            t, dt, f.power)  # fmt: skip
-    _breathing(suited, now.kind, now.ready, s.p_suit_Pa, b.p_amb, b.fo2_amb, b.p_in,
-               b.p_breath, b.fo2_breath)  # fmt: skip
     return flagged
 
 
-_KERNELS = (_environment, power_outputs, power_drain, _breathing)
+_KERNELS = (_environment, power_outputs, power_drain)

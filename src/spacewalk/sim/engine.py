@@ -257,9 +257,9 @@ class Engine:
             ):
                 log.extend(ev)
         if (step + 1) % self.dcs_every == 0:  # the slow subsystem: holds this step's gas
-            self.ts, _ = tissue.step(
-                self.ts, plan, b.p_in, b.p_breath, b.fo2_breath, b.met, self.dcs_every * dt
-            )
+            p_in, p_breath, fo2 = tissue.breathing(now, tl.suited, self.suit.p_suit_Pa, b.p_amb,
+                                                   b.fo2_amb)  # fmt: skip
+            self.ts, _ = tissue.step(self.ts, plan, p_in, p_breath, fo2, b.met, self.dcs_every * dt)
             self.p_dcs = dcs.probability_dcs(self.ts.u)
         return StepGas(tl.suited, p_ves)
 
@@ -282,8 +282,7 @@ class Engine:
         incapacitated (the timeline stops and the body stays where it is: no script brings
         it home), lost. Returns the inspired O2 [mmHg]."""
         vb, vi, b = self.vbuf, VALUE_INDEX, self.body
-        pio2, ppco2 = self.pio2, self.ppco2
-        physiology.breathed(b.p_breath, b.fo2_breath, g.suited, vb[vi["ppco2_mmHg"]], pio2, ppco2)
+        pio2, ppco2 = self.pio2, self.ppco2  # what each breathes (the values' kernel)
         core, water = vb[vi["core_temp_rise_C"]], vb[vi["helmet_water_L"]]
         if physiology.calm(self.ph, pio2, ppco2, core, water):  # all well, nothing to dose
             return pio2
@@ -311,8 +310,9 @@ class Engine:
             suit.o2_secondary_kg, suit.o2_vehicle_kg, suit.o2_rate_kg_s, p.secondary_kg_s,
             p.o2_secondary_s, p.umbilical & ~self.umbilical_cut, g.suited, b.outside,
             self.motion.way_back_m(b.outside), p.speed_m_s, ops_s, th.helmet_water_kg,
-            th.heat_J, p.mass_kg, b.fog, self.ts.n2_Pa, self.ts.etr_Pa, b.p_breath, self.p_dcs,
-            th.feedwater_kg, self.pw.battery_Ah, tl.blocked_s,
+            th.heat_J, p.mass_kg, b.fog, self.ts.n2_Pa, self.ts.etr_Pa, self.p_dcs,
+            th.feedwater_kg, self.pw.battery_Ah, tl.blocked_s, now.kind, now.ready, b.fo2_amb,
+            b.p_breath, b.fo2_breath, self.pio2, self.ppco2,
         )  # fmt: skip
 
     def _rules(self, t: float, now, g: StepGas, range_m: np.ndarray) -> None:

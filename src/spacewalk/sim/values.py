@@ -15,13 +15,16 @@ import numpy as np
 from numba import njit
 
 from ..physics import jit
+from ..physics.physiology import inspired_o2_mmHg
 from ..scenario.model import RULE_CHANNELS
 from ..units import C_BODY
+from .plan import KIND
 
 # every channel a rule can watch, then those only the tallies and summaries read
 VALUE_KEYS = (*RULE_CHANNELS, "time_back_min", "o2_secondary_min", "etr")
 VALUE_INDEX = {k: i for i, k in enumerate(VALUE_KEYS)}
 _I = VALUE_INDEX
+PREBREATHE = KIND["prebreathe"]
 # the rows as module constants (the kernels see them as compile-time integers)
 _PPCO2_MMHG = _I["ppco2_mmHg"]
 _P_SUIT_KPA = _I["p_suit_kPa"]
@@ -59,12 +62,16 @@ PEAK_KEYS = (
 def _kernel(
     out, ppco2, p_suit, p_amb, o2_primary, o2_secondary, o2_vehicle, o2_rate, secondary_kg_s,
     o2_secondary_s, umb, suited, outside, way_m, speed, ops_s, helmet_water, heat_J, mass_kg,
-    fog, n2_Pa, etr_Pa, p_breath, p_dcs, feedwater, battery, blocked_s,
+    fog, n2_Pa, etr_Pa, p_dcs, feedwater, battery, blocked_s, kind, ready, fo2_amb,
+    p_breath, fo2_breath, pio2, ppco2_breathed,
 ):  # fmt: skip
     """Every channel of every run and crew member (``condition`` is the physiology's, set
     after it): the O2 time at the recent rate (a vehicle store shared by the umbilicals on
-    it) plus the secondary's minutes, the tissue ratios over the pressure breathed, the way back (``way_m`` at the crew member's speed,
-    then the hatch operations ``ops_s``) and the margin between them."""
+    it) plus the secondary's minutes, the tissue ratios over the pressure breathed, the way
+    back (``way_m`` at the crew member's speed, then the hatch operations ``ops_s``) and the
+    margin between them. And what each crew member breathes, into the last four: the
+    pressure and dry O2 fraction (:func:`spacewalk.sim.subsystems.tissue.breathing`: the
+    suit's O2, a prebreathe mask's, or the vessel's gas), the inspired O2 and CO2 [mmHg]."""
     R, C = ppco2.shape
     for r in range(R):
         umb_rate = 0.0
@@ -79,6 +86,12 @@ def _kernel(
             o2_time = np.inf
             if suited[r, c]:
                 o2_time = (supply / max(rate, 1e-12) / 60.0 if rate > 0 else np.inf) + secondary
+            on_o2 = suited[r, c] or (ready[r, c] and kind[r, c] == PREBREATHE)
+            p_breath[r, c] = p_suit[r, c] if suited[r, c] else p_amb[r, c]
+            fo2_breath[r, c] = 1.0 if on_o2 else fo2_amb[r, c]
+            pc = ppco2[r, c] if suited[r, c] else 0.0
+            ppco2_breathed[r, c] = pc
+            pio2[r, c] = inspired_o2_mmHg(p_breath[r, c], fo2_breath[r, c], pc)
             pb = p_breath[r, c] if not p_breath[r, c] < 1.0 else 1.0  # NumPy's maximum
             back = (way_m[r, c] / speed[r, c] + ops_s[r, c]) / 60.0 if outside[r, c] else 0.0
             out[_PPCO2_MMHG, r, c] = ppco2[r, c]

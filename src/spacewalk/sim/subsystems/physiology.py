@@ -51,27 +51,6 @@ def init(plan: Plan) -> PhysiologyState:
     )
 
 
-def breathed(p_breath_Pa, fo2_breath, suited, ppco2_loop_mmHg, pio2_out, ppco2_out) -> None:
-    """The inspired O2 [mmHg] (:func:`spacewalk.physics.physiology.inspired_o2_mmHg`) and
-    CO2 (the loop's in a suit, none outside one) of every crew member, into ``pio2_out`` and
-    ``ppco2_out``: one compiled call."""
-    jit.about_to_run(_breathed, jit.ENGINE_NOTICE)
-    _breathed(p_breath_Pa, fo2_breath, suited, ppco2_loop_mmHg, pio2_out, ppco2_out)
-
-
-@njit(cache=True, error_model="numpy")
-def _breathed(p_breath, fo2, suited, ppco2_loop, pio2, ppco2):
-    R, C = p_breath.shape
-    for r in range(R):
-        for c in range(C):
-            pc = ppco2_loop[r, c] if suited[r, c] else 0.0
-            ppco2[r, c] = pc
-            pio2[r, c] = phys.inspired_o2_mmHg(p_breath[r, c], fo2[r, c], pc)
-
-
-jit.register(_breathed, jit.ENGINE_NOTICE)
-
-
 def calm(s: PhysiologyState, pio2_mmHg, ppco2_mmHg, core_rise_C, helmet_water_L) -> bool:
     """Whether :func:`step` would change nothing this step (every crew member well, no
     exposure, no dose): the compiled check, ``_calm``."""
