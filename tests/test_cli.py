@@ -3,6 +3,7 @@ when piped into `head`, every problem of a file at once with the nearest key for
 feedback before long work, and catalogue commands that do not load the engine."""
 
 import argparse
+import json
 import os
 import subprocess
 import sys
@@ -120,6 +121,43 @@ def test_a_notice_before_the_first_compile(monkeypatch, capsys, tmp_path):
     cli.compile_notice(workers=True)
     assert capsys.readouterr().err == ""
     monkeypatch.setattr(jit, "_announce", None)
+
+
+def test_a_first_run_compiles_in_two_processes(tmp_path):
+    """Issue 21: the warm-up helper (sim/warm.py), given the scenario, compiles the kernels
+    the engine uses last with the engine's own types: after it, a run in the same fresh
+    Numba cache compiles only what the engine uses first (the timeline's and the motion's
+    kernels; the command compiles those while the helper works). Once all is cached, no
+    helper starts."""
+    env = {**os.environ, "NUMBA_CACHE_DIR": str(tmp_path)}
+    listen = (
+        "from numba.core import event as ev; import json; done = []\n"
+        "class L(ev.Listener):\n"
+        "    def on_start(self, e): pass\n"
+        "    def on_end(self, e): done.append(e.data['dispatcher'].py_func.__name__)\n"
+        "ev.register('numba:compile', L())\n"
+        "from spacewalk import load_scenario; from spacewalk.sim.plan import compile_plan\n"
+        "sc = load_scenario('polaris-dawn-2024')\n"
+    )
+    warm = (
+        listen
+        + "from spacewalk.sim import warm; warm.warm(compile_plan(sc)); print(json.dumps(done))"
+    )
+    out = subprocess.run([sys.executable, "-c", warm], capture_output=True, text=True, env=env,
+                         timeout=300)  # fmt: skip
+    assert out.returncode == 0, out.stderr[-800:]
+    assert {"_kernel", "_tally", "_fires", "_environment"} <= set(json.loads(out.stdout))
+    run = listen + (
+        "from spacewalk import simulate; simulate(sc); print(json.dumps(done))\n"
+        "from spacewalk.sim import warm; print(warm.start(sc))"
+    )
+    out = subprocess.run([sys.executable, "-c", run], capture_output=True, text=True, env=env,
+                         timeout=300)  # fmt: skip
+    assert out.returncode == 0, out.stderr[-800:]
+    compiled, helper = out.stdout.splitlines()
+    first = {"_quiet_kernel", "_chief_after", "_advance_all_held", "impl"}  # impl: Numba's own
+    assert set(json.loads(compiled)) <= first
+    assert helper == "None"  # everything cached: no helper
 
 
 def test_long_checks_report_progress(capsys):

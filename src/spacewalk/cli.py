@@ -21,7 +21,13 @@ def _cmd_run(args) -> int:
     _advise(scenario)
     compile_notice()
     out = Path(args.out) if args.out else Path("runs") / scenario.scenario.name
-    result = simulate(scenario)
+    from .sim import warm
+
+    helper = warm.start(scenario)  # a first run: a second process compiles kernels too
+    try:
+        result = simulate(scenario)
+    finally:
+        warm.stop(helper)
     try:
         result.write(out)
     except RunFolderError as exc:

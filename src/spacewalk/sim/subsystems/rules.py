@@ -132,6 +132,16 @@ def _fires(values, rows, limit, sign, applies, fired, suited, outside, has_suit,
 jit.register(_fires, jit.ENGINE_NOTICE)
 
 
+def check(s: RuleState, rt: RuleTable, plan: Plan, values, suited, outside, live, fires) -> bool:
+    """Which rules fire this step, into ``fires`` (K, R, C), the compiled check; returns
+    whether any does."""
+    shape = suited.shape
+    jit.about_to_run(_fires, jit.ENGINE_NOTICE)
+    return _fires(values, rt.rows, rt.limit.ravel(), rt.sign.ravel(), rt.applies, s.fired,
+                  as_bool(suited, shape), as_bool(outside, shape),
+                  as_bool(plan.crew.has_suit, shape), as_bool(live, shape), fires)  # fmt: skip
+
+
 def step(s: RuleState, rt: RuleTable, plan: Plan, values, tl, suit, slot, range_m, live, t):
     """Check every rule on this step's channel ``values`` (the engine's buffer, row
     ``VALUE_INDEX[channel]`` each channel) and act on ``tl`` (the timeline state) and
@@ -141,12 +151,8 @@ def step(s: RuleState, rt: RuleTable, plan: Plan, values, tl, suit, slot, range_
     if not rt.rules:
         return s, events
     suited, outside = tl.suited, tl.loc == LOC_OUTSIDE
-    shape = suited.shape
     fires = np.empty(s.fired.shape, dtype=np.bool_)
-    jit.about_to_run(_fires, jit.ENGINE_NOTICE)
-    if not _fires(values, rt.rows, rt.limit.ravel(), rt.sign.ravel(), rt.applies, s.fired,
-                  as_bool(suited, shape), outside, as_bool(plan.crew.has_suit, shape),
-                  as_bool(live, shape), fires):  # fmt: skip
+    if not check(s, rt, plan, values, suited, outside, live, fires):
         return s, events
     R, C = plan.runs, len(plan.crew_ids)
     S = plan.kind.shape[1]

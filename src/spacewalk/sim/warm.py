@@ -1,0 +1,103 @@
+"""A first run compiles the engine's kernels (Numba, cached on disk after); on a machine with
+two cores or more a helper process compiles them from the last the engine uses to the first
+while the command compiles them from the first, so the first run after an install takes
+about half the time. Each kernel the helper has cached when the command reaches it is
+loaded, not compiled again.
+
+Best effort: the helper calls the kernels with arrays of the engine's types and shapes
+(their values are not a simulation's), writes nothing but Numba's cache, prints nothing and
+is stopped when the command no longer needs it (:func:`stop`). It starts only when a kernel
+is not in the cache."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import numpy as np
+
+from ..physics import jit
+from . import body
+from .engine import Engine, StepGas
+from .plan import Plan
+from .subsystems import physiology, rules, timeline, vessels
+from .subsystems.timeline import TimelineNow
+
+
+def _now(eng: Engine) -> TimelineNow:
+    """A timeline step of the engine's types (every crew member in slot 0)."""
+    shape = (eng.R, eng.C)
+    i, f, b = np.zeros(shape, np.int64), np.zeros(shape), np.zeros(shape, np.bool_)
+    return TimelineNow(
+        slot=i, kind=i.copy(), ready=b, is_return=b.copy(), dur_s=f, flat_r=i.copy(),
+        target_Pa=f.copy(), at_hatch=b.copy(), envelope_m=f.copy(), recharged=b.copy(),
+        doffed=b.copy(), hatch_v=i.copy(), equalise_to=np.full(shape, -1, np.int64),
+    )  # fmt: skip
+
+
+def warm(plan: Plan) -> None:
+    """Compile (or load) the engine's kernels for ``plan``, the last used first (the step's
+    tallies, rules, physiology, value channels, gas and body subsystems, vessels)."""
+    eng = Engine(plan, record=False, events=False)
+    now, tl, b = _now(eng), eng.tl, eng.body
+    vloc = timeline.vessel_of(tl, plan)
+    p_ves = vessels.pressure_Pa(eng.ves, plan)
+    g = StepGas(tl.suited, p_ves)
+    eng.tally.add(eng.vbuf, b.live, b.outside, g.suited, 0.0, eng.dt, 0.0)
+    if eng.rt.rules:
+        fires = np.empty(eng.rs.fired.shape, np.bool_)
+        rules.check(eng.rs, eng.rt, plan, eng.vbuf, tl.suited, b.outside, b.live, fires)
+    physiology.calm(eng.ph, eng.pio2, eng.ppco2, eng.pio2, eng.ppco2)
+    eng._values(now, g)
+    body.step(eng, now, vloc, p_ves, 0.0, 0.0)
+    vessels.step(eng.ves, plan, vloc, now.depress, now.repress, now.target_Pa, tl.hatch_open,
+                 eng.dt, now.equalise_to)  # fmt: skip
+    # the motion and the timeline come first in a run: the command compiles them
+
+
+def start(scenario) -> subprocess.Popen | None:
+    """Start the helper for ``scenario`` if an engine kernel is not in the cache and the
+    process may use two cores; None otherwise."""
+    if jit.ENGINE_NOTICE not in jit.to_compile():
+        return None
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cores = os.cpu_count() or 1
+    if cores < 2:
+        return None
+    import tomli_w
+
+    from ..scenario.load import scenario_to_mapping
+
+    text = tomli_w.dumps(scenario_to_mapping(scenario))
+    proc = subprocess.Popen(
+        [sys.executable, "-c", "import sys; from spacewalk.sim.warm import main; main()"],
+        stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        proc.stdin.write(text.encode())
+        proc.stdin.close()
+    except OSError:
+        proc.kill()
+        return None
+    return proc
+
+
+def stop(proc: subprocess.Popen | None) -> None:
+    """Stop the helper if it is still compiling (what it cached stays cached)."""
+    if proc is not None and proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def main() -> None:
+    """The helper: a scenario's TOML on stdin."""
+    from ..scenario import parse_toml
+    from .plan import compile_plan
+
+    warm(compile_plan(parse_toml(sys.stdin.read(), "warm-up")))
