@@ -105,7 +105,6 @@ class Engine:
         self.dcs_every = round(eng.dcs_dt_s / dt)  # tissue nitrogen every this many steps
         self.n_max = int(np.ceil(eng.max_duration_h * 3600.0 / dt))
         self.n_sub = round(dt / eng.motion_dt_s)  # motion substeps per step
-        self.ri = np.broadcast_to(np.arange(R)[:, None], (R, C))
         self.log = EventLog(plan.crew_ids, keep=events)  # events=False: an empty log
         # the subsystems' states
         self.tl = timeline.init(plan)
