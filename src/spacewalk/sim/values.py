@@ -1,11 +1,14 @@
 """The channels the flight rules watch, the tallies' peaks and the summaries read, computed by
 one compiled kernel per step into a preallocated (channels, runs, crew) buffer.
 
-Row ``VALUE_INDEX[name]`` of the buffer is the channel ``name``; the engine hands the
-subsystems a dict of views of the rows, so a reader sees names, and the rule check
-(:func:`spacewalk.sim.subsystems.rules.step`) and the tallies (:func:`tally`) read the rows
-by index in compiled loops. The NumPy arithmetic this replaces (kept in
-``tests/test_values.py`` as the reference) gives the same numbers to the last bit."""
+Row ``VALUE_INDEX[name]`` of the buffer is the channel ``name`` (``Engine.values`` gives
+the rows by name); the rule check (:func:`spacewalk.sim.subsystems.rules.check`), the
+physiology and the tallies (:meth:`Tally.add`) read the rows by index. The kernel repeats,
+operation for operation, the NumPy expressions it replaced: when it did, the library, its
+faulted variants and dispersed batches gave the same telemetry, events and campaign rows
+to the last bit. The channels are tested through the engine against their sources (O2 time
+and margin in ``tests/test_suit_consumables.py`` and ``test_outside.py``, tissue ratios and
+P(DCS) in ``test_dcs.py``, the rules' actions in ``test_faults_and_rules.py``)."""
 
 from __future__ import annotations
 
