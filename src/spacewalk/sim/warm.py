@@ -1,7 +1,7 @@
 """A first run compiles the engine's kernels (Numba, cached on disk after); on a machine with
 two cores or more a helper process compiles them from the last the engine uses to the first
-while the command compiles them from the first, so the first run after an install takes
-about half the time. Each kernel the helper has cached when the command reaches it is
+while the command compiles them from the first (Polaris Dawn's first run: 6.6 s instead of
+9.5 s on two cores). Each kernel the helper has cached when the command reaches it is
 loaded, not compiled again.
 
 Best effort: the helper calls the kernels with arrays of the engine's types and shapes
