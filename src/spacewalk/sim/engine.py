@@ -110,7 +110,8 @@ class Engine:
         self.tl = timeline.init(plan)
         self.fs = faults.init(plan)
         self.ves = vessels.init(plan)
-        p_cabin = vessels.pressure_Pa(self.ves, plan)[:, [0]].repeat(C, axis=1)
+        self.p_ves = vessels.pressure_Pa(self.ves, plan)  # as the vessels' last step left them
+        p_cabin = self.p_ves[:, [0]].repeat(C, axis=1)
         self.suit = suitgas.init(plan, p_cabin)
         self.cs = co2.init(plan)
         self.th = thermal.init(plan)
@@ -199,7 +200,7 @@ class Engine:
                 self.umbilical_cut[runs, c] = True
         if fx.scrubber_spent is not None:
             self.cs = co2.spend(self.cs, plan, fx.scrubber_spent)
-        p_ves = vessels.pressure_Pa(self.ves, plan)
+        p_ves = self.p_ves  # nothing changes the vessels' gas between their steps
         self.tl, ev, now = timeline.step(
             self.tl, plan, p_ves, self.suit.p_suit_Pa, self.motion, t, self.dt
         )
@@ -244,7 +245,7 @@ class Engine:
             self.ves, plan, vloc, depress, now.repress, now.target_Pa, tl.hatch_open, dt,
             now.equalise_to,
         )  # fmt: skip
-        p_ves = vessels.pressure_Pa(self.ves, plan)
+        p_ves = self.p_ves = vessels.pressure_Pa(self.ves, plan)
         b = self.body
         if body.step(self, now, vloc, p_ves, t, sun):  # suits, CO2, heat, power, breathing
             f = self.flags
