@@ -421,3 +421,23 @@ def test_the_compiled_quiet_timeline_step_is_the_full_step(name, monkeypatch):
     assert fast.telemetry.equals(full.telemetry)
     cols = ["t_s", "code", "crew", "message"]
     assert fast.events[cols].equals(full.events[cols])
+
+
+def test_tally_peaks_follow_numpy_maximum_and_skip_the_dead():
+    """The compiled tallies keep a channel's peak as NumPy's maximum does (a NaN, from a run
+    whose numbers went wrong, stays in the peak instead of being hidden by later finite
+    values) and take no value from a crew member no longer live."""
+    from spacewalk.sim.values import PEAK_KEYS, VALUE_INDEX, VALUE_KEYS, Tally
+
+    R, C = 1, 3
+    tally = Tally.zeros(R, C)
+    out = np.zeros((len(VALUE_KEYS), R, C))
+    row = VALUE_INDEX["ppco2_mmHg"]
+    live = np.array([[True, True, False]])
+    outside, suited = np.zeros((R, C), bool), np.ones((R, C), bool)
+    for values in ([4.0, np.nan, 9.0], [7.0, 2.0, 9.0], [5.0, 3.0, 9.0]):
+        out[row] = values
+        tally.add(out, live, outside, suited, 1.0, 10.0, 0.0)
+    peak = tally.peak_stack[PEAK_KEYS.index("ppco2_mmHg")]
+    np.testing.assert_array_equal(peak, [[7.0, np.nan, 0.0]])  # the third crew member: dead
+    assert tally.suited_s.tolist() == [[30.0, 30.0, 30.0]]

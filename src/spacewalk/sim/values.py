@@ -138,15 +138,13 @@ def _tally(
     (the projection at the last step outside, or the time the slack reached zero)."""
     R, C = live.shape
     for j in range(peak_rows.shape[0]):  # row by row: the buffer in memory order
-        row = out[peak_rows[j]]
+        row, peak = out[peak_rows[j]], peaks[j]
         for r in range(R):
             for c in range(C):
                 v = row[r, c] if live[r, c] else 0.0
-                p = peaks[j, r, c]
-                if np.isnan(p) or np.isnan(v):
-                    peaks[j, r, c] = np.nan
-                elif v > p:
-                    peaks[j, r, c] = v
+                p = peak[r, c]
+                # NumPy's maximum, branch-free: a NaN in the peak stays, a NaN value enters
+                peak[r, c] = v if (v > p) | (v != v) else p
     for r in range(R):
         for c in range(C):
             o2_margin = out[margin_row, r, c]
