@@ -47,6 +47,11 @@ GRAB_TUMBLE_MAX_DEG_S = 30.0
 DESPUN_RAD_S = np.radians(0.5)
 ABORT_FLY_SPEED_M_S = 0.5
 FREE_KINDS = {KIND[k] for k in ("free-float", "fly", "hold", "capture", "release")}
+FREE_KIND_LIST = np.array(sorted(FREE_KINDS))
+# the motion mode of a held activity outside, by activity kind (handrail unless listed)
+RESTRAINT_MODE = np.full(max(KIND.values()) + 2, MODE["handrail"])
+for _kind, _mode in DEFAULT_RESTRAINT.items():
+    RESTRAINT_MODE[_kind] = MODE[_mode]
 
 
 def _diag(principal: np.ndarray) -> np.ndarray:
@@ -201,7 +206,11 @@ class CrewMotion:
         """Set the motion mode of the activities that start this step; ``hatch_v`` (R, C)
         is the vessel whose hatch each crew member goes by (their home point)."""
         b, mp = self.b, self.mp
-        for r, c in zip(*np.nonzero(starting), strict=True):
+        rest = starting
+        if not self.routes:  # held starts all at once (a batch starts hundreds a step)
+            rest = starting & ~self._start_held(starting, kind_now, slot, loc, hatch_v,
+                                                dur_now, ret_speed)  # fmt: skip
+        for r, c in zip(*np.nonzero(rest), strict=True):
             kind, s, i = int(kind_now[r, c]), int(slot[r, c]), int(self.cb[r, c])
             hatch = mp.hatch_m[hatch_v[r, c]]
             b.stats[i, 4:7] = hatch
@@ -306,6 +315,41 @@ class CrewMotion:
         sel &= (self.mode != MODE["inside"]) & ~self.b.free[self.cb]
         if np.count_nonzero(sel):
             self.mode = np.where(sel, restraint[np.arange(self.C)[None, :], slot], self.mode)
+
+    def _start_held(self, starting, kind_now, slot, loc, hatch_v, dur_now, ret_speed):
+        """The held half of :meth:`start` over every crew member at once, for a vehicle
+        without handrail routes: the starts of held activities by held bodies (no flight,
+        no taking hold), element for element the loop's arithmetic. Returns which it did."""
+        b, mp = self.b, self.mp
+        held = starting & ~np.isin(kind_now, FREE_KIND_LIST) & ~b.free[self.cb]
+        if not np.count_nonzero(held):
+            return held
+        r, c = np.nonzero(held)
+        kind, s, i = kind_now[r, c], slot[r, c], self.cb[r, c]
+        hatch = mp.hatch_m[hatch_v[r, c]]
+        b.stats[i, 4:7] = hatch
+        b.arrived[i] = False
+        self.chasing[r, c] = -1
+        ret = kind == RETURN
+        dest = np.where(ret[:, None], hatch, mp.pos_slot[c, s])
+        out = loc[r, c] == LOC_OUTSIDE
+        lost = np.isnan(dest).any(axis=1)  # no position: stay (outside) or the hatch (inside)
+        dest = np.where(lost[:, None], np.where(out[:, None], b.y[i, 0:3], hatch), dest)
+        b.p_tgt[i] = dest
+        gap = dest - b.y[i, 0:3]
+        dist = np.array([float(np.linalg.norm(g)) for g in gap])  # the loop's norm, exactly
+        self.way_n[r, c] = self.way_k[r, c] = 0
+        speed = np.where(ret, ret_speed[r, c], mp.speed_slot[c, s])
+        own = np.where(
+            dur_now[r, c] > 0,
+            dist / np.where(dur_now[r, c] > 0, dur_now[r, c], 1.0),
+            np.where(kind == KIND["ride"], DEFAULT_ARM_SPEED_M_S, self.plan.crew.speed_m_s[r, c]),
+        )
+        speed = np.where(~ret & np.isnan(speed), own, speed)
+        b.v_cruise[i] = np.where(dist > 0, np.maximum(speed, 1e-6), 1.0)
+        inside = ~out & (kind != KIND["egress"])
+        self.mode[r, c] = np.where(inside, MODE["inside"], RESTRAINT_MODE[kind])
+        return held
 
     def _can_take_hold(self, c: int, i: int) -> bool:
         """A free body can become held again: on an intact tether it reels itself in hand
