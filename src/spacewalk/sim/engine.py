@@ -2,7 +2,8 @@
 
 One code path runs one run or thousands. Each step calls the subsystems of
 :mod:`spacewalk.sim.subsystems` in order (faults, timeline, motion, vessels, suit gas, CO2,
-heat and water, power, tissue nitrogen at its own slower rate, physiology, flight rules), then
+heat and water, power, the channels the rules watch and what each crew member breathes,
+tissue nitrogen at its own slower rate, physiology, flight rules), then
 tallies the summaries and records telemetry at its own rate (``engine.record_every_s``).
 
 Time is an integer count of steps, so rates never drift. The engine draws no random
@@ -155,8 +156,10 @@ class Engine:
         t = step * dt
         now = self._timeline(t)  # faults, then activities on the pressures the step starts with
         range_m, sun = self._motion(step, t, now)  # every body; the orbit's day and night
-        g = self._gas_and_body(step, t, now, sun)  # vessels, suits, CO2, heat, power, tissue
-        self._values(now, g)  # the channels the rules watch, into self.vbuf
+        g = self._gas_and_body(t, now, sun)  # vessels, suits, CO2, heat, power
+        self._values(now, g)  # the channels the rules watch, what each breathes: self.vbuf
+        if (step + 1) % self.dcs_every == 0:  # the slow subsystem: holds this step's gas
+            self._tissue()
         pio2 = self._physiology(t, g)  # hypoxia, CO2, heat and cold, helmet water
         self._rules(t, now, g, range_m)
         b = self.body
@@ -235,7 +238,7 @@ class Engine:
             self.log.add(Emit("sunrise" if lit else "sunset", t, runs=np.nonzero(self.run_ok)[0]))
         return range_m, sun
 
-    def _gas_and_body(self, step: int, t: float, now, sun: float) -> StepGas:
+    def _gas_and_body(self, t: float, now, sun: float) -> StepGas:
         plan, dt, log, tl = self.plan, self.dt, self.log, self.tl
         vloc = timeline.vessel_of(tl, plan)
         depress = now.depress
@@ -246,8 +249,7 @@ class Engine:
             now.equalise_to,
         )  # fmt: skip
         p_ves = self.p_ves = vessels.pressure_Pa(self.ves, plan)
-        b = self.body
-        if body.step(self, now, vloc, p_ves, t, sun):  # suits, CO2, heat, power, breathing
+        if body.step(self, now, vloc, p_ves, t, sun):  # suits, CO2, heat and water, power
             f = self.flags
             for ev in (
                 suitgas.flag_events(f.suit, t),
@@ -256,12 +258,19 @@ class Engine:
                 power.flag_events(f.power, t),
             ):
                 log.extend(ev)
-        if (step + 1) % self.dcs_every == 0:  # the slow subsystem: holds this step's gas
-            p_in, p_breath, fo2 = tissue.breathing(now, tl.suited, self.suit.p_suit_Pa, b.p_amb,
-                                                   b.fo2_amb)  # fmt: skip
-            self.ts, _ = tissue.step(self.ts, plan, p_in, p_breath, fo2, b.met, self.dcs_every * dt)
-            self.p_dcs = dcs.probability_dcs(self.ts.u)
         return StepGas(tl.suited, p_ves)
+
+    def _tissue(self) -> None:
+        """Tissue nitrogen over the period ``engine.dcs_dt_s`` on the gas breathed this step
+        (from the values' kernel: its inspired N2, none on O2), then the channels made of it."""
+        b, vb, vi = self.body, self.vbuf, VALUE_INDEX
+        p_in = dcs.inspired_n2_Pa(b.p_breath, b.fo2_breath)
+        self.ts, _ = tissue.step(
+            self.ts, self.plan, p_in, b.p_breath, b.fo2_breath, b.met, self.dcs_every * self.dt
+        )
+        self.p_dcs = dcs.probability_dcs(self.ts.u)
+        vb[vi["tissue_ratio"]], vb[vi["etr"]] = tissue.ratios(self.ts, b.p_breath)
+        vb[vi["p_dcs"]] = self.p_dcs
 
     def _depress_allowed(self, depress, vloc, t: float) -> np.ndarray:
         """Nobody vents a vessel with a live crew member in it who is not suited (a partner

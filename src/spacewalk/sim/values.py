@@ -129,7 +129,7 @@ def compute(out, *arrays) -> None:
 
 @njit(cache=True, error_model="numpy")
 def _tally(
-    peaks, peak_rows, margin, margin_row, out, live, outside, suited, dark, dt,
+    peaks, peak_rows, margin, out, live, outside, suited, dark, dt,
     time_outside, dark_outside, suited_s, return_by, crossed, t,
 ):  # fmt: skip
     """The tallies of one step, in place: the peaks of the rows ``peak_rows`` over the live
@@ -147,7 +147,7 @@ def _tally(
                 peak[r, c] = v if (v > p) | (v != v) else p
     for r in range(R):
         for c in range(C):
-            o2_margin = out[margin_row, r, c]
+            o2_margin = out[_O2_MARGIN_MIN, r, c]
             if outside[r, c] and live[r, c]:
                 m = margin[r, c]
                 margin[r, c] = np.nan if np.isnan(m) or np.isnan(o2_margin) else min(m, o2_margin)
@@ -204,9 +204,9 @@ class Tally:
         """Add one step from the buffer of channel values ``out`` (:func:`compute`)."""
         jit.about_to_run(_tally, jit.ENGINE_NOTICE)
         _tally(
-            self.peak_stack, _PEAK_ROWS, self.o2_margin_min, _I["o2_margin_min"], out, live,
-            outside, suited, sunlit < 0.5, float(dt), self.time_outside_s, self.dark_outside_s,
-            self.suited_s, self.return_by_s, self.return_by_crossed, float(t),
+            self.peak_stack, _PEAK_ROWS, self.o2_margin_min, out, live, outside, suited,
+            sunlit < 0.5, float(dt), self.time_outside_s, self.dark_outside_s, self.suited_s,
+            self.return_by_s, self.return_by_crossed, float(t),
         )  # fmt: skip
 
 

@@ -1,7 +1,8 @@
 """Tissue nitrogen and the DCS dose (:mod:`spacewalk.physics.dcs`): the NASA 360-min tissue,
 the exercise tissue of the ETR model and the survival model's accelerated time, updated at
 their own slower rate (``engine.dcs_dt_s``); each update holds the step's breathing gas over
-the period."""
+the period (what each crew member breathes is the values' kernel's, :mod:`spacewalk.sim.values`:
+the suit's O2, a prebreathe mask's, or the vessel's gas)."""
 
 from __future__ import annotations
 
@@ -9,20 +10,11 @@ import numpy as np
 
 from ...physics import dcs
 from ...physics.metabolism import vo2_mL_kg_min
-from ..plan import KIND, Plan
+from ..plan import Plan
 
 
 def init(plan: Plan) -> dcs.Dose:
     return dcs.Dose(*np.moveaxis(plan.crew.dose0, -1, 0).copy())
-
-
-def breathing(now, suited, p_suit_Pa, p_amb_Pa, fo2_amb):
-    """Inspired N2 (O2 only in a suit or on prebreathe), the breathing pressure and the dry
-    O2 fraction breathed."""
-    prebreathing = now.ready & (now.kind == KIND["prebreathe"])
-    on_o2 = suited | prebreathing
-    p_in = np.where(on_o2, 0.0, dcs.inspired_n2_Pa(p_amb_Pa, fo2_amb))
-    return p_in, np.where(suited, p_suit_Pa, p_amb_Pa), np.where(on_o2, 1.0, fo2_amb)
 
 
 def step(s: dcs.Dose, plan: Plan, p_in_Pa, p_breath_Pa, fo2_breath, met_W, dt_period):
