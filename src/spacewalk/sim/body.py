@@ -13,7 +13,7 @@ with each subsystem's ``flag_events``, as its ``step`` wrapper does."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import numpy as np
 from numba import njit
@@ -21,9 +21,7 @@ from numba import njit
 from ..physics import jit
 from ..scenario.presets import WORKLOADS_W
 from .plan import LOC_OUTSIDE
-from .subsystems import co2, suitgas, thermal
-from .subsystems.power import _drain as power_drain
-from .subsystems.power import _outputs as power_outputs
+from .subsystems import co2, power, suitgas, thermal
 
 REST_W = WORKLOADS_W["rest"]
 
@@ -64,10 +62,13 @@ class Body:
 
     @classmethod
     def empty(cls, R: int, C: int) -> Body:
-        f = [np.empty((R, C)) for _ in range(14)]
-        for i in (0, 1, 5, 6):  # the masks
-            f[i] = np.zeros((R, C), dtype=np.bool_)
-        return cls(*f)
+        masks = ("outside", "live", "on_vehicle", "fan_ok")
+        return cls(
+            **{
+                f.name: np.zeros((R, C), np.bool_) if f.name in masks else np.empty((R, C))
+                for f in fields(cls)
+            }
+        )
 
 
 @njit(cache=True, error_model="numpy")
@@ -114,8 +115,7 @@ def step(eng, now, vloc, p_ves, t: float, sunlit: float) -> bool:
     s, cs, th, pw, b, f = eng.suit, eng.cs, eng.th, eng.pw, eng.body, eng.flags
     env_shadow, env_swing = eng.env
     suited, t, dt = tl.suited, float(t), float(eng.dt)
-    for kernel in _KERNELS:
-        jit.about_to_run(kernel, jit.ENGINE_NOTICE)
+    jit.about_to_run(_environment, jit.ENGINE_NOTICE)
     _environment(
         tl.loc, vloc, p_ves, eng.ves.o2_fraction, tl.lost, eng.run_ok, now.is_return,
         now.ready, now.kind, tl.ret_met_W, eng.met_W_flat, now.flat_r, tl.done,
@@ -123,8 +123,7 @@ def step(eng, now, vloc, p_ves, t: float, sunlit: float) -> bool:
         plan.vessel.service, suited, eng.any_service,
         b.outside, b.live, b.met, b.p_amb, b.fo2_amb, b.on_vehicle,
     )  # fmt: skip
-    power_outputs(pw.battery_Ah, p.battery_A, p.battery_V, suited, b.on_vehicle, b.fan_ok,
-                  b.equip_W)  # fmt: skip
+    power.run_outputs(pw, plan, suited, b.on_vehicle, b.fan_ok, b.equip_W)
     flagged = suitgas.run(
         s, plan, suited, b.met, b.p_amb, fs.regulator_failed, fs.hole_cdA_m2, fs.any_leak,
         b.live, b.on_vehicle, t, dt, b.draw, b.purge, f.suit,
@@ -136,9 +135,5 @@ def step(eng, now, vloc, p_ves, t: float, sunlit: float) -> bool:
         fs.cooling_factor, fs.water_rate_kg_s, b.live, b.on_vehicle, t, dt, b.cooling, b.fog,
         f.thermal,
     )  # fmt: skip
-    flagged |= power_drain(pw.battery_Ah, pw.out_s, p.battery_A, suited, b.on_vehicle, b.live,
-                           t, dt, f.power)  # fmt: skip
+    flagged |= power.run(pw, plan, suited, b.on_vehicle, b.live, t, dt, f.power)
     return flagged
-
-
-_KERNELS = (_environment, power_outputs, power_drain)

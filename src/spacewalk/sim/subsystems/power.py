@@ -37,10 +37,16 @@ def outputs(s: PowerState, plan: Plan, suited, umb=None) -> tuple[np.ndarray, np
     shape = s.battery_Ah.shape
     umb = p.umbilical if umb is None else umb
     fan_ok, equip_W = np.empty(shape, dtype=np.bool_), np.empty(shape)
-    jit.about_to_run(_outputs, jit.ENGINE_NOTICE)
-    _outputs(s.battery_Ah, p.battery_A, p.battery_V, as_bool(suited, shape),
-             as_bool(umb, shape), fan_ok, equip_W)  # fmt: skip
+    run_outputs(s, plan, as_bool(suited, shape), as_bool(umb, shape), fan_ok, equip_W)
     return fan_ok, equip_W
+
+
+def run_outputs(s: PowerState, plan: Plan, suited, umb, fan_ok, equip_W) -> None:
+    """:func:`outputs` into ``fan_ok`` and ``equip_W`` from (R, C) arrays of the kernel's
+    dtypes (the engine's own buffers: nothing converted)."""
+    p = plan.crew
+    jit.about_to_run(_outputs, jit.ENGINE_NOTICE)
+    _outputs(s.battery_Ah, p.battery_A, p.battery_V, suited, umb, fan_ok, equip_W)
 
 
 def step(s: PowerState, plan: Plan, suited, live, t, dt, umb=None):
@@ -48,11 +54,18 @@ def step(s: PowerState, plan: Plan, suited, live, t, dt, umb=None):
     shape = s.battery_Ah.shape
     umb = p.umbilical if umb is None else umb
     out = np.zeros(shape, dtype=np.bool_)
-    jit.about_to_run(_drain, jit.ENGINE_NOTICE)
-    if _drain(s.battery_Ah, s.out_s, p.battery_A, as_bool(suited, shape), as_bool(umb, shape),
-              as_bool(live, shape), float(t), float(dt), out):  # fmt: skip
+    if run(s, plan, as_bool(suited, shape), as_bool(umb, shape), as_bool(live, shape), t, dt,
+           out):  # fmt: skip
         return s, flag_events(out, t)
     return s, []
+
+
+def run(s: PowerState, plan: Plan, suited, umb, live, t, dt, flags) -> bool:
+    """The battery's drain over the step from (R, C) arrays of the kernel's dtypes (the
+    engine's own buffers), ``flags`` filled in; returns whether any is flagged."""
+    jit.about_to_run(_drain, jit.ENGINE_NOTICE)
+    return _drain(s.battery_Ah, s.out_s, plan.crew.battery_A, suited, umb, live, float(t),
+                  float(dt), flags)  # fmt: skip
 
 
 def flag_events(flags, t) -> list[Emit]:
