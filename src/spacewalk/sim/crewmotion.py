@@ -206,11 +206,9 @@ class CrewMotion:
         """Set the motion mode of the activities that start this step; ``hatch_v`` (R, C)
         is the vessel whose hatch each crew member goes by (their home point)."""
         b, mp = self.b, self.mp
-        rest = starting
-        if not self.routes:  # held starts all at once (a batch starts hundreds a step)
-            rest = starting & ~self._start_held(starting, kind_now, slot, loc, hatch_v,
-                                                dur_now, ret_speed)  # fmt: skip
-        for r, c in zip(*np.nonzero(rest), strict=True):
+        # held activities by held bodies: all at once (a batch starts hundreds a step)
+        held = starting & ~np.isin(kind_now, FREE_KIND_LIST) & ~b.free[self.cb]
+        for r, c in zip(*np.nonzero(starting & ~held), strict=True):
             kind, s, i = int(kind_now[r, c]), int(slot[r, c]), int(self.cb[r, c])
             hatch = mp.hatch_m[hatch_v[r, c]]
             b.stats[i, 4:7] = hatch
@@ -259,56 +257,27 @@ class CrewMotion:
                     rot = quat_to_matrix(b.y[[i], 6:10])[0]
                     b.y[i, 10:13] = rot[2, :] * b.frame_rate_rad_s()[i]
                 continue
-            # held: straight to the activity's position at the speed it implies; a free
-            # body first has to take hold (no script pulls it back from out of reach)
-            if b.free[i]:
-                if not self._can_take_hold(c, i):
-                    self._set_adrift(r, c, i, t)
-                    continue
-                speed = float(np.linalg.norm(b.y[i, 3:6]))
-                spin = float(np.degrees(b.stats[i, 1]))
-                self.log.add(
-                    Emit(
-                        "take-hold",
-                        t,
-                        runs=[r],
-                        crew=c,
-                        values={"speed_m_s": speed, "tumble_deg_s": spin},
-                    )
+            # a held activity: a free body first has to take hold (no script pulls it back
+            # from out of reach), then goes as the held do
+            if not self._can_take_hold(c, i):
+                self._set_adrift(r, c, i, t)
+                continue
+            speed = float(np.linalg.norm(b.y[i, 3:6]))
+            spin = float(np.degrees(b.stats[i, 1]))
+            self.log.add(
+                Emit(
+                    "take-hold",
+                    t,
+                    runs=[r],
+                    crew=c,
+                    values={"speed_m_s": speed, "tumble_deg_s": spin},
                 )
-                b.free[i] = False
-                b.tctl[i] = False
-                b.actl[i] = False
-            dest = mp.pos_slot[c, s]
-            if kind == RETURN:
-                dest = hatch
-            if np.isnan(dest).any():
-                dest = b.y[i, 0:3] if loc[r, c] == LOC_OUTSIDE else hatch
-            b.p_tgt[i] = dest
-            dist = float(np.linalg.norm(dest - b.y[i, 0:3]))
-            self._clear_way(r, c)
-            pts = None
-            outside = loc[r, c] == LOC_OUTSIDE or kind in (KIND["egress"], RETURN)
-            if self.routes and outside and kind != KIND["ride"] and dist > 0:
-                pts = self.routes.way(b.y[i, 0:3], dest)  # along the handrails
-                dist = length(pts)
-            speed = mp.speed_slot[c, s]
-            if kind == RETURN:
-                speed = ret_speed[r, c]
-            elif np.isnan(speed):
-                if dur_now[r, c] > 0:
-                    speed = dist / dur_now[r, c]
-                elif kind == KIND["ride"]:
-                    speed = DEFAULT_ARM_SPEED_M_S
-                else:
-                    speed = self.plan.crew.speed_m_s[r, c]
-            b.v_cruise[i] = max(speed, 1e-6) if dist > 0 else 1.0
-            if pts is not None:
-                self._set_way(r, c, pts[1:], b.v_cruise[i])
-            if loc[r, c] != LOC_OUTSIDE and kind != KIND["egress"]:
-                self.mode[r, c] = MODE["inside"]
-            else:
-                self.mode[r, c] = MODE[DEFAULT_RESTRAINT.get(kind, "handrail")]
+            )
+            b.free[i] = False
+            b.tctl[i] = False
+            b.actl[i] = False
+            held[r, c] = True
+        self._start_held(held, kind_now, slot, loc, hatch_v, dur_now, ret_speed)
         self.flying_rc = b.tctl[self.cb]
         restraint = self.mp.restraint_slot
         sel = starting & (restraint[np.arange(self.C)[None, :], slot] >= 0)
@@ -316,14 +285,12 @@ class CrewMotion:
         if np.count_nonzero(sel):
             self.mode = np.where(sel, restraint[np.arange(self.C)[None, :], slot], self.mode)
 
-    def _start_held(self, starting, kind_now, slot, loc, hatch_v, dur_now, ret_speed):
-        """The held half of :meth:`start` over every crew member at once, for a vehicle
-        without handrail routes: the starts of held activities by held bodies (no flight,
-        no taking hold), element for element the loop's arithmetic. Returns which it did."""
-        b, mp = self.b, self.mp
-        held = starting & ~np.isin(kind_now, FREE_KIND_LIST) & ~b.free[self.cb]
+    def _start_held(self, held, kind_now, slot, loc, hatch_v, dur_now, ret_speed) -> None:
+        """The crew in ``held`` start a held activity: straight to its position (along the
+        handrails where the vehicle has them) at the speed it implies, all at once."""
         if not np.count_nonzero(held):
-            return held
+            return
+        b, mp = self.b, self.mp
         r, c = np.nonzero(held)
         kind, s, i = kind_now[r, c], slot[r, c], self.cb[r, c]
         hatch = mp.hatch_m[hatch_v[r, c]]
@@ -336,9 +303,15 @@ class CrewMotion:
         lost = np.isnan(dest).any(axis=1)  # no position: stay (outside) or the hatch (inside)
         dest = np.where(lost[:, None], np.where(out[:, None], b.y[i, 0:3], hatch), dest)
         b.p_tgt[i] = dest
-        gap = dest - b.y[i, 0:3]
-        dist = np.array([float(np.linalg.norm(g)) for g in gap])  # the loop's norm, exactly
+        dist = np.array([float(np.linalg.norm(g)) for g in dest - b.y[i, 0:3]])  # row norms
         self.way_n[r, c] = self.way_k[r, c] = 0
+        routes = []
+        if self.routes:  # outside (or going out, or back) along the handrails, not on the arm
+            along = (out | (kind == KIND["egress"]) | ret) & (kind != KIND["ride"]) & (dist > 0)
+            for n in np.nonzero(along)[0]:
+                pts = self.routes.way(b.y[i[n], 0:3], dest[n])
+                dist[n] = length(pts)
+                routes.append((n, pts))
         speed = np.where(ret, ret_speed[r, c], mp.speed_slot[c, s])
         own = np.where(
             dur_now[r, c] > 0,
@@ -347,9 +320,10 @@ class CrewMotion:
         )
         speed = np.where(~ret & np.isnan(speed), own, speed)
         b.v_cruise[i] = np.where(dist > 0, np.maximum(speed, 1e-6), 1.0)
+        for n, pts in routes:
+            self._set_way(r[n], c[n], pts[1:], b.v_cruise[i[n]])
         inside = ~out & (kind != KIND["egress"])
         self.mode[r, c] = np.where(inside, MODE["inside"], RESTRAINT_MODE[kind])
-        return held
 
     def _can_take_hold(self, c: int, i: int) -> bool:
         """A free body can become held again: on an intact tether it reels itself in hand
