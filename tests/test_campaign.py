@@ -34,6 +34,7 @@ from spacewalk.campaign.execute import simulate_runs
 from spacewalk.campaign.rows import rows_from_output
 from spacewalk.scenario import dispersions as disp
 from spacewalk.scenario import library_dir
+from spacewalk.scenario.load import scenario_to_mapping
 from spacewalk.sim import dispersions as dispersed
 from spacewalk.sim.plan import compile_plan
 
@@ -848,3 +849,31 @@ def test_the_report_opens_with_a_headline_in_words():
     page = render(runs, manifest, sc)
     assert f"<p class=headline><b>{line}</b></p>" in page
     assert f"Too few runs with it to rank its drivers (fewer than {MIN_EVENT_RUNS})" in page
+
+
+def test_a_first_campaign_gives_the_same_rows(tmp_path):
+    """Issue 21: in a first campaign (nothing in Numba's cache) one worker compiles the
+    engine's kernels from the last it uses while the others' batches compile them from the
+    first (``execute._warm``); the rows are those of a campaign in this process."""
+    sc = with_campaign(SMALL)
+    here = _frame(run_campaign(sc, tmp_path / "here", runs=8, batch_size=4, workers=1))
+    (tmp_path / "sc.toml").write_text(tomli_w.dumps(scenario_to_mapping(sc)))
+    code = (
+        "import sys; from spacewalk import load_scenario; from spacewalk.campaign import "
+        "run_campaign; from spacewalk.campaign.execute import _first_compile\n"
+        "assert _first_compile()\n"
+        f"run_campaign(load_scenario(sys.argv[1]), sys.argv[2], runs=8, batch_size=4, workers=2)"
+    )
+    env = {**os.environ, "NUMBA_CACHE_DIR": str(tmp_path / "cache")}
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(tmp_path / "sc.toml"), str(tmp_path / "first")],
+        capture_output=True, text=True, env=env, timeout=600,
+    )  # fmt: skip
+    assert out.returncode == 0, out.stderr[-800:]
+    pd.testing.assert_frame_equal(here, _frame(tmp_path / "first"))
+
+
+def test_the_warm_up_of_a_first_campaign_is_best_effort():
+    from spacewalk.campaign.execute import _warm
+
+    assert _warm("this is not a scenario") is None  # says nothing, raises nothing

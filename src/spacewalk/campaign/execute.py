@@ -117,6 +117,23 @@ def _init_worker() -> None:
     threading.Thread(target=watch, name="spacewalk-parent-watch", daemon=True).start()
 
 
+def _first_compile() -> bool:
+    """Whether an engine kernel is not in Numba's on-disk cache (a first campaign)."""
+    from ..physics import jit
+
+    return jit.ENGINE_NOTICE in jit.to_compile()
+
+
+def _warm(scenario_toml: str) -> None:
+    """In a worker of a first campaign: compile the engine's kernels from the last it uses
+    (:mod:`spacewalk.sim.warm`) while the other workers' batches compile them from the first;
+    each loads from the cache what another has written. Best effort: nothing comes back."""
+    from ..sim import warm
+
+    with contextlib.suppress(Exception):
+        warm.warm(compile_plan(_scenario(scenario_toml)[0]))
+
+
 def run_local(tasks: list[BatchTask], workers: int) -> Iterator[tuple[BatchTask, pd.DataFrame]]:
     """Yield (task, rows) as batches finish, on ``workers`` local processes."""
     if workers <= 1 or len(tasks) <= 1:
@@ -132,6 +149,8 @@ def run_local(tasks: list[BatchTask], workers: int) -> Iterator[tuple[BatchTask,
     ctx = mp.get_context("spawn")  # no fork of a process that holds compiled-kernel threads
     with ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker) as pool:
         pending = {}
+        if _first_compile():  # one worker compiles from the last kernel, the others the first
+            pool.submit(_warm, tasks[0].scenario_toml)
         queue = iter(tasks)
         for task in _take(queue, 2 * workers):
             pending[pool.submit(run_batch, task)] = task
