@@ -146,7 +146,9 @@ def test_a_first_run_compiles_in_two_processes(tmp_path):
     out = subprocess.run([sys.executable, "-c", warm], capture_output=True, text=True, env=env,
                          timeout=300)  # fmt: skip
     assert out.returncode == 0, out.stderr[-800:]
-    assert {"_kernel", "_tally", "_fires", "_environment"} <= set(json.loads(out.stdout))
+    assert {"_kernel", "_tally", "_fires", "_environment", "_all_over"} <= set(
+        json.loads(out.stdout)
+    )
     run = listen + (
         "from spacewalk import simulate; simulate(sc); print(json.dumps(done))\n"
         "from spacewalk.sim import warm; print(warm.start(sc))"
@@ -155,7 +157,10 @@ def test_a_first_run_compiles_in_two_processes(tmp_path):
                          timeout=300)  # fmt: skip
     assert out.returncode == 0, out.stderr[-800:]
     compiled, helper = out.stdout.splitlines()
-    first = {"_quiet_kernel", "_chief_after", "_advance_all_held", "impl"}  # impl: Numba's own
+    first = {  # the timeline's and the motion's (impl: Numba's own)
+        "_quiet_kernel", "_chief_after", "_advance_all_held", "_beyond_reach",
+        "_peak_and_range", "impl",
+    }  # fmt: skip
     assert set(json.loads(compiled)) <= first
     assert helper == "None"  # everything cached: no helper
 

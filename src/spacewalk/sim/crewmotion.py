@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..physics import rigid, structure
+from numba import njit
+
+from ..physics import jit, rigid, structure
 from ..physics.motion import Bodies, quat_to_matrix
 from ..units import G0
 from .events import Emit
@@ -470,13 +472,15 @@ class CrewMotion:
                 if self.docked[r, c] >= 0:
                     continue
                 b.p_tgt[i], b.v_tgt[i] = self._target_point(r, j)
-        if np.count_nonzero(self.way_n):
+        if self.routes and np.count_nonzero(self.way_n):  # (ways exist only on routes)
             self._follow_ways(dt)
-        free0 = b.free[self.cb] & live
-        p0 = b.y[self.cb[free0], 0:3].copy() if len(self.solids.kind) else None
+        free0 = p0 = None  # the free bodies and where they were: for contacts with solids
+        if len(self.solids.kind) and b.free.any():
+            free0 = b.free[self.cb] & live
+            p0 = b.y[self.cb[free0], 0:3].copy()
         b.advance(n_sub, dt / n_sub)
-        on = self.way_k < self.way_n  # on the way: not there until the last corner
-        if np.count_nonzero(on):
+        on = self.way_k < self.way_n if self.routes else None  # on the way: not there yet
+        if on is not None and np.count_nonzero(on):
             i = self.cb[on]
             b.arrived[i] = False
             ahead = self.way_pts[on, self.way_k[on]] - b.y[i, 0:3]
@@ -489,7 +493,6 @@ class CrewMotion:
         if np.count_nonzero(at_hatch):
             self._wait_at_hatch(at_hatch)
         cb = self.cb
-        free = b.free[cb]
         # docked targets ride with their captor
         if self.T and np.count_nonzero(self.docked >= 0):
             for r, c in zip(*np.nonzero(self.docked >= 0), strict=True):
@@ -519,6 +522,7 @@ class CrewMotion:
             self.despun |= newly
         # propellant and the way back
         if self.any_unit:
+            free = b.free[cb]
             prop = b.prop[cb]
             out = self.has_unit & (prop <= 0) & ~self.prop_out & live
             self.log.extend([Emit("propellant-exhausted", t, out)])
@@ -553,8 +557,9 @@ class CrewMotion:
             self.return_margin = margin
             self.min_return_margin = np.fmin(self.min_return_margin, margin)
         # held paths that go beyond a tether's reach
-        over = (b.reach[cb] > 0) & ~self.out_of_reach if self.tethered else None
-        if over is not None and np.count_nonzero(over):
+        jit.about_to_run(_beyond_reach, jit.ENGINE_NOTICE)
+        if self.tethered and _beyond_reach(b.reach, cb, self.out_of_reach):
+            over = (b.reach[cb] > 0) & ~self.out_of_reach
             over &= live[..., None]
             for r, c, k in zip(*np.nonzero(over), strict=True):
                 self.log.add(
@@ -569,9 +574,10 @@ class CrewMotion:
                 )
             self.out_of_reach |= over
         # the farthest from the hatch at any substep (kept in the kernel's stats[:, 8])
-        np.maximum(self.peak_range, b.stats[cb, 8] * live, out=self.peak_range)
-        b.stats[cb, 8] = 0.0
-        return self.range_m()
+        range_m = np.empty(live.shape)
+        jit.about_to_run(_peak_and_range, jit.ENGINE_NOTICE)
+        _peak_and_range(b.stats, cb, live, self.peak_range, range_m)
+        return range_m
 
     def _set_way(self, r: int, c: int, pts: np.ndarray, speed: float) -> None:
         """Crew member ``c`` of run ``r`` goes through ``pts`` (held) at ``speed``."""
@@ -763,3 +769,35 @@ class CrewMotion:
                 }
             )
         return out
+
+
+@njit(cache=True, error_model="numpy")
+def _beyond_reach(reach, cb, out_of_reach) -> bool:
+    """Whether a held body's path goes beyond a tether's reach not said before."""
+    R, C = cb.shape
+    for r in range(R):
+        for c in range(C):
+            for k in range(reach.shape[1]):
+                if reach[cb[r, c], k] > 0 and not out_of_reach[r, c, k]:
+                    return True
+    return False
+
+
+@njit(cache=True, error_model="numpy")
+def _peak_and_range(stats, cb, live, peak_range, range_m) -> None:
+    """The farthest from the hatch so far (the kernel's substep peak in ``stats[:, 8]``,
+    counted for the live, then cleared: ``np.maximum`` element for element) and the range
+    now (``stats[:, 7]``) of each crew member."""
+    R, C = cb.shape
+    for r in range(R):
+        for c in range(C):
+            i = cb[r, c]
+            a = peak_range[r, c]
+            x = stats[i, 8] * (1.0 if live[r, c] else 0.0)
+            peak_range[r, c] = a if (a >= x or a != a) else x
+            stats[i, 8] = 0.0
+            range_m[r, c] = stats[i, 7]
+
+
+jit.register(_beyond_reach, jit.ENGINE_NOTICE)
+jit.register(_peak_and_range, jit.ENGINE_NOTICE)

@@ -18,7 +18,9 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from ..physics import dcs
+from numba import njit
+
+from ..physics import dcs, jit
 from . import body
 from .crewmotion import CrewMotion
 from .events import Emit, EventLog
@@ -186,11 +188,9 @@ class Engine:
         self.t = t
         self.step_index = step + 1
         tl = self.tl
-        # a run goes on while someone helpless (incapacitated, adrift) is alive outside: what
-        # happens to them (their O2, their heat) is the outcome, not a script's end
-        helpless_out = (tl.incapacitated | tl.adrift) & ~tl.lost & (tl.loc == LOC_OUTSIDE)
-        over = (tl.done | tl.lost | tl.incapacitated | tl.adrift) & ~helpless_out
-        self.finished = bool(over.all()) or self.step_index > self.n_max
+        jit.about_to_run(_all_over, jit.ENGINE_NOTICE)
+        over = _all_over(tl.done, tl.lost, tl.incapacitated, tl.adrift, tl.loc)
+        self.finished = over or self.step_index > self.n_max
         return not self.finished
 
     def _timeline(self, t: float) -> timeline.TimelineNow:
@@ -444,6 +444,25 @@ class Engine:
             impaired_s=self.ph.impaired_s,
             suit_below_s=self.suit.below_s,
         )
+
+
+@njit(cache=True, error_model="numpy")
+def _all_over(done, lost, incapacitated, adrift, loc) -> bool:
+    """Whether every crew member of every run is done, lost, incapacitated or adrift. A run
+    goes on while someone helpless (incapacitated, adrift) is alive outside: what happens to
+    them (their O2, their heat) is the outcome, not a script's end."""
+    R, C = done.shape
+    for r in range(R):
+        for c in range(C):
+            helpless = incapacitated[r, c] or adrift[r, c]
+            if helpless and not lost[r, c] and loc[r, c] == LOC_OUTSIDE:
+                return False
+            if not (done[r, c] or lost[r, c] or helpless):
+                return False
+    return True
+
+
+jit.register(_all_over, jit.ENGINE_NOTICE)
 
 
 def run_engine(plan: Plan, record: bool = True, events: bool = True) -> EngineOutput:

@@ -19,7 +19,7 @@ import numpy as np
 
 from ..physics import jit
 from . import body
-from .engine import Engine, StepGas
+from .engine import Engine, StepGas, _all_over
 from .plan import Plan
 from .subsystems import physiology, rules, timeline, vessels
 from .subsystems.timeline import TimelineNow
@@ -38,9 +38,10 @@ def _now(eng: Engine) -> TimelineNow:
 
 def warm(plan: Plan) -> None:
     """Compile (or load) the engine's kernels for ``plan``, the last used first (the step's
-    tallies, rules, physiology, value channels, gas and body subsystems, vessels)."""
+    end, tallies, rules, physiology, value channels, gas and body subsystems, vessels)."""
     eng = Engine(plan, record=False, events=False)
     now, tl, b = _now(eng), eng.tl, eng.body
+    _all_over(tl.done, tl.lost, tl.incapacitated, tl.adrift, tl.loc)
     vloc = timeline.vessel_of(tl, plan)
     p_ves = vessels.pressure_Pa(eng.ves, plan)
     g = StepGas(tl.suited, p_ves)
