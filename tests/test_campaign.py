@@ -862,7 +862,7 @@ def test_a_first_campaign_gives_the_same_rows(tmp_path):
         "import sys; from spacewalk import load_scenario; from spacewalk.campaign import "
         "run_campaign; from spacewalk.campaign.execute import _first_compile\n"
         "assert _first_compile()\n"
-        f"run_campaign(load_scenario(sys.argv[1]), sys.argv[2], runs=8, batch_size=4, workers=2)"
+        "run_campaign(load_scenario(sys.argv[1]), sys.argv[2], runs=8, batch_size=4, workers=2)"
     )
     env = {**os.environ, "NUMBA_CACHE_DIR": str(tmp_path / "cache")}
     out = subprocess.run(

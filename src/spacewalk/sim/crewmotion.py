@@ -10,7 +10,6 @@ between steps; the kernel then advances all bodies ``dt / motion_dt`` substeps.
 from __future__ import annotations
 
 import numpy as np
-
 from numba import njit
 
 from ..physics import jit, rigid, structure
