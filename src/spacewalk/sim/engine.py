@@ -243,11 +243,11 @@ class Engine:
         depress = now.depress
         if np.count_nonzero(depress):
             depress = self._depress_allowed(depress, vloc, t)
-        self.ves, _ = vessels.step(
+        p_ves = self.p_ves = np.empty(self.p_ves.shape)  # (a new array: snapshots keep it)
+        vessels.run(
             self.ves, plan, vloc, depress, now.repress, now.target_Pa, tl.hatch_open, dt,
-            now.equalise_to,
+            now.equalise_to, p_ves,
         )  # fmt: skip
-        p_ves = self.p_ves = vessels.pressure_Pa(self.ves, plan)
         if body.step(self, now, vloc, p_ves, t, sun):  # suits, CO2, heat and water, power
             f = self.flags
             for ev in (
@@ -312,12 +312,12 @@ class Engine:
         crew member's speed, then ingress, hatch close and repress of the vessel they go in
         by."""
         plan, p, tl, suit, th, b = self.plan, self.p, self.tl, self.suit, self.th, self.body
-        ops_s = plan.ops_back_s[np.arange(self.C)[None, :], now.hatch_v]
         compute_values(  # positional, in the kernel's order (a faster dispatch)
             self.vbuf, self.cs.inspired_mmHg, suit.p_suit_Pa, b.p_amb, suit.o2_primary_kg,
             suit.o2_secondary_kg, suit.o2_vehicle_kg, suit.o2_rate_kg_s, p.secondary_kg_s,
-            p.o2_secondary_s, p.umbilical & ~self.umbilical_cut, g.suited, b.outside,
-            self.motion.way_back_m(b.outside), p.speed_m_s, ops_s, th.helmet_water_kg,
+            p.o2_secondary_s, p.umbilical, self.umbilical_cut, g.suited, b.outside,
+            self.motion.way_back_m(b.outside), p.speed_m_s, plan.ops_back_s,
+            np.ascontiguousarray(now.hatch_v, dtype=np.int64), th.helmet_water_kg,
             th.heat_J, p.mass_kg, b.fog, self.ts.n2_Pa, self.ts.etr_Pa, self.p_dcs,
             th.feedwater_kg, self.pw.battery_Ah, tl.blocked_s, now.kind, now.ready, b.fo2_amb,
             b.p_breath, b.fo2_breath, self.pio2, self.ppco2,

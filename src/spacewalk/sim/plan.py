@@ -307,6 +307,7 @@ class Plan:
     kind: np.ndarray
     dur_s: np.ndarray
     until_s: np.ndarray  # (C, S) run time a wait ends at (nan: by duration)
+    any_until: bool  # some wait ends at a run time
     met_W: np.ndarray
     to_Pa: np.ndarray
     range_m: np.ndarray
@@ -553,6 +554,7 @@ def compile_plan(sc: Scenario, runs: int = 1) -> Plan:
         kind=kind,
         dur_s=np.tile(dur, (runs, 1, 1)),
         until_s=until,
+        any_until=bool(np.isfinite(until).any()),
         met_W=np.tile(met, (runs, 1, 1)),
         to_Pa=to_pa,
         range_m=rng,

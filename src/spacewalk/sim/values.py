@@ -64,28 +64,31 @@ PEAK_KEYS = (
 @njit(cache=True, error_model="numpy")
 def _kernel(
     out, ppco2, p_suit, p_amb, o2_primary, o2_secondary, o2_vehicle, o2_rate, secondary_kg_s,
-    o2_secondary_s, umb, suited, outside, way_m, speed, ops_s, helmet_water, heat_J, mass_kg,
+    o2_secondary_s, umbilical, umbilical_cut, suited, outside, way_m, speed, ops_back_s,
+    hatch_v, helmet_water, heat_J, mass_kg,
     fog, n2_Pa, etr_Pa, p_dcs, feedwater, battery, blocked_s, kind, ready, fo2_amb,
     p_breath, fo2_breath, pio2, ppco2_breathed,
 ):  # fmt: skip
     """Every channel of every run and crew member (``condition`` is the physiology's, set
     after it): the O2 time at the recent rate (a vehicle store shared by the umbilicals on
     it) plus the secondary's minutes, the tissue ratios over the pressure breathed, the way
-    back (``way_m`` at the crew member's speed, then the hatch operations ``ops_s``) and the
-    margin between them. And what each crew member breathes, into the last four: the
+    back (``way_m`` at the crew member's speed, then the hatch operations of the vessel they
+    go in by, ``ops_back_s[c, hatch_v]``) and the margin between them; an umbilical counts
+    until it is cut. And what each crew member breathes, into the last four: the
     pressure and dry O2 fraction (:func:`spacewalk.sim.subsystems.tissue.breathing`: the
     suit's O2, a prebreathe mask's, or the vessel's gas), the inspired O2 and CO2 [mmHg]."""
     R, C = ppco2.shape
     for r in range(R):
         umb_rate = 0.0
         for c in range(C):
-            if umb[r, c]:
+            if umbilical[r, c] and not umbilical_cut[r, c]:
                 umb_rate += o2_rate[r, c]
         for c in range(C):
+            umb = umbilical[r, c] and not umbilical_cut[r, c]
             flow = secondary_kg_s[r, c]
             secondary = o2_secondary[r, c] / flow / 60.0 if flow > 0 else 0.0
-            supply = o2_vehicle[r] if umb[r, c] else o2_primary[r, c]
-            rate = umb_rate if umb[r, c] else o2_rate[r, c]
+            supply = o2_vehicle[r] if umb else o2_primary[r, c]
+            rate = umb_rate if umb else o2_rate[r, c]
             o2_time = np.inf
             if suited[r, c]:
                 o2_time = (supply / max(rate, 1e-12) / 60.0 if rate > 0 else np.inf) + secondary
@@ -96,7 +99,8 @@ def _kernel(
             ppco2_breathed[r, c] = pc
             pio2[r, c] = inspired_o2_mmHg(p_breath[r, c], fo2_breath[r, c], pc)
             pb = p_breath[r, c] if not p_breath[r, c] < 1.0 else 1.0  # NumPy's maximum
-            back = (way_m[r, c] / speed[r, c] + ops_s[r, c]) / 60.0 if outside[r, c] else 0.0
+            ops_s = ops_back_s[c, hatch_v[r, c]]
+            back = (way_m[r, c] / speed[r, c] + ops_s) / 60.0 if outside[r, c] else 0.0
             out[_PPCO2_MMHG, r, c] = ppco2[r, c]
             out[_P_SUIT_KPA, r, c] = p_suit[r, c] / 1000.0
             out[_DP_SUIT_KPA, r, c] = (p_suit[r, c] - p_amb[r, c]) / 1000.0

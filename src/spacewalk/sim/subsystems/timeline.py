@@ -133,8 +133,30 @@ def hatch_vessel(s: TimelineState, plan: Plan) -> np.ndarray:
 
 
 def vessel_of(s: TimelineState, plan: Plan) -> np.ndarray:
-    """(R, C) the vessel around each crew member (outside: the one whose hatch they use)."""
-    return np.where(s.loc == LOC_OUTSIDE, hatch_vessel(s, plan), s.loc)
+    """(R, C) the vessel around each crew member (outside: the one whose hatch they use,
+    :func:`hatch_vessel`), one compiled call."""
+    out = np.empty(s.loc.shape, dtype=np.int64)
+    jit.about_to_run(_vessel_of, jit.ENGINE_NOTICE)
+    _vessel_of(s.loc, s.act, s.return_to, plan.hatch_of, plan.single_hatch, out)
+    return out
+
+
+@njit(cache=True, error_model="numpy")
+def _vessel_of(loc, act, return_to, hatch_of, single_hatch, out):
+    R, C = loc.shape
+    S = hatch_of.shape[1]
+    for r in range(R):
+        for c in range(C):
+            if loc[r, c] != LOC_OUTSIDE:
+                out[r, c] = loc[r, c]
+            elif single_hatch >= 0:
+                out[r, c] = single_hatch
+            else:
+                slot = min(act[r, c], S - 1)
+                out[r, c] = hatch_of[c, max(return_to[r, c], 0) if slot == S - 1 else slot]
+
+
+jit.register(_vessel_of, jit.ENGINE_NOTICE)
 
 
 def step(s: TimelineState, plan: Plan, p_ves: np.ndarray, p_suit: np.ndarray, motion, t, dt):
@@ -352,7 +374,7 @@ def _quiet_step(s: TimelineState, plan: Plan, p_ves, p_suit, motion, t, dt):
         s.act, s.act_t, s.started, s.done, s.lost, s.incapacitated, s.adrift, s.completed,
         s.loc, s.hatch_open, s.ret_dur_s, s.return_to,
         plan.kind, plan.hatch_of, plan.single_hatch, plan.after_c, plan.after_a, plan.dur_s,
-        plan.to_Pa, plan.until_s, bool(np.isfinite(plan.until_s).any()),
+        plan.to_Pa, plan.until_s, plan.any_until,
         plan.loc_after, plan.vessel.inside, INNER_LUT,
         plan.crew.envelope0_m, plan.crew.compliance_m_per_Pa,
         plan.vessel.hatch_diameter_m, plan.vessel.hatch_open_max_Pa,

@@ -61,6 +61,14 @@ def step(
     (R, C) the vessel on the other side of the inner hatch whose equalisation valve each
     crew member opens (-1 or None: none). One compiled kernel (:func:`_kernel`) over every
     run and vessel."""
+    run(s, plan, vloc, depress, repress_asked, target_Pa, hatch_open, dt, equalise_to,
+        np.empty(s.m_kg.shape))  # fmt: skip
+    return s, []
+
+
+def run(s, plan, vloc, depress, repress_asked, target_Pa, hatch_open, dt, equalise_to, p_out):
+    """:func:`step` into the engine's buffer ``p_out`` (R, V): the vessels' pressures after
+    the step, :func:`pressure_Pa` element for element."""
     v = plan.vessel
     shape = vloc.shape
     if equalise_to is None:
@@ -73,9 +81,8 @@ def step(
         np.ascontiguousarray(vloc, dtype=np.int64), as_bool(depress, shape),
         as_bool(repress_asked, shape), as_f64(target_Pa, shape),
         as_bool(hatch_open, s.m_kg.shape), float(dt),
-        v.inside, np.ascontiguousarray(equalise_to, dtype=np.int64),
+        v.inside, np.ascontiguousarray(equalise_to, dtype=np.int64), p_out,
     )  # fmt: skip
-    return s, []
 
 
 HATCH_CD_PI = DISCHARGE_CD * np.pi  # an open hatch: C_d A = this d^2 / 4
@@ -85,13 +92,13 @@ HATCH_CD_PI = DISCHARGE_CD * np.pi  # an open hatch: C_d A = this d^2 / 4
 def _kernel(
     m_kg, o2_fraction, R_J_kgK, vented_kg, added_kg,
     volume_m3, vent_cdA_m2, T_K, hatch_d_m, repress_kg_s, repress_fo2,
-    vloc, depress, repress_asked, target_Pa, hatch_open, dt, inside, equalise_to,
+    vloc, depress, repress_asked, target_Pa, hatch_open, dt, inside, equalise_to, p_out,
 ):  # fmt: skip
     """Venting through the valve (asked by a crew member inside) and through the open EVA
     hatch (:func:`spacewalk.physics.gas.vent_step`, exact for choked isothermal flow), and
     repress at the set flow up to the highest target asked, mixing the O2 fraction
     (:func:`~spacewalk.physics.gas.mix_o2_fraction`); in place, the gas vented and added
-    summed into ``vented_kg`` and ``added_kg``."""
+    summed into ``vented_kg`` and ``added_kg``; the pressures after into ``p_out``."""
     R, V = m_kg.shape
     C = vloc.shape[1]
     for r in range(R):
@@ -136,6 +143,8 @@ def _kernel(
                 lock = b if inside[b] == a else a
                 _equalise(m_kg, o2_fraction, R_J_kgK, volume_m3, T_K, r, a, b,
                           vent_cdA_m2[r, lock], dt)  # fmt: skip
+        for v in range(V):  # the pressures after the step (gas.pressure_Pa's arithmetic)
+            p_out[r, v] = m_kg[r, v] * R_J_kgK[r, v] * T_K[r, v] / volume_m3[r, v]
 
 
 @njit(cache=True, error_model="numpy")
