@@ -304,7 +304,8 @@ class CrewMotion:
         lost = np.isnan(dest).any(axis=1)  # no position: stay (outside) or the hatch (inside)
         dest = np.where(lost[:, None], np.where(out[:, None], b.y[i, 0:3], hatch), dest)
         b.p_tgt[i] = dest
-        dist = np.array([float(np.linalg.norm(g)) for g in dest - b.y[i, 0:3]])  # row norms
+        gap = dest - b.y[i, 0:3]  # row norms as a dot product each, as np.linalg.norm does
+        dist = np.sqrt(np.matmul(gap[:, None, :], gap[:, :, None])[:, 0, 0])
         self.way_n[r, c] = self.way_k[r, c] = 0
         routes = []
         if self.routes:  # outside (or going out, or back) along the handrails, not on the arm
