@@ -557,7 +557,8 @@ class CrewMotion:
             self.return_margin = margin
             self.min_return_margin = np.fmin(self.min_return_margin, margin)
         # held paths that go beyond a tether's reach
-        jit.about_to_run(_beyond_reach, jit.ENGINE_NOTICE)
+        if self.tethered:
+            jit.about_to_run(_beyond_reach, jit.ENGINE_NOTICE)
         if self.tethered and _beyond_reach(b.reach, cb, self.out_of_reach):
             over = (b.reach[cb] > 0) & ~self.out_of_reach
             over &= live[..., None]

@@ -75,8 +75,8 @@ def _kernel(
     back (``way_m`` at the crew member's speed, then the hatch operations of the vessel they
     go in by, ``ops_back_s[c, hatch_v]``) and the margin between them; an umbilical counts
     until it is cut. And what each crew member breathes, into the last four: the
-    pressure and dry O2 fraction (:func:`spacewalk.sim.subsystems.tissue.breathing`: the
-    suit's O2, a prebreathe mask's, or the vessel's gas), the inspired O2 and CO2 [mmHg]."""
+    pressure and dry O2 fraction (the suit's O2, a prebreathe mask's, or the vessel's gas),
+    the inspired O2 and CO2 [mmHg]."""
     R, C = ppco2.shape
     for r in range(R):
         umb_rate = 0.0
