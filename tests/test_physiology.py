@@ -11,6 +11,7 @@ import tomli_w
 
 from spacewalk import load_scenario, parse_toml, simulate
 from spacewalk.physics import physiology as phys
+from spacewalk.scenario.load import scenario_to_mapping
 from spacewalk.sim.subsystems import physiology
 
 EMU = Path(__file__).parent / "data" / "emu-nominal.toml"
@@ -208,3 +209,38 @@ def test_the_default_rules_open_the_purge_and_abort_on_a_spent_scrubber():
     ev1 = res.telemetry[res.telemetry.crew == "ev1"]
     assert ev1.ppco2_mmHg.max() < 0.065 * 760  # below the 6.5 % that impairs
     assert res.summary["crew"]["ev1"]["outcome"] == "aborted"
+
+
+def test_the_run_goes_on_while_a_helpless_crew_member_inside_is_still_exposed():
+    """Polaris Dawn with every suit's O2 makeup failed during the EVA (a common cause on
+    Dragon's umbilicals): the crew are brought in and the cabin repressed, but the closed
+    suits get no fresh gas, so their CO2 climbs and their O2 falls. The run does not stop
+    when the last of them is incapacitated (which would report them alive): it goes on
+    while anyone helpless is exposed, and hypoxia kills four minutes after incapacitation
+    (physics.physiology.ANOXIA_LETHAL_S), so the outcome is a loss of crew."""
+    sc = load_scenario("polaris-dawn-2024")
+    data = tomllib.loads(tomli_w.dumps(scenario_to_mapping(sc)))
+    data["faults"] = [
+        {"kind": "regulator-failure", "crew": m.id, "at_min": 30.0} for m in sc.crew if m.suit
+    ]
+    data.pop("documented", None)
+    res = simulate(parse_toml(tomli_w.dumps(data)))
+    ev = res.events
+    incap = ev[ev.code == "incapacitated"]
+    lost = ev[ev.code == "loss-of-crew-hypoxia"]
+    assert set(incap.crew) == set(lost.crew) == {m.id for m in sc.crew}
+    for c in lost.crew:  # each dies after the lethal time of hypoxia, not at incapacitation
+        assert lost[lost.crew == c].t_s.iloc[0] >= incap[incap.crew == c].t_s.iloc[0] + 240.0
+    assert res.summary["outcome"] == "loss-of-crew"
+    last = res.telemetry[res.telemetry.t_s == res.telemetry.t_s.max()]
+    assert (last.p_ambient_kPa > 30).all()  # the cabin was repressed: the suits are the cause
+
+
+def test_a_helpless_crew_member_no_longer_exposed_ends_the_run():
+    """The other side: incapacitated inside but breathing enough O2 and little CO2, at a
+    bearable temperature, with a dry helmet, nothing worse can happen (the doses only fade)."""
+    assert not physiology.exposed(150.0, 5.0, 0.5, 0.0)  # sea-level air
+    assert physiology.exposed(60.0, 5.0, 0.5, 0.0)  # hypoxic (air at 20,000 ft: 63 mmHg)
+    assert physiology.exposed(150.0, 50.0, 0.5, 0.0)  # 6.5 % CO2: a dose toward impairment
+    assert physiology.exposed(150.0, 5.0, 2.5, 0.0)  # +2.5 C: impaired by heat
+    assert physiology.exposed(150.0, 5.0, 0.5, 1.5)  # 1.5 L in the helmet (EVA 23's)

@@ -187,8 +187,12 @@ class Engine:
         self.t = t
         self.step_index = step + 1
         tl = self.tl
+        vb, vi = self.vbuf, VALUE_INDEX
         jit.about_to_run(_all_over, jit.ENGINE_NOTICE)
-        over = _all_over(tl.done, tl.lost, tl.incapacitated, tl.adrift, tl.loc)
+        over = _all_over(
+            tl.done, tl.lost, tl.incapacitated, tl.adrift, tl.loc, self.pio2, self.ppco2,
+            vb[vi["core_temp_rise_C"]], vb[vi["helmet_water_L"]],
+        )  # fmt: skip
         self.finished = over or self.step_index > self.n_max
         return not self.finished
 
@@ -446,16 +450,21 @@ class Engine:
 
 
 @njit(cache=True, error_model="numpy")
-def _all_over(done, lost, incapacitated, adrift, loc) -> bool:
+def _all_over(done, lost, incapacitated, adrift, loc, pio2, ppco2, core_rise, helmet_water):
     """Whether every crew member of every run is done, lost, incapacitated or adrift. A run
-    goes on while someone helpless (incapacitated, adrift) is alive outside: what happens to
-    them (their O2, their heat) is the outcome, not a script's end."""
+    goes on while someone helpless (incapacitated, adrift) is alive outside, or inside and
+    still exposed to a hazard (:func:`~spacewalk.sim.subsystems.physiology.exposed`: a
+    closed suit with no fresh gas, a vessel nobody repressed): what happens to them (their
+    O2, their heat) is the outcome, not a script's end."""
     R, C = done.shape
     for r in range(R):
         for c in range(C):
             helpless = incapacitated[r, c] or adrift[r, c]
-            if helpless and not lost[r, c] and loc[r, c] == LOC_OUTSIDE:
-                return False
+            if helpless and not lost[r, c]:
+                if loc[r, c] == LOC_OUTSIDE or physiology.exposed(
+                    pio2[r, c], ppco2[r, c], core_rise[r, c], helmet_water[r, c]
+                ):
+                    return False
             if not (done[r, c] or lost[r, c] or helpless):
                 return False
     return True

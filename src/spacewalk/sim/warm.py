@@ -41,7 +41,9 @@ def warm(plan: Plan) -> None:
     end, tallies, rules, physiology, value channels, gas and body subsystems, vessels)."""
     eng = Engine(plan, record=False, events=False)
     now, tl, b = _now(eng), eng.tl, eng.body
-    _all_over(tl.done, tl.lost, tl.incapacitated, tl.adrift, tl.loc)
+    water = eng.vbuf[0]  # (any (R, C) row: the types are what counts)
+    _all_over(tl.done, tl.lost, tl.incapacitated, tl.adrift, tl.loc, eng.pio2, eng.ppco2,
+              water, water)  # fmt: skip
     vloc = timeline.vessel_of(tl, plan)
     p_ves = vessels.pressure_Pa(eng.ves, plan)
     g = StepGas(tl.suited, p_ves)

@@ -164,6 +164,20 @@ CO2_DOSE_FROM = min(phys.CO2_IMPAIRED_MMHG_S[0][0], phys.CO2_INCAPACITATED_MMHG_
 jit.register(_calm, jit.ENGINE_NOTICE)
 
 
+@njit(cache=True, error_model="numpy")
+def exposed(pio2, ppco2, core_rise, helmet_water) -> bool:
+    """Whether a crew member is exposed to a hazard (one number each): too little O2 or
+    enough CO2 to build a dose, a core temperature or helmet water that impairs. Without one
+    nothing worse can happen to them: their doses only fade, and no hypoxia, no death."""
+    return not (
+        pio2 >= HYPOXIA_NONE
+        and ppco2 < CO2_DOSE_FROM
+        and core_rise < phys.CORE_IMPAIRED_RISE_C
+        and core_rise > -phys.CORE_IMPAIRED_DROP_C
+        and helmet_water < phys.HELMET_WATER_IMPAIRED_L
+    )
+
+
 def _causes(s: PhysiologyState, level, pio2_mmHg, core_rise_C, helmet_water_L) -> np.ndarray:
     """(R, C) index into CAUSES of what sets each crew member's level (the first that does)."""
     impaired = np.stack(
