@@ -244,3 +244,18 @@ def test_a_helpless_crew_member_no_longer_exposed_ends_the_run():
     assert physiology.exposed(150.0, 50.0, 0.5, 0.0)  # 6.5 % CO2: a dose toward impairment
     assert physiology.exposed(150.0, 5.0, 2.5, 0.0)  # +2.5 C: impaired by heat
     assert physiology.exposed(150.0, 5.0, 0.5, 1.5)  # 1.5 L in the helmet (EVA 23's)
+
+
+def test_a_cabin_too_thin_to_breathe_is_said_at_load():
+    """The crew start in the cabin without suits. Gemini's 5.1-psi pure-O2 cabin and
+    Dragon's 8.6 psi at 35 % O2 are fine; a 5-psi cabin of air gives 0.21 x (259 - 47) = 44
+    mmHg of inspired O2 (air at about 25,000 ft), below the 84 mmHg of air at 14,000 ft."""
+    from spacewalk.sim.advice import cabin_advisories
+
+    assert cabin_advisories(load_scenario("gemini-4-1965")) == []
+    assert cabin_advisories(load_scenario("polaris-dawn-2024")) == []
+    data = tomllib.loads(EMU.read_text())
+    data["vehicle"]["cabin"]["pressure_psi"] = 5.0
+    data["vehicle"]["cabin"]["o2_fraction"] = 0.21
+    (line,) = cabin_advisories(parse_toml(tomli_w.dumps(data)))
+    assert "44 mmHg" in line and "vehicle.cabin.pressure_psi" in line

@@ -75,9 +75,9 @@ def compile_notice(workers: bool = False) -> None:
 
 def _advise(scenario) -> None:
     """What the models say about the scenario before it runs (warnings, not errors)."""
-    from .sim.advice import dcs_advisories
+    from .sim.advice import advisories
 
-    for line in dcs_advisories(scenario):
+    for line in advisories(scenario):
         print(f"warning: {scenario.scenario.name}: {line}", file=sys.stderr)
 
 

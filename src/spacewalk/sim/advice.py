@@ -1,14 +1,16 @@
-"""Advice at load time: what the DCS model says about a scenario before it runs.
+"""Advice at load time: what the models say about a scenario before it runs.
 
-``spacewalk validate`` and ``spacewalk run`` print these as warnings: an EVA whose crew go
-from the cabin's air into a low-pressure suit with too little O2 beforehand (the README's
-"14.7 psi cabin, 4.3 psi suit, no prebreathe") gets its P(DCS) estimate and the fix, before
-the run rather than in its report.
+``spacewalk validate`` and ``spacewalk run`` print these as warnings (:func:`advisories`):
+an EVA whose crew go from the cabin's air into a low-pressure suit with too little O2
+beforehand (the README's "14.7 psi cabin, 4.3 psi suit, no prebreathe") gets its P(DCS)
+estimate and the fix, and a cabin too thin for the crew who start in it without suits says
+so, before the run rather than in its report.
 """
 
 from __future__ import annotations
 
 from ..physics import dcs
+from ..physics import physiology as phys
 from ..scenario import Scenario
 from ..units import PA_PER_PSI
 from .plan import crew_history, dose_after
@@ -57,3 +59,27 @@ def dcs_advisories(sc: Scenario) -> list[str]:
             '`protocol = "..."` (`spacewalk prebreathe` lists those that meet the limit)'
         )
     return out
+
+
+def cabin_advisories(sc: Scenario) -> list[str]:
+    """A line if the crew, who start in the cabin without suits, would breathe too little O2
+    there to be well (below the inspired O2 of air at 14,000 ft,
+    :data:`spacewalk.physics.physiology.HYPOXIA_IMPAIRED_PIO2_MMHG`)."""
+    cabin = sc.vehicle.cabin
+    p_Pa = cabin.pressure_psi * PA_PER_PSI
+    pio2 = float(phys.inspired_o2_mmHg.py_func(p_Pa, cabin.o2_fraction))  # (not compiled)
+    if pio2 >= phys.HYPOXIA_IMPAIRED_PIO2_MMHG:
+        return []
+    return [
+        f"the crew start in the cabin without suits: at {cabin.pressure_psi:g} psi and "
+        f"{cabin.o2_fraction:g} O2 they breathe {pio2:.0f} mmHg of O2, below the "
+        f"{phys.HYPOXIA_IMPAIRED_PIO2_MMHG:.0f} mmHg that impairs (air at 14,000 ft), before "
+        "anything else happens; give vehicle.cabin.pressure_psi before the EVA (sea level "
+        "14.7, the ISS's campout 10.2, Dragon's 8.6 with o2_fraction 0.35) or raise its "
+        "o2_fraction"
+    ]
+
+
+def advisories(sc: Scenario) -> list[str]:
+    """Every load-time warning: the cabin's air, then each EVA crew member's DCS risk."""
+    return cabin_advisories(sc) + dcs_advisories(sc)

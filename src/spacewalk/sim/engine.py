@@ -460,11 +460,13 @@ def _all_over(done, lost, incapacitated, adrift, loc, pio2, ppco2, core_rise, he
     for r in range(R):
         for c in range(C):
             helpless = incapacitated[r, c] or adrift[r, c]
-            if helpless and not lost[r, c]:
-                if loc[r, c] == LOC_OUTSIDE or physiology.exposed(
-                    pio2[r, c], ppco2[r, c], core_rise[r, c], helmet_water[r, c]
-                ):
-                    return False
+            alive_helpless = helpless and not lost[r, c]
+            if alive_helpless and loc[r, c] == LOC_OUTSIDE:
+                return False
+            if alive_helpless and physiology.exposed(
+                pio2[r, c], ppco2[r, c], core_rise[r, c], helmet_water[r, c]
+            ):
+                return False
             if not (done[r, c] or lost[r, c] or helpless):
                 return False
     return True
