@@ -155,8 +155,24 @@ def _phase_table(summary: dict) -> str:
     )
 
 
+class _Run0:
+    """The first run's telemetry split by crew member once, for every chart: its rows, and
+    per crew member the times [min] and the channels' values as arrays, taken as asked."""
+
+    def __init__(self, telemetry: pd.DataFrame):
+        self.rows = telemetry[telemetry["run"] == 0] if "run" in telemetry else telemetry
+        self.crew = [(crew, rows, {}) for crew, rows in self.rows.groupby("crew", observed=True)]
+        self.t_min = {crew: rows["t_s"].to_numpy() / 60.0 for crew, rows, _ in self.crew}
+
+    @staticmethod
+    def values(rows, cache: dict, ch: str):
+        if ch not in cache:
+            cache[ch] = rows[ch].to_numpy(dtype=float)
+        return cache[ch]
+
+
 def _channel_chart(
-    telemetry: pd.DataFrame,
+    run0: _Run0,
     title: str,
     channels: list[str],
     nights=(),
@@ -165,25 +181,25 @@ def _channel_chart(
 ) -> str | None:
     """One time plot; ``skip`` holds the (crew, channel) pairs that do not apply (a suit
     with no battery, primary O2 or feedwater of its own, an unsuited crew member)."""
-    run0 = telemetry[telemetry["run"] == 0] if "run" in telemetry else telemetry
-    present = [c for c in channels if c in run0 and run0[c].notna().any()]
+    rows0 = run0.rows
+    present = [c for c in channels if c in rows0 and rows0[c].notna().any()]
     if not present:
         return None
     skip = skip or set()
-    if all((crew, ch) in skip for crew in run0["crew"].unique() for ch in present):
+    if all((crew, ch) in skip for crew, _, _ in run0.crew for ch in present):
         return None
     unit = CHANNEL_BY_NAME[present[0]].unit
     chart = Chart(520, 270, title=title, xlabel="time [min]", ylabel=unit, legend_px=None)
     k = 0
-    for crew, rows in run0.groupby("crew", observed=True):
+    for crew, rows, cache in run0.crew:
         colour = TAB10[k % 10]
         k += 1
         for ch in present:
             if (crew, ch) in skip:  # the suit has no such store: not a line at zero
                 continue
             chart.line(
-                rows["t_s"].to_numpy() / 60.0,
-                rows[ch].to_numpy(dtype=float),
+                run0.t_min[crew],
+                run0.values(rows, cache, ch),
                 colour=colour,
                 style="-" if ch == present[0] else "--",
                 label=f"{crew} {ch}" if len(present) > 1 else str(crew),
@@ -412,15 +428,16 @@ def render_report(scenario, telemetry: pd.DataFrame, events: pd.DataFrame, summa
     nights = _night_spans(summary)
     alarms = _alarms(events)
     skip = _not_applicable(summary)
+    run0 = _Run0(telemetry)
     charts = [
         c
         for title, chans in _PLOTS
-        if (c := _channel_chart(telemetry, title, chans, nights, alarms, skip))
+        if (c := _channel_chart(run0, title, chans, nights, alarms, skip))
     ]
     motion_charts = [
         c
         for title, chans in _MOTION_PLOTS
-        if (c := _channel_chart(telemetry, title, chans, nights, alarms))
+        if (c := _channel_chart(run0, title, chans, nights, alarms))
     ]
     positions = _positions_chart(telemetry, scenario.vehicle) or ""
     orbit = summary.get("orbit") or {}
