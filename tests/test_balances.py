@@ -41,13 +41,18 @@ def _balances(th, feedwater0):
 
 
 def test_water_and_energy_balance_close_after_faults():
+    def edit(d):
+        d["flight_rules"] = []  # no flight rules: the faults run their course
+        # ev1's tank (1.5 kg) empties before its water covers the nose and mouth (2 L)
+        d["suits"] = {"small-tank": {"base": "emu", "feedwater_kg": 1.5}}
+        d["crew"][0]["suit"] = "small-tank"
+
     eng = _engine(
         [
             {"kind": "water-intrusion", "crew": "ev1", "at_min": 60, "rate_mL_min": 250},
             {"kind": "cooling-failure", "crew": "ev2", "at_min": 90, "remaining_fraction": 0.3},
         ],
-        # no flight rules: the faults run their course
-        lambda d: d.update(flight_rules=[]),
+        edit,
     )
     th = eng.th
     water, energy = _balances(th, eng.plan.crew.feedwater_kg)

@@ -259,3 +259,26 @@ def test_a_cabin_too_thin_to_breathe_is_said_at_load():
     data["vehicle"]["cabin"]["o2_fraction"] = 0.21
     (line,) = cabin_advisories(parse_toml(tomli_w.dumps(data)))
     assert "44 mmHg" in line and "vehicle.cabin.pressure_psi" in line
+
+
+def test_water_over_the_nose_and_mouth_drowns_four_minutes_after_incapacitation():
+    """Water fills ev1's helmet at 300 mL/min with no abort: impaired at 1 L, incapacitated at
+    2 L (the water over the nose and mouth), then no gas reaches the lungs and it is loss of
+    crew after the same 4 min as anoxia (physics.physiology.ANOXIA_LETHAL_S). The inspired
+    O2 of the suit's gas stays normal throughout: it is the water, not the gas."""
+    data = tomllib.loads(EMU.read_text())
+    data["faults"] = [{"kind": "water-intrusion", "crew": "ev1", "at_min": 120, "rate_mL_min": 300}]
+    data["flight_rules"] = []
+    res = simulate(parse_toml(tomli_w.dumps(data)))
+    ev = res.events[res.events.crew == "ev1"].set_index("code")
+    t_fault = 120 * 60.0
+    # 1 L and 2 L of 300 mL/min, within a step (the water reaches the helmet as it leaks)
+    assert ev.loc["impaired", "t_s"] == pytest.approx(t_fault + 200.0, abs=20.0)
+    assert ev.loc["incapacitated", "t_s"] == pytest.approx(t_fault + 400.0, abs=20.0)
+    assert ev.loc["loss-of-crew-drowning", "t_s"] == pytest.approx(
+        ev.loc["incapacitated", "t_s"] + phys.ANOXIA_LETHAL_S, abs=10.0
+    )
+    assert "loss-of-crew-hypoxia" not in ev.index
+    ev1 = res.telemetry[res.telemetry.crew == "ev1"]
+    assert ev1.pio2_mmHg.min() > phys.HYPOXIA_NONE_PIO2_MMHG  # the gas was fine
+    assert res.summary["crew"]["ev1"]["outcome"] == "loss-of-crew"

@@ -131,6 +131,14 @@ EVENT_TYPES: tuple[EventType, ...] = (
         "hypoxia beyond survival",
     ),
     _t(
+        "loss-of-crew-drowning",
+        "emergency",
+        "physiology",
+        "LOSS OF CREW: water over the nose and mouth for 4 min after losing consciousness "
+        "(helmet water {helmet_water_L:.1f} L)",
+        "the helmet's water beyond survival: no gas exchange, as in drowning",
+    ),
+    _t(
         "purge-opened",
         "warning",
         "suit",

@@ -1,8 +1,8 @@
 """Physiology: hypoxia, hypercapnia, heat and cold, and water in the helmet, each a dose
 (:mod:`spacewalk.physics.physiology`); the crew member's condition is well, impaired or
-incapacitated. Incapacitation is kept for the rest of the run (getting an incapacitated crew
-member home is a partner's rescue, not modelled); hypoxia that goes on for
-``ANOXIA_LETHAL_S`` after incapacitation is loss of crew."""
+incapacitated. Incapacitation is kept for the rest of the run; hypoxia, or the helmet's water
+over the nose and mouth, that goes on for ``ANOXIA_LETHAL_S`` after incapacitation is loss
+of crew."""
 
 from __future__ import annotations
 
@@ -125,11 +125,20 @@ def step(s: PhysiologyState, pio2_mmHg, ppco2_mmHg, core_rise_C, helmet_water_L,
     s.condition = level
     if np.count_nonzero(level):
         s.impaired_s += np.where(live & (level >= IMPAIRED), dt, 0.0)
-        anoxic = live & (level == INCAPACITATED) & hypoxic
+        # no O2 reaches the lungs: too little in the gas, or the helmet's water over the nose
+        # and mouth (the volume that incapacitates: no gas exchange, as in drowning)
+        drowning = helmet_water_L >= phys.HELMET_WATER_INCAPACITATED_L
+        anoxic = live & (level == INCAPACITATED) & (hypoxic | drowning)
         s.anoxic_s = np.where(anoxic, s.anoxic_s + dt, s.anoxic_s)
         dies = anoxic & (s.anoxic_s >= phys.ANOXIA_LETHAL_S) & ~s.dead
         if np.count_nonzero(dies):
-            events.append(Emit("loss-of-crew-hypoxia", t, dies, values={"pio2_mmHg": pio2_mmHg}))
+            water = dies & drowning & ~hypoxic
+            for code, who in (("loss-of-crew-hypoxia", dies & ~water),
+                              ("loss-of-crew-drowning", water)):  # fmt: skip
+                if np.count_nonzero(who):
+                    events.append(Emit(code, t, who, values={
+                        "pio2_mmHg": pio2_mmHg, "helmet_water_L": helmet_water_L,
+                    }))  # fmt: skip
             s.dead |= dies
     return s, events
 
