@@ -215,7 +215,7 @@ def test_iss_eva_23_carries_quest_a_truss_and_its_handrail_routes():
 
 def _incapacitated_outside(emu_toml, more=None):
     """ev2's cooling fails at the worksite: ev2 overheats and is incapacitated outside (heat
-    stroke, which the model does not make lethal) and cannot abort; the only rule is the
+    stroke, lethal only after an hour at 42 C) and cannot abort; the only rule is the
     standard partner-rescue. (Water over the nose and mouth would drown them before the tow
     is home: test_physiology.py.)"""
 

@@ -282,3 +282,28 @@ def test_water_over_the_nose_and_mouth_drowns_four_minutes_after_incapacitation(
     ev1 = res.telemetry[res.telemetry.crew == "ev1"]
     assert ev1.pio2_mmHg.min() > phys.HYPOXIA_NONE_PIO2_MMHG  # the gas was fine
     assert res.summary["crew"]["ev1"]["outcome"] == "loss-of-crew"
+
+
+def test_a_core_held_above_the_critical_thermal_maximum_kills_after_an_hour():
+    """Both suits' cooling lost outright on ISS EVA 23 (a common cause), no rules: the crew
+    store every watt. Incapacitated by heat stroke at +3 C, they reach the critical thermal
+    maximum, 42 C (+5 C; Bynum et al. 1978: estimated 41.6-42.0 C, an hour there survived),
+    and die after more than an hour at it; the core never climbs without bound."""
+    sc = load_scenario("iss-eva-23-2013")
+    data = tomllib.loads(tomli_w.dumps(scenario_to_mapping(sc)))
+    data.pop("documented", None)
+    data["faults"] = [
+        {"kind": "cooling-failure", "crew": m.id, "at_min": 12.0, "remaining_fraction": 0.0}
+        for m in sc.crew
+        if m.suit
+    ]
+    data["flight_rules"] = []
+    res = simulate(parse_toml(tomli_w.dumps(data)))
+    ev, tm = res.events, res.telemetry
+    for crew in ("parmitano", "cassidy"):
+        x = tm[tm.crew == crew].set_index("t_s")
+        t_lethal = x.index[x.core_temp_rise_C >= phys.CORE_LETHAL_RISE_C][0]
+        t_dead = ev[(ev.crew == crew) & (ev.code == "loss-of-crew-hyperthermia")].t_s.iloc[0]
+        assert t_dead - t_lethal == pytest.approx(phys.HEAT_LETHAL_S, abs=60.0)
+        assert x.core_temp_rise_C.max() < phys.CORE_LETHAL_RISE_C + 2.0
+    assert res.summary["outcome"] == "loss-of-crew"

@@ -78,6 +78,13 @@ CO2_INCAPACITATED_MMHG_S = ((0.07 * 760, 3600.0), (0.10 * 760, 15 * 60), (0.30 *
 # Wikipedia "Hypothermia").
 CORE_IMPAIRED_RISE_C, CORE_INCAPACITATED_RISE_C = 2.0, 3.0
 CORE_IMPAIRED_DROP_C, CORE_INCAPACITATED_DROP_C = 2.0, 5.0
+# Lethal heat: the critical thermal maximum, the least deep-body temperature that kills, is
+# estimated at 41.6-42.0 C in man, and sedated men held an hour at 41.6-42.0 C came to no
+# harm beyond a modest rise of serum enzymes (Bynum et al. 1978, Am J Physiol 235(5):R228-236,
+# abstract; M). Loss of crew after more than that hour at 42 C or above (L: how much longer
+# kills is not in the source; this is the least that can).
+CORE_LETHAL_RISE_C = 5.0  # 42 C
+HEAT_LETHAL_S = 3600.0
 
 # Water in the helmet (EVA 23, MIB report, H): by ingress 1-1.5 L covered Parmitano's eyes,
 # ears and part of his nose; he could not see or hear but reached the airlock. Impaired from

@@ -139,6 +139,14 @@ EVENT_TYPES: tuple[EventType, ...] = (
         "the helmet's water beyond survival: no gas exchange, as in drowning",
     ),
     _t(
+        "loss-of-crew-hyperthermia",
+        "emergency",
+        "physiology",
+        "LOSS OF CREW: the core above 42 C for more than an hour "
+        "(core temperature +{core_rise_C:.1f} C)",
+        "heat beyond survival: the critical thermal maximum held too long",
+    ),
+    _t(
         "purge-opened",
         "warning",
         "suit",

@@ -2,7 +2,7 @@
 (:mod:`spacewalk.physics.physiology`); the crew member's condition is well, impaired or
 incapacitated. Incapacitation is kept for the rest of the run; hypoxia, or the helmet's water
 over the nose and mouth, that goes on for ``ANOXIA_LETHAL_S`` after incapacitation is loss
-of crew."""
+of crew, and so is a core at the lethal temperature for longer than ``HEAT_LETHAL_S``."""
 
 from __future__ import annotations
 
@@ -32,6 +32,7 @@ class PhysiologyState:
     cause: np.ndarray  # (R, C) index into CAUSES of the worst condition (-1: none)
     impaired_s: np.ndarray  # (R, C) time spent impaired or worse
     anoxic_s: np.ndarray  # (R, C) time hypoxic while incapacitated
+    hot_s: np.ndarray  # (R, C) time with the core at or above the lethal temperature
     dead: np.ndarray  # (R, C) loss of crew
 
 
@@ -45,6 +46,7 @@ def init(plan: Plan) -> PhysiologyState:
         np.zeros((R, C), dtype=np.int64),
         np.zeros((R, C), dtype=np.int64),
         np.full((R, C), -1, dtype=np.int64),
+        z.copy(),
         z.copy(),
         z.copy(),
         np.zeros((R, C), dtype=bool),
@@ -130,14 +132,22 @@ def step(s: PhysiologyState, pio2_mmHg, ppco2_mmHg, core_rise_C, helmet_water_L,
         drowning = helmet_water_L >= phys.HELMET_WATER_INCAPACITATED_L
         anoxic = live & (level == INCAPACITATED) & (hypoxic | drowning)
         s.anoxic_s = np.where(anoxic, s.anoxic_s + dt, s.anoxic_s)
-        dies = anoxic & (s.anoxic_s >= phys.ANOXIA_LETHAL_S) & ~s.dead
+        hot = live & (core_rise_C >= phys.CORE_LETHAL_RISE_C)
+        if np.count_nonzero(hot) or np.count_nonzero(s.hot_s):
+            s.hot_s = np.where(hot, s.hot_s + dt, s.hot_s)
+        suffocated = anoxic & (s.anoxic_s >= phys.ANOXIA_LETHAL_S)
+        overheated = s.hot_s > phys.HEAT_LETHAL_S
+        dies = (suffocated | overheated) & live & ~s.dead
         if np.count_nonzero(dies):
-            water = dies & drowning & ~hypoxic
-            for code, who in (("loss-of-crew-hypoxia", dies & ~water),
-                              ("loss-of-crew-drowning", water)):  # fmt: skip
+            water = dies & suffocated & drowning & ~hypoxic
+            heat = dies & ~suffocated
+            for code, who in (("loss-of-crew-hypoxia", dies & suffocated & ~water),
+                              ("loss-of-crew-drowning", water),
+                              ("loss-of-crew-hyperthermia", heat)):  # fmt: skip
                 if np.count_nonzero(who):
                     events.append(Emit(code, t, who, values={
                         "pio2_mmHg": pio2_mmHg, "helmet_water_L": helmet_water_L,
+                        "core_rise_C": core_rise_C,
                     }))  # fmt: skip
             s.dead |= dies
     return s, events
