@@ -236,9 +236,11 @@ def test_the_run_goes_on_while_a_helpless_crew_member_inside_is_still_exposed():
     assert (last.p_ambient_kPa > 30).all()  # the cabin was repressed: the suits are the cause
 
 
-def test_a_helpless_crew_member_no_longer_exposed_ends_the_run():
-    """The other side: incapacitated inside but breathing enough O2 and little CO2, at a
-    bearable temperature, with a dry helmet, nothing worse can happen (the doses only fade)."""
+def test_what_still_counts_as_exposed():
+    """The other side of the run's end: breathing enough O2 and little CO2, at a bearable
+    temperature, with a dry helmet, nothing worse can happen (the doses only fade); any one
+    hazard keeps the run going (test_outside.py: a rescued crew member out of the suit ends
+    the run once the heat is shed)."""
     assert not physiology.exposed(150.0, 5.0, 0.5, 0.0)  # sea-level air
     assert physiology.exposed(60.0, 5.0, 0.5, 0.0)  # hypoxic (air at 20,000 ft: 63 mmHg)
     assert physiology.exposed(150.0, 50.0, 0.5, 0.0)  # 6.5 % CO2: a dose toward impairment
@@ -276,7 +278,8 @@ def test_water_over_the_nose_and_mouth_drowns_four_minutes_after_incapacitation(
     assert ev.loc["impaired", "t_s"] == pytest.approx(t_fault + 200.0, abs=20.0)
     assert ev.loc["incapacitated", "t_s"] == pytest.approx(t_fault + 400.0, abs=20.0)
     assert ev.loc["loss-of-crew-drowning", "t_s"] == pytest.approx(
-        ev.loc["incapacitated", "t_s"] + phys.ANOXIA_LETHAL_S, abs=10.0
+        ev.loc["incapacitated", "t_s"] + 240.0,
+        abs=10.0,  # 4 min without O2 (first-aid texts)
     )
     assert "loss-of-crew-hypoxia" not in ev.index
     ev1 = res.telemetry[res.telemetry.crew == "ev1"]
@@ -302,8 +305,8 @@ def test_a_core_held_above_the_critical_thermal_maximum_kills_after_an_hour():
     ev, tm = res.events, res.telemetry
     for crew in ("parmitano", "cassidy"):
         x = tm[tm.crew == crew].set_index("t_s")
-        t_lethal = x.index[x.core_temp_rise_C >= phys.CORE_LETHAL_RISE_C][0]
+        t_lethal = x.index[x.core_temp_rise_C >= 42.0 - 37.0][0]  # the CTM, Bynum 1978
         t_dead = ev[(ev.crew == crew) & (ev.code == "loss-of-crew-hyperthermia")].t_s.iloc[0]
-        assert t_dead - t_lethal == pytest.approx(phys.HEAT_LETHAL_S, abs=60.0)
-        assert x.core_temp_rise_C.max() < phys.CORE_LETHAL_RISE_C + 2.0
+        assert t_dead - t_lethal == pytest.approx(3600.0, abs=60.0)  # more than the hour
+        assert x.core_temp_rise_C.max() < 7.0
     assert res.summary["outcome"] == "loss-of-crew"
