@@ -158,7 +158,7 @@ def test_a_first_run_compiles_in_two_processes(tmp_path):
     assert out.returncode == 0, out.stderr[-800:]
     compiled, helper = out.stdout.splitlines()
     first = {  # the timeline's and the motion's (impl: Numba's own)
-        "_quiet_kernel", "_chief_after", "_advance_all_held", "_beyond_reach",
+        "_quiet_kernel", "_hatch_at", "_chief_after", "_advance_all_held", "_beyond_reach",
         "_peak_and_range", "impl",
     }  # fmt: skip
     assert set(json.loads(compiled)) <= first

@@ -124,39 +124,45 @@ def init(plan: Plan) -> TimelineState:
 def hatch_vessel(s: TimelineState, plan: Plan) -> np.ndarray:
     """(R, C) the vessel whose EVA hatch each crew member goes out or comes in by at their
     current activity (on the way back: the one their ingress enters)."""
-    if plan.single_hatch >= 0:  # one EVA hatch on the vehicle: every crew member's
-        return np.full(s.act.shape, plan.single_hatch)
-    S = plan.kind.shape[1]
-    slot = np.minimum(s.act, S - 1)
-    slot = np.where(slot == S - 1, np.maximum(s.return_to, 0), slot)
-    return plan.hatch_of.ravel().take(np.arange(slot.shape[1]) * S + slot)
+    return _vessels(s, plan, True)
 
 
 def vessel_of(s: TimelineState, plan: Plan) -> np.ndarray:
     """(R, C) the vessel around each crew member (outside: the one whose hatch they use,
-    :func:`hatch_vessel`), one compiled call."""
+    :func:`hatch_vessel`)."""
+    return _vessels(s, plan, False)
+
+
+def _vessels(s: TimelineState, plan: Plan, hatch_only: bool) -> np.ndarray:
     out = np.empty(s.loc.shape, dtype=np.int64)
-    jit.about_to_run(_vessel_of, jit.ENGINE_NOTICE)
-    _vessel_of(s.loc, s.act, s.return_to, plan.hatch_of, plan.single_hatch, out)
+    jit.about_to_run(_vessel_kernel, jit.ENGINE_NOTICE)
+    _vessel_kernel(s.loc, s.act, s.return_to, plan.hatch_of, plan.single_hatch, hatch_only, out)
     return out
 
 
 @njit(cache=True, error_model="numpy")
-def _vessel_of(loc, act, return_to, hatch_of, single_hatch, out):
-    R, C = loc.shape
+def _hatch_at(c, act, return_to, hatch_of, single_hatch):
+    """The vessel whose EVA hatch crew member ``c`` goes by at activity ``act`` (one number:
+    on the way back, the return slot, the one their ingress enters)."""
+    if single_hatch >= 0:  # one EVA hatch on the vehicle: every crew member's
+        return single_hatch
     S = hatch_of.shape[1]
+    slot = min(act, S - 1)
+    return hatch_of[c, max(return_to, 0) if slot == S - 1 else slot]
+
+
+@njit(cache=True, error_model="numpy")
+def _vessel_kernel(loc, act, return_to, hatch_of, single_hatch, hatch_only, out):
+    R, C = loc.shape
     for r in range(R):
         for c in range(C):
-            if loc[r, c] != LOC_OUTSIDE:
-                out[r, c] = loc[r, c]
-            elif single_hatch >= 0:
-                out[r, c] = single_hatch
+            if hatch_only or loc[r, c] == LOC_OUTSIDE:
+                out[r, c] = _hatch_at(c, act[r, c], return_to[r, c], hatch_of, single_hatch)
             else:
-                slot = min(act[r, c], S - 1)
-                out[r, c] = hatch_of[c, max(return_to[r, c], 0) if slot == S - 1 else slot]
+                out[r, c] = loc[r, c]
 
 
-jit.register(_vessel_of, jit.ENGINE_NOTICE)
+jit.register(_vessel_kernel, jit.ENGINE_NOTICE)
 
 
 def step(s: TimelineState, plan: Plan, p_ves: np.ndarray, p_suit: np.ndarray, motion, t, dt):
@@ -415,10 +421,7 @@ def _quiet_kernel(
             slot = min(act[r, c], S - 1)
             k = kind[c, slot]
             is_return = slot == S - 1
-            if single_hatch >= 0:
-                hv = single_hatch
-            else:
-                hv = hatch_of[c, max(return_to[r, c], 0) if is_return else slot]
+            hv = _hatch_at(c, act[r, c], return_to[r, c], hatch_of, single_hatch)
             outside = loc[r, c] == LOC_OUTSIDE
             p_loc = p_ves[r, hv] if outside else p_ves[r, loc[r, c]]
             dep_c = after_c[c, slot]
