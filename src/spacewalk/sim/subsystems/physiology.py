@@ -153,34 +153,9 @@ def step(s: PhysiologyState, pio2_mmHg, ppco2_mmHg, core_rise_C, helmet_water_L,
     return s, events
 
 
-@njit(cache=True, error_model="numpy")
-def _calm(pio2, ppco2, core_rise, helmet_water, hypoxia, co2_impaired, co2_incap, condition):
-    """Whether :func:`step` would change nothing and log nothing: every crew member well,
-    breathing enough O2 and too little CO2 to start a dose, no dose left to fade, core
-    temperature and helmet water short of impairment (a NaN is never calm)."""
-    R, C = pio2.shape
-    for r in range(R):
-        for c in range(C):
-            if not (
-                condition[r, c] == WELL
-                and hypoxia[r, c] == 0.0
-                and co2_impaired[r, c] == 0.0
-                and co2_incap[r, c] == 0.0
-                and pio2[r, c] >= HYPOXIA_NONE
-                and pio2[r, c] >= HYPOXIA_IMPAIRED
-                and ppco2[r, c] < CO2_DOSE_FROM
-                and core_rise[r, c] < phys.CORE_IMPAIRED_RISE_C
-                and core_rise[r, c] > -phys.CORE_IMPAIRED_DROP_C
-                and helmet_water[r, c] < phys.HELMET_WATER_IMPAIRED_L
-            ):
-                return False
-    return True
-
-
 HYPOXIA_NONE = phys.HYPOXIA_NONE_PIO2_MMHG
 HYPOXIA_IMPAIRED = phys.HYPOXIA_IMPAIRED_PIO2_MMHG
 CO2_DOSE_FROM = min(phys.CO2_IMPAIRED_MMHG_S[0][0], phys.CO2_INCAPACITATED_MMHG_S[0][0])
-jit.register(_calm, jit.ENGINE_NOTICE)
 
 
 @njit(cache=True, error_model="numpy")
@@ -195,6 +170,29 @@ def exposed(pio2, ppco2, core_rise, helmet_water) -> bool:
         and core_rise > -phys.CORE_IMPAIRED_DROP_C
         and helmet_water < phys.HELMET_WATER_IMPAIRED_L
     )
+
+
+@njit(cache=True, error_model="numpy")
+def _calm(pio2, ppco2, core_rise, helmet_water, hypoxia, co2_impaired, co2_incap, condition):
+    """Whether :func:`step` would change nothing and log nothing: every crew member well,
+    breathing enough O2 and too little CO2 to start a dose, no dose left to fade, core
+    temperature and helmet water short of impairment (a NaN is never calm)."""
+    R, C = pio2.shape
+    for r in range(R):
+        for c in range(C):
+            if not (
+                condition[r, c] == WELL
+                and hypoxia[r, c] == 0.0
+                and co2_impaired[r, c] == 0.0
+                and co2_incap[r, c] == 0.0
+                and pio2[r, c] >= HYPOXIA_IMPAIRED
+                and not exposed(pio2[r, c], ppco2[r, c], core_rise[r, c], helmet_water[r, c])
+            ):
+                return False
+    return True
+
+
+jit.register(_calm, jit.ENGINE_NOTICE)
 
 
 def _causes(s: PhysiologyState, level, pio2_mmHg, core_rise_C, helmet_water_L) -> np.ndarray:
