@@ -43,8 +43,17 @@ CABIN_GAS_T_K = 295.0  # [K] cabin and airlock gas (default of [vehicle.cabin] t
 VENT_GAS_T_K = 285.0  # [K] ventilation gas at the fan, after the cooler (NF: assumption)
 DISCHARGE_CD = 0.72  # discharge coefficient of vents, hatches and suit holes (NF: sharp-edged orifice ~0.6-0.8)
 
+M_H2O = 0.018015  # [kg/mol]
+BODY_T_K = 310.15  # [K] core and lung temperature, 37 C (BTPS)
 SKIN_T_K = 308.15  # [K] mean skin temperature under a working suit, 35 C (NF: assumption)
 GAMMA_AIR = 1.4  # ratio of specific heats for air, O2 and N2 near 295 K
+
+
+def p_sat_water_Pa(t_K: float) -> float:
+    """Saturation vapour pressure of water [Pa] at ``t_K``: the Magnus form of Alduchov and
+    Eskridge 1996 (J Appl Meteor 35:601), over water, within 0.4 % from -40 to 50 C."""
+    t_C = t_K - 273.15
+    return 610.94 * math.exp(17.625 * t_C / (t_C + 243.04))
 
 
 def gas_constant(o2_mole_fraction: float) -> float:

@@ -1,7 +1,7 @@
 """Suit life support physics: the regulator, CO2 washout and scrubbing, heat balance and
 sweat, fit through a hatch. Pure functions. Those the engine's compiled suit kernels call
 are compiled with Numba and take one suit's numbers (``regulated_mass_step``, ``co2_step``,
-``scrubber_efficiency``, ``heat_step``); ``inspired_co2_mmHg`` and ``fog_index`` take
+``scrubber_efficiency``, ``heat_step``, the fogging functions); ``inspired_co2_mmHg`` takes
 numbers or arrays; the rest take arrays shaped (runs, crew).
 
 CO2: the suit gas is one well-mixed node of volume V ventilated by a flow Q whose CO2 is
@@ -23,6 +23,16 @@ the water vapour in it: the relief valve vents the rest.
 Heat: metabolic and equipment heat go to the cooling (liquid-cooling garment or the gas
 stream), up to its capacity; the rest is stored in the body, which answers with sweat. Only
 the sweat the ventilation can carry evaporates (its latent heat leaves); the rest pools.
+
+Fogging: water condenses on the visor when its inner face is colder than the dew point of the
+gas that sweeps it. The gas enters with the suit's inlet dew point and takes up the water the
+lungs add (the minute ventilation leaves saturated at 37 C) and, where the gas reaches the
+helmet after the body, the evaporated sweat; a stream that carries its whole capacity leaves
+saturated at skin temperature (:func:`helmet_vapour_Pa`). The visor's inner face lies between
+the helmet's inside, at skin temperature, and the radiative sink of the space (or cabin)
+beyond it, a share ``coupling`` of the way (:func:`visor_temperature_K`): at night, against a
+colder sink, it is colder. The fog index is the gas's vapour pressure over saturation at the
+visor (:func:`fog_index`): above 1 the visor condenses.
 """
 
 from __future__ import annotations
@@ -30,14 +40,29 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from ..units import H_VAP_SWEAT, R_CO2, SKIN_T_K, SOLAR_CONSTANT_W_M2, STEFAN_BOLTZMANN
+from .. import units
+from ..units import (
+    BODY_T_K,
+    H_VAP_SWEAT,
+    M_H2O,
+    PA_PER_MMHG,
+    R_CO2,
+    R_UNIVERSAL,
+    SKIN_T_K,
+    SOLAR_CONSTANT_W_M2,
+    STEFAN_BOLTZMANN,
+)
 from .metabolism import o2_energy_equivalent_J_per_L
+from .physiology import PH2O_BODY_MMHG
 
 SCRUBBER_BREAKTHROUGH = 0.9  # loading fraction where CO2 starts to pass the bed
 RECOVERY_TAU_S = 900.0  # [s] time constant of clearing stored heat when cooling has room
 SWEAT_TAU_S = 300.0  # [s] stored heat / (h_vap * tau) sets the sweat rate
 SWEAT_MAX_KG_S = 1.5 / 3600.0  # [kg/s] 1.5 L/h, a high sustained human sweat rate
-RESPIRED_WATER_KG_S = 0.04 / 3600.0  # [kg/s] water vapour in exhaled gas
+# [kg/m^3] water in expired gas, saturated at 37 C: 47 mmHg M_H2O / (R T_body) = 0.0438 (H)
+EXPIRED_WATER_KG_M3 = PH2O_BODY_MMHG * PA_PER_MMHG * M_H2O / (R_UNIVERSAL * BODY_T_K)
+
+p_sat_water_Pa = njit(cache=True, error_model="numpy")(units.p_sat_water_Pa)
 
 
 @njit(cache=True, error_model="numpy")
@@ -142,10 +167,42 @@ def heat_step(storage_J, heat_in_W, cooling_max_W, evaporation_max_kg_s, dt_s, l
 
 
 @njit(cache=True, error_model="numpy")
-def fog_index(sweat_kg_s, evaporation_max_kg_s):
-    """Water vapour brought into the helmet over what the ventilation removes (>1: fogging)."""
-    load = sweat_kg_s + RESPIRED_WATER_KG_S
-    return load / np.maximum(evaporation_max_kg_s, 1e-9)
+def respired_water_kg_s(metabolic_W, p_water_in_Pa):
+    """Water the lungs add to the helmet gas [kg/s]: the minute ventilation (BTPS) leaves
+    saturated at 37 C and came in carrying ``p_water_in_Pa`` of vapour (one crew member)."""
+    ve_m3_s = minute_ventilation_L_min(metabolic_W) / 60000.0
+    inspired = p_water_in_Pa * M_H2O / (R_UNIVERSAL * BODY_T_K)
+    return ve_m3_s * max(EXPIRED_WATER_KG_M3 - inspired, 0.0)
+
+
+@njit(cache=True, error_model="numpy")
+def helmet_vapour_Pa(p_water_in_Pa, load_kg_s, capacity_kg_s):
+    """Water vapour pressure [Pa] of the gas at the visor (one crew member).
+
+    The stream enters at ``p_water_in_Pa`` and can carry ``capacity_kg_s`` of water before it
+    is saturated at skin temperature; a load of water takes it that share of the way (linear
+    in vapour pressure, exact to the mole fraction of water, a few per cent). A load at or
+    beyond the capacity, or a stream that has stopped, leaves the gas saturated.
+    """
+    p_skin = p_sat_water_Pa(SKIN_T_K)
+    if capacity_kg_s <= 0.0:
+        return p_skin
+    share = min(load_kg_s / capacity_kg_s, 1.0)
+    return p_water_in_Pa + share * (p_skin - p_water_in_Pa)
+
+
+@njit(cache=True, error_model="numpy")
+def visor_temperature_K(sink_K, coupling):
+    """Temperature of the visor's inner face [K]: a share ``coupling`` of the way from the
+    helmet's inside (skin temperature) to the radiative sink beyond the visor."""
+    return SKIN_T_K - coupling * (SKIN_T_K - sink_K)
+
+
+@njit(cache=True, error_model="numpy")
+def fog_index(p_water_Pa, visor_K):
+    """The gas's water vapour pressure over saturation at the visor's face (>1: the visor
+    condenses, it fogs)."""
+    return p_water_Pa / p_sat_water_Pa(visor_K)
 
 
 def envelope_m(dp_suit_kPa, envelope0_m, compliance_m_per_kPa):

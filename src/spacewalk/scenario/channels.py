@@ -73,7 +73,7 @@ CHANNELS: tuple[Channel, ...] = (
     Channel("core_temp_rise_C", "C", "core temperature rise implied by the heat storage"),
     Channel("cooling_W", "W", "heat removed by the suit's cooling"),
     Channel("sweat_L", "L", "sweat produced since the start"),
-    Channel("fog_index", "", "moisture load over ventilation capacity (>1 visor fogs)"),
+    Channel("fog_index", "", "helmet gas vapour pressure over saturation at the visor (>1 fogs)"),
     Channel("feedwater_kg", "kg", "sublimator feedwater left"),
     Channel("battery_Ah", "Ah", "suit battery charge left"),
     Channel("helmet_water_L", "L", "free water in the helmet"),

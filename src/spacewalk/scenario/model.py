@@ -610,6 +610,9 @@ class Suit(_Model):
     absorptance: float = Field(gt=0, le=1)
     emittance: float = Field(gt=0, le=1)
     insulation_W_K: float = Field(ge=0, le=100)
+    vent_dew_point_C: float = Field(ge=-80, le=35)
+    vent_to_helmet_first: bool
+    visor_coupling: float = Field(ge=0, le=1)
 
     @model_validator(mode="after")
     def _consistent(self):

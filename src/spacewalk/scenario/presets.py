@@ -8,7 +8,6 @@ preset and override any field (``[suits.NAME] base = "emu"``).
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from types import MappingProxyType
 
@@ -22,15 +21,10 @@ from ..units import (
     VENT_GAS_T_K,
     W_PER_BTU_H,
     W_PER_KCAL_H,
+    p_sat_water_Pa,
 )
 
 _CP_O2 = 918.0  # [J/(kg K)] specific heat of O2 at 300 K
-_T_SKIN_C = SKIN_T_K - 273.15  # [C] skin temperature under a working suit (units.py)
-
-
-def _p_sat_water_Pa(t_C: float) -> float:
-    """Saturation vapour pressure of water [Pa], Magnus-Tetens (Alduchov & Eskridge 1996)."""
-    return 610.94 * math.exp(17.625 * t_C / (t_C + 243.04))
 
 
 def vent_moisture_capacity_kg_h(vent_flow_kg_h: float, p_suit_Pa: float, t_inlet_dew_C: float):
@@ -41,8 +35,8 @@ def vent_moisture_capacity_kg_h(vent_flow_kg_h: float, p_suit_Pa: float, t_inlet
     times the gas flow is the most sweat the stream can evaporate.
     """
     ratio = 18.015 / 31.998
-    p_out = _p_sat_water_Pa(_T_SKIN_C)
-    p_in = _p_sat_water_Pa(t_inlet_dew_C)
+    p_out = p_sat_water_Pa(SKIN_T_K)
+    p_in = p_sat_water_Pa(t_inlet_dew_C + 273.15)
     w_out = ratio * p_out / (p_suit_Pa - p_out)
     w_in = ratio * p_in / (p_suit_Pa - p_in)
     return vent_flow_kg_h * (w_out - w_in)
@@ -87,6 +81,14 @@ _NO_BACKPACK = {
 # every suit: white beta-cloth/ortho-fabric typical values (absorptance 0.2, emittance 0.85)
 # and an overall insulation conductance of 1 W/K are assumptions.
 _THERMAL = {"absorptance": 0.2, "emittance": 0.85, "insulation_W_K": 1.0}
+# The visor's inner face lies this share of the way from skin temperature to the radiative
+# sink beyond it (lifesupport.visor_temperature_K). C, an upper bound from the record: Gemini
+# 12's visor, treated with anti-fog, did not fog (reference-data 11), which holds up to ~0.10;
+# 0.08 is taken. Not a measured conductance: a bare polycarbonate bubble radiating to space
+# would be near 0.3 (inside ~3.5 W/m^2K of vent-gas convection and face radiation, outside
+# ~1.7 through the bubble and its protective visor: textbook estimates), at which every EMU
+# visor would condense at night; the anti-fog film that keeps it clear is folded in here.
+_VISOR_COUPLING = 0.08
 
 _SUITS: dict[str, dict] = {
     "emu": {
@@ -121,6 +123,9 @@ _SUITS: dict[str, dict] = {
         "supply": "backpack",
         "mass_kg": 124.7,  # M: 275 lb flight EMU without SAFER (Wikipedia EMU specifications)
         **_THERMAL,
+        "vent_dew_point_C": 12.5,  # M: EMU Handbook 2.1.2 via sydneydo PLSS.m
+        "vent_to_helmet_first": True,  # M: the gas enters at the back of the helmet and flows over the face (reference-data 11)
+        "visor_coupling": _VISOR_COUPLING,
     },
     "orlan": {
         "title": "Orlan-M semi-rigid suit (Mir, ISS)",
@@ -151,6 +156,9 @@ _SUITS: dict[str, dict] = {
         "supply": "backpack",
         "mass_kg": 112.0,  # NF: Orlan-M mass not in reference-data; commonly quoted 112 kg
         **_THERMAL,
+        "vent_dew_point_C": 12.5,  # NF: taken equal to the EMU
+        "vent_to_helmet_first": True,  # NF: taken equal to the EMU
+        "visor_coupling": _VISOR_COUPLING,
     },
     "berkut": {
         "title": "Berkut (Voskhod 2), open-loop gas-cooled",
@@ -185,6 +193,9 @@ _SUITS: dict[str, dict] = {
         "supply": "backpack",
         "mass_kg": 41.5,  # NF: suit ~20 kg plus backpack ~21.5 kg, commonly quoted, unverified
         **_THERMAL,
+        "vent_dew_point_C": -40.0,  # C: dry bottled O2, as its moisture capacity above
+        "vent_to_helmet_first": False,  # NF: the gas is the coolant; taken to pass the body first
+        "visor_coupling": _VISOR_COUPLING,
     },
     "gemini-g4c": {
         "title": "Gemini G4C suit with the ELSS chest pack, umbilical-fed",
@@ -205,6 +216,9 @@ _SUITS: dict[str, dict] = {
         "envelope_compliance_m_per_kPa": 0.003,  # NF: assumption (soft suit)
         "mass_kg": 19.0,  # NF: G4C ~15.4 kg (unverified) plus the 3.6 kg ELSS chest pack (NASM, H)
         **_THERMAL,
+        "vent_dew_point_C": -40.0,  # C: dry O2 from the spacecraft, dumped overboard (open loop)
+        "vent_to_helmet_first": False,  # NF: the gas is the coolant; taken to pass the body first
+        "visor_coupling": _VISOR_COUPLING,
     },
     "spacex-eva": {
         "title": "SpaceX EVA suit (Polaris Dawn), umbilical-fed",
@@ -226,6 +240,9 @@ _SUITS: dict[str, dict] = {
         "envelope_compliance_m_per_kPa": 0.002,  # NF: assumption
         "mass_kg": 25.0,  # NF: SpaceX EVA suit mass not published; assumption
         **_THERMAL,
+        "vent_dew_point_C": -40.0,  # NF: dry O2 from the vehicle, open loop
+        "vent_to_helmet_first": False,  # NF: the gas is the coolant; taken to pass the body first
+        "visor_coupling": _VISOR_COUPLING,
     },
 }
 

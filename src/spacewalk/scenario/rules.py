@@ -124,7 +124,7 @@ STANDARD_RULES: tuple[dict, ...] = (
         above=1.0,
         level="caution",
         action="alarm",
-        message="moisture beyond what the ventilation removes: visor fogging",  # C: fog_index > 1
+        message="helmet gas above saturation at the visor: visor fogging",  # fog_index > 1: condensing
     ),
     dict(
         id="dcs-risk",

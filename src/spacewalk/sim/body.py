@@ -113,7 +113,6 @@ def step(eng, now, vloc, p_ves, t: float, sunlit: float) -> bool:
     flagged."""
     plan, p, tl, fs = eng.plan, eng.p, eng.tl, eng.fs
     s, cs, th, pw, b, f = eng.suit, eng.cs, eng.th, eng.pw, eng.body, eng.flags
-    env_shadow, env_swing = eng.env
     suited, t, dt = tl.suited, float(t), float(eng.dt)
     jit.about_to_run(_environment, jit.ENGINE_NOTICE)
     _environment(
@@ -131,7 +130,7 @@ def step(eng, now, vloc, p_ves, t: float, sunlit: float) -> bool:
     flagged |= co2.run(cs, plan, suited, b.met, b.fan_ok, b.purge, s.p_suit_Pa, b.live, t, dt,
                        f.co2)  # fmt: skip
     flagged |= thermal.run(
-        th, plan, suited, b.outside, b.met, b.equip_W, b.fan_ok, env_shadow, env_swing, sunlit,
+        th, plan, suited, b.outside, b.met, b.equip_W, b.fan_ok, eng.env, sunlit,
         fs.cooling_factor, fs.water_rate_kg_s, b.live, b.on_vehicle, t, dt, b.cooling, b.fog,
         f.thermal,
     )  # fmt: skip

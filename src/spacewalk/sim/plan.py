@@ -20,7 +20,7 @@ from ..scenario import ACTIVITIES, DEFAULT_WORKLOAD, Scenario, utc_seconds
 from ..scenario.model import OUTSIDE, walk_vessels
 from ..scenario.presets import WORKLOADS_W
 from ..scenario.protocols import stage_tuples
-from ..units import DISCHARGE_CD, M3_PER_FT3, PA_PER_PSI, gas_constant
+from ..units import DISCHARGE_CD, M3_PER_FT3, PA_PER_PSI, gas_constant, p_sat_water_Pa
 
 KIND = {name: i for i, name in enumerate(ACTIVITIES)}
 RETURN = len(ACTIVITIES)  # kind code of the hidden return-to-hatch activity
@@ -261,6 +261,9 @@ class CrewParams:
     absorptance: np.ndarray  # outer layer solar absorptance
     emittance: np.ndarray  # outer layer emittance
     insulation_W_K: np.ndarray  # insulation conductance
+    vent_water_Pa: np.ndarray  # water vapour pressure of the gas entering the helmet
+    helmet_first: np.ndarray  # the vent gas reaches the helmet before the body
+    visor_coupling: np.ndarray  # share of the way from skin to sink of the visor's face
     met_factor: np.ndarray  # metabolic factor of a campaign's dispersion (1 nominal)
     dose0: np.ndarray  # (R, C, fields of dcs.Dose): tissues and DCS dose after the history
 
@@ -342,6 +345,7 @@ _UNSUITED = {
     "rebreathed_ve_L_min": 1.0,
     "emittance": 1.0,
     "envelope0_m": 0.5,
+    "helmet_first": False,
 }
 
 
@@ -383,6 +387,9 @@ def _crew_arrays(sc: Scenario, runs: int) -> dict[str, np.ndarray]:
             "absorptance",
             "emittance",
             "insulation_W_K",
+            "vent_water_Pa",
+            "helmet_first",
+            "visor_coupling",
         )
     }
     for m in sc.crew:
@@ -417,6 +424,9 @@ def _crew_arrays(sc: Scenario, runs: int) -> dict[str, np.ndarray]:
         cols["absorptance"].append(s.absorptance)
         cols["emittance"].append(s.emittance)
         cols["insulation_W_K"].append(s.insulation_W_K)
+        cols["vent_water_Pa"].append(p_sat_water_Pa(s.vent_dew_point_C + 273.15))
+        cols["helmet_first"].append(s.vent_to_helmet_first)
+        cols["visor_coupling"].append(s.visor_coupling)
         cols["p_set_Pa"].append(s.pressure_psi * PA_PER_PSI)
         cols["p_low_Pa"].append((s.low_pressure_psi or s.pressure_psi) * PA_PER_PSI)
         cols["cooling_W"].append(s.cooling_W)

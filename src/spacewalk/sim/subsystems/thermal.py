@@ -1,6 +1,7 @@
 """Heat and water: metabolic, equipment and environment heat against the suit's cooling
 (liquid loop on a sublimator, or gas cooling), body heat storage both ways and sweat,
-sublimator feedwater, water intrusion into the helmet and visor fogging. Unsuited crew are
+sublimator feedwater, water intrusion into the helmet and visor fogging (the helmet gas's
+dew point against the visor's temperature, in sun, shadow or a vessel). Unsuited crew are
 cooled by the cabin.
 
 Energy and water are accounted for: the heat in (metabolic, equipment, environment) is the
@@ -19,7 +20,7 @@ import numpy as np
 from numba import njit
 
 from ...physics import jit, lifesupport
-from ...units import H_SUB_ICE, H_VAP_SWEAT
+from ...units import CABIN_GAS_T_K, H_SUB_ICE, H_VAP_SWEAT
 from ..arrays import as_bool, as_f64
 from ..events import Emit
 from ..plan import Plan
@@ -75,12 +76,15 @@ def recharge(s: ThermalState, plan: Plan, mask) -> ThermalState:
     return s
 
 
-def environment(plan: Plan) -> tuple[np.ndarray, np.ndarray]:
-    """Environment heat leak [W] of each suit in shadow, and its swing from shadow to sun."""
+def environment(plan: Plan) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Environment heat leak [W] of each suit in shadow and its swing from shadow to sun, and
+    the radiative sink [K] beyond the visor in shadow and its swing (the outer layer's)."""
     p = plan.crew
     sun = lifesupport.environment_heat_W(1.0, p.absorptance, p.emittance, p.insulation_W_K)
     shadow = lifesupport.environment_heat_W(0.0, p.absorptance, p.emittance, p.insulation_W_K)
-    return shadow, sun - shadow
+    sink_sun = lifesupport.sink_temperature_K(1.0, p.absorptance, p.emittance)
+    sink_shadow = lifesupport.sink_temperature_K(0.0, p.absorptance, p.emittance)
+    return shadow, sun - shadow, sink_shadow, sink_sun - sink_shadow
 
 
 def step(
@@ -106,13 +110,12 @@ def step(
     p = plan.crew
     shape = p.feedwater_kg.shape
     on_vehicle = p.umbilical if on_vehicle is None else on_vehicle
-    env_shadow, env_swing = env
     cooling, fog = np.empty(shape), np.empty(shape)
     flags = np.zeros(shape, dtype=np.bool_)  # feedwater ran out this step
     any_flag = run(
         s, plan, as_bool(suited, shape), as_bool(outside, shape), as_f64(met_W, shape),
-        as_f64(equip_W, shape), as_bool(fan_ok, shape), as_f64(env_shadow, shape),
-        as_f64(env_swing, shape), sunlit, as_f64(faults.cooling_factor, shape),
+        as_f64(equip_W, shape), as_bool(fan_ok, shape), tuple(as_f64(e, shape) for e in env),
+        sunlit, as_f64(faults.cooling_factor, shape),
         as_f64(faults.water_rate_kg_s, shape), as_bool(live, shape), as_bool(on_vehicle, shape),
         t, dt, cooling, fog, flags,
     )  # fmt: skip
@@ -120,19 +123,20 @@ def step(
 
 
 def run(
-    s: ThermalState, plan: Plan, suited, outside, met_W, equip_W, fan_ok, env_shadow,
-    env_swing, sunlit, cooling_factor, water_rate_kg_s, live, on_vehicle, t, dt, cooling,
-    fog, flags,
+    s: ThermalState, plan: Plan, suited, outside, met_W, equip_W, fan_ok, env, sunlit,
+    cooling_factor, water_rate_kg_s, live, on_vehicle, t, dt, cooling, fog, flags,
 ) -> bool:  # fmt: skip
     """The kernel on (R, C) arrays of its dtypes (the engine's own buffers: nothing is
-    converted), ``cooling`` [W], ``fog`` and ``flags`` filled in; returns whether any event
-    is flagged."""
+    converted; ``env`` from :func:`environment`), ``cooling`` [W], ``fog`` and ``flags``
+    filled in; returns whether any event is flagged."""
     p = plan.crew
+    env_shadow, env_swing, sink_shadow, sink_swing = env
     jit.about_to_run(_kernel, jit.ENGINE_NOTICE)
     return _kernel(
         s.heat_J, s.sweat_kg, s.feedwater_kg, s.helmet_water_kg, s.feedwater_out_s,
         s.sublimated_kg, s.helmet_drained_kg, s.external_water_kg, s.heat_in_J, s.heat_out_J,
         p.cooling_W, p.feedwater_kg, p.liquid, p.evap_kg_s, env_shadow, env_swing,
+        p.vent_water_Pa, p.helmet_first, p.visor_coupling, p.scrubber, sink_shadow, sink_swing,
         suited, outside, met_W, equip_W, fan_ok, float(sunlit), cooling_factor,
         water_rate_kg_s, live, on_vehicle, float(t), float(dt), cooling, fog, flags,
     )  # fmt: skip
@@ -150,6 +154,7 @@ def _kernel(
     heat_J, sweat_kg, feedwater, helmet_water, feedwater_out_s, sublimated, helmet_drained,
     external_water, heat_in_J, heat_out_J,
     cooling_W, feedwater_cap, liquid, evap_kg_s, env_shadow, env_swing,
+    vent_water_Pa, helmet_first, visor_coupling, closed_loop, sink_shadow, sink_swing,
     suited, outside, met_W, equip_W, fan_ok, sunlit, cooling_factor, water_rate, live,
     on_vehicle, t, dt,
     cooling_out, fog_out, flags,
@@ -157,7 +162,8 @@ def _kernel(
     """The heat and water step of every run and crew member, in place (the module's text):
     cooling capacity from what is working and the water left, the body's heat storage and
     sweat (:func:`lifesupport.heat_step`), the sublimator's water, helmet water from its
-    cause while the tank lasts, drained when the helmet comes off."""
+    cause while the tank lasts, drained when the helmet comes off, and the fog index of
+    the visor (the module's text of :mod:`lifesupport`)."""
     R, C = heat_J.shape
     flagged = False
     for r in range(R):
@@ -209,7 +215,23 @@ def _kernel(
                 helmet_drained[r, c] += helmet_water[r, c]
                 helmet_water[r, c] = 0.0
             cooling_out[r, c] = cooling
-            fog_out[r, c] = lifesupport.fog_index(sweat, evap_max) * (1.0 if on else 0.0)
+            fog_out[r, c] = 0.0
+            if on:
+                # the gas enters at the suit's inlet dew point: a closed loop's cooler
+                # condenses its water, an open loop's bottled O2 is dry. A closed loop whose
+                # cooling is lost keeps its water: the gas goes saturated (no capacity left)
+                load = lifesupport.respired_water_kg_s(met_W[r, c], vent_water_Pa[r, c])
+                if not helmet_first[r, c]:
+                    load += evap
+                dried = cool_max > 0 or not closed_loop[r, c]
+                p_water = lifesupport.helmet_vapour_Pa(
+                    vent_water_Pa[r, c], load, evap_max if dried else 0.0
+                )
+                sink = CABIN_GAS_T_K  # suited in a vessel: its walls
+                if outside[r, c]:
+                    sink = sink_shadow[r, c] + sunlit * sink_swing[r, c]
+                visor = lifesupport.visor_temperature_K(sink, visor_coupling[r, c])
+                fog_out[r, c] = lifesupport.fog_index(p_water, visor)
             if before and not feedwater[r, c] > 0 and on and live[r, c]:
                 flags[r, c] = flagged = True
                 if np.isnan(feedwater_out_s[r, c]):
