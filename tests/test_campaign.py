@@ -71,6 +71,13 @@ EVERY_KIND = [
         "sigma": 0.4,
         "relative": True,
     },
+    {
+        "target": "crew.*.suit.visor_coupling",
+        "distribution": "uniform",
+        "low": 0.04,
+        "high": 0.2,
+    },
+    {"target": "crew.cassidy.suit.insulation_W_K", "distribution": "uniform", "low": 0.3, "high": 2},
     {"target": "crew.*.tether.*.length_m", "distribution": "uniform", "low": 20, "high": 30},
     {
         "target": "timeline.cassidy.experiment retrieval and cable routing.duration_min",

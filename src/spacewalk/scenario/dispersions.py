@@ -73,6 +73,8 @@ SUIT_KEYS = {
     "vent_flow_cfm": ("vent_m3_s", M3_PER_FT3 / 60.0),
     "purge_flow_kg_h": ("purge_kg_s", 1.0 / 3600.0),
     "pressure_psi": ("p_set_Pa", PA_PER_PSI),
+    "insulation_W_K": ("insulation_W_K", 1.0),  # NF for every suit: worth dispersing
+    "visor_coupling": ("visor_coupling", 1.0),  # C: worth dispersing
 }
 _BACKPACK_ONLY = ("o2_primary_kg", "feedwater_kg", "battery_Ah")  # zero on an umbilical
 CREW_KEYS = ("metabolic_factor", "mass_kg", "translation_speed_m_s")
