@@ -77,7 +77,12 @@ EVERY_KIND = [
         "low": 0.04,
         "high": 0.2,
     },
-    {"target": "crew.cassidy.suit.insulation_W_K", "distribution": "uniform", "low": 0.3, "high": 2},
+    {
+        "target": "crew.cassidy.suit.insulation_W_K",
+        "distribution": "uniform",
+        "low": 0.3,
+        "high": 2,
+    },
     {"target": "crew.*.tether.*.length_m", "distribution": "uniform", "low": 20, "high": 30},
     {
         "target": "timeline.cassidy.experiment retrieval and cable routing.duration_min",
