@@ -6,6 +6,7 @@ import pytest
 
 from spacewalk import SUITS, simulate
 from spacewalk.physics import lifesupport
+from spacewalk.physics.metabolism import o2_energy_equivalent_J_per_L
 from spacewalk.units import PA_PER_MMHG, SKIN_T_K, p_sat_water_Pa
 
 from .helpers import edited
@@ -19,12 +20,14 @@ def test_saturation_pressure_matches_the_steam_tables_and_the_lungs():
     assert p_sat_water_Pa(SKIN_T_K) == pytest.approx(5628.0, rel=0.005)
 
 
-@pytest.mark.parametrize("metabolic_W", [85.0, 100.0])
-def test_the_breath_loses_300_to_400_mL_a_day_at_rest_in_room_air(metabolic_W):
+@pytest.mark.parametrize("humidity", [0.3, 0.5])
+def test_the_breath_loses_300_to_400_mL_a_day_at_rest_in_room_air(humidity):
     # insensible water loss from the respiratory tract: 300-400 mL/day (Guyton and Hall,
-    # Textbook of Medical Physiology, ch. 25); room air 22 C at 50 % relative humidity
-    room = 0.5 * p_sat_water_Pa(295.15)
-    per_day = lifesupport.respired_water_kg_s(metabolic_W, room) * 86400.0
+    # Textbook of Medical Physiology, ch. 25); at rest, 1 MET = 3.5 mL O2/(kg min) for 70 kg
+    # (the MET's definition), in indoor air at 22 C and 30-50 % relative humidity
+    rest_W = 3.5e-3 * 70.0 / 60.0 * o2_energy_equivalent_J_per_L()
+    room = humidity * p_sat_water_Pa(295.15)
+    per_day = lifesupport.respired_water_kg_s(rest_W, room) * 86400.0
     assert 0.30 <= per_day <= 0.40
 
 
