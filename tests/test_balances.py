@@ -115,6 +115,7 @@ FAULTS = [
     {"kind": "regulator-failure"},
     {"kind": "cooling-failure", "remaining_fraction": 0.0},
     {"kind": "scrubber-exhausted"},
+    {"kind": "fan-failure"},
 ]
 
 

@@ -156,6 +156,40 @@ def test_gas_cooled_suit_stores_heat_far_beyond_its_cooling():
 # ---------------------------------------------------------------- scoped to each EVA
 
 
+def test_a_fan_failure_outside_fogs_the_visor_opens_the_purge_and_aborts(emu_toml):
+    """The EMU's fan, pump and water separator share one motor (the FPS of the EVA 23
+    mishap report, reference-data 4): when it stops, the vent loop stands still (the helmet
+    gas saturates and the visor fogs; no gas carries the CO2 to the canister), and the
+    cooling water stops. The standard rules answer as the EMU's procedure does: the purge
+    valve flushes the helmet with open-loop O2 on the secondary, and the secondary in use is
+    an abort to the airlock."""
+
+    def edit(d):
+        d["faults"] = [{"kind": "fan-failure", "crew": "ev1", "at_min": 120}]
+
+    res = simulate(edited(emu_toml, edit))
+    ev = res.events
+    ev1 = ev[ev.crew == "ev1"]
+
+    def first(code, subject=None):
+        rows = ev1[(ev1.code == code) & ((ev1.subject == subject) if subject else True)]
+        return rows.t_s.iloc[0]
+
+    fault = first("fault-fan")
+    assert fault == 7200
+    assert first("rule-caution", "visor-fog") == fault  # a still gas saturates at once
+    assert fault < first("rule-caution", "co2-high") < first("purge-opened")
+    assert first("purge-opened") <= first("switched-to-secondary") < first("abort")
+    assert first("abort") < first("ingress")
+    tel = res.telemetry[res.telemetry.crew == "ev1"].set_index("t_s")
+    assert tel.cooling_W[fault + 60] == 0.0  # the pump is on the same motor
+    assert tel.ppco2_mmHg.max() < 30.0  # the purge holds the helmet CO2
+    s = res.summary
+    assert s["crew"]["ev1"]["outcome"] == "aborted"
+    assert s["crew"]["ev2"]["outcome"] == "terminated"
+    assert res.telemetry[res.telemetry.crew == "ev2"].fog_index.max() < 1.0
+
+
 def _library(name: str) -> dict:
     import tomllib
 

@@ -66,6 +66,7 @@ ERROR_OF_FAULT = {
     "suit-leak": "oxy_error",
     "cooling-failure": "pump_error",  # the cooling loop's pump and sublimator
     "water-intrusion": "fan_error",  # the EMU's water came from its fan/pump/separator
+    "fan-failure": "fan_error",
 }
 
 

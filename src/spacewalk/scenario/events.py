@@ -41,6 +41,13 @@ EVENT_TYPES: tuple[EventType, ...] = (
         "the suit regulator fails",
     ),
     _t(
+        "fault-fan",
+        "warning",
+        "faults",
+        "FAULT suit fan stopped: no ventilation, no cooling water, no water separation",
+        "the suit's fan (its fan, pump and water separator share one motor) stops",
+    ),
+    _t(
         "fault-cooling",
         "warning",
         "faults",

@@ -103,6 +103,7 @@ FAULT_KINDS = {
     "regulator-failure": set(),
     "cooling-failure": {"remaining_fraction"},
     "scrubber-exhausted": set(),
+    "fan-failure": set(),
     "tether-break": {"tether"},
 }
 RULE_ACTIONS = ("alarm", "terminate", "abort", "lower-suit-pressure", "open-purge", "rescue")

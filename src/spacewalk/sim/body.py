@@ -123,6 +123,8 @@ def step(eng, now, vloc, p_ves, t: float, sunlit: float) -> bool:
         b.outside, b.live, b.met, b.p_amb, b.fo2_amb, b.on_vehicle,
     )  # fmt: skip
     power.run_outputs(pw, plan, suited, b.on_vehicle, b.fan_ok, b.equip_W)
+    if fs.any_fan:  # a failed fan motor: no ventilation, cooling water or water separation
+        np.logical_and(b.fan_ok, ~fs.fan_failed, out=b.fan_ok)
     flagged = suitgas.run(
         s, plan, suited, b.met, b.p_amb, fs.regulator_failed, fs.hole_cdA_m2, fs.any_leak,
         b.live, b.on_vehicle, t, dt, b.draw, b.purge, f.suit,

@@ -20,6 +20,7 @@ CODES = {
     "regulator-failure": "fault-regulator",
     "cooling-failure": "fault-cooling",
     "scrubber-exhausted": "fault-scrubber",
+    "fan-failure": "fault-fan",
     "tether-break": "fault-tether-break",
 }
 
@@ -30,9 +31,11 @@ class FaultState:
     hole_cdA_m2: np.ndarray  # (R, C) effective area of suit holes
     regulator_failed: np.ndarray  # (R, C) bool
     cooling_factor: np.ndarray  # (R, C) share of the cooling capacity left
+    fan_failed: np.ndarray  # (R, C) bool: the suit's fan (and the pump and separator on its motor)
     applied: list[np.ndarray]  # per planned fault: (R,) already applied
     next_s: float  # earliest time a pending fault is due
     any_leak: bool  # a suit-leak fault has been applied somewhere
+    any_fan: bool  # a fan-failure fault has been applied somewhere
 
 
 @dataclass
@@ -53,9 +56,11 @@ def init(plan: Plan) -> FaultState:
         hole_cdA_m2=np.zeros((R, C)),
         regulator_failed=np.zeros((R, C), dtype=bool),
         cooling_factor=np.ones((R, C)),
+        fan_failed=np.zeros((R, C), dtype=bool),
         applied=[np.zeros(R, dtype=bool) for _ in plan.faults],
         next_s=min((float(f.at_s.min()) for f in plan.faults), default=np.inf),
         any_leak=False,
+        any_fan=False,
     )
 
 
@@ -65,6 +70,7 @@ def clear(s: FaultState, mask) -> FaultState:
     s.hole_cdA_m2 = np.where(mask, 0.0, s.hole_cdA_m2)
     s.regulator_failed = s.regulator_failed & ~mask
     s.cooling_factor = np.where(mask, 1.0, s.cooling_factor)
+    s.fan_failed = s.fan_failed & ~mask
     return s
 
 
@@ -99,6 +105,9 @@ def step(s: FaultState, plan: Plan, t: float, run_ok: np.ndarray):
             s.cooling_factor[:, c] = np.where(due, value, s.cooling_factor[:, c])
         elif kind == "scrubber-exhausted":
             effects.scrubber_spent[:, c] |= due
+        elif kind == "fan-failure":
+            s.fan_failed[:, c] |= due
+            s.any_fan = True
         values = {
             "water-intrusion": {"rate_mL_min": value * 6e4},
             "cooling-failure": {"remaining": value},
