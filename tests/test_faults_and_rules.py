@@ -190,6 +190,16 @@ def test_a_fan_failure_outside_fogs_the_visor_opens_the_purge_and_aborts(emu_tom
     assert res.telemetry[res.telemetry.crew == "ev2"].fog_index.max() < 1.0
 
 
+def test_eva_23_keeps_every_standard_rule():
+    """ISS EVA 23 writes out the standard rules to change one threshold (the water abort); a
+    rule added to the standard set must reach it too (the purge valve once did not, and a
+    stopped fan there ended in loss of crew with the purge never opened)."""
+    from spacewalk.scenario.rules import STANDARD_RULES
+
+    own = {r["id"] for r in _library("iss-eva-23-2013")["flight_rules"]}
+    assert own == {r["id"] for r in STANDARD_RULES}
+
+
 def _library(name: str) -> dict:
     import tomllib
 
