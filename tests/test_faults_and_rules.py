@@ -190,6 +190,68 @@ def test_a_fan_failure_outside_fogs_the_visor_opens_the_purge_and_aborts(emu_tom
     assert res.telemetry[res.telemetry.crew == "ev2"].fog_index.max() < 1.0
 
 
+def _one_ev_with_iv_inside(emu_toml, faults):
+    """emu-nominal with EV2 gone and an IV crew member resting in the cabin."""
+
+    def edit(d):
+        d["crew"] = [c for c in d["crew"] if c["id"] == "ev1"]
+        d["crew"].append({"id": "iv", "name": "IV", "role": "inside"})
+        del d["timeline"]["ev2"]
+        for a in d["timeline"]["ev1"]:
+            a.pop("after", None)
+        d["timeline"]["iv"] = [{"activity": "rest", "label": "in the cabin", "duration_min": 400}]
+        d["faults"] = faults
+
+    return simulate(edited(emu_toml, edit))
+
+
+def test_the_crew_inside_come_for_a_crew_member_collapsed_alone_in_the_airlock(emu_toml):
+    """EV1's cooling fails; he terminates, gets in alone and collapses of heat in the airlock
+    during his own repress, which stops with him. Before, nobody could reach him: the IV
+    crew member in the cabin sat beside a half-repressed lock while he died of
+    hyperthermia. Now the IV opens the inner hatch's equalisation valve (the gas physics
+    brings the lock to the cabin's pressure) and, 9 min after the pressures are equal (ISS
+    EVA 23: repress end to helmet off, reference-data 4), has him in the cabin, suit off."""
+    res = _one_ev_with_iv_inside(
+        emu_toml,
+        [{"kind": "cooling-failure", "crew": "ev1", "at_min": 70, "remaining_fraction": 0.0}],
+    )
+    ev = res.events
+    ev1 = ev[ev.crew == "ev1"]
+    down = ev1[ev1.code == "incapacitated"].t_s.iloc[0]
+    helped = ev1[ev1.code == "helped-in"]
+    assert list(helped.subject) == ["iv"]
+    tel = res.telemetry[res.telemetry.crew == "ev1"].set_index("t_s")
+    assert tel.location[tel.index >= down].iloc[0] == "airlock"
+    cabin = res.telemetry[res.telemetry.crew == "iv"].set_index("t_s").p_ambient_kPa
+    # the lock was equalised with the cabin, then the 9 minutes
+    equal = tel.index[(tel.index > down) & (abs(tel.p_ambient_kPa - cabin) < 0.7)][0]
+    assert helped.t_s.iloc[0] == pytest.approx(equal + 540.0, abs=30.0)
+    after = tel[tel.index > helped.t_s.iloc[0] + 60]
+    assert (after.location == "cabin").all() and not after.suited.any()
+    assert not ev.code.str.startswith("loss-of-crew").any()
+    assert after.core_temp_rise_C.iloc[-1] < 1.0  # the cabin takes his heat
+
+
+def test_the_dead_make_no_heat_and_use_no_o2(emu_toml):
+    # a 10 mm hole: loss of crew outside (test_physiology); from then on his metabolism is nil
+    res = simulate(
+        edited(
+            emu_toml,
+            lambda d: d.update(
+                faults=[{"kind": "suit-leak", "crew": "ev1", "at_min": 120, "hole_diameter_mm": 10}],
+                flight_rules=[],
+            ),
+        )
+    )
+    ev = res.events
+    lost = ev[(ev.crew == "ev1") & ev.code.str.startswith("loss-of-crew")].t_s.iloc[0]
+    tel = res.telemetry[res.telemetry.crew == "ev1"]
+    dead = tel[tel.t_s > lost]
+    assert len(dead) and (dead.metabolic_W == 0.0).all()
+    assert (tel[tel.t_s < lost].metabolic_W > 0.0).all()
+
+
 def test_eva_23_keeps_every_standard_rule():
     """ISS EVA 23 writes out the standard rules to change one threshold (the water abort); a
     rule added to the standard set must reach it too (the purge valve once did not, and a

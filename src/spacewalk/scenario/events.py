@@ -313,6 +313,14 @@ EVENT_TYPES: tuple[EventType, ...] = (
         "a crew member in tow is inside with their rescuer",
     ),
     _t(
+        "helped-in",
+        "warning",
+        "timeline",
+        "the crew inside come for them: {subject} opens the inner hatch and takes their "
+        "suit off; they go where {subject} goes",
+        "an incapacitated crew member alone in a repressed airlock is taken in by the crew inside",
+    ),
+    _t(
         "in-care",
         "warning",
         "timeline",

@@ -80,7 +80,7 @@ def _environment(
 ):  # fmt: skip
     """Around each crew member: outside (vacuum) or the vessel they are in; who is live;
     the metabolic rate (the return's after a terminate or abort, rest once done or
-    helpless, times the run's factor); the suits on the vehicle's supply (an umbilical,
+    helpless, none once dead, times the run's factor); the suits on the vehicle's supply (an umbilical,
     or a vessel's service umbilical while plugged in, not outside)."""
     R, C = loc.shape
     V = service.shape[0]
@@ -93,8 +93,10 @@ def _environment(
             fo2_amb[r, c] = fo2_ves[r, v]
             live[r, c] = not lost[r, c] and run_ok[r]
             m = ret_met_W[r, c] if is_return[r, c] and ready[r, c] else met_W_flat[flat_r[r, c]]
-            if done[r, c] or lost[r, c] or incapacitated[r, c] or adrift[r, c]:
+            if done[r, c] or incapacitated[r, c] or adrift[r, c]:
                 m = REST_W
+            if lost[r, c]:  # the dead make no heat, use no O2 and breathe out no CO2
+                m = 0.0
             met[r, c] = m * met_factor[r, c]
             feed = umbilical[r, c] and not umbilical_cut[r, c]
             if any_service:

@@ -215,7 +215,7 @@ class Engine:
             self.rescue, ev = rescue.steer(self.rescue, plan, self.tl, self.motion, now, t)
             log.extend(ev)
         if np.count_nonzero(self.tl.incapacitated):  # helpless inside: a crew mate beside
-            self.rescue, ev = rescue.look_after(self.rescue, plan, self.tl, t)
+            self.rescue, ev = rescue.look_after(self.rescue, plan, self.tl, p_ves, now, t)
             log.extend(ev)
         if np.count_nonzero(self.rescue.brought_by >= 0):  # the rescued, in their rescuer's care
             now.doffed |= rescue.in_care(self.rescue, self.tl, now.doffed)

@@ -8,9 +8,11 @@ When the rescuer's ingress is done, the one they brought is in the same vessel; 
 close and the repress follow as the rescuer's timeline has them; the rescued one then stays
 with the rescuer inside (:func:`in_care`). A crew member incapacitated inside a vessel
 (in the airlock before going out or after coming in) is taken into the care of an able
-crew member beside them in the same way (:func:`look_after`). Nobody else comes: with no
-able partner outside, or a partner who dies on the way, the outcome says so. No script moves
-a body: the rescuer's motion is the motion subsystem's, at the speeds above.
+crew member beside them in the same way (:func:`look_after`); alone in an airlock, by the
+crew on the other side of its inner hatch, ``CABIN_HELP_S`` after that hatch can open (the
+lock repressed to their pressure): they open it and take the helmet off. Nobody else comes:
+with no able partner outside, or a partner who dies on the way, the outcome says so. No
+script moves a body: the rescuer's motion is the motion subsystem's, at the speeds above.
 """
 
 from __future__ import annotations
@@ -28,6 +30,9 @@ TIE_S = 180.0  # NF: tether the partner, check them and their suit, report (assu
 TOW_FACTOR = 0.5  # NF: a suited crew member in tow halves the translation speed (assumption)
 AT_M = 1.0  # the rescuer is at the partner: within a suited arm's reach and a handhold
 RESTEER_M = 0.3  # the partner has moved this far since the way was planned: plan it again
+# M: ISS EVA 23, the repress ended at 09:29 EDT and the crew inside had the inner hatch open
+# and Parmitano's helmet off at 09:37-09:38 (CBS; americaspace: reference-data 4)
+CABIN_HELP_S = 540.0
 
 
 @dataclass
@@ -40,6 +45,7 @@ class RescueState:
     rescued: np.ndarray  # (R, C) brought in by a partner
     brought_by: np.ndarray  # (R, C) who brought them in (-1: nobody)
     unanswered: np.ndarray  # (R, C) a rescue was ordered and nobody could go
+    help_from: np.ndarray  # (R, C) since when the crew inside could come to them (nan: not)
 
 
 def init(plan: Plan) -> RescueState:
@@ -53,6 +59,7 @@ def init(plan: Plan) -> RescueState:
         rescued=np.zeros((R, C), dtype=bool),
         brought_by=np.full((R, C), -1, dtype=np.int64),
         unanswered=np.zeros((R, C), dtype=bool),
+        help_from=np.full((R, C), np.nan),
     )
 
 
@@ -158,20 +165,47 @@ def steer(s: RescueState, plan: Plan, tl, motion, now, t) -> tuple[RescueState, 
     return s, events
 
 
-def look_after(s: RescueState, plan: Plan, tl, t) -> tuple[RescueState, list]:
+def look_after(s: RescueState, plan: Plan, tl, p_ves, now, t) -> tuple[RescueState, list]:
     """Crew incapacitated inside a vessel, not yet in anyone's care, with an able crew
     member in the same vessel: in that one's care from now (:func:`in_care`), as if they had
-    brought them in. Alone in there, nobody comes for them."""
+    brought them in. Alone in an airlock with its EVA hatch shut and an able crew member on
+    the other side of its inner hatch: that one opens the hatch's equalisation valve (this
+    step's ``now.equalise_to``: the vessels subsystem moves the gas) and, ``CABIN_HELP_S``
+    after the pressures across it are equal, takes them in and their suit off. Alone in the
+    cabin, or with nobody on the other side, nobody comes."""
     need = tl.incapacitated & ~tl.lost & (tl.loc != LOC_OUTSIDE) & (s.brought_by < 0)
     if not np.count_nonzero(need):
+        s.help_from[:] = np.nan
         return s, []
     able = _able(tl) & (tl.loc != LOC_OUTSIDE)
     beside = (tl.loc[:, :, None] == tl.loc[:, None, :]) & able[:, None, :]  # (R, C, mate)
     cared = need & beside.any(axis=2)
     mate = beside.argmax(axis=2)  # the first able crew mate in the same vessel
-    s.brought_by = np.where(cared, mate, s.brought_by)
     ids = plan.crew_ids
-    return s, [Emit("in-care", t, cared, subject=lambda r, c: ids[mate[r, c]])]
+    events = [Emit("in-care", t, cared, subject=lambda r, c: ids[mate[r, c]])]
+    alone = need & ~cared & (tl.loc > LOC_CABIN)
+    come = np.zeros_like(alone)
+    helper = mate
+    if np.count_nonzero(alone):
+        R, V = p_ves.shape
+        rv = np.arange(R)[:, None] * V
+        lock = np.maximum(tl.loc, 0)
+        side = plan.vessel.inside[lock]  # the vessel beyond the lock's inner hatch
+        side = np.where(side < 0, LOC_CABIN, side)
+        dp = np.abs(p_ves.ravel().take(rv + lock) - p_ves.ravel().take(rv + side))
+        shut = ~tl.hatch_open.ravel().take(rv + lock)  # the lock is not open to vacuum
+        there = ~tl.lost & ~tl.incapacitated & ~tl.adrift  # an able crew member, done or not
+        near = (tl.loc[:, None, :] == side[:, :, None]) & there[:, None, :]  # (R, C, mate)
+        can_come = alone & shut & near.any(axis=2)
+        equal = dp <= plan.vessel.hatch_open_max_Pa.ravel().take(rv + lock)
+        now.equalise_to = np.where(can_come & ~equal, side, now.equalise_to)
+        reach = can_come & equal
+        s.help_from = np.where(reach, np.fmin(s.help_from, t), np.nan)
+        come = reach & (t - s.help_from >= CABIN_HELP_S - 1e-9)
+        helper = np.where(come, near.argmax(axis=2), mate)
+        events.append(Emit("helped-in", t, come, subject=lambda r, c: ids[helper[r, c]]))
+    s.brought_by = np.where(cared | come, helper, s.brought_by)
+    return s, events
 
 
 def in_care(s: RescueState, tl, doffed) -> np.ndarray:
@@ -186,7 +220,9 @@ def in_care(s: RescueState, tl, doffed) -> np.ndarray:
     # taken along until they are in the cabin; there they stay (the rescuer's next EVA
     # does not take them back into the airlock)
     tl.loc = np.where(cared & (where != LOC_OUTSIDE) & (tl.loc != LOC_CABIN), where, tl.loc)
-    off = cared & tl.suited & np.take_along_axis(doffed, by, axis=1)
+    # the suit comes off with the carer's, or at once where the carer has none on
+    carer_off = np.take_along_axis(doffed | ~tl.suited, by, axis=1)
+    off = cared & tl.suited & carer_off
     tl.suited &= ~off
     return off
 
