@@ -239,7 +239,9 @@ def test_the_dead_make_no_heat_and_use_no_o2(emu_toml):
         edited(
             emu_toml,
             lambda d: d.update(
-                faults=[{"kind": "suit-leak", "crew": "ev1", "at_min": 120, "hole_diameter_mm": 10}],
+                faults=[
+                    {"kind": "suit-leak", "crew": "ev1", "at_min": 120, "hole_diameter_mm": 10}
+                ],
                 flight_rules=[],
             ),
         )
