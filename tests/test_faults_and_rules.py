@@ -184,6 +184,8 @@ def test_a_fan_failure_outside_fogs_the_visor_opens_the_purge_and_aborts(emu_tom
     tel = res.telemetry[res.telemetry.crew == "ev1"].set_index("t_s")
     assert tel.cooling_W[fault + 60] == 0.0  # the pump is on the same motor
     assert tel.ppco2_mmHg.max() < 30.0  # the purge holds the helmet CO2
+    # and its dry O2 takes the sweat overboard: without it the core climbs 1.7 C by ingress
+    assert tel.core_temp_rise_C.max() < 0.5
     s = res.summary
     assert s["crew"]["ev1"]["outcome"] == "aborted"
     assert s["crew"]["ev2"]["outcome"] == "terminated"

@@ -251,6 +251,38 @@ def test_without_cooling_every_watt_is_stored_in_the_body(plan):
     assert s.heat_J[0, 0] == pytest.approx(370.0 * 90 * DT, rel=1e-12)
 
 
+def test_an_open_purge_carries_sweat_overboard_without_the_sublimator(plan):
+    """A closed loop's fan is stopped and its cooling gone; the purge valve is open (the
+    secondary's design flow, 5.1 lb/h of dry O2): the body still sheds heat by sweat that
+    the purge stream carries overboard, up to what dry O2 takes to saturation at skin
+    temperature (the same capacity as the presets' ventilation formula from a dry inlet),
+    and none of it is the sublimator's feedwater."""
+    from spacewalk.scenario.presets import vent_moisture_capacity_kg_h
+    from spacewalk.units import H_VAP_SWEAT, KG_PER_LB
+
+    purge = 5.1 * KG_PER_LB / 3600.0
+    s = thermal.init(plan)
+    fs = faults.init(plan)
+    fs.cooling_factor[:] = 0.0
+    s.heat_J[:] = 6.0e5  # hot: sweating at the most a body sweats
+    met = np.full((plan.runs, 2), 300.0)
+    no_leak = np.zeros((plan.runs, 2))  # no environment heat: what leaves is the purge's
+    no_fan, env = _everyone(plan, False), (no_leak, no_leak, *thermal.environment(plan)[2:])
+    water0, heat0 = s.feedwater_kg.copy(), s.heat_J.copy()
+    args = (_everyone(plan), _everyone(plan), met, 0.0, no_fan, env, 1.0, fs, _everyone(plan))
+    s, _, _ = thermal.step(s, plan, *args, 0.0, DT, purge_kg_s=np.full((plan.runs, 2), purge))
+    p_set = plan.crew.p_set_Pa[0, 0]
+    capacity = vent_moisture_capacity_kg_h(purge * 3600.0, p_set, -100.0) / 3600.0
+    shed = (heat0 - s.heat_J)[0, 0] / DT + 300.0  # W taken out: metabolic heat plus storage
+    assert shed == pytest.approx(capacity * H_VAP_SWEAT, rel=1e-6)
+    assert np.array_equal(s.feedwater_kg, water0) and not s.sublimated_kg.any()
+    # without the purge, nothing leaves: the body stores it all
+    s2 = thermal.init(plan)
+    s2.heat_J[:] = 6.0e5
+    s2, _, _ = thermal.step(s2, plan, *args, 0.0, DT)
+    assert s2.heat_J[0, 0] == pytest.approx(6.0e5 + 300.0 * DT)
+
+
 def test_water_intrusion_fills_the_helmet_at_its_rate(plan):
     s = thermal.init(plan)
     fs = faults.init(plan)

@@ -45,6 +45,7 @@ from ..units import (
     BODY_T_K,
     H_VAP_SWEAT,
     M_H2O,
+    M_O2,
     PA_PER_MMHG,
     R_CO2,
     R_UNIVERSAL,
@@ -142,16 +143,21 @@ def co2_step(pp_Pa, made_kg_s, flow_m3_s, efficiency, volume_m3, temperature_K, 
 
 
 @njit(cache=True, error_model="numpy")
-def heat_step(storage_J, heat_in_W, cooling_max_W, evaporation_max_kg_s, dt_s, latent_shares):
+def heat_step(
+    storage_J, heat_in_W, cooling_max_W, evaporation_max_kg_s, dt_s, latent_shares,
+    evaporation_free_kg_s=0.0,
+):  # fmt: skip
     """Body heat storage after ``dt_s`` (above neutral; negative is a cold body), one crew
     member.
 
-    Returns ``(storage_J, cooling_W, sweat_kg_s, evaporated_kg_s)``. Cooling takes the heat
-    coming in plus a share of what is stored, up to ``cooling_max_W`` (it never heats: a
-    cold body keeps its deficit); stored heat drives sweating; evaporation is capped by what
-    the ventilation can carry and, where ``latent_shares`` is true, by the cooling capacity
-    left after the sensible load (the EMU's sublimator condenses the vent loop's water, so
-    sweat evaporates only while it has room). The first law holds exactly: the change of
+    Returns ``(storage_J, cooling_W, sweat_kg_s, evaporated_kg_s, into_free_kg_s)``. Cooling
+    takes the heat coming in plus a share of what is stored, up to ``cooling_max_W`` (it
+    never heats: a cold body keeps its deficit); stored heat drives sweating; evaporation is
+    capped by what the ventilation can carry and, where ``latent_shares`` is true, by the
+    cooling capacity left after the sensible load (the EMU's sublimator condenses the vent
+    loop's water, so sweat evaporates only while it has room). ``evaporation_free_kg_s`` is
+    a stream that takes its water overboard (a purge): it takes sweat first, whatever the
+    cooling, and ``into_free_kg_s`` is its share. The first law holds exactly: the change of
     storage is heat in less cooling less the latent heat of the evaporated sweat.
     """
     stored = max(storage_J, 0.0)
@@ -161,9 +167,18 @@ def heat_step(storage_J, heat_in_W, cooling_max_W, evaporation_max_kg_s, dt_s, l
     evap_max = evaporation_max_kg_s
     if latent_shares:
         evap_max = min(evap_max, max(cooling_max_W - cooling, 0.0) / H_VAP_SWEAT)
-    evaporated = min(sweat, evap_max)
+    into_free = min(sweat, evaporation_free_kg_s)
+    evaporated = into_free + min(sweat - into_free, evap_max)
     new = storage_J + (heat_in_W - cooling - evaporated * H_VAP_SWEAT) * dt_s
-    return new, cooling, sweat, evaporated
+    return new, cooling, sweat, evaporated, into_free
+
+
+@njit(cache=True, error_model="numpy")
+def purge_moisture_kg_s(purge_kg_s, p_suit_Pa):
+    """Water a stream of dry O2 can carry off the skin [kg/s] (one suit): it leaves saturated
+    at skin temperature, ``M_H2O / M_O2 p_sat / (p - p_sat)`` per kg of O2."""
+    p_skin = p_sat_water_Pa(SKIN_T_K)
+    return purge_kg_s * (M_H2O / M_O2) * p_skin / max(p_suit_Pa - p_skin, p_skin)
 
 
 @njit(cache=True, error_model="numpy")

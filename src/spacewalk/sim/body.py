@@ -134,7 +134,7 @@ def step(eng, now, vloc, p_ves, t: float, sunlit: float) -> bool:
     flagged |= co2.run(cs, plan, suited, b.met, b.fan_ok, b.purge, s.p_suit_Pa, b.live, t, dt,
                        f.co2)  # fmt: skip
     flagged |= thermal.run(
-        th, plan, suited, b.outside, b.met, b.equip_W, b.fan_ok, eng.env, sunlit,
+        th, plan, suited, b.outside, b.met, b.equip_W, b.fan_ok, b.purge, eng.env, sunlit,
         fs.cooling_factor, fs.water_rate_kg_s, b.live, b.on_vehicle, t, dt, b.cooling, b.fog,
         f.thermal,
     )  # fmt: skip

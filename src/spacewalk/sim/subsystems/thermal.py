@@ -102,10 +102,12 @@ def step(
     t,
     dt,
     on_vehicle=None,
+    purge_kg_s=0.0,
 ):
     """``env`` from :func:`environment`; ``sunlit`` the lit fraction of the Sun's disc;
     ``on_vehicle`` (R, C) the suits whose cooling water comes from the vehicle (a service
-    umbilical: the sublimator and its feedwater are not used). One compiled kernel
+    umbilical: the sublimator and its feedwater are not used); ``purge_kg_s`` the open-loop
+    flow through each suit. One compiled kernel
     (:func:`_kernel`) over every run and crew member; the events it flags are logged here."""
     p = plan.crew
     shape = p.feedwater_kg.shape
@@ -114,8 +116,8 @@ def step(
     flags = np.zeros(shape, dtype=np.bool_)  # feedwater ran out this step
     any_flag = run(
         s, plan, as_bool(suited, shape), as_bool(outside, shape), as_f64(met_W, shape),
-        as_f64(equip_W, shape), as_bool(fan_ok, shape), tuple(as_f64(e, shape) for e in env),
-        sunlit, as_f64(faults.cooling_factor, shape),
+        as_f64(equip_W, shape), as_bool(fan_ok, shape), as_f64(purge_kg_s, shape),
+        tuple(as_f64(e, shape) for e in env), sunlit, as_f64(faults.cooling_factor, shape),
         as_f64(faults.water_rate_kg_s, shape), as_bool(live, shape), as_bool(on_vehicle, shape),
         t, dt, cooling, fog, flags,
     )  # fmt: skip
@@ -123,12 +125,13 @@ def step(
 
 
 def run(
-    s: ThermalState, plan: Plan, suited, outside, met_W, equip_W, fan_ok, env, sunlit,
-    cooling_factor, water_rate_kg_s, live, on_vehicle, t, dt, cooling, fog, flags,
+    s: ThermalState, plan: Plan, suited, outside, met_W, equip_W, fan_ok, purge_kg_s, env,
+    sunlit, cooling_factor, water_rate_kg_s, live, on_vehicle, t, dt, cooling, fog, flags,
 ) -> bool:  # fmt: skip
     """The kernel on (R, C) arrays of its dtypes (the engine's own buffers: nothing is
-    converted; ``env`` from :func:`environment`), ``cooling`` [W], ``fog`` and ``flags``
-    filled in; returns whether any event is flagged."""
+    converted; ``env`` from :func:`environment`, ``purge_kg_s`` the open-loop flow through
+    each suit), ``cooling`` [W], ``fog`` and ``flags`` filled in; returns whether any event
+    is flagged."""
     p = plan.crew
     env_shadow, env_swing, sink_shadow, sink_swing = env
     jit.about_to_run(_kernel, jit.ENGINE_NOTICE)
@@ -137,8 +140,9 @@ def run(
         s.sublimated_kg, s.helmet_drained_kg, s.external_water_kg, s.heat_in_J, s.heat_out_J,
         p.cooling_W, p.feedwater_kg, p.liquid, p.evap_kg_s, env_shadow, env_swing,
         p.vent_water_Pa, p.helmet_first, p.visor_coupling, p.scrubber, sink_shadow, sink_swing,
-        suited, outside, met_W, equip_W, fan_ok, float(sunlit), cooling_factor,
-        water_rate_kg_s, live, on_vehicle, float(t), float(dt), cooling, fog, flags,
+        purge_kg_s, p.p_set_Pa, suited, outside, met_W, equip_W, fan_ok, float(sunlit),
+        cooling_factor, water_rate_kg_s, live, on_vehicle, float(t), float(dt), cooling, fog,
+        flags,
     )  # fmt: skip
 
 
@@ -155,8 +159,8 @@ def _kernel(
     external_water, heat_in_J, heat_out_J,
     cooling_W, feedwater_cap, liquid, evap_kg_s, env_shadow, env_swing,
     vent_water_Pa, helmet_first, visor_coupling, closed_loop, sink_shadow, sink_swing,
-    suited, outside, met_W, equip_W, fan_ok, sunlit, cooling_factor, water_rate, live,
-    on_vehicle, t, dt,
+    purge_kg_s, p_set_Pa, suited, outside, met_W, equip_W, fan_ok, sunlit, cooling_factor,
+    water_rate, live, on_vehicle, t, dt,
     cooling_out, fog_out, flags,
 ):  # fmt: skip
     """The heat and water step of every run and crew member, in place (the module's text):
@@ -185,11 +189,17 @@ def _kernel(
             if uses_water:
                 cool_max = min(cool_max, feedwater[r, c] * H_SUB_ICE / dt)
             evap_max = evap_kg_s[r, c] * (1.0 if fan_ok[r, c] else 0.0) if on else CABIN_EVAP_KG_S
+            # a closed loop's open purge valve flushes dry O2 through the suit and overboard:
+            # its water goes with it, not to the sublimator (an open loop's flow is its own
+            # ventilation, in evap_max)
+            free = 0.0
+            if on and closed_loop[r, c] and purge_kg_s[r, c] > 0:
+                free = lifesupport.purge_moisture_kg_s(purge_kg_s[r, c], p_set_Pa[r, c])
             exposed = 1.0 if on and outside[r, c] else 0.0
             env_W = (env_shadow[r, c] + sunlit * env_swing[r, c]) * exposed
             heat_in = met_W[r, c] + equip_W[r, c] + env_W
-            h, cooling, sweat, evap = lifesupport.heat_step(
-                heat_J[r, c], heat_in, cool_max, evap_max, dt, on and liquid[r, c]
+            h, cooling, sweat, evap, into_free = lifesupport.heat_step(
+                heat_J[r, c], heat_in, cool_max, evap_max, dt, on and liquid[r, c], free
             )
             heat_J[r, c] = h
             heat_in_J[r, c] += heat_in * dt
@@ -199,7 +209,8 @@ def _kernel(
             # the sublimator's water first, then what leaks into the helmet, both from the tank
             sublimate = 0.0
             if uses_water:
-                sublimate = min((cooling + evap * H_VAP_SWEAT) / H_SUB_ICE * dt, feedwater[r, c])
+                latent = (evap - into_free) * H_VAP_SWEAT  # the purge's share went overboard
+                sublimate = min((cooling + latent) / H_SUB_ICE * dt, feedwater[r, c])
             feedwater[r, c] = feedwater[r, c] - sublimate
             # from the feedwater tank where the suit has one (EVA 23's water came from its
             # coolant loop); a suit without one is fed by an umbilical, which is not bounded
@@ -219,14 +230,14 @@ def _kernel(
             if on:
                 # the gas enters at the suit's inlet dew point: a closed loop's cooler
                 # condenses its water, an open loop's bottled O2 is dry. A closed loop whose
-                # cooling is lost keeps its water: the gas goes saturated (no capacity left)
-                load = lifesupport.respired_water_kg_s(met_W[r, c], vent_water_Pa[r, c])
-                if not helmet_first[r, c]:
+                # cooling is lost keeps its water: the gas goes saturated (no capacity left),
+                # unless an open purge flushes it with dry O2
+                loop = evap_max if cool_max > 0 or not closed_loop[r, c] else 0.0
+                p_in = vent_water_Pa[r, c] * loop / max(loop + free, 1e-12)
+                load = lifesupport.respired_water_kg_s(met_W[r, c], p_in)
+                if not helmet_first[r, c] or free > 0:  # a purge mixes the suit's gas
                     load += evap
-                dried = cool_max > 0 or not closed_loop[r, c]
-                p_water = lifesupport.helmet_vapour_Pa(
-                    vent_water_Pa[r, c], load, evap_max if dried else 0.0
-                )
+                p_water = lifesupport.helmet_vapour_Pa(p_in, load, loop + free)
                 sink = CABIN_GAS_T_K  # suited in a vessel: its walls
                 if outside[r, c]:
                     sink = sink_shadow[r, c] + sunlit * sink_swing[r, c]
