@@ -96,7 +96,7 @@ STANDARD_RULES: tuple[dict, ...] = (
         above=0.05,
         level="warning",
         action="abort",
-        applies="outside",
+        applies="suited",  # also in the airlock: an EVA that has not begun does not begin
         # H: the EMU SOP is the emergency supply for getting back in, 30 min (Gernhardt,
         # PBS NOVA; NASA EMU text): once it flows, the EVA is over
         message="secondary O2 in use, abort to ingress",
