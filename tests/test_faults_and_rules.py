@@ -256,6 +256,27 @@ def test_the_dead_make_no_heat_and_use_no_o2(emu_toml):
     assert (tel[tel.t_s < lost].metabolic_W > 0.0).all()
 
 
+def test_cartridges_spent_in_the_airlock_stop_the_eva_before_it_begins(emu_toml):
+    """Both CO2 cartridges spent during the depress: the purge opens on the secondary O2,
+    and the secondary in use stops the EVA where it is, in the airlock (it repressed, the
+    suits come off). Before, the rule watched only outside: the crew emptied their O2 on the
+    purge in the airlock, went out anyway and died there."""
+
+    def edit(d):
+        d["faults"] = [
+            {"kind": "scrubber-exhausted", "crew": c, "at_min": 25.0} for c in ("ev1", "ev2")
+        ]
+
+    res = simulate(edited(emu_toml, edit))
+    ev = res.events
+    assert not (ev.code == "egress").any()
+    assert ((ev.code == "rule-warning") & (ev.subject == "secondary-o2")).sum() >= 1
+    assert not ev.code.str.startswith("loss-of-crew").any()
+    tel = res.telemetry
+    assert (tel.location != "outside").all()
+    assert not tel[tel.t_s == tel.t_s.max()].suited.any()
+
+
 def test_eva_23_keeps_every_standard_rule():
     """ISS EVA 23 writes out the standard rules to change one threshold (the water abort); a
     rule added to the standard set must reach it too (the purge valve once did not, and a
