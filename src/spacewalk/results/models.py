@@ -5,7 +5,7 @@ tolerance, and its basis: *predicted* (no parameter was set from the figure), *c
 
 The figures are those of ``shared/research/reference-data.md``; where the record has no
 independent figure for a model (the time to 2.5 psi for a given hole, a suited-exercise sweat
-test), there is no row, and docs/models.md says so.
+test, a helmet's dew point against its visor), there is no row, and docs/models.md says so.
 """
 
 from __future__ import annotations
