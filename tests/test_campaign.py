@@ -799,6 +799,26 @@ def test_rows_say_which_runs_left_a_crew_member_impaired(tmp_path):
     assert "crew_impaired" in set(event_table(rows)["event"])
 
 
+def test_a_crew_member_incapacitated_inside_is_the_runs_outcome_in_rows_and_summary():
+    """Polaris Dawn, Menon's regulator failing while the cabin is vented: he is helpless from
+    his CO2 after the repress, in a crew mate's care. The EVA crew complete their EVA, but
+    the run is not a completed one: the summary and the campaign's row both say
+    incapacitated (before, only loss of crew counted beyond the EVA crew)."""
+    from spacewalk.results.simulation import simulate
+
+    data = tomllib.loads((library_dir() / "polaris-dawn-2024.toml").read_text(encoding="utf-8"))
+    data.pop("documented")
+    data["faults"] = [{"kind": "regulator-failure", "crew": "menon", "at_min": 63.0}]
+    sc = parse_toml(tomli_w.dumps(data), "menon")
+    summary = simulate(sc, record=False).summary
+    assert summary["crew"]["isaacman"]["outcome"] == "completed"
+    assert summary["crew"]["menon"]["outcome"] == "incapacitated"
+    assert summary["outcome"] == "incapacitated"
+    out, values = simulate_runs(sc, [], 1, np.arange(1))
+    rows = rows_from_output(out, np.arange(1), 1, values, [])
+    assert list(rows.outcome) == ["incapacitated"]
+
+
 def test_unset_batch_size_gives_every_local_worker_a_batch(tmp_path):
     """Issue 20: a campaign that does not set its batch size is cut so that all local workers
     have work (12 runs on 4 workers: 4 batches of 3, not one batch of 12); one that sets it

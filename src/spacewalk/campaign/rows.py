@@ -13,7 +13,7 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from ..results.summary import OUTCOME_RANK, consumable_tables
+from ..results.summary import ANY_ROLE_OUTCOMES, OUTCOME_RANK, consumable_tables
 from ..sim.engine import OUTCOMES, EngineOutput
 from ..sim.subsystems.physiology import CAUSES, CONDITIONS
 
@@ -42,7 +42,8 @@ def rows_from_output(
     crew_ids = np.asarray(plan.crew_ids, dtype=object)
     watched = np.array([m.role == "eva" and m.suit is not None for m in sc.crew])
     ranks = np.array([OUTCOME_RANK[o] for o in OUTCOMES])[out.outcome]  # (R, C)
-    ranks = np.where(watched[None, :] | (out.outcome == OUTCOMES.index("loss-of-crew")), ranks, 0)
+    any_role = np.isin(out.outcome, [OUTCOMES.index(o) for o in ANY_ROLE_OUTCOMES])
+    ranks = np.where(watched[None, :] | any_role, ranks, 0)
     names_by_rank = {v: k for k, v in OUTCOME_RANK.items()}
     outcome = np.array([names_by_rank[x] for x in ranks.max(axis=1)], dtype=object)
     status = np.asarray(out.status, dtype=object)

@@ -24,6 +24,9 @@ OUTCOME_RANK = {
     "adrift": 5,
     "loss-of-crew": 6,
 }
+# a run's outcome is its EVA crew's worst; these count whoever they befall (a helpless or
+# lost crew member inside is not a completed EVA)
+ANY_ROLE_OUTCOMES = ("incapacitated", "loss-of-crew")
 _CONSUMABLE_UNITS = {
     "o2_primary": ("kg", "primary O2"),
     "o2_vehicle": ("kg", "vehicle O2 (by umbilical)"),
@@ -180,7 +183,7 @@ def build_summaries(out: EngineOutput) -> list[dict]:
         for c, member in enumerate(sc.crew):
             first_phase = len(phases)
             outcome = OUTCOMES[out.outcome[r, c]]
-            if member.role == "eva" or outcome == "loss-of-crew":
+            if member.role == "eva" or outcome in ANY_ROLE_OUTCOMES:
                 worst = max(worst, outcome, key=OUTCOME_RANK.get)
             items = _consumables(out, r, c, tables) if member.suit else {}
             for j, label in enumerate(plan.labels[c]):
