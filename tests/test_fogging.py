@@ -45,8 +45,9 @@ def test_the_stream_goes_from_its_inlet_to_saturation_at_skin_temperature():
 
 def test_a_visor_at_the_dew_point_is_at_the_edge_of_fogging():
     dew = 290.0
-    assert lifesupport.fog_index(p_sat_water_Pa(dew), dew) == pytest.approx(1.0, rel=1e-12)
-    assert lifesupport.fog_index(p_sat_water_Pa(dew), dew - 1.0) > 1.0
+    at_dew, colder = p_sat_water_Pa(dew), p_sat_water_Pa(dew - 1.0)
+    assert lifesupport.fog_index(p_sat_water_Pa(dew), at_dew) == pytest.approx(1.0, rel=1e-12)
+    assert lifesupport.fog_index(p_sat_water_Pa(dew), colder) > 1.0
     # the visor's face lies between the skin and the sink
     sink = lifesupport.sink_temperature_K(0.0, 0.2, 0.85)
     assert lifesupport.visor_temperature_K(sink, 0.0) == SKIN_T_K
@@ -94,6 +95,6 @@ def test_a_gas_cooled_suit_that_sweats_past_its_stream_fogs_whatever_the_couplin
     p_skin = p_sat_water_Pa(SKIN_T_K)
     sink = lifesupport.sink_temperature_K(1.0, 0.2, 0.85)
     for coupling in (0.01, SUITS["gemini-g4c"]["visor_coupling"], 0.3):
-        visor = lifesupport.visor_temperature_K(sink, coupling)
+        visor = lifesupport.visor_saturation_Pa(sink, coupling)
         assert lifesupport.fog_index(p_skin, visor) > 1.0
-    assert np.isclose(lifesupport.fog_index(p_skin, SKIN_T_K), 1.0)
+    assert np.isclose(lifesupport.fog_index(p_skin, p_sat_water_Pa(SKIN_T_K)), 1.0)

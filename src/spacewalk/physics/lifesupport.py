@@ -32,7 +32,7 @@ saturated at skin temperature (:func:`helmet_vapour_Pa`). The visor's inner face
 the helmet's inside, at skin temperature, and the radiative sink of the space (or cabin)
 beyond it, a share ``coupling`` of the way (:func:`visor_temperature_K`): at night, against a
 colder sink, it is colder. The fog index is the gas's vapour pressure over saturation at the
-visor (:func:`fog_index`): above 1 the visor condenses.
+visor (:func:`visor_saturation_Pa`, :func:`fog_index`): above 1 the visor condenses.
 """
 
 from __future__ import annotations
@@ -64,6 +64,7 @@ SWEAT_MAX_KG_S = 1.5 / 3600.0  # [kg/s] 1.5 L/h, a high sustained human sweat ra
 EXPIRED_WATER_KG_M3 = PH2O_BODY_MMHG * PA_PER_MMHG * M_H2O / (R_UNIVERSAL * BODY_T_K)
 
 p_sat_water_Pa = njit(cache=True, error_model="numpy")(units.p_sat_water_Pa)
+P_SAT_SKIN_PA = units.p_sat_water_Pa(SKIN_T_K)  # [Pa] 5.63 kPa: gas saturated at the skin
 
 
 @njit(cache=True, error_model="numpy")
@@ -177,7 +178,7 @@ def heat_step(
 def purge_moisture_kg_s(purge_kg_s, p_suit_Pa):
     """Water a stream of dry O2 can carry off the skin [kg/s] (one suit): it leaves saturated
     at skin temperature, ``M_H2O / M_O2 p_sat / (p - p_sat)`` per kg of O2."""
-    p_skin = p_sat_water_Pa(SKIN_T_K)
+    p_skin = P_SAT_SKIN_PA
     return purge_kg_s * (M_H2O / M_O2) * p_skin / max(p_suit_Pa - p_skin, p_skin)
 
 
@@ -199,11 +200,10 @@ def helmet_vapour_Pa(p_water_in_Pa, load_kg_s, capacity_kg_s):
     in vapour pressure, exact to the mole fraction of water, a few per cent). A load at or
     beyond the capacity, or a stream that has stopped, leaves the gas saturated.
     """
-    p_skin = p_sat_water_Pa(SKIN_T_K)
     if capacity_kg_s <= 0.0:
-        return p_skin
+        return P_SAT_SKIN_PA
     share = min(load_kg_s / capacity_kg_s, 1.0)
-    return p_water_in_Pa + share * (p_skin - p_water_in_Pa)
+    return p_water_in_Pa + share * (P_SAT_SKIN_PA - p_water_in_Pa)
 
 
 @njit(cache=True, error_model="numpy")
@@ -214,10 +214,16 @@ def visor_temperature_K(sink_K, coupling):
 
 
 @njit(cache=True, error_model="numpy")
-def fog_index(p_water_Pa, visor_K):
+def visor_saturation_Pa(sink_K, coupling):
+    """Saturation vapour pressure [Pa] at the visor's inner face (:func:`visor_temperature_K`)."""
+    return p_sat_water_Pa(visor_temperature_K(sink_K, coupling))
+
+
+@njit(cache=True, error_model="numpy")
+def fog_index(p_water_Pa, visor_saturation_Pa):
     """The gas's water vapour pressure over saturation at the visor's face (>1: the visor
     condenses, it fogs)."""
-    return p_water_Pa / p_sat_water_Pa(visor_K)
+    return p_water_Pa / visor_saturation_Pa
 
 
 def envelope_m(dp_suit_kPa, envelope0_m, compliance_m_per_kPa):

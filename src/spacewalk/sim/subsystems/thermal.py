@@ -76,15 +76,35 @@ def recharge(s: ThermalState, plan: Plan, mask) -> ThermalState:
     return s
 
 
-def environment(plan: Plan) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Environment heat leak [W] of each suit in shadow and its swing from shadow to sun, and
-    the radiative sink [K] beyond the visor in shadow and its swing (the outer layer's)."""
+def environment(plan: Plan) -> tuple[np.ndarray, ...]:
+    """Environment heat leak [W] of each suit in shadow and its swing from shadow to sun; the
+    radiative sink [K] beyond the visor in shadow and its swing (the outer layer's); and
+    (3, R, C) the saturation pressure at the visor in shadow, in full sun and inside a
+    vessel, the kernel's own arithmetic done once (it computes only the penumbra's)."""
     p = plan.crew
     sun = lifesupport.environment_heat_W(1.0, p.absorptance, p.emittance, p.insulation_W_K)
     shadow = lifesupport.environment_heat_W(0.0, p.absorptance, p.emittance, p.insulation_W_K)
     sink_sun = lifesupport.sink_temperature_K(1.0, p.absorptance, p.emittance)
     sink_shadow = lifesupport.sink_temperature_K(0.0, p.absorptance, p.emittance)
-    return shadow, sun - shadow, sink_shadow, sink_sun - sink_shadow
+    swing = sink_sun - sink_shadow
+    saturation = np.empty((3, *sink_shadow.shape))
+    jit.about_to_run(_visor_saturation, jit.ENGINE_NOTICE)
+    _visor_saturation(sink_shadow, swing, p.visor_coupling, saturation)
+    return shadow, sun - shadow, sink_shadow, swing, saturation
+
+
+@njit(cache=True, error_model="numpy")
+def _visor_saturation(sink_shadow, sink_swing, coupling, out):
+    R, C = sink_shadow.shape
+    for r in range(R):
+        for c in range(C):
+            for k, sunlit in enumerate((0.0, 1.0)):
+                sink = sink_shadow[r, c] + sunlit * sink_swing[r, c]
+                out[k, r, c] = lifesupport.visor_saturation_Pa(sink, coupling[r, c])
+            out[2, r, c] = lifesupport.visor_saturation_Pa(CABIN_GAS_T_K, coupling[r, c])
+
+
+jit.register(_visor_saturation, jit.ENGINE_NOTICE)
 
 
 def step(
@@ -117,7 +137,8 @@ def step(
     any_flag = run(
         s, plan, as_bool(suited, shape), as_bool(outside, shape), as_f64(met_W, shape),
         as_f64(equip_W, shape), as_bool(fan_ok, shape), as_f64(purge_kg_s, shape),
-        tuple(as_f64(e, shape) for e in env), sunlit, as_f64(faults.cooling_factor, shape),
+        (*(as_f64(e, shape) for e in env[:4]), env[4]), sunlit,
+        as_f64(faults.cooling_factor, shape),
         as_f64(faults.water_rate_kg_s, shape), as_bool(live, shape), as_bool(on_vehicle, shape),
         t, dt, cooling, fog, flags,
     )  # fmt: skip
@@ -133,13 +154,14 @@ def run(
     each suit), ``cooling`` [W], ``fog`` and ``flags`` filled in; returns whether any event
     is flagged."""
     p = plan.crew
-    env_shadow, env_swing, sink_shadow, sink_swing = env
+    env_shadow, env_swing, sink_shadow, sink_swing, saturation = env
     jit.about_to_run(_kernel, jit.ENGINE_NOTICE)
     return _kernel(
         s.heat_J, s.sweat_kg, s.feedwater_kg, s.helmet_water_kg, s.feedwater_out_s,
         s.sublimated_kg, s.helmet_drained_kg, s.external_water_kg, s.heat_in_J, s.heat_out_J,
         p.cooling_W, p.feedwater_kg, p.liquid, p.evap_kg_s, env_shadow, env_swing,
         p.vent_water_Pa, p.helmet_first, p.visor_coupling, p.scrubber, sink_shadow, sink_swing,
+        saturation,
         purge_kg_s, p.p_set_Pa, suited, outside, met_W, equip_W, fan_ok, float(sunlit),
         cooling_factor, water_rate_kg_s, live, on_vehicle, float(t), float(dt), cooling, fog,
         flags,
@@ -159,7 +181,7 @@ def _kernel(
     external_water, heat_in_J, heat_out_J,
     cooling_W, feedwater_cap, liquid, evap_kg_s, env_shadow, env_swing,
     vent_water_Pa, helmet_first, visor_coupling, closed_loop, sink_shadow, sink_swing,
-    purge_kg_s, p_set_Pa, suited, outside, met_W, equip_W, fan_ok, sunlit, cooling_factor,
+    saturation, purge_kg_s, p_set_Pa, suited, outside, met_W, equip_W, fan_ok, sunlit, cooling_factor,
     water_rate, live, on_vehicle, t, dt,
     cooling_out, fog_out, flags,
 ):  # fmt: skip
@@ -238,11 +260,14 @@ def _kernel(
                 if not helmet_first[r, c] or free > 0:  # a purge mixes the suit's gas
                     load += evap
                 p_water = lifesupport.helmet_vapour_Pa(p_in, load, loop + free)
-                sink = CABIN_GAS_T_K  # suited in a vessel: its walls
-                if outside[r, c]:
+                # the visor's saturation: in shadow, full sun or a vessel (its walls) as
+                # environment() computed it; in the penumbra, here
+                at = 2 if not outside[r, c] else (0 if sunlit == 0.0 else 1)
+                p_visor = saturation[at, r, c]
+                if outside[r, c] and 0.0 < sunlit < 1.0:
                     sink = sink_shadow[r, c] + sunlit * sink_swing[r, c]
-                visor = lifesupport.visor_temperature_K(sink, visor_coupling[r, c])
-                fog_out[r, c] = lifesupport.fog_index(p_water, visor)
+                    p_visor = lifesupport.visor_saturation_Pa(sink, visor_coupling[r, c])
+                fog_out[r, c] = lifesupport.fog_index(p_water, p_visor)
             if before and not feedwater[r, c] > 0 and on and live[r, c]:
                 flags[r, c] = flagged = True
                 if np.isnan(feedwater_out_s[r, c]):
