@@ -461,23 +461,19 @@ def test_a_batch_steps_only_its_busy_runs_in_numpy_and_gets_the_whole_batchs_res
 ):
     """In a batch, a step where something happens in a few runs runs the NumPy step on those
     alone (``_busy_runs_step``); a batch of ISS EVA 23 with its water fault's time and rate
-    and the tasks dispersed (hatches, the abort, waits on a partner in different runs at
-    different steps) gives the same events, records and summaries to the last bit as the
+    and the crew's metabolic factors dispersed (hatches, the abort, waits on a partner in
+    different runs at different steps) gives the same events, records and summaries to the last bit as the
     NumPy step of the whole batch."""
     import dataclasses
-    import tomllib
 
-    import tomli_w
-
-    from spacewalk import parse_toml
     from spacewalk.campaign.execute import simulate_runs
-    from spacewalk.scenario import dispersions, library_dir
+    from spacewalk.scenario import dispersions
     from spacewalk.sim.subsystems import timeline
 
-    data = tomllib.loads((library_dir() / "iss-eva-23-2013.toml").read_text(encoding="utf-8"))
-    data["campaign"] = {
-        "seed": 3,
-        "dispersions": [
+    from .helpers import with_campaign
+
+    sc = with_campaign(
+        [
             {"target": "faults[0].at_min", "distribution": "uniform", "low": 50, "high": 90},
             {"target": "faults[0].rate_mL_min", "distribution": "uniform", "low": 5, "high": 60},
             {
@@ -487,8 +483,8 @@ def test_a_batch_steps_only_its_busy_runs_in_numpy_and_gets_the_whole_batchs_res
                 "high": 1.3,
             },
         ],
-    }
-    sc = parse_toml(tomli_w.dumps(data), "eva 23 dispersed")
+        seed=3,
+    )
     groups, _ = dispersions.resolve(sc)
     runs = np.arange(12)
     used = []
