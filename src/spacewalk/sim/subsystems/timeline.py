@@ -205,7 +205,8 @@ def _busy_runs_step(s: TimelineState, plan: Plan, p_ves, p_suit, motion, t, dt, 
 
 class _SomeRuns:
     """A plan seen through some of its runs: the per-run tables the timeline's step reads
-    are taken at ``rr``; everything else is the plan's."""
+    are taken at ``rr``; everything else is the plan's. A per-run table the step comes to
+    read must be added here (the whole batch's would fail on its shape)."""
 
     def __init__(self, plan: Plan, rr):
         self._plan = plan
