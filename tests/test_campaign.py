@@ -38,7 +38,14 @@ from spacewalk.scenario.load import scenario_to_mapping
 from spacewalk.sim import dispersions as dispersed
 from spacewalk.sim.plan import compile_plan
 
-from .helpers import PARMITANO, with_campaign
+PARMITANO = tomllib.loads((library_dir() / "iss-eva-23-2013.toml").read_text(encoding="utf-8"))
+
+
+def with_campaign(dispersions: list[dict], base: dict = PARMITANO, **settings):
+    data = dict(base)
+    data["campaign"] = {"seed": 11, **settings, "dispersions": dispersions}
+    return parse_toml(tomli_w.dumps(data), "test campaign")
+
 
 # a dispersion on every kind of target, as a planner writes them
 EVERY_KIND = [

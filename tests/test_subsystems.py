@@ -449,62 +449,11 @@ def test_the_compiled_quiet_timeline_step_is_the_full_step(name, monkeypatch):
     from spacewalk.sim.subsystems import timeline
 
     fast = simulate(name)
-    monkeypatch.setattr(timeline, "_quiet_step", lambda *a, **k: (None, None, None))
+    monkeypatch.setattr(timeline, "_quiet_step", lambda *a, **k: None)
     full = simulate(name)
     assert fast.telemetry.equals(full.telemetry)
     cols = ["t_s", "code", "crew", "message"]
     assert fast.events[cols].equals(full.events[cols])
-
-
-def test_a_batch_steps_only_its_busy_runs_in_numpy_and_gets_the_whole_batchs_result(
-    monkeypatch,
-):
-    """In a batch, a step where something happens in a few runs runs the NumPy step on those
-    alone (``_busy_runs_step``); a batch of ISS EVA 23 with its water fault's time and rate
-    and the crew's metabolic factors dispersed (hatches, the abort, waits on a partner in
-    different runs at different steps) gives the same events, records and summaries to the last bit as the
-    NumPy step of the whole batch."""
-    import dataclasses
-
-    from spacewalk.campaign.execute import simulate_runs
-    from spacewalk.scenario import dispersions
-    from spacewalk.sim.subsystems import timeline
-
-    from .helpers import with_campaign
-
-    sc = with_campaign(
-        [
-            {"target": "faults[0].at_min", "distribution": "uniform", "low": 50, "high": 90},
-            {"target": "faults[0].rate_mL_min", "distribution": "uniform", "low": 5, "high": 60},
-            {
-                "target": "crew.*.metabolic_factor",
-                "distribution": "uniform",
-                "low": 0.8,
-                "high": 1.3,
-            },
-        ],
-        seed=3,
-    )
-    groups, _ = dispersions.resolve(sc)
-    runs = np.arange(12)
-    used = []
-    real = timeline._busy_runs_step
-    monkeypatch.setattr(timeline, "_busy_runs_step", lambda *a: used.append(1) or real(*a))
-    fast, _ = simulate_runs(sc, groups, 5, runs, record=True)
-    monkeypatch.setattr(timeline, "_busy_runs_step", lambda *a: timeline._numpy_step(*a[:7]))
-    full, _ = simulate_runs(sc, groups, 5, runs, record=True)
-    assert used  # the partial step did run
-    assert fast.events == full.events
-    for f in dataclasses.fields(fast):
-        a, b = getattr(fast, f.name), getattr(full, f.name)
-        if isinstance(a, np.ndarray):
-            assert np.array_equal(a, b, equal_nan=True), f.name
-    for k in fast.final:
-        assert np.array_equal(fast.final[k], full.final[k], equal_nan=True), k
-    ta, tb = fast.recorder.frames(fast.plan), full.recorder.frames(full.plan)
-    assert ta.keys() == tb.keys()
-    for k in ta:
-        assert np.array_equal(ta[k], tb[k], equal_nan=True), k
 
 
 def test_tally_peaks_follow_numpy_maximum_and_skip_the_dead():

@@ -13,9 +13,7 @@ to the next ingress.
 
 from __future__ import annotations
 
-import functools
-from dataclasses import dataclass, fields
-from types import SimpleNamespace
+from dataclasses import dataclass
 
 import numpy as np
 from numba import njit
@@ -171,126 +169,10 @@ def step(s: TimelineState, plan: Plan, p_ves: np.ndarray, p_suit: np.ndarray, mo
     """Advance every timeline by one step. ``p_ves`` (R, V) vessel pressures and ``p_suit``
     (R, C) suit pressures at the start of the step; ``motion`` starts and ends the activities
     that move a body (:class:`spacewalk.sim.crewmotion.CrewMotion`)."""
-    now, busy, quiet = _quiet_step(s, plan, p_ves, p_suit, motion, t, dt)
+    R, C = plan.runs, len(plan.crew_ids)
+    now = _quiet_step(s, plan, p_ves, p_suit, motion, t, dt)
     if now is not None:  # nothing starts, opens, closes, waits at a hatch or ends
         return s, [], now
-    if busy is not None and 2 * np.count_nonzero(busy) <= busy.size:  # a few runs of many
-        return _busy_runs_step(s, plan, p_ves, p_suit, motion, t, dt, busy, quiet)
-    return _numpy_step(s, plan, p_ves, p_suit, motion, t, dt)
-
-
-def _busy_runs_step(s: TimelineState, plan: Plan, p_ves, p_suit, motion, t, dt, busy, quiet):
-    """A batch's step where something happens in a few runs (``busy`` (R,)): the quiet runs
-    take the compiled step's outputs (``quiet``), the busy ones the NumPy step, run on them
-    alone. Runs do not touch each other in the timeline, so this is the NumPy step of the
-    whole batch to the last bit (``tests/test_subsystems.py``), at the cost of the few."""
-    out_i, out_f, out_b = quiet
-    R, C = s.act.shape
-    S = plan.kind.shape[1]
-    rr = np.nonzero(busy)[0]
-    s.act_t = np.where(busy[:, None], s.act_t, out_f[3])  # the quiet runs' clocks go on
-    sub = TimelineState(*(getattr(s, f.name)[rr] for f in fields(TimelineState)))
-    sub, sub_events, sub_now = _numpy_step(
-        sub, _SomeRuns(plan, rr), p_ves[rr], p_suit[rr], _SomeRunsMotion(motion, rr), t, dt
-    )
-    for f in fields(TimelineState):
-        getattr(s, f.name)[rr] = getattr(sub, f.name)
-    now = _now_of(out_i, out_f, out_b)
-    for f in fields(TimelineNow):
-        if f.name != "flat_r":
-            getattr(now, f.name)[rr] = getattr(sub_now, f.name)
-    now.flat_r[rr] = (rr[:, None] * C + np.arange(C)) * S + sub_now.slot
-    return s, [_in_batch(e, rr, R) for e in sub_events], now
-
-
-class _SomeRuns:
-    """A plan seen through some of its runs: the per-run tables the timeline's step reads
-    are taken at ``rr``; everything else is the plan's. A per-run table the step comes to
-    read must be added here (the whole batch's would fail on its shape)."""
-
-    def __init__(self, plan: Plan, rr):
-        self._plan = plan
-        self.runs = rr.size
-        self.dur_s = plan.dur_s[rr]
-        self.crew = SimpleNamespace(
-            envelope0_m=plan.crew.envelope0_m[rr],
-            compliance_m_per_Pa=plan.crew.compliance_m_per_Pa[rr],
-        )
-        self.vessel = SimpleNamespace(
-            hatch_diameter_m=plan.vessel.hatch_diameter_m[rr],
-            hatch_open_max_Pa=plan.vessel.hatch_open_max_Pa[rr],
-            inside=plan.vessel.inside,
-        )
-
-    def __getattr__(self, name):
-        return getattr(self._plan, name)
-
-
-class _SomeRunsMotion:
-    """The motion subsystem as the timeline's step on runs ``rr`` sees it: its (R, C)
-    arguments are put in place in the batch's arrays, its answers taken at ``rr``."""
-
-    def __init__(self, motion, rr):
-        self._motion, self._rr = motion, rr
-        self.any_unit = motion.any_unit
-
-    @property
-    def flying_rc(self):
-        return self._motion.flying_rc[self._rr]
-
-    @property
-    def adrift(self):
-        return self._motion.adrift[self._rr]
-
-    def _full(self, a):
-        out = np.zeros((self._motion.flying_rc.shape[0], *a.shape[1:]), dtype=a.dtype)
-        out[self._rr] = a
-        return out
-
-    def start(self, starting, kind_now, slot, loc, hatch_v, dur_now, ret_speed, t):
-        args = (starting, kind_now, slot, loc, hatch_v, dur_now, ret_speed)
-        self._motion.start(*(self._full(a) for a in args), t)
-
-    def event_done(self, kind_now, act_t, dur_now):
-        args = (kind_now, act_t, dur_now)
-        return self._motion.event_done(*(self._full(a) for a in args))[self._rr]
-
-
-def _in_batch(e: Emit, rr, R: int) -> Emit:
-    """An event of the step on runs ``rr``, as the batch's: its runs and (runs, crew) arrays
-    put in place, its subject asked of the runs it was made for."""
-
-    def full(a):
-        if not isinstance(a, np.ndarray) or a.ndim == 0:
-            return a
-        out = np.zeros((R, *a.shape[1:]), dtype=a.dtype)
-        out[rr] = a
-        return out
-
-    sub_of = np.full(R, -1, dtype=np.int64)
-    sub_of[rr] = np.arange(rr.size)
-    subject = e.subject
-    if callable(subject):
-        subject = functools.partial(_subject_in_batch, e.subject, sub_of)
-    return Emit(
-        e.code,
-        e.t,
-        mask=full(e.mask) if e.mask is not None else None,
-        runs=rr[np.asarray(e.runs, dtype=np.int64)] if e.runs is not None else None,
-        crew=e.crew,
-        subject=subject,
-        values={k: full(v) for k, v in e.values.items()},
-        t_at=full(e.t_at) if e.t_at is not None else None,
-    )
-
-
-def _subject_in_batch(subject, sub_of, r, c):
-    return subject(int(sub_of[r]), c)
-
-
-def _numpy_step(s: TimelineState, plan, p_ves, p_suit, motion, t, dt):
-    """The step of every run in NumPy: the reference the compiled quiet step follows."""
-    R, C = plan.runs, len(plan.crew_ids)
     S = plan.kind.shape[1]
     ci = np.broadcast_to(np.arange(C), (R, C))
     ri = np.broadcast_to(np.arange(R)[:, None], (R, C))
@@ -486,18 +368,15 @@ def _inner_hatch(s: TimelineState, plan: Plan, crossing, flat, p_ves):
 def _quiet_step(s: TimelineState, plan: Plan, p_ves, p_suit, motion, t, dt):
     """The usual step, compiled: every crew member goes on with their activity. Returns its
     ``TimelineNow`` after adding the step to the activities' clocks, or None (and changes
-    nothing) when anything else happens this step in some run (an activity starts or ends, a
-    hatch opens or closes, a wait is released, a suit is blocked at a hatch, a flight or ride
-    is going): then :func:`step` takes those runs, expression for expression the same
-    arithmetic. Also returns (R,) the runs where that happens and the quiet runs' outputs
-    (``_now_of``'s arguments), both None when every run is quiet."""
+    nothing) when anything else happens this step (an activity starts or ends, a hatch opens
+    or closes, a wait is released, a suit is blocked at a hatch, a flight or ride is going):
+    then :func:`step` takes it, expression for expression the same arithmetic."""
     shape = s.act.shape
     out_i = np.empty((5, *shape), dtype=np.int64)  # slot, kind, hatch vessel, flat_r, equalise
     out_f = np.empty((4, *shape))  # duration, target pressure, envelope, new clock
     out_b = np.empty((3, *shape), dtype=np.bool_)  # ready, is_return, at_hatch
-    busy = np.zeros(shape[0], dtype=np.bool_)
     jit.about_to_run(_quiet_kernel, jit.ENGINE_NOTICE)
-    n_busy = _quiet_kernel(
+    quiet = _quiet_kernel(
         s.act, s.act_t, s.started, s.done, s.lost, s.incapacitated, s.adrift, s.completed,
         s.loc, s.hatch_open, s.ret_dur_s, s.return_to,
         plan.kind, plan.hatch_of, plan.single_hatch, plan.after_c, plan.after_a, plan.dur_s,
@@ -507,16 +386,12 @@ def _quiet_step(s: TimelineState, plan: Plan, p_ves, p_suit, motion, t, dt):
         plan.vessel.hatch_diameter_m, plan.vessel.hatch_open_max_Pa,
         as_f64(p_ves, plan.vessel.hatch_diameter_m.shape), as_f64(p_suit, shape),
         motion.any_unit, as_bool(motion.flying_rc, shape), EVENT_LUT, float(t), float(dt),
-        out_i, out_f, out_b, busy,
+        out_i, out_f, out_b,
     )  # fmt: skip
-    if n_busy:
-        return None, busy, (out_i, out_f, out_b)
+    if not quiet:
+        return None
     s.act_t = out_f[3]
-    return _now_of(out_i, out_f, out_b), None, None
-
-
-def _now_of(out_i, out_f, out_b) -> TimelineNow:
-    zeros = np.zeros(out_b.shape[1:], dtype=bool)
+    zeros = np.zeros(shape, dtype=bool)
     return TimelineNow(
         slot=out_i[0], kind=out_i[1], ready=out_b[0], is_return=out_b[1], dur_s=out_f[0],
         flat_r=out_i[3], target_Pa=out_f[1], at_hatch=out_b[2],
@@ -536,13 +411,10 @@ def _quiet_kernel(
     ret_dur_s, return_to,
     kind, hatch_of, single_hatch, after_c, after_a, dur_s, to_Pa, until_s, any_until,
     loc_after, inside, inner_lut, envelope0_m, compliance_m_per_Pa, hatch_diameter_m, hatch_open_max_Pa,
-    p_ves, p_suit, any_unit, flying, event_lut, t, dt, out_i, out_f, out_b, busy,
+    p_ves, p_suit, any_unit, flying, event_lut, t, dt, out_i, out_f, out_b,
 ):  # fmt: skip
-    """The quiet step of every run; ``busy`` (R,) marks the runs where something else
-    happens (their outputs are not to be used); returns how many there are."""
     R, C = act.shape
     S = kind.shape[1]
-    n_busy = 0
     for r in range(R):
         for c in range(C):
             active = not (done[r, c] or lost[r, c] or incapacitated[r, c] or adrift[r, c])
@@ -559,34 +431,28 @@ def _quiet_kernel(
             released = active and dep_c >= 0 and not dep_done and gone
             ready = active and (dep_c < 0 or dep_done or released)
             if ready and not started[r, c]:  # (a released wait is ready too)
-                busy[r] = True  # an activity starting
-                break
+                return False  # an activity starting
             dur = ret_dur_s[r, c] if is_return else dur_s[r, c, slot]
             is_egress, is_ingress = k == K_EGRESS, k == K_INGRESS
             open_now = hatch_open[r, hv]
             if ready and is_egress and not open_now and p_ves[r, hv] <= hatch_open_max_Pa[r, hv]:
-                busy[r] = True  # the hatch opens
-                break
+                return False  # the hatch opens
             if ready and k == K_REPRESS and open_now:
-                busy[r] = True  # a repress with the hatch open: who closes it is decided
-                break
+                return False  # a repress with the hatch open: who closes it is decided
             dp_suit = p_suit[r, c] - (0.0 if outside else p_loc)
             envelope = envelope0_m[r, c] + compliance_m_per_Pa[r, c] * 1000.0 * max(
                 dp_suit / 1000.0, 0.0
             )
             if ready and is_ingress and not envelope <= hatch_diameter_m[r, hv]:
-                busy[r] = True  # blocked at the hatch
-                break
+                return False  # blocked at the hatch
             if ready and k == K_HATCH_CLOSE:
-                busy[r] = True  # nobody closes a hatch on a crew member still outside
-                break
+                return False  # nobody closes a hatch on a crew member still outside
             out_i[4, r, c] = -1
             if ready and inner_lut[k]:
                 src, dst = max(loc[r, c], 0), max(loc_after[c, slot], 0)
                 lock = dst if inside[dst] == src else src
                 if abs(p_ves[r, src] - p_ves[r, dst]) > hatch_open_max_Pa[r, lock]:
-                    busy[r] = True  # an inner hatch to equalise first
-                    break
+                    return False  # an inner hatch to equalise first
                 if not (hatch_open[r, src] or hatch_open[r, dst]):
                     out_i[4, r, c] = dst  # through the open hatch, the two equalise
             gate = ready and not ((is_egress or is_ingress) and not open_now)
@@ -601,19 +467,16 @@ def _quiet_kernel(
             if any_until and not np.isnan(until_s[c, slot]):
                 finished = t >= until_s[c, slot] - 1e-9
             if event_lut[k] or (any_unit and is_return and flying[r, c]):
-                busy[r] = True  # ended by the motion subsystem
-                break
+                return False  # ended by the motion subsystem
             if gate and finished:
-                busy[r] = True  # the activity ends
-                break
+                return False  # the activity ends
             out_i[0, r, c], out_i[1, r, c], out_i[2, r, c] = slot, k, hv
             out_i[3, r, c] = (r * C + c) * S + slot
             out_f[0, r, c], out_f[1, r, c], out_f[2, r, c] = dur, target, envelope
             out_f[3, r, c] = clock
             out_b[0, r, c], out_b[1, r, c] = ready, is_return
             out_b[2, r, c] = ready and is_egress and not gate
-        n_busy += 1 if busy[r] else 0
-    return n_busy
+    return True
 
 
 jit.register(_quiet_kernel, jit.ENGINE_NOTICE)
