@@ -56,6 +56,12 @@ def p_sat_water_Pa(t_K: float) -> float:
     return 610.94 * math.exp(17.625 * t_C / (t_C + 243.04))
 
 
+def water_per_kg_o2(p_water_Pa: float, p_Pa: float) -> float:
+    """Water [kg] carried per kg of O2 in a gas at ``p_Pa`` holding ``p_water_Pa`` of water
+    vapour (the humidity ratio, M_H2O / M_O2 p_w / (p - p_w))."""
+    return (M_H2O / M_O2) * p_water_Pa / (p_Pa - p_water_Pa)
+
+
 def gas_constant(o2_mole_fraction: float) -> float:
     """Specific gas constant [J/(kg K)] of an O2/N2 mixture of the given O2 mole fraction."""
     molar_mass = o2_mole_fraction * M_O2 + (1.0 - o2_mole_fraction) * M_N2

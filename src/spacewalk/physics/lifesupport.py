@@ -45,7 +45,6 @@ from ..units import (
     BODY_T_K,
     H_VAP_SWEAT,
     M_H2O,
-    M_O2,
     PA_PER_MMHG,
     R_CO2,
     R_UNIVERSAL,
@@ -64,6 +63,7 @@ SWEAT_MAX_KG_S = 1.5 / 3600.0  # [kg/s] 1.5 L/h, a high sustained human sweat ra
 EXPIRED_WATER_KG_M3 = PH2O_BODY_MMHG * PA_PER_MMHG * M_H2O / (R_UNIVERSAL * BODY_T_K)
 
 p_sat_water_Pa = njit(cache=True, error_model="numpy")(units.p_sat_water_Pa)
+water_per_kg_o2 = njit(cache=True, error_model="numpy")(units.water_per_kg_o2)
 P_SAT_SKIN_PA = units.p_sat_water_Pa(SKIN_T_K)  # [Pa] 5.63 kPa: gas saturated at the skin
 
 
@@ -177,9 +177,10 @@ def heat_step(
 @njit(cache=True, error_model="numpy")
 def purge_moisture_kg_s(purge_kg_s, p_suit_Pa):
     """Water a stream of dry O2 can carry off the skin [kg/s] (one suit): it leaves saturated
-    at skin temperature, ``M_H2O / M_O2 p_sat / (p - p_sat)`` per kg of O2."""
-    p_skin = P_SAT_SKIN_PA
-    return purge_kg_s * (M_H2O / M_O2) * p_skin / max(p_suit_Pa - p_skin, p_skin)
+    at skin temperature (``units.water_per_kg_o2``; a suit below twice the saturation
+    pressure is taken at twice it, where the formula would blow up)."""
+    p = max(p_suit_Pa, 2.0 * P_SAT_SKIN_PA)
+    return purge_kg_s * water_per_kg_o2(P_SAT_SKIN_PA, p)
 
 
 @njit(cache=True, error_model="numpy")

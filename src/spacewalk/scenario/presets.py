@@ -22,6 +22,7 @@ from ..units import (
     W_PER_BTU_H,
     W_PER_KCAL_H,
     p_sat_water_Pa,
+    water_per_kg_o2,
 )
 
 _CP_O2 = 918.0  # [J/(kg K)] specific heat of O2 at 300 K
@@ -34,11 +35,8 @@ def vent_moisture_capacity_kg_h(vent_flow_kg_h: float, p_suit_Pa: float, t_inlet
     temperature; the difference in humidity ratio (water per kg of O2, molar ratio 18/32)
     times the gas flow is the most sweat the stream can evaporate.
     """
-    ratio = 18.015 / 31.998
-    p_out = p_sat_water_Pa(SKIN_T_K)
-    p_in = p_sat_water_Pa(t_inlet_dew_C + 273.15)
-    w_out = ratio * p_out / (p_suit_Pa - p_out)
-    w_in = ratio * p_in / (p_suit_Pa - p_in)
+    w_out = water_per_kg_o2(p_sat_water_Pa(SKIN_T_K), p_suit_Pa)
+    w_in = water_per_kg_o2(p_sat_water_Pa(t_inlet_dew_C + 273.15), p_suit_Pa)
     return vent_flow_kg_h * (w_out - w_in)
 
 
