@@ -33,6 +33,29 @@ from . import plotting
 
 O2_FAMILY_MIN = tuple(range(0, 241, 15))
 
+# Resting prebreathes this long are where the model is optimistic: two laboratories saw 30-40 %
+# DCS after 3.5-4 h of resting O2 (NASA 1987, 13/43; Webb et al. 2002, 40 % of 60), the model
+# 10-13 % (the known failures of `spacewalk models validate`; docs/dcs.md). The USAF saw no
+# gain from 90 to 240 min of rest; the model's acceptance test falls below those 30-40 % after
+# about 2 h of resting O2 from 14.7 psi, so the caution starts there.
+RESTING_CAUTION_MIN = 120.0
+RESTING_CAUTION = (
+    "no exercise in {o2:.0f} min of O2: after 3.5-4 h of resting O2 the chambers saw 30-40 % "
+    "DCS where the model gives 10-13 %, so its risk here is optimistic (docs/dcs.md)"
+)
+
+
+def caution(protocol: Protocol) -> str:
+    """Why the model's risk for a protocol is less trustworthy than its interval says, or ''."""
+    rest = all(
+        (s.get("vo2_mL_kg_min") or dcs.VO2_REST_ML_KG_MIN) <= dcs.VO2_REST_ML_KG_MIN
+        for s in protocol.stages
+    )
+    if rest and protocol.o2_min >= RESTING_CAUTION_MIN:
+        return RESTING_CAUTION.format(o2=protocol.o2_min)
+    return ""
+
+
 # One suited crew member, depressed through an airlock, working for the EVA's length: stores
 # large enough that no consumable ends the EVA, and no flight rules (the question is DCS).
 _BENCH = """
@@ -194,6 +217,7 @@ def answer(q: Question) -> pd.DataFrame:
                 "meets_estimate": test <= dcs.ACCEPTANCE_LIMIT,
                 "meets_limit": upper <= dcs.ACCEPTANCE_LIMIT,
                 "source": c.source,
+                "caution": caution(c),
             }
         )
     table = pd.DataFrame(rows)
@@ -228,6 +252,7 @@ def format_text(q: Question, table: pd.DataFrame) -> str:
             f"{row.protocol:<26}{row.minutes:>6.0f}{row.o2_minutes:>8.0f}{row.tissue_ratio:>6.2f}"
             f"{interval:>22}{100 * row.test_p_dcs:>6.1f}%{100 * row.test_upper95:>6.1f}%  "
             f"{'yes' if row.meets_estimate else 'no':>3}, {'yes' if row.meets_limit else 'no'}"
+            f"{'  (!)' if row.caution else ''}"
         )
     lines.append("")
     lines.extend(_verdict(table))
@@ -236,6 +261,11 @@ def format_text(q: Question, table: pd.DataFrame) -> str:
         "one-sided 95 % bound from the model's coefficients; NASA accepts a protocol at <= 15 % "
         "with 95 % confidence (NASA/TP-2004-213158)"
     )
+    if table.caution.astype(bool).any():
+        lines.append(
+            f"(!) a resting prebreathe of {RESTING_CAUTION_MIN:.0f} min of O2 or more: the "
+            "chamber data say the model is optimistic there (docs/dcs.md)"
+        )
     return "\n".join(lines)
 
 
@@ -253,6 +283,8 @@ def _verdict(table: pd.DataFrame) -> list[str]:
             else f"nothing meets the 15 % limit {words}: raise the cabin's O2 or lower its "
             "pressure, raise the suit's, or prebreathe longer"
         )
+        if best is not None and best.caution:
+            out.append(f"  caution: {best.caution}")
     return out
 
 
@@ -287,10 +319,10 @@ def render_html(q: Question, table: pd.DataFrame) -> str:
         f"<td class=num>{100 * r.p_dcs:.1f} ({100 * r.p_dcs_lo:.1f}-{100 * r.p_dcs_hi:.1f})</td>"
         f"<td class=num>{100 * r.test_p_dcs:.1f}</td><td class=num>{100 * r.test_upper95:.1f}</td>"
         f"<td>{'yes' if r.meets_estimate else 'no'}, {'yes' if r.meets_limit else 'no'}</td>"
-        f"<td>{html.escape(r.source)}</td></tr>"
+        f"<td>{html.escape(r.source)}</td><td>{html.escape(r.caution)}</td></tr>"
         for r in table.itertuples()
     )
-    text = " ".join(html.escape(line) + "." for line in _verdict(table))
+    text = " ".join(html.escape(line.strip()) + "." for line in _verdict(table))
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>spacewalk prebreathe</title>
 <style>{plotting.CSS}</style></head><body>
@@ -300,7 +332,7 @@ def render_html(q: Question, table: pd.DataFrame) -> str:
 <p>{text}</p>
 {svg}
 <table><tr><th>protocol</th><th>what</th><th>min</th><th>O2 min</th><th>TR</th>
-<th>EVA P(DCS) % (95 %)</th><th>test P(DCS) %</th><th>test upper 95 %</th><th>meets (estimate, 95 %)</th><th>source</th></tr>
+<th>EVA P(DCS) % (95 %)</th><th>test P(DCS) %</th><th>test upper 95 %</th><th>meets (estimate, 95 %)</th><th>source</th><th>caution</th></tr>
 {rows}</table>
 <p>Model, coefficients, sources and limits: docs/dcs.md. The test is the NASA acceptance
 test: 4 h in the suit with light exercise, accepted at &le; 15 % DCS with 95 % confidence
@@ -313,6 +345,7 @@ __all__ = [
     "Question",
     "answer",
     "candidates",
+    "caution",
     "format_text",
     "render_html",
     "shortest",
