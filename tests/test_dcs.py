@@ -194,3 +194,21 @@ def test_the_engine_integrates_the_dose_as_the_physics_does():
     expected = dcs.probability_dcs(dcs.history(stages).u)
     assert 0.5 < expected < 0.95
     assert tel.p_dcs.iloc[-1] == pytest.approx(expected, abs=0.01)
+
+
+def test_a_history_is_the_engines_step_period_after_period():
+    """A prebreathe history is computed a stage at a time (the tissue's linear recurrence in
+    closed form); the engine advances the same tissues a period at a time
+    (:func:`dcs.advance`). Over Dragon's two-day cabin ramp (pressure and O2 both ramping),
+    the CEVIS exercise protocol and a campout they agree to round-off."""
+    from spacewalk.scenario.protocols import PROTOCOLS, stage_tuples
+
+    for name in ("dragon-ramp", "iss-cevis", "campout"):
+        stages = stage_tuples(PROTOCOLS[name].stages)
+        stepped = dcs.sea_level()
+        for pin, p_breath, on_o2, vo2, dt in dcs._substeps(stages, 60.0):
+            for i in range(len(p_breath)):
+                stepped = dcs.advance(stepped, pin[i], pin[i + 1], p_breath[i], on_o2[i], vo2, dt)
+        whole = dcs.history(stages)
+        for a, b in zip(stepped, whole, strict=True):
+            assert float(b) == pytest.approx(float(a), rel=1e-11, abs=1e-300), name

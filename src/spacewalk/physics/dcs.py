@@ -180,8 +180,9 @@ def probability_interval(s: Dose, z: float = 1.96) -> tuple[np.ndarray, np.ndarr
 
 
 def _substeps(stages, substep_s: float):
-    """Each stage ``(duration_s, p0, p1, fo2_0, fo2_1[, vo2])`` cut into periods of at most
-    ``substep_s``: (inspired N2 at start and end, pressure at end, on O2, VO2, dt)."""
+    """Each stage ``(duration_s, p0, p1, fo2_0, fo2_1[, vo2])`` cut into ``n`` periods of at
+    most ``substep_s``: the inspired N2 at the periods' edges (n + 1), the pressure breathed
+    and whether it is O2 at their ends (n each), the stage's VO2 and the period."""
     for stage in stages:
         duration_s, p0, p1, f0, f1 = stage[:5]
         vo2 = stage[5] if len(stage) > 5 else VO2_REST_ML_KG_MIN
@@ -189,9 +190,43 @@ def _substeps(stages, substep_s: float):
         edges = np.linspace(0.0, 1.0, n + 1)
         p = p0 + (p1 - p0) * edges
         f = f0 + (f1 - f0) * edges
-        pin = inspired_n2_Pa(p, f)
-        for i in range(n):
-            yield pin[i], pin[i + 1], p[i + 1], f[i + 1] >= ON_O2_FRACTION, vo2, duration_s / n
+        yield inspired_n2_Pa(p, f), p[1:], f[1:] >= ON_O2_FRACTION, float(vo2), duration_s / n
+
+
+def _tissue_series(tissue_Pa, pin_Pa, k_per_s: float, dt_s: float) -> np.ndarray:
+    """The tissue at the end of each period of a stage, ``tissue_ramp`` period after period
+    (the inspired N2 linear within each), as the linear recurrence P' = e P + c solved in
+    closed form: shape (periods, *tissue's shape). Chunks keep e^-i within 1e13."""
+    e = float(np.exp(-k_per_s * dt_s))
+    r_over_k = (pin_Pa[1:] - pin_Pa[:-1]) / dt_s / k_per_s
+    c = pin_Pa[1:] - r_over_k - (pin_Pa[:-1] - r_over_k) * e  # >= 0 for pins >= 0
+    n = len(c)
+    chunk = max(1, int(30.0 / max(k_per_s * dt_s, 1e-12)))
+    out = np.empty((n, *np.shape(tissue_Pa)))
+    tail = (slice(None),) + (None,) * np.ndim(tissue_Pa)
+    p = np.asarray(tissue_Pa, dtype=float)
+    for a in range(0, n, chunk):
+        i = np.arange(1, min(chunk, n - a) + 1, dtype=float)
+        grow = e**-i
+        summed = np.cumsum(grow * c[a : a + len(i)])
+        out[a : a + len(i)] = (p + summed[tail]) / grow[tail]
+        p = out[a + len(i) - 1]
+    return out
+
+
+def _stage_covariates(s: Dose, pin_Pa, p_breath_Pa, on_o2, vo2: float, dt_s: float):
+    """:func:`_period` over every period of a stage at once: the tissues, D, x and w at the
+    end of each period, each of shape (periods, *state's shape)."""
+    n2 = _tissue_series(s.n2_Pa, pin_Pa, K_360_PER_S, dt_s)
+    etr = _tissue_series(s.etr_Pa, pin_Pa, float(etr_rate_per_s(vo2)), dt_s)
+    tail = (slice(None),) + (None,) * np.ndim(s.n2_Pa)
+    ratio = etr / np.maximum(p_breath_Pa, 1.0)[tail]
+    dose = np.maximum(ratio - 1.0, 0.0)
+    excess = max(vo2 - VO2_REST_ML_KG_MIN, 0.0)
+    x = np.log1p(excess / VO2_REST_ML_KG_MIN)
+    credit = (dose <= 0.0) & np.asarray(on_o2, dtype=bool)[tail]
+    w = s.w_mL_kg + np.cumsum(np.where(credit, excess * dt_s / 60.0, 0.0), axis=0)
+    return n2, etr, dose, x, w
 
 
 def history(stages, start: Dose | None = None, substep_s: float = 60.0) -> Dose:
@@ -199,10 +234,22 @@ def history(stages, start: Dose | None = None, substep_s: float = 60.0) -> Dose:
     vo2_mL_kg_min)``, each a linear ramp of pressure and O2 fraction at a constant O2 uptake
     (the last element may be left out: rest, 4.0 mL/(kg min)), breathed at the ambient
     pressure. Within a stage the inspired N2 is linear between substeps, which is exact for a
-    pressure ramp at constant O2 fraction."""
+    pressure ramp at constant O2 fraction. The same as :func:`advance` period after period
+    (to round-off), a stage at a time."""
     s = start if start is not None else sea_level()
-    for period in _substeps(stages, substep_s):
-        s = advance(s, *period)
+    for pin, p_breath, on_o2, vo2, dt_s in _substeps(stages, substep_s):
+        n2, etr, dose, x, w = _stage_covariates(s, pin, p_breath, on_o2, vo2, dt_s)
+        ln_d = np.log(np.where(dose > 0.0, dose, 1.0))
+        du = rate_per_min(dose, x, w) * dt_s / 60.0
+        s = Dose(
+            n2[-1],
+            etr[-1],
+            w[-1],
+            s.u + du.sum(axis=0),
+            s.u_ln + (du * ln_d).sum(axis=0),
+            s.u_x + du.sum(axis=0) * x,
+            s.u_w + (du * w / 100.0).sum(axis=0),
+        )
     return s
 
 
@@ -211,12 +258,14 @@ def history_covariates(stages, substep_s: float = 60.0) -> dict[str, np.ndarray]
     minutes): what a fit of the coefficients needs, since the tissues do not depend on them."""
     s = sea_level()
     out: dict[str, list] = {"dose": [], "x": [], "w": [], "dt_min": []}
-    for period in _substeps(stages, substep_s):
-        n2, etr, dose, x, w = _period(s, *period)
-        s = s._replace(n2_Pa=n2, etr_Pa=etr, w_mL_kg=w)
-        for key, value in (("dose", dose), ("x", x), ("w", w), ("dt_min", period[-1] / 60.0)):
-            out[key].append(float(value))
-    return {k: np.asarray(v) for k, v in out.items()}
+    for pin, p_breath, on_o2, vo2, dt_s in _substeps(stages, substep_s):
+        n2, etr, dose, x, w = _stage_covariates(s, pin, p_breath, on_o2, vo2, dt_s)
+        s = s._replace(n2_Pa=n2[-1], etr_Pa=etr[-1], w_mL_kg=w[-1])
+        out["dose"].append(dose)
+        out["x"].append(np.full(len(dose), x))
+        out["w"].append(w)
+        out["dt_min"].append(np.full(len(dose), dt_s / 60.0))
+    return {k: np.concatenate(v) if v else np.zeros(0) for k, v in out.items()}
 
 
 # NASA accepted a prebreathe protocol when a test of 4 h at 4.3 psia, reached by a 30-min
