@@ -19,12 +19,15 @@ from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
 import platformdirs
 
 from .names import Identities, identities, same_person
 from .nasa import Problem, read_rows
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 DB_NAME = "catalogue.sqlite"
 SCHEMA = """
@@ -150,6 +153,8 @@ class Catalogue:
     def evas(self) -> pd.DataFrame:
         """Every EVA, one row each, with canonical crew names; columns documented in
         ``docs/catalogue.md``."""
+        import pandas as pd
+
         data = self.dataset_rows()
         own = own_records()["eva"]
         by_nasa = {r["nasa_id"]: r for r in data if r["nasa_id"] is not None}

@@ -4,9 +4,12 @@ description as attributes (xarray is an optional extra: ``pip install spacewalk[
 
 from __future__ import annotations
 
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from ..scenario.channels import CHANNEL_BY_NAME
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 INDEX = {"run": "", "t_s": "s", "crew": ""}
 

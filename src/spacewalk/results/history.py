@@ -17,9 +17,9 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
 
 from ..scenario import Documented, Scenario
+from .columns import event_records, telemetry_columns
 
 PASS, FAIL, KNOWN, XPASS = "pass", "FAIL", "known", "unexpected pass"
 
@@ -51,27 +51,39 @@ def _evas(summary: dict, doc: Documented) -> list[dict]:
     return [evas[doc.eva - 1]] if doc.eva else evas
 
 
-def _crew_tel(result, doc: Documented) -> pd.DataFrame:
-    tel = result.telemetry
-    return tel[(tel.run == 0) & (tel.crew == doc.crew)].set_index("t_s")
+def _source(result, name: str):
+    """The result's telemetry or events as held (columns or records from a simulation, frames
+    from a run folder)."""
+    held = getattr(result, f"{name}_source", None)
+    return getattr(result, name) if held is None else held
 
 
-def _events(result, doc: Documented) -> pd.DataFrame:
+def _crew_series(result, doc: Documented, channel: str) -> tuple[np.ndarray, np.ndarray]:
+    """The first run's times [s] and values of a channel for ``doc.crew``."""
+    cols = telemetry_columns(_source(result, "telemetry"), ("run", "crew", "t_s", channel))
+    mine = (cols["run"] == 0) & (cols["crew"] == doc.crew)
+    return cols["t_s"][mine], cols[channel][mine]
+
+
+def _events(result, doc: Documented) -> list[dict]:
     """Events of the first run with the code of ``doc.event`` (``CODE`` or ``CODE:SUBJECT``),
-    of ``doc.crew`` where it is given."""
+    of ``doc.crew`` where it is given, in the log's order."""
     code, _, subject = doc.event.partition(":")
-    ev = result.events
-    ev = ev[(ev.run == 0) & (ev.code == code)]
-    if subject:
-        ev = ev[ev.subject == subject]
-    return ev[ev.crew == doc.crew] if doc.crew else ev
+    return [
+        ev
+        for ev in event_records(_source(result, "events"))
+        if ev["run"] == 0
+        and ev["code"] == code
+        and (not subject or ev["subject"] == subject)
+        and (not doc.crew or ev["crew"] == doc.crew)
+    ]
 
 
 def _event_time_s(result, doc: Documented) -> float:
     ev = _events(result, doc)
-    if ev.empty:
+    if not ev:
         raise LookupError(f"no {doc.event!r} event" + (f" for {doc.crew}" if doc.crew else ""))
-    return float(ev.t_s.iloc[0])
+    return float(ev[0]["t_s"])
 
 
 def _activity_time_s(result, doc: Documented, label: str = "", edge: str = "") -> float:
@@ -93,11 +105,21 @@ def _when_s(result, doc: Documented) -> float:
     return _event_time_s(result, doc) if doc.event else _activity_time_s(result, doc)
 
 
-def _sample(tel: pd.DataFrame, channel: str, t_s: float, side: str = "after"):
-    times = tel.index.to_numpy()
+def _sample(series: tuple[np.ndarray, np.ndarray], t_s: float, side: str = "after"):
+    """The recorded value at or after ``t_s`` (``side="before"``: at or before)."""
+    times, values = series
     i = int(np.searchsorted(times, t_s, side="left" if side == "after" else "right"))
     i = min(i, len(times) - 1) if side == "after" else max(i - 1, 0)
-    return tel[channel].iloc[i]
+    return values[i]
+
+
+def _extreme(values: np.ndarray, highest: bool) -> float:
+    """The highest or lowest value, NaN (not recorded) left out; NaN if there is none."""
+    v = np.asarray(values, dtype=float)
+    v = v[~np.isnan(v)]
+    if not v.size:
+        return float("nan")
+    return float(v.max() if highest else v.min())
 
 
 def _m_eva_duration(result, doc):
@@ -125,22 +147,22 @@ def _m_outcome(result, doc):
 
 
 def _m_peak(result, doc):
-    return float(_crew_tel(result, doc)[doc.channel].max())
+    return _extreme(_crew_series(result, doc, doc.channel)[1], highest=True)
 
 
 def _m_lowest(result, doc):
-    return float(_crew_tel(result, doc)[doc.channel].min())
+    return _extreme(_crew_series(result, doc, doc.channel)[1], highest=False)
 
 
 def _m_value_at(result, doc):
-    return float(_sample(_crew_tel(result, doc), doc.channel, _when_s(result, doc)))
+    return float(_sample(_crew_series(result, doc, doc.channel), _when_s(result, doc)))
 
 
 def _m_jump(result, doc):
-    tel = _crew_tel(result, doc)
+    series = _crew_series(result, doc, doc.channel)
     t = _when_s(result, doc)
-    before = float(_sample(tel, doc.channel, t, "before"))
-    after = float(_sample(tel, doc.channel, t + 1e-6, "after"))
+    before = float(_sample(series, t, "before"))
+    after = float(_sample(series, t + 1e-6, "after"))
     return after / before
 
 
@@ -153,7 +175,7 @@ def _m_event_count(result, doc):
 
 
 def _m_sunlit_at(result, doc):
-    lit = _sample(_crew_tel(result, doc), "sunlit", _when_s(result, doc))
+    lit = _sample(_crew_series(result, doc, "sunlit"), _when_s(result, doc))
     return "day" if lit >= 0.5 else "night"
 
 

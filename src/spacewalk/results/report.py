@@ -7,9 +7,9 @@ import html
 from types import SimpleNamespace
 
 import numpy as np
-import pandas as pd
 
 from ..scenario.channels import CHANNEL_BY_NAME
+from .columns import event_records, telemetry_columns
 from .history import check_result
 from .plotting import CSS as _CSS
 from .svgchart import TAB10, TAB20, Chart, page_row
@@ -84,29 +84,26 @@ def _not_applicable(summary: dict) -> set[tuple[str, str]]:
     return out
 
 
-def _alarms(events: pd.DataFrame) -> pd.DataFrame:
+def _alarms(events: list[dict]) -> list[dict]:
     """The run's caution, warning and emergency events (faults, rules, aborts, ...)."""
-    if events.empty:
-        return events
-    ev = events[events["run"] == 0] if "run" in events else events
-    return ev[ev["severity"].isin(list(_MARK_COLOUR))]
+    return [e for e in events if e["run"] == 0 and e["severity"] in _MARK_COLOUR]
 
 
-def _mark_alarms(chart: Chart, alarms: pd.DataFrame) -> None:
+def _mark_alarms(chart: Chart, alarms: list[dict]) -> None:
     """A dotted line at each alarm's time, coloured by severity."""
-    for t_s, sev in zip(alarms["t_s"], alarms["severity"], strict=True):
-        chart.vline(t_s / 60.0, colour=_MARK_COLOUR[sev])
+    for e in alarms:
+        chart.vline(e["t_s"] / 60.0, colour=_MARK_COLOUR[e["severity"]])
 
 
-def _alarms_table(alarms: pd.DataFrame) -> str:
+def _alarms_table(alarms: list[dict]) -> str:
     """The front matter: every alarm with its time and crew member, before anything else."""
-    if alarms.empty:
+    if not alarms:
         return "<p>No alarms: no caution, warning or emergency event in this run.</p>"
     rows = "".join(
-        f"<tr class='{html.escape(str(e.severity))}'><td class=num>{e.t_s / 60:.1f}</td>"
-        f"<td>{html.escape(str(e.crew))}</td><td>{html.escape(str(e.severity))}</td>"
-        f"<td>{html.escape(str(e.message))}</td></tr>"
-        for e in alarms.itertuples()
+        f"<tr class='{html.escape(str(e['severity']))}'><td class=num>{e['t_s'] / 60:.1f}</td>"
+        f"<td>{html.escape(str(e['crew']))}</td><td>{html.escape(str(e['severity']))}</td>"
+        f"<td>{html.escape(str(e['message']))}</td></tr>"
+        for e in alarms
     )
     return (
         "<table><tr><th>t [min]</th><th>crew</th><th>severity</th><th>what</th></tr>"
@@ -115,7 +112,7 @@ def _alarms_table(alarms: pd.DataFrame) -> str:
     )
 
 
-def _phase_chart(summary: dict, alarms: pd.DataFrame) -> str:
+def _phase_chart(summary: dict, alarms: list[dict]) -> str:
     """Each crew member's activities as bars coloured by kind (the legend), each bar's full
     name written in it where it fits and never clipped; the table below names them all."""
     phases = [p for p in summary["phases"] if p["end_min"] is not None]
@@ -156,19 +153,28 @@ def _phase_table(summary: dict) -> str:
 
 
 class _Run0:
-    """The first run's telemetry split by crew member once, for every chart: its rows, and
-    per crew member the times [min] and the channels' values as arrays, taken as asked."""
+    """The first run's telemetry split by crew member once, for every chart: per crew member
+    the rows, the times [min] and the channels' values as float arrays, taken as asked."""
 
-    def __init__(self, telemetry: pd.DataFrame):
-        self.rows = telemetry[telemetry["run"] == 0] if "run" in telemetry else telemetry
-        self.crew = [(crew, rows, {}) for crew, rows in self.rows.groupby("crew", observed=True)]
-        self.t_min = {crew: rows["t_s"].to_numpy() / 60.0 for crew, rows, _ in self.crew}
+    def __init__(self, cols: dict[str, np.ndarray]):
+        mine = cols["run"] == 0 if "run" in cols else np.ones(len(cols["t_s"]), dtype=bool)
+        self.cols = {name: values[mine] for name, values in cols.items()}
+        crew = self.cols["crew"]
+        order = dict.fromkeys(crew.tolist())  # the crew in order of appearance
+        self.crew = [(c, np.flatnonzero(crew == c), {}) for c in order]
+        self.t_min = {c: self.cols["t_s"][rows] / 60.0 for c, rows, _ in self.crew}
 
-    @staticmethod
-    def values(rows, cache: dict, ch: str):
+    def values(self, rows, cache: dict, ch: str):
         if ch not in cache:
-            cache[ch] = rows[ch].to_numpy(dtype=float)
+            cache[ch] = np.asarray(self.cols[ch][rows], dtype=float)
         return cache[ch]
+
+    def has_values(self, ch: str) -> bool:
+        """A channel recorded with at least one value (not all NaN)."""
+        v = self.cols.get(ch)
+        if v is None or not len(v):
+            return False
+        return bool(v.dtype.kind not in "fc" or (~np.isnan(v)).any())
 
 
 def _channel_chart(
@@ -181,8 +187,7 @@ def _channel_chart(
 ) -> str | None:
     """One time plot; ``skip`` holds the (crew, channel) pairs that do not apply (a suit
     with no battery, primary O2 or feedwater of its own, an unsuited crew member)."""
-    rows0 = run0.rows
-    present = [c for c in channels if c in rows0 and rows0[c].notna().any()]
+    present = [c for c in channels if run0.has_values(c)]
     if not present:
         return None
     skip = skip or set()
@@ -232,11 +237,11 @@ def _outline_2d(outline: dict, h: int, v: int) -> tuple[list, list]:
     return polys, lines
 
 
-def _positions_chart(telemetry: pd.DataFrame, vehicle=None) -> str | None:
+def _positions_chart(run0: _Run0, vehicle=None) -> str | None:
     """Where each crew member went: two views of the Hill frame, the vehicle at the origin,
     with its outline, handrail paths, worksites and hatches when the scenario gives them."""
-    run0 = telemetry[telemetry["run"] == 0] if "run" in telemetry else telemetry
-    if "x_m" not in run0 or run0.empty:
+    cols = run0.cols
+    if "x_m" not in cols or not len(cols["x_m"]):
         return None
     outline = vehicle.outline() if vehicle is not None else None
     views = (
@@ -269,18 +274,19 @@ def _positions_chart(telemetry: pd.DataFrame, vehicle=None) -> str | None:
             for p in pts:
                 reach = max(reach, 1.1 * max(abs(p[0]), abs(p[1])))
     k = 0
-    for crew, rows in run0.groupby("crew", observed=True):
-        out = rows[rows["location"] == "outside"]
-        if out.empty:
+    for crew, rows, _ in run0.crew:
+        out = rows[cols["location"][rows] == "outside"]
+        if not out.size:
             continue
         colour = TAB10[k % 10]
         k += 1
-        views[0].line(out["y_m"], out["x_m"], colour=colour, label=str(crew))
-        views[1].line(out["z_m"], out["x_m"], colour=colour)
-        for col in ("x_m", "y_m", "z_m"):
-            top = out[col].abs().max()
-            if pd.notna(top):
-                reach = max(reach, 1.15 * float(top))
+        x, y, z = (np.asarray(cols[c][out], dtype=float) for c in ("x_m", "y_m", "z_m"))
+        views[0].line(y, x, colour=colour, label=str(crew))
+        views[1].line(z, x, colour=colour)
+        for v in (x, y, z):
+            v = np.abs(v[~np.isnan(v)])
+            if v.size:
+                reach = max(reach, 1.15 * float(v.max()))
     for view in views:
         view.marker(
             0, 0, shape="s", size=3.5, label="vehicle centre of mass" if view is views[0] else None
@@ -341,15 +347,15 @@ def _consumables_table(summary: dict) -> str:
     return f"<table>{head}{''.join(rows)}</table>"
 
 
-def _events_table(events: pd.DataFrame) -> str:
-    if events.empty:
+def _events_table(events: list[dict]) -> str:
+    ev = [e for e in events if e["run"] == 0]
+    if not ev:
         return "<p>No events.</p>"
-    ev = events[events["run"] == 0] if "run" in events else events
     rows = "".join(
-        f"<tr class='{html.escape(str(e.severity))}'><td class=num>{e.t_s / 60:.1f}</td>"
-        f"<td>{html.escape(str(e.crew))}</td><td>{html.escape(str(e.severity))}</td>"
-        f"<td>{html.escape(str(e.source))}</td><td>{html.escape(str(e.message))}</td></tr>"
-        for e in ev.itertuples()
+        f"<tr class='{html.escape(str(e['severity']))}'><td class=num>{e['t_s'] / 60:.1f}</td>"
+        f"<td>{html.escape(str(e['crew']))}</td><td>{html.escape(str(e['severity']))}</td>"
+        f"<td>{html.escape(str(e['source']))}</td><td>{html.escape(str(e['message']))}</td></tr>"
+        for e in ev
     )
     return f"<table><tr><th>t [min]</th><th>crew</th><th>severity</th><th>source</th><th>message</th></tr>{rows}</table>"
 
@@ -380,12 +386,10 @@ def _badge(word: str) -> str:
     return f"<span class='outcome {w}'>{w}</span>"
 
 
-def _outcome_badge(outcome: str, alarms: pd.DataFrame) -> str:
+def _outcome_badge(outcome: str, alarms: list[dict]) -> str:
     """The run's outcome; a completed run with a warning or an emergency is not shown green."""
-    serious = (
-        alarms[alarms["severity"].isin(["warning", "emergency"])] if not alarms.empty else alarms
-    )
-    if outcome != "completed" or serious.empty:
+    serious = [e for e in alarms if e["severity"] in ("warning", "emergency")]
+    if outcome != "completed" or not serious:
         return _badge(outcome)
     return f"<span class='outcome terminated'>completed, with {len(serious)} warning(s)</span>"
 
@@ -404,12 +408,9 @@ def _dcs_cell(peaks: dict) -> str:
     return f"{p:.1f} % ({100 * peaks['p_dcs_lo']:.1f}-{100 * peaks['p_dcs_hi']:.1f})"
 
 
-def render_report(scenario, telemetry: pd.DataFrame, events: pd.DataFrame, summary: dict) -> str:
-    """The report page as one string of HTML."""
-    # the charts take columns one by one; pandas deep-copies a frame's attrs (the units) for
-    # each column taken, a third of the report's time: the report needs only the values
-    telemetry = telemetry.copy(deep=False)
-    telemetry.attrs = {}
+def render_report(scenario, telemetry, events, summary: dict) -> str:
+    """The report page as one string of HTML, from the telemetry and the event log as a
+    simulation holds them (:mod:`spacewalk.results.columns`) or as frames (a run folder)."""
     info = scenario.scenario
     crew_rows = "".join(
         f"<tr><td>{html.escape(cid)}</td><td>{html.escape(c['name'] or '')}</td><td>{html.escape(str(c['role']))}</td>"
@@ -426,9 +427,10 @@ def render_report(scenario, telemetry: pd.DataFrame, events: pd.DataFrame, summa
         for cid, c in summary["crew"].items()
     )
     nights = _night_spans(summary)
-    alarms = _alarms(events)
+    records = event_records(events)
+    alarms = _alarms(records)
     skip = _not_applicable(summary)
-    run0 = _Run0(telemetry)
+    run0 = _Run0(telemetry_columns(telemetry))
     charts = [
         c
         for title, chans in _PLOTS
@@ -439,7 +441,7 @@ def render_report(scenario, telemetry: pd.DataFrame, events: pd.DataFrame, summa
         for title, chans in _MOTION_PLOTS
         if (c := _channel_chart(run0, title, chans, nights, alarms))
     ]
-    positions = _positions_chart(telemetry, scenario.vehicle) or ""
+    positions = _positions_chart(run0, scenario.vehicle) or ""
     orbit = summary.get("orbit") or {}
     orbit_line = (
         f"Orbit {orbit['perigee_km']:.0f} x {orbit['apogee_km']:.0f} km, period "
@@ -487,7 +489,7 @@ history (survival model and its sources: docs/dcs.md), with the interval from it
 {positions}
 <div class=grid>{"".join(f"<div>{c}</div>" for c in motion_charts)}</div>
 <h2>Event log</h2>
-{_events_table(events)}
+{_events_table(records)}
 <p class=sub>spacewalk report of scenario <code>{html.escape(info.name)}</code>. Positions are in the vehicle's Hill frame (x radial, y along-track, z orbit normal).</p>
 </body></html>
 """

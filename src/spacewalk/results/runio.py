@@ -10,8 +10,8 @@ import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import tomli_w
@@ -21,7 +21,11 @@ from ..scenario.channels import CHANNELS, channel_table
 from ..scenario.events import SEVERITIES
 from ..sim.events import COLUMNS as EVENT_COLUMNS
 from ..version import __version__
+from .columns import Telemetry, event_records, events_jsonl
 from .frames import to_xarray, with_units
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 FILES = ("telemetry.parquet", "events.jsonl", "summary.json", "scenario.toml", "report.html")
 
@@ -80,8 +84,23 @@ def write_run(result, folder: Path, *, report: bool = True) -> Path:
     return folder
 
 
+def _sources(result):
+    """The telemetry and event log as the result holds them (columns and records from a
+    simulation, frames from a folder read back)."""
+    telemetry = getattr(result, "telemetry_source", None)
+    events = getattr(result, "events_source", None)
+    return (
+        result.telemetry if telemetry is None else telemetry,
+        result.events if events is None else events,
+    )
+
+
 def _write_files(result, folder: Path, report: bool) -> None:
-    table = pa.Table.from_pandas(result.telemetry, preserve_index=False)
+    telemetry, events = _sources(result)
+    if isinstance(telemetry, Telemetry):
+        table = telemetry.arrow()
+    else:
+        table = pa.Table.from_pandas(telemetry, preserve_index=False)
     fields = []
     for f in table.schema:
         ch = next((c for c in CHANNELS if c.name == f.name), None)
@@ -97,10 +116,10 @@ def _write_files(result, folder: Path, report: bool) -> None:
             b"spacewalk.version": __version__.encode(),
         }
     )
-    pq.write_table(table.cast(schema), folder / "telemetry.parquet")
+    # the same columns under the schema with the units (a cast would import pyarrow.compute)
+    pq.write_table(pa.Table.from_arrays(table.columns, schema=schema), folder / "telemetry.parquet")
     _sync(folder / "telemetry.parquet")
-    events = "".join(json.dumps(row) + "\n" for row in result.events.to_dict(orient="records"))
-    write_text(folder / "events.jsonl", events)
+    write_text(folder / "events.jsonl", events_jsonl(event_records(events)))
     payload = result.summary if len(result.summaries) == 1 else {"runs": result.summaries}
     write_text(folder / "summary.json", json.dumps(payload, indent=2, allow_nan=False))
     write_text(
@@ -113,7 +132,7 @@ def _write_files(result, folder: Path, report: bool) -> None:
 
         write_text(
             folder / "report.html",
-            render_report(result.scenario, result.telemetry, result.events, result.summary),
+            render_report(result.scenario, telemetry, events, result.summary),
         )
 
 
@@ -164,6 +183,8 @@ class RunFolder:
 
 def read_run(folder: str | Path) -> RunFolder:
     """Read a finished run folder back: what ``write`` wrote (``spacewalk report`` uses it)."""
+    import pandas as pd
+
     folder = Path(folder)
     if not folder.is_dir():
         raise RunFolderError(
@@ -209,6 +230,8 @@ def _check(folder: Path, telemetry: pd.DataFrame, events: pd.DataFrame, summary)
 
     def bad(what: str):
         return RunFolderError(f"{folder}: {what}; re-run the scenario to write it again")
+
+    import pandas as pd
 
     missing = [c for c in ("run", "t_s", "crew") if c not in telemetry.columns]
     if missing:

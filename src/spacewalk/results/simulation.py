@@ -2,23 +2,24 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from ..scenario import Scenario, load_scenario
 from ..scenario.channels import CHANNELS
 from ..sim.engine import run_engine
-from ..sim.events import COLUMNS as EVENT_COLUMNS
 from ..sim.plan import MOTION_MODES, compile_plan
 from ..sim.subsystems.physiology import CONDITIONS
-from .frames import to_xarray, with_units
+from .columns import Telemetry, event_records, events_frame
+from .frames import to_xarray
 from .summary import build_summaries, format_summary
 
+if TYPE_CHECKING:
+    import pandas as pd
 
-@dataclass
+
 class SimulationResult:
     """What a simulation returns.
 
@@ -28,12 +29,45 @@ class SimulationResult:
     ``events`` is the event log with its ``run`` column. ``summaries`` holds every run's
     summary in run order and ``summary`` is run 0's; ``runs_frame()`` and ``crew_frame()`` are
     the summaries as tables with a ``run`` column.
+
+    The engine's output is kept as columns (:mod:`spacewalk.results.columns`) and the two
+    pandas frames are built when first asked for: writing a run folder needs neither.
     """
 
-    scenario: Scenario
-    telemetry: pd.DataFrame
-    events: pd.DataFrame
-    summaries: list[dict] = field(default_factory=list)
+    def __init__(self, scenario: Scenario, telemetry, events, summaries: list | None = None):
+        self.scenario = scenario
+        self._telemetry = telemetry  # a Telemetry, or a DataFrame
+        self._events = events  # the engine's records, or a DataFrame
+        self.summaries = summaries if summaries is not None else []
+
+    def __repr__(self) -> str:
+        return (
+            f"SimulationResult({self.scenario.scenario.name!r}, {len(self.summaries)} run(s), "
+            f"{len(self._telemetry)} telemetry rows, {len(self._events)} events)"
+        )
+
+    @property
+    def telemetry(self) -> pd.DataFrame:
+        if isinstance(self._telemetry, Telemetry):
+            self._telemetry = self._telemetry.frame()
+        return self._telemetry
+
+    @property
+    def events(self) -> pd.DataFrame:
+        if isinstance(self._events, list):
+            self._events = events_frame(event_records(self._events))
+        return self._events
+
+    @property
+    def telemetry_source(self):
+        """The telemetry as it is held: :class:`~spacewalk.results.columns.Telemetry` until
+        ``telemetry`` is first asked for, the frame after."""
+        return self._telemetry
+
+    @property
+    def events_source(self):
+        """The event log as it is held: the engine's records, or the frame."""
+        return self._events
 
     @property
     def summary(self) -> dict:
@@ -41,6 +75,8 @@ class SimulationResult:
 
     def runs_frame(self) -> pd.DataFrame:
         """One row per run: outcome, condition, status, durations and the worst peaks."""
+        import pandas as pd
+
         return pd.DataFrame(
             [
                 {
@@ -65,6 +101,8 @@ class SimulationResult:
     def crew_frame(self) -> pd.DataFrame:
         """The summaries as a table: one row per run and crew member (outcome, time
         outside, limiting consumable, alarms, peaks)."""
+        import pandas as pd
+
         rows = []
         for sm in self.summaries:
             for cid, c in sm["crew"].items():
@@ -86,6 +124,8 @@ class SimulationResult:
 
     def consumables_frame(self) -> pd.DataFrame:
         """Every consumable at the end: one row per run, crew member and consumable."""
+        import pandas as pd
+
         rows = [
             {"run": sm["run"], "crew": cid, "consumable": name, **item}
             for sm in self.summaries
@@ -103,21 +143,24 @@ class SimulationResult:
         return write_run(self, Path(folder), report=report)
 
 
-def _telemetry_frame(out) -> pd.DataFrame:
+def _telemetry(out) -> Telemetry:
+    """The recorder's frames as columns, text channels as their names."""
     rec = out.recorder
     plan = out.plan
+    names = ["run", "t_s", "crew", *[c.name for c in CHANNELS]]
     if rec is None or not rec.times:
-        return with_units(pd.DataFrame(columns=["run", "t_s", "crew", *[c.name for c in CHANNELS]]))
+        empty = {n: np.zeros(0, dtype=np.int8 if n == "crew" else float) for n in names}
+        empty["run"] = empty["run"].astype(np.int32)
+        for ch in CHANNELS:
+            if ch.name in ("activity", "location", "condition", "motion"):
+                empty[ch.name] = np.zeros(0, dtype=object)
+        return Telemetry(empty, plan.crew_ids)
     n_t = len(rec.times)
     R, C = plan.runs, len(plan.crew_ids)
     t = np.repeat(np.asarray(rec.times), R * C)
     run = np.tile(np.repeat(np.arange(R), C), n_t)
     crew_idx = np.tile(np.arange(C), n_t * R)
-    cols: dict[str, object] = {
-        "run": run.astype(np.int32),
-        "t_s": t,
-        "crew": pd.Categorical.from_codes(crew_idx, categories=plan.crew_ids),
-    }
+    cols: dict[str, np.ndarray] = {"run": run.astype(np.int32), "t_s": t, "crew": crew_idx}
     labels = plan.labels
     width = max(len(x) for x in labels)
     table = np.array([row + [""] * (width - len(row)) for row in labels], dtype=object)
@@ -141,7 +184,7 @@ def _telemetry_frame(out) -> pd.DataFrame:
             data = data.astype(np.float64)
             data[~np.isfinite(data)] = np.nan
         cols[ch.name] = data
-    return with_units(pd.DataFrame(cols))
+    return Telemetry(cols, plan.crew_ids)
 
 
 def simulate(
@@ -163,10 +206,9 @@ def simulate(
 def result_of(scenario: Scenario, out, summaries: bool = True) -> SimulationResult:
     """Package an engine output as a :class:`SimulationResult` (without its summaries: an
     output taken before the end, whose telemetry and events alone are wanted)."""
-    events = pd.DataFrame(out.events, columns=list(EVENT_COLUMNS))
     return SimulationResult(
         scenario=scenario,
-        telemetry=_telemetry_frame(out),
-        events=events,
+        telemetry=_telemetry(out),
+        events=list(out.events),
         summaries=build_summaries(out) if summaries else [],
     )
