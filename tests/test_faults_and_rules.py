@@ -512,9 +512,10 @@ def test_a_crew_member_incapacitated_in_the_airlock_is_looked_after_and_the_eva_
 
 
 def test_a_stand_down_in_a_cabin_that_vents_keeps_the_crew_in_and_suited():
-    """Gemini 12, Aldrin's regulator failed between EVAs (a fault stays in the suit): on the
-    next EVA day his CO2 climbs and the critical rule fires while both are suited in the
-    cabin. Before, Aldrin stood down and took his helmet off while Lovell, whose timeline
+    """Gemini 12, Aldrin's primary regulator failed between EVAs (a fault stays in the
+    suit): on the next EVA day, suited in the cabin, his suit goes to the ELSS's emergency O2
+    and the secondary-O2 rule stands the EVA down while both are suited in the cabin.
+    Before, the crew member standing down took his helmet off while Lovell, whose timeline
     had no ingress, went on and vented the cabin around him. Now the stand-down takes the
     crew member about to vent the vessel too: both go to the repress, nobody is unsuited in
     vacuum, nobody is lost."""
@@ -523,7 +524,7 @@ def test_a_stand_down_in_a_cabin_that_vents_keeps_the_crew_in_and_suited():
     d["faults"] = [{"kind": "regulator-failure", "crew": "aldrin", "at_min": 434.0}]
     res = _run(d)
     ev = res.events
-    fired = ev[(ev.code == "rule-warning") & (ev.subject == "co2-critical")].t_s.iloc[0]
+    fired = ev[(ev.code == "rule-warning") & (ev.subject == "secondary-o2")].t_s.iloc[0]
     stood = ev[(ev.code == "terminate-with-crew") & (ev.t_s == fired)]
     assert set(stood.crew) == {"aldrin", "lovell"}
     assert not ev.code.str.startswith("loss-of-crew").any()
@@ -547,3 +548,24 @@ def test_nobody_vents_a_vessel_with_someone_unsuited_in_it(emu_toml):
     assert not ev.code.isin(["hatch-open", "egress", "impaired", "incapacitated"]).any()
     tel = res.telemetry
     assert tel.p_airlock_kPa.min() == pytest.approx(14.7 * PA_PER_PSI / 1000, rel=1e-9)
+
+
+def test_a_failed_primary_regulator_is_the_sops_case_an_abort_not_a_death():
+    """STS-102, Voss's primary O2 regulator fails 9 m from the hatch. The EMU's secondary
+    oxygen pack has its own regulator: it holds the suit, the secondary-O2 rule aborts the
+    EVA, and both come back well (before, the fault cut both stages: Voss died of hypoxia
+    in the airlock). A suit with no secondary (SpaceX's, on Polaris Dawn) still loses its
+    makeup O2: tests/test_physiology.py."""
+    d = _library("sts-102-2001")
+    d.pop("documented", None)
+    d["faults"] = [{"kind": "regulator-failure", "crew": "voss", "at_min": 120.0}]
+    res = _run(d)
+    ev = res.events
+    switched = ev[(ev.code == "switched-to-secondary") & (ev.crew == "voss")].t_s
+    assert list(switched) == [7200.0]
+    assert ev[(ev.code == "abort") & (ev.crew == "voss")].t_s.iloc[0] > 7200.0
+    assert res.summary["crew"]["voss"]["outcome"] == "aborted"
+    assert {c["condition"] for c in res.summary["crew"].values()} == {"well"}
+    tel = res.telemetry
+    voss = tel[(tel.crew == "voss") & (tel.t_s >= 7200.0) & tel.suited]
+    assert voss.p_suit_kPa.min() == pytest.approx(4.3 * PA_PER_PSI / 1000, rel=0.02)

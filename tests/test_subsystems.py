@@ -178,10 +178,12 @@ def test_a_small_hole_is_held_by_the_primary_regulator(plan):
     assert out.draw_kg_s[0, 0] == pytest.approx(hole + 300.0 / 20.2e3 * 1.429e-3, rel=5e-3)
 
 
-def test_a_failed_regulator_lets_the_suit_gas_decay_by_its_mass_balance(plan):
-    """No makeup: the suit's O2 mass falls by what metabolism and the leak take."""
+def test_a_failed_regulator_with_the_secondary_spent_lets_the_suit_gas_decay(plan):
+    """No makeup (the primary's regulator failed, the secondary empty): the suit's O2 mass
+    falls by what metabolism and the leak take."""
     p0 = 29.6e3
     s = suitgas.init(plan, np.full((plan.runs, 2), p0))
+    s.o2_secondary_kg[:] = 0.0
     fs = faults.init(plan)
     fs.regulator_failed[:] = True
     met = np.full((plan.runs, 2), 300.0)
@@ -192,6 +194,28 @@ def test_a_failed_regulator_lets_the_suit_gas_decay_by_its_mass_balance(plan):
     leak_kg_s = plan.crew.leak_m3_s[0, 0] * p0 / (R_O2 * 295.0)
     m1 = s.p_suit_Pa[0, 0] * vol / (R_O2 * 295.0)
     assert m0 - m1 == pytest.approx((weir_kg_s + leak_kg_s) * DT, rel=0.02)
+
+
+def test_the_secondary_holds_the_suit_when_the_primary_regulator_fails(plan):
+    """The EMU's SOP has its own regulator: with the primary's failed, the suit stays at its
+    setting and the secondary's O2 mass goes down by exactly what metabolism (Weir) and the
+    nominal leak take, while the primary's store is untouched."""
+    p0 = plan.crew.p_set_Pa[0, 0]
+    s = suitgas.init(plan, np.full((plan.runs, 2), p0))
+    fs = faults.init(plan)
+    fs.regulator_failed[:, 0] = True
+    met = np.full((plan.runs, 2), 300.0)
+    primary, reserve = s.o2_primary_kg.copy(), s.o2_secondary_kg.copy()
+    s, ev, _ = suitgas.step(s, plan, _everyone(plan), met, 0.0, fs, _everyone(plan), 0.0, DT)
+    assert [e.code for e in ev] == ["switched-to-secondary"]
+    weir_kg_s = 300.0 / 20.2e3 * 1.429e-3
+    leak_kg_s = plan.crew.leak_m3_s[0, 0] * p0 / (R_O2 * 295.0)
+    assert reserve[0, 0] - s.o2_secondary_kg[0, 0] == pytest.approx(
+        (weir_kg_s + leak_kg_s) * DT, rel=0.02
+    )
+    assert s.o2_primary_kg[0, 0] == primary[0, 0]
+    assert s.p_suit_Pa[0, 0] == pytest.approx(p0)
+    assert s.o2_secondary_kg[0, 1] == reserve[0, 1]  # the partner's primary holds theirs
 
 
 def test_co2_settles_where_removal_equals_production(plan):

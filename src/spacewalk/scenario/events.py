@@ -37,8 +37,8 @@ EVENT_TYPES: tuple[EventType, ...] = (
         "fault-regulator",
         "warning",
         "faults",
-        "FAULT suit pressure regulator failed: no O2 makeup",
-        "the suit regulator fails",
+        "FAULT primary O2 regulator failed: the secondary O2, if the suit has one, holds it",
+        "the suit's primary O2 regulator fails (the secondary stage has its own)",
     ),
     _t(
         "fault-fan",

@@ -3,7 +3,9 @@
 refills it from the primary store (or the vehicle's, on an umbilical) up to its maximum
 flow, and the secondary store adds up to its own when that is not enough
 (:func:`spacewalk.physics.lifesupport.regulated_mass_step`). A leak the two cannot match
-makes the pressure fall to the equilibrium flow physics gives; without regulation the gas
+makes the pressure fall to the equilibrium flow physics gives. A ``regulator-failure`` fault
+stops the primary stage: the secondary, where the suit has one (the EMU's SOP, the Orlan's
+reserve, Gemini's ELSS), holds the suit alone while its O2 lasts; without either the gas
 decays toward ambient."""
 
 from __future__ import annotations
@@ -161,12 +163,16 @@ def _kernel(
             V = V_m3[r, c]
             m = p_suit[r, c] * V / RT_SUIT
             m_amb = p_amb[r, c] * V / RT_SUIT
-            regulating = suited[r, c] and not regulator_failed[r, c]
+            # a failed regulator is the primary's: the secondary stage (the EMU's SOP) has
+            # its own and still holds the suit, while its O2 lasts
+            primary_on = suited[r, c] and not regulator_failed[r, c]
             setpoint = p_low[r, c] if low_mode[r, c] else p_set[r, c]
             o2_met = o2_use_kg_s(met_W[r, c]) * on
             pg = 0.0
-            if regulating:
-                pg = purge_kg_s[r, c] + (1.0 if purge_open[r, c] else 0.0) * secondary_kg_s[r, c]
+            if primary_on:  # an open-loop suit's continuous purge comes from the primary
+                pg = purge_kg_s[r, c]
+            if suited[r, c] and purge_open[r, c]:  # the purge valve's flow is the secondary's
+                pg += secondary_kg_s[r, c]
             k_out = leak_m3_s[r, c] / V if p_suit[r, c] > p_amb[r, c] else 0.0
             if any_leak:
                 hole = gas.orifice_mass_flow_kg_s(
@@ -177,8 +183,9 @@ def _kernel(
             if any_umbilical and umb[r, c]:
                 supply = share
             primary_max, secondary_max = 0.0, 0.0
-            if regulating:
+            if primary_on:
                 primary_max = min(reg_max[r, c], supply / dt)
+            if suited[r, c]:
                 secondary_max = min(secondary_kg_s[r, c], o2_secondary[r, c] / dt)
             m_new, fp, fs = lifesupport.regulated_mass_step(
                 m, setpoint * V / RT_SUIT, m_amb, k_out, o2_met + pg, primary_max, secondary_max, dt
