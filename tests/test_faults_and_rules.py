@@ -179,7 +179,8 @@ def test_a_fan_failure_outside_fogs_the_visor_opens_the_purge_and_aborts(emu_tom
     assert fault == 7200
     assert first("rule-caution", "visor-fog") == fault  # a still gas saturates at once
     assert fault < first("rule-caution", "co2-high") < first("purge-opened")
-    assert first("purge-opened") <= first("switched-to-secondary") < first("abort")
+    # the purge valve's flow is the secondary's purge mode: in use at once, an abort at once
+    assert first("purge-opened") <= first("switched-to-secondary") <= first("abort")
     assert first("abort") < first("ingress")
     tel = res.telemetry[res.telemetry.crew == "ev1"].set_index("t_s")
     assert tel.cooling_W[fault + 60] == 0.0  # the pump is on the same motor

@@ -218,6 +218,35 @@ def test_the_secondary_holds_the_suit_when_the_primary_regulator_fails(plan):
     assert s.o2_secondary_kg[0, 1] == reserve[0, 1]  # the partner's primary holds theirs
 
 
+def test_the_purge_valve_runs_on_the_secondary_and_the_suit_holds_when_the_primary_is_empty(
+    plan,
+):
+    """An open purge valve is the secondary's purge mode: its design flow leaves through the
+    valve while the regulators still hold the suit. With the primary empty the secondary
+    feeds both the purge and the makeup (Weir's metabolic O2 and the leak): the suit stays
+    at its setting and the secondary's mass falls by exactly their sum (before, the purge
+    took the secondary's whole flow and the suit decayed to hypoxia within minutes)."""
+    p0 = plan.crew.p_set_Pa[0, 0]
+    s = suitgas.init(plan, np.full((plan.runs, 2), p0))
+    s.o2_primary_kg[:, 0] = 0.0
+    s.purge_open[:, 0] = True
+    fs = faults.init(plan)
+    met = np.full((plan.runs, 2), 300.0)
+    reserve = s.o2_secondary_kg[0, 0]
+    for k in range(60):  # ten minutes
+        s, _, out = suitgas.step(
+            s, plan, _everyone(plan), met, 0.0, fs, _everyone(plan), k * DT, DT
+        )
+        assert s.p_suit_Pa[0, 0] == pytest.approx(p0)
+    weir_kg_s = 300.0 / 20.2e3 * 1.429e-3
+    leak_kg_s = plan.crew.leak_m3_s[0, 0] * p0 / (R_O2 * 295.0)
+    purge_kg_s = plan.crew.secondary_kg_s[0, 0]
+    assert out.purge_kg_s[0, 0] == purge_kg_s
+    assert reserve - s.o2_secondary_kg[0, 0] == pytest.approx(
+        (purge_kg_s + weir_kg_s + leak_kg_s) * 600.0, rel=1e-3
+    )
+
+
 def test_co2_settles_where_removal_equals_production(plan):
     """Steady state of a well-mixed loop with a fresh scrubber: made = flow * pp / (R T)."""
     s = co2.init(plan)

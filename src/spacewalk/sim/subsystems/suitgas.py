@@ -171,8 +171,12 @@ def _kernel(
             pg = 0.0
             if primary_on:  # an open-loop suit's continuous purge comes from the primary
                 pg = purge_kg_s[r, c]
-            if suited[r, c] and purge_open[r, c]:  # the purge valve's flow is the secondary's
-                pg += secondary_kg_s[r, c]
+            # an open purge valve is the secondary's purge mode: its design flow, while its O2
+            # lasts, drawn from its store past the regulators, which still hold the suit
+            # (the SOP's 30 minutes are rated in this mode)
+            valve = 0.0
+            if suited[r, c] and purge_open[r, c]:
+                valve = min(secondary_kg_s[r, c], o2_secondary[r, c] / dt)
             k_out = leak_m3_s[r, c] / V if p_suit[r, c] > p_amb[r, c] else 0.0
             if any_leak:
                 hole = gas.orifice_mass_flow_kg_s(
@@ -186,10 +190,12 @@ def _kernel(
             if primary_on:
                 primary_max = min(reg_max[r, c], supply / dt)
             if suited[r, c]:
-                secondary_max = min(secondary_kg_s[r, c], o2_secondary[r, c] / dt)
+                secondary_max = min(secondary_kg_s[r, c], o2_secondary[r, c] / dt - valve)
             m_new, fp, fs = lifesupport.regulated_mass_step(
                 m, setpoint * V / RT_SUIT, m_amb, k_out, o2_met + pg, primary_max, secondary_max, dt
             )
+            fs += valve
+            pg += valve
             p_new = max(m_new * RT_SUIT / V, p_amb[r, c]) if suited[r, c] else p_amb[r, c]
             p_suit[r, c] = p_new
             fp, fs = fp * on, fs * on
