@@ -151,6 +151,10 @@ def test_the_shipped_coefficients_are_the_fit_to_the_calibration_trials():
     shipped = [dcs.MU0, dcs.DOSE_EXPONENT, dcs.KAPPA, dcs.GAMMA]
     assert result["theta"] == pytest.approx(shipped, rel=2e-3, abs=2e-3)
     assert result["covariance"] == pytest.approx(dcs.COVARIANCE, rel=0.05, abs=2e-3)
+    # the groups scatter about the fit ~4 times as much as binomial sampling would: the
+    # interval is widened by that (quasi-binomial), not left to the sampling alone
+    assert result["dispersion"] == pytest.approx(dcs.DISPERSION, abs=0.01)
+    assert result["pearson_chi2"] > 3 * (13 - 4)
 
 
 def test_the_etr_compartment_has_the_360_min_half_time_at_rest():

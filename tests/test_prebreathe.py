@@ -183,12 +183,15 @@ def test_every_candidate_runs_through_the_engine_and_agrees_with_the_model(iss):
 
 
 def test_iss_answers_at_14_7_and_10_2_psi(iss):
-    """At 14.7 psi the shortest that meets the limit at 95 % confidence is hours of O2 (the
-    Shuttle's 4-h in-suit prebreathe is among those that meet it); from a cabin at 10.2 psi
-    it is far shorter (the staged protocol's point)."""
+    """At 14.7 psi the shortest that meets the limit at 95 % confidence is a night at 10.2
+    psi (the campout; the 4-h in-suit prebreathe meets it at the estimate, not with the
+    interval the groups' scatter gives); the exercise prebreathe meets it at the estimate;
+    from a cabin at 10.2 psi an hour or less is enough (the staged protocol's point)."""
     best = pb.shortest(iss)
     assert best is not None and 180 <= best.minutes <= 700
-    assert iss.set_index("protocol").loc["in-suit-4h", "meets_limit"]
+    by = iss.set_index("protocol")
+    assert by.loc["campout", "meets_limit"] and by.loc["in-suit-4h", "meets_estimate"]
+    assert pb.shortest(iss, "meets_estimate").protocol == "iss-cevis"
     assert not iss.set_index("protocol").loc["none", "meets_estimate"]
     staged = pb.answer(pb.Question(cabin_psi=10.2, cabin_o2=0.265))
     best_10 = pb.shortest(staged)
@@ -279,4 +282,5 @@ def test_long_resting_prebreathes_carry_the_chambers_caution(iss, capsys):
     assert not by.loc["iss-cevis", "caution"] and not by.loc["iss-isle", "caution"]
     assert not by.loc["o2-60min", "caution"]  # Webb 1996's 1-h rest: 77 %, the model 73 %
     text = pb.format_text(pb.Question(), iss)
-    assert "caution: no exercise in 225 min of O2" in text
+    assert pb.shortest(iss).protocol == "campout"  # resting, with 180 min of O2
+    assert "caution: no exercise in 180 min of O2" in text

@@ -539,8 +539,9 @@ def _neg_log_likelihood(theta, data, beta):
 def fit() -> dict:
     """Maximum likelihood of (mu0, n, kappa, gamma) on the calibration trials at the end of
     each exposure (the onset times are not published per subject), beta held at the USAF
-    model's; the covariance is the inverse of the numerical Hessian. Needs SciPy (a test
-    extra): ``python -m spacewalk.results.dcs_trials`` prints the result."""
+    model's; the covariance is the inverse of the numerical Hessian, and the dispersion
+    Pearson's X^2 over its degrees of freedom. Needs SciPy (a test extra):
+    ``python -m spacewalk.results.dcs_trials`` prints the result."""
     from scipy.optimize import minimize
 
     data = [(covariates(t), t.dcs, t.n) for t in TRIALS if t.basis == "calibrated"]
@@ -562,7 +563,18 @@ def fit() -> dict:
             hess[i, j] = (
                 f(theta + ei + ej) - f(theta + ei - ej) - f(theta - ei + ej) + f(theta - ei - ej)
             ) / (4 * h[i] * h[j])
-    return {"theta": theta, "covariance": np.linalg.inv(hess), "nll": res.fun}
+    chi2 = 0.0
+    for cov, k, m in data:
+        u = float(np.sum(dcs.rate_per_min(cov["dose"], cov["x"], cov["w"], *theta) * cov["dt_min"]))
+        p = 1.0 / (1.0 + u ** (-dcs.BETA))
+        chi2 += (k - m * p) ** 2 / (m * p * (1.0 - p))
+    return {
+        "theta": theta,
+        "covariance": np.linalg.inv(hess),
+        "nll": res.fun,
+        "pearson_chi2": chi2,
+        "dispersion": chi2 / (len(data) - len(theta)),
+    }
 
 
 # ------------------------------------------------------------------------ validation rows
@@ -617,3 +629,4 @@ if __name__ == "__main__":  # pragma: no cover - the fit, printed for docs/dcs.m
     print("theta (mu0, n, kappa, gamma):", result["theta"])
     print("covariance:\n", result["covariance"])
     print("neg log-likelihood:", result["nll"])
+    print("Pearson chi2:", result["pearson_chi2"], "dispersion:", result["dispersion"])
