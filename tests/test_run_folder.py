@@ -95,6 +95,19 @@ def test_report_rebuilds_from_the_folder(pd_run):
     assert len(written) > 10_000
 
 
+def test_a_folder_missing_channels_still_gets_its_report(tmp_path):
+    """A run folder from a version without some channels (here the location and the suit
+    pressure): ``spacewalk report`` leaves out what it cannot draw, with no traceback."""
+    out = tmp_path / "g4"
+    assert main(["run", "gemini-4-1965", "--out", str(out)]) == 0
+    table = pq.read_table(out / "telemetry.parquet").drop_columns(["location", "p_suit_kPa"])
+    pq.write_table(table, out / "telemetry.parquet")
+    (out / "report.html").unlink()
+    assert main(["report", str(out)]) == 0
+    page = (out / "report.html").read_text()
+    assert "Suit and vessel pressure" in page and "Crew positions outside" not in page
+
+
 def test_the_parquet_columns_are_what_pyarrow_makes_of_the_frame():
     """The run folder's table is built from the engine's arrays (without pandas); pyarrow's
     own conversion of the result's DataFrame gives the same columns, types and nulls."""

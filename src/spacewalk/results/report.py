@@ -241,7 +241,7 @@ def _positions_chart(run0: _Run0, vehicle=None) -> str | None:
     """Where each crew member went: two views of the Hill frame, the vehicle at the origin,
     with its outline, handrail paths, worksites and hatches when the scenario gives them."""
     cols = run0.cols
-    if "x_m" not in cols or not len(cols["x_m"]):
+    if any(c not in cols for c in ("x_m", "y_m", "z_m", "location")) or not len(cols["x_m"]):
         return None
     outline = vehicle.outline() if vehicle is not None else None
     views = (
