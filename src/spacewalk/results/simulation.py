@@ -52,11 +52,19 @@ class SimulationResult:
             self._telemetry = self._telemetry.frame()
         return self._telemetry
 
+    @telemetry.setter
+    def telemetry(self, frame: pd.DataFrame) -> None:
+        self._telemetry = frame
+
     @property
     def events(self) -> pd.DataFrame:
         if isinstance(self._events, list):
             self._events = events_frame(event_records(self._events))
         return self._events
+
+    @events.setter
+    def events(self, frame: pd.DataFrame) -> None:
+        self._events = frame
 
     @property
     def telemetry_source(self):
