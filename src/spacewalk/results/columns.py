@@ -18,7 +18,17 @@ import numpy as np
 
 from ..sim.events import COLUMNS as EVENT_COLUMNS
 
-TEXT_CHANNELS = ("activity", "location", "condition", "motion")
+TEXT_CHANNELS = ("activity", "location", "condition", "motion")  # names (object arrays)
+BOOL_CHANNELS = ("suited", "tether_taut")
+
+
+def dtype_of(name: str):
+    """The NumPy type a column is held in (the frame's and the Parquet file's)."""
+    if name in TEXT_CHANNELS:
+        return object
+    if name in BOOL_CHANNELS:
+        return np.bool_
+    return {"run": np.int32, "alarms": np.int32, "crew": np.int8}.get(name, np.float64)
 
 
 class Telemetry:

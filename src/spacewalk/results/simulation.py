@@ -12,7 +12,7 @@ from ..scenario.channels import CHANNELS
 from ..sim.engine import run_engine
 from ..sim.plan import MOTION_MODES, compile_plan
 from ..sim.subsystems.physiology import CONDITIONS
-from .columns import Telemetry, event_records, events_frame
+from .columns import BOOL_CHANNELS, Telemetry, dtype_of, event_records, events_frame
 from .frames import to_xarray
 from .summary import build_summaries, format_summary
 
@@ -157,12 +157,7 @@ def _telemetry(out) -> Telemetry:
     plan = out.plan
     names = ["run", "t_s", "crew", *[c.name for c in CHANNELS]]
     if rec is None or not rec.times:
-        empty = {n: np.zeros(0, dtype=np.int8 if n == "crew" else float) for n in names}
-        empty["run"] = empty["run"].astype(np.int32)
-        for ch in CHANNELS:
-            if ch.name in ("activity", "location", "condition", "motion"):
-                empty[ch.name] = np.zeros(0, dtype=object)
-        return Telemetry(empty, plan.crew_ids)
+        return Telemetry({n: np.zeros(0, dtype=dtype_of(n)) for n in names}, plan.crew_ids)
     n_t = len(rec.times)
     R, C = plan.runs, len(plan.crew_ids)
     t = np.repeat(np.asarray(rec.times), R * C)
@@ -184,10 +179,8 @@ def _telemetry(out) -> Telemetry:
             data = np.asarray(CONDITIONS, dtype=object)[data.astype(np.int64)]
         elif ch.name == "motion":
             data = np.asarray(MOTION_MODES, dtype=object)[data.astype(np.int64)]
-        elif ch.name in ("suited", "tether_taut"):
-            data = data.astype(bool)
-        elif ch.name == "alarms":
-            data = data.astype(np.int32)
+        elif ch.name in BOOL_CHANNELS or ch.name == "alarms":
+            data = data.astype(dtype_of(ch.name))
         else:
             data = data.astype(np.float64)
             data[~np.isfinite(data)] = np.nan
