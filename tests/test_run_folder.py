@@ -108,6 +108,21 @@ def test_a_folder_missing_channels_still_gets_its_report(tmp_path):
     assert "Suit and vessel pressure" in page and "Crew positions outside" not in page
 
 
+@pytest.mark.parametrize(("field", "value", "what"), [("t_s", "abc", "times"), ("run", 0.5, "run")])
+def test_an_event_log_with_bad_numbers_is_a_clear_error(tmp_path, capsys, field, value, what):
+    """An edited events.jsonl whose time or run is not a number: ``spacewalk report`` says
+    which file and what to do (before, a time given as text was a TypeError traceback)."""
+    out = tmp_path / "g4"
+    simulate("gemini-4-1965").write(out, report=False)
+    lines = (out / "events.jsonl").read_text().splitlines()
+    row = json.loads(lines[0])
+    row[field] = value
+    (out / "events.jsonl").write_text("\n".join([json.dumps(row), *lines[1:]]) + "\n")
+    assert main(["report", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert "events.jsonl" in err and what in err and "re-run" in err and "Traceback" not in err
+
+
 def test_the_parquet_columns_are_what_pyarrow_makes_of_the_frame():
     """The run folder's table is built from the engine's arrays (without pandas); pyarrow's
     own conversion of the result's DataFrame gives the same columns, types and nulls."""

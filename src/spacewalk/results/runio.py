@@ -242,6 +242,12 @@ def _check(folder: Path, telemetry: pd.DataFrame, events: pd.DataFrame, summary)
     missing = [c for c in EVENT_COLUMNS if c not in events.columns and c != "values"]
     if missing:
         raise bad(f"events.jsonl lacks the field(s) {', '.join(missing)}")
+    te = pd.to_numeric(events["t_s"], errors="coerce")
+    if len(te) and not (te.notna().all() and float(te.abs().max()) < 1e9):
+        raise bad("events.jsonl has times that are not finite numbers")
+    runs = pd.to_numeric(events["run"], errors="coerce")
+    if len(runs) and not (runs.notna().all() and (runs == runs.round()).all()):
+        raise bad("events.jsonl has run numbers that are not whole numbers")
     odd = sorted({str(v) for v in events["severity"]} - set(SEVERITIES))
     if odd:
         raise bad(f"events.jsonl has severities {odd[:3]} (expected {', '.join(SEVERITIES)})")
