@@ -123,6 +123,24 @@ def test_an_event_log_with_bad_numbers_is_a_clear_error(tmp_path, capsys, field,
     assert "events.jsonl" in err and what in err and "re-run" in err and "Traceback" not in err
 
 
+def test_an_edited_summary_is_a_clear_error_not_a_traceback(tmp_path, capsys):
+    """A summary.json without what the report reads (its phases; a crew member's peaks):
+    ``spacewalk report`` names the folder and the fix."""
+    out = tmp_path / "g4"
+    simulate("gemini-4-1965").write(out, report=False)
+    summary = json.loads((out / "summary.json").read_text())
+    for edit, said in (
+        (lambda d: d.pop("phases"), "summary.json has no 'phases'"),
+        (lambda d: d["crew"]["white"].pop("peaks"), "KeyError: 'peaks'"),
+    ):
+        d = json.loads(json.dumps(summary))
+        edit(d)
+        (out / "summary.json").write_text(json.dumps(d))
+        assert main(["report", str(out)]) == 1
+        err = capsys.readouterr().err
+        assert said in err and "re-run" in err and "Traceback" not in err
+
+
 def test_the_parquet_columns_are_what_pyarrow_makes_of_the_frame():
     """The run folder's table is built from the engine's arrays (without pandas); pyarrow's
     own conversion of the result's DataFrame gives the same columns, types and nulls."""

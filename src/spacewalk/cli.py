@@ -102,9 +102,16 @@ def _cmd_report(args) -> int:
     except RunFolderError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
-    write_text(
-        folder / "report.html", render_report(run.scenario, run.telemetry, run.events, run.summary)
-    )
+    try:
+        page = render_report(run.scenario, run.telemetry, run.events, run.summary)
+    except (KeyError, TypeError, ValueError) as exc:  # an edited file the checks let through
+        print(
+            f"error: {folder}: a run file does not hold what the report needs "
+            f"({type(exc).__name__}: {exc}); re-run the scenario to write it again",
+            file=sys.stderr,
+        )
+        return 1
+    write_text(folder / "report.html", page)
     print(f"wrote {folder / 'report.html'}")
     return 0
 

@@ -225,6 +225,16 @@ def read_run(folder: str | Path) -> RunFolder:
     return RunFolder(scenario, with_units(telemetry), events, summaries)
 
 
+# what the report reads at the top of a summary (a hand-edited one may lack it)
+_SUMMARY_KEYS = {
+    "status": (str,),
+    "sim_duration_min": (int, float),
+    "crew": (dict,),
+    "phases": (list,),
+    "evas": (list,),
+}
+
+
 def _check(folder: Path, telemetry: pd.DataFrame, events: pd.DataFrame, summary) -> None:
     """What a reader relies on: the columns, finite times, known severities, a summary."""
 
@@ -253,3 +263,6 @@ def _check(folder: Path, telemetry: pd.DataFrame, events: pd.DataFrame, summary)
         raise bad(f"events.jsonl has severities {odd[:3]} (expected {', '.join(SEVERITIES)})")
     if not isinstance(summary, dict) or not isinstance(summary.get("outcome"), str):
         raise bad("summary.json is not a run summary (no outcome)")
+    for key, kind in _SUMMARY_KEYS.items():
+        if not isinstance(summary.get(key), kind):
+            raise bad(f"summary.json has no {key!r} ({kind[0].__name__} expected)")
