@@ -62,6 +62,8 @@ def _crew_series(result, doc: Documented, channel: str) -> tuple[np.ndarray, np.
     """The first run's times [s] and values of a channel for ``doc.crew``."""
     cols = telemetry_columns(_source(result, "telemetry"), ("run", "crew", "t_s", channel))
     mine = (cols["run"] == 0) & (cols["crew"] == doc.crew)
+    if not mine.any():
+        raise LookupError(f"the telemetry has no rows of {doc.crew!r}")
     return cols["t_s"][mine], cols[channel][mine]
 
 
