@@ -117,6 +117,13 @@ def _arrow_text(values, typ):
     return pa.Array.from_buffers(typ, len(encoded), [None, pa.py_buffer(offsets), data])
 
 
+def held(result, name: str):
+    """A result's ``telemetry`` or ``events`` as it holds them: columns or records from a
+    simulation (``telemetry_source``), the frames of a run folder read back."""
+    source = getattr(result, f"{name}_source", None)
+    return getattr(result, name) if source is None else source
+
+
 def telemetry_columns(telemetry, names=None) -> dict[str, np.ndarray]:
     """The columns ``names`` (all by default) as NumPy arrays, the crew as their ids, from
     :class:`Telemetry` or a pandas frame; a name that is not a column is left out."""
@@ -155,7 +162,7 @@ def events_jsonl(records: list[dict]) -> str:
 
     def plain(o):
         if isinstance(o, np.generic):
-            return o.item()
+            return _native(o)
         if isinstance(o, np.ndarray):
             return o.tolist()
         raise TypeError(f"{type(o).__name__} is not JSON")
@@ -168,5 +175,6 @@ __all__ = [
     "event_records",
     "events_frame",
     "events_jsonl",
+    "held",
     "telemetry_columns",
 ]

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..scenario import Documented, Scenario
-from .columns import event_records, telemetry_columns
+from .columns import event_records, held, telemetry_columns
 
 PASS, FAIL, KNOWN, XPASS = "pass", "FAIL", "known", "unexpected pass"
 
@@ -51,16 +51,9 @@ def _evas(summary: dict, doc: Documented) -> list[dict]:
     return [evas[doc.eva - 1]] if doc.eva else evas
 
 
-def _source(result, name: str):
-    """The result's telemetry or events as held (columns or records from a simulation, frames
-    from a run folder)."""
-    held = getattr(result, f"{name}_source", None)
-    return getattr(result, name) if held is None else held
-
-
 def _crew_series(result, doc: Documented, channel: str) -> tuple[np.ndarray, np.ndarray]:
     """The first run's times [s] and values of a channel for ``doc.crew``."""
-    cols = telemetry_columns(_source(result, "telemetry"), ("run", "crew", "t_s", channel))
+    cols = telemetry_columns(held(result, "telemetry"), ("run", "crew", "t_s", channel))
     mine = (cols["run"] == 0) & (cols["crew"] == doc.crew)
     if not mine.any():
         raise LookupError(f"the telemetry has no rows of {doc.crew!r}")
@@ -73,7 +66,7 @@ def _events(result, doc: Documented) -> list[dict]:
     code, _, subject = doc.event.partition(":")
     return [
         ev
-        for ev in event_records(_source(result, "events"))
+        for ev in event_records(held(result, "events"))
         if ev["run"] == 0
         and ev["code"] == code
         and (not subject or ev["subject"] == subject)

@@ -63,7 +63,7 @@ def caution(protocol: Protocol) -> str:
         (s.get("vo2_mL_kg_min") or dcs.VO2_REST_ML_KG_MIN) <= dcs.VO2_REST_ML_KG_MIN for s in stages
     )
     staged = any(
-        s["pressure_psi"] <= STAGED_CAUTION_PSI + 0.05
+        s["pressure_psi"] <= STAGED_CAUTION_PSI
         and s["o2_fraction"] < dcs.ON_O2_FRACTION
         and s["duration_min"] >= STAGED_CAUTION_MIN
         for s in stages

@@ -21,7 +21,7 @@ from ..scenario.channels import CHANNELS, channel_table
 from ..scenario.events import SEVERITIES
 from ..sim.events import COLUMNS as EVENT_COLUMNS
 from ..version import __version__
-from .columns import Telemetry, event_records, events_jsonl
+from .columns import Telemetry, event_records, events_jsonl, held
 from .frames import to_xarray, with_units
 
 if TYPE_CHECKING:
@@ -84,19 +84,8 @@ def write_run(result, folder: Path, *, report: bool = True) -> Path:
     return folder
 
 
-def _sources(result):
-    """The telemetry and event log as the result holds them (columns and records from a
-    simulation, frames from a folder read back)."""
-    telemetry = getattr(result, "telemetry_source", None)
-    events = getattr(result, "events_source", None)
-    return (
-        result.telemetry if telemetry is None else telemetry,
-        result.events if events is None else events,
-    )
-
-
 def _write_files(result, folder: Path, report: bool) -> None:
-    telemetry, events = _sources(result)
+    telemetry, events = held(result, "telemetry"), held(result, "events")
     if isinstance(telemetry, Telemetry):
         table = telemetry.arrow()
     else:
