@@ -16,9 +16,11 @@ import math
 
 import numpy as np
 
+from ..scenario.channels import CHANNELS
 from ..sim.events import COLUMNS as EVENT_COLUMNS
 
-TEXT_CHANNELS = ("activity", "location", "condition", "motion")  # names (object arrays)
+# text channels, held as object arrays of names: the channel table's (no digits to show)
+TEXT_CHANNELS = tuple(c.name for c in CHANNELS if c.digits is None)
 BOOL_CHANNELS = ("suited", "tether_taut")
 
 
