@@ -424,32 +424,17 @@ def _chief_after(n_steps, dt, r0, v0, h_chief):
 
 
 @njit(cache=True, error_model="numpy", inline="always")
-def _move_held(b, n_steps, dt, y, p_tgt, v_cruise, arrived, model, n_mean, h_chief, chief):
-    """A held body (handrail, foot restraint, arm, ladder) moves straight to ``p_tgt`` at
-    ``v_cruise`` and keeps its attitude in H, turning with the frame; ``chief`` is the
-    chief's (radius, radial speed) after the step (:func:`_chief_after`; unused in CW)."""
-    T = n_steps * dt
-    ex, ey, ez = p_tgt[b, 0] - y[0], p_tgt[b, 1] - y[1], p_tgt[b, 2] - y[2]
+def _held_path(x, y, z, px, py, pz, v, T):
+    """A held body (handrail, foot restraint, arm, ladder) moved for ``T`` at speed ``v``
+    straight toward (px, py, pz), or onto it: the new position and velocity, and whether it
+    is there."""
+    ex, ey, ez = px - x, py - y, pz - z
     d = np.sqrt(ex * ex + ey * ey + ez * ez)
-    reach = v_cruise[b] * T
+    reach = v * T
     if d <= reach or d == 0.0:
-        y[0], y[1], y[2] = p_tgt[b, 0], p_tgt[b, 1], p_tgt[b, 2]
-        y[3], y[4], y[5] = 0.0, 0.0, 0.0
-        arrived[b] = True
-    else:
-        f = reach / d
-        y[0] += ex * f
-        y[1] += ey * f
-        y[2] += ez * f
-        sp = v_cruise[b] / d
-        y[3], y[4], y[5] = ex * sp, ey * sp, ez * sp
-    if model == NONLINEAR:  # the chief's radius goes on
-        y[13], y[14] = chief[0], chief[1]
-        fd = h_chief / (y[13] * y[13])
-    else:
-        fd = n_mean
-    R = _rot(y[6], y[7], y[8], y[9])
-    y[10], y[11], y[12] = R[6] * fd, R[7] * fd, R[8] * fd
+        return px, py, pz, 0.0, 0.0, 0.0, True
+    f, sp = reach / d, v / d
+    return x + ex * f, y + ey * f, z + ez * f, ex * sp, ey * sp, ez * sp, False
 
 
 @njit(cache=True, error_model="numpy", inline="always")
@@ -466,53 +451,16 @@ def _peak_home(b, y, stats, ox, oy, oz):
 
 
 @njit(cache=True, error_model="numpy", inline="always")
-def _home_distance(b, y, stats, offset):
-    """Distance of the crew member (the body's centre plus ``offset``, turned into H) from
-    the body's home point (stats[b, 4:7], the hatch) into stats[b, 7]."""
-    R = _rot(y[6], y[7], y[8], y[9])
-    ox, oy, oz = offset[b, 0], offset[b, 1], offset[b, 2]
-    dx = y[0] + R[0] * ox + R[1] * oy + R[2] * oz - stats[b, 4]
-    dy = y[1] + R[3] * ox + R[4] * oy + R[5] * oz - stats[b, 5]
-    dz = y[2] + R[6] * ox + R[7] * oy + R[8] * oz - stats[b, 6]
-    stats[b, 7] = np.sqrt(dx * dx + dy * dy + dz * dz)
-    stats[b, 8] = max(stats[b, 8], stats[b, 7])
-
-
-@njit(cache=True, error_model="numpy", inline="always")
-def _advance_held(
-    b,
-    n_steps,
-    dt,
-    y_all,
-    p_tgt,
-    v_cruise,
-    arrived,
-    model,
-    n_mean,
-    h_chief,
-    anchor,
-    length,
-    k_t,
-    tension,
-    reach,
-    stats,
-    offset,
-    chief,
-):
-    """A held body: moved along its path; no integration, no scratch arrays."""
-    y = y_all[b]
-    _move_held(b, n_steps, dt, y, p_tgt, v_cruise, arrived, model, n_mean[b], h_chief[b], chief)
-    for j in range(length.shape[1]):
-        tension[b, j] = 0.0  # a held body's hands take the loads
-        reach[b, j] = 0.0
-        if k_t[b, j] > 0.0:  # how far the path goes beyond the tether
-            dx = y[0] - anchor[b, j, 0]
-            dy = y[1] - anchor[b, j, 1]
-            dz = y[2] - anchor[b, j, 2]
-            reach[b, j] = max(np.sqrt(dx * dx + dy * dy + dz * dz) - length[b, j], 0.0)
-    stats[b, 1] = 0.0
-    stats[b, 3] = max(stats[b, 3], np.sqrt(y[3] * y[3] + y[4] * y[4] + y[5] * y[5]))
-    _home_distance(b, y, stats, offset)
+def _home_distance(x, y, z, q0, q1, q2, q3, ox, oy, oz, hx, hy, hz):
+    """Distance of the crew member (the body's centre (x, y, z) plus the offset (ox, oy, oz)
+    turned into H by the attitude q) from the body's home point (hx, hy, hz), the hatch.
+    Scalars in and out: a helper given arrays in a loop over bodies costs an atomic
+    reference count per array and body, more than its arithmetic."""
+    R = _rot(q0, q1, q2, q3)
+    dx = x + R[0] * ox + R[1] * oy + R[2] * oz - hx
+    dy = y + R[3] * ox + R[4] * oy + R[5] * oz - hy
+    dz = z + R[6] * ox + R[7] * oy + R[8] * oz - hz
+    return np.sqrt(dx * dx + dy * dy + dz * dz)
 
 
 @njit(cache=True, error_model="numpy", fastmath=True)
@@ -821,26 +769,63 @@ def _advance_body(
     stats[b, 1] = rel
     stats[b, 2] = max(stats[b, 2], rel)
     stats[b, 3] = max(stats[b, 3], speed)
-    _home_distance(b, y, stats, offset)
+    ox, oy, oz = offset[b, 0], offset[b, 1], offset[b, 2]
+    home = _home_distance(
+        y[0], y[1], y[2], y[6], y[7], y[8], y[9], ox, oy, oz, stats[b, 4], stats[b, 5], stats[b, 6]
+    )
+    stats[b, 7] = home
+    stats[b, 8] = max(stats[b, 8], home)
     y_all[b] = y
 
 
 @njit(cache=True, error_model="numpy")
 def _advance_all_held(
-    n_steps, dt, y, p_tgt, v_cruise, arrived, model, n_mean, h_chief, anchor, length, k_t,
-    tension, reach, stats, offset,
+    b0, b1, n_steps, dt, y, p_tgt, v_cruise, arrived, model, n_mean, h_chief, anchor, length,
+    k_t, tension, reach, stats, offset,
 ):  # fmt: skip
-    """Every body held (none free): the path-following part of :func:`_advance` alone. It
-    compiles in a fraction of the time, so a scenario in which nobody ever floats free (the
-    README's quick start) never waits for the free-flight kernel to compile."""
+    """Bodies ``b0`` to ``b1 - 1``, held: moved along their paths at ``v_cruise``, keeping
+    their attitude in H (turning with the frame); no integration. Called for every body when
+    none is free: it compiles in a fraction of the free-flight kernel's time, so a scenario
+    in which nobody ever floats free (the README's quick start) never waits for that one.
+    Its loop calls helpers with scalars only (see :func:`_home_distance`)."""
+    T = n_steps * dt
     chief = (0.0, 0.0)
     last = (np.nan, np.nan, np.nan)  # the chief (r, r', h) it was computed for: shared
-    for b in range(y.shape[0]):
-        if model == NONLINEAR and (y[b, 13], y[b, 14], h_chief[b]) != last:
-            last = (y[b, 13], y[b, 14], h_chief[b])
-            chief = _chief_after(n_steps, dt, y[b, 13], y[b, 14], h_chief[b])
-        _advance_held(b, n_steps, dt, y, p_tgt, v_cruise, arrived, model, n_mean, h_chief,
-                      anchor, length, k_t, tension, reach, stats, offset, chief)  # fmt: skip
+    for b in range(b0, b1):
+        x, yy, z, vx, vy, vz, there = _held_path(
+            y[b, 0], y[b, 1], y[b, 2], p_tgt[b, 0], p_tgt[b, 1], p_tgt[b, 2], v_cruise[b], T
+        )
+        y[b, 0], y[b, 1], y[b, 2] = x, yy, z
+        y[b, 3], y[b, 4], y[b, 5] = vx, vy, vz
+        if there:
+            arrived[b] = True
+        if model == NONLINEAR:  # the chief's radius goes on
+            if (y[b, 13], y[b, 14], h_chief[b]) != last:
+                last = (y[b, 13], y[b, 14], h_chief[b])
+                chief = _chief_after(n_steps, dt, y[b, 13], y[b, 14], h_chief[b])
+            y[b, 13], y[b, 14] = chief[0], chief[1]
+            fd = h_chief[b] / (y[b, 13] * y[b, 13])
+        else:
+            fd = n_mean[b]
+        q0, q1, q2, q3 = y[b, 6], y[b, 7], y[b, 8], y[b, 9]
+        R = _rot(q0, q1, q2, q3)
+        y[b, 10], y[b, 11], y[b, 12] = R[6] * fd, R[7] * fd, R[8] * fd
+        for j in range(length.shape[1]):
+            tension[b, j] = 0.0  # a held body's hands take the loads
+            reach[b, j] = 0.0
+            if k_t[b, j] > 0.0:  # how far the path goes beyond the tether
+                dx = x - anchor[b, j, 0]
+                dy = yy - anchor[b, j, 1]
+                dz = z - anchor[b, j, 2]
+                reach[b, j] = max(np.sqrt(dx * dx + dy * dy + dz * dz) - length[b, j], 0.0)
+        stats[b, 1] = 0.0
+        stats[b, 3] = max(stats[b, 3], np.sqrt(vx * vx + vy * vy + vz * vz))
+        home = _home_distance(
+            x, yy, z, q0, q1, q2, q3, offset[b, 0], offset[b, 1], offset[b, 2],
+            stats[b, 4], stats[b, 5], stats[b, 6],
+        )  # fmt: skip
+        stats[b, 7] = home
+        stats[b, 8] = max(stats[b, 8], home)
 
 
 @njit(cache=True, parallel=True, error_model="numpy")
@@ -889,29 +874,10 @@ def _advance(
         # pass and int64 before it, and each would compile the body kernels once more
         b = np.int64(i)
         if not free[b]:
-            chief = (0.0, 0.0)
-            if model == NONLINEAR:
-                chief = _chief_after(n_steps, dt, y[b, 13], y[b, 14], h_chief[b])
-            _advance_held(
-                b,
-                n_steps,
-                dt,
-                y,
-                p_tgt,
-                v_cruise,
-                arrived,
-                model,
-                n_mean,
-                h_chief,
-                anchor,
-                length,
-                k_t,
-                tension,
-                reach,
-                stats,
-                offset,
-                chief,
-            )
+            _advance_all_held(
+                b, b + 1, n_steps, dt, y, p_tgt, v_cruise, arrived, model, n_mean, h_chief,
+                anchor, length, k_t, tension, reach, stats, offset,
+            )  # fmt: skip
             continue
         _advance_body(
             b,
@@ -1060,9 +1026,9 @@ class Bodies:
         if not self.free.any():  # held bodies only: the small kernel (compiled on its own)
             jit.about_to_run(_advance_all_held, jit.ENGINE_NOTICE)
             _advance_all_held(
-                n_steps, float(dt), self.y, self.p_tgt, self.v_cruise, self.arrived,
-                self.model, self.n_mean, self.h_chief, self.anchor, self.length, self.k,
-                self.tension, self.reach, self.stats, self.offset,
+                0, self.y.shape[0], n_steps, float(dt), self.y, self.p_tgt, self.v_cruise,
+                self.arrived, self.model, self.n_mean, self.h_chief, self.anchor, self.length,
+                self.k, self.tension, self.reach, self.stats, self.offset,
             )  # fmt: skip
             return
         # One kernel for any number of bodies: the prange loop also lets LLVM treat the body
