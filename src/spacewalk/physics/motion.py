@@ -100,7 +100,8 @@ def _deriv(
     tension,
 ):
     """Right-hand side of the 15-state ODE; writes tether tensions into ``tension``. ``Ib``
-    is the inertia tensor in B (products of inertia included), ``Ibi`` its inverse."""
+    is the inertia tensor in B (products of inertia included), ``Ibi`` its inverse (9-tuples,
+    row by row)."""
     x, yy, z = y[0], y[1], y[2]
     vx, vy, vz = y[3], y[4], y[5]
     q0, q1, q2, q3 = y[6], y[7], y[8], y[9]
@@ -182,22 +183,26 @@ def _deriv(
     out[7] = 0.5 * (q0 * rx + q2 * rz - q3 * ry)
     out[8] = 0.5 * (q0 * ry + q3 * rx - q1 * rz)
     out[9] = 0.5 * (q0 * rz + q1 * ry - q2 * rx)
-    _euler(wx, wy, wz, tx, ty, tz, Ib, Ibi, out, 10)
+    out[10], out[11], out[12] = _euler(wx, wy, wz, tx, ty, tz, Ib, Ibi)
 
 
 @njit(cache=True, error_model="numpy", fastmath=True, inline="always")
-def _euler(wx, wy, wz, tx, ty, tz, Ib, Ibi, out, at):
-    """Euler's equations with a full inertia tensor: w' = I^-1 (tau - w x I w), into
-    out[at:at+3]."""
-    hx = Ib[0, 0] * wx + Ib[0, 1] * wy + Ib[0, 2] * wz
-    hy = Ib[1, 0] * wx + Ib[1, 1] * wy + Ib[1, 2] * wz
-    hz = Ib[2, 0] * wx + Ib[2, 1] * wy + Ib[2, 2] * wz
+def _euler(wx, wy, wz, tx, ty, tz, I, Ii):
+    """Euler's equations with a full inertia tensor: w' = I^-1 (tau - w x I w). ``I`` and
+    its inverse ``Ii`` are 9-tuples, row by row: the integrators' helpers take and give
+    scalars, since a helper given arrays in a step loop costs an atomic reference count per
+    array and call."""
+    hx = I[0] * wx + I[1] * wy + I[2] * wz
+    hy = I[3] * wx + I[4] * wy + I[5] * wz
+    hz = I[6] * wx + I[7] * wy + I[8] * wz
     gx = tx - (wy * hz - wz * hy)
     gy = ty - (wz * hx - wx * hz)
     gz = tz - (wx * hy - wy * hx)
-    out[at] = Ibi[0, 0] * gx + Ibi[0, 1] * gy + Ibi[0, 2] * gz
-    out[at + 1] = Ibi[1, 0] * gx + Ibi[1, 1] * gy + Ibi[1, 2] * gz
-    out[at + 2] = Ibi[2, 0] * gx + Ibi[2, 1] * gy + Ibi[2, 2] * gz
+    return (
+        Ii[0] * gx + Ii[1] * gy + Ii[2] * gz,
+        Ii[3] * gx + Ii[4] * gy + Ii[5] * gz,
+        Ii[6] * gx + Ii[7] * gy + Ii[8] * gz,
+    )
 
 
 @njit(cache=True, error_model="numpy", inline="always")
@@ -218,137 +223,89 @@ def _inv3(a, out):
     out[2, 2] = (a[0, 0] * a[1, 1] - a[0, 1] * a[1, 0]) / det
 
 
-@njit(cache=True, error_model="numpy", fastmath=True, inline="always")
-def _control(
-    b,
-    y,
-    unit,
-    combo_f,
-    combo_t,
-    combo_mdot,
-    prop,
-    tctl,
-    actl,
-    p_tgt,
-    v_tgt,
-    t_now,
-    v_cruise,
-    a_brake,
-    tol_pos,
-    tol_vel,
-    q_ref,
-    fire,
-    db_v,
-    db_att,
-    db_rate,
-    w_frame,
-    arrived,
-    f_B,
-    tau_B,
-    err,
-):
-    """Pulsed thruster logic (Schmitt triggers on velocity and attitude errors).
+@njit(cache=True, error_model="numpy", inline="always")
+def _trigger(f, e, band):
+    """A Schmitt trigger: off (0) until the error ``e`` passes +-``band``, then on (+-1,
+    the error's sign) until it falls back within a quarter of the band."""
+    if f == 0:
+        if e > band:
+            return 1
+        if e < -band:
+            return -1
+        return 0
+    if e * f < 0.25 * band:
+        return 0
+    return f
 
-    Returns the propellant flow [kg/s]; writes the body-frame force and torque.
-    """
-    f_B[:] = 0.0
-    tau_B[:] = 0.0
-    u = unit[b]
-    if u < 0:
-        return 0.0
+
+@njit(cache=True, error_model="numpy", fastmath=True, inline="always")
+def _control(y, t_now, w_frame, tctl, actl, ctl, fire, q_ref, arrived):
+    """Pulsed thruster logic (Schmitt triggers on velocity and attitude errors). ``ctl`` is
+    the body's (target point, target velocity, cruise speed, braking acceleration, position
+    and velocity tolerances, velocity, attitude and rate dead bands), ``fire`` the six axes'
+    commands (-1, 0, 1: x, y, z translation, then rotation), ``q_ref`` the attitude held.
+    Returns the new commands, the new reference and whether the body has arrived."""
+    px, py, pz, vtx, vty, vtz, v_cruise, a_brake, tol_pos, tol_vel, db_v, db_att, db_rate = ctl
+    f0, f1, f2, f3, f4, f5 = fire
     q0, q1, q2, q3 = y[6], y[7], y[8], y[9]
     R = _rot(q0, q1, q2, q3)
-    if tctl[b]:
-        ex = p_tgt[b, 0] + v_tgt[b, 0] * t_now - y[0]
-        ey = p_tgt[b, 1] + v_tgt[b, 1] * t_now - y[1]
-        ez = p_tgt[b, 2] + v_tgt[b, 2] * t_now - y[2]
+    if tctl:
+        ex = px + vtx * t_now - y[0]
+        ey = py + vty * t_now - y[1]
+        ez = pz + vtz * t_now - y[2]
         d = np.sqrt(ex * ex + ey * ey + ez * ez)
-        rel = np.sqrt(
-            (y[3] - v_tgt[b, 0]) ** 2 + (y[4] - v_tgt[b, 1]) ** 2 + (y[5] - v_tgt[b, 2]) ** 2
-        )
-        if d < tol_pos[b] and rel < tol_vel[b]:
-            arrived[b] = True
+        rel = np.sqrt((y[3] - vtx) ** 2 + (y[4] - vty) ** 2 + (y[5] - vtz) ** 2)
+        if d < tol_pos and rel < tol_vel:
+            arrived = True
         # speed toward the point: the braking curve sqrt(2 a x), capped at the cruise speed.
         # Once arrived, station-keeping is proportional (gain K_HOLD): the braking curve's
         # infinite gain at its end would make a limit cycle of opposed pulses there, which
         # emptied the tanks of some bodies holding at a point.
-        x = max(d - 0.5 * tol_pos[b], 0.0)
-        go = min(v_cruise[b], np.sqrt(2.0 * a_brake[b] * x))
-        if arrived[b]:
+        x = max(d - 0.5 * tol_pos, 0.0)
+        go = min(v_cruise, np.sqrt(2.0 * a_brake * x))
+        if arrived:
             go = min(go, K_HOLD * x)
-        s = go / d if d > 1e-9 else 0.0
-        dvx = v_tgt[b, 0] + ex * s - y[3]
-        dvy = v_tgt[b, 1] + ey * s - y[4]
-        dvz = v_tgt[b, 2] + ez * s - y[5]
+        sc = go / d if d > 1e-9 else 0.0
+        dvx = vtx + ex * sc - y[3]
+        dvy = vty + ey * sc - y[4]
+        dvz = vtz + ez * sc - y[5]
         # velocity error in B
-        err[0] = R[0] * dvx + R[3] * dvy + R[6] * dvz
-        err[1] = R[1] * dvx + R[4] * dvy + R[7] * dvz
-        err[2] = R[2] * dvx + R[5] * dvy + R[8] * dvz
-        for k in range(3):
-            e = err[k]
-            f = fire[b, k]
-            if f == 0:
-                if e > db_v[b]:
-                    f = 1
-                elif e < -db_v[b]:
-                    f = -1
-            elif e * f < 0.25 * db_v[b]:
-                f = 0
-            fire[b, k] = f
+        f0 = _trigger(f0, R[0] * dvx + R[3] * dvy + R[6] * dvz, db_v)
+        f1 = _trigger(f1, R[1] * dvx + R[4] * dvy + R[7] * dvz, db_v)
+        f2 = _trigger(f2, R[2] * dvx + R[5] * dvy + R[8] * dvz, db_v)
     else:
-        fire[b, 0] = 0
-        fire[b, 1] = 0
-        fire[b, 2] = 0
-    if actl[b]:
-        fd = w_frame
+        f0, f1, f2 = 0, 0, 0
+    if actl:
         # rate error: w - w_HN (hold attitude in the vehicle frame)
-        r0 = y[10] - R[6] * fd
-        r1 = y[11] - R[7] * fd
-        r2 = y[12] - R[8] * fd
+        r0 = y[10] - R[6] * w_frame
+        r1 = y[11] - R[7] * w_frame
+        r2 = y[12] - R[8] * w_frame
         rate = np.sqrt(r0 * r0 + r1 * r1 + r2 * r2)
-        if rate > db_rate[b]:
+        if rate > db_rate:
             # rate damping; the hold reference follows the body until it is slow
-            q_ref[b, 0], q_ref[b, 1], q_ref[b, 2], q_ref[b, 3] = q0, q1, q2, q3
-            err[0], err[1], err[2] = r0, r1, r2
-            band = 0.2 * db_rate[b]
+            q_ref = (q0, q1, q2, q3)
+            e0, e1, e2 = r0, r1, r2
+            band = 0.2 * db_rate
         else:
             # attitude error: q_ref* (x) q, small-angle vector
-            a0, a1, a2, a3 = q_ref[b, 0], -q_ref[b, 1], -q_ref[b, 2], -q_ref[b, 3]
-            e0 = a0 * q0 - a1 * q1 - a2 * q2 - a3 * q3
-            e1 = a0 * q1 + a1 * q0 + a2 * q3 - a3 * q2
-            e2 = a0 * q2 - a1 * q3 + a2 * q0 + a3 * q1
-            e3 = a0 * q3 + a1 * q2 - a2 * q1 + a3 * q0
-            sg = 2.0 if e0 >= 0 else -2.0
-            lead = db_att[b] / max(db_rate[b], 1e-9)
-            err[0] = sg * e1 + lead * r0
-            err[1] = sg * e2 + lead * r1
-            err[2] = sg * e3 + lead * r2
-            band = db_att[b]
-        for k in range(3):
-            e = err[k]
-            f = fire[b, 3 + k]
-            if f == 0:
-                if e > band:
-                    f = -1
-                elif e < -band:
-                    f = 1
-            elif -e * f < 0.25 * band:
-                f = 0
-            fire[b, 3 + k] = f
+            a0, a1, a2, a3 = q_ref[0], -q_ref[1], -q_ref[2], -q_ref[3]
+            c0 = a0 * q0 - a1 * q1 - a2 * q2 - a3 * q3
+            c1 = a0 * q1 + a1 * q0 + a2 * q3 - a3 * q2
+            c2 = a0 * q2 - a1 * q3 + a2 * q0 + a3 * q1
+            c3 = a0 * q3 + a1 * q2 - a2 * q1 + a3 * q0
+            sg = 2.0 if c0 >= 0 else -2.0
+            lead = db_att / max(db_rate, 1e-9)
+            e0 = sg * c1 + lead * r0
+            e1 = sg * c2 + lead * r1
+            e2 = sg * c3 + lead * r2
+            band = db_att
+        # torque against the error: the trigger on its negative
+        f3 = _trigger(f3, -e0, band)
+        f4 = _trigger(f4, -e1, band)
+        f5 = _trigger(f5, -e2, band)
     else:
-        fire[b, 3] = 0
-        fire[b, 4] = 0
-        fire[b, 5] = 0
-    if prop[b] <= 0.0:
-        return 0.0
-    # the nozzles' summed force, torque and flow for this combination of commands
-    idx = 0
-    for k in range(5, -1, -1):
-        idx = 3 * idx + fire[b, k] + 1
-    for i in range(3):
-        f_B[i] = combo_f[u, idx, i]
-        tau_B[i] = combo_t[u, idx, i]
-    return combo_mdot[u, idx]
+        f3, f4, f5 = 0, 0, 0
+    return (f0, f1, f2, f3, f4, f5), q_ref, arrived
 
 
 @njit(cache=True, error_model="numpy", fastmath=True)
@@ -390,18 +347,46 @@ def _cw_stm(n, tau, out):
 
 
 @njit(cache=True, error_model="numpy", fastmath=True, inline="always")
-def _att_deriv(y, out, fd, Ib, Ibi, tau_B):
-    """Attitude-only right-hand side (q, w) for a body with no taut tether."""
-    q0, q1, q2, q3 = y[0], y[1], y[2], y[3]
-    wx, wy, wz = y[4], y[5], y[6]
+def _att_deriv(q0, q1, q2, q3, wx, wy, wz, fd, Ib, Ibi, tx, ty, tz):
+    """Attitude-only right-hand side (q', w') for a body with no taut tether."""
     rx = wx - 2 * (q1 * q3 - q0 * q2) * fd
     ry = wy - 2 * (q2 * q3 + q0 * q1) * fd
     rz = wz - (1 - 2 * (q1 * q1 + q2 * q2)) * fd
-    out[0] = 0.5 * (-q1 * rx - q2 * ry - q3 * rz)
-    out[1] = 0.5 * (q0 * rx + q2 * rz - q3 * ry)
-    out[2] = 0.5 * (q0 * ry + q3 * rx - q1 * rz)
-    out[3] = 0.5 * (q0 * rz + q1 * ry - q2 * rx)
-    _euler(wx, wy, wz, tau_B[0], tau_B[1], tau_B[2], Ib, Ibi, out, 4)
+    dwx, dwy, dwz = _euler(wx, wy, wz, tx, ty, tz, Ib, Ibi)
+    return (
+        0.5 * (-q1 * rx - q2 * ry - q3 * rz),
+        0.5 * (q0 * rx + q2 * rz - q3 * ry),
+        0.5 * (q0 * ry + q3 * rx - q1 * rz),
+        0.5 * (q0 * rz + q1 * ry - q2 * rx),
+        dwx,
+        dwy,
+        dwz,
+    )
+
+
+@njit(cache=True, error_model="numpy", fastmath=True, inline="always")
+def _att_rk4(y, dt, fd, Ib, Ibi, tx, ty, tz):
+    """One RK4 step of the attitude (q, w) = y[6:13], in place, q renormalised."""
+    q0, q1, q2, q3, wx, wy, wz = y[6], y[7], y[8], y[9], y[10], y[11], y[12]
+    h = 0.5 * dt
+    a = _att_deriv(q0, q1, q2, q3, wx, wy, wz, fd, Ib, Ibi, tx, ty, tz)
+    b = _att_deriv(
+        q0 + h * a[0], q1 + h * a[1], q2 + h * a[2], q3 + h * a[3],
+        wx + h * a[4], wy + h * a[5], wz + h * a[6], fd, Ib, Ibi, tx, ty, tz,
+    )  # fmt: skip
+    c = _att_deriv(
+        q0 + h * b[0], q1 + h * b[1], q2 + h * b[2], q3 + h * b[3],
+        wx + h * b[4], wy + h * b[5], wz + h * b[6], fd, Ib, Ibi, tx, ty, tz,
+    )  # fmt: skip
+    d = _att_deriv(
+        q0 + dt * c[0], q1 + dt * c[1], q2 + dt * c[2], q3 + dt * c[3],
+        wx + dt * c[4], wy + dt * c[5], wz + dt * c[6], fd, Ib, Ibi, tx, ty, tz,
+    )  # fmt: skip
+    for i in range(7):
+        y[6 + i] += dt / 6.0 * (a[i] + 2.0 * b[i] + 2.0 * c[i] + d[i])
+    qn = np.sqrt(y[6] ** 2 + y[7] ** 2 + y[8] ** 2 + y[9] ** 2)
+    for i in range(6, 10):
+        y[i] /= qn
 
 
 @njit(cache=True, error_model="numpy")
@@ -438,24 +423,13 @@ def _held_path(x, y, z, px, py, pz, v, T):
 
 
 @njit(cache=True, error_model="numpy", inline="always")
-def _peak_home(b, y, stats, ox, oy, oz):
-    """The farthest the crew member has been from the home point, at every substep, into
-    stats[b, 8] (the end-of-step distance alone misses a tether's rebound in between)."""
-    dx, dy, dz = y[0] - stats[b, 4], y[1] - stats[b, 5], y[2] - stats[b, 6]
-    if ox != 0.0 or oy != 0.0 or oz != 0.0:
-        R = _rot(y[6], y[7], y[8], y[9])
-        dx += R[0] * ox + R[1] * oy + R[2] * oz
-        dy += R[3] * ox + R[4] * oy + R[5] * oz
-        dz += R[6] * ox + R[7] * oy + R[8] * oz
-    stats[b, 8] = max(stats[b, 8], np.sqrt(dx * dx + dy * dy + dz * dz))
-
-
-@njit(cache=True, error_model="numpy", inline="always")
 def _home_distance(x, y, z, q0, q1, q2, q3, ox, oy, oz, hx, hy, hz):
     """Distance of the crew member (the body's centre (x, y, z) plus the offset (ox, oy, oz)
     turned into H by the attitude q) from the body's home point (hx, hy, hz), the hatch.
     Scalars in and out: a helper given arrays in a loop over bodies costs an atomic
     reference count per array and body, more than its arithmetic."""
+    if ox == 0.0 and oy == 0.0 and oz == 0.0:
+        return np.sqrt((x - hx) ** 2 + (y - hy) ** 2 + (z - hz) ** 2)
     R = _rot(q0, q1, q2, q3)
     dx = x + R[0] * ox + R[1] * oy + R[2] * oz - hx
     dy = y + R[3] * ox + R[4] * oy + R[5] * oz - hy
@@ -511,22 +485,12 @@ def _advance_body(
     stm = np.empty((6, 9))
     if model == CW:
         _cw_stm(n_mean[b], dt, stm)
-    ya = np.empty(7)
-    yt = np.empty(7)
-    a1 = np.empty(7)
-    a2_ = np.empty(7)
-    a3 = np.empty(7)
-    a4 = np.empty(7)
     k1 = np.empty(NY)
     k2 = np.empty(NY)
     k3 = np.empty(NY)
     k4 = np.empty(NY)
     tmp = np.empty(NY)
     ten = np.zeros(K)
-    f_B = np.zeros(3)
-    tau_B = np.zeros(3)
-    f_H = np.zeros(3)
-    err = np.zeros(3)
     kmax = 0.0
     for j in range(K):
         kmax = max(kmax, k_t[b, j])
@@ -534,63 +498,61 @@ def _advance_body(
     if kmax > 0.0:  # resolve a taut tether's oscillation (omega dt <= 0.25 per substep)
         n_sub = min(64, max(1, int(np.ceil(np.sqrt(kmax / mass[b]) * dt / 0.25))))
     h = dt / n_sub
-    Ib = inertia[b]
-    Ibi = np.empty((3, 3))
-    _inv3(Ib, Ibi)
+    I3 = inertia[b]
+    Ii3 = np.empty((3, 3))
+    _inv3(I3, Ii3)
+    Ib = (I3[0, 0], I3[0, 1], I3[0, 2], I3[1, 0], I3[1, 1], I3[1, 2], I3[2, 0], I3[2, 1], I3[2, 2])
+    Ibi = (
+        Ii3[0, 0], Ii3[0, 1], Ii3[0, 2], Ii3[1, 0], Ii3[1, 1], Ii3[1, 2],
+        Ii3[2, 0], Ii3[2, 1], Ii3[2, 2],
+    )  # fmt: skip
     ox, oy, oz = offset[b, 0], offset[b, 1], offset[b, 2]
+    hx, hy, hz = stats[b, 4], stats[b, 5], stats[b, 6]
+    u, t_on, a_on = unit[b], tctl[b], actl[b]
+    ctl = (
+        p_tgt[b, 0], p_tgt[b, 1], p_tgt[b, 2], v_tgt[b, 0], v_tgt[b, 1], v_tgt[b, 2],
+        v_cruise[b], a_brake[b], tol_pos[b], tol_vel[b], db_v[b], db_att[b], db_rate[b],
+    )  # fmt: skip
+    cmd = (fire[b, 0], fire[b, 1], fire[b, 2], fire[b, 3], fire[b, 4], fire[b, 5])
+    q_hold = (q_ref[b, 0], q_ref[b, 1], q_ref[b, 2], q_ref[b, 3])
+    there = arrived[b]
+    peak = stats[b, 8]
     for s in range(n_steps):
-        _peak_home(b, y, stats, ox, oy, oz)
+        home = _home_distance(y[0], y[1], y[2], y[6], y[7], y[8], y[9], ox, oy, oz, hx, hy, hz)
+        peak = max(peak, home)
         m = mass[b]
         w_frame = n_mean[b] if model == CW else h_chief[b] / (y[13] * y[13])
         mdot = 0.0
-        if not (tctl[b] or actl[b]):
-            f_B[:] = 0.0
-            tau_B[:] = 0.0
-        else:
-            mdot = _control(
-                b,
-                y,
-                unit,
-                combo_f,
-                combo_t,
-                combo_mdot,
-                prop,
-                tctl,
-                actl,
-                p_tgt,
-                v_tgt,
-                s * dt,
-                v_cruise,
-                a_brake,
-                tol_pos,
-                tol_vel,
-                q_ref,
-                fire,
-                db_v,
-                db_att,
-                db_rate,
-                w_frame,
-                arrived,
-                f_B,
-                tau_B,
-                err,
-            )
+        fbx = fby = fbz = tx = ty = tz = 0.0
+        if u >= 0 and (t_on or a_on):
+            cmd, q_hold, there = _control(y, s * dt, w_frame, t_on, a_on, ctl, cmd, q_hold, there)
+            if prop[b] > 0.0:  # the nozzles' summed force, torque and flow for the commands
+                f0, f1, f2, f3, f4, f5 = cmd
+                idx = (
+                    (((((f5 + 1) * 3 + f4 + 1) * 3 + f3 + 1) * 3 + f2 + 1) * 3 + f1 + 1) * 3
+                    + f0
+                    + 1
+                )
+                fbx, fby, fbz = combo_f[u, idx, 0], combo_f[u, idx, 1], combo_f[u, idx, 2]
+                tx, ty, tz = combo_t[u, idx, 0], combo_t[u, idx, 1], combo_t[u, idx, 2]
+                mdot = combo_mdot[u, idx]
         if mdot > 0.0:
             # the nozzles' torques are about the crew member's own centre of mass; a captured
             # target moves the centre by -offset: add offset x F
-            tau_B[0] += oy * f_B[2] - oz * f_B[1]
-            tau_B[1] += oz * f_B[0] - ox * f_B[2]
-            tau_B[2] += ox * f_B[1] - oy * f_B[0]
+            tx += oy * fbz - oz * fby
+            ty += oz * fbx - ox * fbz
+            tz += ox * fby - oy * fbx
             dm = min(mdot * dt, prop[b])
             scale = dm / (mdot * dt)
             R = _rot(y[6], y[7], y[8], y[9])
-            for i in range(3):
-                f_H[i] = scale * (R[3 * i] * f_B[0] + R[3 * i + 1] * f_B[1] + R[3 * i + 2] * f_B[2])
-                tau_B[i] *= scale
-            stats[b, 0] += scale * np.sqrt(f_B[0] ** 2 + f_B[1] ** 2 + f_B[2] ** 2) * dt
+            fhx = scale * (R[0] * fbx + R[1] * fby + R[2] * fbz)
+            fhy = scale * (R[3] * fbx + R[4] * fby + R[5] * fbz)
+            fhz = scale * (R[6] * fbx + R[7] * fby + R[8] * fbz)
+            tx, ty, tz = tx * scale, ty * scale, tz * scale
+            stats[b, 0] += scale * np.sqrt(fbx**2 + fby**2 + fbz**2) * dt
         else:
             dm = 0.0
-            f_H[:] = 0.0
+            fhx = fhy = fhz = 0.0
         slack = model == CW
         if slack:  # no tether can go taut within this step: exact CW, attitude alone
             sp = np.sqrt(y[3] * y[3] + y[4] * y[4] + y[5] * y[5]) * dt
@@ -609,7 +571,7 @@ def _advance_body(
             # the transition's nonzero entries only: in-plane (x, y) and out-of-plane (z)
             # motion decouple, and nothing depends on y (see _cw_stm)
             x0, y0, z0, u0, v0, w0 = y[0], y[1], y[2], y[3], y[4], y[5]
-            ax, ay, az = f_H[0] / m, f_H[1] / m, f_H[2] / m
+            ax, ay, az = fhx / m, fhy / m, fhz / m
             y[0] = (
                 stm[0, 0] * x0 + stm[0, 3] * u0 + stm[0, 4] * v0 + stm[0, 6] * ax + stm[0, 7] * ay
             )
@@ -629,24 +591,7 @@ def _advance_body(
                 stm[4, 0] * x0 + stm[4, 3] * u0 + stm[4, 4] * v0 + stm[4, 6] * ax + stm[4, 7] * ay
             )
             y[5] = stm[5, 2] * z0 + stm[5, 5] * w0 + stm[5, 8] * az
-            fd = n_mean[b]
-            for i in range(7):
-                ya[i] = y[6 + i]
-            _att_deriv(ya, a1, fd, Ib, Ibi, tau_B)
-            for i in range(7):
-                yt[i] = ya[i] + 0.5 * dt * a1[i]
-            _att_deriv(yt, a2_, fd, Ib, Ibi, tau_B)
-            for i in range(7):
-                yt[i] = ya[i] + 0.5 * dt * a2_[i]
-            _att_deriv(yt, a3, fd, Ib, Ibi, tau_B)
-            for i in range(7):
-                yt[i] = ya[i] + dt * a3[i]
-            _att_deriv(yt, a4, fd, Ib, Ibi, tau_B)
-            for i in range(7):
-                y[6 + i] = ya[i] + dt / 6.0 * (a1[i] + 2.0 * a2_[i] + 2.0 * a3[i] + a4[i])
-            qn = np.sqrt(y[6] ** 2 + y[7] ** 2 + y[8] ** 2 + y[9] ** 2)
-            for i in range(6, 10):
-                y[i] /= qn
+            _att_rk4(y, dt, n_mean[b], Ib, Ibi, tx, ty, tz)
             prop[b] -= dm
             mass[b] -= dm
             continue
@@ -660,8 +605,8 @@ def _advance_body(
                 m,
                 Ib,
                 Ibi,
-                f_H,
-                tau_B,
+                (fhx, fhy, fhz),
+                (tx, ty, tz),
                 anchor_b,
                 attach_b,
                 length_b,
@@ -682,8 +627,8 @@ def _advance_body(
                 m,
                 Ib,
                 Ibi,
-                f_H,
-                tau_B,
+                (fhx, fhy, fhz),
+                (tx, ty, tz),
                 anchor_b,
                 attach_b,
                 length_b,
@@ -702,8 +647,8 @@ def _advance_body(
                 m,
                 Ib,
                 Ibi,
-                f_H,
-                tau_B,
+                (fhx, fhy, fhz),
+                (tx, ty, tz),
                 anchor_b,
                 attach_b,
                 length_b,
@@ -722,8 +667,8 @@ def _advance_body(
                 m,
                 Ib,
                 Ibi,
-                f_H,
-                tau_B,
+                (fhx, fhy, fhz),
+                (tx, ty, tz),
                 anchor_b,
                 attach_b,
                 length_b,
@@ -738,6 +683,10 @@ def _advance_body(
                 y[i] /= qn
         prop[b] -= dm
         mass[b] -= dm
+    fire[b, 0], fire[b, 1], fire[b, 2], fire[b, 3], fire[b, 4], fire[b, 5] = cmd
+    q_ref[b, 0], q_ref[b, 1], q_ref[b, 2], q_ref[b, 3] = q_hold
+    arrived[b] = there
+    stats[b, 8] = peak
     # tensions at the end of the call (also for held bodies: geometry only)
     _deriv(
         y,
@@ -748,8 +697,8 @@ def _advance_body(
         mass[b],
         Ib,
         Ibi,
-        f_H,
-        tau_B,
+        (0.0, 0.0, 0.0),
+        (0.0, 0.0, 0.0),
         anchor[b],
         attach[b],
         length[b],
@@ -769,10 +718,7 @@ def _advance_body(
     stats[b, 1] = rel
     stats[b, 2] = max(stats[b, 2], rel)
     stats[b, 3] = max(stats[b, 3], speed)
-    ox, oy, oz = offset[b, 0], offset[b, 1], offset[b, 2]
-    home = _home_distance(
-        y[0], y[1], y[2], y[6], y[7], y[8], y[9], ox, oy, oz, stats[b, 4], stats[b, 5], stats[b, 6]
-    )
+    home = _home_distance(y[0], y[1], y[2], y[6], y[7], y[8], y[9], ox, oy, oz, hx, hy, hz)
     stats[b, 7] = home
     stats[b, 8] = max(stats[b, 8], home)
     y_all[b] = y
