@@ -482,9 +482,18 @@ def _advance_body(
     K = length.shape[1]
     y = y_all[b].copy()
     anchor_b, attach_b, length_b, k_b, c_b = anchor[b], attach[b], length[b], k_t[b], c_t[b]
-    stm = np.empty((6, 9))
+    stm = np.zeros((6, 9))
     if model == CW:
         _cw_stm(n_mean[b], dt, stm)
+    # the transition's nonzero entries, row by row, as scalars the step loop keeps at hand
+    P = (
+        stm[0, 0], stm[0, 3], stm[0, 4], stm[0, 6], stm[0, 7],
+        stm[1, 0], stm[1, 3], stm[1, 4], stm[1, 6], stm[1, 7],
+        stm[2, 2], stm[2, 5], stm[2, 8],
+        stm[3, 0], stm[3, 3], stm[3, 4], stm[3, 6], stm[3, 7],
+        stm[4, 0], stm[4, 3], stm[4, 4], stm[4, 6], stm[4, 7],
+        stm[5, 2], stm[5, 5], stm[5, 8],
+    )  # fmt: skip
     k1 = np.empty(NY)
     k2 = np.empty(NY)
     k3 = np.empty(NY)
@@ -518,9 +527,9 @@ def _advance_body(
     there = arrived[b]
     peak = stats[b, 8]
     for s in range(n_steps):
+        m = mass[b]
         home = _home_distance(y[0], y[1], y[2], y[6], y[7], y[8], y[9], ox, oy, oz, hx, hy, hz)
         peak = max(peak, home)
-        m = mass[b]
         w_frame = n_mean[b] if model == CW else h_chief[b] / (y[13] * y[13])
         mdot = 0.0
         fbx = fby = fbz = tx = ty = tz = 0.0
@@ -572,25 +581,12 @@ def _advance_body(
             # motion decouple, and nothing depends on y (see _cw_stm)
             x0, y0, z0, u0, v0, w0 = y[0], y[1], y[2], y[3], y[4], y[5]
             ax, ay, az = fhx / m, fhy / m, fhz / m
-            y[0] = (
-                stm[0, 0] * x0 + stm[0, 3] * u0 + stm[0, 4] * v0 + stm[0, 6] * ax + stm[0, 7] * ay
-            )
-            y[1] = (
-                stm[1, 0] * x0
-                + y0
-                + stm[1, 3] * u0
-                + stm[1, 4] * v0
-                + stm[1, 6] * ax
-                + stm[1, 7] * ay
-            )
-            y[2] = stm[2, 2] * z0 + stm[2, 5] * w0 + stm[2, 8] * az
-            y[3] = (
-                stm[3, 0] * x0 + stm[3, 3] * u0 + stm[3, 4] * v0 + stm[3, 6] * ax + stm[3, 7] * ay
-            )
-            y[4] = (
-                stm[4, 0] * x0 + stm[4, 3] * u0 + stm[4, 4] * v0 + stm[4, 6] * ax + stm[4, 7] * ay
-            )
-            y[5] = stm[5, 2] * z0 + stm[5, 5] * w0 + stm[5, 8] * az
+            y[0] = P[0] * x0 + P[1] * u0 + P[2] * v0 + P[3] * ax + P[4] * ay
+            y[1] = P[5] * x0 + y0 + P[6] * u0 + P[7] * v0 + P[8] * ax + P[9] * ay
+            y[2] = P[10] * z0 + P[11] * w0 + P[12] * az
+            y[3] = P[13] * x0 + P[14] * u0 + P[15] * v0 + P[16] * ax + P[17] * ay
+            y[4] = P[18] * x0 + P[19] * u0 + P[20] * v0 + P[21] * ax + P[22] * ay
+            y[5] = P[23] * z0 + P[24] * w0 + P[25] * az
             _att_rk4(y, dt, n_mean[b], Ib, Ibi, tx, ty, tz)
             prop[b] -= dm
             mass[b] -= dm
