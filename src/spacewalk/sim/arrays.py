@@ -18,3 +18,7 @@ def as_f64(x, shape: tuple[int, ...]) -> np.ndarray:
 
 def as_bool(x, shape: tuple[int, ...]) -> np.ndarray:
     return _as(x, shape, np.bool_)
+
+
+def as_i64(x, shape: tuple[int, ...]) -> np.ndarray:
+    return _as(x, shape, np.int64)

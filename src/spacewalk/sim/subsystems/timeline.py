@@ -20,7 +20,7 @@ from numba import njit
 
 from ...physics import jit, lifesupport
 from ...scenario.presets import WORKLOADS_W
-from ..arrays import as_bool, as_f64
+from ..arrays import as_bool, as_f64, as_i64
 from ..events import Emit
 from ..plan import KIND, LOC_CABIN, LOC_OUTSIDE, RETURN, Plan
 
@@ -524,18 +524,47 @@ def _someone_out(s: TimelineState, hv: np.ndarray, plan: Plan) -> np.ndarray:
 
 def _jump(s: TimelineState, plan: Plan, go, skip_to, to, t, mode) -> None:
     """Mark the activities from the current one up to ``skip_to`` (exclusive) done at ``t``
-    and start activity ``to`` now (an end of the EVA ordered by a terminate or abort)."""
-    S = plan.kind.shape[1]
-    idx = np.arange(S)
-    skipped = (idx >= s.act[..., None]) & (idx < skip_to[..., None]) & go[..., None]
-    s.completed |= skipped
-    s.act_end_s[skipped & np.isnan(s.act_end_s)] = t
-    s.act = np.where(go, to, s.act)
-    ri, ci = np.nonzero(go & ((s.act == S - 1) | (s.act < plan.n_acts[None, :])))
-    s.act_start_s[ri, ci, s.act[ri, ci]] = t
-    s.act_t = np.where(go, 0.0, s.act_t)
-    s.started = np.where(go, False, s.started)
-    s.mode = np.maximum(s.mode, np.where(go, mode, NOMINAL))
+    and start activity ``to`` now (an end of the EVA ordered by a terminate or abort).
+    The (R, C) arrays are replaced, not changed in place, as they were by NumPy."""
+    shape = s.act.shape
+    s.act, s.act_t, s.started, s.mode = (
+        s.act.copy(),
+        s.act_t.copy(),
+        s.started.copy(),
+        s.mode.copy(),
+    )
+    jit.about_to_run(_jump_kernel, jit.ENGINE_NOTICE)
+    _jump_kernel(
+        as_bool(go, shape), as_i64(skip_to, shape), as_i64(to, shape), float(t), int(mode),
+        plan.n_acts, s.act, s.act_t, s.started, s.mode, s.completed, s.act_start_s,
+        s.act_end_s,
+    )  # fmt: skip
+
+
+@njit(cache=True, error_model="numpy")
+def _jump_kernel(
+    go, skip_to, to, t, mode, n_acts, act, act_t, started, modes, completed, act_start_s,
+    act_end_s,
+):  # fmt: skip
+    R, C, S = completed.shape
+    for r in range(R):
+        for c in range(C):
+            if not go[r, c]:
+                continue
+            for a in range(max(act[r, c], 0), min(skip_to[r, c], S)):
+                completed[r, c, a] = True
+                if np.isnan(act_end_s[r, c, a]):
+                    act_end_s[r, c, a] = t
+            a = to[r, c]
+            act[r, c] = a
+            if a == S - 1 or a < n_acts[c]:
+                act_start_s[r, c, a] = t
+            act_t[r, c] = 0.0
+            started[r, c] = False
+            modes[r, c] = max(modes[r, c], mode)
+
+
+jit.register(_jump_kernel, jit.ENGINE_NOTICE)
 
 
 def first_ahead(plan: Plan, kind: str) -> np.ndarray:
