@@ -38,7 +38,8 @@ def _now(eng: Engine) -> TimelineNow:
 
 def warm(plan: Plan) -> None:
     """Compile (or load) the engine's kernels for ``plan``, the last used first (the step's
-    end, tallies, rules, physiology, value channels, gas and body subsystems, vessels)."""
+    end, tallies, rules and a terminate's jump, physiology, value channels, gas and body
+    subsystems, vessels)."""
     eng = Engine(plan, record=False, events=False)
     now, tl, b = _now(eng), eng.tl, eng.body
     water = eng.vbuf[0]  # (any (R, C) row: the types are what counts)
@@ -51,6 +52,8 @@ def warm(plan: Plan) -> None:
     if eng.rt.rules:
         fires = np.empty(eng.rs.fired.shape, np.bool_)
         rules.check(eng.rs, eng.rt, plan, eng.vbuf, tl.suited, b.outside, b.live, fires)
+        nobody = np.zeros(tl.act.shape, np.bool_)  # a terminate's jump, moving nobody
+        timeline._jump(tl, plan, nobody, tl.act, tl.act, 0.0, timeline.TERMINATED)
     physiology.calm(eng.ph, eng.pio2, eng.ppco2, eng.pio2, eng.ppco2)
     eng._values(now, g)
     body.step(eng, now, vloc, p_ves, 0.0, 0.0)
