@@ -538,6 +538,8 @@ def _advance_body(
     peak = stats[b, 8]
     for s in range(n_steps):
         m = mass[b]
+        # the farthest from home, every step (the end-of-call distance alone misses a
+        # tether's rebound in between)
         home = _home_distance(y[0], y[1], y[2], y[6], y[7], y[8], y[9], ox, oy, oz, hx, hy, hz)
         peak = max(peak, home)
         w_frame = n_mean[b] if model == CW else h_chief[b] / (y[13] * y[13])
