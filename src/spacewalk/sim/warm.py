@@ -39,7 +39,7 @@ def _now(eng: Engine) -> TimelineNow:
 def warm(plan: Plan) -> None:
     """Compile (or load) the engine's kernels for ``plan``, the last used first (the step's
     end, tallies, rules and a terminate's jump, physiology, value channels, gas and body
-    subsystems, vessels)."""
+    subsystems, vessels, and the timeline's check before a hatch closes)."""
     eng = Engine(plan, record=False, events=False)
     now, tl, b = _now(eng), eng.tl, eng.body
     water = eng.vbuf[0]  # (any (R, C) row: the types are what counts)
@@ -54,6 +54,7 @@ def warm(plan: Plan) -> None:
         rules.check(eng.rs, eng.rt, plan, eng.vbuf, tl.suited, b.outside, b.live, fires)
         nobody = np.zeros(tl.act.shape, np.bool_)  # a terminate's jump, moving nobody
         timeline._jump(tl, plan, nobody, tl.act, tl.act, 0.0, timeline.TERMINATED)
+    timeline._someone_out(tl, timeline.hatch_vessel(tl, plan), plan)  # before a hatch closes
     physiology.calm(eng.ph, eng.pio2, eng.ppco2, eng.pio2, eng.ppco2)
     eng._values(now, g)
     body.step(eng, now, vloc, p_ves, 0.0, 0.0)

@@ -513,13 +513,31 @@ def _someone_out(s: TimelineState, hv: np.ndarray, plan: Plan) -> np.ndarray:
     hatch this one uses. Those who cannot come in on their own (lost, incapacitated,
     adrift) and those with no ingress ahead do not count: a partner's rescue is not
     modelled, so the hatch is not held open for them."""
-    S = plan.kind.shape[1]
-    slot = np.minimum(s.act, S - 1)
-    ahead = plan.ingress_target.ravel().take(np.arange(slot.shape[1]) * S + slot) >= 0
-    able = ~s.lost & ~s.done & ~s.incapacitated & ~s.adrift
-    coming = (s.loc == LOC_OUTSIDE) & able & (ahead | (slot == S - 1))
-    same = hv[:, :, None] == hv[:, None, :]  # (R, closer, other)
-    return (same & coming[:, None, :]).any(axis=2)
+    out = np.empty(s.act.shape, dtype=np.bool_)
+    jit.about_to_run(_someone_out_kernel, jit.ENGINE_NOTICE)
+    _someone_out_kernel(
+        s.act, s.loc, s.lost, s.done, s.incapacitated, s.adrift, as_i64(hv, out.shape),
+        plan.ingress_target, out,
+    )  # fmt: skip
+    return out
+
+
+@njit(cache=True, error_model="numpy")
+def _someone_out_kernel(act, loc, lost, done, incapacitated, adrift, hv, ingress_target, out):
+    R, C = act.shape
+    S = ingress_target.shape[1]
+    for r in range(R):
+        for c in range(C):
+            out[r, c] = False
+            for o in range(C):
+                slot = min(act[r, o], S - 1)
+                able = not (lost[r, o] or done[r, o] or incapacitated[r, o] or adrift[r, o])
+                ahead = ingress_target[o, slot] >= 0 or slot == S - 1
+                if hv[r, o] == hv[r, c] and loc[r, o] == LOC_OUTSIDE and able and ahead:
+                    out[r, c] = True
+
+
+jit.register(_someone_out_kernel, jit.ENGINE_NOTICE)
 
 
 def _jump(s: TimelineState, plan: Plan, go, skip_to, to, t, mode) -> None:
