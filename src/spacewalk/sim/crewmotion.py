@@ -48,7 +48,8 @@ GRAB_TUMBLE_MAX_DEG_S = 30.0
 DESPUN_RAD_S = np.radians(0.5)
 ABORT_FLY_SPEED_M_S = 0.5
 FREE_KINDS = {KIND[k] for k in ("free-float", "fly", "hold", "capture", "release")}
-FREE_KIND_LIST = np.array(sorted(FREE_KINDS))
+FREE_LUT = np.zeros(RETURN + 1, dtype=bool)  # the kinds above, as a lookup by kind code
+FREE_LUT[sorted(FREE_KINDS)] = True
 # the motion mode of a held activity outside, by activity kind (handrail unless listed)
 RESTRAINT_MODE = np.full(max(KIND.values()) + 2, MODE["handrail"])
 for _kind, _mode in DEFAULT_RESTRAINT.items():
@@ -208,7 +209,7 @@ class CrewMotion:
         is the vessel whose hatch each crew member goes by (their home point)."""
         b, mp = self.b, self.mp
         # held activities by held bodies: all at once (a batch starts hundreds a step)
-        held = starting & ~np.isin(kind_now, FREE_KIND_LIST) & ~b.free[self.cb]
+        held = starting & ~FREE_LUT[kind_now] & ~b.free[self.cb]
         for r, c in zip(*np.nonzero(starting & ~held), strict=True):
             kind, s, i = int(kind_now[r, c]), int(slot[r, c]), int(self.cb[r, c])
             hatch = mp.hatch_m[hatch_v[r, c]]

@@ -222,7 +222,7 @@ def step(s: TimelineState, plan: Plan, p_ves: np.ndarray, p_suit: np.ndarray, mo
                 t,
                 starting & (kind_now != RETURN),
                 subject=lambda r, c: labels[c][slot[r, c]],
-                t_at=s.act_start_s[ri, ci, slot],
+                t_at=s.act_start_s.ravel().take(flat_r),
             )
         )
         s.started |= starting
