@@ -574,8 +574,9 @@ def _advance_body(
         else:
             dm = 0.0
             fhx = fhy = fhz = 0.0
+        # exact CW and the attitude alone where no tether can go taut within this step
         slack = model == CW
-        if slack:  # no tether can go taut within this step: exact CW, attitude alone
+        if slack and kmax > 0.0:  # a tether: can it go taut?
             sp = np.sqrt(y[3] * y[3] + y[4] * y[4] + y[5] * y[5]) * dt
             for j in range(K):
                 if k_b[j] > 0.0:
