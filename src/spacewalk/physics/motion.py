@@ -49,6 +49,7 @@ K_HOLD = 0.3  # station-keeping gain [1/s]: 1 cm/s per 3 cm outside the hold box
 # and gains nothing. Measured with benchmarks/bench_threads.py on 2 cores: idle, two threads
 # gain from 64 bodies (1.7x; 16 bodies 0.97x); loaded, they gain at no size.
 PARALLEL_MIN_BODIES = 64
+CHUNK = 16  # free bodies stepped together by one thread (_advance_body's SIMD lanes)
 # what the terminal says before the free-flight kernel's first compile (2-core machine); the
 # held-crew kernel compiles with the engine's others (jit.ENGINE_NOTICE)
 FREE_NOTICE = "compiling the free-flight motion kernel once (about 20 s; later runs reuse it) ..."
@@ -90,7 +91,6 @@ def _deriv(
     m,
     Ib,
     Ibi,
-    principal,
     f_H,
     tau_B,
     anchor,
@@ -102,7 +102,7 @@ def _deriv(
 ):
     """Right-hand side of the 15-state ODE; writes tether tensions into ``tension``. ``Ib``
     is the inertia tensor in B (products of inertia included), ``Ibi`` its inverse (9-tuples,
-    row by row), ``principal`` whether it has no products (:func:`_euler`)."""
+    row by row)."""
     x, yy, z = y[0], y[1], y[2]
     vx, vy, vz = y[3], y[4], y[5]
     q0, q1, q2, q3 = y[6], y[7], y[8], y[9]
@@ -184,22 +184,16 @@ def _deriv(
     out[7] = 0.5 * (q0 * rx + q2 * rz - q3 * ry)
     out[8] = 0.5 * (q0 * ry + q3 * rx - q1 * rz)
     out[9] = 0.5 * (q0 * rz + q1 * ry - q2 * rx)
-    out[10], out[11], out[12] = _euler(wx, wy, wz, tx, ty, tz, Ib, Ibi, principal)
+    out[10], out[11], out[12] = _euler(wx, wy, wz, tx, ty, tz, Ib, Ibi)
 
 
 @njit(cache=True, error_model="numpy", fastmath=True, inline="always")
-def _euler(wx, wy, wz, tx, ty, tz, I, Ii, principal):
+def _euler(wx, wy, wz, tx, ty, tz, I, Ii):
     """Euler's equations with a full inertia tensor: w' = I^-1 (tau - w x I w). ``I`` and
     its inverse ``Ii`` are 9-tuples, row by row: the integrators' helpers take and give
     scalars, since a helper given arrays in a step loop costs an atomic reference count per
-    array and call. ``principal``: no products of inertia (B on the principal axes), the
-    same arithmetic without its zero terms (a tenth of a free-flight step)."""
-    if principal:
-        hx, hy, hz = I[0] * wx, I[4] * wy, I[8] * wz
-        gx = tx - (wy * hz - wz * hy)
-        gy = ty - (wz * hx - wx * hz)
-        gz = tz - (wx * hy - wy * hx)
-        return Ii[0] * gx, Ii[4] * gy, Ii[8] * gz
+    array and call. No branch, so that a loop over bodies vectorises (a body on its
+    principal axes has zero products: the same sums)."""
     hx = I[0] * wx + I[1] * wy + I[2] * wz
     hy = I[3] * wx + I[4] * wy + I[5] * wz
     hz = I[6] * wx + I[7] * wy + I[8] * wz
@@ -355,12 +349,12 @@ def _cw_stm(n, tau, out):
 
 
 @njit(cache=True, error_model="numpy", fastmath=True, inline="always")
-def _att_deriv(q0, q1, q2, q3, wx, wy, wz, fd, Ib, Ibi, principal, tx, ty, tz):
+def _att_deriv(q0, q1, q2, q3, wx, wy, wz, fd, Ib, Ibi, tx, ty, tz):
     """Attitude-only right-hand side (q', w') for a body with no taut tether."""
     rx = wx - 2 * (q1 * q3 - q0 * q2) * fd
     ry = wy - 2 * (q2 * q3 + q0 * q1) * fd
     rz = wz - (1 - 2 * (q1 * q1 + q2 * q2)) * fd
-    dwx, dwy, dwz = _euler(wx, wy, wz, tx, ty, tz, Ib, Ibi, principal)
+    dwx, dwy, dwz = _euler(wx, wy, wz, tx, ty, tz, Ib, Ibi)
     return (
         0.5 * (-q1 * rx - q2 * ry - q3 * rz),
         0.5 * (q0 * rx + q2 * rz - q3 * ry),
@@ -373,28 +367,33 @@ def _att_deriv(q0, q1, q2, q3, wx, wy, wz, fd, Ib, Ibi, principal, tx, ty, tz):
 
 
 @njit(cache=True, error_model="numpy", fastmath=True, inline="always")
-def _att_rk4(y, dt, fd, Ib, Ibi, principal, tx, ty, tz):
-    """One RK4 step of the attitude (q, w) = y[6:13], in place, q renormalised."""
-    q0, q1, q2, q3, wx, wy, wz = y[6], y[7], y[8], y[9], y[10], y[11], y[12]
+def _att_rk4(q0, q1, q2, q3, wx, wy, wz, dt, fd, Ib, Ibi, tx, ty, tz):
+    """One RK4 step of the attitude (q, w): the new (q0, q1, q2, q3, wx, wy, wz), q
+    renormalised."""
     h = 0.5 * dt
-    a = _att_deriv(q0, q1, q2, q3, wx, wy, wz, fd, Ib, Ibi, principal, tx, ty, tz)
+    a = _att_deriv(q0, q1, q2, q3, wx, wy, wz, fd, Ib, Ibi, tx, ty, tz)
     b = _att_deriv(
         q0 + h * a[0], q1 + h * a[1], q2 + h * a[2], q3 + h * a[3],
-        wx + h * a[4], wy + h * a[5], wz + h * a[6], fd, Ib, Ibi, principal, tx, ty, tz,
+        wx + h * a[4], wy + h * a[5], wz + h * a[6], fd, Ib, Ibi, tx, ty, tz,
     )  # fmt: skip
     c = _att_deriv(
         q0 + h * b[0], q1 + h * b[1], q2 + h * b[2], q3 + h * b[3],
-        wx + h * b[4], wy + h * b[5], wz + h * b[6], fd, Ib, Ibi, principal, tx, ty, tz,
+        wx + h * b[4], wy + h * b[5], wz + h * b[6], fd, Ib, Ibi, tx, ty, tz,
     )  # fmt: skip
     d = _att_deriv(
         q0 + dt * c[0], q1 + dt * c[1], q2 + dt * c[2], q3 + dt * c[3],
-        wx + dt * c[4], wy + dt * c[5], wz + dt * c[6], fd, Ib, Ibi, principal, tx, ty, tz,
+        wx + dt * c[4], wy + dt * c[5], wz + dt * c[6], fd, Ib, Ibi, tx, ty, tz,
     )  # fmt: skip
-    for i in range(7):
-        y[6 + i] += dt / 6.0 * (a[i] + 2.0 * b[i] + 2.0 * c[i] + d[i])
-    qn = np.sqrt(y[6] ** 2 + y[7] ** 2 + y[8] ** 2 + y[9] ** 2)
-    for i in range(6, 10):
-        y[i] /= qn
+    k = dt / 6.0
+    q0 += k * (a[0] + 2.0 * b[0] + 2.0 * c[0] + d[0])
+    q1 += k * (a[1] + 2.0 * b[1] + 2.0 * c[1] + d[1])
+    q2 += k * (a[2] + 2.0 * b[2] + 2.0 * c[2] + d[2])
+    q3 += k * (a[3] + 2.0 * b[3] + 2.0 * c[3] + d[3])
+    wx += k * (a[4] + 2.0 * b[4] + 2.0 * c[4] + d[4])
+    wy += k * (a[5] + 2.0 * b[5] + 2.0 * c[5] + d[5])
+    wz += k * (a[6] + 2.0 * b[6] + 2.0 * c[6] + d[6])
+    qn = np.sqrt(q0**2 + q1**2 + q2**2 + q3**2)
+    return q0 / qn, q1 / qn, q2 / qn, q3 / qn, wx, wy, wz
 
 
 @njit(cache=True, error_model="numpy")
@@ -447,295 +446,275 @@ def _home_distance(x, y, z, q0, q1, q2, q3, ox, oy, oz, hx, hy, hz):
 
 @njit(cache=True, error_model="numpy", fastmath=True)
 def _advance_body(
-    b,
-    n_steps,
-    dt,
-    y_all,
-    free,
-    tctl,
-    actl,
-    mass,
-    inertia,
-    model,
-    n_mean,
-    h_chief,
-    anchor,
-    attach,
-    length,
-    k_t,
-    c_t,
-    tension,
-    peak_tension,
-    unit,
-    combo_f,
-    combo_t,
-    combo_mdot,
-    prop,
-    p_tgt,
-    v_tgt,
-    v_cruise,
-    a_brake,
-    tol_pos,
-    tol_vel,
-    q_ref,
-    fire,
-    db_v,
-    db_att,
-    db_rate,
-    arrived,
-    stats,
-    reach,
-    offset,
-):
-    K = length.shape[1]
-    y = y_all[b].copy()
-    anchor_b, attach_b, length_b, k_b, c_b = anchor[b], attach[b], length[b], k_t[b], c_t[b]
+    bs, n_steps, dt, y_all, free, tctl, actl, mass, inertia, model, n_mean, h_chief, anchor,
+    attach, length, k_t, c_t, tension, peak_tension, unit, combo_f, combo_t, combo_mdot, prop,
+    p_tgt, v_tgt, v_cruise, a_brake, tol_pos, tol_vel, q_ref, fire, db_v, db_att, db_rate,
+    arrived, stats, reach, offset,
+):  # fmt: skip
+    """Free bodies ``bs`` (their indices) stepped ``n_steps`` together. Each step: each
+    body's thrusters and, where no tether can go taut, its exact Clohessy-Wiltshire step;
+    then every body's attitude RK4 in one loop over the bodies, their states held as one
+    array per component (structure of arrays), which LLVM vectorises (SIMD lanes: 7 ns a
+    body and step where one body alone takes 48); then the bodies whose tether may go taut,
+    RK4 on the whole state in substeps. The loops call helpers with numbers only (see
+    :func:`_home_distance`)."""
+    L, K = bs.shape[0], length.shape[1]
+    Y = np.empty((NY, L))  # the state, a row per component: Y[k] is contiguous over bodies
+    for ln in range(L):
+        for k in range(NY):
+            Y[k, ln] = y_all[bs[ln], k]
+    q0, q1, q2, q3, wx, wy, wz = Y[6], Y[7], Y[8], Y[9], Y[10], Y[11], Y[12]
+    Ib, Ii = np.empty((9, L)), np.empty((9, L))  # inertia and its inverse, row by row
+    I3i = np.empty((3, 3))
+    fd, dm = np.empty(L), np.zeros(L)
+    slack = np.empty(L, dtype=np.bool_)
+    n_sub = np.ones(L, dtype=np.int64)
+    kmax = np.zeros(L)
+    Pc = np.zeros((L, 26))  # the CW transition's nonzero entries (_cw_stm), per body
     stm = np.zeros((6, 9))
-    if model == CW:
-        _cw_stm(n_mean[b], dt, stm)
-    # the transition's nonzero entries, row by row, as scalars the step loop keeps at hand
-    P = (
-        stm[0, 0], stm[0, 3], stm[0, 4], stm[0, 6], stm[0, 7],
-        stm[1, 0], stm[1, 3], stm[1, 4], stm[1, 6], stm[1, 7],
-        stm[2, 2], stm[2, 5], stm[2, 8],
-        stm[3, 0], stm[3, 3], stm[3, 4], stm[3, 6], stm[3, 7],
-        stm[4, 0], stm[4, 3], stm[4, 4], stm[4, 6], stm[4, 7],
-        stm[5, 2], stm[5, 5], stm[5, 8],
-    )  # fmt: skip
-    k1 = np.empty(NY)
-    k2 = np.empty(NY)
-    k3 = np.empty(NY)
-    k4 = np.empty(NY)
-    tmp = np.empty(NY)
+    cmd = np.empty((L, 6), dtype=np.int64)  # the six axes' commands
+    q_hold = np.empty((L, 4))
+    peak = np.empty(L)
+    for ln in range(L):
+        b = bs[ln]
+        fd[ln] = n_mean[b]
+        if model == CW:
+            _cw_stm(n_mean[b], dt, stm)
+            Pc[ln] = (
+                stm[0, 0], stm[0, 3], stm[0, 4], stm[0, 6], stm[0, 7],
+                stm[1, 0], stm[1, 3], stm[1, 4], stm[1, 6], stm[1, 7],
+                stm[2, 2], stm[2, 5], stm[2, 8],
+                stm[3, 0], stm[3, 3], stm[3, 4], stm[3, 6], stm[3, 7],
+                stm[4, 0], stm[4, 3], stm[4, 4], stm[4, 6], stm[4, 7],
+                stm[5, 2], stm[5, 5], stm[5, 8],
+            )  # fmt: skip
+        for j in range(K):
+            kmax[ln] = max(kmax[ln], k_t[b, j])
+        if kmax[ln] > 0.0:  # resolve a taut tether's oscillation (omega dt <= 0.25 a substep)
+            n_sub[ln] = min(64, max(1, int(np.ceil(np.sqrt(kmax[ln] / mass[b]) * dt / 0.25))))
+        _inv3(inertia[b], I3i)
+        for r in range(3):
+            for c in range(3):
+                Ib[3 * r + c, ln] = inertia[b, r, c]
+                Ii[3 * r + c, ln] = I3i[r, c]
+        for k in range(6):
+            cmd[ln, k] = fire[b, k]
+        for k in range(4):
+            q_hold[ln, k] = q_ref[b, k]
+        peak[ln] = stats[b, 8]
+    # one array per component (separate arrays: LLVM vectorises a loop over few of them,
+    # each needing a check that it does not overlap the others)
+    I0, I1, I2, I3, I4 = Ib[0].copy(), Ib[1].copy(), Ib[2].copy(), Ib[3].copy(), Ib[4].copy()
+    I5, I6, I7, I8 = Ib[5].copy(), Ib[6].copy(), Ib[7].copy(), Ib[8].copy()
+    J0, J1, J2, J3, J4 = Ii[0].copy(), Ii[1].copy(), Ii[2].copy(), Ii[3].copy(), Ii[4].copy()
+    J5, J6, J7, J8 = Ii[5].copy(), Ii[6].copy(), Ii[7].copy(), Ii[8].copy()
+    # every body on its principal axes (no products of inertia): the attitude loop reads the
+    # diagonals alone
+    principal = True
+    for ln in range(L):
+        for k in (1, 2, 3, 5, 6, 7):
+            principal = principal and Ib[k, ln] == 0.0
+    zero = np.zeros(L)
+    tx, ty, tz = np.zeros(L), np.zeros(L), np.zeros(L)
+    Ytaut, Ftaut = np.empty((L, NY)), np.empty((L, 3))  # a taut-tether body's step start
+    y1, tmp = np.empty(NY), np.empty(NY)
+    k1, k2, k3, k4 = np.empty(NY), np.empty(NY), np.empty(NY), np.empty(NY)
     ten = np.zeros(K)
-    kmax = 0.0
-    for j in range(K):
-        kmax = max(kmax, k_t[b, j])
-    n_sub = 1
-    if kmax > 0.0:  # resolve a taut tether's oscillation (omega dt <= 0.25 per substep)
-        n_sub = min(64, max(1, int(np.ceil(np.sqrt(kmax / mass[b]) * dt / 0.25))))
-    h = dt / n_sub
-    I3 = inertia[b]
-    Ii3 = np.empty((3, 3))
-    _inv3(I3, Ii3)
-    Ib = (I3[0, 0], I3[0, 1], I3[0, 2], I3[1, 0], I3[1, 1], I3[1, 2], I3[2, 0], I3[2, 1], I3[2, 2])
-    Ibi = (
-        Ii3[0, 0], Ii3[0, 1], Ii3[0, 2], Ii3[1, 0], Ii3[1, 1], Ii3[1, 2],
-        Ii3[2, 0], Ii3[2, 1], Ii3[2, 2],
-    )  # fmt: skip
-    principal = Ib[1] == 0.0 and Ib[2] == 0.0 and Ib[3] == 0.0 and Ib[5] == 0.0
-    principal = principal and Ib[6] == 0.0 and Ib[7] == 0.0
-    ox, oy, oz = offset[b, 0], offset[b, 1], offset[b, 2]
-    hx, hy, hz = stats[b, 4], stats[b, 5], stats[b, 6]
-    u, t_on, a_on = unit[b], tctl[b], actl[b]
-    ctl = (
-        p_tgt[b, 0], p_tgt[b, 1], p_tgt[b, 2], v_tgt[b, 0], v_tgt[b, 1], v_tgt[b, 2],
-        v_cruise[b], a_brake[b], tol_pos[b], tol_vel[b], db_v[b], db_att[b], db_rate[b],
-    )  # fmt: skip
-    cmd = (fire[b, 0], fire[b, 1], fire[b, 2], fire[b, 3], fire[b, 4], fire[b, 5])
-    q_hold = (q_ref[b, 0], q_ref[b, 1], q_ref[b, 2], q_ref[b, 3])
-    there = arrived[b]
-    peak = stats[b, 8]
     for s in range(n_steps):
-        m = mass[b]
-        # the farthest from home, every step (the end-of-call distance alone misses a
-        # tether's rebound in between)
-        home = _home_distance(y[0], y[1], y[2], y[6], y[7], y[8], y[9], ox, oy, oz, hx, hy, hz)
-        peak = max(peak, home)
-        w_frame = n_mean[b] if model == CW else h_chief[b] / (y[13] * y[13])
-        mdot = 0.0
-        fbx = fby = fbz = tx = ty = tz = 0.0
-        if u >= 0 and (t_on or a_on):
-            cmd, q_hold, there = _control(y, s * dt, w_frame, t_on, a_on, ctl, cmd, q_hold, there)
-            if prop[b] > 0.0:  # the nozzles' summed force, torque and flow for the commands
-                f0, f1, f2, f3, f4, f5 = cmd
-                idx = (
-                    (((((f5 + 1) * 3 + f4 + 1) * 3 + f3 + 1) * 3 + f2 + 1) * 3 + f1 + 1) * 3
-                    + f0
-                    + 1
+        for ln in range(L):  # each body's thrusters, and its CW step where it may take it
+            b = bs[ln]
+            m = mass[b]
+            ox, oy, oz = offset[b, 0], offset[b, 1], offset[b, 2]
+            # the farthest from home, every step (the end-of-call distance alone misses a
+            # tether's rebound in between)
+            home = _home_distance(
+                Y[0, ln], Y[1, ln], Y[2, ln], q0[ln], q1[ln], q2[ln], q3[ln], ox, oy, oz,
+                stats[b, 4], stats[b, 5], stats[b, 6],
+            )  # fmt: skip
+            peak[ln] = max(peak[ln], home)
+            w_frame = n_mean[b] if model == CW else h_chief[b] / (Y[13, ln] * Y[13, ln])
+            u = unit[b]
+            mdot = 0.0
+            fbx = fby = fbz = bx = by = bz = 0.0
+            if u >= 0 and (tctl[b] or actl[b]):
+                yt = (
+                    Y[0, ln], Y[1, ln], Y[2, ln], Y[3, ln], Y[4, ln], Y[5, ln],
+                    q0[ln], q1[ln], q2[ln], q3[ln], wx[ln], wy[ln], wz[ln],
+                )  # fmt: skip
+                ctl = (
+                    p_tgt[b, 0], p_tgt[b, 1], p_tgt[b, 2], v_tgt[b, 0], v_tgt[b, 1],
+                    v_tgt[b, 2], v_cruise[b], a_brake[b], tol_pos[b], tol_vel[b], db_v[b],
+                    db_att[b], db_rate[b],
+                )  # fmt: skip
+                c0 = (cmd[ln, 0], cmd[ln, 1], cmd[ln, 2], cmd[ln, 3], cmd[ln, 4], cmd[ln, 5])
+                h0 = (q_hold[ln, 0], q_hold[ln, 1], q_hold[ln, 2], q_hold[ln, 3])
+                c1, h1, there = _control(
+                    yt, s * dt, w_frame, tctl[b], actl[b], ctl, c0, h0, arrived[b]
                 )
-                fbx, fby, fbz = combo_f[u, idx, 0], combo_f[u, idx, 1], combo_f[u, idx, 2]
-                tx, ty, tz = combo_t[u, idx, 0], combo_t[u, idx, 1], combo_t[u, idx, 2]
-                mdot = combo_mdot[u, idx]
-        if mdot > 0.0:
-            # the nozzles' torques are about the crew member's own centre of mass; a captured
-            # target moves the centre by -offset: add offset x F
-            tx += oy * fbz - oz * fby
-            ty += oz * fbx - ox * fbz
-            tz += ox * fby - oy * fbx
-            dm = min(mdot * dt, prop[b])
-            scale = dm / (mdot * dt)
-            R = _rot(y[6], y[7], y[8], y[9])
-            fhx = scale * (R[0] * fbx + R[1] * fby + R[2] * fbz)
-            fhy = scale * (R[3] * fbx + R[4] * fby + R[5] * fbz)
-            fhz = scale * (R[6] * fbx + R[7] * fby + R[8] * fbz)
-            tx, ty, tz = tx * scale, ty * scale, tz * scale
-            stats[b, 0] += scale * np.sqrt(fbx**2 + fby**2 + fbz**2) * dt
-        else:
-            dm = 0.0
+                arrived[b] = there
+                f0, f1, f2, f3, f4, f5 = c1
+                cmd[ln, 0], cmd[ln, 1], cmd[ln, 2] = f0, f1, f2
+                cmd[ln, 3], cmd[ln, 4], cmd[ln, 5] = f3, f4, f5
+                q_hold[ln, 0], q_hold[ln, 1], q_hold[ln, 2], q_hold[ln, 3] = h1
+                if prop[b] > 0.0:  # the nozzles' summed force, torque and flow
+                    idx = (
+                        (((((f5 + 1) * 3 + f4 + 1) * 3 + f3 + 1) * 3 + f2 + 1) * 3 + f1 + 1)
+                        * 3 + f0 + 1
+                    )  # fmt: skip
+                    fbx, fby, fbz = combo_f[u, idx, 0], combo_f[u, idx, 1], combo_f[u, idx, 2]
+                    bx, by, bz = combo_t[u, idx, 0], combo_t[u, idx, 1], combo_t[u, idx, 2]
+                    mdot = combo_mdot[u, idx]
             fhx = fhy = fhz = 0.0
-        # exact CW and the attitude alone where no tether can go taut within this step
-        slack = model == CW
-        if slack and kmax > 0.0:  # a tether: can it go taut?
-            sp = np.sqrt(y[3] * y[3] + y[4] * y[4] + y[5] * y[5]) * dt
-            for j in range(K):
-                if k_b[j] > 0.0:
-                    dx = y[0] - anchor_b[j, 0]
-                    dy = y[1] - anchor_b[j, 1]
-                    dz = y[2] - anchor_b[j, 2]
-                    a2 = attach_b[j, 0] ** 2 + attach_b[j, 1] ** 2 + attach_b[j, 2] ** 2
-                    if (
-                        np.sqrt(dx * dx + dy * dy + dz * dz) + np.sqrt(a2) + sp + 0.05
-                        >= length_b[j]
-                    ):
-                        slack = False
-        if slack:
-            # the transition's nonzero entries only: in-plane (x, y) and out-of-plane (z)
-            # motion decouple, and nothing depends on y (see _cw_stm)
-            x0, y0, z0, u0, v0, w0 = y[0], y[1], y[2], y[3], y[4], y[5]
-            ax, ay, az = fhx / m, fhy / m, fhz / m
-            y[0] = P[0] * x0 + P[1] * u0 + P[2] * v0 + P[3] * ax + P[4] * ay
-            y[1] = P[5] * x0 + y0 + P[6] * u0 + P[7] * v0 + P[8] * ax + P[9] * ay
-            y[2] = P[10] * z0 + P[11] * w0 + P[12] * az
-            y[3] = P[13] * x0 + P[14] * u0 + P[15] * v0 + P[16] * ax + P[17] * ay
-            y[4] = P[18] * x0 + P[19] * u0 + P[20] * v0 + P[21] * ax + P[22] * ay
-            y[5] = P[23] * z0 + P[24] * w0 + P[25] * az
-            _att_rk4(y, dt, n_mean[b], Ib, Ibi, principal, tx, ty, tz)
-            prop[b] -= dm
-            mass[b] -= dm
-            continue
-        for _ in range(n_sub):
-            _deriv(
-                y,
-                k1,
-                model,
-                n_mean[b],
-                h_chief[b],
-                m,
-                Ib,
-                Ibi,
-                principal,
-                (fhx, fhy, fhz),
-                (tx, ty, tz),
-                anchor_b,
-                attach_b,
-                length_b,
-                k_b,
-                c_b,
-                ten,
-            )
-            for j in range(K):
-                peak_tension[b, j] = max(peak_tension[b, j], ten[j])
-            for i in range(NY):
-                tmp[i] = y[i] + 0.5 * h * k1[i]
-            _deriv(
-                tmp,
-                k2,
-                model,
-                n_mean[b],
-                h_chief[b],
-                m,
-                Ib,
-                Ibi,
-                principal,
-                (fhx, fhy, fhz),
-                (tx, ty, tz),
-                anchor_b,
-                attach_b,
-                length_b,
-                k_b,
-                c_b,
-                ten,
-            )
-            for i in range(NY):
-                tmp[i] = y[i] + 0.5 * h * k2[i]
-            _deriv(
-                tmp,
-                k3,
-                model,
-                n_mean[b],
-                h_chief[b],
-                m,
-                Ib,
-                Ibi,
-                principal,
-                (fhx, fhy, fhz),
-                (tx, ty, tz),
-                anchor_b,
-                attach_b,
-                length_b,
-                k_b,
-                c_b,
-                ten,
-            )
-            for i in range(NY):
-                tmp[i] = y[i] + h * k3[i]
-            _deriv(
-                tmp,
-                k4,
-                model,
-                n_mean[b],
-                h_chief[b],
-                m,
-                Ib,
-                Ibi,
-                principal,
-                (fhx, fhy, fhz),
-                (tx, ty, tz),
-                anchor_b,
-                attach_b,
-                length_b,
-                k_b,
-                c_b,
-                ten,
-            )
-            for i in range(NY):
-                y[i] += h / 6.0 * (k1[i] + 2.0 * k2[i] + 2.0 * k3[i] + k4[i])
-            qn = np.sqrt(y[6] ** 2 + y[7] ** 2 + y[8] ** 2 + y[9] ** 2)
-            for i in range(6, 10):
-                y[i] /= qn
-        prop[b] -= dm
-        mass[b] -= dm
-    fire[b, 0], fire[b, 1], fire[b, 2], fire[b, 3], fire[b, 4], fire[b, 5] = cmd
-    q_ref[b, 0], q_ref[b, 1], q_ref[b, 2], q_ref[b, 3] = q_hold
-    arrived[b] = there
-    stats[b, 8] = peak
-    # tensions at the end of the call (also for held bodies: geometry only)
-    _deriv(
-        y,
-        k1,
-        model,
-        n_mean[b],
-        h_chief[b],
-        mass[b],
-        Ib,
-        Ibi,
-        principal,
-        (0.0, 0.0, 0.0),
-        (0.0, 0.0, 0.0),
-        anchor[b],
-        attach[b],
-        length[b],
-        k_t[b],
-        c_t[b],
-        ten,
-    )
-    for j in range(K):
-        reach[b, j] = 0.0
-        tension[b, j] = ten[j]
-        peak_tension[b, j] = max(peak_tension[b, j], ten[j])
-    # rotation relative to the vehicle frame, speed, and their peaks
-    R = _rot(y[6], y[7], y[8], y[9])
-    fd = n_mean[b] if model == CW else h_chief[b] / (y[13] * y[13])
-    rel = np.sqrt((y[10] - R[6] * fd) ** 2 + (y[11] - R[7] * fd) ** 2 + (y[12] - R[8] * fd) ** 2)
-    speed = np.sqrt(y[3] * y[3] + y[4] * y[4] + y[5] * y[5])
-    stats[b, 1] = rel
-    stats[b, 2] = max(stats[b, 2], rel)
-    stats[b, 3] = max(stats[b, 3], speed)
-    home = _home_distance(y[0], y[1], y[2], y[6], y[7], y[8], y[9], ox, oy, oz, hx, hy, hz)
-    stats[b, 7] = home
-    stats[b, 8] = max(stats[b, 8], home)
-    y_all[b] = y
+            dm[ln] = 0.0
+            if mdot > 0.0:
+                # the nozzles' torques are about the crew member's own centre of mass; a
+                # captured target moves the centre by -offset: add offset x F
+                bx += oy * fbz - oz * fby
+                by += oz * fbx - ox * fbz
+                bz += ox * fby - oy * fbx
+                d = min(mdot * dt, prop[b])
+                scale = d / (mdot * dt)
+                R = _rot(q0[ln], q1[ln], q2[ln], q3[ln])
+                fhx = scale * (R[0] * fbx + R[1] * fby + R[2] * fbz)
+                fhy = scale * (R[3] * fbx + R[4] * fby + R[5] * fbz)
+                fhz = scale * (R[6] * fbx + R[7] * fby + R[8] * fbz)
+                bx, by, bz = bx * scale, by * scale, bz * scale
+                dm[ln] = d
+                stats[b, 0] += scale * np.sqrt(fbx**2 + fby**2 + fbz**2) * dt
+            tx[ln], ty[ln], tz[ln] = bx, by, bz
+            # exact CW and the attitude alone where no tether can go taut within this step
+            sl = model == CW
+            if sl and kmax[ln] > 0.0:  # a tether: can it go taut?
+                vx, vy, vz = Y[3, ln], Y[4, ln], Y[5, ln]
+                sp = np.sqrt(vx * vx + vy * vy + vz * vz) * dt
+                for j in range(K):
+                    if k_t[b, j] > 0.0:
+                        dx = Y[0, ln] - anchor[b, j, 0]
+                        dy = Y[1, ln] - anchor[b, j, 1]
+                        dz = Y[2, ln] - anchor[b, j, 2]
+                        a2 = attach[b, j, 0] ** 2 + attach[b, j, 1] ** 2 + attach[b, j, 2] ** 2
+                        if (
+                            np.sqrt(dx * dx + dy * dy + dz * dz) + np.sqrt(a2) + sp + 0.05
+                            >= length[b, j]
+                        ):
+                            sl = False
+            slack[ln] = sl
+            if sl:
+                # the transition's nonzero entries only: in-plane (x, y) and out-of-plane
+                # (z) motion decouple, and nothing depends on y (see _cw_stm)
+                x0, y0, z0, u0, v0, w0 = Y[0, ln], Y[1, ln], Y[2, ln], Y[3, ln], Y[4, ln], Y[5, ln]
+                ax, ay, az = fhx / m, fhy / m, fhz / m
+                P = Pc[ln]
+                Y[0, ln] = P[0] * x0 + P[1] * u0 + P[2] * v0 + P[3] * ax + P[4] * ay
+                Y[1, ln] = P[5] * x0 + y0 + P[6] * u0 + P[7] * v0 + P[8] * ax + P[9] * ay
+                Y[2, ln] = P[10] * z0 + P[11] * w0 + P[12] * az
+                Y[3, ln] = P[13] * x0 + P[14] * u0 + P[15] * v0 + P[16] * ax + P[17] * ay
+                Y[4, ln] = P[18] * x0 + P[19] * u0 + P[20] * v0 + P[21] * ax + P[22] * ay
+                Y[5, ln] = P[23] * z0 + P[24] * w0 + P[25] * az
+                continue
+            # a tether may go taut: the whole state's RK4, after the attitudes (below)
+            for k in range(NY):
+                Ytaut[ln, k] = Y[k, ln]
+            Ftaut[ln, 0], Ftaut[ln, 1], Ftaut[ln, 2] = fhx, fhy, fhz
+        # every body's attitude, one loop over the bodies with no branch (a store under a
+        # condition keeps LLVM from vectorising it: the bodies whose tether may go taut are
+        # stepped again below, from their state kept above). The full tensor for all: a
+        # principal body's products are zeros, the same sums
+        if principal:
+            for ln in range(L):
+                a = _att_rk4(
+                    q0[ln], q1[ln], q2[ln], q3[ln], wx[ln], wy[ln], wz[ln], dt, fd[ln],
+                    (I0[ln], zero[ln], zero[ln], zero[ln], I4[ln], zero[ln], zero[ln],
+                     zero[ln], I8[ln]),
+                    (J0[ln], zero[ln], zero[ln], zero[ln], J4[ln], zero[ln], zero[ln],
+                     zero[ln], J8[ln]),
+                    tx[ln], ty[ln], tz[ln],
+                )  # fmt: skip
+                q0[ln], q1[ln], q2[ln], q3[ln], wx[ln], wy[ln], wz[ln] = a
+        else:
+            for ln in range(L):
+                a = _att_rk4(
+                    q0[ln], q1[ln], q2[ln], q3[ln], wx[ln], wy[ln], wz[ln], dt, fd[ln],
+                    (I0[ln], I1[ln], I2[ln], I3[ln], I4[ln], I5[ln], I6[ln], I7[ln], I8[ln]),
+                    (J0[ln], J1[ln], J2[ln], J3[ln], J4[ln], J5[ln], J6[ln], J7[ln], J8[ln]),
+                    tx[ln], ty[ln], tz[ln],
+                )  # fmt: skip
+                q0[ln], q1[ln], q2[ln], q3[ln], wx[ln], wy[ln], wz[ln] = a
+        for ln in range(L):  # the bodies whose tether may go taut: RK4 in substeps
+            if slack[ln]:
+                continue
+            b = bs[ln]
+            m = mass[b]
+            for k in range(NY):
+                y1[k] = Ytaut[ln, k]
+            Ibt = (I0[ln], I1[ln], I2[ln], I3[ln], I4[ln], I5[ln], I6[ln], I7[ln], I8[ln])
+            Iit = (J0[ln], J1[ln], J2[ln], J3[ln], J4[ln], J5[ln], J6[ln], J7[ln], J8[ln])
+            f_H, tau_B = (Ftaut[ln, 0], Ftaut[ln, 1], Ftaut[ln, 2]), (tx[ln], ty[ln], tz[ln])
+            h = dt / n_sub[ln]
+            for _ in range(n_sub[ln]):
+                _deriv(y1, k1, model, n_mean[b], h_chief[b], m, Ibt, Iit, f_H,
+                       tau_B, anchor[b], attach[b], length[b], k_t[b], c_t[b], ten)  # fmt: skip
+                for j in range(K):
+                    peak_tension[b, j] = max(peak_tension[b, j], ten[j])
+                for k in range(NY):
+                    tmp[k] = y1[k] + 0.5 * h * k1[k]
+                _deriv(tmp, k2, model, n_mean[b], h_chief[b], m, Ibt, Iit, f_H,
+                       tau_B, anchor[b], attach[b], length[b], k_t[b], c_t[b], ten)  # fmt: skip
+                for k in range(NY):
+                    tmp[k] = y1[k] + 0.5 * h * k2[k]
+                _deriv(tmp, k3, model, n_mean[b], h_chief[b], m, Ibt, Iit, f_H,
+                       tau_B, anchor[b], attach[b], length[b], k_t[b], c_t[b], ten)  # fmt: skip
+                for k in range(NY):
+                    tmp[k] = y1[k] + h * k3[k]
+                _deriv(tmp, k4, model, n_mean[b], h_chief[b], m, Ibt, Iit, f_H,
+                       tau_B, anchor[b], attach[b], length[b], k_t[b], c_t[b], ten)  # fmt: skip
+                for k in range(NY):
+                    y1[k] += h / 6.0 * (k1[k] + 2.0 * k2[k] + 2.0 * k3[k] + k4[k])
+                qn = np.sqrt(y1[6] ** 2 + y1[7] ** 2 + y1[8] ** 2 + y1[9] ** 2)
+                for k in range(6, 10):
+                    y1[k] /= qn
+            for k in range(NY):
+                Y[k, ln] = y1[k]
+        for ln in range(L):
+            prop[bs[ln]] -= dm[ln]
+            mass[bs[ln]] -= dm[ln]
+    for ln in range(L):
+        b = bs[ln]
+        for k in range(6):
+            fire[b, k] = cmd[ln, k]
+        for k in range(4):
+            q_ref[b, k] = q_hold[ln, k]
+        stats[b, 8] = peak[ln]
+        for k in range(NY):
+            y1[k] = Y[k, ln]
+        # tensions at the end of the call (geometry only)
+        Ibt = (I0[ln], I1[ln], I2[ln], I3[ln], I4[ln], I5[ln], I6[ln], I7[ln], I8[ln])
+        Iit = (J0[ln], J1[ln], J2[ln], J3[ln], J4[ln], J5[ln], J6[ln], J7[ln], J8[ln])
+        _deriv(y1, k1, model, n_mean[b], h_chief[b], mass[b], Ibt, Iit,
+               (0.0, 0.0, 0.0), (0.0, 0.0, 0.0), anchor[b], attach[b], length[b], k_t[b],
+               c_t[b], ten)  # fmt: skip
+        for j in range(K):
+            reach[b, j] = 0.0
+            tension[b, j] = ten[j]
+            peak_tension[b, j] = max(peak_tension[b, j], ten[j])
+        # rotation relative to the vehicle frame, speed, and their peaks
+        R = _rot(y1[6], y1[7], y1[8], y1[9])
+        f = n_mean[b] if model == CW else h_chief[b] / (y1[13] * y1[13])
+        rel = np.sqrt(
+            (y1[10] - R[6] * f) ** 2 + (y1[11] - R[7] * f) ** 2 + (y1[12] - R[8] * f) ** 2
+        )
+        speed = np.sqrt(y1[3] * y1[3] + y1[4] * y1[4] + y1[5] * y1[5])
+        stats[b, 1] = rel
+        stats[b, 2] = max(stats[b, 2], rel)
+        stats[b, 3] = max(stats[b, 3], speed)
+        home = _home_distance(
+            y1[0], y1[1], y1[2], y1[6], y1[7], y1[8], y1[9], offset[b, 0], offset[b, 1],
+            offset[b, 2], stats[b, 4], stats[b, 5], stats[b, 6],
+        )  # fmt: skip
+        stats[b, 7] = home
+        stats[b, 8] = max(stats[b, 8], home)
+        for k in range(NY):
+            y_all[b, k] = y1[k]
 
 
 @njit(cache=True, error_model="numpy")
@@ -829,57 +808,31 @@ def _advance(
     reach,
     offset,
 ):
-    for i in prange(y.shape[0]):
+    # bodies in chunks of CHUNK: the free of a chunk are stepped together (_advance_body)
+    n = y.shape[0]
+    for i in prange((n + CHUNK - 1) // CHUNK):
         # one integer type for the body index: a prange index is uint64 after the parfor
         # pass and int64 before it, and each would compile the body kernels once more
-        b = np.int64(i)
-        if not free[b]:
-            _advance_all_held(
-                b, b + 1, n_steps, dt, y, p_tgt, v_cruise, arrived, model, n_mean, h_chief,
-                anchor, length, k_t, tension, reach, stats, offset,
-            )  # fmt: skip
+        b0 = CHUNK * np.int64(i)
+        bs = np.empty(CHUNK, dtype=np.int64)
+        nf = 0
+        for b in range(b0, min(b0 + CHUNK, n)):
+            if free[b]:
+                bs[nf] = b
+                nf += 1
+            else:
+                _advance_all_held(
+                    b, b + 1, n_steps, dt, y, p_tgt, v_cruise, arrived, model, n_mean,
+                    h_chief, anchor, length, k_t, tension, reach, stats, offset,
+                )  # fmt: skip
+        if nf == 0:
             continue
         _advance_body(
-            b,
-            n_steps,
-            dt,
-            y,
-            free,
-            tctl,
-            actl,
-            mass,
-            inertia,
-            model,
-            n_mean,
-            h_chief,
-            anchor,
-            attach,
-            length,
-            k_t,
-            c_t,
-            tension,
-            peak_tension,
-            unit,
-            combo_f,
-            combo_t,
-            combo_mdot,
-            prop,
-            p_tgt,
-            v_tgt,
-            v_cruise,
-            a_brake,
-            tol_pos,
-            tol_vel,
-            q_ref,
-            fire,
-            db_v,
-            db_att,
-            db_rate,
-            arrived,
-            stats,
-            reach,
-            offset,
-        )
+            bs[:nf], n_steps, dt, y, free, tctl, actl, mass, inertia, model, n_mean, h_chief,
+            anchor, attach, length, k_t, c_t, tension, peak_tension, unit, combo_f, combo_t,
+            combo_mdot, prop, p_tgt, v_tgt, v_cruise, a_brake, tol_pos, tol_vel, q_ref, fire,
+            db_v, db_att, db_rate, arrived, stats, reach, offset,
+        )  # fmt: skip
 
 
 def _combo_tables(f_tab, t_tab, mdot_tab, sel):
