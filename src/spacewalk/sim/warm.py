@@ -49,11 +49,12 @@ def warm(plan: Plan) -> None:
     p_ves = vessels.pressure_Pa(eng.ves, plan)
     g = StepGas(tl.suited, p_ves)
     eng.tally.add(eng.vbuf, b.live, b.outside, g.suited, 0.0, eng.dt, 0.0)
-    if eng.rt.rules:
-        fires = np.empty(eng.rs.fired.shape, np.bool_)
-        rules.check(eng.rs, eng.rt, plan, eng.vbuf, tl.suited, b.outside, b.live, fires)
-        nobody = np.zeros(tl.act.shape, np.bool_)  # a terminate's jump, moving nobody
-        timeline._jump(tl, plan, nobody, tl.act, tl.act, 0.0, timeline.TERMINATED)
+    # also with no flight rules (their table is empty, of the same types): a kernel left
+    # uncompiled would start this helper again on every later run
+    fires = np.empty(eng.rs.fired.shape, np.bool_)
+    rules.check(eng.rs, eng.rt, plan, eng.vbuf, tl.suited, b.outside, b.live, fires)
+    nobody = np.zeros(tl.act.shape, np.bool_)  # a terminate's jump, moving nobody
+    timeline._jump(tl, plan, nobody, tl.act, tl.act, 0.0, timeline.TERMINATED)
     timeline._someone_out(tl, timeline.hatch_vessel(tl, plan), plan)  # before a hatch closes
     physiology.calm(eng.ph, eng.pio2, eng.ppco2, eng.pio2, eng.ppco2)
     eng._values(now, g)
