@@ -570,3 +570,31 @@ def test_a_failed_primary_regulator_is_the_sops_case_an_abort_not_a_death():
     tel = res.telemetry
     voss = tel[(tel.crew == "voss") & (tel.t_s >= 7200.0) & tel.suited]
     assert voss.p_suit_kPa.min() == pytest.approx(4.3 * PA_PER_PSI / 1000, rel=0.02)
+
+
+def test_the_one_who_comes_back_alone_closes_the_hatch_though_more_evas_are_planned():
+    """STS-61, its second EVA: a 30-mm hole in Akers's suit 2 h in. He is lost outside
+    before Thornton reaches him; Thornton comes back in alone. Before, the crew's later
+    EVAs (each with a hatch-close of its own) counted as someone still to close this hatch:
+    Thornton's repress never closed it, and he sat in the open airlock until his battery
+    and CO2 cartridge ran out nine hours later and died of hypercapnia. The hatch-close that
+    counts is one in the EVA a crew member is in: he closes it, the lock represses and he
+    lives; the body stays outside (no script brings it in)."""
+    d = _library("sts-61-1993")
+    d["faults"] = [{"kind": "suit-leak", "crew": "akers", "at_min": 1594, "hole_diameter_mm": 30}]
+    res = _run(d)
+    crew = res.summary["crew"]
+    assert crew["akers"]["outcome"] == "loss-of-crew"
+    assert crew["thornton"]["outcome"] == "terminated"
+    assert crew["thornton"]["condition"] == "well"
+    ev = res.events
+    lost = ev[ev.code.str.startswith("loss-of-crew") & (ev.crew == "akers")].t_s.iloc[0]
+    closed = ev[(ev.code == "hatch-closed") & (ev.t_s > lost)]
+    assert len(closed) and closed.t_s.iloc[0] < lost + 30 * 60  # within half an hour
+    # an hour later he breathes the cabin's air: the staged Shuttle cabin's 10.2 psi
+    tel = res.telemetry
+    hour = (tel.t_s > lost + 3600) & (tel.t_s < lost + 2 * 3600)
+    him = tel[hour & (tel.crew == "thornton")].p_ambient_kPa.to_numpy()
+    cabin = tel[hour & (tel.crew == "musgrave")].p_ambient_kPa.to_numpy()
+    assert len(him) and him == pytest.approx(cabin, rel=1e-3)
+    assert cabin == pytest.approx(np.full(len(cabin), 10.2 * PA_PER_PSI / 1000), rel=0.01)

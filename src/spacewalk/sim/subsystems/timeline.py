@@ -497,13 +497,16 @@ def _open_hatches(s: TimelineState, plan: Plan, who, hv, opening: bool, t, event
 
 
 def _closer_ahead(s: TimelineState, plan: Plan) -> np.ndarray:
-    """(R,) whether a crew member who can still act has a hatch-close now or ahead: then the
-    hatch is theirs to close, and nobody else's repress closes it."""
+    """(R,) whether a crew member who can still act has a hatch-close now or ahead in the
+    EVA they are in (before their next depress or repress): then the hatch is theirs to
+    close, and nobody else's repress closes it. A hatch-close of a later EVA does not count:
+    it left a crew member who came back alone, a partner lost outside, waiting in an open
+    airlock for an EVA days ahead."""
     S = plan.kind.shape[1]
-    hc = plan.kind == KIND["hatch-close"]  # (C, S)
-    ahead = np.flip(np.logical_or.accumulate(np.flip(hc, axis=1), axis=1), axis=1)
+    close = first_ahead(plan, "hatch-close")  # (C, S)
+    this_eva = close < np.minimum(first_ahead(plan, "depress"), first_ahead(plan, "repress"))
     slot = np.minimum(s.act, S - 1)
-    mine = ahead.ravel().take(np.arange(slot.shape[1]) * S + slot)  # (R, C)
+    mine = this_eva.ravel().take(np.arange(slot.shape[1]) * S + slot)  # (R, C)
     able = ~s.lost & ~s.done & ~s.incapacitated & ~s.adrift
     return (mine & able).any(axis=1)
 
