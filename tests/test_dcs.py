@@ -5,6 +5,7 @@ import pytest
 
 from spacewalk import load_scenario, simulate
 from spacewalk.physics import dcs
+from spacewalk.physics.metabolism import vo2_mL_kg_min
 from spacewalk.units import PA_PER_PSI
 
 from .helpers import edited
@@ -216,3 +217,31 @@ def test_a_history_is_the_engines_step_period_after_period():
         whole = dcs.history(stages)
         for a, b in zip(stepped, whole, strict=True):
             assert float(b) == pytest.approx(float(a), rel=1e-11, abs=1e-300), name
+
+
+def test_the_engines_tissue_kernel_is_the_physics_period():
+    """The engine's compiled tissue step (:mod:`spacewalk.sim.subsystems.tissue`) is
+    :func:`dcs.advance` and :func:`dcs.probability_dcs` number for number: on O2 before
+    decompression (the exercise credit), on air in a cabin, and supersaturated in a 4.3 psi
+    suit at rest and at work, an hour of one-minute periods."""
+    from spacewalk.sim.plan import compile_plan
+    from spacewalk.sim.subsystems import tissue
+    from spacewalk.sim.values import VALUE_INDEX, VALUE_KEYS
+
+    plan = compile_plan(load_scenario("polaris-dawn"), runs=4)
+    R, C = plan.runs, len(plan.crew_ids)
+    p_breath = np.array([101_325.0, 70_300.0, 29_600.0, 29_600.0])[:, None].repeat(C, axis=1)
+    fo2 = np.array([1.0, 0.265, 1.0, 1.0])[:, None].repeat(C, axis=1)
+    met = np.array([450.0, 120.0, 100.0, 300.0])[:, None].repeat(C, axis=1)
+    s, ref = tissue.init(plan), tissue.init(plan)
+    p_dcs, values = np.zeros((R, C)), np.zeros((len(VALUE_KEYS), R, C))
+    vo2 = vo2_mL_kg_min(met, plan.crew.mass_kg)
+    p_in = dcs.inspired_n2_Pa(p_breath, fo2)
+    for _ in range(60):
+        tissue.step(s, plan, p_breath, fo2, met, 60.0, p_dcs, values)
+        ref = dcs.advance(ref, p_in, p_in, p_breath, fo2 >= dcs.ON_O2_FRACTION, vo2, 60.0)
+    for a, b in zip(s, ref, strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-13, atol=1e-300)
+    np.testing.assert_allclose(p_dcs, dcs.probability_dcs(ref.u), rtol=1e-13, atol=1e-300)
+    assert (ref.w_mL_kg[0] > 0).all() and (ref.u[2:] > 0).all()  # both paths were taken
+    np.testing.assert_allclose(values[VALUE_INDEX["etr"]], ref.etr_Pa / p_breath, rtol=1e-15)

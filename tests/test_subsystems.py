@@ -382,10 +382,10 @@ def test_tissue_goes_halfway_in_one_half_time(plan):
     """The 360-min tissue (NASA TR model): halfway to the inspired N2 after 360 minutes."""
     s = tissue.init(plan)
     start = s.n2_Pa[0, 0]
-    p_in = np.zeros((plan.runs, 2))  # breathing O2
-    p_breath, fo2 = np.full((plan.runs, 2), 101_325.0), np.ones((plan.runs, 2))
+    p_breath, fo2 = np.full((plan.runs, 2), 101_325.0), np.ones((plan.runs, 2))  # on O2
+    p_dcs, values = np.zeros((plan.runs, 2)), np.zeros((len(VALUE_KEYS), plan.runs, 2))
     for _ in range(360):
-        s, _ = tissue.step(s, plan, p_in, p_breath, fo2, np.full((plan.runs, 2), 100.0), 60.0)
+        tissue.step(s, plan, p_breath, fo2, np.full((plan.runs, 2), 100.0), 60.0, p_dcs, values)
     assert s.n2_Pa[0, 0] == pytest.approx(start / 2, rel=1e-9)
 
 

@@ -265,15 +265,11 @@ class Engine:
 
     def _tissue(self) -> None:
         """Tissue nitrogen over the period ``engine.dcs_dt_s`` on the gas breathed this step
-        (from the values' kernel: its inspired N2, none on O2), then the channels made of it."""
-        b, vb, vi = self.body, self.vbuf, VALUE_INDEX
-        p_in = dcs.inspired_n2_Pa(b.p_breath, b.fo2_breath)
-        self.ts, _ = tissue.step(
-            self.ts, self.plan, p_in, b.p_breath, b.fo2_breath, b.met, self.dcs_every * self.dt
-        )
-        self.p_dcs = dcs.probability_dcs(self.ts.u)
-        vb[vi["tissue_ratio"]], vb[vi["etr"]] = tissue.ratios(self.ts, b.p_breath)
-        vb[vi["p_dcs"]] = self.p_dcs
+        (from the values' kernel: its inspired N2, none on O2), then the channels made of it
+        (the kernel writes P(DCS) and the tissue ratios into ``vbuf``)."""
+        b = self.body
+        tissue.step(self.ts, self.plan, b.p_breath, b.fo2_breath, b.met,
+                    self.dcs_every * self.dt, self.p_dcs, self.vbuf)  # fmt: skip
 
     def _depress_allowed(self, depress, vloc, t: float) -> np.ndarray:
         """Nobody vents a vessel with a live crew member in it who is not suited (a partner

@@ -38,7 +38,7 @@ def _now(eng: Engine) -> TimelineNow:
 
 def warm(plan: Plan) -> None:
     """Compile (or load) the engine's kernels for ``plan``, the last used first (the step's
-    end, tallies, rules and a terminate's jump, physiology, value channels, gas and body
+    end, tallies, rules and a terminate's jump, physiology, tissues, value channels, gas and body
     subsystems, vessels, and the timeline's check before a hatch closes)."""
     eng = Engine(plan, record=False, events=False)
     now, tl, b = _now(eng), eng.tl, eng.body
@@ -57,6 +57,7 @@ def warm(plan: Plan) -> None:
     timeline._jump(tl, plan, nobody, tl.act, tl.act, 0.0, timeline.TERMINATED)
     timeline._someone_out(tl, timeline.hatch_vessel(tl, plan), plan)  # before a hatch closes
     physiology.calm(eng.ph, eng.pio2, eng.ppco2, eng.pio2, eng.ppco2)
+    eng._tissue()
     eng._values(now, g)
     body.step(eng, now, vloc, p_ves, 0.0, 0.0)
     vessels.step(eng.ves, plan, vloc, now.depress, now.repress, now.target_Pa, tl.hatch_open,

@@ -2,28 +2,87 @@
 the exercise tissue of the ETR model and the survival model's accelerated time, updated at
 their own slower rate (``engine.dcs_dt_s``); each update holds the step's breathing gas over
 the period (what each crew member breathes is the values' kernel's, :mod:`spacewalk.sim.values`:
-the suit's O2, a prebreathe mask's, or the vessel's gas)."""
+the suit's O2, a prebreathe mask's, or the vessel's gas).
+
+One compiled kernel (:func:`_kernel`) does the period in place, number by number the
+arithmetic of :func:`spacewalk.physics.dcs.advance` and :func:`~spacewalk.physics.dcs.probability_dcs`
+(the reference, which the prebreathe histories use); ``tests/test_dcs.py`` holds the two
+together."""
 
 from __future__ import annotations
 
-import numpy as np
+import math
 
-from ...physics import dcs
-from ...physics.metabolism import vo2_mL_kg_min
+import numpy as np
+from numba import njit
+
+from ...physics import dcs, jit
+from ...physics.metabolism import RQ_DEFAULT, o2_energy_equivalent_J_per_L
 from ..plan import Plan
+from ..values import VALUE_INDEX
+
+_TISSUE_RATIO, _ETR, _P_DCS = VALUE_INDEX["tissue_ratio"], VALUE_INDEX["etr"], VALUE_INDEX["p_dcs"]
+_K360, _LAMBDA, _VO2_REST = dcs.K_360_PER_S, dcs.ETR_LAMBDA, dcs.VO2_REST_ML_KG_MIN
+_MU0, _N, _KAPPA, _GAMMA, _BETA = dcs.MU0, dcs.DOSE_EXPONENT, dcs.KAPPA, dcs.GAMMA, dcs.BETA
+_ON_O2 = dcs.ON_O2_FRACTION
 
 
 def init(plan: Plan) -> dcs.Dose:
     return dcs.Dose(*np.moveaxis(plan.crew.dose0, -1, 0).copy())
 
 
-def step(s: dcs.Dose, plan: Plan, p_in_Pa, p_breath_Pa, fo2_breath, met_W, dt_period):
-    """One update over ``dt_period`` seconds (the engine calls it every ``dcs_dt_s``)."""
-    vo2 = vo2_mL_kg_min(met_W, plan.crew.mass_kg)
-    on_o2 = fo2_breath >= dcs.ON_O2_FRACTION
-    return dcs.advance(s, p_in_Pa, p_in_Pa, p_breath_Pa, on_o2, vo2, dt_period), []
+def step(s: dcs.Dose, plan: Plan, p_breath_Pa, fo2_breath, met_W, dt_period, p_dcs, values):
+    """One update over ``dt_period`` seconds (the engine calls it every ``dcs_dt_s``), in
+    place: the tissues and dose ``s``, P(DCS) into ``p_dcs`` (R, C) and the tissue ratios and
+    P(DCS) into their rows of the engine's value buffer ``values``."""
+    jit.about_to_run(_kernel, jit.ENGINE_NOTICE)
+    _kernel(*s, p_breath_Pa, fo2_breath, met_W, plan.crew.mass_kg, float(dt_period), p_dcs,
+            values)  # fmt: skip
 
 
-def ratios(s: dcs.Dose, p_breath_Pa) -> tuple[np.ndarray, np.ndarray]:
-    """Tissue ratio and exercise tissue ratio over the breathing pressure."""
-    return dcs.tissue_ratio(s.n2_Pa, p_breath_Pa), dcs.tissue_ratio(s.etr_Pa, p_breath_Pa)
+@njit(cache=True, error_model="numpy")
+def _kernel(
+    n2, etr, w, u, u_ln, u_x, u_w, p_breath, fo2_breath, met_W, mass_kg, dt_s, p_dcs, values,
+):  # fmt: skip
+    """The period of :func:`spacewalk.physics.dcs.advance` on a constant breathing gas (its
+    inspired N2 the dry gas's, none on O2), then P(DCS) and the ratios over the pressure
+    breathed, in place."""
+    R, C = n2.shape
+    e_o2 = o2_energy_equivalent_J_per_L(RQ_DEFAULT)
+    decay360 = math.exp(-_K360 * dt_s)
+    for r in range(R):
+        for c in range(C):
+            pb, fo2 = p_breath[r, c], fo2_breath[r, c]
+            p_in = pb * (1.0 - fo2)
+            vo2 = met_W[r, c] / e_o2 * 60_000.0 / mass_kg[r, c]
+            # dcs.tissue_ramp with a constant inspired N2 (its ramp term r = 0 exactly)
+            n2[r, c] = p_in - 0.0 / _K360 + (n2[r, c] - p_in + 0.0 / _K360) * decay360
+            k = math.exp(_LAMBDA * vo2) / 519.37 / 60.0
+            etr[r, c] = p_in - 0.0 / k + (etr[r, c] - p_in + 0.0 / k) * math.exp(-k * dt_s)
+            pmax = pb if not pb < 1.0 else 1.0  # NumPy's maximum
+            dose = max(etr[r, c] / pmax - 1.0, 0.0)
+            excess = max(vo2 - _VO2_REST, 0.0)
+            x = math.log1p(excess / _VO2_REST)
+            if dose <= 0.0 and fo2 >= _ON_O2:  # the prebreathe's exercise credit
+                w[r, c] = w[r, c] + excess * dt_s / 60.0
+            ln_d = math.log(dose if dose > 0.0 else 1.0)
+            rate = 0.0
+            if dose > 0.0:
+                rate = math.exp(-_MU0 + _GAMMA * x - _KAPPA * w[r, c] / 100.0 + _N * ln_d)
+            du = rate * dt_s / 60.0
+            u[r, c] += du
+            u_ln[r, c] += du * ln_d
+            u_x[r, c] += du * x
+            u_w[r, c] += du * w[r, c] / 100.0
+            uu = u[r, c]
+            p = 0.0
+            if uu > 0.0:
+                z = min(max(_BETA * math.log(uu), -700.0), 700.0)
+                p = 1.0 / (1.0 + math.exp(-z))
+            p_dcs[r, c] = p
+            values[_TISSUE_RATIO, r, c] = n2[r, c] / pmax
+            values[_ETR, r, c] = etr[r, c] / pmax
+            values[_P_DCS, r, c] = p
+
+
+jit.register(_kernel, jit.ENGINE_NOTICE)
