@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from spacewalk import __version__, cli
+from spacewalk import __version__, cli, load_scenario
 from spacewalk.physics import jit, motion
 
 
@@ -125,10 +125,10 @@ def test_a_notice_before_the_first_compile(monkeypatch, capsys, tmp_path):
 
 def test_a_first_run_compiles_in_two_processes(tmp_path):
     """Issue 21: the warm-up helper (sim/warm.py), given the scenario, compiles the kernels
-    the engine uses last with the engine's own types: after it, a run in the same fresh
-    Numba cache compiles only what the engine uses first (the timeline's and the motion's
-    kernels; the command compiles those while the helper works). Once all is cached, no
-    helper starts."""
+    the engine uses last with the engine's own types, then the compiled stretch: after it, a
+    run in the same fresh Numba cache compiles only what the engine uses first (the
+    timeline's and the motion's kernels; the command compiles those while the helper works).
+    Once all is cached, no helper starts."""
     env = {**os.environ, "NUMBA_CACHE_DIR": str(tmp_path)}
     listen = (
         "from numba.core import event as ev; import json; done = []\n"
@@ -139,14 +139,14 @@ def test_a_first_run_compiles_in_two_processes(tmp_path):
         "from spacewalk import load_scenario; from spacewalk.sim.plan import compile_plan\n"
         "sc = load_scenario('polaris-dawn-2024')\n"
     )
-    warm = (
-        listen
-        + "from spacewalk.sim import warm; warm.warm(compile_plan(sc)); print(json.dumps(done))"
+    warm = listen + (  # what the helper does (warm.main): the engine's kernels, the stretch
+        "from spacewalk.sim import warm; warm.warm(compile_plan(sc));"
+        "warm.warm_stretch(compile_plan(sc)); print(json.dumps(done))"
     )
     out = subprocess.run([sys.executable, "-c", warm], capture_output=True, text=True, env=env,
                          timeout=300)  # fmt: skip
     assert out.returncode == 0, out.stderr[-800:]
-    assert {"_kernel", "_tally", "_fires", "_environment", "_all_over"} <= set(
+    assert {"_kernel", "_tally", "_fires", "_environment", "all_over", "_run"} <= set(
         json.loads(out.stdout)
     )
     run = listen + (
@@ -163,6 +163,30 @@ def test_a_first_run_compiles_in_two_processes(tmp_path):
     }  # fmt: skip
     assert set(json.loads(compiled)) <= first
     assert helper == "None"  # everything cached: no helper
+
+
+def test_one_helper_compiles_at_a_time(tmp_path):
+    """A second command while the first's helper still compiles (the stretch takes 12-15 s
+    after the first run) starts a helper that finds the lock held and leaves the work to
+    the first: it compiles nothing."""
+    import fcntl
+    import tempfile
+
+    import tomli_w
+
+    from spacewalk.scenario.load import scenario_to_mapping
+
+    text = tomli_w.dumps(scenario_to_mapping(load_scenario("polaris-dawn")))
+    env = {**os.environ, "NUMBA_CACHE_DIR": str(tmp_path / "cache")}
+    path = os.path.join(tempfile.gettempdir(), f"spacewalk-warm-{os.getuid()}.lock")
+    with open(path, "w") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        out = subprocess.run(
+            [sys.executable, "-c", "from spacewalk.sim.warm import main; main()"],
+            input=text, capture_output=True, text=True, env=env, timeout=300,
+        )  # fmt: skip
+    assert out.returncode == 0, out.stderr[-800:]
+    assert not (tmp_path / "cache").exists() or not any((tmp_path / "cache").rglob("*.nbc"))
 
 
 def test_long_checks_report_progress(capsys):

@@ -27,7 +27,9 @@ def _cmd_run(args) -> int:
     try:
         result = simulate(scenario)
     finally:
-        warm.stop(helper)
+        if warm.still_compiling(helper):
+            print("(a helper process goes on compiling the engine's fast path for later runs,"
+                  " about 15 s)", file=sys.stderr)  # fmt: skip
     try:
         result.write(out)
     except RunFolderError as exc:
@@ -67,10 +69,14 @@ def compile_notice(workers: bool = False) -> None:
 
     jit.on_compile(lambda text: print(text, file=sys.stderr, flush=True))
     if workers:
-        from .sim import engine  # noqa: F401  (imports, and so registers, every kernel)
+        from .sim import (
+            engine,  # noqa: F401  (imports, and so registers, every kernel)
+            stretch,
+        )
 
         for text in jit.to_compile():
-            print(text, file=sys.stderr, flush=True)
+            if text != stretch.NOTICE:  # (never compiled on a run's way)
+                print(text, file=sys.stderr, flush=True)
 
 
 def _advise(scenario) -> None:

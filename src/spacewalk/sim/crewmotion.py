@@ -480,6 +480,14 @@ class CrewMotion:
             free0 = b.free[self.cb] & live
             p0 = b.y[self.cb[free0], 0:3].copy()
         b.advance(n_sub, dt / n_sub)
+        return self.step_end(t, kind_now, ready, live, at_hatch, free0, p0)
+
+    def step_end(self, t, kind_now, ready, live, at_hatch, free0=None, p0=None):
+        """What :meth:`step` does after the bodies' kernel (``free0`` and ``p0``: the free
+        bodies and where they were, for contacts): the routes, contacts, docks and captures,
+        propellant, tethers' reach and the range. The engine's compiled stretch
+        (:mod:`spacewalk.sim.stretch`) hands a step over here when a tether's reach is passed."""
+        b = self.b
         on = self.way_k < self.way_n if self.routes else None  # on the way: not there yet
         if on is not None and np.count_nonzero(on):
             i = self.cb[on]

@@ -17,14 +17,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 import numpy as np
-from numba import njit
 
 from ..physics import dcs, jit
-from . import body
+from . import body, stretch
 from .crewmotion import CrewMotion
 from .events import Emit, EventLog
-from .plan import LOC_OUTSIDE, Plan, PlannedFault
+from .plan import Plan, PlannedFault
 from .record import Recorder, snapshot
+from .record import block as record_block
 from .subsystems import (
     co2,
     faults,
@@ -145,6 +145,8 @@ class Engine:
         self.t = 0.0
         self.finished = False
         self.closed = False  # output() has said what the end left undone
+        self.stretch_buf = stretch.Buffers.empty(R, C, len(self.rt.rules))
+        self.record_block, self.record_j = record_block(self, 0), 0  # (a stretch's telemetry)
 
     @property
     def values(self) -> dict[str, np.ndarray]:
@@ -153,18 +155,39 @@ class Engine:
 
     def step(self) -> bool:
         """One engine step of every run; False once every timeline is done (or the limit)."""
+        return self._step(stretch.BEFORE, None)
+
+    def _step(self, phase: int, now) -> bool:
+        """The step ``self.step_index``, from ``phase`` on (:mod:`spacewalk.sim.stretch`: a
+        compiled stretch stopped in it with ``now``, its timeline's step, the rest in the
+        engine's buffers; ``BEFORE``: all of it)."""
         step, dt = self.step_index, self.dt
         t = step * dt
-        now = self._timeline(t)  # faults, then activities on the pressures the step starts with
-        range_m, sun = self._motion(step, t, now)  # every body; the orbit's day and night
-        g = self._gas_and_body(t, now, sun)  # vessels, suits, CO2, heat, power
-        self._values(now, g)  # the channels the rules watch, what each breathes: self.vbuf
-        if (step + 1) % self.dcs_every == 0:  # the slow subsystem: holds this step's gas
-            self._tissue()
-        pio2 = self._physiology(t, g)  # hypoxia, CO2, heat and cold, helmet water
-        self._rules(t, now, g, range_m)
+        if phase == stretch.BEFORE:
+            now = self._timeline(t)  # faults, then activities on the pressures the step starts with
+            range_m, sun = self._motion(step, t, now)  # every body; the orbit's day and night
+            g = self._gas_and_body(t, now, sun)  # vessels, suits, CO2, heat, power
+        else:
+            sun = self.sunlit_all[step]
+            if phase == stretch.MOTION_END:
+                live = ~self.tl.lost & self.run_ok[:, None]
+                range_m = self.motion.step_end(t, now.kind, now.ready, live, now.at_hatch)
+                g = self._gas_and_body(t, now, sun)
+            else:
+                range_m, g = self.stretch_buf.range_m.copy(), StepGas(self.tl.suited, self.p_ves)
+                if phase == stretch.VALUES:
+                    self._log_flags(t)
+        if phase <= stretch.VALUES:
+            self._values(now, g)  # the channels the rules watch, what each breathes: self.vbuf
+            if (step + 1) % self.dcs_every == 0:  # the slow subsystem: holds this step's gas
+                self._tissue()
+        pio2 = self.pio2
+        if phase <= stretch.PHYSIOLOGY:
+            pio2 = self._physiology(t, g)  # hypoxia, CO2, heat and cold, helmet water
         b = self.body
-        self.tally.add(self.vbuf, b.live, b.outside, g.suited, sun, dt, t)
+        if phase <= stretch.RULES:
+            self._rules(t, now, g, range_m)
+            self.tally.add(self.vbuf, b.live, b.outside, g.suited, sun, dt, t)
         if step % 60 == 0:
             self._check_numbers(t)
         if self.recorder is not None and step % self.every == 0:
@@ -188,8 +211,8 @@ class Engine:
         self.step_index = step + 1
         tl = self.tl
         vb, vi = self.vbuf, VALUE_INDEX
-        jit.about_to_run(_all_over, jit.ENGINE_NOTICE)
-        over = _all_over(
+        jit.about_to_run(stretch.all_over, jit.ENGINE_NOTICE)
+        over = stretch.all_over(
             tl.done, tl.lost, tl.incapacitated, tl.adrift, tl.loc, self.pio2, self.ppco2,
             vb[vi["core_temp_rise_C"]], vb[vi["helmet_water_L"]],
         )  # fmt: skip
@@ -242,7 +265,7 @@ class Engine:
         return range_m, sun
 
     def _gas_and_body(self, t: float, now, sun: float) -> StepGas:
-        plan, dt, log, tl = self.plan, self.dt, self.log, self.tl
+        plan, dt, tl = self.plan, self.dt, self.tl
         vloc = timeline.vessel_of(tl, plan)
         depress = now.depress
         if np.count_nonzero(depress):
@@ -253,15 +276,19 @@ class Engine:
             now.equalise_to, p_ves,
         )  # fmt: skip
         if body.step(self, now, vloc, p_ves, t, sun):  # suits, CO2, heat and water, power
-            f = self.flags
-            for ev in (
-                suitgas.flag_events(f.suit, t),
-                co2.flag_events(f.co2, t),
-                thermal.flag_events(f.thermal, t),
-                power.flag_events(f.power, t),
-            ):
-                log.extend(ev)
+            self._log_flags(t)
         return StepGas(tl.suited, p_ves)
+
+    def _log_flags(self, t: float) -> None:
+        """The events the gas and body subsystems flagged this step (the flags cleared)."""
+        f = self.flags
+        for ev in (
+            suitgas.flag_events(f.suit, t),
+            co2.flag_events(f.co2, t),
+            thermal.flag_events(f.thermal, t),
+            power.flag_events(f.power, t),
+        ):
+            self.log.extend(ev)
 
     def _tissue(self) -> None:
         """Tissue nitrogen over the period ``engine.dcs_dt_s`` on the gas breathed this step
@@ -355,10 +382,40 @@ class Engine:
             self.tl.done |= bad[:, None]
 
     def run(self, until_s: float = np.inf) -> Engine:
-        """Step until every timeline is done, or until the step that starts at ``until_s``."""
+        """Step until every timeline is done, or until the step that starts at ``until_s``:
+        the routine steps as compiled stretches (:mod:`spacewalk.sim.stretch`) where the
+        motion allows, the rest (and what a stretch stops for) by :meth:`step`."""
         while not self.finished and self.step_index * self.dt <= until_s + 1e-9:
-            self.step()
+            if not (stretch.ready() and self._stretch_ok()):
+                self.step()
+                continue
+            last = self.n_max
+            while last * self.dt > until_s + 1e-9:  # (until_s: the console's clock)
+                last = min(last - 1, int(until_s / self.dt) + 1)
+            j0 = self.record_j
+            n, phase, over, self.record_j = stretch._run(*stretch.arguments(self, last))
+            if self.record_j > j0:
+                self.recorder.add_rows(self.record_block, j0, self.record_j)
+            if n:
+                self.step_index += n
+                self.t = (self.step_index - 1) * self.dt
+                self.finished = over or self.step_index > self.n_max
+            if phase == stretch.FULL:  # room for the records up to the end (or 4,096)
+                rows = min(4096, (self.n_max - self.step_index) // self.every + 1)
+                self.record_block, self.record_j = record_block(self, rows), 0
+            elif not self.finished and self.step_index <= last:
+                now = None if phase == stretch.BEFORE else self.stretch_buf.now()
+                self._step(phase, now)
         return self
+
+    def _stretch_ok(self) -> bool:
+        """Whether a compiled stretch can take the next steps: the held bodies' motion only
+        (nobody free, no unit, target or route), no rescue, nobody helpless."""
+        m = self.motion
+        return not (
+            m.any_unit or m.T or m.routes or m.b.free.any() or self.tl.incapacitated.any()
+            or self.rescue.phase.any() or (self.rescue.brought_by >= 0).any()
+        )  # fmt: skip
 
     def inject_fault(self, fault: PlannedFault) -> None:
         """Add a fault to the plan: it applies at the first step at or after its time. The
@@ -443,32 +500,6 @@ class Engine:
             impaired_s=self.ph.impaired_s,
             suit_below_s=self.suit.below_s,
         )
-
-
-@njit(cache=True, error_model="numpy")
-def _all_over(done, lost, incapacitated, adrift, loc, pio2, ppco2, core_rise, helmet_water):
-    """Whether every crew member of every run is done, lost, incapacitated or adrift. A run
-    goes on while someone helpless (incapacitated, adrift) is alive outside, or inside and
-    still exposed to a hazard (:func:`~spacewalk.sim.subsystems.physiology.exposed`: a
-    closed suit with no fresh gas, a vessel nobody repressed): what happens to them (their
-    O2, their heat) is the outcome, not a script's end."""
-    R, C = done.shape
-    for r in range(R):
-        for c in range(C):
-            helpless = incapacitated[r, c] or adrift[r, c]
-            alive_helpless = helpless and not lost[r, c]
-            if alive_helpless and loc[r, c] == LOC_OUTSIDE:
-                return False
-            if alive_helpless and physiology.exposed(
-                pio2[r, c], ppco2[r, c], core_rise[r, c], helmet_water[r, c]
-            ):
-                return False
-            if not (done[r, c] or lost[r, c] or helpless):
-                return False
-    return True
-
-
-jit.register(_all_over, jit.ENGINE_NOTICE)
 
 
 def run_engine(plan: Plan, record: bool = True, events: bool = True) -> EngineOutput:

@@ -28,13 +28,21 @@ class Recorder:
         """Keep one :func:`snapshot` (its arrays are copies: nothing is copied again)."""
         self.times.append(t)
         for k, v in snap.items():
-            self.raw.setdefault(k, []).append(v)
+            self.raw.setdefault(k, []).append(v[None])
+
+    def add_rows(self, rows: dict[str, np.ndarray], j0: int, j1: int) -> None:
+        """Keep records ``j0`` to ``j1 - 1`` of a block the engine's compiled stretch wrote
+        (:func:`block`: views, which it never writes again)."""
+        self.times.extend(rows["t"][j0:j1].tolist())
+        for k, v in rows.items():
+            if k != "t":
+                self.raw.setdefault(k, []).append(v[j0:j1])
 
     def frames(self, plan) -> dict[str, np.ndarray]:
         """Every channel of ``CHANNELS``, (records, runs, crew), for the records so far."""
         n = len(self.times)
         if self._frames is None or self._frames[0] != n:
-            raw = {k: np.stack(v) for k, v in self.raw.items()}
+            raw = {k: np.concatenate(v) for k, v in self.raw.items()}
             out = channels(raw, plan)
             if out.keys() != CHANNEL_NAMES:
                 extra, missing = out.keys() - CHANNEL_NAMES, CHANNEL_NAMES - out.keys()
@@ -89,6 +97,28 @@ def snapshot(eng, now, *, met, p_amb, p_ves, draw, cooling, range_m, sunlit, pio
     if motion.any_unit:  # the rocket equation's logs at the step (NumPy's SIMD loops
         snap["dv_used"], snap["dv_left"] = motion.dv()  # give other last bits on a stack)
     return snap
+
+
+def block(eng, n: int) -> dict[str, np.ndarray]:
+    """Room for ``n`` records of :func:`snapshot` (its keys, dtypes and shapes, and ``t``)
+    for the engine's compiled stretch to write (:mod:`spacewalk.sim.stretch`); a motion
+    with a maneuvering unit (``dv_used``, ``dv_left``) does not run in one."""
+    R, C, V = eng.R, eng.C, eng.p_ves.shape[1]
+    b = eng.motion.b
+    rc, f, i, z = (n, R, C), np.float64, np.int64, np.bool_
+    shapes = {
+        "t": ((n,), f), "values": ((n, eng.vbuf.shape[0], R, C), f), "done": (rc, z),
+        "slot": (rc, i), "act": (rc, i), "loc": (rc, i), "suited": (rc, z),
+        "condition": (rc, i), "pio2": (rc, f), "ppo2_Pa": (rc, f), "pp_co2": (rc, f),
+        "met": (rc, f), "p_amb": (rc, f), "p_ves": ((n, R, V), f), "hatch_v": (rc, i),
+        "o2_primary": (rc, f), "o2_vehicle": ((n, R), f), "draw": (rc, f),
+        "scrub_used": (rc, f), "cooling": (rc, f), "sweat": (rc, f), "n2": (rc, f),
+        "envelope": (rc, f), "range_m": (rc, f), "alarms": (rc, i), "sunlit": ((n,), f),
+        "r_H": ((*rc, 3), f), "v_H": ((*rc, 3), f), "y": ((*rc, b.y.shape[1]), f),
+        "tension": ((*rc, b.tension.shape[1]), f), "tumble": (rc, f), "prop": (rc, f),
+        "return_margin": (rc, f), "mode": (rc, i), "free": (rc, z),
+    }  # fmt: skip
+    return {k: np.empty(shape, dtype) for k, (shape, dtype) in shapes.items()}
 
 
 def channels(raw: dict[str, np.ndarray], plan) -> dict[str, np.ndarray]:

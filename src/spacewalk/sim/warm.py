@@ -2,12 +2,13 @@
 two cores or more a helper process compiles them from the last the engine uses to the first
 while the command compiles them from the first (Polaris Dawn's first run: 6.6 s instead of
 9.5 s on two cores). Each kernel the helper has cached when the command reaches it is
-loaded, not compiled again.
+loaded, not compiled again. Then the helper compiles the engine's compiled stretch
+(:mod:`spacewalk.sim.stretch`, 12-15 s), which no run waits for: it goes on after the
+command has finished, and later runs use it.
 
 Best effort: the helper calls the kernels with arrays of the engine's types and shapes
-(their values are not a simulation's), writes nothing but Numba's cache, prints nothing and
-is stopped when the command no longer needs it (:func:`stop`). It starts only when a kernel
-is not in the cache."""
+(their values are not a simulation's), writes nothing but Numba's cache and prints nothing.
+It starts only when a kernel is not in the cache, and one runs at a time (a lock file)."""
 
 from __future__ import annotations
 
@@ -18,9 +19,10 @@ import sys
 import numpy as np
 
 from ..physics import jit
-from . import body
-from .engine import Engine, StepGas, _all_over
+from . import body, stretch
+from .engine import Engine, StepGas
 from .plan import Plan
+from .stretch import all_over
 from .subsystems import physiology, rules, timeline, vessels
 from .subsystems.timeline import TimelineNow
 
@@ -43,7 +45,7 @@ def warm(plan: Plan) -> None:
     eng = Engine(plan, record=False, events=False)
     now, tl, b = _now(eng), eng.tl, eng.body
     water = eng.vbuf[0]  # (any (R, C) row: the types are what counts)
-    _all_over(tl.done, tl.lost, tl.incapacitated, tl.adrift, tl.loc, eng.pio2, eng.ppco2,
+    all_over(tl.done, tl.lost, tl.incapacitated, tl.adrift, tl.loc, eng.pio2, eng.ppco2,
               water, water)  # fmt: skip
     vloc = timeline.vessel_of(tl, plan)
     p_ves = vessels.pressure_Pa(eng.ves, plan)
@@ -65,10 +67,18 @@ def warm(plan: Plan) -> None:
     # the motion and the timeline come first in a run: the command compiles them
 
 
+def warm_stretch(plan: Plan) -> None:
+    """Compile (or load) the engine's compiled stretch (:mod:`spacewalk.sim.stretch`) for
+    ``plan``'s types: called for no step, it changes nothing."""
+    eng = Engine(plan, record=True, events=False)
+    stretch._run(*stretch.arguments(eng, eng.step_index - 1))
+
+
 def start(scenario) -> subprocess.Popen | None:
-    """Start the helper for ``scenario`` if an engine kernel is not in the cache and the
-    process may use two cores; None otherwise."""
-    if jit.ENGINE_NOTICE not in jit.to_compile():
+    """Start the helper for ``scenario`` if an engine kernel or the compiled stretch is not
+    in the cache and the process may use two cores; None otherwise."""
+    todo = jit.to_compile()
+    if jit.ENGINE_NOTICE not in todo and stretch.NOTICE not in todo:
         return None
     try:
         cores = len(os.sched_getaffinity(0))
@@ -94,19 +104,28 @@ def start(scenario) -> subprocess.Popen | None:
     return proc
 
 
-def stop(proc: subprocess.Popen | None) -> None:
-    """Stop the helper if it is still compiling (what it cached stays cached)."""
-    if proc is not None and proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+def still_compiling(proc: subprocess.Popen | None) -> bool:
+    """Whether the helper goes on after the command (alone: it compiles the stretch, which
+    the command never waits for)."""
+    return proc is not None and proc.poll() is None
 
 
 def main() -> None:
-    """The helper: a scenario's TOML on stdin."""
+    """The helper: a scenario's TOML on stdin. One at a time per user (a lock file): a
+    second command while the first's helper compiles leaves it to that one."""
+    import fcntl
+    import tempfile
+
     from ..scenario import parse_toml
     from .plan import compile_plan
 
-    warm(compile_plan(parse_toml(sys.stdin.read(), "warm-up")))
+    text = sys.stdin.read()
+    path = os.path.join(tempfile.gettempdir(), f"spacewalk-warm-{os.getuid()}.lock")
+    with open(path, "w") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            return
+        plan = compile_plan(parse_toml(text, "warm-up"))
+        warm(plan)
+        warm_stretch(plan)

@@ -391,7 +391,12 @@ def _quiet_step(s: TimelineState, plan: Plan, p_ves, p_suit, motion, t, dt):
     if not quiet:
         return None
     s.act_t = out_f[3]
-    zeros = np.zeros(shape, dtype=bool)
+    return quiet_now(out_i, out_f, out_b)
+
+
+def quiet_now(out_i, out_f, out_b) -> TimelineNow:
+    """The ``TimelineNow`` of :func:`_quiet_kernel`'s outputs (views of them)."""
+    zeros = np.zeros(out_b.shape[1:], dtype=bool)
     return TimelineNow(
         slot=out_i[0], kind=out_i[1], ready=out_b[0], is_return=out_b[1], dur_s=out_f[0],
         flat_r=out_i[3], target_Pa=out_f[1], at_hatch=out_b[2],
