@@ -170,16 +170,15 @@ def test_one_helper_compiles_at_a_time(tmp_path):
     after the first run) starts a helper that finds the lock held and leaves the work to
     the first: it compiles nothing."""
     import fcntl
-    import tempfile
 
     import tomli_w
 
     from spacewalk.scenario.load import scenario_to_mapping
+    from spacewalk.sim import warm
 
     text = tomli_w.dumps(scenario_to_mapping(load_scenario("polaris-dawn")))
     env = {**os.environ, "NUMBA_CACHE_DIR": str(tmp_path / "cache")}
-    path = os.path.join(tempfile.gettempdir(), f"spacewalk-warm-{os.getuid()}.lock")
-    with open(path, "w") as held:
+    with open(warm._LOCK, "w") as held:
         fcntl.flock(held, fcntl.LOCK_EX)
         out = subprocess.run(
             [sys.executable, "-c", "from spacewalk.sim.warm import main; main()"],

@@ -15,6 +15,12 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
+
+try:
+    import fcntl
+except ImportError:  # not on a POSIX system: no helper (the engine steps in Python)
+    fcntl = None
 
 import numpy as np
 
@@ -25,6 +31,8 @@ from .plan import Plan
 from .stretch import all_over
 from .subsystems import physiology, rules, timeline, vessels
 from .subsystems.timeline import TimelineNow
+
+_LOCK = os.path.join(tempfile.gettempdir(), f"spacewalk-warm-{getattr(os, 'getuid', int)()}.lock")
 
 
 def _now(eng: Engine) -> TimelineNow:
@@ -78,7 +86,7 @@ def start(scenario) -> subprocess.Popen | None:
     """Start the helper for ``scenario`` if an engine kernel or the compiled stretch is not
     in the cache and the process may use two cores; None otherwise."""
     todo = jit.to_compile()
-    if jit.ENGINE_NOTICE not in todo and stretch.NOTICE not in todo:
+    if fcntl is None or (jit.ENGINE_NOTICE not in todo and stretch.NOTICE not in todo):
         return None
     try:
         cores = len(os.sched_getaffinity(0))
@@ -105,27 +113,43 @@ def start(scenario) -> subprocess.Popen | None:
 
 
 def still_compiling(proc: subprocess.Popen | None) -> bool:
-    """Whether the helper goes on after the command (alone: it compiles the stretch, which
-    the command never waits for)."""
-    return proc is not None and proc.poll() is None
+    """Whether the helper goes on after the command: it compiles the stretch, which the
+    command never waits for. The process the command started hands the work to a detached
+    one at once (:func:`main`) and is reaped here; the lock says whether that one works."""
+    if proc is None:
+        return False
+    try:
+        proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+        return False
+    with open(_LOCK, "a") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            return True
+        fcntl.flock(lock, fcntl.LOCK_UN)
+    return False
 
 
 def main() -> None:
     """The helper: a scenario's TOML on stdin. One at a time per user (a lock file): a
-    second command while the first's helper compiles leaves it to that one."""
-    import fcntl
-    import tempfile
-
+    second command while the first's helper compiles leaves it to that one. The process
+    the command started forks the one that works, holding the lock, and ends: the worker
+    goes on after the command, and nobody waits for it."""
     from ..scenario import parse_toml
     from .plan import compile_plan
 
     text = sys.stdin.read()
-    path = os.path.join(tempfile.gettempdir(), f"spacewalk-warm-{os.getuid()}.lock")
-    with open(path, "w") as lock:
+    with open(_LOCK, "w") as lock:
         try:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
             return
+        if os.fork() > 0:  # (the lock stays held: the child has the same open file)
+            os._exit(0)
+        os.setsid()  # no longer the command's: its terminal's signals do not reach it
         plan = compile_plan(parse_toml(text, "warm-up"))
         warm(plan)
         warm_stretch(plan)
