@@ -160,11 +160,13 @@ class Engine:
     def _step(self, phase: int, now) -> bool:
         """The step ``self.step_index``, from ``phase`` on (:mod:`spacewalk.sim.stretch`: a
         compiled stretch stopped in it with ``now``, its timeline's step, the rest in the
-        engine's buffers; ``BEFORE``: all of it)."""
+        engine's buffers; ``MOTION``: after the timeline's step ``now``; ``BEFORE``: all of
+        it)."""
         step, dt = self.step_index, self.dt
         t = step * dt
-        if phase == stretch.BEFORE:
-            now = self._timeline(t)  # faults, then activities on the pressures the step starts with
+        if phase <= stretch.MOTION:
+            if phase == stretch.BEFORE:  # faults, then activities on the step's first pressures
+                now = self._timeline(t)
             range_m, sun = self._motion(step, t, now)  # every body; the orbit's day and night
             g = self._gas_and_body(t, now, sun)  # vessels, suits, CO2, heat, power
         else:
@@ -385,15 +387,18 @@ class Engine:
         """Step until every timeline is done, or until the step that starts at ``until_s``:
         the routine steps as compiled stretches (:mod:`spacewalk.sim.stretch`) where the
         motion allows, the rest (and what a stretch stops for) by :meth:`step`."""
+        given = None  # the timeline's step taken for the next step, its rest for a stretch
         while not self.finished and self.step_index * self.dt <= until_s + 1e-9:
             if not (stretch.ready() and self._stretch_ok()):
-                self.step()
+                self._step(stretch.BEFORE if given is None else stretch.MOTION, given)
+                given = None
                 continue
             last = self.n_max
             while last * self.dt > until_s + 1e-9:  # (until_s: the console's clock)
                 last = min(last - 1, int(until_s / self.dt) + 1)
             j0 = self.record_j
-            n, phase, over, self.record_j = stretch._run(*stretch.arguments(self, last))
+            args = stretch.arguments(self, last, given is not None)
+            n, phase, over, self.record_j = stretch._run(*args)
             if self.record_j > j0:
                 self.recorder.add_rows(self.record_block, j0, self.record_j)
             if n:
@@ -403,9 +408,15 @@ class Engine:
             if phase == stretch.FULL:  # room for the records up to the end (or 4,096)
                 rows = min(4096, (self.n_max - self.step_index) // self.every + 1)
                 self.record_block, self.record_j = record_block(self, rows), 0
-            elif not self.finished and self.step_index <= last:
-                now = None if phase == stretch.BEFORE else self.stretch_buf.now()
-                self._step(phase, now)
+                continue
+            now, given = (given if n == 0 else None), None
+            if self.finished or self.step_index > last:
+                continue
+            if phase == stretch.BEFORE:  # the timeline's step here, the rest by a stretch
+                given = self._timeline(self.step_index * self.dt)
+                self.stretch_buf.put(given)
+            else:
+                self._step(phase, self.stretch_buf.now() if now is None else now)
         return self
 
     def _stretch_ok(self) -> bool:

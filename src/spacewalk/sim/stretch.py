@@ -10,7 +10,9 @@ more than they do:
 - before a step (nothing changed yet) when the timeline's step is not its usual one
   (:func:`~spacewalk.sim.subsystems.timeline._quiet_kernel`), a fault is due, the Sun rises
   or sets, someone waits at a hatch, a depress is held for a crew member without a suit for
-  the first time, or the end or ``until_s`` is reached;
+  the first time, or the end or ``until_s`` is reached. The engine takes that step's
+  timeline (and faults) in Python and hands the rest of the step back to a stretch
+  (``timeline_given``), or takes it up after the timeline (:data:`MOTION`);
 - within a step, at the phase the engine's Python takes up (:data:`MOTION_END`,
   :data:`VALUES`, :data:`PHYSIOLOGY`, :data:`RULES`, :data:`AFTER_TALLY`): a tether's reach
   passed, a subsystem's event flagged, a crew member not well or exposed, a flight rule
@@ -41,7 +43,7 @@ from .subsystems import physiology as physio
 
 NOTICE = "the engine's compiled stretch (compiled in the background after a first run)"
 # where the engine's Python takes up a step the stretch stopped in (BEFORE: not begun)
-BEFORE, MOTION_END, VALUES, PHYSIOLOGY, RULES, AFTER_TALLY = range(6)
+BEFORE, MOTION, MOTION_END, VALUES, PHYSIOLOGY, RULES, AFTER_TALLY = range(7)
 FULL = -1  # stopped before a step: its telemetry record needs a new block
 K_DEPRESS, K_REPRESS = timeline.K_DEPRESS, timeline.K_REPRESS
 
@@ -72,6 +74,15 @@ class Buffers:
     def now(self) -> timeline.TimelineNow:
         """The timeline's step of the stretch's last step (copies)."""
         return timeline.quiet_now(self.out_i.copy(), self.out_f.copy(), self.out_b.copy())
+
+    def put(self, now: timeline.TimelineNow) -> None:
+        """A timeline step the engine took (:func:`~spacewalk.sim.subsystems.timeline.step`),
+        for a stretch to go on from (``_run(timeline_given=True)``)."""
+        i, f, b = self.out_i, self.out_f, self.out_b
+        i[0], i[1], i[2], i[3] = now.slot, now.kind, now.hatch_v, now.flat_r
+        i[4] = -1 if now.equalise_to is None else now.equalise_to
+        f[0], f[1], f[2] = now.dur_s, now.target_Pa, now.envelope_m
+        b[0], b[1], b[2] = now.ready, now.is_return, now.at_hatch
 
 
 @njit(cache=True, error_model="numpy")
@@ -150,8 +161,10 @@ def _numbers_ok(p_suit, pp_co2, heat_J, n2, o2_primary, run_ok) -> bool:
 
 @njit(cache=True, error_model="numpy")
 def _run(
-    # the loop: the first step, the last it may begin, rates, the Sun, faults
-    step0, last, dt, n_sub, every, dcs_every, record, sunlit_all, lit_prev, fault_next_s,
+    # the loop: the first step, the last it may begin, whether the first step's timeline is
+    # given, rates, the Sun, faults
+    step0, last, timeline_given, dt, n_sub, every, dcs_every, record, sunlit_all, lit_prev,
+    fault_next_s,
     # the timeline's state and tables (timeline._quiet_kernel's arguments), its outputs
     act, act_t, started, done, lost, incapacitated, adrift, completed, loc, hatch_open,
     ret_dur_s, return_to, kind, hatch_of, single_hatch, after_c, after_a, dur_s, to_Pa, until_s,
@@ -213,10 +226,12 @@ def _run(
             return n, FULL, False, j
         t = step * dt
         sun = sunlit_all[step]
-        if (sun >= 0.5) != lit_prev or not t + 1e-9 < fault_next_s:
-            return n, BEFORE, False, j
+        given = n == 0 and timeline_given  # this step's timeline is the engine's, in out_*
+        back = MOTION if given else BEFORE  # where the engine takes up a step stopped here
+        if (sun >= 0.5) != lit_prev or not (given or t + 1e-9 < fault_next_s):
+            return n, back, False, j
         # the timeline: its usual step, nobody at a hatch, no new hold on a depress
-        if not timeline._quiet_kernel(
+        if not given and not timeline._quiet_kernel(
             act, act_t, started, done, lost, incapacitated, adrift, completed, loc, hatch_open,
             ret_dur_s, return_to, kind, hatch_of, single_hatch, after_c, after_a, dur_s, to_Pa,
             until_s, any_until, loc_after, inside, inner_lut, envelope0_m, compliance_m_per_Pa,
@@ -229,15 +244,16 @@ def _run(
             for c in range(C):
                 at_hatch |= out_b[2, r, c]
         if at_hatch:
-            return n, BEFORE, False, j
+            return n, back, False, j
         timeline._vessel_kernel(loc, act, return_to, hatch_of, single_hatch, False, vloc)
         ready, now_kind = out_b[0], out_i[1]
         if not _depress(now_kind, ready, vloc, suited, lost, run_ok, depress_held, depress,
                         repress):  # fmt: skip
-            return n, BEFORE, False, j
-        for r in range(R):
-            for c in range(C):
-                act_t[r, c] = out_f[3, r, c]
+            return n, back, False, j
+        if not given:  # (the engine's timeline step keeps its own clocks)
+            for r in range(R):
+                for c in range(C):
+                    act_t[r, c] = out_f[3, r, c]
         # the motion of held bodies, their tethers' reach, the range
         _advance_all_held(
             0, y.shape[0], n_sub, dt / n_sub, y, p_tgt, v_cruise, arrived, model, n_mean,
@@ -377,9 +393,10 @@ def ready() -> bool:
     return _compiled
 
 
-def arguments(eng, last: int) -> tuple:
-    """:func:`_run`'s arguments for the engine ``eng`` from its current step to ``last``:
-    the arrays the engine's Python passes to each kernel, the same objects."""
+def arguments(eng, last: int, timeline_given: bool = False) -> tuple:
+    """:func:`_run`'s arguments for the engine ``eng`` from its current step to ``last``
+    (``timeline_given``: the engine took that step's timeline, :meth:`Buffers.put`): the
+    arrays the engine's Python passes to each kernel, the same objects."""
     plan, p, v, tl, m = eng.plan, eng.plan.crew, eng.plan.vessel, eng.tl, eng.motion
     s, cs, th, pw, fs, b = eng.suit, eng.cs, eng.th, eng.pw, eng.fs, eng.body
     f, ves, ts = eng.flags, eng.ves, eng.ts
@@ -388,7 +405,7 @@ def arguments(eng, last: int) -> tuple:
     env_shadow, env_swing, sink_shadow, sink_swing, saturation = eng.env
     buf = eng.stretch_buf
     return (
-        eng.step_index, last, float(eng.dt), eng.n_sub, eng.every, eng.dcs_every,
+        eng.step_index, last, timeline_given, float(eng.dt), eng.n_sub, eng.every, eng.dcs_every,
         eng.recorder is not None, eng.sunlit_all, bool(eng.lit_prev), float(fs.next_s),
         tl.act, tl.act_t, tl.started, tl.done, tl.lost, tl.incapacitated, tl.adrift,
         tl.completed, tl.loc, tl.hatch_open, tl.ret_dur_s, tl.return_to,
