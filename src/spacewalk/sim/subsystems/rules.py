@@ -12,7 +12,7 @@ import numpy as np
 from numba import njit
 
 from ...physics import jit
-from ..arrays import as_bool
+from ..arrays import as_bool, grid
 from ..events import Emit
 from ..plan import LOC_CABIN, LOC_OUTSIDE, Plan
 from ..values import VALUE_INDEX
@@ -156,7 +156,7 @@ def step(s: RuleState, rt: RuleTable, plan: Plan, values, tl, suit, slot, range_
         return s, events
     R, C = plan.runs, len(plan.crew_ids)
     S = plan.kind.shape[1]
-    ci = np.broadcast_to(np.arange(C), (R, C))
+    ci = grid(R, C)[1]
     # suited in a vessel on the way out (suiting up, depressing, at the hatch) or about to
     # vent it: an EVA that ends stops here, and the vessel is repressed
     vent = rt.vent_ahead.ravel().take(ci * S + slot)

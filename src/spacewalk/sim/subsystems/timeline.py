@@ -20,7 +20,7 @@ from numba import njit
 
 from ...physics import jit, lifesupport
 from ...scenario.presets import WORKLOADS_W
-from ..arrays import as_bool, as_f64, as_i64
+from ..arrays import as_bool, as_f64, as_i64, grid
 from ..events import Emit
 from ..plan import KIND, LOC_CABIN, LOC_OUTSIDE, RETURN, Plan
 
@@ -174,8 +174,7 @@ def step(s: TimelineState, plan: Plan, p_ves: np.ndarray, p_suit: np.ndarray, mo
     if now is not None:  # nothing starts, opens, closes, waits at a hatch or ends
         return s, [], now
     S = plan.kind.shape[1]
-    ci = np.broadcast_to(np.arange(C), (R, C))
-    ri = np.broadcast_to(np.arange(R)[:, None], (R, C))
+    ri, ci = grid(R, C)
     events: list[Emit] = []
     p, ves = plan.crew, plan.vessel
 
