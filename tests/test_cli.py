@@ -165,6 +165,25 @@ def test_a_first_run_compiles_in_two_processes(tmp_path):
     assert helper == "None"  # everything cached: no helper
 
 
+def test_compile_compiles_every_kernel_once(tmp_path):
+    """`spacewalk compile` (a container image, a Python session): every registered kernel,
+    the compiled stretch included, into an empty Numba cache; a second call has nothing to
+    do, and a run after it compiles nothing."""
+    env = {**os.environ, "NUMBA_CACHE_DIR": str(tmp_path)}
+    cmd = [sys.executable, "-m", "spacewalk", "compile"]
+    out = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=600)
+    assert out.returncode == 0, out.stderr[-800:]
+    assert "compiled every kernel" in out.stdout and "(the stretch ready)" in out.stdout
+    again = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=300)
+    assert again.returncode == 0 and "nothing to do" in again.stdout
+    run = subprocess.run(
+        [sys.executable, "-m", "spacewalk", "run", "sts-61-1993", "--out", str(tmp_path / "run")],
+        capture_output=True, text=True, env=env, timeout=300,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr[-800:]
+    assert "compiling" not in run.stderr and "helper" not in run.stderr
+
+
 def test_one_helper_compiles_at_a_time(tmp_path):
     """A second command while the first's helper still compiles (the stretch takes 12-15 s
     after the first run) starts a helper that finds the lock held and leaves the work to
