@@ -135,3 +135,19 @@ def test_the_consoles_clock_stops_a_stretch_where_it_says(monkeypatch):
             np.concatenate(a.recorder.raw[k]), np.concatenate(b.recorder.raw[k])
         )
     assert _text(a.events) == _text(b.events)
+
+
+def test_a_depress_held_for_someone_unsuited_is_the_same(monkeypatch, emu_toml):
+    """The stretch's own check before a vessel vents (sim/stretch.py ``_depress``): a third
+    crew member, unsuited, stays in the airlock, so the depress is held (said once) and the
+    held crew wait; the same with and without stretches."""
+
+    def edit(d):
+        d["crew"].append({"id": "iv", "role": "inside"})
+        d["timeline"]["iv"] = [{"activity": "enter-airlock", "duration_min": 5}]
+        d["engine"]["max_duration_h"] = 2.0
+
+    sc = edited(emu_toml, edit)
+    fast, slow, taken = _both(monkeypatch, lambda: simulate(sc))
+    _same(fast, slow)
+    assert (fast.events.code == "depress-held").sum() == 2 and taken > 500

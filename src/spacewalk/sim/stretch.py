@@ -126,24 +126,19 @@ def _depress(kind, ready, vloc, suited, lost, run_ok, depress_held, depress, rep
             any_depress |= depress[r, c]
     if not any_depress:
         return True
+    held = np.zeros((R, C), dtype=np.bool_)
     for r in range(R):
         for c in range(C):
-            held = False
             if depress[r, c]:
                 for o in range(C):
                     bare = not suited[r, o] and not lost[r, o] and run_ok[r]
-                    held |= vloc[r, c] == vloc[r, o] and bare
-            if held and not depress_held[r, c]:
+                    held[r, c] |= vloc[r, c] == vloc[r, o] and bare
+            if held[r, c] and not depress_held[r, c]:
                 return False
     for r in range(R):
         for c in range(C):
-            held = False
-            if depress[r, c]:
-                for o in range(C):
-                    bare = not suited[r, o] and not lost[r, o] and run_ok[r]
-                    held |= vloc[r, c] == vloc[r, o] and bare
-            depress_held[r, c] = (depress_held[r, c] or held) if depress[r, c] else False
-            depress[r, c] = depress[r, c] and not held
+            depress_held[r, c] = (depress_held[r, c] or held[r, c]) if depress[r, c] else False
+            depress[r, c] = depress[r, c] and not held[r, c]
     return True
 
 
