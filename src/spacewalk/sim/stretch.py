@@ -16,13 +16,17 @@ more than they do:
 - within a step, at the phase the engine's Python takes up (:data:`MOTION_END`,
   :data:`VALUES`, :data:`PHYSIOLOGY`, :data:`RULES`, :data:`AFTER_TALLY`): a tether's reach
   passed, a subsystem's event flagged, a crew member not well or exposed, a flight rule
-  firing, a number gone wrong, or a telemetry record to take.
+  firing, or a number gone wrong.
+
+Telemetry is recorded into preallocated blocks (:func:`spacewalk.sim.record.block`, the
+keys of :func:`~spacewalk.sim.record.snapshot`); a full block stops the stretch before a
+step (:data:`FULL`) for the engine to give it another.
 
 A stretch needs the simple motion of the held kernel (nobody free, no maneuvering unit, no
 route along handrails, no rescue): :meth:`Engine._stretch_ok` says when. Whatever it does
 not take, the engine's Python does, as before: the two paths are one arithmetic, and the
 library, its faulted variants and dispersed batches give the same telemetry, events and
-summaries bit for bit either way (``tests/test_engine.py``).
+summaries bit for bit either way (``tests/test_stretch.py``).
 """
 
 from __future__ import annotations
