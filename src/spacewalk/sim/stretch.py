@@ -12,7 +12,8 @@ more than they do:
   or sets, someone waits at a hatch, a depress is held for a crew member without a suit for
   the first time, or the end or ``until_s`` is reached. The engine takes that step's
   timeline (and faults) in Python and hands the rest of the step back to a stretch
-  (``timeline_given``), or takes it up after the timeline (:data:`MOTION`);
+  (``timeline_given``); after a step's timeline (its usual step may end an activity), a
+  hatch or a depress hold gives the step to the engine from :data:`MOTION`;
 - within a step, at the phase the engine's Python takes up (:data:`MOTION_END`,
   :data:`VALUES`, :data:`PHYSIOLOGY`, :data:`RULES`, :data:`AFTER_TALLY`): a tether's reach
   passed, a subsystem's event flagged, a crew member not well or exposed, a flight rule
@@ -58,7 +59,7 @@ class Buffers:
 
     out_i: np.ndarray  # (5, R, C) the timeline's step: slot, kind, hatch vessel, flat_r, equalise
     out_f: np.ndarray  # (4, R, C) duration, target pressure, envelope, the activity's clock
-    out_b: np.ndarray  # (3, R, C) ready, is_return, at_hatch
+    out_b: np.ndarray  # (4, R, C) ready, is_return, at_hatch, the activity ends
     vloc: np.ndarray  # the vessel around each crew member
     depress: np.ndarray  # venting asked (and not held)
     repress: np.ndarray
@@ -70,7 +71,7 @@ class Buffers:
     def empty(cls, R: int, C: int, K: int) -> Buffers:
         b = np.zeros((R, C), np.bool_)
         return cls(
-            np.zeros((5, R, C), np.int64), np.zeros((4, R, C)), np.zeros((3, R, C), np.bool_),
+            np.zeros((5, R, C), np.int64), np.zeros((4, R, C)), np.zeros((4, R, C), np.bool_),
             np.zeros((R, C), np.int64), b, b.copy(), np.zeros((R, C)), b.copy(),
             np.zeros((K, R, C), np.bool_),
         )  # fmt: skip
@@ -169,7 +170,8 @@ def _run(
     ret_dur_s, return_to, kind, hatch_of, single_hatch, after_c, after_a, dur_s, to_Pa, until_s,
     any_until, loc_after, inside, inner_lut, envelope0_m, compliance_m_per_Pa,
     hatch_diameter_m, hatch_open_max_Pa, p_suit, any_unit, flying, event_lut,
-    out_i, out_f, out_b, vloc, depress, repress, depress_held, suited, run_ok,
+    out_i, out_f, out_b, act_start_s, act_end_s, next_a, n_acts, plain_end_lut,
+    vloc, depress, repress, depress_held, suited, run_ok,
     # the held motion (physics.motion._advance_all_held), reach and range
     y, p_tgt, v_cruise, arrived, model, n_mean, h_chief, anchor, length, k_t, tension, reach,
     stats, offset, cb, out_of_reach, tethered, peak_range, range_m, live_m,
@@ -229,30 +231,31 @@ def _run(
         back = MOTION if given else BEFORE  # where the engine takes up a step stopped here
         if (sun >= 0.5) != lit_prev or not (given or t + 1e-9 < fault_next_s):
             return n, back, False, j
-        # the timeline: its usual step, nobody at a hatch, no new hold on a depress
+        # the timeline: its usual step (it may end an activity: after it, the step's timeline
+        # is done), nobody at a hatch, no new hold on a depress
         if not given and not timeline._quiet_kernel(
             act, act_t, started, done, lost, incapacitated, adrift, completed, loc, hatch_open,
             ret_dur_s, return_to, kind, hatch_of, single_hatch, after_c, after_a, dur_s, to_Pa,
             until_s, any_until, loc_after, inside, inner_lut, envelope0_m, compliance_m_per_Pa,
             hatch_diameter_m, hatch_open_max_Pa, p_ves, p_suit, any_unit, flying, event_lut, t,
-            dt, out_i, out_f, out_b,
+            dt, out_i, out_f, out_b, act_start_s, act_end_s, next_a, n_acts, plain_end_lut,
         ):  # fmt: skip
             return n, BEFORE, False, j
+        if not given:  # (the engine's timeline step keeps its own clocks)
+            for r in range(R):
+                for c in range(C):
+                    act_t[r, c] = out_f[3, r, c]
         at_hatch = False
         for r in range(R):
             for c in range(C):
                 at_hatch |= out_b[2, r, c]
         if at_hatch:
-            return n, back, False, j
+            return n, MOTION, False, j
         timeline._vessel_kernel(loc, act, return_to, hatch_of, single_hatch, False, vloc)
         ready, now_kind = out_b[0], out_i[1]
         if not _depress(now_kind, ready, vloc, suited, lost, run_ok, depress_held, depress,
                         repress):  # fmt: skip
-            return n, back, False, j
-        if not given:  # (the engine's timeline step keeps its own clocks)
-            for r in range(R):
-                for c in range(C):
-                    act_t[r, c] = out_f[3, r, c]
+            return n, MOTION, False, j
         # the motion of held bodies, their tethers' reach, the range
         _advance_all_held(
             0, y.shape[0], n_sub, dt / n_sub, y, p_tgt, v_cruise, arrived, model, n_mean,
@@ -412,7 +415,8 @@ def arguments(eng, last: int, timeline_given: bool = False) -> tuple:
         plan.to_Pa, plan.until_s, plan.any_until, plan.loc_after, v.inside, timeline.INNER_LUT,
         p.envelope0_m, p.compliance_m_per_Pa, v.hatch_diameter_m, v.hatch_open_max_Pa,
         s.p_suit_Pa, m.any_unit, as_bool(m.flying_rc, shape), timeline.EVENT_LUT,
-        buf.out_i, buf.out_f, buf.out_b, buf.vloc, buf.depress, buf.repress, eng.depress_held,
+        buf.out_i, buf.out_f, buf.out_b, tl.act_start_s, tl.act_end_s, plan.next_a,
+        plan.n_acts, timeline.PLAIN_END_LUT, buf.vloc, buf.depress, buf.repress, eng.depress_held,
         tl.suited, eng.run_ok,
         mb.y, mb.p_tgt, mb.v_cruise, mb.arrived, mb.model, mb.n_mean, mb.h_chief, mb.anchor,
         mb.length, mb.k, mb.tension, mb.reach, mb.stats, mb.offset, m.cb, m.out_of_reach,

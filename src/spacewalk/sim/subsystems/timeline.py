@@ -30,6 +30,10 @@ MOVES_LUT = np.zeros(RETURN + 1, dtype=bool)  # kinds that take a crew member el
 MOVES_LUT[[KIND[k] for k in ("enter-airlock", "leave-airlock", "egress", "ingress")]] = True
 INNER_LUT = np.zeros(RETURN + 1, dtype=bool)  # kinds that go through an inner hatch
 INNER_LUT[[KIND[k] for k in ("enter-airlock", "leave-airlock")]] = True
+# kinds whose end changes nothing but the timeline (no move, hatch, recharge or event):
+# the compiled usual step ends them itself
+PLAIN_END_LUT = ~(MOVES_LUT | EVENT_LUT)
+PLAIN_END_LUT[[KIND["hatch-close"], KIND["recharge"], RETURN]] = False
 NOMINAL, TERMINATED, ABORTED = 0, 1, 2  # mode: how the EVA of a crew member is going
 
 
@@ -365,15 +369,18 @@ def _inner_hatch(s: TimelineState, plan: Plan, crossing, flat, p_ves):
 
 
 def _quiet_step(s: TimelineState, plan: Plan, p_ves, p_suit, motion, t, dt):
-    """The usual step, compiled: every crew member goes on with their activity. Returns its
-    ``TimelineNow`` after adding the step to the activities' clocks, or None (and changes
-    nothing) when anything else happens this step (an activity starts or ends, a hatch opens
-    or closes, a wait is released, a suit is blocked at a hatch, a flight or ride is going):
-    then :func:`step` takes it, expression for expression the same arithmetic."""
+    """The usual step, compiled: every crew member goes on with their activity, or ends one
+    whose end changes nothing but the timeline (``PLAIN_END_LUT``: a task, a depress, a
+    suit-up; the next begins at the next step). Returns its ``TimelineNow`` after adding the
+    step to the activities' clocks, or None (and changes nothing) when anything else
+    happens this step (an activity starts, one ends that moves, recharges or closes, a
+    hatch opens or closes, a wait is released, a suit is blocked at a hatch, a flight or
+    ride is going): then :func:`step` takes it, expression for expression the same
+    arithmetic."""
     shape = s.act.shape
     out_i = np.empty((5, *shape), dtype=np.int64)  # slot, kind, hatch vessel, flat_r, equalise
     out_f = np.empty((4, *shape))  # duration, target pressure, envelope, new clock
-    out_b = np.empty((3, *shape), dtype=np.bool_)  # ready, is_return, at_hatch
+    out_b = np.empty((4, *shape), dtype=np.bool_)  # ready, is_return, at_hatch, ends
     jit.about_to_run(_quiet_kernel, jit.ENGINE_NOTICE)
     quiet = _quiet_kernel(
         s.act, s.act_t, s.started, s.done, s.lost, s.incapacitated, s.adrift, s.completed,
@@ -385,7 +392,8 @@ def _quiet_step(s: TimelineState, plan: Plan, p_ves, p_suit, motion, t, dt):
         plan.vessel.hatch_diameter_m, plan.vessel.hatch_open_max_Pa,
         as_f64(p_ves, plan.vessel.hatch_diameter_m.shape), as_f64(p_suit, shape),
         motion.any_unit, as_bool(motion.flying_rc, shape), EVENT_LUT, float(t), float(dt),
-        out_i, out_f, out_b,
+        out_i, out_f, out_b, s.act_start_s, s.act_end_s, plan.next_a, plan.n_acts,
+        PLAIN_END_LUT,
     )  # fmt: skip
     if not quiet:
         return None
@@ -416,6 +424,7 @@ def _quiet_kernel(
     kind, hatch_of, single_hatch, after_c, after_a, dur_s, to_Pa, until_s, any_until,
     loc_after, inside, inner_lut, envelope0_m, compliance_m_per_Pa, hatch_diameter_m, hatch_open_max_Pa,
     p_ves, p_suit, any_unit, flying, event_lut, t, dt, out_i, out_f, out_b,
+    act_start_s, act_end_s, next_a, n_acts, plain_end_lut,
 ):  # fmt: skip
     R, C = act.shape
     S = kind.shape[1]
@@ -472,14 +481,34 @@ def _quiet_kernel(
                 finished = t >= until_s[c, slot] - 1e-9
             if event_lut[k] or (any_unit and is_return and flying[r, c]):
                 return False  # ended by the motion subsystem
-            if gate and finished:
-                return False  # the activity ends
+            ends = gate and finished
+            if ends and (is_return or not plain_end_lut[k]):
+                return False  # the activity ends, and more than its clock changes
+            out_b[3, r, c] = ends
             out_i[0, r, c], out_i[1, r, c], out_i[2, r, c] = slot, k, hv
             out_i[3, r, c] = (r * C + c) * S + slot
             out_f[0, r, c], out_f[1, r, c], out_f[2, r, c] = dur, target, envelope
-            out_f[3, r, c] = clock
+            out_f[3, r, c] = 0.0 if ends else clock
             out_b[0, r, c], out_b[1, r, c] = ready, is_return
             out_b[2, r, c] = ready and is_egress and not gate
+    # the activities that end (the NumPy step's completion, for kinds whose end changes
+    # nothing but the timeline): stamped, the next one begins its clock
+    any_end = False
+    for r in range(R):
+        for c in range(C):
+            if out_b[3, r, c]:
+                any_end = True
+                slot = min(act[r, c], S - 1)
+                act_end_s[r, c, slot] = t
+                completed[r, c, slot] = True
+                act[r, c] = next_a[c, slot]
+                if act[r, c] < n_acts[c]:
+                    act_start_s[r, c, min(act[r, c], S - 1)] = t
+                started[r, c] = False
+    if any_end:
+        for r in range(R):
+            for c in range(C):
+                done[r, c] |= act[r, c] >= n_acts[c] and act[r, c] != S - 1
     return True
 
 
