@@ -124,7 +124,11 @@ def still_compiling(proc: subprocess.Popen | None) -> bool:
         proc.kill()
         proc.wait()
         return False
-    with open(_LOCK, "a") as lock:
+    try:
+        lock = open(_LOCK, "a")  # noqa: SIM115 (closed below; a failed open is not an error)
+    except OSError:  # no lock file (a read-only temp folder): no helper to tell of
+        return False
+    with lock:
         try:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
