@@ -48,13 +48,13 @@ def _now(eng: Engine) -> TimelineNow:
 
 def warm(plan: Plan) -> None:
     """Compile (or load) the engine's kernels for ``plan``, the last used first (the step's
-    end, tallies, rules and a terminate's jump, physiology, tissues, value channels, gas and body
-    subsystems, vessels, and the timeline's check before a hatch closes)."""
+    end, tallies, rules and a terminate's jump, physiology, tissues, value channels, gas and
+    body subsystems, vessels, and the timeline's check before a hatch closes)."""
     eng = Engine(plan, record=False, events=False)
     now, tl, b = _now(eng), eng.tl, eng.body
     water = eng.vbuf[0]  # (any (R, C) row: the types are what counts)
     all_over(tl.done, tl.lost, tl.incapacitated, tl.adrift, tl.loc, eng.pio2, eng.ppco2,
-              water, water)  # fmt: skip
+             water, water)  # fmt: skip
     vloc = timeline.vessel_of(tl, plan)
     p_ves = vessels.pressure_Pa(eng.ves, plan)
     g = StepGas(tl.suited, p_ves)

@@ -5,9 +5,9 @@ the period (what each crew member breathes is the values' kernel's, :mod:`spacew
 the suit's O2, a prebreathe mask's, or the vessel's gas).
 
 One compiled kernel (:func:`_kernel`) does the period in place, number by number the
-arithmetic of :func:`spacewalk.physics.dcs.advance` and :func:`~spacewalk.physics.dcs.probability_dcs`
-(the reference, which the prebreathe histories use); ``tests/test_dcs.py`` holds the two
-together."""
+arithmetic of :func:`spacewalk.physics.dcs.advance` and
+:func:`~spacewalk.physics.dcs.probability_dcs` (the reference, which the prebreathe histories
+use); ``tests/test_dcs.py`` holds the two together."""
 
 from __future__ import annotations
 
