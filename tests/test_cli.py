@@ -211,3 +211,27 @@ def test_long_checks_report_progress(capsys):
     assert cli.main(["models", "validate"]) == 0
     err = capsys.readouterr().err
     assert "[1/3] helmet CO2" in err and "[3/3] DCS" in err
+
+
+def test_a_kernel_cached_under_other_sources_is_compiled_again(tmp_path):
+    """Numba keys a cached kernel on its own file alone; a registered kernel's key also
+    holds the sources it may call into (physics.jit.sources_stamp): the battery's kernel
+    cached under one set of sources counts as not compiled under another (an upgrade that
+    changed only a callee), and is compiled again instead of loading stale machine code."""
+    env = {**os.environ, "NUMBA_CACHE_DIR": str(tmp_path)}
+    call = (
+        "import numpy as np; from spacewalk.sim.subsystems import power;"
+        "a = np.zeros((1, 1)); z = np.zeros((1, 1), np.bool_);"
+        "power._outputs(a, a, a, z, z, z.copy(), a.copy())"
+    )
+    check = "from spacewalk.sim.subsystems import power; print(jit.compiled(power._outputs))"
+    for code, expected in (
+        (f"from spacewalk.physics import jit; {call}", None),
+        (f"from spacewalk.physics import jit; {check}", "True"),
+        (f"from spacewalk.physics import jit; jit._sources = 'other'; {check}", "False"),
+    ):
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                             env=env, timeout=300)  # fmt: skip
+        assert out.returncode == 0, out.stderr[-800:]
+        if expected:
+            assert out.stdout.strip() == expected

@@ -4,6 +4,7 @@ lets the command line say so on the terminal, once per notice, as it happens."""
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 ENGINE_NOTICE = "compiling the engine's kernels once (a few seconds; later runs reuse them) ..."
@@ -14,9 +15,35 @@ _ready: set[int] = set()  # kernels known to be compiled or loaded (by id): no m
 _KERNELS: list[tuple[object, str]] = []  # every registered kernel and its notice
 
 
+_PACKAGE = Path(__file__).resolve().parents[1]
+_sources: str | None = None
+
+
+def sources_stamp() -> str:
+    """A hash of the sources every kernel may call into or take a constant from (the
+    physics, the engine, units and the scenario's presets and model)."""
+    global _sources
+    if _sources is None:
+        h = hashlib.sha256()
+        files = [*_PACKAGE.glob("physics/*.py"), *_PACKAGE.glob("sim/**/*.py")]
+        files += [_PACKAGE / "units.py", *(_PACKAGE / "scenario").glob("[mp]*.py")]
+        for f in sorted(files):
+            h.update(f.relative_to(_PACKAGE).as_posix().encode() + b"\0" + f.read_bytes())
+        _sources = h.hexdigest()
+    return _sources
+
+
 def register(kernel, notice: str):
-    """Record a kernel and the sentence said before it compiles; returns the kernel."""
+    """Record a kernel and the sentence said before it compiles; returns the kernel.
+
+    Numba keys a cached kernel on its own file's source only, so a kernel whose callee (a
+    physics function, another subsystem's kernel) changed would load its old machine code,
+    after an upgrade too (the cache files stay in ``__pycache__``). The key of a registered
+    kernel also holds :func:`sources_stamp`: any change to those sources compiles it again."""
     _KERNELS.append((kernel, notice))
+    cache_file = getattr(getattr(kernel, "_cache", None), "_cache_file", None)
+    if cache_file is not None and hasattr(cache_file, "_source_stamp"):
+        cache_file._source_stamp = (cache_file._source_stamp, sources_stamp())
     return kernel
 
 
@@ -30,14 +57,19 @@ def on_compile(callback) -> None:
 
 
 def compiled(kernel) -> bool:
-    """Compiled or loaded in this process, or in Numba's on-disk cache (True when it cannot
-    be told)."""
+    """Compiled or loaded in this process, or in Numba's on-disk cache under the current
+    sources (its index is read: one left by other sources does not count; True when it
+    cannot be told)."""
     if kernel.signatures:
         return True
     try:
-        return Path(kernel._cache._cache_file._index_path).exists()  # Numba's cache index
+        cache_file = kernel._cache._cache_file
     except AttributeError:
         return True
+    try:
+        return bool(cache_file._load_index())  # {} when missing or stale
+    except Exception:  # noqa: BLE001 - Numba's internals changed: the index file's presence
+        return Path(cache_file._index_path).exists()
 
 
 def about_to_run(kernel, notice: str) -> None:
