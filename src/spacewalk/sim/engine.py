@@ -321,7 +321,7 @@ class Engine:
         vb, vi, b = self.vbuf, VALUE_INDEX, self.body
         pio2, ppco2 = self.pio2, self.ppco2  # what each breathes (the values' kernel)
         core, water = vb[vi["core_temp_rise_C"]], vb[vi["helmet_water_L"]]
-        if physiology.calm(self.ph, pio2, ppco2, core, water):  # all well, nothing to dose
+        if physiology.calm(self.ph, pio2, ppco2, core, water, b.live):  # all well, no dose
             return pio2
         self.ph, ev = physiology.step(  # copies: the events keep them
             self.ph, pio2.copy(), ppco2.copy(), core, water, b.live, t, self.dt
@@ -421,11 +421,13 @@ class Engine:
 
     def _stretch_ok(self) -> bool:
         """Whether a compiled stretch can take the next steps: the held bodies' motion only
-        (nobody free, no unit, target or route), no rescue, nobody helpless."""
-        m = self.motion
+        (nobody free, no unit, target or route), no rescue, nobody alive and helpless (the
+        dead need nobody: a run with a crew member lost goes on in stretches)."""
+        m, tl, rs = self.motion, self.tl, self.rescue
         return not (
-            m.any_unit or m.T or m.routes or m.b.free.any() or self.tl.incapacitated.any()
-            or self.rescue.phase.any() or (self.rescue.brought_by >= 0).any()
+            m.any_unit or m.T or m.routes or m.b.free.any()
+            or (tl.incapacitated & ~tl.lost).any() or not np.isnan(rs.help_from).all()
+            or rs.phase.any() or (rs.brought_by >= 0).any()
         )  # fmt: skip
 
     def inject_fault(self, fault: PlannedFault) -> None:

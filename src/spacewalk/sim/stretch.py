@@ -322,7 +322,7 @@ def _run(
         core = vbuf[values._CORE_TEMP_RISE_C]
         water = vbuf[values._HELMET_WATER_L]
         if not physio._calm(pio2, ppco2, core, water, hypoxia, co2_impaired, co2_incapacitated,
-                            condition):  # fmt: skip
+                            condition, live):  # fmt: skip
             return n, PHYSIOLOGY, False, j
         for r in range(R):
             for c in range(C):

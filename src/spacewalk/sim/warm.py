@@ -66,7 +66,7 @@ def warm(plan: Plan) -> None:
     nobody = np.zeros(tl.act.shape, np.bool_)  # a terminate's jump, moving nobody
     timeline._jump(tl, plan, nobody, tl.act, tl.act, 0.0, timeline.TERMINATED)
     timeline._someone_out(tl, timeline.hatch_vessel(tl, plan), plan)  # before a hatch closes
-    physiology.calm(eng.ph, eng.pio2, eng.ppco2, eng.pio2, eng.ppco2)
+    physiology.calm(eng.ph, eng.pio2, eng.ppco2, eng.pio2, eng.ppco2, b.live)
     eng._tissue()
     eng._values(now, g)
     body.step(eng, now, vloc, p_ves, 0.0, 0.0)

@@ -13,7 +13,7 @@ from numba import njit
 
 from ...physics import jit
 from ...physics import physiology as phys
-from ..arrays import as_f64
+from ..arrays import as_bool, as_f64
 from ..events import Emit
 from ..plan import Plan
 
@@ -53,15 +53,17 @@ def init(plan: Plan) -> PhysiologyState:
     )
 
 
-def calm(s: PhysiologyState, pio2_mmHg, ppco2_mmHg, core_rise_C, helmet_water_L) -> bool:
-    """Whether :func:`step` would change nothing this step (every crew member well, no
-    exposure, no dose): the compiled check, ``_calm``."""
+def calm(s: PhysiologyState, pio2_mmHg, ppco2_mmHg, core_rise_C, helmet_water_L, live) -> bool:
+    """Whether :func:`step` would change nothing that anyone sees this step (every live crew
+    member well, no exposure, no dose; the dead and the runs stopped are not looked at:
+    their condition, causes and times stay as they are, only their unseen doses would move):
+    the compiled check, ``_calm``."""
     shape = s.condition.shape
     jit.about_to_run(_calm, jit.ENGINE_NOTICE)
     return _calm(
         as_f64(pio2_mmHg, shape), as_f64(ppco2_mmHg, shape), as_f64(core_rise_C, shape),
         as_f64(helmet_water_L, shape), s.hypoxia, s.co2_impaired, s.co2_incapacitated,
-        s.condition,
+        s.condition, as_bool(live, shape),
     )  # fmt: skip
 
 
@@ -70,7 +72,7 @@ def step(s: PhysiologyState, pio2_mmHg, ppco2_mmHg, core_rise_C, helmet_water_L,
     [C] and helmet water [L]; returns (state, events). The doses are only computed where an
     exposure or a dose exists; a step in which nobody is exposed to anything, carries a dose
     or is in any condition but well changes nothing and is one compiled check, ``_calm``)."""
-    if calm(s, pio2_mmHg, ppco2_mmHg, core_rise_C, helmet_water_L):
+    if calm(s, pio2_mmHg, ppco2_mmHg, core_rise_C, helmet_water_L, live):
         return s, []
     hypoxic = pio2_mmHg < phys.HYPOXIA_NONE_PIO2_MMHG
     tuc = None
@@ -173,14 +175,15 @@ def exposed(pio2, ppco2, core_rise, helmet_water) -> bool:
 
 
 @njit(cache=True, error_model="numpy")
-def _calm(pio2, ppco2, core_rise, helmet_water, hypoxia, co2_impaired, co2_incap, condition):
-    """Whether :func:`step` would change nothing and log nothing: every crew member well,
-    breathing enough O2 and too little CO2 to start a dose, no dose left to fade, core
+def _calm(pio2, ppco2, core_rise, helmet_water, hypoxia, co2_impaired, co2_incap, condition,
+          live):  # fmt: skip
+    """Whether :func:`step` would change nothing seen and log nothing: every live crew member
+    well, breathing enough O2 and too little CO2 to start a dose, no dose left to fade, core
     temperature and helmet water short of impairment (a NaN is never calm)."""
     R, C = pio2.shape
     for r in range(R):
         for c in range(C):
-            if not (
+            if live[r, c] and not (
                 condition[r, c] == WELL
                 and hypoxia[r, c] == 0.0
                 and co2_impaired[r, c] == 0.0
