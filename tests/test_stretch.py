@@ -77,6 +77,25 @@ def test_a_stretch_is_the_python_step(monkeypatch, emu_toml, faults):
     assert taken > 0.8 * steps  # most steps were compiled stretches
 
 
+def test_held_starts_the_sun_and_a_hatch_held_open_are_compiled(monkeypatch, emu_toml):
+    """Activities that start on held bodies (a suit-up, a depress, a translation, a task),
+    sunrises and sunsets, and a hatch close waiting for a partner still outside run in the
+    stretch (the events the same as the Python step's: the tests above); the engine's Python
+    takes the steps that move someone through a hatch, open or close it, or doff."""
+    calls = []
+    real = engine.Engine._timeline
+
+    def counting(self, t):
+        calls.append(t)
+        return real(self, t)
+
+    monkeypatch.setattr(engine.Engine, "_timeline", counting)
+    res = simulate(edited(emu_toml, lambda d: None))
+    assert (res.events.code == "activity-start").sum() > 20
+    assert res.events.code.isin(["sunrise", "sunset"]).sum() >= 6
+    assert len(calls) < 10  # egress, two ingresses, an airlock, the hatch, the doff
+
+
 @pytest.mark.parametrize("name", ["polaris-dawn", "sts-61-1993", "mir-1997", "sts-88-1998"])
 def test_the_library_is_the_same_with_stretches(monkeypatch, name):
     fast, slow, taken = _both(monkeypatch, lambda: simulate(name))
@@ -96,11 +115,14 @@ def test_a_batch_and_a_lost_crew_member_are_the_same(monkeypatch):
     runs = np.arange(40)
 
     def batch():
-        out, values = simulate_runs(sc, groups, 2001, runs, events=False)
-        return rows_from_output(out, runs, 2001, values, [])
+        out, values = simulate_runs(sc, groups, 2001, runs, events=True)
+        return rows_from_output(out, runs, 2001, values, []), out.events
 
-    fast, slow, taken = _both(monkeypatch, batch)
+    (fast, fast_log), (slow, slow_log), taken = _both(monkeypatch, batch)
     pd.testing.assert_frame_equal(fast, slow, check_exact=True)
+    # the activities the stretches start, logged in the order the Python step logs them
+    assert _text(fast_log) == _text(slow_log)
+    assert sum(e["code"] == "activity-start" for e in fast_log) > 40 * 20
     assert taken > 0
     leak = load_scenario("sts-61-1993").model_copy(
         update={"faults": [Fault(kind="suit-leak", crew="akers", at_min=1594, hole_diameter_mm=30)]}

@@ -305,8 +305,8 @@ class CrewMotion:
         lost = np.isnan(dest).any(axis=1)  # no position: stay (outside) or the hatch (inside)
         dest = np.where(lost[:, None], np.where(out[:, None], b.y[i, 0:3], hatch), dest)
         b.p_tgt[i] = dest
-        gap = dest - b.y[i, 0:3]  # row norms as a dot product each, as np.linalg.norm does
-        dist = np.sqrt(np.matmul(gap[:, None, :], gap[:, :, None])[:, 0, 0])
+        gap = dest - b.y[i, 0:3]  # row norms, summed in order (as np.linalg.norm does)
+        dist = np.sqrt(gap[:, 0] * gap[:, 0] + gap[:, 1] * gap[:, 1] + gap[:, 2] * gap[:, 2])
         self.way_n[r, c] = self.way_k[r, c] = 0
         routes = []
         if self.routes:  # outside (or going out, or back) along the handrails, not on the arm
@@ -811,3 +811,60 @@ def _peak_and_range(stats, cb, live, peak_range, range_m) -> None:
 
 jit.register(_beyond_reach, jit.ENGINE_NOTICE)
 jit.register(_peak_and_range, jit.ENGINE_NOTICE)
+
+
+MODE_INSIDE, K_EGRESS, K_RIDE = MODE["inside"], KIND["egress"], KIND["ride"]
+
+
+@njit(cache=True, error_model="numpy")
+def _start_held_kernel(
+    starting, kind, slot, loc, hatch_v, dur_s, ret_speed, crew_speed, pos_slot, speed_slot,
+    hatch_m, restraint_slot, cb, y, stats, arrived, p_tgt, v_cruise, chasing, way_n, way_k,
+    mode, free,
+):  # fmt: skip
+    """:meth:`CrewMotion.start` for held bodies starting held activities with no route
+    along handrails (the compiled stretch's starts, :func:`~spacewalk.sim.subsystems.
+    timeline._quiet_kernel`): :meth:`CrewMotion._start_held`, then the activity's own
+    restraint, number for number."""
+    R, C = starting.shape
+    for r in range(R):
+        for c in range(C):
+            if not starting[r, c]:
+                continue
+            k, s, i, hv = kind[r, c], slot[r, c], cb[r, c], hatch_v[r, c]
+            ret = k == RETURN
+            out = loc[r, c] == LOC_OUTSIDE
+            lost = False
+            for q in range(3):
+                stats[i, 4 + q] = hatch_m[hv, q]
+                lost |= not ret and np.isnan(pos_slot[c, s, q])
+            arrived[i] = False
+            chasing[r, c] = -1
+            d0 = d1 = d2 = 0.0
+            for q in range(3):  # no position: stay (outside) or the hatch (inside)
+                d = hatch_m[hv, q] if ret else pos_slot[c, s, q]
+                if lost:
+                    d = y[i, q] if out else hatch_m[hv, q]
+                p_tgt[i, q] = d
+                g = d - y[i, q]
+                if q == 0:
+                    d0 = g
+                elif q == 1:
+                    d1 = g
+                else:
+                    d2 = g
+            dist = np.sqrt(d0 * d0 + d1 * d1 + d2 * d2)
+            way_n[r, c] = 0
+            way_k[r, c] = 0
+            speed = ret_speed[r, c] if ret else speed_slot[c, s]
+            if dur_s[r, c] > 0:
+                own = dist / dur_s[r, c]
+            else:
+                own = DEFAULT_ARM_SPEED_M_S if k == K_RIDE else crew_speed[r, c]
+            if not ret and np.isnan(speed):
+                speed = own
+            v_cruise[i] = np.maximum(speed, 1e-6) if dist > 0 else 1.0
+            m = MODE_INSIDE if not out and k != K_EGRESS else RESTRAINT_MODE[k]
+            if restraint_slot[c, s] >= 0 and m != MODE_INSIDE and not free[i]:
+                m = restraint_slot[c, s]
+            mode[r, c] = m

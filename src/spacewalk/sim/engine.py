@@ -145,7 +145,7 @@ class Engine:
         self.t = 0.0
         self.finished = False
         self.closed = False  # output() has said what the end left undone
-        self.stretch_buf = stretch.Buffers.empty(R, C, len(self.rt.rules))
+        self.stretch_buf = stretch.Buffers.empty(R, C, len(self.rt.rules), plan.kind.shape[1])
         self.record_block, self.record_j = record_block(self, 0), 0  # (a stretch's telemetry)
 
     @property
@@ -174,6 +174,7 @@ class Engine:
             if phase == stretch.MOTION_END:
                 live = ~self.tl.lost & self.run_ok[:, None]
                 range_m = self.motion.step_end(t, now.kind, now.ready, live, now.at_hatch)
+                self._day_night(step, t)
                 g = self._gas_and_body(t, now, sun)
             else:
                 range_m, g = self.stretch_buf.range_m.copy(), StepGas(self.tl.suited, self.p_ves)
@@ -259,12 +260,16 @@ class Engine:
         range_m = self.motion.step(t, self.dt, self.n_sub, now.kind, now.ready, live, now.at_hatch)
         if np.count_nonzero(self.rescue.phase):
             rescue.carry(self.rescue, self.motion)
-        sun = self.sunlit_all[step]
-        if (sun >= 0.5) != self.lit_prev:
-            self.lit_prev = lit = sun >= 0.5
+        self._day_night(step, t)
+        return range_m, self.sunlit_all[step]
+
+    def _day_night(self, step: int, t: float) -> None:
+        """The Sun rises or sets at this step: the day-night list and the event log."""
+        lit = self.sunlit_all[step] >= 0.5
+        if lit != self.lit_prev:
+            self.lit_prev = lit
             self.day_night.append((t, "sunrise" if lit else "sunset"))
             self.log.add(Emit("sunrise" if lit else "sunset", t, runs=np.nonzero(self.run_ok)[0]))
-        return range_m, sun
 
     def _gas_and_body(self, t: float, now, sun: float) -> StepGas:
         plan, dt, tl = self.plan, self.dt, self.tl
@@ -399,6 +404,8 @@ class Engine:
             j0 = self.record_j
             args = stretch.arguments(self, last, given is not None)
             n, phase, over, self.record_j = stretch._run(*args)
+            if self.stretch_buf.told_n[0]:
+                self._log_told()
             if self.record_j > j0:
                 self.recorder.add_rows(self.record_block, j0, self.record_j)
             if n:
@@ -418,6 +425,20 @@ class Engine:
             else:
                 self._step(phase, self.stretch_buf.now() if now is None else now)
         return self
+
+    def _log_told(self) -> None:
+        """What a stretch did that the event log tells (:attr:`stretch.Buffers.told_i`), in
+        its order, as the Python step tells it: the activities started (stamped with the
+        phase's own start, as the timeline's step says them), the Sun rising or setting
+        (:meth:`_day_night`); the list emptied."""
+        buf, labels, log = self.stretch_buf, self.plan.labels, self.log
+        n, buf.told_n[0] = int(buf.told_n[0]), 0
+        for (what, r, c, x), t in zip(buf.told_i[:n].tolist(), buf.told_t[:n].tolist(),
+                                      strict=True):  # fmt: skip
+            if what == stretch.TOLD_SUN:
+                self._day_night(x, t)
+            elif log.keep:  # (a campaign's rows: nobody reads the log)
+                log.add(Emit("activity-start", t, runs=[r], crew=c, subject=labels[c][x]))
 
     def _stretch_ok(self) -> bool:
         """Whether a compiled stretch can take the next steps: the held bodies' motion only

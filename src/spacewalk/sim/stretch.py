@@ -8,9 +8,10 @@ in the same order, step after step, and returns to Python at the first step that
 more than they do:
 
 - before a step (nothing changed yet) when the timeline's step is not its usual one
-  (:func:`~spacewalk.sim.subsystems.timeline._quiet_kernel`), a fault is due, the Sun rises
-  or sets, someone waits at a hatch, a depress is held for a crew member without a suit for
-  the first time, or the end or ``until_s`` is reached. The engine takes that step's
+  (:func:`~spacewalk.sim.subsystems.timeline._quiet_kernel`: its usual step goes on with
+  each activity, starts a held one, ends one whose end changes nothing but the timeline),
+  a fault is due, someone waits at a hatch, a depress is held for a crew member without a
+  suit for the first time, or the end or ``until_s`` is reached. The engine takes that step's
   timeline (and faults) in Python and hands the rest of the step back to a stretch
   (``timeline_given``); after a step's timeline (its usual step may end an activity), a
   hatch or a depress hold gives the step to the engine from :data:`MOTION`;
@@ -19,6 +20,9 @@ more than they do:
   passed, a subsystem's event flagged, a crew member not well or exposed, a flight rule
   firing, or a number gone wrong.
 
+What the event log tells of the steps a stretch took (the activities it started, the
+Sun's rising and setting) it lists in :attr:`Buffers.told_i`, in order, for the engine to
+log after it (:meth:`~spacewalk.sim.engine.Engine._log_told`) as its Python step would.
 Telemetry is recorded into preallocated blocks (:func:`spacewalk.sim.record.block`, the
 keys of :func:`~spacewalk.sim.record.snapshot`); a full block stops the stretch before a
 step (:data:`FULL`) for the engine to give it another.
@@ -41,7 +45,7 @@ from ..physics import jit
 from ..physics.motion import _advance_all_held
 from . import body, values
 from .arrays import as_bool
-from .crewmotion import _beyond_reach, _peak_and_range
+from .crewmotion import _beyond_reach, _peak_and_range, _start_held_kernel
 from .plan import LOC_OUTSIDE
 from .subsystems import co2, power, rules, suitgas, thermal, timeline, tissue, vessels
 from .subsystems import physiology as physio
@@ -50,6 +54,7 @@ NOTICE = "the engine's compiled stretch (compiled in the background after a firs
 # where the engine's Python takes up a step the stretch stopped in (BEFORE: not begun)
 BEFORE, MOTION, MOTION_END, VALUES, PHYSIOLOGY, RULES, AFTER_TALLY = range(7)
 FULL = -1  # stopped before a step: its telemetry record needs a new block
+TOLD_START, TOLD_SUN = timeline.TOLD_START, 1  # what a row of Buffers.told_i tells
 K_DEPRESS, K_REPRESS = timeline.K_DEPRESS, timeline.K_REPRESS
 
 
@@ -59,21 +64,29 @@ class Buffers:
 
     out_i: np.ndarray  # (5, R, C) the timeline's step: slot, kind, hatch vessel, flat_r, equalise
     out_f: np.ndarray  # (4, R, C) duration, target pressure, envelope, the activity's clock
-    out_b: np.ndarray  # (4, R, C) ready, is_return, at_hatch, the activity ends
+    out_b: np.ndarray  # (5, R, C) ready, is_return, at_hatch, the activity ends, starts
     vloc: np.ndarray  # the vessel around each crew member
     depress: np.ndarray  # venting asked (and not held)
     repress: np.ndarray
     range_m: np.ndarray  # from the hatch
     live: np.ndarray  # the motion's live: not lost, the run going
     fires: np.ndarray  # (K, R, C) the rules' check
+    # what the stretch did that the event log tells, in order: (what, run, crew, slot or
+    # step), its time, how many (TOLD_START: an activity started; TOLD_SUN: sunrise or set)
+    told_i: np.ndarray
+    told_t: np.ndarray
+    told_n: np.ndarray
 
     @classmethod
-    def empty(cls, R: int, C: int, K: int) -> Buffers:
+    def empty(cls, R: int, C: int, K: int, S: int) -> Buffers:
+        """For R runs of C crew, K rules and S activity slots (room for every start of a
+        whole run, and the Sun's, between two of the engine's steps)."""
         b = np.zeros((R, C), np.bool_)
         return cls(
-            np.zeros((5, R, C), np.int64), np.zeros((4, R, C)), np.zeros((4, R, C), np.bool_),
+            np.zeros((5, R, C), np.int64), np.zeros((4, R, C)), np.zeros((5, R, C), np.bool_),
             np.zeros((R, C), np.int64), b, b.copy(), np.zeros((R, C)), b.copy(),
-            np.zeros((K, R, C), np.bool_),
+            np.zeros((K, R, C), np.bool_), np.zeros((R * C * (S + 1) + 64, 4), np.int64),
+            np.zeros(R * C * (S + 1) + 64), np.zeros(1, np.int64),
         )  # fmt: skip
 
     def now(self) -> timeline.TimelineNow:
@@ -171,7 +184,10 @@ def _run(
     any_until, loc_after, inside, inner_lut, envelope0_m, compliance_m_per_Pa,
     hatch_diameter_m, hatch_open_max_Pa, p_suit, any_unit, flying, event_lut,
     out_i, out_f, out_b, act_start_s, act_end_s, next_a, n_acts, plain_end_lut,
+    ingress_target, told_i, told_t, told_n,
     vloc, depress, repress, depress_held, suited, run_ok,
+    # the held activities' starts (crewmotion._start_held_kernel)
+    ret_speed, pos_slot, speed_slot, hatch_m, restraint_slot, chasing, way_n, way_k,
     # the held motion (physics.motion._advance_all_held), reach and range
     y, p_tgt, v_cruise, arrived, model, n_mean, h_chief, anchor, length, k_t, tension, reach,
     stats, offset, cb, out_of_reach, tethered, peak_range, range_m, live_m,
@@ -219,6 +235,7 @@ def _run(
     whether every run is over, the next free row of the block)."""
     R, C = act.shape
     n = 0
+    lit = lit_prev
     while True:
         step = step0 + n
         if step > last:
@@ -228,19 +245,29 @@ def _run(
         t = step * dt
         sun = sunlit_all[step]
         given = n == 0 and timeline_given  # this step's timeline is the engine's, in out_*
-        back = MOTION if given else BEFORE  # where the engine takes up a step stopped here
-        if (sun >= 0.5) != lit_prev or not (given or t + 1e-9 < fault_next_s):
-            return n, back, False, j
-        # the timeline: its usual step (it may end an activity: after it, the step's timeline
-        # is done), nobody at a hatch, no new hold on a depress
-        if not given and not timeline._quiet_kernel(
-            act, act_t, started, done, lost, incapacitated, adrift, completed, loc, hatch_open,
-            ret_dur_s, return_to, kind, hatch_of, single_hatch, after_c, after_a, dur_s, to_Pa,
-            until_s, any_until, loc_after, inside, inner_lut, envelope0_m, compliance_m_per_Pa,
-            hatch_diameter_m, hatch_open_max_Pa, p_ves, p_suit, any_unit, flying, event_lut, t,
-            dt, out_i, out_f, out_b, act_start_s, act_end_s, next_a, n_acts, plain_end_lut,
-        ):  # fmt: skip
-            return n, BEFORE, False, j
+        if not (given or t + 1e-9 < fault_next_s) or told_n[0] + R * C + 1 > told_i.shape[0]:
+            return n, BEFORE, False, j  # a fault due, or no room to tell what happens
+        # the timeline: its usual step (it may start held activities and end an activity:
+        # after it, the step's timeline is done), nobody at a hatch, no new hold on a depress
+        quiet = timeline.QUIET
+        if not given:
+            quiet = timeline._quiet_kernel(
+                act, act_t, started, done, lost, incapacitated, adrift, completed, loc,
+                hatch_open, ret_dur_s, return_to, kind, hatch_of, single_hatch, after_c,
+                after_a, dur_s, to_Pa, until_s, any_until, loc_after, inside, inner_lut,
+                envelope0_m, compliance_m_per_Pa, hatch_diameter_m, hatch_open_max_Pa, p_ves,
+                p_suit, any_unit, flying, event_lut, t, dt, out_i, out_f, out_b, act_start_s,
+                act_end_s, next_a, n_acts, plain_end_lut, ingress_target, True, suited, free,
+                cb, told_i, told_t, told_n,
+            )  # fmt: skip
+            if not quiet:
+                return n, BEFORE, False, j
+        if quiet == timeline.QUIET_STARTS:  # the motion of the activities started
+            _start_held_kernel(
+                out_b[4], out_i[1], out_i[0], loc, out_i[2], out_f[0], ret_speed, speed_m_s,
+                pos_slot, speed_slot, hatch_m, restraint_slot, cb, y, stats, arrived, p_tgt,
+                v_cruise, chasing, way_n, way_k, mode, free,
+            )  # fmt: skip
         if not given:  # (the engine's timeline step keeps its own clocks)
             for r in range(R):
                 for c in range(C):
@@ -267,6 +294,12 @@ def _run(
         if tethered and _beyond_reach(reach, cb, out_of_reach):
             return n, MOTION_END, False, j
         _peak_and_range(stats, cb, live_m, peak_range, range_m)
+        if (sun >= 0.5) != lit:  # sunrise or sunset (the engine's _day_night, told)
+            lit = not lit
+            e = told_n[0]
+            told_i[e, 0], told_i[e, 1], told_i[e, 2], told_i[e, 3] = TOLD_SUN, -1, -1, step
+            told_t[e] = t
+            told_n[0] = e + 1
         # the gas and body subsystems (sim.body.step)
         vessels._kernel(
             m_kg, o2_fraction, R_J_kgK, vented_kg, added_kg, volume_m3, vent_cdA_m2, T_K,
@@ -416,8 +449,10 @@ def arguments(eng, last: int, timeline_given: bool = False) -> tuple:
         p.envelope0_m, p.compliance_m_per_Pa, v.hatch_diameter_m, v.hatch_open_max_Pa,
         s.p_suit_Pa, m.any_unit, as_bool(m.flying_rc, shape), timeline.EVENT_LUT,
         buf.out_i, buf.out_f, buf.out_b, tl.act_start_s, tl.act_end_s, plan.next_a,
-        plan.n_acts, timeline.PLAIN_END_LUT, buf.vloc, buf.depress, buf.repress, eng.depress_held,
-        tl.suited, eng.run_ok,
+        plan.n_acts, timeline.PLAIN_END_LUT, plan.ingress_target, buf.told_i, buf.told_t,
+        buf.told_n, buf.vloc, buf.depress, buf.repress, eng.depress_held, tl.suited, eng.run_ok,
+        tl.ret_speed_m_s, plan.motion.pos_slot, plan.motion.speed_slot, plan.motion.hatch_m,
+        plan.motion.restraint_slot, m.chasing, m.way_n, m.way_k,
         mb.y, mb.p_tgt, mb.v_cruise, mb.arrived, mb.model, mb.n_mean, mb.h_chief, mb.anchor,
         mb.length, mb.k, mb.tension, mb.reach, mb.stats, mb.offset, m.cb, m.out_of_reach,
         m.tethered, m.peak_range, buf.range_m, buf.live,

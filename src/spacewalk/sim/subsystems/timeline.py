@@ -21,6 +21,7 @@ from numba import njit
 from ...physics import jit, lifesupport
 from ...scenario.presets import WORKLOADS_W
 from ..arrays import as_bool, as_f64, as_i64, grid
+from ..crewmotion import FREE_LUT
 from ..events import Emit
 from ..plan import KIND, LOC_CABIN, LOC_OUTSIDE, RETURN, Plan
 
@@ -369,18 +370,19 @@ def _inner_hatch(s: TimelineState, plan: Plan, crossing, flat, p_ves):
 
 
 def _quiet_step(s: TimelineState, plan: Plan, p_ves, p_suit, motion, t, dt):
-    """The usual step, compiled: every crew member goes on with their activity, or ends one
-    whose end changes nothing but the timeline (``PLAIN_END_LUT``: a task, a depress, a
-    suit-up; the next begins at the next step). Returns its ``TimelineNow`` after adding the
-    step to the activities' clocks, or None (and changes nothing) when anything else
-    happens this step (an activity starts, one ends that moves, recharges or closes, a
-    hatch opens or closes, a wait is released, a suit is blocked at a hatch, a flight or
-    ride is going): then :func:`step` takes it, expression for expression the same
-    arithmetic."""
+    """The usual step, compiled: every crew member goes on with their activity (a hatch
+    close waiting for a partner still outside included), or ends one whose end changes
+    nothing but the timeline (``PLAIN_END_LUT``: a task, a depress, a suit-up; the next
+    begins at the next step). Returns its ``TimelineNow`` after adding the step to the
+    activities' clocks, or None (and changes nothing) when anything else happens this step
+    (an activity starts, one ends that moves, recharges or closes, a hatch opens or closes,
+    a wait is released, a suit is blocked at a hatch, a flight or ride is going): then
+    :func:`step` takes it, expression for expression the same arithmetic. (The compiled
+    stretch also has the kernel start the held activities: :func:`_quiet_kernel`.)"""
     shape = s.act.shape
     out_i = np.empty((5, *shape), dtype=np.int64)  # slot, kind, hatch vessel, flat_r, equalise
     out_f = np.empty((4, *shape))  # duration, target pressure, envelope, new clock
-    out_b = np.empty((4, *shape), dtype=np.bool_)  # ready, is_return, at_hatch, ends
+    out_b = np.empty((5, *shape), dtype=np.bool_)  # ready, is_return, at_hatch, ends, starts
     jit.about_to_run(_quiet_kernel, jit.ENGINE_NOTICE)
     quiet = _quiet_kernel(
         s.act, s.act_t, s.started, s.done, s.lost, s.incapacitated, s.adrift, s.completed,
@@ -393,7 +395,8 @@ def _quiet_step(s: TimelineState, plan: Plan, p_ves, p_suit, motion, t, dt):
         as_f64(p_ves, plan.vessel.hatch_diameter_m.shape), as_f64(p_suit, shape),
         motion.any_unit, as_bool(motion.flying_rc, shape), EVENT_LUT, float(t), float(dt),
         out_i, out_f, out_b, s.act_start_s, s.act_end_s, plan.next_a, plan.n_acts,
-        PLAIN_END_LUT,
+        PLAIN_END_LUT, plan.ingress_target, False, s.suited, motion.b.free, motion.cb,
+        _NO_TOLD, _NO_TOLD_T, _NO_TOLD_N,
     )  # fmt: skip
     if not quiet:
         return None
@@ -412,9 +415,15 @@ def quiet_now(out_i, out_f, out_b) -> TimelineNow:
     )  # fmt: skip
 
 
-K_EGRESS, K_INGRESS, K_DEPRESS, K_REPRESS, K_HATCH_CLOSE = (
+K_EGRESS, K_INGRESS, K_DEPRESS, K_REPRESS, K_HATCH_CLOSE, K_SUIT_UP, K_DOFF = (
     KIND["egress"], KIND["ingress"], KIND["depress"], KIND["repress"], KIND["hatch-close"],
+    KIND["suit-up"], KIND["doff"],
 )  # fmt: skip
+QUIET, QUIET_STARTS = 1, 2  # _quiet_kernel's answers (0: not its step)
+TOLD_START = 0  # a row of _quiet_kernel's list of starts (told_i[:, 0]; the stretch adds its own)
+# the list a caller of _quiet_kernel without the starts passes (room for none)
+_NO_TOLD, _NO_TOLD_T = np.zeros((0, 4), dtype=np.int64), np.zeros(0)
+_NO_TOLD_N = np.zeros(1, dtype=np.int64)
 
 
 @njit(cache=True, error_model="numpy")
@@ -424,10 +433,21 @@ def _quiet_kernel(
     kind, hatch_of, single_hatch, after_c, after_a, dur_s, to_Pa, until_s, any_until,
     loc_after, inside, inner_lut, envelope0_m, compliance_m_per_Pa, hatch_diameter_m, hatch_open_max_Pa,
     p_ves, p_suit, any_unit, flying, event_lut, t, dt, out_i, out_f, out_b,
-    act_start_s, act_end_s, next_a, n_acts, plain_end_lut,
+    act_start_s, act_end_s, next_a, n_acts, plain_end_lut, ingress_target, starts, suited,
+    free, cb, told_i, told_t, told_n,
 ):  # fmt: skip
+    """The usual step (:func:`_quiet_step`). With ``starts`` (the compiled stretch) it also
+    starts held activities (not a free flight's, a doff or the return; no released wait):
+    out_b[4] says who, the suit-up's suit is closed, and each start is listed in
+    ``told_i`` (``TOLD_START``, run, crew, slot) and ``told_t`` (its time) from ``told_n[0]``
+    on, for the caller's motion (:func:`spacewalk.sim.crewmotion._start_held_kernel`) and
+    event log.
+    Returns 0 (nothing changed), ``QUIET`` or ``QUIET_STARTS``."""
     R, C = act.shape
     S = kind.shape[1]
+    if starts and told_n[0] + R * C > told_i.shape[0]:
+        return 0  # no room to list the starts
+    any_start = False
     for r in range(R):
         for c in range(C):
             active = not (done[r, c] or lost[r, c] or incapacitated[r, c] or adrift[r, c])
@@ -443,32 +463,39 @@ def _quiet_kernel(
             gone = lost[r, d] or incapacitated[r, d] or adrift[r, d]
             released = active and dep_c >= 0 and not dep_done and gone
             ready = active and (dep_c < 0 or dep_done or released)
-            if ready and not started[r, c]:  # (a released wait is ready too)
-                return False  # an activity starting
+            starting = ready and not started[r, c]
+            if starting and (released or not starts or free[cb[r, c]] or k == K_DOFF
+                             or is_return or FREE_LUT[k]):  # fmt: skip
+                return 0  # an activity starting that the engine's Python starts
+            out_b[4, r, c] = starting
+            any_start |= starting
             dur = ret_dur_s[r, c] if is_return else dur_s[r, c, slot]
             is_egress, is_ingress = k == K_EGRESS, k == K_INGRESS
             open_now = hatch_open[r, hv]
             if ready and is_egress and not open_now and p_ves[r, hv] <= hatch_open_max_Pa[r, hv]:
-                return False  # the hatch opens
+                return 0  # the hatch opens
             if ready and k == K_REPRESS and open_now:
-                return False  # a repress with the hatch open: who closes it is decided
+                return 0  # a repress with the hatch open: who closes it is decided
             dp_suit = p_suit[r, c] - (0.0 if outside else p_loc)
             envelope = envelope0_m[r, c] + compliance_m_per_Pa[r, c] * 1000.0 * max(
                 dp_suit / 1000.0, 0.0
             )
             if ready and is_ingress and not envelope <= hatch_diameter_m[r, hv]:
-                return False  # blocked at the hatch
-            if ready and k == K_HATCH_CLOSE:
-                return False  # nobody closes a hatch on a crew member still outside
+                return 0  # blocked at the hatch
+            # nobody closes a hatch on a crew member still outside who comes in by it
+            held_open = ready and k == K_HATCH_CLOSE and _someone_out_at(
+                r, c, hv, act, loc, lost, done, incapacitated, adrift, return_to, hatch_of,
+                single_hatch, ingress_target,
+            )  # fmt: skip
             out_i[4, r, c] = -1
             if ready and inner_lut[k]:
                 src, dst = max(loc[r, c], 0), max(loc_after[c, slot], 0)
                 lock = dst if inside[dst] == src else src
                 if abs(p_ves[r, src] - p_ves[r, dst]) > hatch_open_max_Pa[r, lock]:
-                    return False  # an inner hatch to equalise first
+                    return 0  # an inner hatch to equalise first
                 if not (hatch_open[r, src] or hatch_open[r, dst]):
                     out_i[4, r, c] = dst  # through the open hatch, the two equalise
-            gate = ready and not ((is_egress or is_ingress) and not open_now)
+            gate = ready and not ((is_egress or is_ingress) and not open_now) and not held_open
             clock = act_t[r, c] + (dt if gate else 0.0)
             target = to_Pa[c, slot]
             if k == K_DEPRESS:
@@ -480,10 +507,10 @@ def _quiet_kernel(
             if any_until and not np.isnan(until_s[c, slot]):
                 finished = t >= until_s[c, slot] - 1e-9
             if event_lut[k] or (any_unit and is_return and flying[r, c]):
-                return False  # ended by the motion subsystem
+                return 0  # ended by the motion subsystem
             ends = gate and finished
             if ends and (is_return or not plain_end_lut[k]):
-                return False  # the activity ends, and more than its clock changes
+                return 0  # the activity ends, and more than its clock changes
             out_b[3, r, c] = ends
             out_i[0, r, c], out_i[1, r, c], out_i[2, r, c] = slot, k, hv
             out_i[3, r, c] = (r * C + c) * S + slot
@@ -491,6 +518,20 @@ def _quiet_kernel(
             out_f[3, r, c] = 0.0 if ends else clock
             out_b[0, r, c], out_b[1, r, c] = ready, is_return
             out_b[2, r, c] = ready and is_egress and not gate
+    # the activities that start (the NumPy step's start): the suit closed at a suit-up,
+    # the start listed for the motion and the event log
+    if any_start:
+        e = told_n[0]
+        for r in range(R):
+            for c in range(C):
+                if out_b[4, r, c]:
+                    slot = out_i[0, r, c]
+                    suited[r, c] |= out_i[1, r, c] == K_SUIT_UP
+                    started[r, c] = True
+                    told_i[e, 0], told_i[e, 1], told_i[e, 2] = TOLD_START, r, c
+                    told_i[e, 3], told_t[e] = slot, act_start_s[r, c, slot]
+                    e += 1
+        told_n[0] = e
     # the activities that end (the NumPy step's completion, for kinds whose end changes
     # nothing but the timeline): stamped, the next one begins its clock
     any_end = False
@@ -509,7 +550,7 @@ def _quiet_kernel(
         for r in range(R):
             for c in range(C):
                 done[r, c] |= act[r, c] >= n_acts[c] and act[r, c] != S - 1
-    return True
+    return QUIET_STARTS if any_start else QUIET
 
 
 jit.register(_quiet_kernel, jit.ENGINE_NOTICE)
@@ -561,16 +602,37 @@ def _someone_out(s: TimelineState, hv: np.ndarray, plan: Plan) -> np.ndarray:
 @njit(cache=True, error_model="numpy")
 def _someone_out_kernel(act, loc, lost, done, incapacitated, adrift, hv, ingress_target, out):
     R, C = act.shape
-    S = ingress_target.shape[1]
     for r in range(R):
         for c in range(C):
             out[r, c] = False
             for o in range(C):
-                slot = min(act[r, o], S - 1)
-                able = not (lost[r, o] or done[r, o] or incapacitated[r, o] or adrift[r, o])
-                ahead = ingress_target[o, slot] >= 0 or slot == S - 1
-                if hv[r, o] == hv[r, c] and loc[r, o] == LOC_OUTSIDE and able and ahead:
-                    out[r, c] = True
+                if hv[r, o] == hv[r, c] and _coming_in(
+                    r, o, act, loc, lost, done, incapacitated, adrift, ingress_target
+                ):
+                    out[r, c] = True  # fmt: skip
+
+
+@njit(cache=True, error_model="numpy")
+def _coming_in(r, o, act, loc, lost, done, incapacitated, adrift, ingress_target):
+    """Whether crew member ``o`` of run ``r`` is outside and will come in on their own
+    (:func:`_someone_out`)."""
+    S = ingress_target.shape[1]
+    slot = min(act[r, o], S - 1)
+    able = not (lost[r, o] or done[r, o] or incapacitated[r, o] or adrift[r, o])
+    ahead = ingress_target[o, slot] >= 0 or slot == S - 1
+    return loc[r, o] == LOC_OUTSIDE and able and ahead
+
+
+@njit(cache=True, error_model="numpy")
+def _someone_out_at(r, c, hv, act, loc, lost, done, incapacitated, adrift, return_to,
+                    hatch_of, single_hatch, ingress_target):  # fmt: skip
+    """:func:`_someone_out` for crew member ``c`` of run ``r``, who goes by hatch ``hv``."""
+    for o in range(act.shape[1]):
+        ho = _hatch_at(o, act[r, o], return_to[r, o], hatch_of, single_hatch)
+        if ho == hv and _coming_in(r, o, act, loc, lost, done, incapacitated, adrift,
+                                   ingress_target):  # fmt: skip
+            return True
+    return False
 
 
 jit.register(_someone_out_kernel, jit.ENGINE_NOTICE)
