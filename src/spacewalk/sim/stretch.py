@@ -68,6 +68,7 @@ class Buffers:
     vloc: np.ndarray  # the vessel around each crew member
     depress: np.ndarray  # venting asked (and not held)
     repress: np.ndarray
+    held: np.ndarray  # a depress held for someone unsuited
     range_m: np.ndarray  # from the hatch
     live: np.ndarray  # the motion's live: not lost, the run going
     fires: np.ndarray  # (K, R, C) the rules' check
@@ -84,7 +85,7 @@ class Buffers:
         b = np.zeros((R, C), np.bool_)
         return cls(
             np.zeros((5, R, C), np.int64), np.zeros((4, R, C)), np.zeros((5, R, C), np.bool_),
-            np.zeros((R, C), np.int64), b, b.copy(), np.zeros((R, C)), b.copy(),
+            np.zeros((R, C), np.int64), b, b.copy(), b.copy(), np.zeros((R, C)), b.copy(),
             np.zeros((K, R, C), np.bool_), np.zeros((R * C * (S + 1) + 64, 4), np.int64),
             np.zeros(R * C * (S + 1) + 64), np.zeros(1, np.int64),
         )  # fmt: skip
@@ -130,7 +131,7 @@ jit.register(all_over, jit.ENGINE_NOTICE)
 
 
 @njit(cache=True, error_model="numpy")
-def _depress(kind, ready, vloc, suited, lost, run_ok, depress_held, depress, repress):
+def _depress(kind, ready, vloc, suited, lost, run_ok, depress_held, depress, repress, held):
     """This step's depress and repress asks (the timeline's ``ready`` and ``kind``); a
     depress is held while a live crew member without a suit is in the vessel (the engine's
     ``_depress_allowed``). Returns False, changing nothing, when a hold is new (the engine
@@ -144,9 +145,9 @@ def _depress(kind, ready, vloc, suited, lost, run_ok, depress_held, depress, rep
             any_depress |= depress[r, c]
     if not any_depress:
         return True
-    held = np.zeros((R, C), dtype=np.bool_)
     for r in range(R):
         for c in range(C):
+            held[r, c] = False
             if depress[r, c]:
                 for o in range(C):
                     bare = not suited[r, o] and not lost[r, o] and run_ok[r]
@@ -172,7 +173,11 @@ def _numbers_ok(p_suit, pp_co2, heat_J, n2, o2_primary, run_ok) -> bool:
     return True
 
 
-@njit(cache=True, error_model="numpy")
+# Compiled without Numba's reference counting: it would count every array handed to a kernel
+# not inlined (the timeline's usual step, the suit gas: 150 atomic operations a step, a fifth
+# of a run's time). Python holds the arrays for the call; the kernels called here are compiled
+# in this context, so none may allocate an array (its compile fails: tests/test_stretch.py).
+@njit(cache=True, error_model="numpy", _nrt=False)
 def _run(
     # the loop: the first step, the last it may begin, whether the first step's timeline is
     # given, rates, the Sun, faults
@@ -185,7 +190,7 @@ def _run(
     hatch_diameter_m, hatch_open_max_Pa, p_suit, any_unit, flying, event_lut,
     out_i, out_f, out_b, act_start_s, act_end_s, next_a, n_acts, plain_end_lut,
     ingress_target, told_i, told_t, told_n,
-    vloc, depress, repress, depress_held, suited, run_ok,
+    vloc, depress, repress, held, depress_held, suited, run_ok,
     # the held activities' starts (crewmotion._start_held_kernel)
     ret_speed, pos_slot, speed_slot, hatch_m, restraint_slot, chasing, way_n, way_k,
     # the held motion (physics.motion._advance_all_held), reach and range
@@ -281,7 +286,7 @@ def _run(
         timeline._vessel_kernel(loc, act, return_to, hatch_of, single_hatch, False, vloc)
         ready, now_kind = out_b[0], out_i[1]
         if not _depress(now_kind, ready, vloc, suited, lost, run_ok, depress_held, depress,
-                        repress):  # fmt: skip
+                        repress, held):  # fmt: skip
             return n, MOTION, False, j
         # the motion of held bodies, their tethers' reach, the range
         _advance_all_held(
@@ -450,7 +455,7 @@ def arguments(eng, last: int, timeline_given: bool = False) -> tuple:
         s.p_suit_Pa, m.any_unit, as_bool(m.flying_rc, shape), timeline.EVENT_LUT,
         buf.out_i, buf.out_f, buf.out_b, tl.act_start_s, tl.act_end_s, plan.next_a,
         plan.n_acts, timeline.PLAIN_END_LUT, plan.ingress_target, buf.told_i, buf.told_t,
-        buf.told_n, buf.vloc, buf.depress, buf.repress, eng.depress_held, tl.suited, eng.run_ok,
+        buf.told_n, buf.vloc, buf.depress, buf.repress, buf.held, eng.depress_held, tl.suited, eng.run_ok,
         tl.ret_speed_m_s, plan.motion.pos_slot, plan.motion.speed_slot, plan.motion.hatch_m,
         plan.motion.restraint_slot, m.chasing, m.way_n, m.way_k,
         mb.y, mb.p_tgt, mb.v_cruise, mb.arrived, mb.model, mb.n_mean, mb.h_chief, mb.anchor,

@@ -484,7 +484,7 @@ def _quiet_kernel(
                 return 0  # blocked at the hatch
             # nobody closes a hatch on a crew member still outside who comes in by it
             held_open = ready and k == K_HATCH_CLOSE and _someone_out_at(
-                r, c, hv, act, loc, lost, done, incapacitated, adrift, return_to, hatch_of,
+                r, hv, act, loc, lost, done, incapacitated, adrift, return_to, hatch_of,
                 single_hatch, ingress_target,
             )  # fmt: skip
             out_i[4, r, c] = -1
@@ -602,35 +602,35 @@ def _someone_out(s: TimelineState, hv: np.ndarray, plan: Plan) -> np.ndarray:
 @njit(cache=True, error_model="numpy")
 def _someone_out_kernel(act, loc, lost, done, incapacitated, adrift, hv, ingress_target, out):
     R, C = act.shape
+    S = ingress_target.shape[1]
     for r in range(R):
         for c in range(C):
             out[r, c] = False
             for o in range(C):
-                if hv[r, o] == hv[r, c] and _coming_in(
-                    r, o, act, loc, lost, done, incapacitated, adrift, ingress_target
-                ):
-                    out[r, c] = True  # fmt: skip
+                slot = min(act[r, o], S - 1)
+                unable = lost[r, o] or done[r, o] or incapacitated[r, o] or adrift[r, o]
+                if hv[r, o] == hv[r, c] and _comes_in(loc[r, o], unable, ingress_target[o, slot],
+                                                      slot == S - 1):  # fmt: skip
+                    out[r, c] = True
 
 
 @njit(cache=True, error_model="numpy")
-def _coming_in(r, o, act, loc, lost, done, incapacitated, adrift, ingress_target):
-    """Whether crew member ``o`` of run ``r`` is outside and will come in on their own
-    (:func:`_someone_out`)."""
+def _comes_in(loc, unable, ingress_ahead, is_return):
+    """Whether a crew member at ``loc`` will come in by their hatch on their own
+    (:func:`_someone_out`): outside, able, an ingress ahead (or on the way back)."""
+    return loc == LOC_OUTSIDE and not unable and (ingress_ahead >= 0 or is_return)
+
+
+@njit(cache=True, error_model="numpy")
+def _someone_out_at(r, hv, act, loc, lost, done, incapacitated, adrift, return_to, hatch_of,
+                    single_hatch, ingress_target):  # fmt: skip
+    """:func:`_someone_out` for a crew member of run ``r`` who goes by hatch ``hv``."""
     S = ingress_target.shape[1]
-    slot = min(act[r, o], S - 1)
-    able = not (lost[r, o] or done[r, o] or incapacitated[r, o] or adrift[r, o])
-    ahead = ingress_target[o, slot] >= 0 or slot == S - 1
-    return loc[r, o] == LOC_OUTSIDE and able and ahead
-
-
-@njit(cache=True, error_model="numpy")
-def _someone_out_at(r, c, hv, act, loc, lost, done, incapacitated, adrift, return_to,
-                    hatch_of, single_hatch, ingress_target):  # fmt: skip
-    """:func:`_someone_out` for crew member ``c`` of run ``r``, who goes by hatch ``hv``."""
     for o in range(act.shape[1]):
+        slot = min(act[r, o], S - 1)
+        unable = lost[r, o] or done[r, o] or incapacitated[r, o] or adrift[r, o]
         ho = _hatch_at(o, act[r, o], return_to[r, o], hatch_of, single_hatch)
-        if ho == hv and _coming_in(r, o, act, loc, lost, done, incapacitated, adrift,
-                                   ingress_target):  # fmt: skip
+        if ho == hv and _comes_in(loc[r, o], unable, ingress_target[o, slot], slot == S - 1):
             return True
     return False
 
