@@ -145,7 +145,9 @@ class Engine:
         self.t = 0.0
         self.finished = False
         self.closed = False  # output() has said what the end left undone
-        self.stretch_buf = stretch.Buffers.empty(R, C, len(self.rt.rules), plan.kind.shape[1])
+        self.stretch_buf = stretch.Buffers.empty(
+            R, C, len(self.rt.rules), plan.kind.shape[1], len(plan.vessel_ids)
+        )
         self.record_block, self.record_j = record_block(self, 0), 0  # (a stretch's telemetry)
 
     @property
@@ -430,15 +432,22 @@ class Engine:
         """What a stretch did that the event log tells (:attr:`stretch.Buffers.told_i`), in
         its order, as the Python step tells it: the activities started (stamped with the
         phase's own start, as the timeline's step says them), the Sun rising or setting
-        (:meth:`_day_night`); the list emptied."""
-        buf, labels, log = self.stretch_buf, self.plan.labels, self.log
+        (:meth:`_day_night`), hatches closed, egresses and ingresses; the list emptied."""
+        buf, plan, log = self.stretch_buf, self.plan, self.log
         n, buf.told_n[0] = int(buf.told_n[0]), 0
         for (what, r, c, x), t in zip(buf.told_i[:n].tolist(), buf.told_t[:n].tolist(),
                                       strict=True):  # fmt: skip
-            if what == stretch.TOLD_SUN:
+            if what == timeline.TOLD_SUN:
                 self._day_night(x, t)
-            elif log.keep:  # (a campaign's rows: nobody reads the log)
-                log.add(Emit("activity-start", t, runs=[r], crew=c, subject=labels[c][x]))
+            elif not log.keep:  # (a campaign's rows: nobody reads the log)
+                continue
+            elif what == timeline.TOLD_START:
+                log.add(Emit("activity-start", t, runs=[r], crew=c, subject=plan.labels[c][x]))
+            elif what == timeline.TOLD_HATCH_CLOSED:
+                log.add(Emit("hatch-closed", t, runs=[r], subject=plan.vessel_ids[x]))
+            else:
+                log.add(Emit("egress" if what == timeline.TOLD_EGRESS else "ingress", t,
+                             runs=[r], crew=c))  # fmt: skip
 
     def _stretch_ok(self) -> bool:
         """Whether a compiled stretch can take the next steps: the held bodies' motion only

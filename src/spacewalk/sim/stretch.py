@@ -54,7 +54,8 @@ NOTICE = "the engine's compiled stretch (compiled in the background after a firs
 # where the engine's Python takes up a step the stretch stopped in (BEFORE: not begun)
 BEFORE, MOTION, MOTION_END, VALUES, PHYSIOLOGY, RULES, AFTER_TALLY = range(7)
 FULL = -1  # stopped before a step: its telemetry record needs a new block
-TOLD_START, TOLD_SUN = timeline.TOLD_START, 1  # what a row of Buffers.told_i tells
+TOLD_SUN = timeline.TOLD_SUN  # a row of Buffers.told_i: the Sun rose or set (the stretch's)
+K_DOFF, ALWAYS = timeline.K_DOFF, rules.APPLIES.index("always")
 K_DEPRESS, K_REPRESS = timeline.K_DEPRESS, timeline.K_REPRESS
 
 
@@ -79,15 +80,16 @@ class Buffers:
     told_n: np.ndarray
 
     @classmethod
-    def empty(cls, R: int, C: int, K: int, S: int) -> Buffers:
-        """For R runs of C crew, K rules and S activity slots (room for every start of a
-        whole run, and the Sun's, between two of the engine's steps)."""
+    def empty(cls, R: int, C: int, K: int, S: int, V: int) -> Buffers:
+        """For R runs of C crew, K rules, S activity slots and V vessels (room for what the
+        event log tells of a whole run between two of the engine's steps)."""
+        told = R * (3 * C * (S + 1) + V) + 64
         b = np.zeros((R, C), np.bool_)
         return cls(
             np.zeros((5, R, C), np.int64), np.zeros((4, R, C)), np.zeros((5, R, C), np.bool_),
             np.zeros((R, C), np.int64), b, b.copy(), b.copy(), np.zeros((R, C)), b.copy(),
-            np.zeros((K, R, C), np.bool_), np.zeros((R * C * (S + 1) + 64, 4), np.int64),
-            np.zeros(R * C * (S + 1) + 64), np.zeros(1, np.int64),
+            np.zeros((K, R, C), np.bool_), np.zeros((told, 4), np.int64), np.zeros(told),
+            np.zeros(1, np.int64),
         )  # fmt: skip
 
     def now(self) -> timeline.TimelineNow:
@@ -159,6 +161,26 @@ def _depress(kind, ready, vloc, suited, lost, run_ok, depress_held, depress, rep
             depress_held[r, c] = (depress_held[r, c] or held[r, c]) if depress[r, c] else False
             depress[r, c] = depress[r, c] and not held[r, c]
     return True
+
+
+@njit(cache=True, error_model="numpy")
+def _doffed(starting, kind, water_rate_kg_s, hole_cdA_m2, regulator_failed, cooling_factor,
+            fan_failed, fired, applies):  # fmt: skip
+    """The suits that come off at a doff starting: the crew member's faults end
+    (:func:`~spacewalk.sim.subsystems.faults.clear`) and the rules of an EVA watch the next
+    one afresh (:func:`~spacewalk.sim.subsystems.rules.rearm`)."""
+    R, C = starting.shape
+    for r in range(R):
+        for c in range(C):
+            if starting[r, c] and kind[r, c] == K_DOFF:
+                water_rate_kg_s[r, c] = 0.0
+                hole_cdA_m2[r, c] = 0.0
+                regulator_failed[r, c] = False
+                cooling_factor[r, c] = 1.0
+                fan_failed[r, c] = False
+                for k in range(fired.shape[0]):
+                    if applies[k] != ALWAYS:
+                        fired[k, r, c] = False
 
 
 @njit(cache=True, error_model="numpy")
@@ -250,7 +272,8 @@ def _run(
         t = step * dt
         sun = sunlit_all[step]
         given = n == 0 and timeline_given  # this step's timeline is the engine's, in out_*
-        if not (given or t + 1e-9 < fault_next_s) or told_n[0] + R * C + 1 > told_i.shape[0]:
+        room = told_n[0] + 2 * R * C + R * hatch_open.shape[1] + 1 <= told_i.shape[0]
+        if not (given or t + 1e-9 < fault_next_s) or not room:
             return n, BEFORE, False, j  # a fault due, or no room to tell what happens
         # the timeline: its usual step (it may start held activities and end an activity:
         # after it, the step's timeline is done), nobody at a hatch, no new hold on a depress
@@ -267,12 +290,14 @@ def _run(
             )  # fmt: skip
             if not quiet:
                 return n, BEFORE, False, j
-        if quiet == timeline.QUIET_STARTS:  # the motion of the activities started
+        if quiet == timeline.QUIET_STARTS:  # the motion of the activities started; a doff
             _start_held_kernel(
                 out_b[4], out_i[1], out_i[0], loc, out_i[2], out_f[0], ret_speed, speed_m_s,
                 pos_slot, speed_slot, hatch_m, restraint_slot, cb, y, stats, arrived, p_tgt,
                 v_cruise, chasing, way_n, way_k, mode, free,
             )  # fmt: skip
+            _doffed(out_b[4], out_i[1], water_rate_kg_s, hole_cdA_m2, regulator_failed,
+                    cooling_factor, fan_failed, fired, rule_applies)  # fmt: skip
         if not given:  # (the engine's timeline step keeps its own clocks)
             for r in range(R):
                 for c in range(C):

@@ -35,6 +35,9 @@ INNER_LUT[[KIND[k] for k in ("enter-airlock", "leave-airlock")]] = True
 # the compiled usual step ends them itself
 PLAIN_END_LUT = ~(MOVES_LUT | EVENT_LUT)
 PLAIN_END_LUT[[KIND["hatch-close"], KIND["recharge"], RETURN]] = False
+# and those the compiled stretch also ends: a move, a hatch close, the return
+STRETCH_END_LUT = PLAIN_END_LUT | MOVES_LUT
+STRETCH_END_LUT[[KIND["hatch-close"], RETURN]] = True
 NOMINAL, TERMINATED, ABORTED = 0, 1, 2  # mode: how the EVA of a crew member is going
 
 
@@ -420,7 +423,8 @@ K_EGRESS, K_INGRESS, K_DEPRESS, K_REPRESS, K_HATCH_CLOSE, K_SUIT_UP, K_DOFF = (
     KIND["suit-up"], KIND["doff"],
 )  # fmt: skip
 QUIET, QUIET_STARTS = 1, 2  # _quiet_kernel's answers (0: not its step)
-TOLD_START = 0  # a row of _quiet_kernel's list of starts (told_i[:, 0]; the stretch adds its own)
+# what a row of the list of what the stretch did tells (told_i[:, 0]; the Sun: the stretch's)
+TOLD_START, TOLD_SUN, TOLD_HATCH_CLOSED, TOLD_EGRESS, TOLD_INGRESS = range(5)
 # the list a caller of _quiet_kernel without the starts passes (room for none)
 _NO_TOLD, _NO_TOLD_T = np.zeros((0, 4), dtype=np.int64), np.zeros(0)
 _NO_TOLD_N = np.zeros(1, dtype=np.int64)
@@ -437,16 +441,17 @@ def _quiet_kernel(
     free, cb, told_i, told_t, told_n,
 ):  # fmt: skip
     """The usual step (:func:`_quiet_step`). With ``starts`` (the compiled stretch) it also
-    starts held activities (not a free flight's, a doff or the return; no released wait):
-    out_b[4] says who, the suit-up's suit is closed, and each start is listed in
-    ``told_i`` (``TOLD_START``, run, crew, slot) and ``told_t`` (its time) from ``told_n[0]``
-    on, for the caller's motion (:func:`spacewalk.sim.crewmotion._start_held_kernel`) and
-    event log.
-    Returns 0 (nothing changed), ``QUIET`` or ``QUIET_STARTS``."""
+    starts the activities of held bodies (not a free flight's; no released wait): out_b[4]
+    says who (the caller sets their motion, :func:`spacewalk.sim.crewmotion.
+    _start_held_kernel`, and ends a doff's faults), the suit is closed at a suit-up and
+    opened at a doff; and it ends a move through a hatch, a hatch close and the return
+    (``STRETCH_END_LUT``). What the event log tells of them is listed in ``told_i`` (what,
+    run, crew, slot or vessel) and ``told_t`` (its time) from ``told_n[0]`` on, in the order
+    :func:`step` logs it. Returns 0 (nothing changed), ``QUIET`` or ``QUIET_STARTS``."""
     R, C = act.shape
-    S = kind.shape[1]
-    if starts and told_n[0] + R * C > told_i.shape[0]:
-        return 0  # no room to list the starts
+    S, V = kind.shape[1], hatch_open.shape[1]
+    if starts and told_n[0] + 2 * R * C + R * V > told_i.shape[0]:
+        return 0  # no room to list what happens
     any_start = False
     for r in range(R):
         for c in range(C):
@@ -464,8 +469,7 @@ def _quiet_kernel(
             released = active and dep_c >= 0 and not dep_done and gone
             ready = active and (dep_c < 0 or dep_done or released)
             starting = ready and not started[r, c]
-            if starting and (released or not starts or free[cb[r, c]] or k == K_DOFF
-                             or is_return or FREE_LUT[k]):  # fmt: skip
+            if starting and (released or not starts or free[cb[r, c]] or FREE_LUT[k]):
                 return 0  # an activity starting that the engine's Python starts
             out_b[4, r, c] = starting
             any_start |= starting
@@ -509,8 +513,8 @@ def _quiet_kernel(
             if event_lut[k] or (any_unit and is_return and flying[r, c]):
                 return 0  # ended by the motion subsystem
             ends = gate and finished
-            if ends and (is_return or not plain_end_lut[k]):
-                return 0  # the activity ends, and more than its clock changes
+            if ends and not (plain_end_lut[k] or (starts and STRETCH_END_LUT[k])):
+                return 0  # the activity ends, and more than the kernel does changes
             out_b[3, r, c] = ends
             out_i[0, r, c], out_i[1, r, c], out_i[2, r, c] = slot, k, hv
             out_i[3, r, c] = (r * C + c) * S + slot
@@ -525,15 +529,16 @@ def _quiet_kernel(
         for r in range(R):
             for c in range(C):
                 if out_b[4, r, c]:
-                    slot = out_i[0, r, c]
-                    suited[r, c] |= out_i[1, r, c] == K_SUIT_UP
+                    slot, k = out_i[0, r, c], out_i[1, r, c]
+                    suited[r, c] = (suited[r, c] or k == K_SUIT_UP) and k != K_DOFF
                     started[r, c] = True
-                    told_i[e, 0], told_i[e, 1], told_i[e, 2] = TOLD_START, r, c
-                    told_i[e, 3], told_t[e] = slot, act_start_s[r, c, slot]
-                    e += 1
+                    if k != RETURN:
+                        told_i[e, 0], told_i[e, 1], told_i[e, 2] = TOLD_START, r, c
+                        told_i[e, 3], told_t[e] = slot, act_start_s[r, c, slot]
+                        e += 1
         told_n[0] = e
-    # the activities that end (the NumPy step's completion, for kinds whose end changes
-    # nothing but the timeline): stamped, the next one begins its clock
+    # the activities that end (the NumPy step's completion): stamped, a move done, the hatch
+    # closed at a hatch close, the next one (after the return: the ingress) begins its clock
     any_end = False
     for r in range(R):
         for c in range(C):
@@ -542,10 +547,41 @@ def _quiet_kernel(
                 slot = min(act[r, c], S - 1)
                 act_end_s[r, c, slot] = t
                 completed[r, c, slot] = True
-                act[r, c] = next_a[c, slot]
+                if MOVES_LUT[out_i[1, r, c]]:
+                    loc[r, c] = loc_after[c, slot]
+                act[r, c] = return_to[r, c] if slot == S - 1 else next_a[c, slot]
                 if act[r, c] < n_acts[c]:
                     act_start_s[r, c, min(act[r, c], S - 1)] = t
                 started[r, c] = False
+    if (
+        any_end and starts
+    ):  # what the event log tells: hatches closed (by vessel), egresses, ingresses
+        e = told_n[0]
+        for v in range(V):
+            for r in range(R):
+                closing = False
+                for c in range(C):
+                    closing |= (
+                        out_b[3, r, c] and out_i[1, r, c] == K_HATCH_CLOSE and out_i[2, r, c] == v
+                    )
+                if closing and hatch_open[r, v]:
+                    hatch_open[r, v] = False
+                    told_i[e, 0], told_i[e, 1], told_i[e, 2], told_i[e, 3] = (
+                        TOLD_HATCH_CLOSED,
+                        r,
+                        -1,
+                        v,
+                    )
+                    told_t[e] = t
+                    e += 1
+        for what, k_end in ((TOLD_EGRESS, K_EGRESS), (TOLD_INGRESS, K_INGRESS)):
+            for r in range(R):
+                for c in range(C):
+                    if out_b[3, r, c] and out_i[1, r, c] == k_end:
+                        told_i[e, 0], told_i[e, 1], told_i[e, 2], told_i[e, 3] = what, r, c, -1
+                        told_t[e] = t
+                        e += 1
+        told_n[0] = e
     if any_end:
         for r in range(R):
             for c in range(C):
