@@ -432,11 +432,14 @@ class Engine:
         """What a stretch did that the event log tells (:attr:`stretch.Buffers.told_i`), in
         its order, as the Python step tells it: the activities started (stamped with the
         phase's own start, as the timeline's step says them), the Sun rising or setting
-        (:meth:`_day_night`), hatches closed, egresses and ingresses; the list emptied."""
+        (:meth:`_day_night`), hatches closed, egresses and ingresses, the subsystems' flags
+        (:meth:`_log_flags`), the rules' alarms and actions (:meth:`_told_rule`); the list
+        emptied."""
         buf, plan, log = self.stretch_buf, self.plan, self.log
         n, buf.told_n[0] = int(buf.told_n[0]), 0
-        for (what, r, c, x), t in zip(buf.told_i[:n].tolist(), buf.told_t[:n].tolist(),
-                                      strict=True):  # fmt: skip
+        rows = zip(buf.told_i[:n].tolist(), buf.told_t[:n].tolist(), buf.told_v[:n].tolist(),
+                   strict=True)  # fmt: skip
+        for (what, r, c, x), t, v in rows:
             if what == timeline.TOLD_SUN:
                 self._day_night(x, t)
             elif not log.keep:  # (a campaign's rows: nobody reads the log)
@@ -445,9 +448,29 @@ class Engine:
                 log.add(Emit("activity-start", t, runs=[r], crew=c, subject=plan.labels[c][x]))
             elif what == timeline.TOLD_HATCH_CLOSED:
                 log.add(Emit("hatch-closed", t, runs=[r], subject=plan.vessel_ids[x]))
-            else:
+            elif what == timeline.TOLD_FLAG:
+                log.add(Emit(stretch.FLAG_CODES[x], t, runs=[r], crew=c))
+            elif what in (timeline.TOLD_EGRESS, timeline.TOLD_INGRESS):
                 log.add(Emit("egress" if what == timeline.TOLD_EGRESS else "ingress", t,
                              runs=[r], crew=c))  # fmt: skip
+            else:
+                log.add(self._told_rule(what, r, c, x, t, v))
+
+    def _told_rule(self, what: int, r: int, c: int, x: int, t: float, v: float) -> Emit:
+        """The event of a row the rules told (:func:`spacewalk.sim.subsystems.rules._act`),
+        as :func:`~spacewalk.sim.subsystems.rules.step` says it."""
+        if what == timeline.TOLD_RULE:
+            rule = self.rt.rules[x]
+            code = "rule-caution" if rule.level == "caution" else "rule-warning"
+            values = {"text": rule.message or rule.channel, "channel": rule.channel,
+                      "value": v, "action": rule.action}  # fmt: skip
+            return Emit(code, t, runs=[r], crew=c, subject=rule.id, values=values)
+        if what == timeline.TOLD_LOWERED:
+            p_kPa = self.plan.crew.p_low_Pa[r, c] / 1000.0
+            return Emit("suit-pressure-lowered", t, runs=[r], crew=c, values={"p_kPa": p_kPa})
+        if what == timeline.TOLD_PURGE:
+            return Emit("purge-opened", t, runs=[r], crew=c)
+        return Emit(rules.SENT_CODES[x], t, runs=[r], crew=c, values={"range_m": v})
 
     def _stretch_ok(self) -> bool:
         """Whether a compiled stretch can take the next steps: the held bodies' motion only

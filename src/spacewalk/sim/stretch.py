@@ -54,8 +54,15 @@ NOTICE = "the engine's compiled stretch (compiled in the background after a firs
 # where the engine's Python takes up a step the stretch stopped in (BEFORE: not begun)
 BEFORE, MOTION, MOTION_END, VALUES, PHYSIOLOGY, RULES, AFTER_TALLY = range(7)
 FULL = -1  # stopped before a step: its telemetry record needs a new block
-TOLD_SUN = timeline.TOLD_SUN  # a row of Buffers.told_i: the Sun rose or set (the stretch's)
+TOLD_SUN, TOLD_FLAG = timeline.TOLD_SUN, timeline.TOLD_FLAG  # (rows the stretch tells)
 K_DOFF, ALWAYS = timeline.K_DOFF, rules.APPLIES.index("always")
+# the events of the gas and body subsystems' flags, in the order the engine logs them
+# (Engine._log_flags: suitgas.flag_events, co2's, thermal's, power's)
+FLAG_CODES = (
+    "o2-primary-exhausted", "switched-to-secondary", "o2-secondary-exhausted",
+    "o2-vehicle-exhausted", "scrubber-breakthrough", "feedwater-exhausted", "battery-exhausted",
+)  # fmt: skip
+VEHICLE_FLAG = 3  # a run's event (crew: the vehicle)
 K_DEPRESS, K_REPRESS = timeline.K_DEPRESS, timeline.K_REPRESS
 
 
@@ -70,6 +77,8 @@ class Buffers:
     depress: np.ndarray  # venting asked (and not held)
     repress: np.ndarray
     held: np.ndarray  # a depress held for someone unsuited
+    go: np.ndarray  # the rules' scratch (rules._act)
+    pend: np.ndarray
     range_m: np.ndarray  # from the hatch
     live: np.ndarray  # the motion's live: not lost, the run going
     fires: np.ndarray  # (K, R, C) the rules' check
@@ -77,19 +86,21 @@ class Buffers:
     # step), its time, how many (TOLD_START: an activity started; TOLD_SUN: sunrise or set)
     told_i: np.ndarray
     told_t: np.ndarray
+    told_v: np.ndarray  # a value the event carries (a rule's channel, a range)
     told_n: np.ndarray
 
     @classmethod
     def empty(cls, R: int, C: int, K: int, S: int, V: int) -> Buffers:
         """For R runs of C crew, K rules, S activity slots and V vessels (room for what the
         event log tells of a whole run between two of the engine's steps)."""
-        told = R * (3 * C * (S + 1) + V) + 64
+        told = R * (3 * C * (S + 1) + V) + 2 * K * R * C + 64
         b = np.zeros((R, C), np.bool_)
         return cls(
             np.zeros((5, R, C), np.int64), np.zeros((4, R, C)), np.zeros((5, R, C), np.bool_),
-            np.zeros((R, C), np.int64), b, b.copy(), b.copy(), np.zeros((R, C)), b.copy(),
+            np.zeros((R, C), np.int64), b, b.copy(), b.copy(), b.copy(), b.copy(),
+            np.zeros((R, C)), b.copy(),
             np.zeros((K, R, C), np.bool_), np.zeros((told, 4), np.int64), np.zeros(told),
-            np.zeros(1, np.int64),
+            np.zeros(told), np.zeros(1, np.int64),
         )  # fmt: skip
 
     def now(self) -> timeline.TimelineNow:
@@ -184,6 +195,45 @@ def _doffed(starting, kind, water_rate_kg_s, hole_cdA_m2, regulator_failed, cool
 
 
 @njit(cache=True, error_model="numpy")
+def _tell_flags(suit, co2, thermal, power, t, told_i, told_t, told_n):
+    """The gas and body subsystems' event flags into the list the event log is told
+    (``FLAG_CODES``, in :meth:`~spacewalk.sim.engine.Engine._log_flags`'s order: a crew
+    member's events, a run's vehicle O2), the flags cleared."""
+    _, R, C = suit.shape
+    e = told_n[0]
+    for x in range(len(FLAG_CODES)):
+        for r in range(R):
+            if x == VEHICLE_FLAG:
+                out = False
+                for c in range(C):
+                    out |= suit[3, r, c]
+                if out:
+                    told_i[e, 0], told_i[e, 1], told_i[e, 2], told_i[e, 3] = TOLD_FLAG, r, -1, x
+                    told_t[e] = t
+                    e += 1
+                continue
+            for c in range(C):
+                if x < 3:
+                    f = suit[x, r, c]
+                elif x == 4:
+                    f = co2[r, c]
+                elif x == 5:
+                    f = thermal[r, c]
+                else:
+                    f = power[r, c]
+                if f:
+                    told_i[e, 0], told_i[e, 1], told_i[e, 2], told_i[e, 3] = TOLD_FLAG, r, c, x
+                    told_t[e] = t
+                    e += 1
+    told_n[0] = e
+    for r in range(R):
+        for c in range(C):
+            for k in range(suit.shape[0]):
+                suit[k, r, c] = False
+            co2[r, c] = thermal[r, c] = power[r, c] = False
+
+
+@njit(cache=True, error_model="numpy")
 def _numbers_ok(p_suit, pp_co2, heat_J, n2, o2_primary, run_ok) -> bool:
     """The engine's ``_check_numbers`` finds nothing: every live run's state is finite."""
     R, C = p_suit.shape
@@ -247,6 +297,8 @@ def _run(
     # physiology (physiology._calm), rules (rules._fires), tallies (values._tally)
     hypoxia, co2_impaired, co2_incapacitated, condition,
     rule_rows, rule_limit, rule_sign, rule_applies, fired, has_suit, fires, rescue_asked,
+    rule_action, ever, tl_mode, sent_back_s, sent_back_rule, out_ahead, vent_ahead,
+    first_repress, go, pend, told_v,
     peak_stack, peak_rows, o2_margin_min, time_outside_s, dark_outside_s, suited_s,
     return_by_s, return_by_crossed,
     # what else the telemetry records (sim.record.snapshot): into the block from row j
@@ -369,8 +421,11 @@ def _run(
         )  # fmt: skip
         flagged |= power._drain(battery_Ah, battery_out_s, battery_A, suited, on_vehicle, live,
                                 t, dt, flag_power)  # fmt: skip
-        if flagged:  # the engine logs the events, then goes on from the values
-            return n, VALUES, False, j
+        if flagged:  # their events told (or, no room, the engine logs them)
+            if told_n[0] + 7 * R * C > told_i.shape[0]:
+                return n, VALUES, False, j
+            _tell_flags(flag_suit, flag_co2, flag_thermal, flag_power, t, told_i, told_t,
+                        told_n)  # fmt: skip
         # the channels the rules watch, what each breathes, the tissues at their rate
         values._kernel(
             vbuf, inspired_mmHg, p_suit, p_amb, o2_primary, o2_secondary, o2_vehicle, o2_rate,
@@ -390,10 +445,22 @@ def _run(
         for r in range(R):
             for c in range(C):
                 rescue_asked[r, c] = False
-        if rule_rows.shape[0] and rules._fires(
+        K = rule_rows.shape[0]
+        fire = K > 0 and rules._fires(
             vbuf, rule_rows, rule_limit, rule_sign, rule_applies, fired, suited, outside,
             has_suit, live, fires,
-        ):  # fmt: skip
+        )  # fmt: skip
+        # the rules' actions (the engine's Python takes them where there is no room to tell
+        # them or a rescue to send)
+        room = told_n[0] + 2 * K * R * C <= told_i.shape[0]
+        if fire and not (room and rules._act(
+            fires, fired, ever, alarms, rule_rows, vbuf, rule_action, low_mode, purge_open,
+            scrubber, act, act_t, started, tl_mode, completed, act_start_s, act_end_s, n_acts,
+            done, lost, adrift, loc, suited, hatch_open, ret_dur_s, ret_met_W, ret_speed,
+            return_to, sent_back_s, sent_back_rule, out_i[0], ingress_target, out_ahead,
+            vent_ahead, first_repress, speed_m_s, range_m, go, pend, t, told_i, told_t, told_v,
+            told_n,
+        )):  # fmt: skip
             return n, RULES, False, j
         values._tally(
             peak_stack, peak_rows, o2_margin_min, vbuf, live, outside, suited, sun < 0.5, dt,
@@ -511,6 +578,8 @@ def arguments(eng, last: int, timeline_given: bool = False) -> tuple:
         ph.hypoxia, ph.co2_impaired, ph.co2_incapacitated, ph.condition,
         rt.rows, rt.limit.ravel(), rt.sign.ravel(), rt.applies, rs.fired,
         as_bool(p.has_suit, shape), buf.fires, rs.rescue,
+        rt.action, rs.ever, tl.mode, tl.sent_back_s, tl.sent_back_rule, rt.out_ahead,
+        rt.vent_ahead, rt.first_repress, buf.go, buf.pend, buf.told_v,
         tally.peak_stack, values._PEAK_ROWS, tally.o2_margin_min, tally.time_outside_s,
         tally.dark_outside_s, tally.suited_s, tally.return_by_s, tally.return_by_crossed,
         rs.alarms, mb.prop, m.return_margin, m.mode, mb.free, eng.record_j,

@@ -12,11 +12,14 @@ import numpy as np
 from numba import njit
 
 from ...physics import jit
+from ...scenario.model import RULE_ACTIONS
+from ...scenario.presets import WORKLOADS_W
 from ..arrays import as_bool, grid
 from ..events import Emit
 from ..plan import LOC_CABIN, LOC_OUTSIDE, Plan
 from ..values import VALUE_INDEX
 from . import timeline
+from .timeline import TOLD_LOWERED, TOLD_PURGE, TOLD_RULE, TOLD_SENT
 
 # suited; outside; always; "airlock": suited in a vessel (before going out, after coming in)
 APPLIES = ("suited", "outside", "always", "airlock")
@@ -43,6 +46,8 @@ class RuleTable:
     sign: np.ndarray  # (K, 1, 1) +1 above, -1 below
     out_ahead: np.ndarray  # (C, S) an egress comes before the next ingress (going out)
     vent_ahead: np.ndarray  # (C, S) a depress comes before the next repress (staying in)
+    action: np.ndarray  # (K,) index into scenario.model.RULE_ACTIONS
+    first_repress: np.ndarray  # (C, S) timeline.first_ahead(plan, "repress")
 
 
 def table(plan: Plan) -> RuleTable:
@@ -66,6 +71,8 @@ def table(plan: Plan) -> RuleTable:
         sign=np.array([1.0 if r.above is not None else -1.0 for r in rules]).reshape(-1, 1, 1),
         out_ahead=out_ahead,
         vent_ahead=vent_ahead,
+        action=np.array([RULE_ACTIONS.index(r.action) for r in rules], dtype=np.int64),
+        first_repress=repress,
     )
 
 
@@ -226,3 +233,194 @@ def step(s: RuleState, rt: RuleTable, plan: Plan, values, tl, suit, slot, range_
                 tl = timeline.stand_down(tl, plan, inside, tgt, t, hatch_shut=~open_)
                 events.append(Emit("terminate-with-crew", t, inside, values={"range_m": 0.0}))
     return s, events
+
+
+A_LOWER, A_PURGE, A_RESCUE, A_ABORT = (
+    RULE_ACTIONS.index(a) for a in ("lower-suit-pressure", "open-purge", "rescue", "abort")
+)
+A_TERMINATE = RULE_ACTIONS.index("terminate")
+SENT_TERMINATE, SENT_ABORT, SENT_WITH_CREW = 0, 1, 2  # told_i's last column of a TOLD_SENT row
+SENT_CODES = ("terminate", "abort", "terminate-with-crew")
+MODERATE_W, HEAVY_W = WORKLOADS_W["moderate"], WORKLOADS_W["heavy"]
+
+
+@njit(cache=True, error_model="numpy")
+def _act(
+    fires, fired, ever, alarms, rows, values, action, low_mode, purge_open, scrubber, act, act_t,
+    started, mode, completed, act_start_s, act_end_s, n_acts, done, lost, adrift, loc, suited,
+    hatch_open, ret_dur_s, ret_met_W, ret_speed_m_s, return_to, sent_back_s, sent_back_rule,
+    slot, ingress_target, out_ahead, vent_ahead, first_repress, speed_m_s, range_m, go, pend,
+    t, told_i, told_t, told_v, told_n,
+):  # fmt: skip
+    """What :func:`step` does once rules fire (``fires``, from :func:`_fires`), for the
+    compiled stretch, number for number: the alarms, the suit pressure lowered, the purge
+    opened, a terminate or abort sending the crew member back (:func:`timeline.send_back`),
+    their partners outside with them and those still inside standing down
+    (:func:`timeline.stand_down`); what the event log tells of it listed in ``told_*`` in
+    :func:`step`'s order (``go`` and ``pend`` (R, C) are scratch). Returns False, changing
+    nothing, when a rule asks a rescue (the engine's Python sends it)."""
+    K, R, C = fires.shape
+    S = act_start_s.shape[2]
+    for k in range(K):
+        if action[k] == A_RESCUE:
+            for r in range(R):
+                for c in range(C):
+                    if fires[k, r, c]:
+                        return False
+    e = told_n[0]
+    for k in range(K):
+        any_fire = False
+        for r in range(R):
+            for c in range(C):
+                if fires[k, r, c]:
+                    any_fire = True
+                    fired[k, r, c] = True
+                    ever[k, r, c] = True
+                    alarms[r, c] += 1
+                    told_i[e, 0], told_i[e, 1], told_i[e, 2], told_i[e, 3] = TOLD_RULE, r, c, k
+                    told_t[e], told_v[e] = t, values[rows[k], r, c]
+                    e += 1
+        if not any_fire:
+            continue
+        a = action[k]
+        for r in range(R):
+            for c in range(C):
+                fire = fires[k, r, c]
+                if a == A_LOWER and fire:
+                    low_mode[r, c] = True
+                    told_i[e, 0], told_i[e, 1], told_i[e, 2], told_t[e] = TOLD_LOWERED, r, c, t
+                    e += 1
+                elif a == A_PURGE and fire and scrubber[r, c]:
+                    purge_open[r, c] = True
+                    told_i[e, 0], told_i[e, 1], told_i[e, 2], told_t[e] = TOLD_PURGE, r, c, t
+                    e += 1
+        if a != A_TERMINATE and a != A_ABORT:
+            continue
+        is_abort = a == A_ABORT
+        # the crew member sent back to the hatch (outside, an ingress ahead)
+        any_go = False
+        for r in range(R):
+            for c in range(C):
+                sl = slot[r, c]
+                outside = loc[r, c] == LOC_OUTSIDE
+                go[r, c] = (fires[k, r, c] and outside and sl != S - 1 and ingress_target[c, sl] >= 0
+                            and not done[r, c] and not adrift[r, c])  # fmt: skip
+                any_go |= go[r, c]
+        if any_go:
+            e = _send_back(go, is_abort, SENT_ABORT if is_abort else SENT_TERMINATE, k, slot,
+                           ingress_target, speed_m_s, range_m, act, act_t, started, mode,
+                           completed, act_start_s, act_end_s, n_acts, ret_dur_s, ret_met_W,
+                           ret_speed_m_s, return_to, sent_back_s, sent_back_rule, t, told_i,
+                           told_t, told_v, e)  # fmt: skip
+        # the EVA ends for everyone exposed (step's comments): partners outside follow,
+        # those still in a vessel open to vacuum or on their way out stand down
+        any_buddy = False
+        for r in range(R):
+            hit = False
+            for c in range(C):
+                sl = slot[r, c]
+                leaving = (
+                    suited[r, c]
+                    and loc[r, c] != LOC_OUTSIDE
+                    and (out_ahead[c, sl] or vent_ahead[c, sl])
+                )
+                here = fires[k, r, c] and suited[r, c] and (loc[r, c] != LOC_CABIN or leaving)
+                hit |= go[r, c] or here
+            for c in range(C):
+                sl = slot[r, c]
+                tgt = ingress_target[c, sl]
+                pend[r, c] = (hit and not go[r, c] and sl != S - 1
+                              and (tgt >= 0 or vent_ahead[c, sl]) and not done[r, c]
+                              and not lost[r, c] and not adrift[r, c])  # fmt: skip
+                any_buddy |= pend[r, c] and loc[r, c] == LOC_OUTSIDE and tgt >= 0
+        if any_buddy:
+            _pending_to(go, pend, True, loc, slot, ingress_target, suited, hatch_open,
+                        out_ahead, vent_ahead)  # fmt: skip
+            e = _send_back(go, False, SENT_WITH_CREW, k, slot, ingress_target, speed_m_s,
+                           range_m, act, act_t, started, mode, completed, act_start_s,
+                           act_end_s, n_acts, ret_dur_s, ret_met_W, ret_speed_m_s, return_to,
+                           sent_back_s, sent_back_rule, t, told_i, told_t, told_v, e)  # fmt: skip
+            # (the buddies sent back are outside: none of them stands down below)
+        inside_any = _pending_to(go, pend, False, loc, slot, ingress_target, suited,
+                                 hatch_open, out_ahead, vent_ahead)  # fmt: skip
+        if inside_any:
+            for r in range(R):
+                for c in range(C):
+                    if go[r, c]:
+                        sl = slot[r, c]
+                        tgt = ingress_target[c, sl]
+                        to = tgt + 1 if tgt >= 0 else act[r, c]
+                        shut = not hatch_open[r, max(loc[r, c], 0)] or tgt < 0
+                        rep = first_repress[c, min(to, S - 1)]
+                        if shut and rep < S - 1:
+                            to = rep
+                        timeline._jump_one(r, c, to, to, t, timeline.TERMINATED, n_acts, act,
+                                           act_t, started, mode, completed, act_start_s,
+                                           act_end_s)  # fmt: skip
+                        done[r, c] |= act[r, c] >= n_acts[c]
+            for r in range(R):
+                for c in range(C):
+                    if go[r, c]:
+                        told_i[e, 0], told_i[e, 1], told_i[e, 2] = TOLD_SENT, r, c
+                        told_i[e, 3], told_t[e], told_v[e] = SENT_WITH_CREW, t, 0.0
+                        e += 1
+    told_n[0] = e
+    return True
+
+
+@njit(cache=True, error_model="numpy")
+def _pending_to(go, pend, buddies, loc, slot, ingress_target, suited, hatch_open, out_ahead,
+                vent_ahead):  # fmt: skip
+    """Of the pending ``pend`` (:func:`_act`), into ``go`` the buddies outside (an ingress
+    ahead) or, after them, those inside who stand down (suited, in a vessel open to vacuum
+    or on their way out); returns whether any."""
+    R, C = go.shape
+    any_go = False
+    for r in range(R):
+        for c in range(C):
+            sl = slot[r, c]
+            outside = loc[r, c] == LOC_OUTSIDE
+            if buddies:
+                keep = pend[r, c] and outside and ingress_target[c, sl] >= 0
+            else:
+                leaving = suited[r, c] and not outside and (out_ahead[c, sl] or vent_ahead[c, sl])
+                open_ = hatch_open[r, max(loc[r, c], 0)]
+                keep = pend[r, c] and not outside and suited[r, c] and (open_ or leaving)
+            go[r, c] = keep
+            any_go |= keep
+    return any_go
+
+
+@njit(cache=True, error_model="numpy")
+def _send_back(
+    go, is_abort, code, k, slot, ingress_target, speed_m_s, range_m, act, act_t, started, mode,
+    completed, act_start_s, act_end_s, n_acts, ret_dur_s, ret_met_W, ret_speed_m_s, return_to,
+    sent_back_s, sent_back_rule, t, told_i, told_t, told_v, e,
+):  # fmt: skip
+    """:func:`timeline.send_back` for the crew in ``go``, told from row ``e``; returns the
+    next row."""
+    R, C = go.shape
+    S = act_start_s.shape[2]
+    for r in range(R):
+        for c in range(C):
+            if not go[r, c]:
+                continue
+            tgt = ingress_target[c, slot[r, c]]
+            timeline._jump_one(r, c, tgt, S - 1, t,
+                               timeline.ABORTED if is_abort else timeline.TERMINATED, n_acts,
+                               act, act_t, started, mode, completed, act_start_s, act_end_s)  # fmt: skip
+            speed = speed_m_s[r, c] * (1.5 if is_abort else 1.0)
+            ret_dur_s[r, c] = range_m[r, c] / speed + 60.0
+            ret_met_W[r, c] = HEAVY_W if is_abort else MODERATE_W
+            ret_speed_m_s[r, c] = speed
+            return_to[r, c] = tgt
+            if np.isnan(sent_back_s[r, c]):
+                sent_back_s[r, c] = t
+                sent_back_rule[r, c] = k
+    for r in range(R):
+        for c in range(C):
+            if go[r, c]:
+                told_i[e, 0], told_i[e, 1], told_i[e, 2], told_i[e, 3] = TOLD_SENT, r, c, code
+                told_t[e], told_v[e] = t, range_m[r, c]
+                e += 1
+    return e

@@ -425,6 +425,8 @@ K_EGRESS, K_INGRESS, K_DEPRESS, K_REPRESS, K_HATCH_CLOSE, K_SUIT_UP, K_DOFF = (
 QUIET, QUIET_STARTS = 1, 2  # _quiet_kernel's answers (0: not its step)
 # what a row of the list of what the stretch did tells (told_i[:, 0]; the Sun: the stretch's)
 TOLD_START, TOLD_SUN, TOLD_HATCH_CLOSED, TOLD_EGRESS, TOLD_INGRESS = range(5)
+TOLD_RULE, TOLD_LOWERED, TOLD_PURGE, TOLD_SENT = range(5, 9)  # (rules._act's)
+TOLD_FLAG = 9  # a subsystem's event flag (the stretch's _tell_flags)
 # the list a caller of _quiet_kernel without the starts passes (room for none)
 _NO_TOLD, _NO_TOLD_T = np.zeros((0, 4), dtype=np.int64), np.zeros(0)
 _NO_TOLD_N = np.zeros(1, dtype=np.int64)
@@ -701,22 +703,32 @@ def _jump_kernel(
     R, C, S = completed.shape
     for r in range(R):
         for c in range(C):
-            if not go[r, c]:
-                continue
-            for a in range(max(act[r, c], 0), min(skip_to[r, c], S)):
-                completed[r, c, a] = True
-                if np.isnan(act_end_s[r, c, a]):
-                    act_end_s[r, c, a] = t
-            a = to[r, c]
-            act[r, c] = a
-            if a == S - 1 or a < n_acts[c]:
-                act_start_s[r, c, a] = t
-            act_t[r, c] = 0.0
-            started[r, c] = False
-            modes[r, c] = max(modes[r, c], mode)
+            if go[r, c]:
+                _jump_one(r, c, skip_to[r, c], to[r, c], t, mode, n_acts, act, act_t, started,
+                          modes, completed, act_start_s, act_end_s)  # fmt: skip
 
 
 jit.register(_jump_kernel, jit.ENGINE_NOTICE)
+
+
+@njit(cache=True, error_model="numpy")
+def _jump_one(
+    r, c, skip_to, to, t, mode, n_acts, act, act_t, started, modes, completed, act_start_s,
+    act_end_s,
+):  # fmt: skip
+    """:func:`_jump` for crew member ``c`` of run ``r``: from their activity up to ``skip_to``
+    (exclusive) done at ``t``, activity ``to`` started."""
+    S = completed.shape[2]
+    for a in range(max(act[r, c], 0), min(skip_to, S)):
+        completed[r, c, a] = True
+        if np.isnan(act_end_s[r, c, a]):
+            act_end_s[r, c, a] = t
+    act[r, c] = to
+    if to == S - 1 or to < n_acts[c]:
+        act_start_s[r, c, to] = t
+    act_t[r, c] = 0.0
+    started[r, c] = False
+    modes[r, c] = max(modes[r, c], mode)
 
 
 def first_ahead(plan: Plan, kind: str) -> np.ndarray:
