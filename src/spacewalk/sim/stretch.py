@@ -17,12 +17,14 @@ more than they do:
   hatch or a depress hold gives the step to the engine from :data:`MOTION`;
 - within a step, at the phase the engine's Python takes up (:data:`MOTION_END`,
   :data:`VALUES`, :data:`PHYSIOLOGY`, :data:`RULES`, :data:`AFTER_TALLY`): a tether's reach
-  passed, a subsystem's event flagged, a crew member not well or exposed, a flight rule
-  firing, or a number gone wrong.
+  passed, a crew member not well or exposed, a flight rule asking a rescue, or a number gone
+  wrong (and a subsystem's event flagged or a rule firing when the list below is full).
 
-What the event log tells of the steps a stretch took (the activities it started, the
-Sun's rising and setting) it lists in :attr:`Buffers.told_i`, in order, for the engine to
-log after it (:meth:`~spacewalk.sim.engine.Engine._log_told`) as its Python step would.
+What the event log tells of the steps a stretch took (the activities it started and ended,
+the hatches it closed, the Sun's rising and setting, the subsystems' flags, the rules'
+alarms and actions: :func:`~spacewalk.sim.subsystems.rules._act`) it lists in
+:attr:`Buffers.told_i`, in order, for the engine to log after it
+(:meth:`~spacewalk.sim.engine.Engine._log_told`) as its Python step would.
 Telemetry is recorded into preallocated blocks (:func:`spacewalk.sim.record.block`, the
 keys of :func:`~spacewalk.sim.record.snapshot`); a full block stops the stretch before a
 step (:data:`FULL`) for the engine to give it another.
