@@ -72,7 +72,7 @@ def table(plan: Plan) -> RuleTable:
         out_ahead=out_ahead,
         vent_ahead=vent_ahead,
         action=np.array([RULE_ACTIONS.index(r.action) for r in rules], dtype=np.int64),
-        first_repress=repress,
+        first_repress=np.ascontiguousarray(repress),  # (first_ahead's is a flipped view)
     )
 
 
