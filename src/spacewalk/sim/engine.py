@@ -21,7 +21,7 @@ import numpy as np
 from ..physics import dcs, jit
 from . import body, stretch
 from .crewmotion import CrewMotion
-from .events import Emit, EventLog
+from .events import VEHICLE, Emit, EventLog
 from .plan import Plan, PlannedFault
 from .record import Recorder, snapshot
 from .record import block as record_block
@@ -445,32 +445,34 @@ class Engine:
             elif not log.keep:  # (a campaign's rows: nobody reads the log)
                 continue
             elif what == timeline.TOLD_START:
-                log.add(Emit("activity-start", t, runs=[r], crew=c, subject=plan.labels[c][x]))
+                log.add_one("activity-start", t, r, c, plan.labels[c][x])
             elif what == timeline.TOLD_HATCH_CLOSED:
-                log.add(Emit("hatch-closed", t, runs=[r], subject=plan.vessel_ids[x]))
+                log.add_one("hatch-closed", t, r, VEHICLE, plan.vessel_ids[x])
             elif what == timeline.TOLD_FLAG:
-                log.add(Emit(stretch.FLAG_CODES[x], t, runs=[r], crew=c))
-            elif what in (timeline.TOLD_EGRESS, timeline.TOLD_INGRESS):
-                log.add(Emit("egress" if what == timeline.TOLD_EGRESS else "ingress", t,
-                             runs=[r], crew=c))  # fmt: skip
+                log.add_one(stretch.FLAG_CODES[x], t, r, c)
+            elif what == timeline.TOLD_EGRESS:
+                log.add_one("egress", t, r, c)
+            elif what == timeline.TOLD_INGRESS:
+                log.add_one("ingress", t, r, c)
             else:
-                log.add(self._told_rule(what, r, c, x, t, v))
+                log.add_one(*self._told_rule(what, r, c, x, t, v))
 
-    def _told_rule(self, what: int, r: int, c: int, x: int, t: float, v: float) -> Emit:
+    def _told_rule(self, what: int, r: int, c: int, x: int, t: float, v: float) -> tuple:
         """The event of a row the rules told (:func:`spacewalk.sim.subsystems.rules._act`),
-        as :func:`~spacewalk.sim.subsystems.rules.step` says it."""
+        as :func:`~spacewalk.sim.subsystems.rules.step` says it (``EventLog.add_one``'s
+        arguments)."""
         if what == timeline.TOLD_RULE:
             rule = self.rt.rules[x]
             code = "rule-caution" if rule.level == "caution" else "rule-warning"
             values = {"text": rule.message or rule.channel, "channel": rule.channel,
                       "value": v, "action": rule.action}  # fmt: skip
-            return Emit(code, t, runs=[r], crew=c, subject=rule.id, values=values)
+            return code, t, r, c, rule.id, values
         if what == timeline.TOLD_LOWERED:
             p_kPa = self.plan.crew.p_low_Pa[r, c] / 1000.0
-            return Emit("suit-pressure-lowered", t, runs=[r], crew=c, values={"p_kPa": p_kPa})
+            return "suit-pressure-lowered", t, r, c, "", {"p_kPa": p_kPa}
         if what == timeline.TOLD_PURGE:
-            return Emit("purge-opened", t, runs=[r], crew=c)
-        return Emit(rules.SENT_CODES[x], t, runs=[r], crew=c, values={"range_m": v})
+            return "purge-opened", t, r, c
+        return rules.SENT_CODES[x], t, r, c, "", {"range_m": v}
 
     def _stretch_ok(self) -> bool:
         """Whether a compiled stretch can take the next steps: the held bodies' motion only

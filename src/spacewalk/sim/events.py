@@ -62,24 +62,30 @@ class EventLog:
     def add(self, e: Emit) -> None:
         if not self.keep:
             return
-        et = EVENTS[e.code]
         for r, c in zip(*e.where(), strict=True):
             r, c = int(r), int(c)
             subject = e.subject(r, c) if callable(e.subject) else e.subject
             values = {k: _value(v, r, c) for k, v in e.values.items()}
-            self.items.append(
-                {
-                    "run": r,
-                    "t_s": float(e.t if e.t_at is None else e.t_at[r, c]),
-                    "crew": "vehicle" if c == VEHICLE else self.crew_ids[c],
-                    "code": e.code,
-                    "subject": subject,
-                    "severity": et.severity,
-                    "source": et.source,
-                    "message": et.template.format(subject=subject, **values),
-                    "values": {k: _plain(v) for k, v in values.items()},
-                }
-            )
+            self.add_one(e.code, float(e.t if e.t_at is None else e.t_at[r, c]), r, c, subject,
+                         values)  # fmt: skip
+
+    def add_one(self, code: str, t: float, r: int, c: int, subject: str = "",
+                values: dict | None = None) -> None:  # fmt: skip
+        """One event of run ``r``, crew member ``c`` (VEHICLE: the vehicle) at ``t``."""
+        et, values = EVENTS[code], values or {}
+        self.items.append(
+            {
+                "run": r,
+                "t_s": t,
+                "crew": "vehicle" if c == VEHICLE else self.crew_ids[c],
+                "code": code,
+                "subject": subject,
+                "severity": et.severity,
+                "source": et.source,
+                "message": et.template.format(subject=subject, **values),
+                "values": {k: _plain(v) for k, v in values.items()},
+            }
+        )
 
     def in_time_order(self) -> list[dict]:
         """The log sorted by time (stable: events of one time keep the order emitted)."""
