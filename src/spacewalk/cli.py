@@ -29,7 +29,7 @@ def _cmd_run(args) -> int:
     finally:
         if warm.still_compiling(helper):
             print("(a helper process goes on compiling the engine's fast path for later runs,"
-                  " about 15 s)", file=sys.stderr)  # fmt: skip
+                  " about 20 s)", file=sys.stderr)  # fmt: skip
     try:
         result.write(out)
     except RunFolderError as exc:
