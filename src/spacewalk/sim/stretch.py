@@ -94,8 +94,9 @@ class Buffers:
     @classmethod
     def empty(cls, R: int, C: int, K: int, S: int, V: int) -> Buffers:
         """For R runs of C crew, K rules, S activity slots and V vessels (room for what the
-        event log tells of a whole run between two of the engine's steps)."""
-        told = R * (3 * C * (S + 1) + V) + 2 * K * R * C + 64
+        event log is told of a run's starts, ends and more between two of the engine's steps;
+        a stretch stops where a step might not fit)."""
+        told = R * (C * (S + 8) + V) + 64  # (full: the engine's Python takes a step)
         b = np.zeros((R, C), np.bool_)
         return cls(
             np.zeros((5, R, C), np.int64), np.zeros((4, R, C)), np.zeros((5, R, C), np.bool_),
@@ -454,15 +455,14 @@ def _run(
         )  # fmt: skip
         # the rules' actions (the engine's Python takes them where there is no room to tell
         # them or a rescue to send)
-        room = told_n[0] + 2 * K * R * C <= told_i.shape[0]
-        if fire and not (room and rules._act(
+        if fire and not rules._act(
             fires, fired, ever, alarms, rule_rows, vbuf, rule_action, low_mode, purge_open,
             scrubber, act, act_t, started, tl_mode, completed, act_start_s, act_end_s, n_acts,
             done, lost, adrift, loc, suited, hatch_open, ret_dur_s, ret_met_W, ret_speed,
             return_to, sent_back_s, sent_back_rule, out_i[0], ingress_target, out_ahead,
             vent_ahead, first_repress, speed_m_s, range_m, go, pend, t, told_i, told_t, told_v,
             told_n,
-        )):  # fmt: skip
+        ):  # fmt: skip
             return n, RULES, False, j
         values._tally(
             peak_stack, peak_rows, o2_margin_min, vbuf, live, outside, suited, sun < 0.5, dt,

@@ -258,15 +258,22 @@ def _act(
     their partners outside with them and those still inside standing down
     (:func:`timeline.stand_down`); what the event log tells of it listed in ``told_*`` in
     :func:`step`'s order (``go`` and ``pend`` (R, C) are scratch). Returns False, changing
-    nothing, when a rule asks a rescue (the engine's Python sends it)."""
+    nothing, when a rule asks a rescue (the engine's Python sends it) or the list has no
+    room left."""
     K, R, C = fires.shape
     S = act_start_s.shape[2]
+    need = 0  # the rows it may tell: each firing, its action's, everyone sent back or down
     for k in range(K):
-        if action[k] == A_RESCUE:
-            for r in range(R):
-                for c in range(C):
-                    if fires[k, r, c]:
-                        return False
+        n_fire = 0
+        for r in range(R):
+            for c in range(C):
+                n_fire += fires[k, r, c]
+        if n_fire and action[k] == A_RESCUE:
+            return False
+        sends = n_fire > 0 and (action[k] == A_TERMINATE or action[k] == A_ABORT)
+        need += 2 * n_fire + (R * C if sends else 0)
+    if told_n[0] + need > told_i.shape[0]:
+        return False
     e = told_n[0]
     for k in range(K):
         any_fire = False
