@@ -433,7 +433,7 @@ class Engine:
         its order, as the Python step tells it: the activities started (stamped with the
         phase's own start, as the timeline's step says them), the Sun rising or setting
         (:meth:`_day_night`), hatches closed, egresses and ingresses, the subsystems' flags
-        (:meth:`_log_flags`), the rules' alarms and actions (:meth:`_told_rule`); the list
+        (:meth:`_log_flags`), the rules' alarms and actions (``rules.told_event``); the list
         emptied."""
         buf, plan, log = self.stretch_buf, self.plan, self.log
         n, buf.told_n[0] = int(buf.told_n[0]), 0
@@ -455,24 +455,7 @@ class Engine:
             elif what == timeline.TOLD_INGRESS:
                 log.add_one("ingress", t, r, c)
             else:
-                log.add_one(*self._told_rule(what, r, c, x, t, v))
-
-    def _told_rule(self, what: int, r: int, c: int, x: int, t: float, v: float) -> tuple:
-        """The event of a row the rules told (:func:`spacewalk.sim.subsystems.rules._act`),
-        as :func:`~spacewalk.sim.subsystems.rules.step` says it (``EventLog.add_one``'s
-        arguments)."""
-        if what == timeline.TOLD_RULE:
-            rule = self.rt.rules[x]
-            code = "rule-caution" if rule.level == "caution" else "rule-warning"
-            values = {"text": rule.message or rule.channel, "channel": rule.channel,
-                      "value": v, "action": rule.action}  # fmt: skip
-            return code, t, r, c, rule.id, values
-        if what == timeline.TOLD_LOWERED:
-            p_kPa = self.plan.crew.p_low_Pa[r, c] / 1000.0
-            return "suit-pressure-lowered", t, r, c, "", {"p_kPa": p_kPa}
-        if what == timeline.TOLD_PURGE:
-            return "purge-opened", t, r, c
-        return rules.SENT_CODES[x], t, r, c, "", {"range_m": v}
+                log.add_one(*rules.told_event(self.rt, plan, what, r, c, x, t, v))
 
     def _stretch_ok(self) -> bool:
         """Whether a compiled stretch can take the next steps: the held bodies' motion only

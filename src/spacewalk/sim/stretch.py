@@ -60,11 +60,8 @@ TOLD_SUN, TOLD_FLAG = timeline.TOLD_SUN, timeline.TOLD_FLAG  # (rows the stretch
 K_DOFF, ALWAYS = timeline.K_DOFF, rules.APPLIES.index("always")
 # the events of the gas and body subsystems' flags, in the order the engine logs them
 # (Engine._log_flags: suitgas.flag_events, co2's, thermal's, power's)
-FLAG_CODES = (
-    "o2-primary-exhausted", "switched-to-secondary", "o2-secondary-exhausted",
-    "o2-vehicle-exhausted", "scrubber-breakthrough", "feedwater-exhausted", "battery-exhausted",
-)  # fmt: skip
-VEHICLE_FLAG = 3  # a run's event (crew: the vehicle)
+FLAG_CODES = (*suitgas.FLAG_CODES, co2.FLAG_CODE, thermal.FLAG_CODE, power.FLAG_CODE)
+VEHICLE_FLAG = 3  # a run's event (crew: the vehicle): suitgas's last
 K_DEPRESS, K_REPRESS = timeline.K_DEPRESS, timeline.K_REPRESS
 
 
@@ -84,8 +81,8 @@ class Buffers:
     range_m: np.ndarray  # from the hatch
     live: np.ndarray  # the motion's live: not lost, the run going
     fires: np.ndarray  # (K, R, C) the rules' check
-    # what the stretch did that the event log tells, in order: (what, run, crew, slot or
-    # step), its time, how many (TOLD_START: an activity started; TOLD_SUN: sunrise or set)
+    # what the stretch did that the event log tells, in order: (what: timeline.TOLD_*, run,
+    # crew, and a slot, vessel, step, rule, flag or code), its time, how many
     told_i: np.ndarray
     told_t: np.ndarray
     told_v: np.ndarray  # a value the event carries (a rule's channel, a range)

@@ -78,9 +78,12 @@ def run(s: Co2State, plan: Plan, suited, met_W, fan_ok, purge_kg_s, p_suit_Pa, l
     )  # fmt: skip
 
 
+FLAG_CODE = "scrubber-breakthrough"  # the event of the kernel's flag
+
+
 def flag_events(flags, t) -> list[Emit]:
     """The events of the kernel's ``flags`` (R, C), which are cleared."""
-    events = [Emit("scrubber-breakthrough", t, flags.copy())] if flags.any() else []
+    events = [Emit(FLAG_CODE, t, flags.copy())] if flags.any() else []
     flags[:] = False
     return events
 

@@ -68,9 +68,12 @@ def run(s: PowerState, plan: Plan, suited, umb, live, t, dt, flags) -> bool:
                   float(dt), flags)  # fmt: skip
 
 
+FLAG_CODE = "battery-exhausted"  # the event of the kernel's flag
+
+
 def flag_events(flags, t) -> list[Emit]:
     """The events of the kernel's ``flags`` (R, C), which are cleared."""
-    events = [Emit("battery-exhausted", t, flags.copy())] if flags.any() else []
+    events = [Emit(FLAG_CODE, t, flags.copy())] if flags.any() else []
     flags[:] = False
     return events
 

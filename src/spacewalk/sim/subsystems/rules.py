@@ -149,6 +149,32 @@ def check(s: RuleState, rt: RuleTable, plan: Plan, values, suited, outside, live
                   as_bool(plan.crew.has_suit, shape), as_bool(live, shape), fires)  # fmt: skip
 
 
+def alarm(rule, value) -> tuple[str, dict]:
+    """A rule's alarm: its event's code and values (``value``: its channel's)."""
+    code = "rule-caution" if rule.level == "caution" else "rule-warning"
+    text = rule.message or rule.channel
+    return code, {"text": text, "channel": rule.channel, "value": value, "action": rule.action}
+
+
+def lowered(plan: Plan) -> dict:
+    """The values of a suit-pressure-lowered event: the suit's low setting (R, C)."""
+    return {"p_kPa": plan.crew.p_low_Pa / 1000.0}
+
+
+def told_event(rt: RuleTable, plan: Plan, what: int, r: int, c: int, x: int, t: float, v: float):
+    """The event of a row :func:`_act` told, as :func:`step` says it (the arguments of
+    :meth:`~spacewalk.sim.events.EventLog.add_one`)."""
+    if what == TOLD_RULE:
+        rule = rt.rules[x]
+        code, said = alarm(rule, v)
+        return code, t, r, c, rule.id, said
+    if what == TOLD_LOWERED:
+        return "suit-pressure-lowered", t, r, c, "", {"p_kPa": lowered(plan)["p_kPa"][r, c]}
+    if what == TOLD_PURGE:
+        return "purge-opened", t, r, c
+    return SENT_CODES[x], t, r, c, "", {"range_m": v}
+
+
 def step(s: RuleState, rt: RuleTable, plan: Plan, values, tl, suit, slot, range_m, live, t):
     """Check every rule on this step's channel ``values`` (the engine's buffer, row
     ``VALUE_INDEX[channel]`` each channel) and act on ``tl`` (the timeline state) and
@@ -175,30 +201,11 @@ def step(s: RuleState, rt: RuleTable, plan: Plan, values, tl, suit, slot, range_
         s.fired[k] |= fire
         s.ever[k] |= fire
         s.alarms += fire
-        events.append(
-            Emit(
-                "rule-caution" if rule.level == "caution" else "rule-warning",
-                t,
-                fire,
-                subject=rule.id,
-                values={
-                    "text": rule.message or rule.channel,
-                    "channel": rule.channel,
-                    "value": values[rt.rows[k]].copy(),
-                    "action": rule.action,
-                },
-            )
-        )
+        code, said = alarm(rule, values[rt.rows[k]].copy())
+        events.append(Emit(code, t, fire, subject=rule.id, values=said))
         if rule.action == "lower-suit-pressure":
             suit.low_mode |= fire
-            events.append(
-                Emit(
-                    "suit-pressure-lowered",
-                    t,
-                    fire,
-                    values={"p_kPa": plan.crew.p_low_Pa / 1000.0},
-                )
-            )
+            events.append(Emit("suit-pressure-lowered", t, fire, values=lowered(plan)))
         elif rule.action == "rescue":  # the engine sends the nearest able partner
             s.rescue |= fire
             s.rescue_rule[fire] = k
@@ -326,11 +333,7 @@ def _act(
             hit = False
             for c in range(C):
                 sl = slot[r, c]
-                leaving = (
-                    suited[r, c]
-                    and loc[r, c] != LOC_OUTSIDE
-                    and (out_ahead[c, sl] or vent_ahead[c, sl])
-                )
+                leaving = _leaving(suited[r, c], loc[r, c], out_ahead[c, sl], vent_ahead[c, sl])
                 here = fires[k, r, c] and suited[r, c] and (loc[r, c] != LOC_CABIN or leaving)
                 hit |= go[r, c] or here
             for c in range(C):
@@ -376,6 +379,13 @@ def _act(
 
 
 @njit(cache=True, error_model="numpy")
+def _leaving(suited, loc, out_ahead, vent_ahead):
+    """Suited in a vessel on the way out (an egress or a depress ahead of the next ingress or
+    repress: :func:`step`'s ``leaving``)."""
+    return suited and loc != LOC_OUTSIDE and (out_ahead or vent_ahead)
+
+
+@njit(cache=True, error_model="numpy")
 def _pending_to(go, pend, buddies, loc, slot, ingress_target, suited, hatch_open, out_ahead,
                 vent_ahead):  # fmt: skip
     """Of the pending ``pend`` (:func:`_act`), into ``go`` the buddies outside (an ingress
@@ -390,7 +400,7 @@ def _pending_to(go, pend, buddies, loc, slot, ingress_target, suited, hatch_open
             if buddies:
                 keep = pend[r, c] and outside and ingress_target[c, sl] >= 0
             else:
-                leaving = suited[r, c] and not outside and (out_ahead[c, sl] or vent_ahead[c, sl])
+                leaving = _leaving(suited[r, c], loc[r, c], out_ahead[c, sl], vent_ahead[c, sl])
                 open_ = hatch_open[r, max(loc[r, c], 0)]
                 keep = pend[r, c] and not outside and suited[r, c] and (open_ or leaving)
             go[r, c] = keep

@@ -121,16 +121,22 @@ def run(
     )  # fmt: skip
 
 
+# the events of the kernel's flags: a crew member's (rows 0-2), a run's vehicle O2 (row 3)
+FLAG_CODES = (
+    "o2-primary-exhausted", "switched-to-secondary", "o2-secondary-exhausted",
+    "o2-vehicle-exhausted",
+)  # fmt: skip
+
+
 def flag_events(flags, t) -> list[Emit]:
     """The events of the kernel's ``flags`` (4, R, C), which are cleared."""
     events: list[Emit] = []
-    for k, code in enumerate(("o2-primary-exhausted", "switched-to-secondary",
-                              "o2-secondary-exhausted")):  # fmt: skip
+    for k, code in enumerate(FLAG_CODES[:3]):
         if flags[k].any():
             events.append(Emit(code, t, flags[k].copy()))
     veh_out = flags[3].any(axis=1)
     if veh_out.any():
-        events.append(Emit("o2-vehicle-exhausted", t, runs=np.nonzero(veh_out)[0]))
+        events.append(Emit(FLAG_CODES[3], t, runs=np.nonzero(veh_out)[0]))
     flags[:] = False
     return events
 

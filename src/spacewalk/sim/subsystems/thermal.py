@@ -168,9 +168,12 @@ def run(
     )  # fmt: skip
 
 
+FLAG_CODE = "feedwater-exhausted"  # the event of the kernel's flag
+
+
 def flag_events(flags, t) -> list[Emit]:
     """The events of the kernel's ``flags`` (R, C), which are cleared."""
-    events = [Emit("feedwater-exhausted", t, flags.copy())] if flags.any() else []
+    events = [Emit(FLAG_CODE, t, flags.copy())] if flags.any() else []
     flags[:] = False
     return events
 

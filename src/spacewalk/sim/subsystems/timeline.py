@@ -555,26 +555,18 @@ def _quiet_kernel(
                 if act[r, c] < n_acts[c]:
                     act_start_s[r, c, min(act[r, c], S - 1)] = t
                 started[r, c] = False
-    if (
-        any_end and starts
-    ):  # what the event log tells: hatches closed (by vessel), egresses, ingresses
+    if any_end and starts:  # what the event log is told: hatches closed, egresses, ingresses
         e = told_n[0]
-        for v in range(V):
+        for v in range(V):  # (by vessel, as _open_hatches says them)
             for r in range(R):
                 closing = False
                 for c in range(C):
-                    closing |= (
-                        out_b[3, r, c] and out_i[1, r, c] == K_HATCH_CLOSE and out_i[2, r, c] == v
-                    )
+                    k = out_i[1, r, c]
+                    closing |= out_b[3, r, c] and k == K_HATCH_CLOSE and out_i[2, r, c] == v
                 if closing and hatch_open[r, v]:
                     hatch_open[r, v] = False
-                    told_i[e, 0], told_i[e, 1], told_i[e, 2], told_i[e, 3] = (
-                        TOLD_HATCH_CLOSED,
-                        r,
-                        -1,
-                        v,
-                    )
-                    told_t[e] = t
+                    told_i[e, 0], told_i[e, 1], told_i[e, 2] = TOLD_HATCH_CLOSED, r, -1
+                    told_i[e, 3], told_t[e] = v, t
                     e += 1
         for what, k_end in ((TOLD_EGRESS, K_EGRESS), (TOLD_INGRESS, K_INGRESS)):
             for r in range(R):
