@@ -519,26 +519,52 @@ def run_rng(seed: int, run: int) -> np.random.Generator:
 _STD = NormalDist()
 
 
-def _sample(d: Dispersion, rng: np.random.Generator, n: int) -> np.ndarray:
-    kind = d.distribution
-    if kind == "normal":
-        return rng.normal(d.mean, d.sd, n)
-    if kind == "truncnormal":
-        a = _STD.cdf((d.low - d.mean) / d.sd) if d.low is not None else 0.0
-        b = _STD.cdf((d.high - d.mean) / d.sd) if d.high is not None else 1.0
-        u = a + rng.random(n) * (b - a)
-        z = [_STD.inv_cdf(min(max(x, 1e-300), 1 - 1e-16)) for x in u]
-        lo = -np.inf if d.low is None else d.low
-        hi = np.inf if d.high is None else d.high
-        return np.clip(d.mean + d.sd * np.asarray(z), lo, hi)
-    if kind == "uniform":
-        return rng.uniform(d.low, d.high, n)
-    if kind == "lognormal":
-        return d.median * np.exp(d.sigma * rng.standard_normal(n))
-    if kind == "choice":
-        w = None if d.weights is None else np.asarray(d.weights) / sum(d.weights)
-        return rng.choice(np.asarray(d.values, dtype=float), size=n, p=w)
-    return (d.low or 0.0) + rng.exponential(60.0 / d.rate_per_h, n)  # minutes
+@dataclass(frozen=True)
+class _Sampler:
+    """One dispersion's draw, its constants worked out once per :func:`draw` (not per run)."""
+
+    d: Dispersion
+    n: int  # values drawn: 1 for a shared dispersion, else the slots'
+    scale: np.ndarray | None  # the slots' nominal values (relative), else None
+    a: float = 0.0  # truncnormal: the bounds' quantiles, and the clip
+    b: float = 1.0
+    lo: float = -np.inf
+    hi: float = np.inf
+    values: np.ndarray | None = None  # choice
+    p: np.ndarray | None = None
+
+    @classmethod
+    def of(cls, d: Dispersion, slots: list[Slot]) -> _Sampler:
+        scale = np.array([s.nominal for s in slots]) if d.relative else None
+        n = 1 if d.shared else len(slots)
+        if d.distribution == "truncnormal":
+            return cls(
+                d, n, scale,
+                a=_STD.cdf((d.low - d.mean) / d.sd) if d.low is not None else 0.0,
+                b=_STD.cdf((d.high - d.mean) / d.sd) if d.high is not None else 1.0,
+                lo=-np.inf if d.low is None else d.low,
+                hi=np.inf if d.high is None else d.high,
+            )  # fmt: skip
+        if d.distribution == "choice":
+            p = None if d.weights is None else np.asarray(d.weights) / sum(d.weights)
+            return cls(d, n, scale, values=np.asarray(d.values, dtype=float), p=p)
+        return cls(d, n, scale)
+
+    def sample(self, rng: np.random.Generator) -> np.ndarray:
+        d, n, kind = self.d, self.n, self.d.distribution
+        if kind == "normal":
+            return rng.normal(d.mean, d.sd, n)
+        if kind == "truncnormal":
+            u = self.a + rng.random(n) * (self.b - self.a)
+            z = [_STD.inv_cdf(min(max(x, 1e-300), 1 - 1e-16)) for x in u.tolist()]
+            return np.clip(d.mean + d.sd * np.asarray(z), self.lo, self.hi)
+        if kind == "uniform":
+            return rng.uniform(d.low, d.high, n)
+        if kind == "lognormal":
+            return d.median * np.exp(d.sigma * rng.standard_normal(n))
+        if kind == "choice":
+            return rng.choice(self.values, size=n, p=self.p)
+        return (d.low or 0.0) + rng.exponential(60.0 / d.rate_per_h, n)  # minutes
 
 
 def draw(sc: Scenario, groups: list[list[Slot]], seed: int, runs) -> np.ndarray:
@@ -548,20 +574,15 @@ def draw(sc: Scenario, groups: list[list[Slot]], seed: int, runs) -> np.ndarray:
     order, so its values are the same in any batch and on any worker.
     """
     runs = np.asarray(runs, dtype=np.int64)
-    widths = [len(g) for g in groups]
-    out = np.empty((runs.size, sum(widths)))
     dispersions = sc.campaign.dispersions if sc.campaign else []
-    for i, r in enumerate(runs):
-        rng = run_rng(seed, int(r))
-        col = 0
-        for d, g in zip(dispersions, groups, strict=True):
-            n = len(g)
-            x = _sample(d, rng, 1 if d.shared else n)
-            x = np.broadcast_to(x, (n,))
-            if d.relative:
-                x = x * np.array([s.nominal for s in g])
-            out[i, col : col + n] = x
-            col += n
+    samplers = [_Sampler.of(d, g) for d, g in zip(dispersions, groups, strict=True)]
+    cols = np.cumsum([0] + [len(g) for g in groups])
+    out = np.empty((runs.size, cols[-1]))
+    for i, r in enumerate(runs.tolist()):
+        rng = run_rng(seed, r)
+        for k, s in enumerate(samplers):
+            x = s.sample(rng)  # (1,) for a shared dispersion: broadcast over its slots
+            out[i, cols[k] : cols[k + 1]] = x if s.scale is None else x * s.scale
     return out
 
 

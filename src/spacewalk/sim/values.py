@@ -78,6 +78,11 @@ def _kernel(
     pressure and dry O2 fraction (the suit's O2, a prebreathe mask's, or the vessel's gas),
     the inspired O2 and CO2 [mmHg]."""
     R, C = ppco2.shape
+    N = R * C
+    o = out.reshape(out.shape[0], N)
+    su, pa, ps = suited.reshape(N), p_amb.reshape(N), p_suit.reshape(N)
+    pbr, fbr, pcb = p_breath.reshape(N), fo2_breath.reshape(N), ppco2_breathed.reshape(N)
+    # the O2 time and the way back: gathers and branches, one crew member at a time
     for r in range(R):
         umb_rate = 0.0
         for c in range(C):
@@ -92,33 +97,48 @@ def _kernel(
             o2_time = np.inf
             if suited[r, c]:
                 o2_time = (supply / max(rate, 1e-12) / 60.0 if rate > 0 else np.inf) + secondary
-            on_o2 = suited[r, c] or (ready[r, c] and kind[r, c] == PREBREATHE)
-            p_breath[r, c] = p_suit[r, c] if suited[r, c] else p_amb[r, c]
-            fo2_breath[r, c] = 1.0 if on_o2 else fo2_amb[r, c]
-            pc = ppco2[r, c] if suited[r, c] else 0.0
-            ppco2_breathed[r, c] = pc
-            pio2[r, c] = inspired_o2_mmHg(p_breath[r, c], fo2_breath[r, c], pc)
-            pb = p_breath[r, c] if not p_breath[r, c] < 1.0 else 1.0  # NumPy's maximum
             ops_s = ops_back_s[c, hatch_v[r, c]]
             back = (way_m[r, c] / speed[r, c] + ops_s) / 60.0 if outside[r, c] else 0.0
-            out[_PPCO2_MMHG, r, c] = ppco2[r, c]
-            out[_P_SUIT_KPA, r, c] = p_suit[r, c] / 1000.0
-            out[_DP_SUIT_KPA, r, c] = (p_suit[r, c] - p_amb[r, c]) / 1000.0
             out[_O2_TIME_MIN, r, c] = o2_time
             out[_O2_MARGIN_MIN, r, c] = o2_time - back
             out[_TIME_BACK_MIN, r, c] = back
             out[_O2_SECONDARY_MIN, r, c] = secondary
-            out[_O2_SECONDARY_USED_MIN, r, c] = o2_secondary_s[r, c] / 60.0 - secondary
-            out[_HELMET_WATER_L, r, c] = helmet_water[r, c]
-            out[_HEAT_STORAGE_KJ, r, c] = heat_J[r, c] / 1000.0
-            out[_CORE_TEMP_RISE_C, r, c] = heat_J[r, c] / (mass_kg[r, c] * C_BODY)
-            out[_FOG_INDEX, r, c] = fog[r, c]
-            out[_TISSUE_RATIO, r, c] = n2_Pa[r, c] / pb
-            out[_ETR, r, c] = etr_Pa[r, c] / pb
-            out[_P_DCS, r, c] = p_dcs[r, c]
-            out[_FEEDWATER_KG, r, c] = feedwater[r, c]
-            out[_BATTERY_AH, r, c] = battery[r, c]
-            out[_INGRESS_BLOCKED_MIN, r, c] = blocked_s[r, c] / 60.0
+    # the rest flat and branch-free, a few arrays a loop (vector registers)
+    rd, kd, fa, pc = ready.reshape(N), kind.reshape(N), fo2_amb.reshape(N), ppco2.reshape(N)
+    for i in range(N):
+        on_o2 = su[i] | (rd[i] & (kd[i] == PREBREATHE))
+        pbr[i] = ps[i] if su[i] else pa[i]
+        fbr[i] = 1.0 if on_o2 else fa[i]
+        pcb[i] = pc[i] if su[i] else 0.0
+    pi = pio2.reshape(N)
+    for i in range(N):
+        pi[i] = inspired_o2_mmHg(pbr[i], fbr[i], pcb[i])
+    n2, etr = n2_Pa.reshape(N), etr_Pa.reshape(N)
+    for i in range(N):
+        pb = pbr[i] if not pbr[i] < 1.0 else 1.0  # NumPy's maximum
+        o[_TISSUE_RATIO, i] = n2[i] / pb
+        o[_ETR, i] = etr[i] / pb
+    for i in range(N):
+        o[_PPCO2_MMHG, i] = pc[i]
+        o[_P_SUIT_KPA, i] = ps[i] / 1000.0
+        o[_DP_SUIT_KPA, i] = (ps[i] - pa[i]) / 1000.0
+    sec_s = o2_secondary_s.reshape(N)
+    for i in range(N):
+        o[_O2_SECONDARY_USED_MIN, i] = sec_s[i] / 60.0 - o[_O2_SECONDARY_MIN, i]
+    heat, m = heat_J.reshape(N), mass_kg.reshape(N)
+    for i in range(N):
+        o[_HEAT_STORAGE_KJ, i] = heat[i] / 1000.0
+        o[_CORE_TEMP_RISE_C, i] = heat[i] / (m[i] * C_BODY)
+    water, fg, dcs = helmet_water.reshape(N), fog.reshape(N), p_dcs.reshape(N)
+    for i in range(N):
+        o[_HELMET_WATER_L, i] = water[i]
+        o[_FOG_INDEX, i] = fg[i]
+        o[_P_DCS, i] = dcs[i]
+    fw, bat, blocked = feedwater.reshape(N), battery.reshape(N), blocked_s.reshape(N)
+    for i in range(N):
+        o[_FEEDWATER_KG, i] = fw[i]
+        o[_BATTERY_AH, i] = bat[i]
+        o[_INGRESS_BLOCKED_MIN, i] = blocked[i] / 60.0
 
 
 jit.register(_kernel, jit.ENGINE_NOTICE)
@@ -141,31 +161,35 @@ def _tally(
     the dark outside and suited, and the latest time to start back with the reserve intact
     (the projection at the last step outside, or the time the slack reached zero)."""
     R, C = live.shape
-    for j in range(peak_rows.shape[0]):  # row by row: the buffer in memory order
-        row, peak = out[peak_rows[j]], peaks[j]
-        for r in range(R):
-            for c in range(C):
-                v = row[r, c] if live[r, c] else 0.0
-                p = peak[r, c]
-                # NumPy's maximum, branch-free: a NaN in the peak stays, a NaN value enters
-                peak[r, c] = v if (v > p) | (v != v) else p
-    for r in range(R):
-        for c in range(C):
-            o2_margin = out[_O2_MARGIN_MIN, r, c]
-            if outside[r, c] and live[r, c]:
-                m = margin[r, c]
-                margin[r, c] = np.nan if np.isnan(m) or np.isnan(o2_margin) else min(m, o2_margin)
-            time_outside[r, c] += outside[r, c] * dt
-            if dark:
-                dark_outside[r, c] += outside[r, c] * dt
-            suited_s[r, c] += suited[r, c] * dt
-            if outside[r, c] and live[r, c] and not crossed[r, c]:
-                slack_s = (o2_margin - out[_O2_SECONDARY_MIN, r, c]) * 60.0
+    N = R * C
+    lv, out_, su = live.reshape(N), outside.reshape(N), suited.reshape(N)
+    for j in range(peak_rows.shape[0]):  # row by row, flat and branch-free (vector registers)
+        row, peak = out[peak_rows[j]].reshape(N), peaks[j].reshape(N)
+        for i in range(N):
+            v = row[i] if lv[i] else 0.0
+            p = peak[i]
+            # NumPy's maximum: a NaN in the peak stays, a NaN value enters
+            peak[i] = v if (v > p) | (v != v) else p
+    t_out, t_dark, t_suited = time_outside.reshape(N), dark_outside.reshape(N), suited_s.reshape(N)
+    for i in range(N):
+        t_out[i] += out_[i] * dt
+        t_suited[i] += su[i] * dt
+    if dark:
+        for i in range(N):
+            t_dark[i] += out_[i] * dt
+    o2_margin, secondary = out[_O2_MARGIN_MIN].reshape(N), out[_O2_SECONDARY_MIN].reshape(N)
+    least, by, was = margin.reshape(N), return_by.reshape(N), crossed.reshape(N)
+    for i in range(N):
+        if out_[i] and lv[i]:
+            m, o2 = least[i], o2_margin[i]
+            least[i] = np.nan if np.isnan(m) or np.isnan(o2) else min(m, o2)
+            if not was[i]:
+                slack_s = (o2 - secondary[i]) * 60.0
                 if slack_s <= 0:
-                    return_by[r, c] = t
-                    crossed[r, c] = True
+                    by[i] = t
+                    was[i] = True
                 else:
-                    return_by[r, c] = t + slack_s
+                    by[i] = t + slack_s
 
 
 jit.register(_tally, jit.ENGINE_NOTICE)

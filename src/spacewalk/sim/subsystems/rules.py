@@ -108,31 +108,29 @@ def rearm(s: RuleState, rt: RuleTable, mask) -> RuleState:
 def _fires(values, rows, limit, sign, applies, fired, suited, outside, has_suit, live, fires):
     """Which rules fire this step, into ``fires`` (K, R, C): over their limit, on the crew
     they watch, not fired yet in this EVA; returns whether any does (the compiled check of
-    every step; the NumPy code below acts on the few steps that fire)."""
+    every step; the NumPy code below acts on the few steps that fire). One flat loop over
+    the runs and crew per rule, without branches, so that it runs on vector registers."""
     K = rows.shape[0]
     R, C = suited.shape
+    N = R * C
+    su, out, has = suited.reshape(N), outside.reshape(N), has_suit.reshape(N)
+    lv, was, now = live.reshape(N), fired.reshape(K, N), fires.reshape(K, N)
     any_fire = False
     for k in range(K):
-        a = applies[k]
-        row = values[rows[k]]
-        for r in range(R):
-            for c in range(C):
-                if a == 0:
-                    watched = suited[r, c]
-                elif a == 1:
-                    watched = outside[r, c]
-                elif a == 2:
-                    watched = has_suit[r, c]
-                else:
-                    watched = suited[r, c] and not outside[r, c]
-                fire = (
-                    live[r, c]
-                    and watched
-                    and not fired[k, r, c]
-                    and (row[r, c] - limit[k]) * sign[k] > 0
-                )
-                fires[k, r, c] = fire
-                any_fire |= fire
+        row, lim, sg, was_k, now_k = values[rows[k]].reshape(N), limit[k], sign[k], was[k], now[k]
+        hit = False
+        if applies[k] == 3:  # suited in a vessel
+            for i in range(N):
+                f = lv[i] & su[i] & ~out[i] & ~was_k[i] & ((row[i] - lim) * sg > 0)
+                now_k[i] = f
+                hit |= f
+        else:
+            watched = su if applies[k] == 0 else (out if applies[k] == 1 else has)
+            for i in range(N):
+                f = lv[i] & watched[i] & ~was_k[i] & ((row[i] - lim) * sg > 0)
+                now_k[i] = f
+                hit |= f
+        any_fire |= hit
     return any_fire
 
 
