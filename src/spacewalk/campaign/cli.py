@@ -63,10 +63,15 @@ def _interrupted(folder: Path) -> int:
 
 
 def _run(args) -> int:
+    from . import pool
+
+    t0 = time.perf_counter()
+    one_batch = args.runs == 1 or (args.batch_size or 0) >= (args.runs or 2)
+    if args.dask is None and not one_batch:  # the workers import while this process does
+        pool.start(args.workers or pool.default_workers())
     from .run import run_campaign
 
     folder = Path(args.out)
-    t0 = time.perf_counter()
     try:
         run_campaign(
             args.scenario,
@@ -80,6 +85,8 @@ def _run(args) -> int:
         )
     except KeyboardInterrupt:
         return _interrupted(folder)
+    finally:
+        pool.discard()
     print(f"finished in {time.perf_counter() - t0:.1f} s")
     print(_summary_text(folder))
     return 0
@@ -147,15 +154,17 @@ def _report(args) -> int:
 
 def _guard(fn):
     def call(args) -> int:
-        from . import store
-        from .store import CampaignError
-
         try:
-            return fn(args)
-        except CampaignError as exc:
-            print(f"error: {exc}", file=sys.stderr)
-            return 1
-        except OSError as exc:  # disk full, read-only folder, a Dask scheduler not there
+            return fn(args)  # (the store is imported after `campaign run` starts its workers)
+        except Exception as exc:
+            from . import store
+
+            if isinstance(exc, store.CampaignError):
+                print(f"error: {exc}", file=sys.stderr)
+                return 1
+            if not isinstance(exc, OSError):
+                raise
+            # disk full, read-only folder, a Dask scheduler not there
             from ..results.runio import os_error_text
 
             where = f" (Dask scheduler {args.dask})" if getattr(args, "dask", None) else ""

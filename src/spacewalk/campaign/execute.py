@@ -10,10 +10,8 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import os
-import time
 from collections.abc import Iterator
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, wait
 from dataclasses import dataclass
 
 import numpy as np
@@ -23,6 +21,8 @@ from ..scenario import Scenario, dispersions, parse_toml
 from ..sim import dispersions as dispersed
 from ..sim.engine import run_engine
 from ..sim.plan import compile_plan
+from . import pool as local
+from .pool import default_workers  # noqa: F401 - part of this module's interface
 from .rows import error_rows, rows_from_output
 
 
@@ -93,28 +93,6 @@ def _kernel_threads(n: int) -> int:
 
 
 DASK_CONNECT_S = 10  # [s] how long to look for a scheduler before saying it is not there
-PARENT_POLL_S = 0.5  # how often a worker checks that its parent is alive
-
-
-def _init_worker() -> None:
-    """One engine per process: keep the compiled motion kernel on a single thread; and die
-    with the parent (a ``kill -9`` of ``campaign run`` must not leave workers behind)."""
-    try:
-        import numba
-
-        numba.set_num_threads(1)
-    except (ImportError, ValueError):
-        pass
-    import threading
-
-    parent = os.getppid()
-
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(PARENT_POLL_S)
-        os._exit(1)  # the parent is gone: its pipe will never be read
-
-    threading.Thread(target=watch, name="spacewalk-parent-watch", daemon=True).start()
 
 
 def _first_compile() -> bool:
@@ -144,10 +122,7 @@ def run_local(tasks: list[BatchTask], workers: int) -> Iterator[tuple[BatchTask,
         finally:
             _kernel_threads(outer)
         return
-    import multiprocessing as mp
-
-    ctx = mp.get_context("spawn")  # no fork of a process that holds compiled-kernel threads
-    with ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker) as pool:
+    with local.take(workers) as pool:
         pending = {}
         if _first_compile():  # one worker compiles from the last kernel, the others the first
             pool.submit(_warm, tasks[0].scenario_toml)
@@ -204,7 +179,3 @@ def _take(it: Iterator, n: int) -> list:
         except StopIteration:
             break
     return out
-
-
-def default_workers() -> int:
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1

@@ -25,7 +25,7 @@ def _settings(sc: Scenario):
 # A batch of runs goes through the engine as one array; the time per run falls with the
 # batch's size up to about this many runs (benchmarks/bench_campaign.py: 7.4 ms a run at
 # 250, 5.7 at 500, 4.5 at 1,000, 3.9 at 2,500, no better at 5,000), at 0.35 GiB a process
-LOCAL_BATCH = 2500
+LOCAL_BATCH = 500
 DASK_BATCH = 500  # a cluster has many workers: finer batches keep them all busy
 
 
