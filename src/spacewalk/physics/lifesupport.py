@@ -109,11 +109,24 @@ def minute_ventilation_L_min(metabolic_W):
 
 
 @njit(cache=True, error_model="numpy")
-def inspired_co2_mmHg(mixed_mmHg, metabolic_W, rebreathed_max, rebreathed_ve_L_min):
+def exp_reusing(x, last):
+    """exp(x), kept in ``last`` ([argument, exponential], updated) and reused while the
+    argument stays the same: a step's exponential of a rate that seldom changes (a constant
+    ventilation, a steady flow) is then a comparison, not a new exp (the same number)."""
+    if x != last[0]:
+        last[0] = x
+        last[1] = np.exp(x)
+    return last[1]
+
+
+@njit(cache=True, error_model="numpy")
+def inspired_co2_mmHg(mixed_mmHg, metabolic_W, rebreathed_max, rebreathed_ve_L_min, last=None):
     """Inspired ppCO2 [mmHg] in a helmet: the mixed value plus the rebreathed plume (numbers
-    or arrays)."""
+    or arrays; for one crew member, ``last`` keeps the plume's exponential, :func:`exp_reusing`)."""
     ve = minute_ventilation_L_min(metabolic_W)
-    f = rebreathed_max * (1.0 - np.exp(-ve / np.maximum(rebreathed_ve_L_min, 1e-9)))
+    x = -ve / np.maximum(rebreathed_ve_L_min, 1e-9)
+    e = np.exp(x) if last is None else exp_reusing(x, last)
+    f = rebreathed_max * (1.0 - e)
     return mixed_mmHg + f * PETCO2_ABOVE_INSPIRED_MMHG
 
 
@@ -125,9 +138,9 @@ def scrubber_efficiency(used_kg, capacity_kg):
 
 
 @njit(cache=True, error_model="numpy")
-def co2_step(pp_Pa, made_kg_s, flow_m3_s, efficiency, volume_m3, temperature_K, dt_s):
+def co2_step(pp_Pa, made_kg_s, flow_m3_s, efficiency, volume_m3, temperature_K, dt_s, last=None):
     """Mixed suit ppCO2 after ``dt_s`` and the CO2 mass taken out of the gas meanwhile (one
-    suit).
+    suit; ``last`` keeps the step's exponential, :func:`exp_reusing`).
 
     Returns ``(pp_new_Pa, removed_kg)``; the removal closes the mass balance exactly:
     made * dt = removed + (pp_new - pp) V / (R T).
@@ -135,7 +148,8 @@ def co2_step(pp_Pa, made_kg_s, flow_m3_s, efficiency, volume_m3, temperature_K, 
     source = made_kg_s * R_CO2 * temperature_K / volume_m3  # [Pa/s]
     rate = flow_m3_s * efficiency / volume_m3  # [1/s]
     if rate > 0:
-        pp_new = source / rate + (pp_Pa - source / rate) * np.exp(-rate * dt_s)
+        decay = np.exp(-rate * dt_s) if last is None else exp_reusing(-rate * dt_s, last)
+        pp_new = source / rate + (pp_Pa - source / rate) * decay
     else:
         pp_new = pp_Pa + source * dt_s
     stored = (pp_new - pp_Pa) * volume_m3 / (R_CO2 * temperature_K)

@@ -282,8 +282,8 @@ def _run(
     purge_kg_s, secondary_kg_s, leak_m3_s, reg_max_kg_s, o2_store_kg, regulator_failed,
     hole_cdA_m2, any_leak, any_umbilical, draw, purge,
     # helmet CO2 (co2._kernel)
-    pp_co2, scrub_used_kg, breakthrough, scrub_out_s, inspired_mmHg, scrubber, scrub_cap_kg,
-    vent_m3_s, rebreathed_max, rebreathed_ve_L_min,
+    pp_co2, scrub_used_kg, breakthrough, scrub_out_s, inspired_mmHg, co2_last_exp, scrubber,
+    scrub_cap_kg, vent_m3_s, rebreathed_max, rebreathed_ve_L_min,
     # heat and water (thermal._kernel)
     heat_J, sweat_kg, feedwater_kg, helmet_water_kg, feedwater_out_s, sublimated_kg,
     helmet_drained_kg, external_water_kg, heat_in_J, heat_out_J, cooling_W, feedwater_cap_kg,
@@ -407,7 +407,8 @@ def _run(
             on_vehicle, any_leak, any_umbilical, t, dt, draw, purge, flag_suit,
         )  # fmt: skip
         flagged |= co2._kernel(
-            pp_co2, scrub_used_kg, breakthrough, scrub_out_s, inspired_mmHg, scrubber,
+            pp_co2, scrub_used_kg, breakthrough, scrub_out_s, inspired_mmHg, co2_last_exp,
+            scrubber,
             scrub_cap_kg, vent_m3_s, gas_volume_m3, rebreathed_max, rebreathed_ve_L_min,
             suited, met, fan_ok, purge, p_suit, live, t, dt, flag_co2,
         )  # fmt: skip
@@ -564,7 +565,7 @@ def arguments(eng, last: int, timeline_given: bool = False) -> tuple:
         p.secondary_kg_s, p.leak_m3_s, p.reg_max_kg_s, plan.o2_store_kg, fs.regulator_failed,
         fs.hole_cdA_m2, bool(fs.any_leak), bool(plan.any_umbilical), b.draw, b.purge,
         cs.pp_co2_Pa, cs.scrub_used_kg, cs.breakthrough, cs.exhausted_s, cs.inspired_mmHg,
-        p.scrubber, p.scrub_cap_kg, p.vent_m3_s, p.rebreathed_max, p.rebreathed_ve_L_min,
+        cs.last_exp, p.scrubber, p.scrub_cap_kg, p.vent_m3_s, p.rebreathed_max, p.rebreathed_ve_L_min,
         th.heat_J, th.sweat_kg, th.feedwater_kg, th.helmet_water_kg, th.feedwater_out_s,
         th.sublimated_kg, th.helmet_drained_kg, th.external_water_kg, th.heat_in_J,
         th.heat_out_J, p.cooling_W, p.feedwater_kg, p.liquid, p.evap_kg_s, env_shadow,

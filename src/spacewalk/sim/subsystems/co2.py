@@ -25,6 +25,9 @@ class Co2State:
     breakthrough: np.ndarray  # (R, C) breakthrough was reported
     exhausted_s: np.ndarray  # (R, C) when the scrubber was full (nan: never)
     inspired_mmHg: np.ndarray  # (R, C) what the crew member breathes in
+    # (R, C, 4) the last exponentials, the loop's and the plume's, with their arguments
+    # (lifesupport.exp_reusing): most steps change neither
+    last_exp: np.ndarray
 
 
 def init(plan: Plan) -> Co2State:
@@ -35,6 +38,7 @@ def init(plan: Plan) -> Co2State:
         np.zeros((R, C), dtype=bool),
         np.full((R, C), np.nan),
         np.zeros((R, C)),
+        np.full((R, C, 4), np.nan),
     )
 
 
@@ -72,7 +76,7 @@ def run(s: Co2State, plan: Plan, suited, met_W, fan_ok, purge_kg_s, p_suit_Pa, l
     jit.about_to_run(_kernel, jit.ENGINE_NOTICE)
     return _kernel(
         s.pp_co2_Pa, s.scrub_used_kg, s.breakthrough, s.exhausted_s, s.inspired_mmHg,
-        p.scrubber, p.scrub_cap_kg, p.vent_m3_s, p.gas_volume_m3, p.rebreathed_max,
+        s.last_exp, p.scrubber, p.scrub_cap_kg, p.vent_m3_s, p.gas_volume_m3, p.rebreathed_max,
         p.rebreathed_ve_L_min,
         suited, met_W, fan_ok, purge_kg_s, p_suit_Pa, live, float(t), float(dt), flags,
     )  # fmt: skip
@@ -93,7 +97,7 @@ P_H2O_BODY_PA = PH2O_BODY_MMHG * PA_PER_MMHG
 
 @njit(cache=True, error_model="numpy")
 def _kernel(
-    pp_co2, scrub_used, breakthrough, exhausted_s, inspired_mmHg,
+    pp_co2, scrub_used, breakthrough, exhausted_s, inspired_mmHg, last_exp,
     scrubber, scrub_cap, vent_m3_s, V_m3, rebreathed_max, rebreathed_ve,
     suited, met_W, fan_ok, purge_kg_s, p_suit, live, t, dt, flags,
 ):  # fmt: skip
@@ -115,16 +119,18 @@ def _kernel(
             # an open-loop purge's flow at suit pressure (all of its CO2 leaves)
             purged = purge_kg_s[r, c] * R_O2 * SUIT_T_K / max(p_suit[r, c], 1.0)
             pp_new, removed = lifesupport.co2_step(
-                pp_co2[r, c], made, scrubbed + purged, 1.0, V_m3[r, c], SUIT_T_K, dt
-            )
+                pp_co2[r, c], made, scrubbed + purged, 1.0, V_m3[r, c], SUIT_T_K, dt,
+                last_exp[r, c, 0:2],
+            )  # fmt: skip
             removed = removed * scrubbed / max(scrubbed + purged, 1e-30)  # to the bed
             # the relief valve keeps the loop's CO2 below the suit pressure less water vapour
             cap = max(p_suit[r, c] - P_H2O_BODY_PA, 0.0)
             pp_co2[r, c] = min(pp_new, cap) * on
             mixed = pp_co2[r, c] / PA_PER_MMHG
             inspired = lifesupport.inspired_co2_mmHg(
-                mixed, met_W[r, c], rebreathed_max[r, c], rebreathed_ve[r, c]
-            )
+                mixed, met_W[r, c], rebreathed_max[r, c], rebreathed_ve[r, c],
+                last_exp[r, c, 2:4],
+            )  # fmt: skip
             inspired_mmHg[r, c] = min(inspired, cap / PA_PER_MMHG) * on
             if suited[r, c] and scrubber[r, c]:
                 scrub_used[r, c] = scrub_used[r, c] + removed
