@@ -64,7 +64,8 @@ def _load_engine() -> None:
     all, a tenth of a second a batch)."""
     import gc
 
-    from . import execute  # noqa: F401
+    from ..sim import dispersions, engine, plan  # noqa: F401 - what run_batch runs
+    from . import rows  # noqa: F401
 
     gc.freeze()
 

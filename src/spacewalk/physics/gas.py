@@ -21,6 +21,7 @@ import numpy as np
 from numba import njit
 
 from ..units import GAMMA_AIR, choked_flow_factor
+from . import jit
 
 GAMMA_FLOW = choked_flow_factor(GAMMA_AIR)  # 0.6847
 CRITICAL_RATIO = (2.0 / (GAMMA_AIR + 1.0)) ** (GAMMA_AIR / (GAMMA_AIR - 1.0))  # 0.528
@@ -39,7 +40,7 @@ def gas_mass_kg(pressure_Pa, R, temperature_K, volume_m3):
     return pressure_Pa * volume_m3 / (R * temperature_K)
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", fastmath=jit.ARCP)
 def orifice_mass_flow_kg_s(p_up_Pa, p_down_Pa, cd_area_m2, R, temperature_K):
     """Mass flow through one orifice from ``p_up`` to ``p_down`` (choked or subsonic, >= 0);
     compiled, called by the suit gas kernel for a suit's holes."""
@@ -55,13 +56,13 @@ def orifice_mass_flow_kg_s(p_up_Pa, p_down_Pa, cd_area_m2, R, temperature_K):
     return cd_area_m2 * p_up * psi / np.sqrt(R * temperature_K)
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", fastmath=jit.ARCP)
 def vent_time_constant_s(volume_m3, cd_area_m2, R, temperature_K):
     """Time constant [s] of an isothermal choked vent to vacuum."""
     return volume_m3 / (cd_area_m2 * GAMMA_FLOW * np.sqrt(R * temperature_K))
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", fastmath=jit.ARCP)
 def vent_step(mass_kg, volume_m3, cd_area_m2, R, temperature_K, dt_s):
     """Gas mass left after venting to vacuum for ``dt_s`` (exact for choked isothermal flow)."""
     tau = vent_time_constant_s(volume_m3, cd_area_m2, R, temperature_K)
@@ -74,7 +75,7 @@ def depress_time_s(p0_Pa, p1_Pa, volume_m3, cd_area_m2, R, temperature_K):
     return tau * np.log(np.asarray(p0_Pa) / np.asarray(p1_Pa))
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", fastmath=jit.ARCP)
 def mix_o2_fraction(mass_kg, o2_fraction, added_kg, added_o2_fraction):
     """O2 mole fraction of one vessel's gas after adding gas (mass-weighted; O2 and N2 differ
     by 14 % in molar mass, which the repress gas budget does not need to resolve)."""

@@ -7,6 +7,14 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+# The fast-math flag of the physics kernels: a division may be a multiplication by the
+# divisor's reciprocal (LLVM's ``arcp``; within an ulp of the division, and the same in the
+# stretch as in the Python step, which call the same kernels). Their divisions by volumes,
+# step lengths and constants were a tenth of a dispersed run's time (docs/benchmarks.md).
+# Not for kernels that have a NumPy twin held to them bit for bit (the timeline, the rules,
+# the crew's starts and motion): NumPy divides.
+ARCP = {"arcp"}
+
 ENGINE_NOTICE = "compiling the engine's kernels once (a few seconds; later runs reuse them) ..."
 
 _announce = None  # called with a notice before a kernel compiles (set by the command line)

@@ -52,6 +52,7 @@ from ..units import (
     SOLAR_CONSTANT_W_M2,
     STEFAN_BOLTZMANN,
 )
+from . import jit
 from .metabolism import o2_energy_equivalent_J_per_L
 from .physiology import PH2O_BODY_MMHG
 
@@ -62,12 +63,12 @@ SWEAT_MAX_KG_S = 1.5 / 3600.0  # [kg/s] 1.5 L/h, a high sustained human sweat ra
 # [kg/m^3] water in expired gas, saturated at 37 C: 47 mmHg M_H2O / (R T_body) = 0.0438 (H)
 EXPIRED_WATER_KG_M3 = PH2O_BODY_MMHG * PA_PER_MMHG * M_H2O / (R_UNIVERSAL * BODY_T_K)
 
-p_sat_water_Pa = njit(cache=True, error_model="numpy")(units.p_sat_water_Pa)
-water_per_kg_o2 = njit(cache=True, error_model="numpy")(units.water_per_kg_o2)
+p_sat_water_Pa = njit(cache=True, error_model="numpy", fastmath=jit.ARCP)(units.p_sat_water_Pa)
+water_per_kg_o2 = njit(cache=True, error_model="numpy", fastmath=jit.ARCP)(units.water_per_kg_o2)
 P_SAT_SKIN_PA = units.p_sat_water_Pa(SKIN_T_K)  # [Pa] 5.63 kPa: gas saturated at the skin
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", fastmath=jit.ARCP)
 def regulated_mass_step(
     m_kg, m_set_kg, m_amb_kg, k_out_per_s, sink_kg_s, primary_kg_s, secondary_kg_s, dt_s
 ):
@@ -102,13 +103,13 @@ PETCO2_ABOVE_INSPIRED_MMHG = 40.0  # H: normal arterial and end-tidal CO2, textb
 VENTILATORY_EQUIVALENT = 25.0  # H: VE / VO2 below the anaerobic threshold, textbook
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", fastmath=jit.ARCP)
 def minute_ventilation_L_min(metabolic_W):
     """Minute ventilation [L/min BTPS] at a metabolic rate: 25 times the O2 uptake."""
     return VENTILATORY_EQUIVALENT * metabolic_W / o2_energy_equivalent_J_per_L() * 60.0
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", fastmath=jit.ARCP)
 def exp_reusing(x, last):
     """exp(x), kept in ``last`` ([argument, exponential], updated) and reused while the
     argument stays the same: a step's exponential of a rate that seldom changes (a constant
@@ -119,7 +120,7 @@ def exp_reusing(x, last):
     return last[1]
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", fastmath=jit.ARCP)
 def inspired_co2_mmHg(mixed_mmHg, metabolic_W, rebreathed_max, rebreathed_ve_L_min, last=None):
     """Inspired ppCO2 [mmHg] in a helmet: the mixed value plus the rebreathed plume (numbers
     or arrays; for one crew member, ``last`` keeps the plume's exponential, :func:`exp_reusing`)."""
@@ -130,14 +131,14 @@ def inspired_co2_mmHg(mixed_mmHg, metabolic_W, rebreathed_max, rebreathed_ve_L_m
     return mixed_mmHg + f * PETCO2_ABOVE_INSPIRED_MMHG
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", fastmath=jit.ARCP)
 def scrubber_efficiency(used_kg, capacity_kg):
     """Fraction of CO2 the bed removes: 1 until 90 % loaded, then falling to 0 when full."""
     frac = used_kg / capacity_kg if capacity_kg > 0 else 1.0
     return min(max((1.0 - frac) / (1.0 - SCRUBBER_BREAKTHROUGH), 0.0), 1.0)
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", fastmath=jit.ARCP)
 def co2_step(pp_Pa, made_kg_s, flow_m3_s, efficiency, volume_m3, temperature_K, dt_s, last=None):
     """Mixed suit ppCO2 after ``dt_s`` and the CO2 mass taken out of the gas meanwhile (one
     suit; ``last`` keeps the step's exponential, :func:`exp_reusing`).
@@ -157,7 +158,7 @@ def co2_step(pp_Pa, made_kg_s, flow_m3_s, efficiency, volume_m3, temperature_K, 
     return pp_new, removed
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", fastmath=jit.ARCP)
 def heat_step(
     storage_J, heat_in_W, cooling_max_W, evaporation_max_kg_s, dt_s, latent_shares,
     evaporation_free_kg_s=0.0,
@@ -188,7 +189,7 @@ def heat_step(
     return new, cooling, sweat, evaporated, into_free
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", fastmath=jit.ARCP)
 def purge_moisture_kg_s(purge_kg_s, p_suit_Pa):
     """Water a stream of dry O2 can carry off the skin [kg/s] (one suit): it leaves saturated
     at skin temperature (``units.water_per_kg_o2``; a suit below twice the saturation
@@ -197,7 +198,7 @@ def purge_moisture_kg_s(purge_kg_s, p_suit_Pa):
     return purge_kg_s * water_per_kg_o2(P_SAT_SKIN_PA, p)
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", fastmath=jit.ARCP)
 def respired_water_kg_s(metabolic_W, p_water_in_Pa):
     """Water the lungs add to the helmet gas [kg/s]: the minute ventilation (BTPS) leaves
     saturated at 37 C and came in carrying ``p_water_in_Pa`` of vapour (one crew member)."""
@@ -206,7 +207,7 @@ def respired_water_kg_s(metabolic_W, p_water_in_Pa):
     return ve_m3_s * max(EXPIRED_WATER_KG_M3 - inspired, 0.0)
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", fastmath=jit.ARCP)
 def helmet_vapour_Pa(p_water_in_Pa, load_kg_s, capacity_kg_s):
     """Water vapour pressure [Pa] of the gas at the visor (one crew member).
 
@@ -221,20 +222,20 @@ def helmet_vapour_Pa(p_water_in_Pa, load_kg_s, capacity_kg_s):
     return p_water_in_Pa + share * (P_SAT_SKIN_PA - p_water_in_Pa)
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", fastmath=jit.ARCP)
 def visor_temperature_K(sink_K, coupling):
     """Temperature of the visor's inner face [K]: a share ``coupling`` of the way from the
     helmet's inside (skin temperature) to the radiative sink beyond the visor."""
     return SKIN_T_K - coupling * (SKIN_T_K - sink_K)
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", fastmath=jit.ARCP)
 def visor_saturation_Pa(sink_K, coupling):
     """Saturation vapour pressure [Pa] at the visor's inner face (:func:`visor_temperature_K`)."""
     return p_sat_water_Pa(visor_temperature_K(sink_K, coupling))
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", fastmath=jit.ARCP)
 def fog_index(p_water_Pa, visor_saturation_Pa):
     """The gas's water vapour pressure over saturation at the visor's face (>1: the visor
     condenses, it fogs)."""

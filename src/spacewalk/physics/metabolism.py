@@ -11,25 +11,26 @@ import numpy as np
 from numba import njit
 
 from ..units import RHO_CO2_STPD, RHO_O2_STPD
+from . import jit
 
 KCAL_J = 4184.0  # [J/kcal]
 RQ_DEFAULT = 0.85  # respiratory quotient of a mixed diet at moderate work
 
 
 # compiled (numbers or arrays): the suit kernels call them for one crew member
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", fastmath=jit.ARCP)
 def o2_energy_equivalent_J_per_L(rq=RQ_DEFAULT):
     """Weir's energy equivalent of one litre (STPD) of O2 [J/L]."""
     return (3.941 + 1.106 * rq) * KCAL_J
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", fastmath=jit.ARCP)
 def o2_use_kg_s(metabolic_W, rq=RQ_DEFAULT):
     """O2 consumed [kg/s] at a metabolic rate [W]."""
     return metabolic_W / o2_energy_equivalent_J_per_L(rq) * RHO_O2_STPD
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", fastmath=jit.ARCP)
 def co2_made_kg_s(metabolic_W, rq=RQ_DEFAULT):
     """CO2 produced [kg/s] at a metabolic rate [W]: VCO2 = RQ * VO2 (volumes at STPD)."""
     vo2_L_s = metabolic_W / o2_energy_equivalent_J_per_L(rq)

@@ -396,7 +396,7 @@ def _att_rk4(q0, q1, q2, q3, wx, wy, wz, dt, fd, Ib, Ibi, tx, ty, tz):
     return q0 / qn, q1 / qn, q2 / qn, q3 / qn, wx, wy, wz
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", fastmath=jit.ARCP)
 def _chief_after(n_steps, dt, r0, v0, h_chief):
     """The chief's radius and radial speed after ``n_steps`` (RK4 on r'' = r f'^2 - mu / r^2,
     f' = h / r^2): the same for every body of a vehicle, so a caller may compute it once."""
@@ -415,7 +415,7 @@ def _chief_after(n_steps, dt, r0, v0, h_chief):
     return r0, v0
 
 
-@njit(cache=True, error_model="numpy", inline="always")
+@njit(cache=True, error_model="numpy", fastmath=jit.ARCP, inline="always")
 def _held_path(x, y, z, px, py, pz, v, T):
     """A held body (handrail, foot restraint, arm, ladder) moved for ``T`` at speed ``v``
     straight toward (px, py, pz), or onto it: the new position and velocity, and whether it
@@ -429,7 +429,7 @@ def _held_path(x, y, z, px, py, pz, v, T):
     return x + ex * f, y + ey * f, z + ez * f, ex * sp, ey * sp, ez * sp, False
 
 
-@njit(cache=True, error_model="numpy", inline="always")
+@njit(cache=True, error_model="numpy", fastmath=jit.ARCP, inline="always")
 def _home_distance(x, y, z, q0, q1, q2, q3, ox, oy, oz, hx, hy, hz):
     """Distance of the crew member (the body's centre (x, y, z) plus the offset (ox, oy, oz)
     turned into H by the attitude q) from the body's home point (hx, hy, hz), the hatch.
@@ -718,7 +718,7 @@ def _advance_body(
             y_all[b, k] = y1[k]
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", fastmath=jit.ARCP)
 def _advance_all_held(
     b0, b1, n_steps, dt, y, p_tgt, v_cruise, arrived, model, n_mean, h_chief, anchor, length,
     k_t, tension, reach, stats, offset,

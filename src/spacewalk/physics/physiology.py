@@ -19,6 +19,7 @@ import numpy as np
 from numba import njit
 
 from ..units import PA_PER_MMHG
+from . import jit
 
 PH2O_BODY_MMHG = 47.0  # water vapour pressure at 37 C (H, textbook)
 FO2_AIR = 0.2095
@@ -95,7 +96,7 @@ HELMET_WATER_IMPAIRED_L, HELMET_WATER_INCAPACITATED_L = 1.0, 2.0
 RECOVERY_TAU_S = 120.0  # NF: a dose fades with this time constant once the exposure is gone
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", fastmath=jit.ARCP)
 def inspired_o2_mmHg(p_breath_Pa, fo2_dry, ppco2_inspired_mmHg=0.0):
     """Inspired O2 partial pressure [mmHg], humidified at 37 C, of a gas of dry O2 fraction
     ``fo2_dry`` at ``p_breath_Pa``; CO2 in the gas displaces O2 (a suit's loop). Numbers or

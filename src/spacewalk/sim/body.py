@@ -71,7 +71,7 @@ class Body:
         )
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", fastmath=jit.ARCP)
 def _environment(
     loc, vloc, p_ves, fo2_ves, lost, run_ok, is_return, ready, kind, ret_met_W, met_W_flat,
     flat_r, done, incapacitated, adrift, met_factor, umbilical, umbilical_cut, service,

@@ -4,9 +4,9 @@ one compiled kernel per step into a preallocated (channels, runs, crew) buffer.
 Row ``VALUE_INDEX[name]`` of the buffer is the channel ``name`` (``Engine.values`` gives
 the rows by name); the rule check (:func:`spacewalk.sim.subsystems.rules.check`), the
 physiology and the tallies (:meth:`Tally.add`) read the rows by index. The kernel repeats,
-operation for operation, the NumPy expressions it replaced: when it did, the library, its
-faulted variants and dispersed batches gave the same telemetry, events and campaign rows
-to the last bit. The channels are tested through the engine against their sources (O2 time
+operation for operation, the NumPy expressions it replaced (its divisions within an ulp:
+``jit.ARCP``), in flat loops that run on vector registers where they can. The channels are
+tested through the engine against their sources (O2 time
 and margin in ``tests/test_suit_consumables.py`` and ``test_outside.py``, tissue ratios and
 P(DCS) in ``test_dcs.py``, the rules' actions in ``test_faults_and_rules.py``)."""
 
@@ -61,7 +61,7 @@ PEAK_KEYS = (
 )
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", fastmath=jit.ARCP)
 def _kernel(
     out, ppco2, p_suit, p_amb, o2_primary, o2_secondary, o2_vehicle, o2_rate, secondary_kg_s,
     o2_secondary_s, umbilical, umbilical_cut, suited, outside, way_m, speed, ops_back_s,
@@ -151,7 +151,7 @@ def compute(out, *arrays) -> None:
     _kernel(out, *arrays)
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", fastmath=jit.ARCP)
 def _tally(
     peaks, peak_rows, margin, out, live, outside, suited, dark, dt,
     time_outside, dark_outside, suited_s, return_by, crossed, t,

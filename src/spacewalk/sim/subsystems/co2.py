@@ -95,7 +95,7 @@ def flag_events(flags, t) -> list[Emit]:
 P_H2O_BODY_PA = PH2O_BODY_MMHG * PA_PER_MMHG
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", fastmath=jit.ARCP)
 def _kernel(
     pp_co2, scrub_used, breakthrough, exhausted_s, inspired_mmHg, last_exp,
     scrubber, scrub_cap, vent_m3_s, V_m3, rebreathed_max, rebreathed_ve,

@@ -160,7 +160,7 @@ HYPOXIA_IMPAIRED = phys.HYPOXIA_IMPAIRED_PIO2_MMHG
 CO2_DOSE_FROM = min(phys.CO2_IMPAIRED_MMHG_S[0][0], phys.CO2_INCAPACITATED_MMHG_S[0][0])
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", fastmath=jit.ARCP)
 def exposed(pio2, ppco2, core_rise, helmet_water) -> bool:
     """Whether a crew member is exposed to a hazard (one number each): too little O2 or
     enough CO2 to build a dose, a core temperature or helmet water that impairs. Without one
@@ -174,7 +174,7 @@ def exposed(pio2, ppco2, core_rise, helmet_water) -> bool:
     )
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", fastmath=jit.ARCP)
 def _calm(pio2, ppco2, core_rise, helmet_water, hypoxia, co2_impaired, co2_incap, condition,
           live):  # fmt: skip
     """Whether :func:`step` would change nothing seen and log nothing: every live crew member

@@ -78,7 +78,7 @@ def flag_events(flags, t) -> list[Emit]:
     return events
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", fastmath=jit.ARCP)
 def _outputs(battery_Ah, battery_A, battery_V, suited, umb, fan_ok, equip_W):
     """The fan runs on the vehicle's power, or while the battery lasts (or draws nothing);
     the suit's electronics warm it while they run on the battery."""
@@ -91,7 +91,7 @@ def _outputs(battery_Ah, battery_A, battery_V, suited, umb, fan_ok, equip_W):
             equip_W[r, c] = battery_A[r, c] * battery_V[r, c] if on_battery else 0.0
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", fastmath=jit.ARCP)
 def _drain(battery_Ah, out_s, battery_A, suited, umb, live, t, dt, out):
     """The battery's charge over the step, in place; ``out`` marks those that ran out."""
     R, C = battery_Ah.shape

@@ -144,7 +144,7 @@ def flag_events(flags, t) -> list[Emit]:
 RT_SUIT = R_O2 * SUIT_T_K
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", fastmath=jit.ARCP)
 def _kernel(
     p_suit, low_mode, o2_primary, o2_secondary, o2_vehicle, o2_rate, on_secondary, purge_open,
     below_s, primary_out_s, secondary_out_s, vehicle_out_s,

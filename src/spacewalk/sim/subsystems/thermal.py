@@ -93,7 +93,7 @@ def environment(plan: Plan) -> tuple[np.ndarray, ...]:
     return shadow, sun - shadow, sink_shadow, swing, saturation
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", fastmath=jit.ARCP)
 def _visor_saturation(sink_shadow, sink_swing, coupling, out):
     R, C = sink_shadow.shape
     for r in range(R):
@@ -178,7 +178,7 @@ def flag_events(flags, t) -> list[Emit]:
     return events
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", fastmath=jit.ARCP)
 def _kernel(
     heat_J, sweat_kg, feedwater, helmet_water, feedwater_out_s, sublimated, helmet_drained,
     external_water, heat_in_J, heat_out_J,

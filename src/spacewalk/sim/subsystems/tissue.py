@@ -40,7 +40,7 @@ def step(s: dcs.Dose, plan: Plan, p_breath_Pa, fo2_breath, met_W, dt_period, p_d
             values)  # fmt: skip
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", fastmath=jit.ARCP)
 def _kernel(
     n2, etr, w, u, u_ln, u_x, u_w, p_breath, fo2_breath, met_W, mass_kg, dt_s, p_dcs, values,
 ):  # fmt: skip

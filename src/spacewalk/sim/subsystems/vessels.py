@@ -88,7 +88,7 @@ def run(s, plan, vloc, depress, repress_asked, target_Pa, hatch_open, dt, equali
 HATCH_CD_PI = DISCHARGE_CD * np.pi  # an open hatch: C_d A = this d^2 / 4
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", fastmath=jit.ARCP)
 def _kernel(
     m_kg, o2_fraction, R_J_kgK, vented_kg, added_kg,
     volume_m3, vent_cdA_m2, T_K, hatch_d_m, repress_kg_s, repress_fo2,
@@ -114,9 +114,10 @@ def _kernel(
             repress = repress and not hatch_open[r, v]
             m, Rg, T, vol = m_kg[r, v], R_J_kgK[r, v], T_K[r, v], volume_m3[r, v]
             m_before = m
-            if vent:
+            # (a vessel open to vacuum is soon empty: no gas, no vent to work out)
+            if vent and m != 0.0:
                 m = gas.vent_step(m, vol, vent_cdA_m2[r, v], Rg, T, dt)
-            if hatch_open[r, v]:
+            if hatch_open[r, v] and m != 0.0:
                 m = gas.vent_step(m, vol, HATCH_CD_PI * hatch_d_m[r, v] ** 2 / 4, Rg, T, dt)
             vented_kg[r, v] += m_before - m
             add = repress_kg_s[r, v] * dt if repress else 0.0
@@ -147,7 +148,7 @@ def _kernel(
             p_out[r, v] = m_kg[r, v] * R_J_kgK[r, v] * T_K[r, v] / volume_m3[r, v]
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", fastmath=jit.ARCP)
 def _equalise(m_kg, o2_fraction, R_J_kgK, volume_m3, T_K, r, a, b, cdA_m2, dt):
     """Gas from the higher-pressure vessel of ``a`` and ``b`` to the other for ``dt``
     through an orifice of ``cdA_m2`` (:func:`~spacewalk.physics.gas.orifice_mass_flow_kg_s`),
