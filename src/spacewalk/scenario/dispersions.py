@@ -556,8 +556,9 @@ class _Sampler:
             return rng.normal(d.mean, d.sd, n)
         if kind == "truncnormal":
             u = self.a + rng.random(n) * (self.b - self.a)
-            z = [_STD.inv_cdf(min(max(x, 1e-300), 1 - 1e-16)) for x in u.tolist()]
-            return np.clip(d.mean + d.sd * np.asarray(z), self.lo, self.hi)
+            z = (_STD.inv_cdf(min(max(x, 1e-300), 1 - 1e-16)) for x in u.tolist())
+            # (NumPy's clip, number by number: a few values, not worth an array call)
+            return np.array([min(max(d.mean + d.sd * q, self.lo), self.hi) for q in z])
         if kind == "uniform":
             return rng.uniform(d.low, d.high, n)
         if kind == "lognormal":
