@@ -34,3 +34,63 @@ def grid(R: int, C: int) -> tuple[np.ndarray, np.ndarray]:
         np.broadcast_to(np.arange(R)[:, None], (R, C)),
         np.broadcast_to(np.arange(C), (R, C)),
     )
+
+
+# ----------------------------------------------------------------- flat views in kernels
+
+
+def _view(a, keep: int):
+    """The codegen of a C-contiguous array's view with its first ``keep`` dimensions kept and
+    the rest as one (no copy, no check: the layout makes it exact)."""
+    from numba.core import cgutils, types
+    from numba.core.imputils import impl_ret_borrowed
+    from numba.np.arrayobj import make_array
+
+    out = types.Array(a.dtype, keep + 1, "C")
+
+    def codegen(context, builder, sig, args):
+        src = make_array(a)(context, builder, args[0])
+        dims = cgutils.unpack_tuple(builder, src.shape, a.ndim)
+        inner = dims[keep]
+        for d in dims[keep + 1 :]:
+            inner = builder.mul(inner, d)
+        shape = [*dims[:keep], inner]
+        strides, step = [], src.itemsize
+        for d in reversed(shape):
+            strides.insert(0, step)
+            step = builder.mul(step, d)
+        dst = make_array(out)(context, builder)
+        context.populate_array(
+            dst, data=src.data, shape=cgutils.pack_array(builder, shape),
+            strides=cgutils.pack_array(builder, strides), itemsize=src.itemsize,
+            meminfo=src.meminfo, parent=src.parent,
+        )  # fmt: skip
+        return impl_ret_borrowed(context, builder, out, dst._getvalue())
+
+    return out(a), codegen
+
+
+def _intrinsics():
+    from numba.core import types
+    from numba.extending import intrinsic
+
+    def usable(a, keep):
+        return isinstance(a, types.Array) and a.layout == "C" and a.ndim > keep
+
+    @intrinsic
+    def flat(typingctx, a):
+        """A C-contiguous array's elements as one dimension, in a compiled kernel. Numba's
+        ``reshape`` calls into C to check the new shape (some 17 ns a call), and the
+        kernels' flat loops over (runs, crew), which run on vector registers, take a few
+        dozen such views a step: a cost that showed in a single run."""
+        return _view(a, 0) if usable(a, 0) else None
+
+    @intrinsic
+    def flat_rows(typingctx, a):
+        """A C-contiguous array of two or more dimensions as (its first, the rest as one)."""
+        return _view(a, 1) if usable(a, 1) else None
+
+    return flat, flat_rows
+
+
+flat, flat_rows = _intrinsics()

@@ -21,6 +21,7 @@ from ..physics import jit
 from ..physics.physiology import inspired_o2_mmHg
 from ..scenario.model import RULE_CHANNELS
 from ..units import C_BODY
+from .arrays import flat, flat_rows
 from .plan import KIND
 
 # every channel a rule can watch, then those only the tallies and summaries read
@@ -79,9 +80,9 @@ def _kernel(
     the inspired O2 and CO2 [mmHg]."""
     R, C = ppco2.shape
     N = R * C
-    o = out.reshape(out.shape[0], N)
-    su, pa, ps = suited.reshape(N), p_amb.reshape(N), p_suit.reshape(N)
-    pbr, fbr, pcb = p_breath.reshape(N), fo2_breath.reshape(N), ppco2_breathed.reshape(N)
+    o = flat_rows(out)
+    su, pa, ps = flat(suited), flat(p_amb), flat(p_suit)
+    pbr, fbr, pcb = flat(p_breath), flat(fo2_breath), flat(ppco2_breathed)
     # the O2 time and the way back: gathers and branches, one crew member at a time
     for r in range(R):
         umb_rate = 0.0
@@ -104,16 +105,16 @@ def _kernel(
             out[_TIME_BACK_MIN, r, c] = back
             out[_O2_SECONDARY_MIN, r, c] = secondary
     # the rest flat and branch-free, a few arrays a loop (vector registers)
-    rd, kd, fa, pc = ready.reshape(N), kind.reshape(N), fo2_amb.reshape(N), ppco2.reshape(N)
+    rd, kd, fa, pc = flat(ready), flat(kind), flat(fo2_amb), flat(ppco2)
     for i in range(N):
         on_o2 = su[i] | (rd[i] & (kd[i] == PREBREATHE))
         pbr[i] = ps[i] if su[i] else pa[i]
         fbr[i] = 1.0 if on_o2 else fa[i]
         pcb[i] = pc[i] if su[i] else 0.0
-    pi = pio2.reshape(N)
+    pi = flat(pio2)
     for i in range(N):
         pi[i] = inspired_o2_mmHg(pbr[i], fbr[i], pcb[i])
-    n2, etr = n2_Pa.reshape(N), etr_Pa.reshape(N)
+    n2, etr = flat(n2_Pa), flat(etr_Pa)
     for i in range(N):
         pb = pbr[i] if not pbr[i] < 1.0 else 1.0  # NumPy's maximum
         o[_TISSUE_RATIO, i] = n2[i] / pb
@@ -122,19 +123,19 @@ def _kernel(
         o[_PPCO2_MMHG, i] = pc[i]
         o[_P_SUIT_KPA, i] = ps[i] / 1000.0
         o[_DP_SUIT_KPA, i] = (ps[i] - pa[i]) / 1000.0
-    sec_s = o2_secondary_s.reshape(N)
+    sec_s = flat(o2_secondary_s)
     for i in range(N):
         o[_O2_SECONDARY_USED_MIN, i] = sec_s[i] / 60.0 - o[_O2_SECONDARY_MIN, i]
-    heat, m = heat_J.reshape(N), mass_kg.reshape(N)
+    heat, m = flat(heat_J), flat(mass_kg)
     for i in range(N):
         o[_HEAT_STORAGE_KJ, i] = heat[i] / 1000.0
         o[_CORE_TEMP_RISE_C, i] = heat[i] / (m[i] * C_BODY)
-    water, fg, dcs = helmet_water.reshape(N), fog.reshape(N), p_dcs.reshape(N)
+    water, fg, dcs = flat(helmet_water), flat(fog), flat(p_dcs)
     for i in range(N):
         o[_HELMET_WATER_L, i] = water[i]
         o[_FOG_INDEX, i] = fg[i]
         o[_P_DCS, i] = dcs[i]
-    fw, bat, blocked = feedwater.reshape(N), battery.reshape(N), blocked_s.reshape(N)
+    fw, bat, blocked = flat(feedwater), flat(battery), flat(blocked_s)
     for i in range(N):
         o[_FEEDWATER_KG, i] = fw[i]
         o[_BATTERY_AH, i] = bat[i]
@@ -162,23 +163,23 @@ def _tally(
     (the projection at the last step outside, or the time the slack reached zero)."""
     R, C = live.shape
     N = R * C
-    lv, out_, su = live.reshape(N), outside.reshape(N), suited.reshape(N)
+    lv, out_, su, o, pk = flat(live), flat(outside), flat(suited), flat_rows(out), flat_rows(peaks)
     for j in range(peak_rows.shape[0]):  # row by row, flat and branch-free (vector registers)
-        row, peak = out[peak_rows[j]].reshape(N), peaks[j].reshape(N)
+        row, peak = o[peak_rows[j]], pk[j]
         for i in range(N):
             v = row[i] if lv[i] else 0.0
             p = peak[i]
             # NumPy's maximum: a NaN in the peak stays, a NaN value enters
             peak[i] = v if (v > p) | (v != v) else p
-    t_out, t_dark, t_suited = time_outside.reshape(N), dark_outside.reshape(N), suited_s.reshape(N)
+    t_out, t_dark, t_suited = flat(time_outside), flat(dark_outside), flat(suited_s)
     for i in range(N):
         t_out[i] += out_[i] * dt
         t_suited[i] += su[i] * dt
     if dark:
         for i in range(N):
             t_dark[i] += out_[i] * dt
-    o2_margin, secondary = out[_O2_MARGIN_MIN].reshape(N), out[_O2_SECONDARY_MIN].reshape(N)
-    least, by, was = margin.reshape(N), return_by.reshape(N), crossed.reshape(N)
+    o2_margin, secondary = o[_O2_MARGIN_MIN], o[_O2_SECONDARY_MIN]
+    least, by, was = flat(margin), flat(return_by), flat(crossed)
     for i in range(N):
         if out_[i] and lv[i]:
             m, o2 = least[i], o2_margin[i]

@@ -14,7 +14,7 @@ from numba import njit
 from ...physics import jit
 from ...scenario.model import RULE_ACTIONS
 from ...scenario.presets import WORKLOADS_W
-from ..arrays import as_bool, grid
+from ..arrays import as_bool, flat, flat_rows, grid
 from ..events import Emit
 from ..plan import LOC_CABIN, LOC_OUTSIDE, Plan
 from ..values import VALUE_INDEX
@@ -108,16 +108,30 @@ def rearm(s: RuleState, rt: RuleTable, mask) -> RuleState:
 def _fires(values, rows, limit, sign, applies, fired, suited, outside, has_suit, live, fires):
     """Which rules fire this step, into ``fires`` (K, R, C): over their limit, on the crew
     they watch, not fired yet in this EVA; returns whether any does (the compiled check of
-    every step; the NumPy code below acts on the few steps that fire). One flat loop over
-    the runs and crew per rule, without branches, so that it runs on vector registers."""
+    every step; the NumPy code below acts on the few steps that fire). For many runs, one
+    flat loop over the runs and crew per rule, without branches, so that it runs on vector
+    registers."""
     K = rows.shape[0]
     R, C = suited.shape
     N = R * C
-    su, out, has = suited.reshape(N), outside.reshape(N), has_suit.reshape(N)
-    lv, was, now = live.reshape(N), fired.reshape(K, N), fires.reshape(K, N)
+    su, out, has = flat(suited), flat(outside), flat(has_suit)
+    lv, was, now, vals = flat(live), flat_rows(fired), flat_rows(fires), flat_rows(values)
     any_fire = False
+    if N < 64:  # a few runs: one pass with the rules inside (no vector loops to set up)
+        for i in range(N):
+            for k in range(K):
+                a = applies[k]
+                watched = (
+                    su[i]
+                    if a == 0
+                    else (out[i] if a == 1 else (has[i] if a == 2 else su[i] & ~out[i]))
+                )
+                f = lv[i] & watched & ~was[k, i] & ((vals[rows[k], i] - limit[k]) * sign[k] > 0)
+                now[k, i] = f
+                any_fire |= f
+        return any_fire
     for k in range(K):
-        row, lim, sg, was_k, now_k = values[rows[k]].reshape(N), limit[k], sign[k], was[k], now[k]
+        row, lim, sg, was_k, now_k = vals[rows[k]], limit[k], sign[k], was[k], now[k]
         hit = False
         if applies[k] == 3:  # suited in a vessel
             for i in range(N):
