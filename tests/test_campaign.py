@@ -586,6 +586,23 @@ def test_workers_die_with_a_killed_campaign(tmp_path):
                 os.kill(w, signal.SIGKILL)
 
 
+def test_workers_started_early_are_taken_or_ended():
+    """``campaign run`` starts its workers before its own imports (``campaign.pool``): the
+    pool that runs the batches is that one, and one no batch took is ended with its
+    processes (a one-batch campaign, an error), not left importing."""
+    from spacewalk.campaign import pool
+
+    pool.start(2)
+    early = pool._early[1]
+    assert pool.take(2) is early and pool._early is None
+    early.shutdown(wait=True)
+    pool.start(2)
+    processes = list(pool._early[1]._processes.values())
+    pool.discard()
+    assert pool._early is None
+    assert not [p for p in processes if p.is_alive()]
+
+
 def test_a_lost_dask_scheduler_is_a_message_and_resume_finishes(tmp_path, monkeypatch):
     """The cluster goes away after the first batch is saved: a CampaignError naming the
     scheduler and the resume command (not a FutureCancelledError traceback); resuming on

@@ -532,3 +532,66 @@ def test_tally_peaks_follow_numpy_maximum_and_skip_the_dead():
     peak = tally.peak_stack[PEAK_KEYS.index("ppco2_mmHg")]
     np.testing.assert_array_equal(peak, [[7.0, np.nan, 0.0]])  # the third crew member: dead
     assert tally.suited_s.tolist() == [[30.0, 30.0, 30.0]]
+
+
+def test_the_kernels_flat_views_are_numpys_reshape():
+    """``sim.arrays.flat`` and ``flat_rows``, the views the kernels' flat loops take, are
+    NumPy's ``reshape(-1)`` and ``reshape(len(a), rest)`` of a C-contiguous array: the same
+    elements, shape and strides, and writes go through to the array."""
+    from numba import njit
+    from numba.core.errors import TypingError
+
+    from spacewalk.sim.arrays import flat, flat_rows
+
+    @njit
+    def views(a):
+        f, r = flat(a), flat_rows(a)
+        return f.shape, f.strides, r.shape, r.strides, f.copy(), r.copy()
+
+    @njit
+    def write(a, x):
+        flat(a)[-1] = x
+
+    for a in (
+        np.arange(6.0).reshape(3, 2), np.arange(24).reshape(2, 3, 4), np.zeros((0, 2)),
+        np.array([[True, False]]),
+    ):  # fmt: skip
+        f_shape, f_strides, r_shape, r_strides, f, r = views(a)
+        by_rows = a.reshape(a.shape[0], int(np.prod(a.shape[1:])))
+        assert (f_shape, r_shape) == (a.reshape(-1).shape, by_rows.shape)
+        if a.size:  # (NumPy gives an empty array's strides as it likes)
+            assert (f_strides, r_strides) == (a.reshape(-1).strides, by_rows.strides)
+        np.testing.assert_array_equal(f, a.reshape(-1))
+        np.testing.assert_array_equal(r, by_rows)
+    a = np.zeros((2, 3))
+    write(a, 7.0)
+    assert a[1, 2] == 7.0
+    with pytest.raises(TypingError):
+        views(np.zeros((3, 2)).T)  # not C-contiguous: no view without a copy
+
+
+def test_the_rules_check_is_the_same_for_a_few_runs_and_for_many():
+    """The compiled rule check takes one pass for a few runs and a vector loop per rule for
+    many; both give what the rules say: over the limit (above or below), on a live crew
+    member the rule watches (suited, outside, any with a suit, suited in a vessel), not
+    fired yet."""
+    rng = np.random.default_rng(5)
+    R, C, K, Q = 300, 2, 8, 6
+    values = rng.normal(0.0, 1.0, (Q, R, C))
+    values[2, 7, 1] = np.nan  # a number gone wrong fires nothing
+    rows = rng.integers(0, Q, K)
+    limit, sign = rng.normal(0.0, 0.5, K), np.where(np.arange(K) % 2 == 0, 1.0, -1.0)
+    applies = np.arange(K) % 4
+    fired = rng.random((K, R, C)) < 0.3
+    suited, outside = rng.random((R, C)) < 0.8, rng.random((R, C)) < 0.5
+    has_suit, live = rng.random((R, C)) < 0.9, rng.random((R, C)) < 0.95
+    watched = np.stack([suited, outside, has_suit, suited & ~outside])[applies]
+    over = (values[rows] - limit[:, None, None]) * sign[:, None, None] > 0
+    expected = live[None] & watched & ~fired & over
+    for n in (3, R):  # 6 crew members: one pass; 600: the vector loops
+        fires = np.zeros((K, n, C), dtype=bool)
+        args = (np.ascontiguousarray(values[:, :n]), rows, limit, sign, applies)
+        crew = [np.ascontiguousarray(x[:n]) for x in (suited, outside, has_suit, live)]
+        any_fire = rules._fires(*args, np.ascontiguousarray(fired[:, :n]), *crew, fires)
+        np.testing.assert_array_equal(fires, expected[:, :n])
+        assert any_fire == expected[:, :n].any()

@@ -196,3 +196,21 @@ def test_o2_time_left_never_exceeds_the_resting_bound():
     rest_kg_min = 116.3 / 20.2e3 * 1.429e-3 * 60.0
     bound = SUITS["emu"]["o2_primary_kg"] / rest_kg_min + 30.0
     assert tel["o2_time_min"].max() <= bound * 1.02
+
+
+def test_a_reused_exponential_is_the_exponential():
+    """The CO2 kernel keeps each crew member's last exponentials and reuses them while their
+    argument is the same (``lifesupport.exp_reusing``): the helmet's numbers are those of a
+    fresh exp every step, bit for bit, as the flow and the ventilation change and return."""
+    from spacewalk.physics.lifesupport import co2_step
+
+    last_loop, last_plume = np.full(2, np.nan), np.full(2, np.nan)
+    pp = 0.0
+    for flow, met in [(1e-3, 300.0)] * 3 + [(8e-4, 450.0), (8e-4, 450.0), (1e-3, 300.0)]:
+        fresh = co2_step(pp, 2e-5, flow, 1.0, 0.02, 295.0, 10.0)
+        kept = co2_step(pp, 2e-5, flow, 1.0, 0.02, 295.0, 10.0, last_loop)
+        assert fresh == kept
+        plume = inspired_co2_mmHg(1.0, met, 0.3, 40.0)
+        assert plume == inspired_co2_mmHg(1.0, met, 0.3, 40.0, last_plume)
+        pp = fresh[0]
+    assert last_loop[1] == np.exp(-1e-3 / 0.02 * 10.0)  # the last argument's exponential
