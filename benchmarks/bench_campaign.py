@@ -172,7 +172,7 @@ def part_evas(workers: int) -> None:
 
 
 def part_scaling(workers: int, max_runs: int) -> None:
-    print("3. scaling (sts-102-2001 campaigns, batches as the campaign chooses: at most 2,500)")
+    print("3. scaling (sts-102-2001 campaigns, batches as the campaign chooses: at most 500)")
     for runs in (100, 1_000, 10_000, 100_000, 1_000_000):
         if runs > max_runs:
             break
