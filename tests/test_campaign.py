@@ -450,6 +450,14 @@ def test_a_run_that_fails_becomes_a_row_with_its_reason(tmp_path, monkeypatch):
     assert bad["status"].str.startswith("numerical-error").all()
     assert (bad["outcome"] == "error").all()
     assert (rows.loc[rows["status"] == "ok", "outcome"] != "error").all()
+    # a stopped run keeps its dispersed values, not its results: blank text, no numbers
+    numerical = bad[bad["status"].str.startswith("numerical-error")].iloc[0]
+    assert numerical["limiting_consumable"] == "" and numerical["condition"] == ""
+    assert np.isnan(numerical["o2_margin_min"]) and np.isnan(numerical["alarms"])
+    assert not numerical["consumable_exhausted"]
+    assert (
+        numerical["crew.parmitano.metabolic_factor"] == numerical["crew.parmitano.metabolic_factor"]
+    )
 
 
 # ----------------------------------------------------------------- the store

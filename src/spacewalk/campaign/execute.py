@@ -13,9 +13,9 @@ import functools
 from collections.abc import Iterator
 from concurrent.futures import FIRST_COMPLETED, wait
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from ..scenario import Scenario, dispersions, parse_toml
 from ..sim import dispersions as dispersed
@@ -23,7 +23,10 @@ from ..sim.engine import run_engine
 from ..sim.plan import compile_plan
 from . import pool as local
 from .pool import default_workers  # noqa: F401 - part of this module's interface
-from .rows import error_rows, rows_from_output
+from .rows import Columns, error_rows, row_columns, rows_from_output
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 @dataclass(frozen=True)
@@ -58,18 +61,21 @@ def simulate_runs(
     return run_engine(plan, record=record, events=events), values
 
 
-def run_batch(task: BatchTask) -> pd.DataFrame:
-    """The rows of one batch. A batch that raises is retried run by run, so one bad run
-    becomes one row with its reason and the rest of the batch goes on."""
+def run_batch(task: BatchTask) -> Columns | pd.DataFrame:
+    """The rows of one batch, column by column (``rows.frame`` makes the DataFrame). A
+    batch that raises is retried run by run, so one bad run becomes one row with its
+    reason and the rest of the batch goes on (a DataFrame, then)."""
     sc, groups = _scenario(task.scenario_toml)
     names = dispersions.slot_names(groups)
     runs = task.runs
     try:
         # the rows are made from the summaries' arrays, not the event log: a batch keeps none
         out, values = simulate_runs(sc, groups, task.seed, runs, events=False)
-        return rows_from_output(out, runs, task.seed, values, names)
+        return row_columns(out, runs, task.seed, values, names)
     except Exception:  # noqa: BLE001 - isolate the run(s) that fail, below
         pass
+    import pandas as pd
+
     parts = []
     for r in runs:
         one = np.array([r])
@@ -112,7 +118,9 @@ def _warm(scenario_toml: str) -> None:
         warm.warm(compile_plan(_scenario(scenario_toml)[0]))
 
 
-def run_local(tasks: list[BatchTask], workers: int) -> Iterator[tuple[BatchTask, pd.DataFrame]]:
+def run_local(
+    tasks: list[BatchTask], workers: int
+) -> Iterator[tuple[BatchTask, Columns | pd.DataFrame]]:
     """Yield (task, rows) as batches finish, on ``workers`` local processes."""
     if workers <= 1 or len(tasks) <= 1:
         outer = _kernel_threads(1)  # in this process as in a worker: the batch is the unit
@@ -138,7 +146,7 @@ def run_local(tasks: list[BatchTask], workers: int) -> Iterator[tuple[BatchTask,
                     pending[pool.submit(run_batch, nxt)] = nxt
 
 
-def run_dask(tasks: list[BatchTask], address) -> Iterator[tuple[BatchTask, pd.DataFrame]]:
+def run_dask(tasks: list[BatchTask], address) -> Iterator[tuple[BatchTask, Columns | pd.DataFrame]]:
     """Yield (task, rows) as batches finish on a Dask cluster (an address or a Client)."""
     try:
         from distributed import Client, as_completed

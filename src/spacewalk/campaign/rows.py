@@ -4,18 +4,27 @@ The columns follow the per-run summary (:mod:`spacewalk.summary`) reduced over t
 the worst outcome, the consumable with least time left (or the first to run out) and its
 crew member, each consumable's smallest margin, peaks, alarms, when and why the EVA was ended
 early, which flight rules fired, and the dispersed values.
+
+A batch's rows are columns of NumPy arrays (:func:`row_columns`), made without pandas: a
+campaign's worker processes never import it (a fifth of a second of each one's start); the
+process that writes the store makes the DataFrame (:func:`frame`).
 """
 
 from __future__ import annotations
 
 import warnings
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from ..results.summary import ANY_ROLE_OUTCOMES, OUTCOME_RANK, consumable_tables
 from ..sim.engine import OUTCOMES, EngineOutput
 from ..sim.subsystems.physiology import CAUSES, CONDITIONS
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+Columns = dict[str, np.ndarray]  # a batch's rows: each column's values, run by run
 
 # rule channels that watch a consumable: a terminate or abort on them ends the EVA for one
 CONSUMABLE_CHANNELS = ("o2_time_min", "o2_margin_min", "feedwater_kg", "battery_Ah", "ppco2_mmHg")
@@ -28,14 +37,29 @@ PEAKS = {
 }
 
 
+def frame(rows: Columns | pd.DataFrame) -> pd.DataFrame:
+    """A batch's rows as a DataFrame (its columns in their order)."""
+    import pandas as pd
+
+    return rows if isinstance(rows, pd.DataFrame) else pd.DataFrame(rows)
+
+
 def rows_from_output(
+    out: EngineOutput, runs: np.ndarray, seed: int, values: np.ndarray, value_names: list[str]
+) -> pd.DataFrame:
+    """The rows of one batch as a DataFrame (:func:`row_columns`)."""
+    return frame(row_columns(out, runs, seed, values, value_names))
+
+
+def row_columns(
     out: EngineOutput,
     runs: np.ndarray,
     seed: int,
     values: np.ndarray,
     value_names: list[str],
-) -> pd.DataFrame:
-    """The rows of one batch (``runs`` are the campaign's run numbers of the batch's runs)."""
+) -> Columns:
+    """The rows of one batch (``runs`` are the campaign's run numbers of the batch's runs),
+    column by column."""
     plan = out.plan
     sc = plan.scenario
     R, C = plan.runs, len(plan.crew_ids)
@@ -124,31 +148,30 @@ def rows_from_output(
         cols[f"rule:{r.id}"] = out.rules_fired[k].any(axis=1)
     for j, name in enumerate(value_names):
         cols[name] = values[:, j]
-    frame = pd.DataFrame(cols)
-    bad = frame["status"] != "ok"  # a stopped run keeps its dispersed values, not its results
+    bad = status != "ok"  # a stopped run keeps its dispersed values, not its results
     if bad.any():
         keep = {"run", "seed", "status", "outcome", *value_names}
-        result_cols = [c for c in frame.columns if c not in keep]
-        for c in result_cols:
-            if frame[c].dtype == object:
-                frame.loc[bad, c] = ""
-            elif frame[c].dtype == bool:
-                frame.loc[bad, c] = False
-            else:
-                frame.loc[bad, c] = np.nan
-    return frame
+        for c in [c for c in cols if c not in keep]:
+            col = np.array(cols[c])  # (a copy)
+            if col.dtype == object:  # text: blank
+                col[bad] = ""
+            elif col.dtype == bool:
+                col[bad] = False
+            else:  # a number (a count too): none
+                col = col.astype(float)
+                col[bad] = np.nan
+            cols[c] = col
+    return cols
 
 
 def error_rows(runs, seed, values, value_names, reason: str) -> pd.DataFrame:
     """Rows for runs the engine could not run at all (an exception), with the reason."""
-    frame = pd.DataFrame(
-        {
-            "run": np.asarray(runs, dtype=np.int64),
-            "seed": np.full(len(runs), seed, dtype=np.int64),
-            "status": reason,
-            "outcome": "error",
-        }
-    )
+    cols: Columns = {
+        "run": np.asarray(runs, dtype=np.int64),
+        "seed": np.full(len(runs), seed, dtype=np.int64),
+        "status": np.full(len(runs), reason, dtype=object),
+        "outcome": np.full(len(runs), "error", dtype=object),
+    }
     for j, name in enumerate(value_names):
-        frame[name] = values[:, j]
-    return frame
+        cols[name] = values[:, j]
+    return frame(cols)

@@ -182,8 +182,11 @@ def missing_batches(folder: Path, manifest: Manifest) -> list[int]:
     return [b for b in range(manifest.n_batches) if b not in have]
 
 
-def write_batch(folder: Path, b: int, rows: pd.DataFrame) -> Path:
-    """Write one batch's rows atomically (temporary file, fsync, rename), its checksum first."""
+def write_batch(folder: Path, b: int, rows: pd.DataFrame | dict) -> Path:
+    """Write one batch's rows (a DataFrame, or its columns as a worker sends them)
+    atomically (temporary file, fsync, rename), its checksum first."""
+    if not isinstance(rows, pd.DataFrame):
+        rows = pd.DataFrame(rows)
     table = pa.Table.from_pandas(rows, preserve_index=False)
     target = batch_path(folder, b)
     tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
