@@ -410,6 +410,23 @@ def test_results_do_not_depend_on_batch_size_or_workers(tmp_path):
     assert fa["crew.parmitano.metabolic_factor"].nunique() == 16
 
 
+def test_a_run_over_stays_as_it_ended_while_its_batch_goes_on():
+    """A batch steps until its last run ends; a run that is over before then is not stepped
+    on (``stretch.all_over`` marks it): its final state is the one it has alone. Before,
+    STS-102's shortest run went on breathing cabin air in a batch of four, and its tissue
+    ratio at the end rose from 0.265 to 0.297."""
+    from spacewalk.campaign.execute import _scenario
+
+    sc, groups = _scenario((library_dir() / "sts-102-2001.toml").read_text(encoding="utf-8"))
+    out, _ = simulate_runs(sc, groups, 3, np.arange(4), events=False)
+    ends = np.nanmax(out.act_end_s, axis=(1, 2))
+    assert ends.max() - ends.min() > 1800  # the runs end half an hour and more apart
+    for r in range(4):
+        alone, _ = simulate_runs(sc, groups, 3, np.array([r]), events=False)
+        for key, value in out.final.items():
+            np.testing.assert_array_equal(value[r], alone.final[key][0], err_msg=key)
+
+
 def test_rerun_recreates_the_recorded_run(tmp_path):
     sc = with_campaign(SMALL)
     folder = run_campaign(sc, tmp_path / "camp", runs=20, batch_size=8, workers=1)

@@ -26,6 +26,12 @@ def as_i64(x, shape: tuple[int, ...]) -> np.ndarray:
     return _as(x, shape, np.int64)
 
 
+def every_run(busy, runs: int) -> np.ndarray:
+    """``busy`` (R,), the runs still going (:func:`spacewalk.sim.stretch.all_over`), or every
+    run (a subsystem stepped alone)."""
+    return np.ones(runs, dtype=np.bool_) if busy is None else busy
+
+
 @lru_cache(maxsize=32)
 def grid(R: int, C: int) -> tuple[np.ndarray, np.ndarray]:
     """Each (run, crew) element's run and crew index, (R, C) each, read-only: made once per

@@ -76,7 +76,7 @@ def _environment(
     loc, vloc, p_ves, fo2_ves, lost, run_ok, is_return, ready, kind, ret_met_W, met_W_flat,
     flat_r, done, incapacitated, adrift, met_factor, umbilical, umbilical_cut, service,
     suited, any_service,
-    outside, live, met, p_amb, fo2_amb, on_vehicle,
+    outside, live, met, p_amb, fo2_amb, on_vehicle, busy,
 ):  # fmt: skip
     """Around each crew member: outside (vacuum) or the vessel they are in; who is live;
     the metabolic rate (the return's after a terminate or abort, rest once done or
@@ -85,6 +85,8 @@ def _environment(
     R, C = loc.shape
     V = service.shape[0]
     for r in range(R):
+        if not busy[r]:
+            continue  # the run is over: it stays as it ended (sim.stretch.all_over)
         for c in range(C):
             out = loc[r, c] == LOC_OUTSIDE
             v = vloc[r, c]
@@ -122,21 +124,21 @@ def step(eng, now, vloc, p_ves, t: float, sunlit: float) -> bool:
         now.ready, now.kind, tl.ret_met_W, eng.met_W_flat, now.flat_r, tl.done,
         tl.incapacitated, tl.adrift, p.met_factor, p.umbilical, eng.umbilical_cut,
         plan.vessel.service, suited, eng.any_service,
-        b.outside, b.live, b.met, b.p_amb, b.fo2_amb, b.on_vehicle,
+        b.outside, b.live, b.met, b.p_amb, b.fo2_amb, b.on_vehicle, eng.busy,
     )  # fmt: skip
     power.run_outputs(pw, plan, suited, b.on_vehicle, b.fan_ok, b.equip_W)
     if fs.any_fan:  # a failed fan motor: no ventilation, cooling water or water separation
         np.logical_and(b.fan_ok, ~fs.fan_failed, out=b.fan_ok)
     flagged = suitgas.run(
         s, plan, suited, b.met, b.p_amb, fs.regulator_failed, fs.hole_cdA_m2, fs.any_leak,
-        b.live, b.on_vehicle, t, dt, b.draw, b.purge, f.suit,
+        b.live, b.on_vehicle, t, dt, b.draw, b.purge, f.suit, eng.busy,
     )  # fmt: skip
     flagged |= co2.run(cs, plan, suited, b.met, b.fan_ok, b.purge, s.p_suit_Pa, b.live, t, dt,
-                       f.co2)  # fmt: skip
+                       f.co2, eng.busy)  # fmt: skip
     flagged |= thermal.run(
         th, plan, suited, b.outside, b.met, b.equip_W, b.fan_ok, b.purge, eng.env, sunlit,
         fs.cooling_factor, fs.water_rate_kg_s, b.live, b.on_vehicle, t, dt, b.cooling, b.fog,
-        f.thermal,
+        f.thermal, eng.busy,
     )  # fmt: skip
     flagged |= power.run(pw, plan, suited, b.on_vehicle, b.live, t, dt, f.power)
     return flagged

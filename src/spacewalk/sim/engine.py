@@ -139,6 +139,9 @@ class Engine:
         self.pio2, self.ppco2 = np.zeros((R, C)), np.zeros((R, C))  # what each breathes
         self.p_dcs = dcs.probability_dcs(self.ts.u)  # changes with the tissues only
         self.run_ok = np.ones(R, dtype=bool)
+        # (R,) the runs not over yet: a run that is over stays as it ended while the others
+        # go on (its subsystems are not stepped; stretch.all_over)
+        self.busy = np.ones(R, dtype=bool)
         self.status = ["ok"] * R
         self.recorder = Recorder(self.every) if record else None
         self.step_index = 0
@@ -219,7 +222,7 @@ class Engine:
         jit.about_to_run(stretch.all_over, jit.ENGINE_NOTICE)
         over = stretch.all_over(
             tl.done, tl.lost, tl.incapacitated, tl.adrift, tl.loc, self.pio2, self.ppco2,
-            vb[vi["core_temp_rise_C"]], vb[vi["helmet_water_L"]],
+            vb[vi["core_temp_rise_C"]], vb[vi["helmet_water_L"]], self.busy,
         )  # fmt: skip
         self.finished = over or self.step_index > self.n_max
         return not self.finished
@@ -282,7 +285,7 @@ class Engine:
         p_ves = self.p_ves = np.empty(self.p_ves.shape)  # (a new array: snapshots keep it)
         vessels.run(
             self.ves, plan, vloc, depress, now.repress, now.target_Pa, tl.hatch_open, dt,
-            now.equalise_to, p_ves,
+            now.equalise_to, p_ves, self.busy,
         )  # fmt: skip
         if body.step(self, now, vloc, p_ves, t, sun):  # suits, CO2, heat and water, power
             self._log_flags(t)
@@ -305,7 +308,7 @@ class Engine:
         (the kernel writes P(DCS) and the tissue ratios into ``vbuf``)."""
         b = self.body
         tissue.step(self.ts, self.plan, b.p_breath, b.fo2_breath, b.met,
-                    self.dcs_every * self.dt, self.p_dcs, self.vbuf)  # fmt: skip
+                    self.dcs_every * self.dt, self.p_dcs, self.vbuf, self.busy)  # fmt: skip
 
     def _depress_allowed(self, depress, vloc, t: float) -> np.ndarray:
         """Nobody vents a vessel with a live crew member in it who is not suited (a partner

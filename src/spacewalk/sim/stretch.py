@@ -118,26 +118,39 @@ class Buffers:
 
 
 @njit(cache=True, error_model="numpy")
-def all_over(done, lost, incapacitated, adrift, loc, pio2, ppco2, core_rise, helmet_water):
-    """Whether every crew member of every run is done, lost, incapacitated or adrift. A run
+def all_over(done, lost, incapacitated, adrift, loc, pio2, ppco2, core_rise, helmet_water, busy):
+    """Whether every run is over: each crew member done, lost, incapacitated or adrift. A run
     goes on while someone helpless (incapacitated, adrift) is alive outside, or inside and
     still exposed to a hazard (:func:`~spacewalk.sim.subsystems.physiology.exposed`: a
     closed suit with no fresh gas, a vessel nobody repressed): what happens to them (their
-    O2, their heat) is the outcome, not a script's end."""
+    O2, their heat) is the outcome, not a script's end. A run found over is marked in
+    ``busy`` (R,) and stays as it ended while the batch's other runs go on: the suits, the
+    vessels, the surroundings and the tissues skip it (as a run alone would have stopped),
+    so a run's numbers do not depend on the runs beside it."""
     R, C = done.shape
+    every = True
     for r in range(R):
+        if not busy[r]:
+            continue
+        over = True
         for c in range(C):
             helpless = incapacitated[r, c] or adrift[r, c]
             alive_helpless = helpless and not lost[r, c]
-            if alive_helpless and loc[r, c] == LOC_OUTSIDE:
-                return False
-            if alive_helpless and physio.exposed(
-                pio2[r, c], ppco2[r, c], core_rise[r, c], helmet_water[r, c]
+            if (
+                (alive_helpless and loc[r, c] == LOC_OUTSIDE)
+                or (
+                    alive_helpless
+                    and physio.exposed(pio2[r, c], ppco2[r, c], core_rise[r, c], helmet_water[r, c])
+                )
+                or not (done[r, c] or lost[r, c] or helpless)
             ):
-                return False
-            if not (done[r, c] or lost[r, c] or helpless):
-                return False
-    return True
+                over = False
+                break
+        if over:
+            busy[r] = False
+        else:
+            every = False
+    return every
 
 
 jit.register(all_over, jit.ENGINE_NOTICE)
@@ -262,7 +275,7 @@ def _run(
     hatch_diameter_m, hatch_open_max_Pa, p_suit, any_unit, flying, event_lut,
     out_i, out_f, out_b, act_start_s, act_end_s, next_a, n_acts, plain_end_lut,
     ingress_target, told_i, told_t, told_n,
-    vloc, depress, repress, held, depress_held, suited, run_ok,
+    vloc, depress, repress, held, depress_held, suited, run_ok, busy,
     # the held activities' starts (crewmotion._start_held_kernel)
     ret_speed, pos_slot, speed_slot, hatch_m, restraint_slot, chasing, way_n, way_k,
     # the held motion (physics.motion._advance_all_held), reach and range
@@ -386,13 +399,13 @@ def _run(
         vessels._kernel(
             m_kg, o2_fraction, R_J_kgK, vented_kg, added_kg, volume_m3, vent_cdA_m2, T_K,
             hatch_diameter_m, repress_kg_s, repress_o2_fraction, vloc, depress, repress,
-            out_f[1], hatch_open, dt, inside, out_i[4], p_ves,
+            out_f[1], hatch_open, dt, inside, out_i[4], p_ves, busy,
         )  # fmt: skip
         body._environment(
             loc, vloc, p_ves, o2_fraction, lost, run_ok, out_b[1], ready, now_kind, ret_met_W,
             met_W_flat, out_i[3], done, incapacitated, adrift, met_factor, umbilical,
             umbilical_cut, service, suited, any_service,
-            outside, live, met, p_amb, fo2_amb, on_vehicle,
+            outside, live, met, p_amb, fo2_amb, on_vehicle, busy,
         )  # fmt: skip
         power._outputs(battery_Ah, battery_A, battery_V, suited, on_vehicle, fan_ok, equip_W)
         if any_fan:
@@ -404,13 +417,13 @@ def _run(
             purge_open, below_s, primary_out_s, secondary_out_s, vehicle_out_s,
             gas_volume_m3, p_low_Pa, p_set_Pa, purge_kg_s, secondary_kg_s, leak_m3_s,
             reg_max_kg_s, o2_store_kg, suited, met, p_amb, regulator_failed, hole_cdA_m2, live,
-            on_vehicle, any_leak, any_umbilical, t, dt, draw, purge, flag_suit,
+            on_vehicle, any_leak, any_umbilical, t, dt, draw, purge, flag_suit, busy,
         )  # fmt: skip
         flagged |= co2._kernel(
             pp_co2, scrub_used_kg, breakthrough, scrub_out_s, inspired_mmHg, co2_last_exp,
             scrubber,
             scrub_cap_kg, vent_m3_s, gas_volume_m3, rebreathed_max, rebreathed_ve_L_min,
-            suited, met, fan_ok, purge, p_suit, live, t, dt, flag_co2,
+            suited, met, fan_ok, purge, p_suit, live, t, dt, flag_co2, busy,
         )  # fmt: skip
         flagged |= thermal._kernel(
             heat_J, sweat_kg, feedwater_kg, helmet_water_kg, feedwater_out_s, sublimated_kg,
@@ -418,7 +431,7 @@ def _run(
             feedwater_cap_kg, liquid, evap_kg_s, env_shadow, env_swing, vent_water_Pa,
             helmet_first, visor_coupling, scrubber, sink_shadow, sink_swing, saturation,
             purge, p_set_Pa, suited, outside, met, equip_W, fan_ok, sun, cooling_factor,
-            water_rate_kg_s, live, on_vehicle, t, dt, cooling, fog, flag_thermal,
+            water_rate_kg_s, live, on_vehicle, t, dt, cooling, fog, flag_thermal, busy,
         )  # fmt: skip
         flagged |= power._drain(battery_Ah, battery_out_s, battery_A, suited, on_vehicle, live,
                                 t, dt, flag_power)  # fmt: skip
@@ -437,7 +450,7 @@ def _run(
         )  # fmt: skip
         if (step + 1) % dcs_every == 0:
             tissue._kernel(n2_Pa, etr_Pa, w_mL_kg, u, u_ln, u_x, u_w, p_breath, fo2_breath, met,
-                           mass_kg, dcs_every * dt, p_dcs, vbuf)  # fmt: skip
+                           mass_kg, dcs_every * dt, p_dcs, vbuf, busy)  # fmt: skip
         core = vbuf[values._CORE_TEMP_RISE_C]
         water = vbuf[values._HELMET_WATER_L]
         if not physio._calm(pio2, ppco2, core, water, hypoxia, co2_impaired, co2_incapacitated,
@@ -504,7 +517,7 @@ def _run(
                     r_free[j, r, c] = free[i]
             j += 1
         n += 1
-        if all_over(done, lost, incapacitated, adrift, loc, pio2, ppco2, core, water):
+        if all_over(done, lost, incapacitated, adrift, loc, pio2, ppco2, core, water, busy):
             return n, BEFORE, True, j
 
 
@@ -547,7 +560,7 @@ def arguments(eng, last: int, timeline_given: bool = False) -> tuple:
         s.p_suit_Pa, m.any_unit, as_bool(m.flying_rc, shape), timeline.EVENT_LUT,
         buf.out_i, buf.out_f, buf.out_b, tl.act_start_s, tl.act_end_s, plan.next_a,
         plan.n_acts, timeline.PLAIN_END_LUT, plan.ingress_target, buf.told_i, buf.told_t,
-        buf.told_n, buf.vloc, buf.depress, buf.repress, buf.held, eng.depress_held, tl.suited, eng.run_ok,
+        buf.told_n, buf.vloc, buf.depress, buf.repress, buf.held, eng.depress_held, tl.suited, eng.run_ok, eng.busy,
         tl.ret_speed_m_s, plan.motion.pos_slot, plan.motion.speed_slot, plan.motion.hatch_m,
         plan.motion.restraint_slot, m.chasing, m.way_n, m.way_k,
         mb.y, mb.p_tgt, mb.v_cruise, mb.arrived, mb.model, mb.n_mean, mb.h_chief, mb.anchor,

@@ -54,7 +54,7 @@ def warm(plan: Plan) -> None:
     now, tl, b = _now(eng), eng.tl, eng.body
     water = eng.vbuf[0]  # (any (R, C) row: the types are what counts)
     all_over(tl.done, tl.lost, tl.incapacitated, tl.adrift, tl.loc, eng.pio2, eng.ppco2,
-             water, water)  # fmt: skip
+             water, water, eng.busy.copy())  # fmt: skip
     vloc = timeline.vessel_of(tl, plan)
     p_ves = vessels.pressure_Pa(eng.ves, plan)
     g = StepGas(tl.suited, p_ves)

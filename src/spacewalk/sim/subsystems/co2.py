@@ -13,7 +13,7 @@ from ...physics.metabolism import co2_made_kg_s
 from ...physics.physiology import PH2O_BODY_MMHG
 from ...units import PA_PER_MMHG, R_O2
 from ...units import SUIT_GAS_T_K as SUIT_T_K
-from ..arrays import as_bool, as_f64
+from ..arrays import as_bool, as_f64, every_run
 from ..events import Emit
 from ..plan import Plan
 
@@ -69,7 +69,7 @@ def step(s: Co2State, plan: Plan, suited, met_W, fan_ok, purge_kg_s, p_suit_Pa, 
 
 
 def run(s: Co2State, plan: Plan, suited, met_W, fan_ok, purge_kg_s, p_suit_Pa, live, t, dt,
-        flags) -> bool:  # fmt: skip
+        flags, busy=None) -> bool:  # fmt: skip
     """The kernel on (R, C) arrays of its dtypes (the engine's own buffers: nothing is
     converted), ``flags`` filled in; returns whether any event is flagged."""
     p = plan.crew
@@ -79,6 +79,7 @@ def run(s: Co2State, plan: Plan, suited, met_W, fan_ok, purge_kg_s, p_suit_Pa, l
         s.last_exp, p.scrubber, p.scrub_cap_kg, p.vent_m3_s, p.gas_volume_m3, p.rebreathed_max,
         p.rebreathed_ve_L_min,
         suited, met_W, fan_ok, purge_kg_s, p_suit_Pa, live, float(t), float(dt), flags,
+        every_run(busy, plan.runs),
     )  # fmt: skip
 
 
@@ -99,7 +100,7 @@ P_H2O_BODY_PA = PH2O_BODY_MMHG * PA_PER_MMHG
 def _kernel(
     pp_co2, scrub_used, breakthrough, exhausted_s, inspired_mmHg, last_exp,
     scrubber, scrub_cap, vent_m3_s, V_m3, rebreathed_max, rebreathed_ve,
-    suited, met_W, fan_ok, purge_kg_s, p_suit, live, t, dt, flags,
+    suited, met_W, fan_ok, purge_kg_s, p_suit, live, t, dt, flags, busy,
 ):  # fmt: skip
     """The helmet CO2 step of every run and crew member, in place: made by metabolism,
     removed by the scrubber (efficiency falling past breakthrough, fan on the battery) and
@@ -108,6 +109,8 @@ def _kernel(
     R, C = pp_co2.shape
     flagged = False
     for r in range(R):
+        if not busy[r]:
+            continue  # the run is over: it stays as it ended (sim.stretch.all_over)
         for c in range(C):
             on = 1.0 if suited[r, c] else 0.0
             made = co2_made_kg_s(met_W[r, c]) * on

@@ -19,7 +19,7 @@ from ...physics import gas, jit, lifesupport
 from ...physics.metabolism import o2_use_kg_s
 from ...units import PA_PER_PSI, R_O2
 from ...units import SUIT_GAS_T_K as SUIT_T_K
-from ..arrays import as_bool, as_f64
+from ..arrays import as_bool, as_f64, every_run
 from ..events import Emit
 from ..plan import Plan
 
@@ -103,7 +103,7 @@ def step(s: SuitGasState, plan: Plan, suited, met_W, p_amb, faults, live, t, dt,
 
 def run(
     s: SuitGasState, plan: Plan, suited, met_W, p_amb, regulator_failed, hole_cdA, any_leak,
-    live, umb, t, dt, draw, purge, flags,
+    live, umb, t, dt, draw, purge, flags, busy=None,
 ) -> bool:  # fmt: skip
     """The kernel on (R, C) arrays of its dtypes (the engine's own buffers: nothing is
     converted), ``draw`` and ``purge`` [kg/s] and ``flags`` (4, R, C) filled in; returns
@@ -118,6 +118,7 @@ def run(
         p.reg_max_kg_s, plan.o2_store_kg,
         suited, met_W, p_amb, regulator_failed, hole_cdA, live, umb,
         bool(any_leak), bool(plan.any_umbilical), float(t), float(dt), draw, purge, flags,
+        every_run(busy, plan.runs),
     )  # fmt: skip
 
 
@@ -150,7 +151,7 @@ def _kernel(
     below_s, primary_out_s, secondary_out_s, vehicle_out_s,
     V_m3, p_low, p_set, purge_kg_s, secondary_kg_s, leak_m3_s, reg_max, o2_store_kg,
     suited, met_W, p_amb, regulator_failed, hole_cdA, live, umb, any_leak, any_umbilical, t, dt,
-    draw, purge, flags,
+    draw, purge, flags, busy,
 ):  # fmt: skip
     """The suit gas step of every run and crew member, in place (see the module's text):
     the gas mass under the two-stage regulator (:func:`lifesupport.regulated_mass_step`),
@@ -159,6 +160,8 @@ def _kernel(
     R, C = p_suit.shape
     flagged = False
     for r in range(R):
+        if not busy[r]:
+            continue  # the run is over: it stays as it ended (sim.stretch.all_over)
         n_umb = 0
         for c in range(C):
             n_umb += umb[r, c]

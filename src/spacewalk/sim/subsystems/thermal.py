@@ -21,7 +21,7 @@ from numba import njit
 
 from ...physics import jit, lifesupport
 from ...units import CABIN_GAS_T_K, H_SUB_ICE, H_VAP_SWEAT
-from ..arrays import as_bool, as_f64
+from ..arrays import as_bool, as_f64, every_run
 from ..events import Emit
 from ..plan import Plan
 
@@ -148,6 +148,7 @@ def step(
 def run(
     s: ThermalState, plan: Plan, suited, outside, met_W, equip_W, fan_ok, purge_kg_s, env,
     sunlit, cooling_factor, water_rate_kg_s, live, on_vehicle, t, dt, cooling, fog, flags,
+    busy=None,
 ) -> bool:  # fmt: skip
     """The kernel on (R, C) arrays of its dtypes (the engine's own buffers: nothing is
     converted; ``env`` from :func:`environment`, ``purge_kg_s`` the open-loop flow through
@@ -164,7 +165,7 @@ def run(
         saturation,
         purge_kg_s, p.p_set_Pa, suited, outside, met_W, equip_W, fan_ok, float(sunlit),
         cooling_factor, water_rate_kg_s, live, on_vehicle, float(t), float(dt), cooling, fog,
-        flags,
+        flags, every_run(busy, plan.runs),
     )  # fmt: skip
 
 
@@ -186,7 +187,7 @@ def _kernel(
     vent_water_Pa, helmet_first, visor_coupling, closed_loop, sink_shadow, sink_swing,
     saturation, purge_kg_s, p_set_Pa, suited, outside, met_W, equip_W, fan_ok, sunlit, cooling_factor,
     water_rate, live, on_vehicle, t, dt,
-    cooling_out, fog_out, flags,
+    cooling_out, fog_out, flags, busy,
 ):  # fmt: skip
     """The heat and water step of every run and crew member, in place (the module's text):
     cooling capacity from what is working and the water left, the body's heat storage and
@@ -196,6 +197,8 @@ def _kernel(
     R, C = heat_J.shape
     flagged = False
     for r in range(R):
+        if not busy[r]:
+            continue  # the run is over: it stays as it ended (sim.stretch.all_over)
         for c in range(C):
             on = suited[r, c]
             sublimator_ok = feedwater[r, c] > 0 or feedwater_cap[r, c] == 0 or on_vehicle[r, c]

@@ -18,6 +18,7 @@ from numba import njit
 
 from ...physics import dcs, jit
 from ...physics.metabolism import RQ_DEFAULT, o2_energy_equivalent_J_per_L
+from ..arrays import every_run
 from ..plan import Plan
 from ..values import VALUE_INDEX
 
@@ -31,18 +32,20 @@ def init(plan: Plan) -> dcs.Dose:
     return dcs.Dose(*np.moveaxis(plan.crew.dose0, -1, 0).copy())
 
 
-def step(s: dcs.Dose, plan: Plan, p_breath_Pa, fo2_breath, met_W, dt_period, p_dcs, values):
+def step(
+    s: dcs.Dose, plan: Plan, p_breath_Pa, fo2_breath, met_W, dt_period, p_dcs, values, busy=None
+):
     """One update over ``dt_period`` seconds (the engine calls it every ``dcs_dt_s``), in
     place: the tissues and dose ``s``, P(DCS) into ``p_dcs`` (R, C) and the tissue ratios and
     P(DCS) into their rows of the engine's value buffer ``values``."""
     jit.about_to_run(_kernel, jit.ENGINE_NOTICE)
     _kernel(*s, p_breath_Pa, fo2_breath, met_W, plan.crew.mass_kg, float(dt_period), p_dcs,
-            values)  # fmt: skip
+            values, every_run(busy, plan.runs))  # fmt: skip
 
 
 @njit(cache=True, error_model="numpy", fastmath=jit.ARCP)
 def _kernel(
-    n2, etr, w, u, u_ln, u_x, u_w, p_breath, fo2_breath, met_W, mass_kg, dt_s, p_dcs, values,
+    n2, etr, w, u, u_ln, u_x, u_w, p_breath, fo2_breath, met_W, mass_kg, dt_s, p_dcs, values, busy,
 ):  # fmt: skip
     """The period of :func:`spacewalk.physics.dcs.advance` on a constant breathing gas (its
     inspired N2 the dry gas's, none on O2), then P(DCS) and the ratios over the pressure
@@ -51,6 +54,8 @@ def _kernel(
     e_o2 = o2_energy_equivalent_J_per_L(RQ_DEFAULT)
     decay360 = math.exp(-_K360 * dt_s)
     for r in range(R):
+        if not busy[r]:
+            continue  # the run is over: it stays as it ended (sim.stretch.all_over)
         for c in range(C):
             pb, fo2 = p_breath[r, c], fo2_breath[r, c]
             p_in = pb * (1.0 - fo2)

@@ -19,7 +19,7 @@ from numba import njit
 
 from ...physics import gas, jit
 from ...units import DISCHARGE_CD, gas_constant
-from ..arrays import as_bool, as_f64
+from ..arrays import as_bool, as_f64, every_run
 from ..plan import Plan
 
 
@@ -66,7 +66,10 @@ def step(
     return s, []
 
 
-def run(s, plan, vloc, depress, repress_asked, target_Pa, hatch_open, dt, equalise_to, p_out):
+def run(
+    s, plan, vloc, depress, repress_asked, target_Pa, hatch_open, dt, equalise_to, p_out,
+    busy=None,
+):  # fmt: skip
     """:func:`step` into the engine's buffer ``p_out`` (R, V): the vessels' pressures after
     the step, :func:`pressure_Pa` element for element."""
     v = plan.vessel
@@ -82,6 +85,7 @@ def run(s, plan, vloc, depress, repress_asked, target_Pa, hatch_open, dt, equali
         as_bool(repress_asked, shape), as_f64(target_Pa, shape),
         as_bool(hatch_open, s.m_kg.shape), float(dt),
         v.inside, np.ascontiguousarray(equalise_to, dtype=np.int64), p_out,
+        every_run(busy, plan.runs),
     )  # fmt: skip
 
 
@@ -92,7 +96,7 @@ HATCH_CD_PI = DISCHARGE_CD * np.pi  # an open hatch: C_d A = this d^2 / 4
 def _kernel(
     m_kg, o2_fraction, R_J_kgK, vented_kg, added_kg,
     volume_m3, vent_cdA_m2, T_K, hatch_d_m, repress_kg_s, repress_fo2,
-    vloc, depress, repress_asked, target_Pa, hatch_open, dt, inside, equalise_to, p_out,
+    vloc, depress, repress_asked, target_Pa, hatch_open, dt, inside, equalise_to, p_out, busy,
 ):  # fmt: skip
     """Venting through the valve (asked by a crew member inside) and through the open EVA
     hatch (:func:`spacewalk.physics.gas.vent_step`, exact for choked isothermal flow), and
@@ -102,6 +106,8 @@ def _kernel(
     R, V = m_kg.shape
     C = vloc.shape[1]
     for r in range(R):
+        if not busy[r]:
+            continue  # the run is over: it stays as it ended (sim.stretch.all_over)
         for v in range(V):
             vent, repress, tgt = False, False, 0.0
             for c in range(C):
