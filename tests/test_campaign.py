@@ -611,6 +611,41 @@ def test_workers_die_with_a_killed_campaign(tmp_path):
                 os.kill(w, signal.SIGKILL)
 
 
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc (Linux)")
+def test_ctrl_c_keeps_the_finished_batches_and_ends_the_workers(tmp_path, capsys):
+    """Ctrl-C (SIGINT to the command alone) in the middle of a campaign on two workers: the
+    command says where the finished batches are and how to finish, exits 130, and leaves
+    no worker behind; resume completes the campaign. Before the campaign's folder exists,
+    it says that nothing was saved."""
+    cmd, folder = _campaign_command(tmp_path, runs=48, workers=2)
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    workers: set[int] = set()
+    try:
+        deadline = time.time() + 240
+        while time.time() < deadline and not list(folder.glob("runs/batch-*.parquet")):
+            assert proc.poll() is None
+            time.sleep(0.02)
+        workers = _children(proc.pid)
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=60)
+        assert proc.returncode == 130
+        assert f"spacewalk campaign resume {folder}" in err and "Traceback" not in err
+        deadline = time.time() + 20
+        while time.time() < deadline and any(_alive(w) for w in workers):
+            time.sleep(0.1)
+        assert not [w for w in workers if _alive(w)]
+    finally:
+        for w in workers:
+            with contextlib.suppress(OSError):
+                os.kill(w, signal.SIGKILL)
+    resume_campaign(folder, workers=1)
+    assert len(load_runs(folder)) == 48
+    from spacewalk.campaign.cli import _interrupted
+
+    assert _interrupted(tmp_path / "never-made") == 130
+    assert "nothing was saved" in capsys.readouterr().err
+
+
 def test_workers_started_early_are_taken_or_ended():
     """``campaign run`` starts its workers before its own imports (``campaign.pool``): the
     pool that runs the batches is that one, and one no batch took is ended with its

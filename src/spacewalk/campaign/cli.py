@@ -54,6 +54,11 @@ def _fmt(frame: pd.DataFrame, key: str) -> str:
 
 
 def _interrupted(folder: Path) -> int:
+    from .store import MANIFEST
+
+    if not (folder / MANIFEST).exists():  # before the campaign's folder was made
+        print("interrupted before the campaign started: nothing was saved", file=sys.stderr)
+        return 130
     print(
         f"interrupted: the finished batches are saved in {folder}; "
         f"finish with `spacewalk campaign resume {folder}`",
@@ -67,12 +72,12 @@ def _run(args) -> int:
 
     t0 = time.perf_counter()
     one_batch = args.runs == 1 or (args.batch_size or 0) >= (args.runs or 2)
-    if args.dask is None and not one_batch:  # the workers import while this process does
-        pool.start(args.workers or pool.default_workers())
-    from .run import run_campaign
-
     folder = Path(args.out)
     try:
+        if args.dask is None and not one_batch:  # the workers import while this process does
+            pool.start(args.workers or pool.default_workers())
+        from .run import run_campaign
+
         run_campaign(
             args.scenario,
             folder,
