@@ -1,6 +1,6 @@
 """The local worker processes of a campaign, started before the parent's own imports.
 
-A worker spends most of a second importing the engine (NumPy, Numba, pandas, the scenario
+A worker spends half a second or more importing the engine (NumPy, Numba, the scenario
 model) before its first batch; the parent spends as long importing the same. So ``campaign
 run`` starts its workers first (:func:`start`), with nothing heavier than the standard
 library imported here, and each worker's first task is its imports (:func:`_load_engine`);
