@@ -22,7 +22,6 @@ from ..sim import dispersions as dispersed
 from ..sim.engine import run_engine
 from ..sim.plan import compile_plan
 from . import pool as local
-from .pool import default_workers  # noqa: F401 - part of this module's interface
 from .rows import Columns, error_rows, row_columns, rows_from_output
 
 if TYPE_CHECKING:

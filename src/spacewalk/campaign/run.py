@@ -12,7 +12,8 @@ import tomli_w
 from ..results.simulation import SimulationResult, result_of
 from ..scenario import Scenario, dispersions, load_scenario
 from . import store
-from .execute import BatchTask, default_workers, run_dask, run_local, simulate_runs
+from .execute import BatchTask, run_dask, run_local, simulate_runs
+from .pool import default_workers
 from .store import CampaignError, Manifest
 
 

@@ -104,6 +104,13 @@ def rearm(s: RuleState, rt: RuleTable, mask) -> RuleState:
     return s
 
 
+@njit(cache=True, error_model="numpy", inline="always")
+def _fire(live, watched, fired, value, limit, sign):
+    """A rule fires on a crew member: live, watched by it, not fired yet in this EVA, its
+    channel past the limit (``sign`` +1 above, -1 below; a NaN fires nothing). Branch-free."""
+    return live & watched & ~fired & ((value - limit) * sign > 0)
+
+
 @njit(cache=True, error_model="numpy")
 def _fires(values, rows, limit, sign, applies, fired, suited, outside, has_suit, live, fires):
     """Which rules fire this step, into ``fires`` (K, R, C): over their limit, on the crew
@@ -126,7 +133,7 @@ def _fires(values, rows, limit, sign, applies, fired, suited, outside, has_suit,
                     if a == 0
                     else (out[i] if a == 1 else (has[i] if a == 2 else su[i] & ~out[i]))
                 )
-                f = lv[i] & watched & ~was[k, i] & ((vals[rows[k], i] - limit[k]) * sign[k] > 0)
+                f = _fire(lv[i], watched, was[k, i], vals[rows[k], i], limit[k], sign[k])
                 now[k, i] = f
                 any_fire |= f
         return any_fire
@@ -135,13 +142,13 @@ def _fires(values, rows, limit, sign, applies, fired, suited, outside, has_suit,
         hit = False
         if applies[k] == 3:  # suited in a vessel
             for i in range(N):
-                f = lv[i] & su[i] & ~out[i] & ~was_k[i] & ((row[i] - lim) * sg > 0)
+                f = _fire(lv[i], su[i] & ~out[i], was_k[i], row[i], lim, sg)
                 now_k[i] = f
                 hit |= f
         else:
             watched = su if applies[k] == 0 else (out if applies[k] == 1 else has)
             for i in range(N):
-                f = lv[i] & watched[i] & ~was_k[i] & ((row[i] - lim) * sg > 0)
+                f = _fire(lv[i], watched[i], was_k[i], row[i], lim, sg)
                 now_k[i] = f
                 hit |= f
         any_fire |= hit
