@@ -36,6 +36,7 @@ from spacewalk.scenario import dispersions as disp
 from spacewalk.scenario import library_dir
 from spacewalk.scenario.load import scenario_to_mapping
 from spacewalk.sim import dispersions as dispersed
+from spacewalk.sim.engine import OUTCOMES
 from spacewalk.sim.plan import compile_plan
 
 PARMITANO = tomllib.loads((library_dir() / "iss-eva-23-2013.toml").read_text(encoding="utf-8"))
@@ -410,21 +411,46 @@ def test_results_do_not_depend_on_batch_size_or_workers(tmp_path):
     assert fa["crew.parmitano.metabolic_factor"].nunique() == 16
 
 
+def _per_run(out, r: int) -> dict:
+    """Every array of an engine's output that has the runs first, for run ``r``."""
+    R, rows = out.plan.runs, {}
+    for key, value in vars(out).items():
+        items = value.items() if isinstance(value, dict) else [("", value)]
+        for sub, x in items:
+            if isinstance(x, np.ndarray) and x.ndim and x.shape[0] == R:
+                rows[f"{key}.{sub}"] = x[r]
+    return rows
+
+
 def test_a_run_over_stays_as_it_ended_while_its_batch_goes_on():
     """A batch steps until its last run ends; a run that is over before then is not stepped
-    on (``stretch.all_over`` marks it): its final state is the one it has alone. Before,
-    STS-102's shortest run went on breathing cabin air in a batch of four, and its tissue
-    ratio at the end rose from 0.265 to 0.297."""
+    on (``stretch.all_over`` marks it): everything it reports is what it reports alone.
+    Before, STS-102's shortest run of four went on breathing cabin air in a batch of four,
+    and its tissue ratio at the end rose from 0.265 to 0.297; and with a crew member lost
+    outside (a 10-mm hole), their time outside and suited went on counting in a batch."""
     from spacewalk.campaign.execute import _scenario
 
-    sc, groups = _scenario((library_dir() / "sts-102-2001.toml").read_text(encoding="utf-8"))
-    out, _ = simulate_runs(sc, groups, 3, np.arange(4), events=False)
-    ends = np.nanmax(out.act_end_s, axis=(1, 2))
-    assert ends.max() - ends.min() > 1800  # the runs end half an hour and more apart
-    for r in range(4):
-        alone, _ = simulate_runs(sc, groups, 3, np.array([r]), events=False)
-        for key, value in out.final.items():
-            np.testing.assert_array_equal(value[r], alone.final[key][0], err_msg=key)
+    text = (library_dir() / "sts-102-2001.toml").read_text(encoding="utf-8")
+    data = tomllib.loads(text)
+    data["faults"] = [
+        {"kind": "suit-leak", "hole_diameter_mm": 10.0, "crew": "voss", "at_min": 200}
+    ]
+    data["campaign"]["dispersions"].append(
+        {"target": "faults[0].at_min", "distribution": "uniform", "low": 60, "high": 500}
+    )
+    lost = tomli_w.dumps(data)
+    for toml in (text, lost):
+        sc, groups = _scenario(toml)
+        out, _ = simulate_runs(sc, groups, 3, np.arange(4), events=False)
+        ends = np.nanmax(out.act_end_s, axis=(1, 2))
+        assert ends.max() - ends.min() > 1800  # the runs end half an hour and more apart
+        for r in range(4):
+            alone, _ = simulate_runs(sc, groups, 3, np.array([r]), events=False)
+            batch, one = _per_run(out, r), _per_run(alone, 0)
+            assert batch.keys() == one.keys()
+            for key in batch:
+                np.testing.assert_array_equal(batch[key], one[key], err_msg=key)
+    assert (out.outcome[:, 0] == OUTCOMES.index("loss-of-crew")).all()  # Voss, lost outside
 
 
 def test_rerun_recreates_the_recorded_run(tmp_path):

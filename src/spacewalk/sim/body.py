@@ -140,5 +140,5 @@ def step(eng, now, vloc, p_ves, t: float, sunlit: float) -> bool:
         fs.cooling_factor, fs.water_rate_kg_s, b.live, b.on_vehicle, t, dt, b.cooling, b.fog,
         f.thermal, eng.busy,
     )  # fmt: skip
-    flagged |= power.run(pw, plan, suited, b.on_vehicle, b.live, t, dt, f.power)
+    flagged |= power.run(pw, plan, suited, b.on_vehicle, b.live, t, dt, f.power, eng.busy)
     return flagged

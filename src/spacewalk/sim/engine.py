@@ -195,7 +195,7 @@ class Engine:
         b = self.body
         if phase <= stretch.RULES:
             self._rules(t, now, g, range_m)
-            self.tally.add(self.vbuf, b.live, b.outside, g.suited, sun, dt, t)
+            self.tally.add(self.vbuf, b.live, b.outside, g.suited, sun, dt, t, self.busy)
         if step % 60 == 0:
             self._check_numbers(t)
         if self.recorder is not None and step % self.every == 0:

@@ -434,7 +434,7 @@ def _run(
             water_rate_kg_s, live, on_vehicle, t, dt, cooling, fog, flag_thermal, busy,
         )  # fmt: skip
         flagged |= power._drain(battery_Ah, battery_out_s, battery_A, suited, on_vehicle, live,
-                                t, dt, flag_power)  # fmt: skip
+                                t, dt, flag_power, busy)  # fmt: skip
         if flagged:  # their events told (or, no room, the engine logs them)
             if told_n[0] + 7 * R * C > told_i.shape[0]:
                 return n, VALUES, False, j
@@ -477,7 +477,7 @@ def _run(
             return n, RULES, False, j
         values._tally(
             peak_stack, peak_rows, o2_margin_min, vbuf, live, outside, suited, sun < 0.5, dt,
-            time_outside_s, dark_outside_s, suited_s, return_by_s, return_by_crossed, t,
+            time_outside_s, dark_outside_s, suited_s, return_by_s, return_by_crossed, t, busy,
         )  # fmt: skip
         if step % 60 == 0 and not _numbers_ok(p_suit, pp_co2, heat_J, n2_Pa, o2_primary,
                                               run_ok):  # fmt: skip
@@ -560,7 +560,8 @@ def arguments(eng, last: int, timeline_given: bool = False) -> tuple:
         s.p_suit_Pa, m.any_unit, as_bool(m.flying_rc, shape), timeline.EVENT_LUT,
         buf.out_i, buf.out_f, buf.out_b, tl.act_start_s, tl.act_end_s, plan.next_a,
         plan.n_acts, timeline.PLAIN_END_LUT, plan.ingress_target, buf.told_i, buf.told_t,
-        buf.told_n, buf.vloc, buf.depress, buf.repress, buf.held, eng.depress_held, tl.suited, eng.run_ok, eng.busy,
+        buf.told_n, buf.vloc, buf.depress, buf.repress, buf.held, eng.depress_held, tl.suited,
+        eng.run_ok, eng.busy,
         tl.ret_speed_m_s, plan.motion.pos_slot, plan.motion.speed_slot, plan.motion.hatch_m,
         plan.motion.restraint_slot, m.chasing, m.way_n, m.way_k,
         mb.y, mb.p_tgt, mb.v_cruise, mb.arrived, mb.model, mb.n_mean, mb.h_chief, mb.anchor,
@@ -578,7 +579,8 @@ def arguments(eng, last: int, timeline_given: bool = False) -> tuple:
         p.secondary_kg_s, p.leak_m3_s, p.reg_max_kg_s, plan.o2_store_kg, fs.regulator_failed,
         fs.hole_cdA_m2, bool(fs.any_leak), bool(plan.any_umbilical), b.draw, b.purge,
         cs.pp_co2_Pa, cs.scrub_used_kg, cs.breakthrough, cs.exhausted_s, cs.inspired_mmHg,
-        cs.last_exp, p.scrubber, p.scrub_cap_kg, p.vent_m3_s, p.rebreathed_max, p.rebreathed_ve_L_min,
+        cs.last_exp, p.scrubber, p.scrub_cap_kg, p.vent_m3_s, p.rebreathed_max,
+        p.rebreathed_ve_L_min,
         th.heat_J, th.sweat_kg, th.feedwater_kg, th.helmet_water_kg, th.feedwater_out_s,
         th.sublimated_kg, th.helmet_drained_kg, th.external_water_kg, th.heat_in_J,
         th.heat_out_J, p.cooling_W, p.feedwater_kg, p.liquid, p.evap_kg_s, env_shadow,

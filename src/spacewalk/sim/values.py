@@ -21,7 +21,7 @@ from ..physics import jit
 from ..physics.physiology import inspired_o2_mmHg
 from ..scenario.model import RULE_CHANNELS
 from ..units import C_BODY
-from .arrays import flat, flat_rows
+from .arrays import every_run, flat, flat_rows
 from .plan import KIND
 
 # every channel a rule can watch, then those only the tallies and summaries read
@@ -155,15 +155,16 @@ def compute(out, *arrays) -> None:
 @njit(cache=True, error_model="numpy", fastmath=jit.ARCP)
 def _tally(
     peaks, peak_rows, margin, out, live, outside, suited, dark, dt,
-    time_outside, dark_outside, suited_s, return_by, crossed, t,
+    time_outside, dark_outside, suited_s, return_by, crossed, t, busy,
 ):  # fmt: skip
     """The tallies of one step, in place: the peaks of the rows ``peak_rows`` over the live
     crew (NumPy's maximum: a NaN stays), the least O2 margin outside, the times outside, in
-    the dark outside and suited, and the latest time to start back with the reserve intact
-    (the projection at the last step outside, or the time the slack reached zero)."""
+    the dark outside and suited (not once the run is over: ``busy``, as a run alone stops),
+    and the latest time to start back with the reserve intact (the projection at the last
+    step outside, or the time the slack reached zero)."""
     R, C = live.shape
     N = R * C
-    lv, out_, su, o, pk = flat(live), flat(outside), flat(suited), flat_rows(out), flat_rows(peaks)
+    lv, out_, o, pk = flat(live), flat(outside), flat_rows(out), flat_rows(peaks)
     for j in range(peak_rows.shape[0]):  # row by row, flat and branch-free (vector registers)
         row, peak = o[peak_rows[j]], pk[j]
         for i in range(N):
@@ -171,13 +172,14 @@ def _tally(
             p = peak[i]
             # NumPy's maximum: a NaN in the peak stays, a NaN value enters
             peak[i] = v if (v > p) | (v != v) else p
-    t_out, t_dark, t_suited = flat(time_outside), flat(dark_outside), flat(suited_s)
-    for i in range(N):
-        t_out[i] += out_[i] * dt
-        t_suited[i] += su[i] * dt
-    if dark:
-        for i in range(N):
-            t_dark[i] += out_[i] * dt
+    for r in range(R):
+        if not busy[r]:
+            continue  # the run is over (a crew member lost outside: their times stop)
+        for c in range(C):
+            time_outside[r, c] += outside[r, c] * dt
+            suited_s[r, c] += suited[r, c] * dt
+            if dark:
+                dark_outside[r, c] += outside[r, c] * dt
     o2_margin, secondary = o[_O2_MARGIN_MIN], o[_O2_SECONDARY_MIN]
     least, by, was = flat(margin), flat(return_by), flat(crossed)
     for i in range(N):
@@ -229,13 +231,17 @@ class Tally:
         peaks = dict(zip(PEAK_KEYS, self.peak_stack.copy(), strict=True))
         return {**peaks, "o2_margin_min": self.o2_margin_min.copy()}
 
-    def add(self, out, live, outside, suited, sunlit: float, dt: float, t: float) -> None:
-        """Add one step from the buffer of channel values ``out`` (:func:`compute`)."""
+    def add(
+        self, out, live, outside, suited, sunlit: float, dt: float, t: float, busy=None
+    ) -> None:
+        """Add one step from the buffer of channel values ``out`` (:func:`compute`; ``busy``
+        the runs not over, default all)."""
         jit.about_to_run(_tally, jit.ENGINE_NOTICE)
         _tally(
             self.peak_stack, _PEAK_ROWS, self.o2_margin_min, out, live, outside, suited,
             sunlit < 0.5, float(dt), self.time_outside_s, self.dark_outside_s, self.suited_s,
             self.return_by_s, self.return_by_crossed, float(t),
+            every_run(busy, live.shape[0]),
         )  # fmt: skip
 
 

@@ -9,7 +9,7 @@ import numpy as np
 from numba import njit
 
 from ...physics import jit
-from ..arrays import as_bool
+from ..arrays import as_bool, every_run
 from ..events import Emit
 from ..plan import Plan
 
@@ -60,12 +60,12 @@ def step(s: PowerState, plan: Plan, suited, live, t, dt, umb=None):
     return s, []
 
 
-def run(s: PowerState, plan: Plan, suited, umb, live, t, dt, flags) -> bool:
+def run(s: PowerState, plan: Plan, suited, umb, live, t, dt, flags, busy=None) -> bool:
     """The battery's drain over the step from (R, C) arrays of the kernel's dtypes (the
     engine's own buffers), ``flags`` filled in; returns whether any is flagged."""
     jit.about_to_run(_drain, jit.ENGINE_NOTICE)
     return _drain(s.battery_Ah, s.out_s, plan.crew.battery_A, suited, umb, live, float(t),
-                  float(dt), flags)  # fmt: skip
+                  float(dt), flags, every_run(busy, plan.runs))  # fmt: skip
 
 
 FLAG_CODE = "battery-exhausted"  # the event of the kernel's flag
@@ -92,11 +92,13 @@ def _outputs(battery_Ah, battery_A, battery_V, suited, umb, fan_ok, equip_W):
 
 
 @njit(cache=True, error_model="numpy", fastmath=jit.ARCP)
-def _drain(battery_Ah, out_s, battery_A, suited, umb, live, t, dt, out):
+def _drain(battery_Ah, out_s, battery_A, suited, umb, live, t, dt, out, busy):
     """The battery's charge over the step, in place; ``out`` marks those that ran out."""
     R, C = battery_Ah.shape
     flagged = False
     for r in range(R):
+        if not busy[r]:
+            continue  # the run is over: it stays as it ended (sim.stretch.all_over)
         for c in range(C):
             before = battery_Ah[r, c] > 0
             if suited[r, c] and not umb[r, c]:

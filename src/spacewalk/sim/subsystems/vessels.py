@@ -106,9 +106,7 @@ def _kernel(
     R, V = m_kg.shape
     C = vloc.shape[1]
     for r in range(R):
-        if not busy[r]:
-            continue  # the run is over: it stays as it ended (sim.stretch.all_over)
-        for v in range(V):
+        for v in range(V if busy[r] else 0):  # (a run that is over: no gas moves)
             vent, repress, tgt = False, False, 0.0
             for c in range(C):
                 if vloc[r, c] == v:
@@ -138,7 +136,7 @@ def _kernel(
                 m = m + add
                 added_kg[r, v] += add
             m_kg[r, v] = m
-        for c in range(C):  # inner hatches' equalisation valves, each pair once
+        for c in range(C if busy[r] else 0):  # inner hatches' equalising valves, a pair once
             a, b = vloc[r, c], equalise_to[r, c]
             if b < 0 or a < 0:
                 continue
