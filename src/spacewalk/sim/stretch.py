@@ -125,8 +125,9 @@ def all_over(done, lost, incapacitated, adrift, loc, pio2, ppco2, core_rise, hel
     closed suit with no fresh gas, a vessel nobody repressed): what happens to them (their
     O2, their heat) is the outcome, not a script's end. A run found over is marked in
     ``busy`` (R,) and stays as it ended while the batch's other runs go on: the suits, the
-    vessels, the surroundings and the tissues skip it (as a run alone would have stopped),
-    so a run's numbers do not depend on the runs beside it."""
+    battery, the vessels (their pressures still written), the surroundings, the tissues and
+    the tallies' times skip it (as a run alone would have stopped), so a run's numbers do
+    not depend on the runs beside it."""
     R, C = done.shape
     every = True
     for r in range(R):
