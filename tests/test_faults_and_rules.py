@@ -487,13 +487,13 @@ def test_a_leak_in_the_depressing_airlock_stops_the_eva_there_and_represses():
     assert tel.p_ambient_kPa.iloc[-1] > 90  # the lock is back near cabin pressure
 
 
-def test_a_crew_member_incapacitated_in_the_airlock_is_looked_after_and_the_eva_goes_on():
+def test_a_crew_member_incapacitated_in_the_airlock_is_looked_after_and_the_mission_stands_down():
     """STS-88, Ross's cooling gone in the first EVA: heat terminates it and he collapses in
     the airlock after ingress. Before, nobody took his suit off: he sat in it for two days
     until its O2 ran out and he died as the airlock was depressed for EVA 2. Now Newman,
     beside him, takes him into his care: Ross's suit comes off with Newman's, he goes into
-    the cabin with him, and lives; the airlock rule there is an alarm, not a stand-down that
-    would skip Newman's later EVAs (the suit comes off before the next egress)."""
+    the cabin with him, and lives. With his partner incapacitated Newman does not go out
+    alone for EVAs 2 and 3 (no solo EVA; the mission stands down, as it would after a loss)."""
     d = _library("sts-88-1998")
     d["faults"] = [
         {"kind": "cooling-failure", "crew": "ross", "at_min": 60, "remaining_fraction": 0.0}
@@ -506,10 +506,39 @@ def test_a_crew_member_incapacitated_in_the_airlock_is_looked_after_and_the_eva_
     assert list(care.subject) == ["newman"] and 0 <= care.t_s.iloc[0] - down <= 30
     assert not ev.code.str.startswith("loss-of-crew").any()
     assert res.summary["crew"]["ross"]["outcome"] == "incapacitated"
-    assert len(newman[newman.code == "egress"]) == 3  # his three EVAs all happen
+    assert len(newman[newman.code == "egress"]) == 1  # EVA 1 only
+    stood = newman[newman.code == "stand-down"]
+    assert len(stood) == 1 and stood.t_s.iloc[0] > care.t_s.iloc[0]
+    assert res.summary["crew"]["newman"]["outcome"] == "terminated"
     tel = res.telemetry[res.telemetry.crew == "ross"]
-    later = tel[tel.t_s > newman[newman.code == "egress"].t_s.iloc[1]]
+    later = tel[tel.t_s >= stood.t_s.iloc[0]]
     assert (later.location == "cabin").all() and not later.suited.any()
+
+
+def test_after_a_loss_of_crew_no_further_eva_begins():
+    """STS-61, a 30-mm hole in Akers' suit 2 h into the second EVA: he is lost outside. No
+    crew flies an EVA after a fatality, nor alone: Thornton comes in, takes his suit off and
+    does not go out for EVA 4, and Musgrave and Hoffman, waiting for EVA 3, stand down.
+    Before, the three later EVAs ran as planned, Thornton's alone."""
+    d = _library("sts-61-1993")
+    d["faults"] = [{"kind": "suit-leak", "crew": "akers", "hole_diameter_mm": 30.0, "at_min": 1594}]
+    res = _run(d)
+    ev = res.events
+    lost = ev[ev.code.str.startswith("loss-of-crew")]
+    assert list(lost.crew) == ["akers"]
+    t_lost = lost.t_s.iloc[0]
+    assert not ((ev.code == "egress") & (ev.t_s > t_lost)).any()
+    stood = ev[ev.code == "stand-down"]
+    assert sorted(stood.crew) == ["hoffman", "musgrave", "thornton"]
+    thornton = ev[ev.crew == "thornton"]
+    doff = thornton[(thornton.code == "activity-start") & (thornton.subject == "EVA2: doff")]
+    assert stood[stood.crew == "thornton"].t_s.iloc[0] > doff.t_s.iloc[0]  # the EVA finished
+    crew = res.summary["crew"]
+    assert crew["akers"]["outcome"] == "loss-of-crew"
+    assert {crew[c]["outcome"] for c in ("musgrave", "hoffman", "thornton")} == {"terminated"}
+    # the run ends the day of the loss, not after EVA 5 three days later
+    assert ev.t_s.max() - t_lost < 12 * 3600.0
+    assert not ev.code.isin(["time-limit"]).any()
 
 
 def test_a_stand_down_in_a_cabin_that_vents_keeps_the_crew_in_and_suited():

@@ -275,9 +275,10 @@ def test_a_partner_goes_to_them_tethers_them_and_tows_them_in(emu_toml):
 
 def test_on_a_second_eva_the_rescued_stay_in_the_cabin_alive():
     """STS-61, Thornton's cooling fails on the second EVA (no heat terminate): he is
-    incapacitated by heat, Akers brings him in; he is taken along into the cabin and stays
-    there while the third EVA's airlock goes to vacuum (before, he was left in it, suited,
-    and died 21 h later)."""
+    incapacitated by heat, Akers brings him in; he is taken along into the cabin and lives
+    (before, he was left in the airlock, suited, and died 21 h later as the third EVA's
+    airlock went to vacuum). With a crew member incapacitated the mission stands down: the
+    three others begin no further EVA."""
     import tomllib
 
     import tomli_w
@@ -296,8 +297,14 @@ def test_on_a_second_eva_the_rescued_stay_in_the_cabin_alive():
     crew = res.summary["crew"]
     assert crew["thornton"]["rescued_by"] == "akers"
     assert crew["thornton"]["outcome"] == "incapacitated"  # alive
-    assert crew["musgrave"]["outcome"] == crew["hoffman"]["outcome"] == "completed"
     assert not (res.events.code == "loss-of-crew-hypoxia").any()
+    ev = res.events
+    stood = ev[ev.code == "stand-down"]
+    assert set(stood.crew) == {"musgrave", "hoffman", "akers"}
+    assert crew["musgrave"]["outcome"] == crew["hoffman"]["outcome"] == "terminated"
+    # nobody goes outside after the EVA in which Thornton was incapacitated
+    down = ev[(ev.code == "incapacitated") & (ev.crew == "thornton")].t_s.iloc[0]
+    assert not ((ev.code == "egress") & (ev.t_s > down)).any()
 
 
 def test_with_nobody_outside_to_go_the_rescue_is_unanswered(emu_toml):

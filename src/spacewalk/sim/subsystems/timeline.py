@@ -38,6 +38,10 @@ PLAIN_END_LUT[[KIND["hatch-close"], KIND["recharge"], RETURN]] = False
 # and those the compiled stretch also ends: a move, a hatch close, the return
 STRETCH_END_LUT = PLAIN_END_LUT | MOVES_LUT
 STRETCH_END_LUT[[KIND["hatch-close"], RETURN]] = True
+# kinds that begin an EVA for a crew member inside: after a crew member is lost,
+# incapacitated or adrift, nobody starts one (nor a wait for a clock time: the next EVA day)
+EVA_START_LUT = np.zeros(RETURN + 1, dtype=bool)
+EVA_START_LUT[[KIND[k] for k in ("enter-airlock", "suit-up", "depress")]] = True
 NOMINAL, TERMINATED, ABORTED = 0, 1, 2  # mode: how the EVA of a crew member is going
 
 
@@ -184,6 +188,7 @@ def step(s: TimelineState, plan: Plan, p_ves: np.ndarray, p_suit: np.ndarray, mo
     S = plan.kind.shape[1]
     ri, ci = grid(R, C)
     events: list[Emit] = []
+    _stand_down_after_loss(s, plan, t, events)
     p, ves = plan.crew, plan.vessel
 
     active = ~s.done & ~s.lost & ~s.incapacitated & ~s.adrift
@@ -201,7 +206,10 @@ def step(s: TimelineState, plan: Plan, p_ves: np.ndarray, p_suit: np.ndarray, mo
     dep_done = s.completed.ravel().take(dep_flat)
     # a partner who will never get there (lost, incapacitated, adrift) releases the wait:
     # the others go on (a hatch is still never closed on anyone outside who can come back)
-    gone = (s.lost | s.incapacitated | s.adrift).ravel().take(ri * C + np.maximum(dep_c, 0))
+    # (or stood down after a loss, :func:`_stand_down_after_loss`: done with slots not done)
+    gone = (
+        (s.lost | s.incapacitated | s.adrift | s.done).ravel().take(ri * C + np.maximum(dep_c, 0))
+    )
     released = active & (dep_c >= 0) & ~dep_done & gone
     dep_ok = (dep_c < 0) | dep_done | released
     ready = active & dep_ok
@@ -356,6 +364,40 @@ def step(s: TimelineState, plan: Plan, p_ves: np.ndarray, p_suit: np.ndarray, mo
     return s, events, now
 
 
+def _stand_down_after_loss(s: TimelineState, plan: Plan, t, events) -> None:
+    """After a crew member of a run is lost, incapacitated or adrift, the mission stands
+    down: the others finish the EVA they are in (back in, repressed, the suit off) and start
+    no other. A crew member inside who is about to begin an EVA (``EVA_START_LUT``), or is
+    in or about to begin a wait for a clock time (the next EVA day), ends their timeline
+    there, the activities left not done, their EVA terminated. (:func:`_quiet_kernel` leaves
+    such a step to this.)"""
+    gone_run = (s.lost | s.incapacitated | s.adrift).any(axis=1)
+    if not gone_run.any():
+        return
+    S = plan.kind.shape[1]
+    slot = np.minimum(s.act, S - 1)
+    flat = np.arange(s.act.shape[1])[None, :] * S + slot
+    kind_now = plan.kind.ravel().take(flat)
+    until = plan.until_s.ravel().take(flat)
+    active = ~s.done & ~s.lost & ~s.incapacitated & ~s.adrift
+    halt = (
+        gone_run[:, None]
+        & active
+        & (s.loc != LOC_OUTSIDE)
+        & (slot != S - 1)
+        & ((EVA_START_LUT[kind_now] & ~s.started) | ~np.isnan(until))
+    )
+    if not halt.any():
+        return
+    ri, ci = np.nonzero(halt)
+    unstarted = ~s.started[ri, ci]
+    s.act_start_s[ri[unstarted], ci[unstarted], slot[ri, ci][unstarted]] = np.nan
+    ends = np.broadcast_to(plan.n_acts[None, :], s.act.shape)
+    _jump(s, plan, halt, s.act, ends, t, TERMINATED)
+    s.done |= halt
+    events.append(Emit("stand-down", t, halt))
+
+
 def _inner_hatch(s: TimelineState, plan: Plan, crossing, flat, p_ves):
     """For the crew members ``crossing`` (R, C) an inner hatch: whether it is shut (the
     pressures across it differ by more than its lock's hatch opens at), whether either side
@@ -467,10 +509,21 @@ def _quiet_kernel(
             dep_c = after_c[c, slot]
             dep_done = completed[r, max(dep_c, 0), after_a[c, slot]]
             d = max(dep_c, 0)
-            gone = lost[r, d] or incapacitated[r, d] or adrift[r, d]
+            gone = lost[r, d] or incapacitated[r, d] or adrift[r, d] or done[r, d]
             released = active and dep_c >= 0 and not dep_done and gone
             ready = active and (dep_c < 0 or dep_done or released)
             starting = ready and not started[r, c]
+            if (
+                active
+                and loc[r, c] != LOC_OUTSIDE
+                and not is_return
+                and (
+                    (EVA_START_LUT[k] and not started[r, c])
+                    or (any_until and not np.isnan(until_s[c, slot]))
+                )
+                and _someone_gone(r, lost, incapacitated, adrift)
+            ):
+                return 0  # the mission stands down after a loss (_stand_down_after_loss)
             if starting and (released or not starts or free[cb[r, c]] or FREE_LUT[k]):
                 return 0  # an activity starting that the engine's Python starts
             out_b[4, r, c] = starting
@@ -584,6 +637,15 @@ def _quiet_kernel(
 
 
 jit.register(_quiet_kernel, jit.ENGINE_NOTICE)
+
+
+@njit(cache=True, inline="always")
+def _someone_gone(r, lost, incapacitated, adrift):
+    """Whether a crew member of run ``r`` is lost, incapacitated or adrift."""
+    gone = False
+    for c in range(lost.shape[1]):
+        gone |= lost[r, c] or incapacitated[r, c] or adrift[r, c]
+    return gone
 
 
 def _open_hatches(s: TimelineState, plan: Plan, who, hv, opening: bool, t, events) -> None:
