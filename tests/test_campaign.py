@@ -643,7 +643,9 @@ def test_ctrl_c_keeps_the_finished_batches_and_ends_the_workers(tmp_path, capsys
     command says where the finished batches are and how to finish, exits 130, and leaves
     no worker behind; resume completes the campaign. Before the campaign's folder exists,
     it says that nothing was saved."""
-    cmd, folder = _campaign_command(tmp_path, runs=48, workers=2)
+    # 30 batches: the first is saved about 1.5 s in, the last some 4 s later, room enough for
+    # the signal on a loaded machine (with 12, one CI run finished before it came)
+    cmd, folder = _campaign_command(tmp_path, runs=120, workers=2)
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     workers: set[int] = set()
     try:
@@ -665,7 +667,7 @@ def test_ctrl_c_keeps_the_finished_batches_and_ends_the_workers(tmp_path, capsys
             with contextlib.suppress(OSError):
                 os.kill(w, signal.SIGKILL)
     resume_campaign(folder, workers=1)
-    assert len(load_runs(folder)) == 48
+    assert len(load_runs(folder)) == 120
     from spacewalk.campaign.cli import _interrupted
 
     assert _interrupted(tmp_path / "never-made") == 130
