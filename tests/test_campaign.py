@@ -643,10 +643,16 @@ def test_ctrl_c_keeps_the_finished_batches_and_ends_the_workers(tmp_path, capsys
     command says where the finished batches are and how to finish, exits 130, and leaves
     no worker behind; resume completes the campaign. Before the campaign's folder exists,
     it says that nothing was saved."""
-    # 30 batches: the first is saved about 1.5 s in, the last some 4 s later, room enough for
-    # the signal on a loaded machine (with 12, one CI run finished before it came)
+    # 30 batches: the first is saved about 1.5 s in, the last some 4 s later
     cmd, folder = _campaign_command(tmp_path, runs=120, workers=2)
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    # a command started while SIGINT is ignored keeps it ignored (as under nohup), and a test
+    # run before this one in the same pytest worker can leave it so (a CI run finished the
+    # campaign, exit 0): the command is started with Python's own handler, reset at its exec
+    ignored = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    finally:
+        signal.signal(signal.SIGINT, ignored)
     workers: set[int] = set()
     try:
         deadline = time.time() + 240
