@@ -175,7 +175,7 @@ def test_every_candidate_runs_through_the_engine_and_agrees_with_the_model(iss):
     assert set(PROTOCOLS) <= set(iss.protocol)
     assert {f"o2-{m}min" for m in (15, 120, 240)} <= set(iss.protocol)
     by = iss.set_index("protocol")
-    assert by.loc["none", "p_dcs"] > 0.8 > by.loc["in-suit-4h", "p_dcs"]
+    assert by.loc["none", "p_dcs"] > 0.6 > 0.2 > by.loc["in-suit-4h", "p_dcs"]
     assert by.loc["none", "tissue_ratio"] == pytest.approx(11.61 / 4.3, abs=0.01)
     longer = [by.loc[f"o2-{m}min", "p_dcs"] for m in range(15, 241, 15)]
     assert all(a > b for a, b in zip(longer, longer[1:], strict=False))
@@ -183,10 +183,11 @@ def test_every_candidate_runs_through_the_engine_and_agrees_with_the_model(iss):
 
 
 def test_iss_answers_at_14_7_and_10_2_psi(iss):
-    """At 14.7 psi the shortest that meets the limit at 95 % confidence is a night at 10.2
-    psi (the campout; the 4-h in-suit prebreathe meets it at the estimate, not with the
-    interval the groups' scatter gives); the exercise prebreathe meets it at the estimate;
-    from a cabin at 10.2 psi an hour or less is enough (the staged protocol's point)."""
+    """At 14.7 psi the shortest that meets the limit at 95 % confidence is the 4-h in-suit
+    prebreathe (the campout's night at 10.2 psi meets it too); the exercise prebreathe meets it
+    at the estimate (its test 9 %, upper bound 16 %: the fit pools Phase II's 0/47 with Phase
+    I's 7/49); from a cabin at 10.2 psi an hour or less is enough (the staged protocol's
+    point)."""
     best = pb.shortest(iss)
     assert best is not None and 180 <= best.minutes <= 700
     by = iss.set_index("protocol")
@@ -273,19 +274,18 @@ def test_the_docs_give_the_command():
     assert tomllib.loads((ROOT / "src/spacewalk/scenario/protocols.toml").read_text())["break_rule"]
 
 
-def test_long_resting_prebreathes_carry_the_chambers_caution(iss, capsys):
-    """After 3.5-4 h of resting O2 two laboratories saw 30-40 % DCS at 4.3 psia (NASA 1987,
-    13/43; Webb et al. 2002, 40 % of 60) where the model gives 10-13 %, and the Shuttle's
-    staged protocol 23 % where it gives 11 %: the planner's resting and staged answers say so,
-    the exercise protocols (tested as flown) do not."""
-    by = iss.set_index("protocol")
-    assert by.loc["in-suit-4h", "caution"] and by.loc["o2-225min", "caution"]
-    assert not by.loc["iss-cevis", "caution"] and not by.loc["iss-isle", "caution"]
-    assert not by.loc["o2-60min", "caution"]  # Webb 1996's 1-h rest: 77 %, the model 73 %
-    text = pb.format_text(pb.Question(), iss)
-    assert pb.shortest(iss).protocol == "campout"  # a night at 10.2 psi, 180 min of O2
-    line = next(x for x in text.splitlines() if x.strip().startswith("caution:"))
-    assert "staged decompression at 10.2 psi" in line and "no exercise in 180 min of O2" in line
-    # the Shuttle's staged protocol measured 23 % where the model gives 11 % (NTRS 19940029133)
-    assert "23 %" in by.loc["shuttle-staged", "caution"]
-    assert not by.loc["dragon-ramp", "caution"]  # no chamber data either way
+def test_resting_prebreathes_into_a_soft_suit_carry_the_chambers_caution(iss):
+    """At 25,000 ft (5.45 psia) after a 60-min resting prebreathe the USAF saw 63 % DCS where
+    the model gives 35 % (docs/dcs.md, shown, not scored): an answer for a suit above 5 psi
+    says so for its resting candidates that leave a tissue ratio like those groups' (1.6 or
+    more; theirs were 1.9-2.1), not for its exercise ones nor for a 4-h prebreathe (1.24); at
+    4.3 psia, where the model meets the chamber groups after 1-8 h of resting O2, nothing is
+    cautioned."""
+    assert not iss.caution.astype(bool).any()
+    q = pb.Question(suit_psi=5.88, eva_min=360)
+    orlan = pb.answer(q).set_index("protocol")
+    assert "63 %" in orlan.loc["orlan-30min", "caution"] and orlan.loc["o2-60min", "caution"]
+    assert not orlan.loc["o2-240min", "caution"]
+    assert not orlan.loc["iss-cevis", "caution"] and not orlan.loc["usaf-1h-exercise", "caution"]
+    text = pb.format_text(q, orlan.reset_index())
+    assert "caution: no exercise in the prebreathe, tissue ratio 1.86 into a suit at 5.88" in text

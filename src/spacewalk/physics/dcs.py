@@ -18,20 +18,29 @@ the USAF model, Pilmanis et al. 2004, ASEM 75:749-759). The accelerated time
 
     u(t) = integral of r(s) ds,   r = exp(-mu0 - kappa w / 100) D^n (VO2 / VO2_rest)^gamma
 
-grows while the exercise tissue is supersaturated, D = max(P_ETR / P2 - 1, 0) (the pressure
-ratio minus one of Conkin, Foster and Powell 1998, ASEM 69:352-359), faster with exercise at
+grows while the tissue's total gas tension exceeds the pressure breathed: the dose is Conkin's
+modified tissue ratio, D = max((P_ETR + c1) / P2 - 1, 0) (Conkin, Kumar, Powell, Foster and
+Waligora 1996, ASEM 67:176-183, who fitted c1 > 0: a tissue ratio that falls as P2 falls), with
+c1 the venous tension of the tissue's other gases, O2 40 + CO2 46 + water vapour 47 mmHg (the
+mixed venous values of any physiology text, e.g. West, *Respiratory Physiology*), so that D is
+the total gas tension's excess over the pressure breathed and sea-level air is not
+supersaturated (c1 < 14.7 - 11.61 psi). The dose grows faster with exercise at
 altitude, VO2 over the resting 4.0 mL/(kg min) (activity at altitude raises the risk: Conkin
 1996; Webb et al. 2010; a power law, so that a hard-working crew member is not extrapolated
 exponentially), and slower after exercise during the O2 prebreathe, w = the excess
 O2 uptake [mL/kg] while breathing O2 before decompression (Webb et al. 1996, ASEM 67:618-624:
 77 % DCS after a 1-h resting prebreathe, 42 % after one that began with 10 min of exercise).
-Then P(DCS by t) = u^beta / (1 + u^beta).
+Then P(DCS by t) = u^beta / (1 + u^beta). A subject who walks at altitude (an ambulatory
+chamber subject) has u multiplied by exp(alpha); a crew member in weightlessness, like the
+NASA tests' non-ambulatory subjects (lower body still, to stand for it), has not: the engine
+is non-ambulatory (NASA's data bank carries ambulation as a covariate: Conkin and Powell 2001,
+ASEM 72:202-214).
 
 beta is the reciprocal of the USAF model's log-logistic scale for exposures at or above
-30,000 ft, 0.565 +/- 0.05 (Pilmanis et al. 2004, Table I, stratum 3). mu0, n, kappa and
-gamma were fitted by maximum likelihood to thirteen NASA and USAF chamber groups (531
-exposures; :mod:`spacewalk.results.dcs_trials` lists them and re-runs the fit); their
-covariance gives the interval; three further USAF groups are its predictions. Outside
+30,000 ft, 0.565 +/- 0.05 (Pilmanis et al. 2004, Table I, stratum 3). mu0, n, kappa, gamma
+and alpha were fitted by maximum likelihood to twenty NASA and USAF chamber groups (622
+exposures; :mod:`spacewalk.results.dcs_trials` lists them, re-runs the fit and predicts each
+group from a fit to the other nineteen); their covariance gives the interval. Outside
 3.5-7.3 psia, 3-6 h at altitude and the protocols of those groups it is an extrapolation
 (docs/dcs.md).
 """
@@ -42,7 +51,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ..units import PA_PER_PSI
+from ..units import PA_PER_MMHG, PA_PER_PSI
 
 HALF_TIME_MIN = 360.0
 K_360_PER_S = np.log(2.0) / (HALF_TIME_MIN * 60.0)
@@ -51,28 +60,37 @@ ETR_LAMBDA = 0.025  # [per mL/(kg min)] NASA/TP-2004-213158, Table 10
 VO2_REST_ML_KG_MIN = 4.0  # TP-2004-213158: measured at rest before a test, 4.0 +/- 0.5
 ON_O2_FRACTION = 0.99  # breathing this O2 fraction or more is "on O2" (a prebreathe)
 
+# c1 of the modified tissue ratio: the venous tension of the tissue's other gases, O2 40 + CO2
+# 46 + water vapour 47 mmHg at 37 C (mixed venous blood; West, Respiratory Physiology). Set from
+# physiology, not fitted: a free c1 fits 4.1 psi, which would leave sea-level air supersaturated.
+OTHER_GASES_PA = (40.0 + 46.0 + 47.0) * PA_PER_MMHG  # 2.57 psi
+
 # The survival model's coefficients: fitted by spacewalk.results.dcs_trials.fit() (the test
 # suite re-runs the fit and checks these), and beta from Pilmanis et al. 2004, Table I.
-MU0 = 4.91238  # ln of the time scale [ln min] at D = 1, rest, no exercise prebreathe
-DOSE_EXPONENT = 1.71133  # n
-KAPPA = 0.21959  # [per 100 mL/kg of excess O2 uptake during the prebreathe]
-GAMMA = 0.61068  # exponent of VO2 / VO2_rest at altitude
+MU0 = 6.75011  # ln of the time scale [ln min] at D = 1, rest, no exercise prebreathe
+DOSE_EXPONENT = 2.09063  # n
+KAPPA = 0.11124  # [per 100 mL/kg of excess O2 uptake during the prebreathe]
+GAMMA = 0.57663  # exponent of VO2 / VO2_rest at altitude
+AMBULATION = (
+    0.82175  # alpha: ln of u's factor for a subject who walks at altitude (0 in the engine)
+)
 BETA = 1.0 / 0.565  # shape; USAF model stratum 3 scale 0.565 +/- 0.05
 BETA_SE = 0.05 / 0.565**2
-# The fit does not explain the calibration groups to within their binomial spread: Pearson's
-# X^2 is 34.2 on 13 - 4 = 9 degrees of freedom. As a quasi-binomial model would (McCullagh and
-# Nelder 1989, sec. 4.5), the coefficients' covariance is scaled by X^2 / df, so the interval
-# carries the groups' scatter about the model and not only the sampling of a model taken as
-# right (spacewalk.results.dcs_trials.fit() computes both; the test suite checks them).
-DISPERSION = 3.80
-# covariance of (mu0, n, kappa, gamma) at the optimum (inverse Hessian of the log-likelihood),
-# before the dispersion
+# The fit does not explain the groups to within their binomial spread (Pearson's X^2 over its
+# 20 - 5 degrees of freedom is 27.9). As a quasi-binomial model would (McCullagh and Nelder 1989,
+# sec. 4.5), the coefficients' covariance is scaled by X^2 / df, so the interval carries the
+# groups' scatter about the model and not only the sampling of a model taken as right
+# (spacewalk.results.dcs_trials.fit() computes both; the test suite checks them).
+DISPERSION = 1.86
+# covariance of (mu0, n, kappa, gamma, alpha) at the optimum (inverse Hessian of the
+# log-likelihood), before the dispersion
 COVARIANCE = np.array(
     [
-        [0.02823, -0.01747, -0.00308, 0.02379],
-        [-0.01747, 0.08737, -0.00378, 0.03555],
-        [-0.00308, -0.00378, 0.00209, -0.0046],
-        [0.02379, 0.03555, -0.0046, 0.07063],
+        [0.03739, 0.00295, -0.00639, 0.0196, 0.02493],
+        [0.00295, 0.05512, 0.00403, 0.02149, -0.01128],
+        [-0.00639, 0.00403, 0.00263, 0.0009, -0.00613],
+        [0.0196, 0.02149, 0.0009, 0.05809, -0.01028],
+        [0.02493, -0.01128, -0.00613, -0.01028, 0.03296],
     ]
 )
 
@@ -120,14 +138,22 @@ def tissue_ratio(tissue_Pa, ambient_Pa):
     return np.asarray(tissue_Pa) / np.maximum(np.asarray(ambient_Pa), 1.0)
 
 
+def supersaturation(etr_Pa, p_breath_Pa):
+    """The dose D: the modified tissue ratio minus one, (P_ETR + c1) / P2 - 1, where positive
+    (Conkin et al. 1996; c1 the other gases' tension, :data:`OTHER_GASES_PA`)."""
+    ratio = (np.asarray(etr_Pa) + OTHER_GASES_PA) / np.maximum(
+        np.asarray(p_breath_Pa, dtype=float), 1.0
+    )
+    return np.maximum(ratio - 1.0, 0.0)
+
+
 def _period(s: Dose, p_in0_Pa, p_in1_Pa, p_breath_Pa, on_o2, vo2_mL_kg_min, dt_s: float):
     """The tissues after a period, and the covariates of the dose over it: the
     supersaturation D, the exercise at altitude x and the prebreathe credit w."""
     vo2 = np.asarray(vo2_mL_kg_min, dtype=float)
     n2 = tissue_ramp(s.n2_Pa, p_in0_Pa, p_in1_Pa, K_360_PER_S, dt_s)
     etr = tissue_ramp(s.etr_Pa, p_in0_Pa, p_in1_Pa, etr_rate_per_s(vo2), dt_s)
-    ratio = etr / np.maximum(np.asarray(p_breath_Pa, dtype=float), 1.0)
-    dose = np.maximum(ratio - 1.0, 0.0)
+    dose = supersaturation(etr, p_breath_Pa)
     excess = np.maximum(vo2 - VO2_REST_ML_KG_MIN, 0.0)
     x = np.log1p(excess / VO2_REST_ML_KG_MIN)  # ln(VO2 / VO2_rest), 0 at rest
     credit = (dose <= 0.0) & np.asarray(on_o2, dtype=bool)
@@ -162,19 +188,24 @@ def probability_dcs(u):
     return np.where(u > 0.0, 1.0 / (1.0 + np.exp(-np.clip(z, -700.0, 700.0))), 0.0)
 
 
-def probability_interval(s: Dose, z: float = 1.96) -> tuple[np.ndarray, np.ndarray]:
+def probability_interval(
+    s: Dose, z: float = 1.96, ambulatory: bool = False
+) -> tuple[np.ndarray, np.ndarray]:
     """The (2.5 %, 97.5 %) bounds of P(DCS) from the coefficients' covariance, scaled by the
-    fit's dispersion, and beta's standard error (delta method on the logit, beta ln u)."""
+    fit's dispersion, and beta's standard error (delta method on the logit, beta ln u). An
+    ``ambulatory`` subject's u is exp(alpha) times the history's, and alpha's variance counts."""
+    walk = AMBULATION if ambulatory else 0.0
     u = np.asarray(s.u, dtype=float)
     pos = u > 0.0
     safe = np.where(pos, u, 1.0)
-    ln_u = np.log(safe)
+    ln_u = np.log(safe) + walk
     grads = np.stack(
         [
             -BETA * np.ones_like(safe),
             BETA * s.u_ln / safe,
             -BETA * s.u_w / safe,
             BETA * s.u_x / safe,
+            BETA * float(ambulatory) * np.ones_like(safe),
         ],
         axis=-1,
     )
@@ -230,8 +261,7 @@ def _stage_covariates(s: Dose, pin_Pa, p_breath_Pa, on_o2, vo2: float, dt_s: flo
     n2 = _tissue_series(s.n2_Pa, pin_Pa, K_360_PER_S, dt_s)
     etr = _tissue_series(s.etr_Pa, pin_Pa, float(etr_rate_per_s(vo2)), dt_s)
     tail = (slice(None),) + (None,) * np.ndim(s.n2_Pa)
-    ratio = etr / np.maximum(p_breath_Pa, 1.0)[tail]
-    dose = np.maximum(ratio - 1.0, 0.0)
+    dose = supersaturation(etr, np.asarray(p_breath_Pa)[tail])
     excess = max(vo2 - VO2_REST_ML_KG_MIN, 0.0)
     x = np.log1p(excess / VO2_REST_ML_KG_MIN)
     credit = (dose <= 0.0) & np.asarray(on_o2, dtype=bool)[tail]

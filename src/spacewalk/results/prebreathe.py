@@ -33,47 +33,31 @@ from . import plotting
 
 O2_FAMILY_MIN = tuple(range(0, 241, 15))
 
-# Resting prebreathes this long are where the model is optimistic: two laboratories saw 30-40 %
-# DCS after 3.5-4 h of resting O2 (NASA 1987, 13/43; Webb et al. 2002, 40 % of 60), the model
-# 10-13 % (the known failures of `spacewalk models validate`; docs/dcs.md). The USAF saw no
-# gain from 90 to 240 min of rest; the model's acceptance test falls below those 30-40 % after
-# about 2 h of resting O2 from 14.7 psi, so the caution starts there.
-RESTING_CAUTION_MIN = 120.0
-RESTING_CAUTION = (
-    "no exercise in {o2:.0f} min of O2: after 3.5-4 h of resting O2 the chambers saw 30-40 % "
-    "DCS where the model gives 10-13 %, so its risk here is optimistic (docs/dcs.md)"
+# Above 5 psi the model is optimistic after a resting prebreathe: at 25,000 ft (5.45 psia), 4 h
+# after a 60-min resting prebreathe, the USAF saw 63 % DCS where the model gives 35 % (its
+# walking subjects), and over 80 % with no prebreathe where it gives 53 %; with exercise in the
+# prebreathe it meets the USAF's figure, 22 % for 25 % (Webb et al. 2000 and the
+# exercise-enhanced prebreathe at 7,620 m, reference-data 9; docs/dcs.md, shown, not scored:
+# the groups' sizes are not published). At 4.3 psia the model meets the long resting
+# prebreathes of 3.5-8 h (the twenty chamber groups of ``spacewalk models validate``).
+SOFT_SUIT_PSI, SOFT_SUIT_TR = 5.0, 1.6  # those groups' tissue ratio into 5.45 psia: 1.9-2.1
+SOFT_SUIT_CAUTION = (
+    "no exercise in the prebreathe, tissue ratio {tr:.2f} into a suit at {psi:g} psi: at "
+    "25,000 ft (5.45 psia) after a 60-min resting prebreathe the USAF saw 63 % DCS where the "
+    "model gives 35 %, so its risk here is likely low, by up to two times (docs/dcs.md)"
 )
 
 
-# A night or more at 10.2 psi on air-like gas (the Shuttle's staged protocol, the campout):
-# the staged protocol measured 23 % DCS in the chamber where the model gives 11 % (NTRS
-# 19940029133, shown in docs/dcs.md; the group's size is not published, so it is not scored).
-STAGED_CAUTION_PSI, STAGED_CAUTION_MIN = 10.2, 480.0
-STAGED_CAUTION = (
-    "a staged decompression at 10.2 psi without exercise: the Shuttle's staged protocol saw "
-    "23 % DCS in the chamber where the model gives 11 %, so its risk here is optimistic "
-    "(docs/dcs.md)"
-)
-
-
-def caution(protocol: Protocol) -> str:
-    """Why the model's risk for a protocol is less trustworthy than its interval says, or ''."""
-    stages = protocol.stages
+def caution(protocol: Protocol, suit_psi: float, tissue_ratio: float) -> str:
+    """Why the model's risk for a protocol into a suit at ``suit_psi``, leaving the 360-min
+    tissue at ``tissue_ratio`` there, is less trustworthy than its interval says, or ''."""
     rest = all(
-        (s.get("vo2_mL_kg_min") or dcs.VO2_REST_ML_KG_MIN) <= dcs.VO2_REST_ML_KG_MIN for s in stages
+        (s.get("vo2_mL_kg_min") or dcs.VO2_REST_ML_KG_MIN) <= dcs.VO2_REST_ML_KG_MIN
+        for s in protocol.stages
     )
-    staged = any(
-        s["pressure_psi"] <= STAGED_CAUTION_PSI
-        and s["o2_fraction"] < dcs.ON_O2_FRACTION
-        and s["duration_min"] >= STAGED_CAUTION_MIN
-        for s in stages
-    )
-    said = []
-    if rest and staged:
-        said.append(STAGED_CAUTION)
-    if rest and protocol.o2_min >= RESTING_CAUTION_MIN:
-        said.append(RESTING_CAUTION.format(o2=protocol.o2_min))
-    return "; ".join(said)
+    if rest and suit_psi >= SOFT_SUIT_PSI and tissue_ratio >= SOFT_SUIT_TR:
+        return SOFT_SUIT_CAUTION.format(tr=tissue_ratio, psi=suit_psi)
+    return ""
 
 
 # One suited crew member, depressed through an airlock, working for the EVA's length: stores
@@ -222,13 +206,14 @@ def answer(q: Question) -> pd.DataFrame:
         last = c.stages[-1] if c.stages else None
         from_psi = (last.get("end_pressure_psi") or last["pressure_psi"]) if last else q.cabin_psi
         test, _, _, upper = dcs.acceptance_risk(s, from_psi * PA_PER_PSI, suit_Pa)
+        tr = float(dcs.tissue_ratio(s.n2_Pa, suit_Pa))
         rows.append(
             {
                 "protocol": c.name,
                 "title": c.title,
                 "minutes": c.duration_min,
                 "o2_minutes": c.o2_min,
-                "tissue_ratio": float(dcs.tissue_ratio(s.n2_Pa, suit_Pa)),
+                "tissue_ratio": tr,
                 "p_dcs": float(out.peaks["p_dcs"][r, 0]),
                 "p_dcs_lo": float(out.peaks["p_dcs_lo"][r, 0]),
                 "p_dcs_hi": float(out.peaks["p_dcs_hi"][r, 0]),
@@ -237,7 +222,7 @@ def answer(q: Question) -> pd.DataFrame:
                 "meets_estimate": test <= dcs.ACCEPTANCE_LIMIT,
                 "meets_limit": upper <= dcs.ACCEPTANCE_LIMIT,
                 "source": c.source,
-                "caution": caution(c),
+                "caution": caution(c, q.suit_psi, tr),
             }
         )
     table = pd.DataFrame(rows)
@@ -283,9 +268,9 @@ def format_text(q: Question, table: pd.DataFrame) -> str:
     )
     if table.caution.astype(bool).any():
         lines.append(
-            f"(!) a resting prebreathe of {RESTING_CAUTION_MIN:.0f} min of O2 or more, or a "
-            "night at 10.2 psi without exercise: the chamber data say the model is optimistic "
-            "there (docs/dcs.md)"
+            f"(!) no exercise in the prebreathe and a tissue ratio of {SOFT_SUIT_TR:g} or more "
+            f"into a suit at {SOFT_SUIT_PSI:g} psi or more: the chamber data at 5.45 psia say "
+            "the model is optimistic there (docs/dcs.md)"
         )
     return "\n".join(lines)
 

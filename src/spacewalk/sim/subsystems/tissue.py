@@ -25,7 +25,7 @@ from ..values import VALUE_INDEX
 _TISSUE_RATIO, _ETR, _P_DCS = VALUE_INDEX["tissue_ratio"], VALUE_INDEX["etr"], VALUE_INDEX["p_dcs"]
 _K360, _LAMBDA, _VO2_REST = dcs.K_360_PER_S, dcs.ETR_LAMBDA, dcs.VO2_REST_ML_KG_MIN
 _MU0, _N, _KAPPA, _GAMMA, _BETA = dcs.MU0, dcs.DOSE_EXPONENT, dcs.KAPPA, dcs.GAMMA, dcs.BETA
-_ON_O2 = dcs.ON_O2_FRACTION
+_ON_O2, _C1 = dcs.ON_O2_FRACTION, dcs.OTHER_GASES_PA
 
 
 def init(plan: Plan) -> dcs.Dose:
@@ -65,7 +65,7 @@ def _kernel(
             k = math.exp(_LAMBDA * vo2) / 519.37 / 60.0
             etr[r, c] = p_in - 0.0 / k + (etr[r, c] - p_in + 0.0 / k) * math.exp(-k * dt_s)
             pmax = pb if not pb < 1.0 else 1.0  # NumPy's maximum
-            dose = max(etr[r, c] / pmax - 1.0, 0.0)
+            dose = max((etr[r, c] + _C1) / pmax - 1.0, 0.0)  # dcs.supersaturation
             excess = max(vo2 - _VO2_REST, 0.0)
             x = math.log1p(excess / _VO2_REST)
             if dose <= 0.0 and fo2 >= _ON_O2:  # the prebreathe's exercise credit
