@@ -383,9 +383,9 @@ PHASE_II = (
     "7.3 %, against the model's {p})"
 )
 PHASE_V1 = (
-    "under-predicted: 3 of 9, where Phase V-2 (a like prebreathe) had 1 of 3 and V-3 (the same "
-    "length, more exercise) 7 of 50; nine subjects are a wide interval, and the model keeps to "
-    "the 229 PRP exposures pooled"
+    "under-predicted: 3 of 9 after a 2-h prebreathe with 473 mL/kg of exercise O2, where V-2 "
+    "(2 h, 431 mL/kg) had 1 of 3 and V-3 (2.5 h, 498 mL/kg) 7 of 50; nine subjects make a wide "
+    "interval, and the model keeps to the 229 PRP exposures pooled"
 )
 KNOWN_IN_FIT = {"prp-II": PHASE_II.format(p="9.5 %"), "prp-V-1": PHASE_V1}
 KNOWN_LEFT_OUT = {
