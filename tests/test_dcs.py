@@ -96,8 +96,7 @@ def _exposure(prebreathe_min, psi, minutes, vo2=dcs.VO2_REST_ML_KG_MIN, exercise
 
 
 def _p(stages, ambulatory=False):
-    walk = np.exp(dcs.AMBULATION) if ambulatory else 1.0
-    return float(dcs.probability_dcs(dcs.history(stages).u * walk))
+    return float(dcs.probability_dcs(dcs.history(stages, ambulatory=ambulatory)))
 
 
 def test_the_risk_grows_with_time_at_altitude_from_zero():
@@ -133,7 +132,7 @@ def test_walking_at_altitude_raises_the_risk():
     alpha's variance; the engine, in weightlessness, is the non-ambulatory case."""
     stages = _exposure(60, 4.3, 240, vo2=5.8)
     assert dcs.AMBULATION > 0 and _p(stages, ambulatory=True) > _p(stages)
-    s = dcs.history(stages)
+    s = dcs.history(stages, ambulatory=True)
     lo, hi = dcs.probability_interval(s, ambulatory=True)
     assert lo < _p(stages, ambulatory=True) < hi
 
@@ -153,7 +152,7 @@ def test_the_interval_brackets_the_estimate_and_widens_off_the_data():
     s_out = dcs.history(_exposure(0, 3.0, 30, vo2=25.0))  # far outside it
     for s in (s_in, s_out):
         lo, hi = dcs.probability_interval(s)
-        assert lo < dcs.probability_dcs(s.u) < hi
+        assert lo < dcs.probability_dcs(s) < hi
 
     def logit_width(s):
         lo, hi = dcs.probability_interval(s)
@@ -227,7 +226,7 @@ def test_the_engine_integrates_the_dose_as_the_physics_does():
     vo2 = vo2_mL_kg_min(tel.metabolic_W.to_numpy(), 75.0)
     stages = [(3600.0, 14.7 * PSI, 14.7 * PSI, 1.0, 1.0)]  # the scenario's 60-min prebreathe
     stages += [(60.0, p[i], p[i + 1], 1.0, 1.0, vo2[i + 1]) for i in range(len(p) - 1)]
-    expected = dcs.probability_dcs(dcs.history(stages).u)
+    expected = dcs.probability_dcs(dcs.history(stages))
     assert 0.3 < expected < 0.95  # a risk large enough for the comparison to mean something
     assert tel.p_dcs.iloc[-1] == pytest.approx(expected, abs=0.01)
 
@@ -254,25 +253,87 @@ def test_the_engines_tissue_kernel_is_the_physics_period():
     """The engine's compiled tissue step (:mod:`spacewalk.sim.subsystems.tissue`) is
     :func:`dcs.advance` and :func:`dcs.probability_dcs` number for number: on O2 before
     decompression (the exercise credit), on air in a cabin, and supersaturated in a 4.3 psi
-    suit at rest and at work, an hour of one-minute periods."""
+    suit at rest and at work, an hour of one-minute periods; then every run back in sea-level
+    air for half an hour (the exposures end) and out again on O2 for another."""
     from spacewalk.sim.plan import compile_plan
     from spacewalk.sim.subsystems import tissue
     from spacewalk.sim.values import VALUE_INDEX, VALUE_KEYS
 
     plan = compile_plan(load_scenario("polaris-dawn"), runs=4)
     R, C = plan.runs, len(plan.crew_ids)
-    p_breath = np.array([101_325.0, 70_300.0, 29_600.0, 29_600.0])[:, None].repeat(C, axis=1)
-    fo2 = np.array([1.0, 0.265, 1.0, 1.0])[:, None].repeat(C, axis=1)
-    met = np.array([450.0, 120.0, 100.0, 300.0])[:, None].repeat(C, axis=1)
     s, ref = tissue.init(plan), tissue.init(plan)
     p_dcs, values = np.zeros((R, C)), np.zeros((len(VALUE_KEYS), R, C))
+    met = np.array([450.0, 120.0, 100.0, 300.0])[:, None].repeat(C, axis=1)
     vo2 = vo2_mL_kg_min(met, plan.crew.mass_kg)
-    p_in = dcs.inspired_n2_Pa(p_breath, fo2)
-    for _ in range(60):
-        tissue.step(s, plan, p_breath, fo2, met, 60.0, p_dcs, values)
-        ref = dcs.advance(ref, p_in, p_in, p_breath, fo2 >= dcs.ON_O2_FRACTION, vo2, 60.0)
-    for a, b in zip(s, ref, strict=True):
-        np.testing.assert_allclose(a, b, rtol=1e-13, atol=1e-300)
-    np.testing.assert_allclose(p_dcs, dcs.probability_dcs(ref.u), rtol=1e-13, atol=1e-300)
-    assert (ref.w_mL_kg[0] > 0).all() and (ref.u[2:] > 0).all()  # both paths were taken
-    np.testing.assert_allclose(values[VALUE_INDEX["etr"]], ref.etr_Pa / p_breath, rtol=1e-15)
+    phases = (
+        ([101_325.0, 70_300.0, 29_600.0, 29_600.0], [1.0, 0.265, 1.0, 1.0], 60),
+        ([101_325.0] * 4, [0.21] * 4, 30),
+        ([29_600.0] * 4, [1.0] * 4, 30),
+    )
+    for pressures, fractions, minutes in phases:
+        p_breath = np.array(pressures)[:, None].repeat(C, axis=1)
+        fo2 = np.array(fractions)[:, None].repeat(C, axis=1)
+        p_in = dcs.inspired_n2_Pa(p_breath, fo2)
+        for _ in range(minutes):
+            tissue.step(s, plan, p_breath, fo2, met, 60.0, p_dcs, values)
+            ref = dcs.advance(ref, p_in, p_in, p_breath, fo2 >= dcs.ON_O2_FRACTION, vo2, 60.0)
+        for a, b in zip(s, ref, strict=True):
+            np.testing.assert_allclose(a, b, rtol=1e-13, atol=1e-300)
+        np.testing.assert_allclose(p_dcs, dcs.probability_dcs(ref), rtol=1e-13, atol=1e-300)
+        if minutes == 60:
+            assert (ref.w_mL_kg[0] > 0).all() and (ref.u[2:] > 0).all()  # both paths taken
+            np.testing.assert_allclose(
+                values[VALUE_INDEX["etr"]], ref.etr_Pa / p_breath, rtol=1e-15
+            )
+    assert (ref.ln_s[2:] < 0).all()  # two exposures ended in the sea-level air
+
+
+def _eva_day(prebreathe_vo2=None):
+    """A day: a 4-h O2 prebreathe at 14.7 psi (its first 10 min at ``prebreathe_vo2``),
+    6 h at 4.3 psia at EVA work, then sea-level air for the rest of the 24 h."""
+    p0 = 14.7 * PSI
+    stages = _exposure(240, 4.3, 360, vo2=10.0, exercise_pb=prebreathe_vo2 or 0.0)
+    return [*stages, (14 * 3600.0, p0, p0, 0.21, 0.21)]
+
+
+def test_a_break_on_air_loses_the_exercise_credit_as_the_break_rule_restarts_a_prebreathe():
+    """The exercise credit survives a few minutes on air (suiting up in the cabin's air after
+    an exercise prebreathe) and is lost after more than 10 min, the break after which NASA
+    restarts a prebreathe (NTRS 20230015410: the break rule of the protocol library)."""
+    from spacewalk.scenario.protocols import BREAK_RULE, PROTOCOLS, stage_tuples
+
+    assert dcs.BREAK_RESTART_S == 60.0 * BREAK_RULE["restart_after_min"]
+    p0 = 14.7 * PSI
+    cevis = stage_tuples(PROTOCOLS["iss-cevis"].stages)
+    credit = float(dcs.history(cevis).w_mL_kg)
+    assert credit > 100.0  # the 10-min bout and the light exercise
+    for minutes, kept in ((2, True), (10, True), (11, False), (60, False)):
+        s = dcs.history([*cevis, (minutes * 60.0, p0, p0, 0.21, 0.21)])
+        assert (float(s.w_mL_kg) == pytest.approx(credit)) is kept, minutes
+
+
+def test_exposures_on_different_days_are_independent():
+    """Two EVAs a day apart: the second's risk does not start where the first's ended (the
+    log-logistic's hazard rises with its accelerated time, and a run of EVAs summed as one
+    exposure would be charged as one long one): P = 1 - (1 - p1)(1 - p2), with p2 the second
+    EVA's risk alone from the tissues the first day left (Pilmanis et al. 2002: repeated
+    altitude exposures with ground intervals gave less DCS than one continuous exposure). The
+    exercise of the first day's prebreathe earns nothing for the second: the credit is lost
+    back on the cabin's air."""
+    one = dcs.history(_eva_day(31.1))
+    two = dcs.history(_eva_day(31.1) + _eva_day())
+    p1 = float(dcs.probability_dcs(one))
+    tissues = dcs.sea_level()._replace(n2_Pa=one.n2_Pa, etr_Pa=one.etr_Pa)
+    p2 = float(dcs.probability_dcs(dcs.history(_eva_day(), start=tissues)))
+    assert p1 > 0.05 and p2 > 0.05
+    # had the first day's credit been carried over, the second day would have been lower
+    credit = float(dcs.history(_eva_day(31.1)[:1]).w_mL_kg)
+    carried = dcs.history(_eva_day(), start=tissues._replace(w_mL_kg=np.asarray(credit)))
+    assert float(dcs.probability_dcs(carried)) < 0.9 * p2
+    p = float(dcs.probability_dcs(two))
+    assert one.u == 0.0 and p == pytest.approx(1 - (1 - p1) * (1 - p2), rel=1e-12)
+    # one exposure of the two days' accelerated time together would be charged far more
+    u1, u2 = ((q / (1 - q)) ** (1 / dcs.BETA) for q in (p1, p2))
+    assert p < 0.75 * (u1 + u2) ** dcs.BETA / (1 + (u1 + u2) ** dcs.BETA)
+    lo, hi = dcs.probability_interval(two)
+    assert lo < float(dcs.probability_dcs(two)) < hi

@@ -59,6 +59,9 @@ TISSUE_SEA_LEVEL_PA = 0.79 * 14.7 * PA_PER_PSI  # 11.61 psia
 ETR_LAMBDA = 0.025  # [per mL/(kg min)] NASA/TP-2004-213158, Table 10
 VO2_REST_ML_KG_MIN = 4.0  # TP-2004-213158: measured at rest before a test, 4.0 +/- 0.5
 ON_O2_FRACTION = 0.99  # breathing this O2 fraction or more is "on O2" (a prebreathe)
+# NASA: an air break of more than 10 min in a prebreathe restarts it (NTRS 20230015410; the
+# break rule of scenario/protocols.toml): after that long on air the exercise credit is lost
+BREAK_RESTART_S = 600.0
 
 # c1 of the modified tissue ratio: the venous tension of the tissue's other gases, O2 40 + CO2
 # 46 + water vapour 47 mmHg at 37 C (mixed venous blood; West, Respiratory Physiology). Set from
@@ -97,23 +100,33 @@ COVARIANCE = np.array(
 
 class Dose(NamedTuple):
     """Tissue and risk state per (run, crew): the tissues [Pa], the exercise-prebreathe
-    credit w [mL/kg], the accelerated time u and its derivatives' integrals (for the
-    interval: u_ln = integral of r ln D, u_x = of r x, u_w = of r w / 100)."""
+    credit w [mL/kg] and the time on air since O2 air_s [s]; the present exposure's
+    accelerated time u and its derivatives'
+    integrals (for the interval: u_ln = integral of r ln D, u_x = of r x, u_w = of r w / 100);
+    and the exposures already over (:func:`close_exposures`): their log-survival ln_s and its
+    derivatives, g_mu0 ... g_gamma = sum of beta P_i d(ln u_i)/d(coefficient) and g_beta = sum
+    of P_i ln u_i."""
 
     n2_Pa: np.ndarray
     etr_Pa: np.ndarray
     w_mL_kg: np.ndarray
+    air_s: np.ndarray
     u: np.ndarray
     u_ln: np.ndarray
     u_x: np.ndarray
     u_w: np.ndarray
+    ln_s: np.ndarray
+    g_mu0: np.ndarray
+    g_n: np.ndarray
+    g_kappa: np.ndarray
+    g_gamma: np.ndarray
+    g_beta: np.ndarray
 
 
 def sea_level(shape=()) -> Dose:
     """Tissues in equilibrium with sea-level air, no exposure yet."""
     full = np.full(shape, TISSUE_SEA_LEVEL_PA)
-    zero = np.zeros(shape)
-    return Dose(full, full.copy(), zero, zero.copy(), zero.copy(), zero.copy(), zero.copy())
+    return Dose(full, full.copy(), *(np.zeros(shape) for _ in range(12)))
 
 
 def inspired_n2_Pa(pressure_Pa, o2_fraction):
@@ -149,16 +162,20 @@ def supersaturation(etr_Pa, p_breath_Pa):
 
 def _period(s: Dose, p_in0_Pa, p_in1_Pa, p_breath_Pa, on_o2, vo2_mL_kg_min, dt_s: float):
     """The tissues after a period, and the covariates of the dose over it: the
-    supersaturation D, the exercise at altitude x and the prebreathe credit w."""
+    supersaturation D, the exercise at altitude x, the prebreathe credit w [mL/kg], which
+    grows with the exercise O2 while on O2 and not supersaturated, and the time on air while
+    not supersaturated since the last O2 [s]: past :data:`BREAK_RESTART_S` the credit is lost
+    (back in the cabin's air, as NASA's break rule restarts a prebreathe)."""
     vo2 = np.asarray(vo2_mL_kg_min, dtype=float)
     n2 = tissue_ramp(s.n2_Pa, p_in0_Pa, p_in1_Pa, K_360_PER_S, dt_s)
     etr = tissue_ramp(s.etr_Pa, p_in0_Pa, p_in1_Pa, etr_rate_per_s(vo2), dt_s)
     dose = supersaturation(etr, p_breath_Pa)
     excess = np.maximum(vo2 - VO2_REST_ML_KG_MIN, 0.0)
     x = np.log1p(excess / VO2_REST_ML_KG_MIN)  # ln(VO2 / VO2_rest), 0 at rest
-    credit = (dose <= 0.0) & np.asarray(on_o2, dtype=bool)
-    w = s.w_mL_kg + np.where(credit, excess * dt_s / 60.0, 0.0)
-    return n2, etr, dose, x, w
+    calm, on = dose <= 0.0, np.asarray(on_o2, dtype=bool)
+    air = np.where(calm, np.where(on, 0.0, s.air_s + dt_s), s.air_s)
+    w = np.where(calm & on, s.w_mL_kg + excess * dt_s / 60.0, s.w_mL_kg)
+    return n2, etr, dose, x, np.where(air > BREAK_RESTART_S, 0.0, w), air
 
 
 def rate_per_min(dose, x, w, mu0=None, n=None, kappa=None, gamma=None):
@@ -172,48 +189,116 @@ def rate_per_min(dose, x, w, mu0=None, n=None, kappa=None, gamma=None):
     return np.where(dose > 0.0, np.exp(-mu0 + gamma * x - kappa * w / 100.0 + n * ln_d), 0.0)
 
 
+def close_exposures(s: Dose, over) -> Dose:
+    """End the present exposure where ``over`` (the tissue no longer supersaturated): its
+    survival 1 / (1 + u^beta) joins the run's, and the next exposure starts from u = 0. Each
+    exposure is independent of the last: repeated altitude exposures with ground intervals
+    gave less DCS than one continuous exposure of the same length (Pilmanis, Webb, Kannan and
+    Balldin 2002, ASEM 73(6):525-531); docs/dcs.md."""
+    over = np.asarray(over, dtype=bool) & (np.asarray(s.u) > 0.0)
+    if not over.any():
+        return s
+    safe = np.where(over, s.u, 1.0)
+    ln_u = np.log(safe)
+    ub = np.exp(np.minimum(BETA * ln_u, 700.0))
+    p = ub / (1.0 + ub)
+    bp = np.where(over, BETA * p, 0.0)
+    zero = np.zeros_like(safe)
+    return s._replace(
+        u=np.where(over, zero, s.u),
+        u_ln=np.where(over, zero, s.u_ln),
+        u_x=np.where(over, zero, s.u_x),
+        u_w=np.where(over, zero, s.u_w),
+        ln_s=s.ln_s - np.where(over, np.log1p(ub), 0.0),
+        g_mu0=s.g_mu0 - bp,
+        g_n=s.g_n + bp * s.u_ln / safe,
+        g_kappa=s.g_kappa - bp * s.u_w / safe,
+        g_gamma=s.g_gamma + bp * s.u_x / safe,
+        g_beta=s.g_beta + np.where(over, p * ln_u, 0.0),
+    )
+
+
 def advance(s: Dose, p_in0_Pa, p_in1_Pa, p_breath_Pa, on_o2, vo2_mL_kg_min, dt_s: float) -> Dose:
     """One period of ``dt_s`` seconds: the tissues follow the inspired N2 (a linear ramp from
-    ``p_in0`` to ``p_in1``), then the dose accrues at the end-of-period supersaturation."""
-    n2, etr, dose, x, w = _period(s, p_in0_Pa, p_in1_Pa, p_breath_Pa, on_o2, vo2_mL_kg_min, dt_s)
+    ``p_in0`` to ``p_in1``), then the dose accrues at the end-of-period supersaturation (or,
+    none left, the exposure ends)."""
+    n2, etr, dose, x, w, air = _period(
+        s, p_in0_Pa, p_in1_Pa, p_breath_Pa, on_o2, vo2_mL_kg_min, dt_s
+    )
+    s = close_exposures(s, dose <= 0.0)
     du = rate_per_min(dose, x, w) * dt_s / 60.0
     ln_d = np.log(np.where(dose > 0.0, dose, 1.0))
-    return Dose(n2, etr, w, s.u + du, s.u_ln + du * ln_d, s.u_x + du * x, s.u_w + du * w / 100.0)
+    return s._replace(
+        n2_Pa=n2,
+        etr_Pa=etr,
+        w_mL_kg=w,
+        air_s=air,
+        u=s.u + du,
+        u_ln=s.u_ln + du * ln_d,
+        u_x=s.u_x + du * x,
+        u_w=s.u_w + du * w / 100.0,
+    )
 
 
-def probability_dcs(u):
-    """P(DCS by now) from the accelerated time: the log-logistic u^beta / (1 + u^beta)."""
-    u = np.asarray(u, dtype=float)
-    z = BETA * np.log(np.where(u > 0.0, u, 1.0))
-    return np.where(u > 0.0, 1.0 / (1.0 + np.exp(-np.clip(z, -700.0, 700.0))), 0.0)
+def _log_survival(s: Dose):
+    """ln S of the whole history (the exposures over and the present one), the present one's
+    P and ln u (0 where it has not begun)."""
+    u = np.asarray(s.u, dtype=float)
+    pos = u > 0.0
+    ln_u = np.where(pos, np.log(np.where(pos, u, 1.0)), 0.0)
+    z = np.clip(BETA * ln_u, -700.0, 700.0)
+    p_now = np.where(pos, 1.0 / (1.0 + np.exp(-z)), 0.0)
+    ln_s = np.asarray(s.ln_s, dtype=float) - np.where(pos, np.log1p(np.exp(z)), 0.0)
+    return ln_s, p_now, ln_u
+
+
+def probability_dcs(s: Dose):
+    """P(DCS by now) over the history: 1 - the product of each exposure's survival, the
+    log-logistic 1 / (1 + u^beta)."""
+    ln_s, _, _ = _log_survival(s)
+    return -np.expm1(ln_s)
+
+
+def probability_exposure(s: Dose):
+    """P(DCS) of the present exposure alone, u^beta / (1 + u^beta): what the NASA acceptance
+    limit is about (0 when the tissue is not supersaturated)."""
+    _, p_now, _ = _log_survival(s)
+    return p_now
 
 
 def probability_interval(
     s: Dose, z: float = 1.96, ambulatory: bool = False
 ) -> tuple[np.ndarray, np.ndarray]:
     """The (2.5 %, 97.5 %) bounds of P(DCS) from the coefficients' covariance, scaled by the
-    fit's dispersion, and beta's standard error (delta method on the logit, beta ln u). An
-    ``ambulatory`` subject's u is exp(alpha) times the history's, and alpha's variance counts."""
-    walk = AMBULATION if ambulatory else 0.0
+    fit's dispersion, and beta's standard error (delta method on the logit of P, whose
+    gradient is -d(ln S)/d(coefficient) / P, summed over the exposures). An ``ambulatory``
+    subject's history (:func:`history` with ``ambulatory``) has alpha's variance counted too."""
+    ln_s, p_now, ln_u = _log_survival(s)
+    p = -np.expm1(ln_s)
+    pos = p > 0.0
+    p_safe = np.where(pos, p, 1.0)
     u = np.asarray(s.u, dtype=float)
-    pos = u > 0.0
-    safe = np.where(pos, u, 1.0)
-    ln_u = np.log(safe) + walk
-    grads = np.stack(
-        [
-            -BETA * np.ones_like(safe),
-            BETA * s.u_ln / safe,
-            -BETA * s.u_w / safe,
-            BETA * s.u_x / safe,
-            BETA * float(ambulatory) * np.ones_like(safe),
-        ],
-        axis=-1,
+    u_safe = np.where(u > 0.0, u, 1.0)
+    bp = BETA * p_now
+    grads = (
+        np.stack(
+            [
+                s.g_mu0 - bp,
+                s.g_n + bp * s.u_ln / u_safe,
+                s.g_kappa - bp * s.u_w / u_safe,
+                s.g_gamma + bp * s.u_x / u_safe,
+                float(ambulatory) * (bp - s.g_mu0),
+            ],
+            axis=-1,
+        )
+        / p_safe[..., None]
     )
+    g_beta = (s.g_beta + p_now * ln_u) / p_safe
     var = (
         DISPERSION * np.einsum("...i,ij,...j->...", grads, COVARIANCE, grads)
-        + (ln_u * BETA_SE) ** 2
+        + (g_beta * BETA_SE) ** 2
     )
-    logit = BETA * ln_u
+    logit = np.log(p_safe) - ln_s
     half = z * np.sqrt(var)
     lo = np.where(pos, 1.0 / (1.0 + np.exp(-(logit - half))), 0.0)
     hi = np.where(pos, 1.0 / (1.0 + np.exp(-(logit + half))), 0.0)
@@ -256,56 +341,88 @@ def _tissue_series(tissue_Pa, pin_Pa, k_per_s: float, dt_s: float) -> np.ndarray
 
 
 def _stage_covariates(s: Dose, pin_Pa, p_breath_Pa, on_o2, vo2: float, dt_s: float):
-    """:func:`_period` over every period of a stage at once: the tissues, D, x and w at the
-    end of each period, each of shape (periods, *state's shape)."""
+    """:func:`_period` over every period of a stage at once: the tissues, D, x, w and the time
+    on air at the end of each period, each of shape (periods, *state's shape)."""
     n2 = _tissue_series(s.n2_Pa, pin_Pa, K_360_PER_S, dt_s)
     etr = _tissue_series(s.etr_Pa, pin_Pa, float(etr_rate_per_s(vo2)), dt_s)
     tail = (slice(None),) + (None,) * np.ndim(s.n2_Pa)
     dose = supersaturation(etr, np.asarray(p_breath_Pa)[tail])
     excess = max(vo2 - VO2_REST_ML_KG_MIN, 0.0)
     x = np.log1p(excess / VO2_REST_ML_KG_MIN)
-    credit = (dose <= 0.0) & np.asarray(on_o2, dtype=bool)[tail]
-    w = s.w_mL_kg + np.cumsum(np.where(credit, excess * dt_s / 60.0, 0.0), axis=0)
-    return n2, etr, dose, x, w
+    on = np.broadcast_to(np.asarray(on_o2, dtype=bool)[tail], dose.shape)
+    calm = dose <= 0.0
+    index = np.arange(len(dose)).reshape((-1,) + (1,) * (dose.ndim - 1))
+
+    def since(mark, values, carried):
+        """``values`` summed from the last period where ``mark`` (exclusive), or from the
+        stage's start plus ``carried``."""
+        total = np.cumsum(values, axis=0)
+        last = np.maximum.accumulate(np.where(mark, index, -1), axis=0)
+        at = np.take_along_axis(total, np.maximum(last, 0), axis=0)
+        return np.where(last >= 0, total - at, carried + total), last
+
+    # the time on air since O2 (held while supersaturated), and the credit since it was lost
+    air, _ = since(calm & on, np.where(calm & ~on, dt_s, 0.0), s.air_s)
+    lost = calm & ~on & (air > BREAK_RESTART_S)
+    w, _ = since(lost, np.where(calm & on, excess * dt_s / 60.0, 0.0), s.w_mL_kg)
+    return n2, etr, dose, x, w, air
 
 
-def history(stages, start: Dose | None = None, substep_s: float = 60.0) -> Dose:
+def _walk(stages, s: Dose, substep_s: float, walk: float, collect: dict | None = None) -> Dose:
+    """:func:`advance` period after period (to round-off), a stage at a time: each stage's
+    tissues at once, then its dose summed in pieces cut where an exposure ends (a period with
+    no supersaturation after one with some, or the first after an exposure carried in), which
+    :func:`close_exposures` closes. ``collect`` gathers D, x, w and the periods [min]."""
+    for pin, p_breath, on_o2, vo2, dt_s in _substeps(stages, substep_s):
+        n2, etr, dose, x, w_all, air = _stage_covariates(s, pin, p_breath, on_o2, vo2, dt_s)
+        over = dose <= 0.0
+        ends = over.copy()
+        ends[1:] &= ~over[:-1]
+        cuts = np.flatnonzero(ends.reshape(len(ends), -1).any(axis=1))
+        for a, b in zip([0, *cuts], [*cuts, len(dose)], strict=True):
+            if a == b:
+                continue
+            s = close_exposures(s, over[a])
+            w = w_all[a:b]
+            du = rate_per_min(dose[a:b], x, w) * (dt_s / 60.0 * walk)
+            ln_d = np.log(np.where(dose[a:b] > 0.0, dose[a:b], 1.0))
+            s = s._replace(
+                w_mL_kg=w[-1],
+                u=s.u + du.sum(axis=0),
+                u_ln=s.u_ln + (du * ln_d).sum(axis=0),
+                u_x=s.u_x + du.sum(axis=0) * x,
+                u_w=s.u_w + (du * w / 100.0).sum(axis=0),
+            )
+            if collect is not None:
+                for key, v in (("dose", dose[a:b]), ("x", np.full(b - a, x)), ("w", w),
+                               ("dt_min", np.full(b - a, dt_s / 60.0))):  # fmt: skip
+                    collect.setdefault(key, []).append(v)
+        s = s._replace(n2_Pa=n2[-1], etr_Pa=etr[-1], air_s=air[-1])
+    return s
+
+
+def history(
+    stages, start: Dose | None = None, substep_s: float = 60.0, ambulatory: bool = False
+) -> Dose:
     """The dose state after a list of stages ``(duration_s, p0_Pa, p1_Pa, fo2_0, fo2_1,
     vo2_mL_kg_min)``, each a linear ramp of pressure and O2 fraction at a constant O2 uptake
     (the last element may be left out: rest, 4.0 mL/(kg min)), breathed at the ambient
     pressure. Within a stage the inspired N2 is linear between substeps, which is exact for a
     pressure ramp at constant O2 fraction. The same as :func:`advance` period after period
-    (to round-off), a stage at a time."""
+    (to round-off). ``ambulatory``: a subject who walks at altitude (a chamber group; the
+    engine's crew do not), whose u grows exp(alpha) times as fast."""
     s = start if start is not None else sea_level()
-    for pin, p_breath, on_o2, vo2, dt_s in _substeps(stages, substep_s):
-        n2, etr, dose, x, w = _stage_covariates(s, pin, p_breath, on_o2, vo2, dt_s)
-        ln_d = np.log(np.where(dose > 0.0, dose, 1.0))
-        du = rate_per_min(dose, x, w) * dt_s / 60.0
-        s = Dose(
-            n2[-1],
-            etr[-1],
-            w[-1],
-            s.u + du.sum(axis=0),
-            s.u_ln + (du * ln_d).sum(axis=0),
-            s.u_x + du.sum(axis=0) * x,
-            s.u_w + (du * w / 100.0).sum(axis=0),
-        )
-    return s
+    return _walk(stages, s, substep_s, np.exp(AMBULATION) if ambulatory else 1.0)
 
 
 def history_covariates(stages, substep_s: float = 60.0) -> dict[str, np.ndarray]:
     """The dose's covariates period by period over the stages (D, x, w and the period in
-    minutes): what a fit of the coefficients needs, since the tissues do not depend on them."""
-    s = sea_level()
-    out: dict[str, list] = {"dose": [], "x": [], "w": [], "dt_min": []}
-    for pin, p_breath, on_o2, vo2, dt_s in _substeps(stages, substep_s):
-        n2, etr, dose, x, w = _stage_covariates(s, pin, p_breath, on_o2, vo2, dt_s)
-        s = s._replace(n2_Pa=n2[-1], etr_Pa=etr[-1], w_mL_kg=w[-1])
-        out["dose"].append(dose)
-        out["x"].append(np.full(len(dose), x))
-        out["w"].append(w)
-        out["dt_min"].append(np.full(len(dose), dt_s / 60.0))
-    return {k: np.concatenate(v) if v else np.zeros(0) for k, v in out.items()}
+    minutes) from sea-level air: what a fit of the coefficients needs, since neither the
+    tissues nor where an exposure ends depend on them."""
+    out: dict[str, list] = {}
+    _walk(stages, sea_level(), substep_s, 1.0, out)
+    keys = ("dose", "x", "w", "dt_min")
+    return {k: np.concatenate(out[k]) if k in out else np.zeros(0) for k in keys}
 
 
 # NASA accepted a prebreathe protocol when a test of 4 h at 4.3 psia, reached by a 30-min
@@ -336,4 +453,4 @@ def acceptance_risk(
     s = history(stages, start=start)
     lo, hi = probability_interval(s)
     _, upper = probability_interval(s, z=1.645)
-    return float(probability_dcs(s.u)), float(lo), float(hi), float(upper)
+    return float(probability_dcs(s)), float(lo), float(hi), float(upper)

@@ -576,10 +576,9 @@ def covariates(trial: Trial) -> dict[str, np.ndarray]:
 
 def predicted(trial: Trial) -> tuple[float, float, float]:
     """P(DCS) at the end of the trial with the shipped coefficients, and its interval."""
-    s = dcs.history(trial.stages)
-    walk = dcs.AMBULATION if trial.ambulatory else 0.0
+    s = dcs.history(trial.stages, ambulatory=trial.ambulatory)
     lo, hi = dcs.probability_interval(s, ambulatory=trial.ambulatory)
-    return float(dcs.probability_dcs(s.u * np.exp(walk))), float(lo), float(hi)
+    return float(dcs.probability_dcs(s)), float(lo), float(hi)
 
 
 def wilson(k: int, n: int, z: float = 1.96) -> tuple[float, float]:
@@ -594,12 +593,15 @@ def wilson(k: int, n: int, z: float = 1.96) -> tuple[float, float]:
 
 
 def _probability(theta, cov, ambulatory: bool) -> float:
-    """P(DCS) at the end of a group's exposure for coefficients ``theta`` (mu0, n, kappa,
-    gamma, alpha) from its covariates."""
+    """P(DCS) at the end of a group's exposures for coefficients ``theta`` (mu0, n, kappa,
+    gamma, alpha) from its covariates: each exposure (a run of supersaturated periods) a
+    log-logistic survival, as :func:`spacewalk.physics.dcs.history` does."""
     mu0, n, kappa, gamma, alpha = theta
     rate = dcs.rate_per_min(cov["dose"], cov["x"], cov["w"], mu0, n, kappa, gamma)
-    u = float(np.sum(rate * cov["dt_min"])) * np.exp(alpha * ambulatory)
-    return 1.0 / (1.0 + u ** (-dcs.BETA)) if u > 0 else 0.0
+    exposure = np.cumsum(cov["dose"] <= 0.0)
+    u = np.bincount(exposure, rate * cov["dt_min"]) * np.exp(alpha * ambulatory)
+    u = u[u > 0]
+    return float(-np.expm1(-np.sum(np.log1p(u**dcs.BETA))))
 
 
 def _neg_log_likelihood(theta, data):

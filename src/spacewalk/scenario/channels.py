@@ -80,7 +80,13 @@ CHANNELS: tuple[Channel, ...] = (
     Channel("tissue_n2_kPa", "kPa", "N2 tension in the 360-min half-time tissue"),
     Channel("tissue_ratio", "", "tissue N2 over breathing pressure (NASA TR)"),
     Channel("etr", "", "exercise tissue ratio (NASA/TP-2004-213158)"),
-    Channel("p_dcs", "", "probability of DCS so far (survival model, docs/dcs.md)"),
+    Channel("p_dcs", "", "probability of DCS so far, every exposure of the run (docs/dcs.md)"),
+    Channel(
+        "p_dcs_exposure",
+        "",
+        "probability of DCS in the present exposure (since the tissue was last not "
+        "supersaturated): what the NASA acceptance limit is about",
+    ),
     Channel("suit_envelope_m", "m", "size of the suited body at the hatch (ballooning)"),
     Channel("ingress_blocked_min", "min", "time spent unable to fit through the hatch"),
     Channel("range_m", "m", "distance from the hatch"),
@@ -158,6 +164,7 @@ DISPLAY: dict[str, tuple[str, int | None]] = {
     "tissue_ratio": ("Tissue ratio", 2),
     "etr": ("Exercise tissue ratio", 2),
     "p_dcs": ("P(DCS)", 3),
+    "p_dcs_exposure": ("P(DCS) this exposure", 3),
     "suit_envelope_m": ("Suit envelope", 3),
     "ingress_blocked_min": ("Ingress blocked", 1),
     "range_m": ("Range from hatch", 2),

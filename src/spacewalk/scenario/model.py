@@ -1645,6 +1645,7 @@ RULE_CHANNELS = (
     "fog_index",
     "tissue_ratio",
     "p_dcs",
+    "p_dcs_exposure",
     "feedwater_kg",
     "battery_Ah",
     "ingress_blocked_min",

@@ -128,13 +128,14 @@ STANDARD_RULES: tuple[dict, ...] = (
     ),
     dict(
         id="dcs-risk",
-        channel="p_dcs",
+        channel="p_dcs_exposure",  # the limit is for one exposure, not a mission's sum
         above=0.15,
         level="warning",
         action="alarm",
         applies="always",
         # H: NASA accepted a prebreathe protocol at <= 15 % Type I DCS (and <= 20 % grade IV
         # VGE, no Type II) with 95 % confidence (NASA/TP-2004-213158, Results; reference-data 9)
-        message="P(DCS) above 15 %, the NASA acceptance limit for a prebreathe protocol",
+        message="P(DCS) of this exposure above 15 %, the NASA acceptance limit for a "
+        "prebreathe protocol",
     ),
 )

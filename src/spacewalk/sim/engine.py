@@ -137,7 +137,9 @@ class Engine:
         self.tally = Tally.zeros(R, C)
         self.vbuf = np.zeros((len(VALUE_KEYS), R, C))  # the channels the rules watch
         self.pio2, self.ppco2 = np.zeros((R, C)), np.zeros((R, C))  # what each breathes
-        self.p_dcs = dcs.probability_dcs(self.ts.u)  # changes with the tissues only
+        self.p_dcs = dcs.probability_dcs(self.ts)  # changes with the tissues only
+        # the present exposure's, a row only the tissue kernel writes (values._kernel does not)
+        self.vbuf[VALUE_INDEX["p_dcs_exposure"]] = dcs.probability_exposure(self.ts)
         self.run_ok = np.ones(R, dtype=bool)
         # (R,) the runs not over yet: a run that is over stays as it ended while the others
         # go on (its subsystems are not stepped; stretch.all_over)

@@ -26,6 +26,8 @@ _TISSUE_RATIO, _ETR, _P_DCS = VALUE_INDEX["tissue_ratio"], VALUE_INDEX["etr"], V
 _K360, _LAMBDA, _VO2_REST = dcs.K_360_PER_S, dcs.ETR_LAMBDA, dcs.VO2_REST_ML_KG_MIN
 _MU0, _N, _KAPPA, _GAMMA, _BETA = dcs.MU0, dcs.DOSE_EXPONENT, dcs.KAPPA, dcs.GAMMA, dcs.BETA
 _ON_O2, _C1 = dcs.ON_O2_FRACTION, dcs.OTHER_GASES_PA
+_P_NOW = VALUE_INDEX["p_dcs_exposure"]
+_BREAK_S = dcs.BREAK_RESTART_S
 
 
 def init(plan: Plan) -> dcs.Dose:
@@ -45,11 +47,13 @@ def step(
 
 @njit(cache=True, error_model="numpy", fastmath=jit.ARCP)
 def _kernel(
-    n2, etr, w, u, u_ln, u_x, u_w, p_breath, fo2_breath, met_W, mass_kg, dt_s, p_dcs, values, busy,
+    n2, etr, w, air_s, u, u_ln, u_x, u_w, ln_s, g_mu0, g_n, g_kappa, g_gamma, g_beta, p_breath,
+    fo2_breath, met_W, mass_kg, dt_s, p_dcs, values, busy,
 ):  # fmt: skip
     """The period of :func:`spacewalk.physics.dcs.advance` on a constant breathing gas (its
-    inspired N2 the dry gas's, none on O2), then P(DCS) and the ratios over the pressure
-    breathed, in place."""
+    inspired N2 the dry gas's, none on O2; an exposure ends as in
+    :func:`~spacewalk.physics.dcs.close_exposures`), then P(DCS) and the ratios over the
+    pressure breathed, in place."""
     R, C = n2.shape
     e_o2 = o2_energy_equivalent_J_per_L(RQ_DEFAULT)
     decay360 = math.exp(-_K360 * dt_s)
@@ -68,8 +72,27 @@ def _kernel(
             dose = max((etr[r, c] + _C1) / pmax - 1.0, 0.0)  # dcs.supersaturation
             excess = max(vo2 - _VO2_REST, 0.0)
             x = math.log1p(excess / _VO2_REST)
-            if dose <= 0.0 and fo2 >= _ON_O2:  # the prebreathe's exercise credit
-                w[r, c] = w[r, c] + excess * dt_s / 60.0
+            if dose <= 0.0 and u[r, c] > 0.0:  # the exposure is over: dcs.close_exposures
+                uu = u[r, c]
+                ln_u = math.log(uu)
+                ub = math.exp(min(_BETA * ln_u, 700.0))
+                pe = ub / (1.0 + ub)
+                bp = _BETA * pe
+                ln_s[r, c] -= math.log1p(ub)
+                g_mu0[r, c] -= bp
+                g_n[r, c] += bp * u_ln[r, c] / uu
+                g_kappa[r, c] -= bp * u_w[r, c] / uu
+                g_gamma[r, c] += bp * u_x[r, c] / uu
+                g_beta[r, c] += pe * ln_u
+                u[r, c], u_ln[r, c], u_x[r, c], u_w[r, c] = 0.0, 0.0, 0.0, 0.0
+            if dose <= 0.0:  # the prebreathe's exercise credit: earned on O2, lost on air
+                if fo2 >= _ON_O2:
+                    w[r, c] = w[r, c] + excess * dt_s / 60.0
+                    air_s[r, c] = 0.0
+                else:
+                    air_s[r, c] = air_s[r, c] + dt_s
+                    if air_s[r, c] > _BREAK_S:
+                        w[r, c] = 0.0
             ln_d = math.log(dose if dose > 0.0 else 1.0)
             rate = 0.0
             if dose > 0.0:
@@ -80,10 +103,14 @@ def _kernel(
             u_x[r, c] += du * x
             u_w[r, c] += du * w[r, c] / 100.0
             uu = u[r, c]
-            p = 0.0
+            ln_surv = ln_s[r, c]  # dcs.probability_dcs: 1 - S of the exposures over and this
+            p_now = 0.0  # dcs.probability_exposure
             if uu > 0.0:
                 z = min(max(_BETA * math.log(uu), -700.0), 700.0)
-                p = 1.0 / (1.0 + math.exp(-z))
+                ln_surv -= math.log1p(math.exp(z))
+                p_now = 1.0 / (1.0 + math.exp(-z))
+            p = -math.expm1(ln_surv)
+            values[_P_NOW, r, c] = p_now
             p_dcs[r, c] = p
             values[_TISSUE_RATIO, r, c] = n2[r, c] / pmax
             values[_ETR, r, c] = etr[r, c] / pmax
