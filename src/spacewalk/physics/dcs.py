@@ -255,15 +255,16 @@ def _log_survival(s: Dose):
 def probability_dcs(s: Dose):
     """P(DCS by now) over the history: 1 - the product of each exposure's survival, the
     log-logistic 1 / (1 + u^beta)."""
-    ln_s, _, _ = _log_survival(s)
-    return -np.expm1(ln_s)
+    p_done = -np.expm1(np.asarray(s.ln_s, dtype=float))
+    return p_done + (1.0 - p_done) * probability_exposure(s)
 
 
 def probability_exposure(s: Dose):
     """P(DCS) of the present exposure alone, u^beta / (1 + u^beta): what the NASA acceptance
     limit is about (0 when the tissue is not supersaturated)."""
-    _, p_now, _ = _log_survival(s)
-    return p_now
+    u = np.asarray(s.u, dtype=float)
+    z = np.clip(BETA * np.log(np.where(u > 0.0, u, 1.0)), -700.0, 700.0)
+    return np.where(u > 0.0, 1.0 / (1.0 + np.exp(-z)), 0.0)
 
 
 def probability_interval(

@@ -72,7 +72,8 @@ def _kernel(
             dose = max((etr[r, c] + _C1) / pmax - 1.0, 0.0)  # dcs.supersaturation
             excess = max(vo2 - _VO2_REST, 0.0)
             x = math.log1p(excess / _VO2_REST)
-            if dose <= 0.0 and u[r, c] > 0.0:  # the exposure is over: dcs.close_exposures
+            closed = dose <= 0.0 and u[r, c] > 0.0
+            if closed:  # the exposure is over: dcs.close_exposures
                 uu = u[r, c]
                 ln_u = math.log(uu)
                 ub = math.exp(min(_BETA * ln_u, 700.0))
@@ -103,17 +104,23 @@ def _kernel(
             u_x[r, c] += du * x
             u_w[r, c] += du * w[r, c] / 100.0
             uu = u[r, c]
-            ln_surv = ln_s[r, c]  # dcs.probability_dcs: 1 - S of the exposures over and this
-            p_now = 0.0  # dcs.probability_exposure
-            if uu > 0.0:
-                z = min(max(_BETA * math.log(uu), -700.0), 700.0)
-                ln_surv -= math.log1p(math.exp(z))
-                p_now = 1.0 / (1.0 + math.exp(-z))
-            p = -math.expm1(ln_surv)
-            values[_P_NOW, r, c] = p_now
-            p_dcs[r, c] = p
             values[_TISSUE_RATIO, r, c] = n2[r, c] / pmax
             values[_ETR, r, c] = etr[r, c] / pmax
+            if not (uu > 0.0 or closed):
+                continue  # no exposure now nor just over: P(DCS) is as it was
+            # dcs.probability_exposure, and dcs.probability_dcs: the exposures over (p_done)
+            # and this one, p_done + (1 - p_done) p_now
+            p_now = 0.0
+            if uu > 0.0:
+                z = min(max(_BETA * math.log(uu), -700.0), 700.0)
+                p_now = 1.0 / (1.0 + math.exp(-z))
+            ln_done = ln_s[r, c]
+            p = p_now
+            if ln_done != 0.0:
+                p_done = -math.expm1(ln_done)
+                p = p_done + (1.0 - p_done) * p_now
+            values[_P_NOW, r, c] = p_now
+            p_dcs[r, c] = p
             values[_P_DCS, r, c] = p
 
 
