@@ -147,6 +147,18 @@ def test_exercise_raises_the_risk_at_altitude_and_lowers_it_in_the_prebreathe():
     assert work > rest > credit
 
 
+def test_a_suit_that_loses_pressure_raises_the_risk():
+    """Off nominal: a leak that lets the EMU fall from 4.3 to 3.5 psi halfway through the EVA
+    raises the risk, and a suit at 5.88 psi (the Orlan) lowers it; the USAF's profiles A-E
+    (in the fit) rise with altitude the same way (Pilmanis et al. 2004)."""
+    pb, psi = 60 * 60.0, 14.7 * PSI
+    nominal = [(pb, psi, psi, 1.0, 1.0), (240 * 60.0, 4.3 * PSI, 4.3 * PSI, 1.0, 1.0, 5.8)]
+    leak = [nominal[0], (120 * 60.0, 4.3 * PSI, 4.3 * PSI, 1.0, 1.0, 5.8),
+            (120 * 60.0, 3.5 * PSI, 3.5 * PSI, 1.0, 1.0, 5.8)]  # fmt: skip
+    soft = [nominal[0], (240 * 60.0, 5.88 * PSI, 5.88 * PSI, 1.0, 1.0, 5.8)]
+    assert _p(leak) > 1.2 * _p(nominal) > 1.2 * _p(soft)
+
+
 def test_the_interval_brackets_the_estimate_and_widens_off_the_data():
     s_in = dcs.history(_exposure(60, 4.3, 240, vo2=5.8))  # a calibration condition
     s_out = dcs.history(_exposure(0, 3.0, 30, vo2=25.0))  # far outside it
