@@ -30,7 +30,9 @@ altitude, VO2 over the resting 4.0 mL/(kg min) (activity at altitude raises the 
 exponentially), and slower after exercise during the O2 prebreathe, w = the excess
 O2 uptake [mL/kg] while breathing O2 before decompression (Webb et al. 1996, ASEM 67:618-624:
 77 % DCS after a 1-h resting prebreathe, 42 % after one that began with 10 min of exercise).
-Then P(DCS by t) = u^beta / (1 + u^beta). A subject who walks at altitude (an ambulatory
+Then P(DCS by t) = u^beta / (1 + u^beta) for one exposure (a stretch of supersaturation);
+a run's exposures are independent, and its P(DCS) is 1 minus the product of their survivals
+(:func:`close_exposures`). A subject who walks at altitude (an ambulatory
 chamber subject) has u multiplied by exp(alpha); a crew member in weightlessness, like the
 NASA tests' non-ambulatory subjects (lower body still, to stand for it), has not: the engine
 is non-ambulatory (NASA's data bank carries ambulation as a covariate: Conkin and Powell 2001,
@@ -74,9 +76,7 @@ MU0 = 6.75011  # ln of the time scale [ln min] at D = 1, rest, no exercise prebr
 DOSE_EXPONENT = 2.09063  # n
 KAPPA = 0.11124  # [per 100 mL/kg of excess O2 uptake during the prebreathe]
 GAMMA = 0.57663  # exponent of VO2 / VO2_rest at altitude
-AMBULATION = (
-    0.82175  # alpha: ln of u's factor for a subject who walks at altitude (0 in the engine)
-)
+AMBULATION = 0.82175  # alpha: ln of u's factor for walking at altitude (0 in the engine)
 BETA = 1.0 / 0.565  # shape; USAF model stratum 3 scale 0.565 +/- 0.05
 BETA_SE = 0.05 / 0.565**2
 # The fit does not explain the groups to within their binomial spread (Pearson's X^2 over its
@@ -101,9 +101,8 @@ COVARIANCE = np.array(
 class Dose(NamedTuple):
     """Tissue and risk state per (run, crew): the tissues [Pa], the exercise-prebreathe
     credit w [mL/kg] and the time on air since O2 air_s [s]; the present exposure's
-    accelerated time u and its derivatives'
-    integrals (for the interval: u_ln = integral of r ln D, u_x = of r x, u_w = of r w / 100);
-    and the exposures already over (:func:`close_exposures`): their log-survival ln_s and its
+    accelerated time u and its derivatives' integrals (for the interval: u_ln = integral of
+    r ln D, u_x = of r x, u_w = of r w / 100); and the exposures already over (:func:`close_exposures`): their log-survival ln_s and its
     derivatives, g_mu0 ... g_gamma = sum of beta P_i d(ln u_i)/d(coefficient) and g_beta = sum
     of P_i ln u_i."""
 
@@ -275,7 +274,7 @@ def probability_interval(
     gradient is -d(ln S)/d(coefficient) / P, summed over the exposures). An ``ambulatory``
     subject's history (:func:`history` with ``ambulatory``) has alpha's variance counted too."""
     ln_s, p_now, ln_u = _log_survival(s)
-    p = -np.expm1(ln_s)
+    p = probability_dcs(s)
     pos = p > 0.0
     p_safe = np.where(pos, p, 1.0)
     u = np.asarray(s.u, dtype=float)
@@ -360,12 +359,12 @@ def _stage_covariates(s: Dose, pin_Pa, p_breath_Pa, on_o2, vo2: float, dt_s: flo
         total = np.cumsum(values, axis=0)
         last = np.maximum.accumulate(np.where(mark, index, -1), axis=0)
         at = np.take_along_axis(total, np.maximum(last, 0), axis=0)
-        return np.where(last >= 0, total - at, carried + total), last
+        return np.where(last >= 0, total - at, carried + total)
 
     # the time on air since O2 (held while supersaturated), and the credit since it was lost
-    air, _ = since(calm & on, np.where(calm & ~on, dt_s, 0.0), s.air_s)
+    air = since(calm & on, np.where(calm & ~on, dt_s, 0.0), s.air_s)
     lost = calm & ~on & (air > BREAK_RESTART_S)
-    w, _ = since(lost, np.where(calm & on, excess * dt_s / 60.0, 0.0), s.w_mL_kg)
+    w = since(lost, np.where(calm & on, excess * dt_s / 60.0, 0.0), s.w_mL_kg)
     return n2, etr, dose, x, w, air
 
 

@@ -544,8 +544,8 @@ TRIALS: tuple[Trial, ...] = (
 FITTED = tuple(t for t in TRIALS if t.in_fit)
 
 # Each group's P(DCS) predicted by the fit to the other nineteen (leave one group out):
-# ``python -m spacewalk.results.dcs_trials --left-out`` recomputes them (twenty fits, about a
-# minute), and the test suite re-fits some of them.
+# ``python -m spacewalk.results.dcs_trials --left-out`` recomputes them (twenty fits, a few
+# seconds), and the test suite re-fits them all.
 LEFT_OUT = {
     "prp-I": 0.0884,
     "prp-II": 0.1209,
