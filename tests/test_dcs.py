@@ -189,6 +189,20 @@ def test_the_shipped_coefficients_are_the_fit_to_the_chamber_trials():
     assert result["pearson_chi2"] > 1.5 * (20 - 5)
 
 
+def test_the_fits_probability_is_the_histories():
+    """The fit computes each group's P(DCS) from its covariates with coefficients it chooses;
+    at the shipped ones that must be what the physics' history gives the validation rows, for
+    every group, the staged protocol's two exposures (its night and its EVA) included."""
+    from spacewalk.results import dcs_trials
+
+    shipped = (dcs.MU0, dcs.DOSE_EXPONENT, dcs.KAPPA, dcs.GAMMA, dcs.AMBULATION)
+    staged = next(t for t in dcs_trials.TRIALS if not t.in_fit)
+    assert float(dcs.history(staged.stages).ln_s) < 0.0  # its night is an exposure of its own
+    for t in dcs_trials.TRIALS:
+        fit_p = dcs_trials._probability(shipped, dcs_trials.covariates(t), t.ambulatory)
+        assert fit_p == pytest.approx(dcs_trials.predicted(t)[0], rel=1e-9), t.key
+
+
 def test_each_group_is_predicted_by_the_fit_to_the_others():
     """The validation's ``predicted`` DCS rows: each group's P(DCS) from a fit that did not
     see it (leave one group out). Re-running the twenty fits gives the stored figures."""

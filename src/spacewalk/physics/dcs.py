@@ -102,9 +102,9 @@ class Dose(NamedTuple):
     """Tissue and risk state per (run, crew): the tissues [Pa], the exercise-prebreathe
     credit w [mL/kg] and the time on air since O2 air_s [s]; the present exposure's
     accelerated time u and its derivatives' integrals (for the interval: u_ln = integral of
-    r ln D, u_x = of r x, u_w = of r w / 100); and the exposures already over (:func:`close_exposures`): their log-survival ln_s and its
-    derivatives, g_mu0 ... g_gamma = sum of beta P_i d(ln u_i)/d(coefficient) and g_beta = sum
-    of P_i ln u_i."""
+    r ln D, u_x = of r x, u_w = of r w / 100); and the exposures already over
+    (:func:`close_exposures`): their log-survival ln_s and its derivatives, g_mu0 ... g_gamma
+    = sum of beta P_i d(ln u_i)/d(coefficient) and g_beta = sum of P_i ln u_i."""
 
     n2_Pa: np.ndarray
     etr_Pa: np.ndarray
@@ -261,9 +261,7 @@ def probability_dcs(s: Dose):
 def probability_exposure(s: Dose):
     """P(DCS) of the present exposure alone, u^beta / (1 + u^beta): what the NASA acceptance
     limit is about (0 when the tissue is not supersaturated)."""
-    u = np.asarray(s.u, dtype=float)
-    z = np.clip(BETA * np.log(np.where(u > 0.0, u, 1.0)), -700.0, 700.0)
-    return np.where(u > 0.0, 1.0 / (1.0 + np.exp(-z)), 0.0)
+    return _log_survival(s)[1]
 
 
 def probability_interval(

@@ -682,10 +682,9 @@ def rows() -> list[Row]:
         measured = f"{100 * t.observed:.0f} % ({t.dcs}/{t.n})"
         wil = f"{100 * a:.0f}-{100 * b:.0f} % (Wilson 95 %)"
         if not t.in_fit:
-            out.append(
-                Row("DCS", t.name, measured, f"{100 * p:.0f} % (95 % {100 * lo:.0f}-{100 * hi:.0f})",
-                    wil, _status(a <= p <= b, ""), "predicted", t.source, "")
-            )  # fmt: skip
+            model = f"{100 * p:.0f} % (95 % {100 * lo:.0f}-{100 * hi:.0f})"
+            out.append(Row("DCS", t.name, measured, model, wil, _status(a <= p <= b, ""),
+                           "predicted", t.source, ""))  # fmt: skip
             continue
         q = LEFT_OUT[t.key]
         known = KNOWN_IN_FIT.get(t.key, "")

@@ -306,9 +306,9 @@ def _run(
     # each subsystem's event flags
     flag_suit, flag_co2, flag_thermal, flag_power,
     # the values (values._kernel), tissue (tissue._kernel), what each breathes
-    vbuf, o2_secondary_s, speed_m_s, ops_back_s, mass_kg, n2_Pa, etr_Pa, w_mL_kg, air_s, u, u_ln, u_x,
-    u_w, ln_s, g_mu0, g_n, g_kappa, g_gamma, g_beta, p_dcs, blocked_s, p_breath, fo2_breath, pio2,
-    ppco2,
+    vbuf, o2_secondary_s, speed_m_s, ops_back_s, mass_kg, n2_Pa, etr_Pa, w_mL_kg, air_s, u,
+    u_ln, u_x, u_w, ln_s, g_mu0, g_n, g_kappa, g_gamma, g_beta, p_dcs, blocked_s, p_breath,
+    fo2_breath, pio2, ppco2,
     # physiology (physiology._calm), rules (rules._fires), tallies (values._tally)
     hypoxia, co2_impaired, co2_incapacitated, condition,
     rule_rows, rule_limit, rule_sign, rule_applies, fired, has_suit, fires, rescue_asked,
@@ -451,9 +451,9 @@ def _run(
             fo2_amb, p_breath, fo2_breath, pio2, ppco2,
         )  # fmt: skip
         if (step + 1) % dcs_every == 0:
-            tissue._kernel(n2_Pa, etr_Pa, w_mL_kg, air_s, u, u_ln, u_x, u_w, ln_s, g_mu0, g_n, g_kappa,
-                           g_gamma, g_beta, p_breath, fo2_breath, met, mass_kg, dcs_every * dt,
-                           p_dcs, vbuf, busy)  # fmt: skip
+            tissue._kernel(n2_Pa, etr_Pa, w_mL_kg, air_s, u, u_ln, u_x, u_w, ln_s, g_mu0, g_n,
+                           g_kappa, g_gamma, g_beta, p_breath, fo2_breath, met, mass_kg,
+                           dcs_every * dt, p_dcs, vbuf, busy)  # fmt: skip
         core = vbuf[values._CORE_TEMP_RISE_C]
         water = vbuf[values._HELMET_WATER_L]
         if not physio._calm(pio2, ppco2, core, water, hypoxia, co2_impaired, co2_incapacitated,
