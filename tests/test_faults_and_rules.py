@@ -539,6 +539,13 @@ def test_after_a_loss_of_crew_no_further_eva_begins():
     # the run ends the day of the loss, not after EVA 5 three days later
     assert ev.t_s.max() - t_lost < 12 * 3600.0
     assert not ev.code.isin(["time-limit"]).any()
+    # his tissues stop at the loss as his peaks do: the summary's P(DCS) lies in its interval
+    # (before, his tissues went on in vacuum after the loss, to an interval of 1.0-1.0 beside
+    # a peak of 0.994)
+    peaks = crew["akers"]["peaks"]
+    assert peaks["p_dcs_lo"] < peaks["p_dcs"] < peaks["p_dcs_hi"]
+    tel = res.telemetry[(res.telemetry.crew == "akers") & (res.telemetry.t_s > t_lost + 600)]
+    assert (tel.p_dcs == tel.p_dcs.iloc[0]).all()
 
 
 def test_a_stand_down_in_a_cabin_that_vents_keeps_the_crew_in_and_suited():

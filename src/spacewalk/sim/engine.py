@@ -310,7 +310,7 @@ class Engine:
         (the kernel writes P(DCS) and the tissue ratios into ``vbuf``)."""
         b = self.body
         tissue.step(self.ts, self.plan, b.p_breath, b.fo2_breath, b.met,
-                    self.dcs_every * self.dt, self.p_dcs, self.vbuf, self.busy)  # fmt: skip
+                    self.dcs_every * self.dt, self.p_dcs, self.vbuf, self.busy, b.live)  # fmt: skip
 
     def _depress_allowed(self, depress, vloc, t: float) -> np.ndarray:
         """Nobody vents a vessel with a live crew member in it who is not suited (a partner

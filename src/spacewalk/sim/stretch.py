@@ -453,7 +453,7 @@ def _run(
         if (step + 1) % dcs_every == 0:
             tissue._kernel(n2_Pa, etr_Pa, w_mL_kg, air_s, u, u_ln, u_x, u_w, ln_s, g_mu0, g_n,
                            g_kappa, g_gamma, g_beta, p_breath, fo2_breath, met, mass_kg,
-                           dcs_every * dt, p_dcs, vbuf, busy)  # fmt: skip
+                           dcs_every * dt, p_dcs, vbuf, busy, live)  # fmt: skip
         core = vbuf[values._CORE_TEMP_RISE_C]
         water = vbuf[values._HELMET_WATER_L]
         if not physio._calm(pio2, ppco2, core, water, hypoxia, co2_impaired, co2_incapacitated,

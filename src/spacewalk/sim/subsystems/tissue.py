@@ -35,20 +35,23 @@ def init(plan: Plan) -> dcs.Dose:
 
 
 def step(
-    s: dcs.Dose, plan: Plan, p_breath_Pa, fo2_breath, met_W, dt_period, p_dcs, values, busy=None
-):
+    s: dcs.Dose, plan: Plan, p_breath_Pa, fo2_breath, met_W, dt_period, p_dcs, values,
+    busy=None, live=None,
+):  # fmt: skip
     """One update over ``dt_period`` seconds (the engine calls it every ``dcs_dt_s``), in
     place: the tissues and dose ``s``, P(DCS) into ``p_dcs`` (R, C) and the tissue ratios and
-    P(DCS) into their rows of the engine's value buffer ``values``."""
+    P(DCS) into their rows of the engine's value buffer ``values``. A crew member who is not
+    ``live`` (lost) keeps the tissues and risk of the loss, as the summary's peaks do."""
     jit.about_to_run(_kernel, jit.ENGINE_NOTICE)
+    live = np.ones(p_dcs.shape, dtype=np.bool_) if live is None else live
     _kernel(*s, p_breath_Pa, fo2_breath, met_W, plan.crew.mass_kg, float(dt_period), p_dcs,
-            values, every_run(busy, plan.runs))  # fmt: skip
+            values, every_run(busy, plan.runs), live)  # fmt: skip
 
 
 @njit(cache=True, error_model="numpy", fastmath=jit.ARCP)
 def _kernel(
     n2, etr, w, air_s, u, u_ln, u_x, u_w, ln_s, g_mu0, g_n, g_kappa, g_gamma, g_beta, p_breath,
-    fo2_breath, met_W, mass_kg, dt_s, p_dcs, values, busy,
+    fo2_breath, met_W, mass_kg, dt_s, p_dcs, values, busy, live,
 ):  # fmt: skip
     """The period of :func:`spacewalk.physics.dcs.advance` on a constant breathing gas (its
     inspired N2 the dry gas's, none on O2; an exposure ends as in
@@ -61,6 +64,8 @@ def _kernel(
         if not busy[r]:
             continue  # the run is over: it stays as it ended (sim.stretch.all_over)
         for c in range(C):
+            if not live[r, c]:
+                continue  # lost: the tissues and risk stay as at the loss (the peaks' too)
             pb, fo2 = p_breath[r, c], fo2_breath[r, c]
             p_in = pb * (1.0 - fo2)
             vo2 = met_W[r, c] / e_o2 * 60_000.0 / mass_kg[r, c]
