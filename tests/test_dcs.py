@@ -214,6 +214,41 @@ def test_each_group_is_predicted_by_the_fit_to_the_others():
         assert dcs_trials.left_out(key) == pytest.approx(stored, abs=5e-4), key
 
 
+def test_the_grade_iv_shift_is_the_fit_to_the_prp_counts_and_predicts_each_test():
+    """Grade IV VGE: the shift in physics.dcs is the maximum-likelihood fit to the seven PRP
+    tests' grade IV counts (NASA/TP-2004-213158, Table 7: 22 of 229), and each test's stored
+    prediction is the shift fitted to the other six."""
+    pytest.importorskip("scipy")
+    from spacewalk.results import dcs_trials
+
+    assert sum(t.giv for t in dcs_trials.GIV_TRIALS) == 22
+    assert sum(t.n for t in dcs_trials.GIV_TRIALS) == 229
+    result = dcs_trials.fit_giv()
+    assert result["shift"] == pytest.approx(dcs.GIV_SHIFT, abs=2e-4)
+    assert result["se"] == pytest.approx(dcs.GIV_SHIFT_SE, abs=2e-4)
+    assert result["dispersion"] == pytest.approx(dcs.GIV_DISPERSION, abs=0.01)
+    assert set(dcs_trials.LEFT_OUT_GIV) == {t.key for t in dcs_trials.GIV_TRIALS}
+    for key, stored in dcs_trials.LEFT_OUT_GIV.items():
+        assert dcs_trials.left_out_giv(key) == pytest.approx(stored, abs=5e-4), key
+
+
+def test_grade_iv_vge_follows_the_exposure_and_its_interval_brackets_it():
+    """No supersaturation, no grade IV; it grows with time at altitude; the pooled PRP model
+    gives fewer grade IV than DCS (22 against 28 of 229: a negative shift); the interval
+    brackets the estimate and is wider than the DCS one (the shift's own uncertainty)."""
+    air = dcs.history([(86400.0, 14.7 * PSI, 14.7 * PSI, 0.21, 0.21)])  # a day at sea level
+    assert float(dcs.probability_giv(air)) == 0.0
+    short, long = (dcs.history(_exposure(60, 4.3, m, vo2=5.8)) for m in (60, 240))
+    assert 0.0 < float(dcs.probability_giv(short)) < float(dcs.probability_giv(long))
+    assert float(dcs.probability_giv(long)) < float(dcs.probability_dcs(long))
+    lo, hi = dcs.giv_interval(long)
+    lo_d, hi_d = dcs.probability_interval(long)
+    assert lo < dcs.probability_giv(long) < hi
+    assert np.log(hi / (1 - hi)) - np.log(lo / (1 - lo)) > np.log(hi_d / (1 - hi_d)) - np.log(
+        lo_d / (1 - lo_d)
+    )
+
+
 def test_the_etr_compartment_has_the_360_min_half_time_at_rest():
     # NASA/TP-2004-213158 Eq. 6: k = exp(lambda VO2) / 519.37 per minute, ln2/360 at VO2 = 0
     assert dcs.etr_rate_per_s(0.0) == pytest.approx(dcs.K_360_PER_S, rel=1e-4)

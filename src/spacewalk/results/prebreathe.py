@@ -7,7 +7,8 @@ the engine: one run per candidate, each starting from the tissue state its proto
 each crew member suited and depressed through an airlock and working for the EVA's length.
 For each candidate the table gives the EVA's P(DCS) with its 95 % interval, and the NASA
 acceptance test (:func:`spacewalk.physics.dcs.acceptance_risk`: 4 h in the suit with light
-exercise, <= 15 % at 95 % confidence); the shortest candidate that passes is the answer.
+exercise, <= 15 % DCS and <= 20 % grade IV venous gas emboli at 95 % confidence); the
+shortest candidate that passes is the answer.
 
 The protocols are written from sea-level air; for another cabin they are applied after the
 crew have equilibrated with it (their O2 stages do not depend on the pressure; their air
@@ -205,7 +206,7 @@ def answer(q: Question) -> pd.DataFrame:
     for r, (c, s) in enumerate(zip(cands, starts, strict=True)):
         last = c.stages[-1] if c.stages else None
         from_psi = (last.get("end_pressure_psi") or last["pressure_psi"]) if last else q.cabin_psi
-        test, _, _, upper = dcs.acceptance_risk(s, from_psi * PA_PER_PSI, suit_Pa)
+        test = dcs.acceptance_risk(s, from_psi * PA_PER_PSI, suit_Pa)
         tr = float(dcs.tissue_ratio(s.n2_Pa, suit_Pa))
         rows.append(
             {
@@ -217,10 +218,12 @@ def answer(q: Question) -> pd.DataFrame:
                 "p_dcs": float(out.peaks["p_dcs"][r, 0]),
                 "p_dcs_lo": float(out.peaks["p_dcs_lo"][r, 0]),
                 "p_dcs_hi": float(out.peaks["p_dcs_hi"][r, 0]),
-                "test_p_dcs": test,
-                "test_upper95": upper,
-                "meets_estimate": test <= dcs.ACCEPTANCE_LIMIT,
-                "meets_limit": upper <= dcs.ACCEPTANCE_LIMIT,
+                "test_p_dcs": test.p_dcs,
+                "test_upper95": test.upper,
+                "test_p_giv": test.p_giv,
+                "test_giv_upper95": test.giv_upper,
+                "meets_estimate": test.meets_estimate,
+                "meets_limit": test.meets_limit,
                 "source": c.source,
                 "caution": caution(c, q.suit_psi, tr),
             }
@@ -249,22 +252,24 @@ def format_text(q: Question, table: pd.DataFrame) -> str:
         head,
         "",
         f"{'protocol':<26}{'min':>6}{'O2 min':>8}{'TR':>6}{'EVA P(DCS) [95 %]':>22}"
-        f"{'test':>7}{'upper':>7}  meets (estimate, 95 %)",
+        f"{'test':>7}{'upper':>7}{'GIV':>7}{'upper':>7}  meets (estimate, 95 %)",
     ]
     for row in table.itertuples():
         interval = f"{100 * row.p_dcs:5.1f} [{100 * row.p_dcs_lo:.1f}-{100 * row.p_dcs_hi:.1f}]"
         lines.append(
             f"{row.protocol:<26}{row.minutes:>6.0f}{row.o2_minutes:>8.0f}{row.tissue_ratio:>6.2f}"
-            f"{interval:>22}{100 * row.test_p_dcs:>6.1f}%{100 * row.test_upper95:>6.1f}%  "
+            f"{interval:>22}{100 * row.test_p_dcs:>6.1f}%{100 * row.test_upper95:>6.1f}%"
+            f"{100 * row.test_p_giv:>6.1f}%{100 * row.test_giv_upper95:>6.1f}%  "
             f"{'yes' if row.meets_estimate else 'no':>3}, {'yes' if row.meets_limit else 'no'}"
             f"{'  (!)' if row.caution else ''}"
         )
     lines.append("")
     lines.extend(_verdict(table))
     lines.append(
-        "test: P(DCS) of the NASA acceptance test (4 h in the suit, light exercise); upper: its "
-        "one-sided 95 % bound from the model's coefficients; NASA accepts a protocol at <= 15 % "
-        "with 95 % confidence (NASA/TP-2004-213158)"
+        "test: P(DCS) of the NASA acceptance test (4 h in the suit, light exercise); GIV: its "
+        "P(grade IV venous gas emboli); upper: each one's one-sided 95 % bound from the model's "
+        "coefficients; NASA accepts a protocol at <= 15 % DCS and <= 20 % grade IV VGE with 95 % "
+        "confidence (NASA/TP-2004-213158)"
     )
     if table.caution.astype(bool).any():
         lines.append(
@@ -283,10 +288,10 @@ def _verdict(table: pd.DataFrame) -> list[str]:
     ):
         best = shortest(table, column)
         out.append(
-            f"shortest that meets the 15 % limit {words}: {best.protocol} ({best.title}), "
+            f"shortest that meets the limits {words}: {best.protocol} ({best.title}), "
             f"{best.minutes:.0f} min"
             if best is not None
-            else f"nothing meets the 15 % limit {words}: raise the cabin's O2 or lower its "
+            else f"nothing meets the limits {words}: raise the cabin's O2 or lower its "
             "pressure, raise the suit's, or prebreathe longer"
         )
         if best is not None and best.caution:
@@ -303,7 +308,7 @@ def render_html(q: Question, table: pd.DataFrame) -> str:
     y = 100 * table.p_dcs.to_numpy()
     err = np.vstack([y - 100 * table.p_dcs_lo.to_numpy(), 100 * table.p_dcs_hi.to_numpy() - y])
     for mask, colour, label in (
-        (ok, "#2a7d3a", "meets the limit (95 %)"),
+        (ok, "#2a7d3a", "meets the limits (95 %)"),
         (~ok, "#b5442f", "does not"),
     ):
         ax.errorbar(
@@ -324,6 +329,8 @@ def render_html(q: Question, table: pd.DataFrame) -> str:
         f"<td class=num>{r.tissue_ratio:.2f}</td>"
         f"<td class=num>{100 * r.p_dcs:.1f} ({100 * r.p_dcs_lo:.1f}-{100 * r.p_dcs_hi:.1f})</td>"
         f"<td class=num>{100 * r.test_p_dcs:.1f}</td><td class=num>{100 * r.test_upper95:.1f}</td>"
+        f"<td class=num>{100 * r.test_p_giv:.1f}</td>"
+        f"<td class=num>{100 * r.test_giv_upper95:.1f}</td>"
         f"<td>{'yes' if r.meets_estimate else 'no'}, {'yes' if r.meets_limit else 'no'}</td>"
         f"<td>{html.escape(r.source)}</td><td>{html.escape(r.caution)}</td></tr>"
         for r in table.itertuples()
@@ -338,11 +345,13 @@ def render_html(q: Question, table: pd.DataFrame) -> str:
 <p>{text}</p>
 {svg}
 <table><tr><th>protocol</th><th>what</th><th>min</th><th>O2 min</th><th>TR</th>
-<th>EVA P(DCS) % (95 %)</th><th>test P(DCS) %</th><th>test upper 95 %</th><th>meets (estimate, 95 %)</th><th>source</th><th>caution</th></tr>
+<th>EVA P(DCS) % (95 %)</th><th>test P(DCS) %</th><th>test upper 95 %</th>
+<th>test P(grade IV VGE) %</th><th>its upper 95 %</th><th>meets (estimate, 95 %)</th>
+<th>source</th><th>caution</th></tr>
 {rows}</table>
 <p>Model, coefficients, sources and limits: docs/dcs.md. The test is the NASA acceptance
-test: 4 h in the suit with light exercise, accepted at &le; 15 % DCS with 95 % confidence
-(NASA/TP-2004-213158).</p>
+test: 4 h in the suit with light exercise, accepted at &le; 15 % DCS and &le; 20 % grade IV
+venous gas emboli with 95 % confidence (NASA/TP-2004-213158).</p>
 </body></html>
 """
 

@@ -45,8 +45,8 @@ def dcs_advisories(sc: Scenario) -> list[str]:
         start = dcs.Dose(*dose_after(tuple(crew_history(sc, m.id))))
         if o2_min > 0:
             start = dcs.history([(o2_min * 60.0, p_cabin, p_cabin, 1.0, 1.0)], start=start)
-        p = dcs.acceptance_risk(start, p_cabin, suit_psi * PA_PER_PSI)[0]
-        if p <= dcs.ACCEPTANCE_LIMIT:
+        test = dcs.acceptance_risk(start, p_cabin, suit_psi * PA_PER_PSI)
+        if test.meets_estimate:
             continue
         tr = float(dcs.tissue_ratio(start.n2_Pa, suit_psi * PA_PER_PSI))
         has_history = any(not st.crew or m.id in st.crew for st in sc.prebreathe)
@@ -54,9 +54,10 @@ def dcs_advisories(sc: Scenario) -> list[str]:
         out.append(
             f"crew {m.id!r}: with {what} and {o2_min:.0f} min of O2 in the timeline before "
             f"the depress, the tissue ratio into the {suit_psi:.3g}-psi suit is {tr:.2f} and "
-            f"P(DCS) is {100 * p:.0f} % in the NASA acceptance test (4 h in the suit, light "
-            "exercise), above its 15 % limit; add a [[prebreathe]] stage or "
-            '`protocol = "..."` (`spacewalk prebreathe` lists those that meet the limit)'
+            f"P(DCS) is {100 * test.p_dcs:.0f} % and P(grade IV VGE) {100 * test.p_giv:.0f} % in "
+            "the NASA acceptance test (4 h in the suit, light exercise), above its limits of 15 "
+            "and 20 %; add a [[prebreathe]] stage or "
+            '`protocol = "..."` (`spacewalk prebreathe` lists those that meet the limits)'
         )
     return out
 
