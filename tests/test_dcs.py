@@ -6,6 +6,7 @@ import pytest
 from spacewalk import load_scenario, simulate
 from spacewalk.physics import dcs
 from spacewalk.physics.metabolism import vo2_mL_kg_min
+from spacewalk.results import dcs_trials
 from spacewalk.units import PA_PER_PSI
 
 from .helpers import edited
@@ -177,25 +178,21 @@ def test_the_shipped_coefficients_are_the_fit_to_the_chamber_trials():
     """The coefficients are traceable: re-running the maximum-likelihood fit on the twenty
     NASA and USAF groups (spacewalk.results.dcs_trials) gives the constants in physics.dcs."""
     pytest.importorskip("scipy")
-    from spacewalk.results import dcs_trials
-
     result = dcs_trials.fit()
-    shipped = [dcs.MU0, dcs.DOSE_EXPONENT, dcs.KAPPA, dcs.GAMMA, dcs.AMBULATION]
-    assert result["theta"] == pytest.approx(shipped, rel=2e-3, abs=2e-3)
-    assert result["covariance"] == pytest.approx(dcs.COVARIANCE, rel=0.05, abs=2e-3)
-    # the groups scatter about the fit ~1.9 times as much as binomial sampling would: the
+    shipped = [dcs.MU0, dcs.DOSE_EXPONENT, dcs.ETR_LAMBDA, dcs.GAMMA, dcs.AMBULATION]
+    assert result["theta"] == pytest.approx(shipped, rel=2e-4, abs=2e-5)
+    assert result["covariance"] == pytest.approx(dcs.COVARIANCE, rel=0.02, abs=1e-6)
+    # the groups scatter about the fit ~1.4 times as much as binomial sampling would: the
     # interval is widened by that (quasi-binomial), not left to the sampling alone
     assert result["dispersion"] == pytest.approx(dcs.DISPERSION, abs=0.01)
-    assert result["pearson_chi2"] > 1.5 * (20 - 5)
+    assert result["pearson_chi2"] > 1.2 * (20 - 5)
 
 
 def test_the_fits_probability_is_the_histories():
     """The fit computes each group's P(DCS) from its covariates with coefficients it chooses;
     at the shipped ones that must be what the physics' history gives the validation rows, for
     every group, the staged protocol's two exposures (its night and its EVA) included."""
-    from spacewalk.results import dcs_trials
-
-    shipped = (dcs.MU0, dcs.DOSE_EXPONENT, dcs.KAPPA, dcs.GAMMA, dcs.AMBULATION)
+    shipped = (dcs.MU0, dcs.DOSE_EXPONENT, dcs.ETR_LAMBDA, dcs.GAMMA, dcs.AMBULATION)
     staged = next(t for t in dcs_trials.TRIALS if not t.in_fit)
     assert float(dcs.history(staged.stages).ln_s) < 0.0  # its night is an exposure of its own
     for t in dcs_trials.TRIALS:
@@ -203,15 +200,16 @@ def test_the_fits_probability_is_the_histories():
         assert fit_p == pytest.approx(dcs_trials.predicted(t)[0], rel=1e-9), t.key
 
 
-def test_each_group_is_predicted_by_the_fit_to_the_others():
-    """The validation's ``predicted`` DCS rows: each group's P(DCS) from a fit that did not
-    see it (leave one group out). Re-running the twenty fits gives the stored figures."""
-    pytest.importorskip("scipy")
-    from spacewalk.results import dcs_trials
-
+def test_every_fitted_group_has_a_stored_prediction():
     assert set(dcs_trials.LEFT_OUT) == {t.key for t in dcs_trials.FITTED}
-    for key, stored in dcs_trials.LEFT_OUT.items():
-        assert dcs_trials.left_out(key) == pytest.approx(stored, abs=5e-4), key
+
+
+@pytest.mark.parametrize("key", [t.key for t in dcs_trials.FITTED])
+def test_each_group_is_predicted_by_the_fit_to_the_others(key):
+    """The validation's ``predicted`` DCS rows: each group's P(DCS) from a fit that did not
+    see it (leave one group out). Re-running the fit gives the stored figure."""
+    pytest.importorskip("scipy")
+    assert dcs_trials.left_out(key) == pytest.approx(dcs_trials.LEFT_OUT[key], abs=5e-4)
 
 
 def test_the_grade_iv_shift_is_the_fit_to_the_prp_counts_and_predicts_each_test():
@@ -219,8 +217,6 @@ def test_the_grade_iv_shift_is_the_fit_to_the_prp_counts_and_predicts_each_test(
     tests' grade IV counts (NASA/TP-2004-213158, Table 7: 22 of 229), and each test's stored
     prediction is the shift fitted to the other six."""
     pytest.importorskip("scipy")
-    from spacewalk.results import dcs_trials
-
     assert sum(t.giv for t in dcs_trials.GIV_TRIALS) == 22
     assert sum(t.n for t in dcs_trials.GIV_TRIALS) == 229
     result = dcs_trials.fit_giv()
@@ -250,8 +246,12 @@ def test_grade_iv_vge_follows_the_exposure_and_its_interval_brackets_it():
 
 
 def test_the_etr_compartment_has_the_360_min_half_time_at_rest():
-    # NASA/TP-2004-213158 Eq. 6: k = exp(lambda VO2) / 519.37 per minute, ln2/360 at VO2 = 0
-    assert dcs.etr_rate_per_s(0.0) == pytest.approx(dcs.K_360_PER_S, rel=1e-4)
+    """The exercise tissue is the 360-min tissue at rest, and faster with exercise as
+    exp(lambda VO2) (NASA/TP-2004-213158, Eq. 6's form): at the PRP's 10-min bout (75 % of a
+    VO2peak of 41.5) the half-time is under an hour."""
+    assert dcs.etr_rate_per_s(dcs.VO2_REST_ML_KG_MIN) == pytest.approx(dcs.K_360_PER_S, rel=1e-12)
+    half_time_min = np.log(2.0) / dcs.etr_rate_per_s(0.75 * 41.5) / 60.0
+    assert 20.0 < half_time_min < 60.0
 
 
 def test_slow_tissue_rate_agrees_with_the_fast_one():
@@ -302,9 +302,9 @@ def test_a_history_is_the_engines_step_period_after_period():
     for name in ("dragon-ramp", "iss-cevis", "campout"):
         stages = stage_tuples(PROTOCOLS[name].stages)
         stepped = dcs.sea_level()
-        for pin, p_breath, on_o2, vo2, dt in dcs._substeps(stages, 60.0):
+        for pin, p_breath, vo2, dt in dcs._substeps(stages, 60.0):
             for i in range(len(p_breath)):
-                stepped = dcs.advance(stepped, pin[i], pin[i + 1], p_breath[i], on_o2[i], vo2, dt)
+                stepped = dcs.advance(stepped, pin[i], pin[i + 1], p_breath[i], vo2, dt)
         whole = dcs.history(stages)
         for a, b in zip(stepped, whole, strict=True):
             assert float(b) == pytest.approx(float(a), rel=1e-11, abs=1e-300), name
@@ -313,8 +313,8 @@ def test_a_history_is_the_engines_step_period_after_period():
 def test_the_engines_tissue_kernel_is_the_physics_period():
     """The engine's compiled tissue step (:mod:`spacewalk.sim.subsystems.tissue`) is
     :func:`dcs.advance` and :func:`dcs.probability_dcs` number for number: on O2 before
-    decompression (the exercise credit), on air in a cabin, and supersaturated in a 4.3 psi
-    suit at rest and at work, an hour of one-minute periods; then every run back in sea-level
+    decompression (exercise speeding the exercise tissue), on air in a cabin, and
+    supersaturated in a 4.3 psi suit at rest and at work, an hour of one-minute periods; then every run back in sea-level
     air for half an hour (the exposures end) and out again on O2 for another."""
     from spacewalk.sim.plan import compile_plan
     from spacewalk.sim.subsystems import tissue
@@ -337,14 +337,14 @@ def test_the_engines_tissue_kernel_is_the_physics_period():
         p_in = dcs.inspired_n2_Pa(p_breath, fo2)
         for _ in range(minutes):
             tissue.step(s, plan, p_breath, fo2, met, 60.0, p_dcs, values)
-            ref = dcs.advance(ref, p_in, p_in, p_breath, fo2 >= dcs.ON_O2_FRACTION, vo2, 60.0)
+            ref = dcs.advance(ref, p_in, p_in, p_breath, vo2, 60.0)
         for a, b in zip(s, ref, strict=True):
             np.testing.assert_allclose(a, b, rtol=1e-13, atol=1e-300)
         np.testing.assert_allclose(p_dcs, dcs.probability_dcs(ref), rtol=1e-13, atol=1e-300)
         if minutes == 60:
-            assert (ref.w_mL_kg[0] > 0).all() and (ref.u[2:] > 0).all()  # both paths taken
+            assert (ref.etr_dlam[0] < 0).all() and (ref.u[2:] > 0).all()  # both paths taken
             np.testing.assert_allclose(
-                values[VALUE_INDEX["etr"]], ref.etr_Pa / p_breath, rtol=1e-15
+                values[VALUE_INDEX["etr"]], ref.etr_Pa / p_breath, rtol=1e-14
             )
     assert (ref.ln_s[2:] < 0).all()  # two exposures ended in the sea-level air
 
@@ -357,20 +357,26 @@ def _eva_day(prebreathe_vo2=None):
     return [*stages, (14 * 3600.0, p0, p0, 0.21, 0.21)]
 
 
-def test_a_break_on_air_loses_the_exercise_credit_as_the_break_rule_restarts_a_prebreathe():
-    """The exercise credit survives a few minutes on air (suiting up in the cabin's air after
-    an exercise prebreathe) and is lost after more than 10 min, the break after which NASA
-    restarts a prebreathe (NTRS 20230015410: the break rule of the protocol library)."""
-    from spacewalk.scenario.protocols import BREAK_RULE, PROTOCOLS, stage_tuples
+def test_a_break_on_air_costs_protection_and_the_break_rules_payback_restores_it():
+    """A break on air in a prebreathe costs protection by the N2 breathed back in, the longer
+    the break the more: after CEVIS, 10 min on air raise the exercise tissue and the
+    acceptance test's P(DCS), 60 min more. NASA's rule (NTRS 20230015410) pays a break of up to
+    10 min back with twice its length on O2: in the model that restores at least the unbroken
+    protocol's protection."""
+    from spacewalk.scenario.protocols import PROTOCOLS, stage_tuples, with_break
 
-    assert 60.0 * BREAK_RULE["restart_after_min"] == dcs.BREAK_RESTART_S
     p0 = 14.7 * PSI
     cevis = stage_tuples(PROTOCOLS["iss-cevis"].stages)
-    credit = float(dcs.history(cevis).w_mL_kg)
-    assert credit > 100.0  # the 10-min bout and the light exercise
-    for minutes, kept in ((2, True), (10, True), (11, False), (60, False)):
-        s = dcs.history([*cevis, (minutes * 60.0, p0, p0, 0.21, 0.21)])
-        assert (float(s.w_mL_kg) == pytest.approx(credit)) is kept, minutes
+
+    def test_p(stages):
+        return dcs.acceptance_risk(dcs.history(stages), p0, 4.3 * PSI).p_dcs
+
+    base = test_p(cevis)
+    after = [test_p([*cevis, (m * 60.0, p0, p0, 0.21, 0.21)]) for m in (10, 60)]
+    assert base < after[0] < after[1]
+    for at_min, minutes in ((40, 5), (60, 10)):
+        paid = stage_tuples(with_break(PROTOCOLS["iss-cevis"], at_min, minutes).stages)
+        assert test_p(paid) <= base * (1 + 1e-9), (at_min, minutes)
 
 
 def test_exposures_on_different_days_are_independent():
@@ -378,19 +384,13 @@ def test_exposures_on_different_days_are_independent():
     log-logistic's hazard rises with its accelerated time, and a run of EVAs summed as one
     exposure would be charged as one long one): P = 1 - (1 - p1)(1 - p2), with p2 the second
     EVA's risk alone from the tissues the first day left (Pilmanis et al. 2002: repeated
-    altitude exposures with ground intervals gave less DCS than one continuous exposure). The
-    exercise of the first day's prebreathe earns nothing for the second: the credit is lost
-    back on the cabin's air."""
+    altitude exposures with ground intervals gave less DCS than one continuous exposure)."""
     one = dcs.history(_eva_day(31.1))
     two = dcs.history(_eva_day(31.1) + _eva_day())
     p1 = float(dcs.probability_dcs(one))
     tissues = dcs.sea_level()._replace(n2_Pa=one.n2_Pa, etr_Pa=one.etr_Pa)
     p2 = float(dcs.probability_dcs(dcs.history(_eva_day(), start=tissues)))
-    assert p1 > 0.05 and p2 > 0.05
-    # had the first day's credit been carried over, the second day would have been lower
-    credit = float(dcs.history(_eva_day(31.1)[:1]).w_mL_kg)
-    carried = dcs.history(_eva_day(), start=tissues._replace(w_mL_kg=np.asarray(credit)))
-    assert float(dcs.probability_dcs(carried)) < 0.9 * p2
+    assert p1 > 0.02 and p2 > 0.02
     p = float(dcs.probability_dcs(two))
     assert one.u == 0.0 and p == pytest.approx(1 - (1 - p1) * (1 - p2), rel=1e-12)
     # one exposure of the two days' accelerated time together would be charged far more

@@ -1,6 +1,7 @@
 """Prebreathe protocols as data, the NASA acceptance limit as a rule and a warning at load, and
 `spacewalk prebreathe`: the planner's question answered through the engine (issue 17)."""
 
+import re
 import tomllib
 from pathlib import Path
 
@@ -183,20 +184,19 @@ def test_every_candidate_runs_through_the_engine_and_agrees_with_the_model(iss):
 
 
 def test_iss_answers_at_14_7_and_10_2_psi(iss):
-    """At 14.7 psi the shortest that meets the limit at 95 % confidence is the 4-h in-suit
-    prebreathe (the campout's night at 10.2 psi meets it too); the exercise prebreathe meets it
-    at the estimate (its test 9 %, upper bound 16 %: the fit pools Phase II's 0/47 with Phase
-    I's 7/49); from a cabin at 10.2 psi an hour or less is enough (the staged protocol's
-    point)."""
+    """At 14.7 psi the shortest that meets the limits at 95 % confidence is the ISS's exercise
+    prebreathe, CEVIS (NASA accepted it on PRP Phase II, 0 of 47); the 4-h in-suit prebreathe
+    and the campout's night at 10.2 psi meet them too, and no prebreathe is far from it. From a
+    cabin at 10.2 psi less is needed than from 14.7 (the staged protocol's point)."""
     best = pb.shortest(iss)
-    assert best is not None and 180 <= best.minutes <= 700
+    assert best is not None and best.protocol == "iss-cevis"
     by = iss.set_index("protocol")
-    assert by.loc["campout", "meets_limit"] and by.loc["in-suit-4h", "meets_estimate"]
-    assert pb.shortest(iss, "meets_estimate").protocol == "iss-cevis"
-    assert not iss.set_index("protocol").loc["none", "meets_estimate"]
+    assert by.loc["campout", "meets_limit"] and by.loc["in-suit-4h", "meets_limit"]
+    assert pb.shortest(iss, "meets_estimate").minutes <= best.minutes
+    assert not by.loc["none", "meets_estimate"]
     staged = pb.answer(pb.Question(cabin_psi=10.2, cabin_o2=0.265))
     best_10 = pb.shortest(staged)
-    assert best_10 is not None and best_10.minutes <= 60 < best.minutes
+    assert best_10 is not None and best_10.minutes < best.minutes
 
 
 def test_orlan_and_dragon(capsys):
@@ -273,18 +273,18 @@ def test_the_docs_give_the_command():
     assert tomllib.loads((ROOT / "src/spacewalk/scenario/protocols.toml").read_text())["break_rule"]
 
 
-def test_resting_prebreathes_into_a_soft_suit_carry_the_chambers_caution(iss):
-    """At 25,000 ft (5.45 psia) after a 60-min resting prebreathe the USAF saw 63 % DCS where
-    the model gives 35 % (docs/dcs.md, shown, not scored): an answer for a suit above 5 psi
-    says so for its resting candidates that leave a tissue ratio like those groups' (1.6 or
-    more; theirs were 1.9-2.1), not for its exercise ones nor for a 4-h prebreathe (1.24); at
-    4.3 psia, where the model meets the chamber groups after 1-8 h of resting O2, nothing is
-    cautioned."""
+def test_prebreathes_into_a_soft_suit_carry_the_chambers_caution(iss):
+    """At 25,000 ft (5.45 psia) after a 60-min prebreathe the USAF saw 63 % DCS at rest and 25 %
+    with exercise where the model gives 34 and 11 % (docs/dcs.md, shown, not scored): an answer
+    for a suit above 5 psi says so for its candidates that leave a tissue ratio like those
+    groups' (1.6 or more; theirs were 1.9-2.1), not for a 4-h prebreathe (1.24) nor CEVIS
+    (1.55); at 4.3 psia, where the model meets the chamber groups after 1-8 h of resting O2
+    and the exercise prebreathes, nothing is cautioned."""
     assert not iss.caution.astype(bool).any()
     q = pb.Question(suit_psi=5.88, eva_min=360)
     orlan = pb.answer(q).set_index("protocol")
     assert "63 %" in orlan.loc["orlan-30min", "caution"] and orlan.loc["o2-60min", "caution"]
-    assert not orlan.loc["o2-240min", "caution"]
-    assert not orlan.loc["iss-cevis", "caution"] and not orlan.loc["usaf-1h-exercise", "caution"]
+    assert orlan.loc["usaf-1h-exercise", "caution"]
+    assert not orlan.loc["o2-240min", "caution"] and not orlan.loc["iss-cevis", "caution"]
     text = pb.format_text(q, orlan.reset_index())
-    assert "caution: no exercise in the prebreathe, tissue ratio 1.86 into a suit at 5.88" in text
+    assert re.search(r"caution: tissue ratio 1\.\d\d into a suit at 5\.88 psi", text)

@@ -8,15 +8,18 @@ time to DCS driven by the tissue history.
 
 with P_in the N2 partial pressure of the dry breathing gas (0 on 100 % O2), P2 the pressure
 breathed after decompression and P0 = 0.79 x 14.7 psia = 11.61 psia at sea level. The
-exercise tissue (ETR) compartment of Conkin, Gernhardt, Powell and Pollock, NASA/TP-2004-213158
-(2004), Eq. 6 and Table 10, has a rate constant that grows with O2 uptake:
-k = exp(0.025 VO2) / 519.37 per minute (VO2 in mL/(kg min); the 360-min half-time at rest).
+exercise tissue (ETR), which drives the risk, is the compartment of Conkin, Gernhardt, Powell
+and Pollock, NASA/TP-2004-213158 (2004), Eq. 6, whose rate constant grows exponentially with
+O2 uptake, here held at the 360-min half-time at rest: k = (ln2 / 360 min)
+exp(lambda (VO2 - VO2_rest)), VO2 in mL/(kg min). Exercise removes N2 faster because it
+raises the blood flow through working tissue (TP-2004-213158): that is how exercise during a
+prebreathe protects, and how a break on air loses the protection (the N2 comes back).
 
 **Risk: a log-logistic accelerated-failure-time model with time-varying dose** (Cox and
 Oakes 1984, ch. 5; the log-logistic survival form of Conkin 2001, NASA/TP-2001-210775, and of
 the USAF model, Pilmanis et al. 2004, ASEM 75:749-759). The accelerated time
 
-    u(t) = integral of r(s) ds,   r = exp(-mu0 - kappa w / 100) D^n (VO2 / VO2_rest)^gamma
+    u(t) = integral of r(s) ds,   r = exp(-mu0) D^n (VO2 / VO2_rest)^gamma
 
 grows while the tissue's total gas tension exceeds the pressure breathed: the dose is Conkin's
 modified tissue ratio, D = max((P_ETR + c1) / P2 - 1, 0) (Conkin, Kumar, Powell, Foster and
@@ -27,10 +30,7 @@ the total gas tension's excess over the pressure breathed and sea-level air is n
 supersaturated (c1 < 14.7 - 11.61 psi). The dose grows faster with exercise at
 altitude, VO2 over the resting 4.0 mL/(kg min) (activity at altitude raises the risk: Conkin
 1996; Webb et al. 2010; a power law, so that a hard-working crew member is not extrapolated
-exponentially), and slower after exercise during the O2 prebreathe, w = the excess
-O2 uptake [mL/kg] while breathing O2 before decompression (Webb et al. 1996, ASEM 67:618-624:
-77 % DCS after a 1-h resting prebreathe, 42 % after one that began with 10 min of exercise).
-Then P(DCS by t) = u^beta / (1 + u^beta) for one exposure (a stretch of supersaturation);
+exponentially). Then P(DCS by t) = u^beta / (1 + u^beta) for one exposure (a stretch of supersaturation);
 a run's exposures are independent, and its P(DCS) is 1 minus the product of their survivals
 (:func:`close_exposures`). A subject who walks at altitude (an ambulatory
 chamber subject) has u multiplied by exp(alpha); a crew member in weightlessness, like the
@@ -42,7 +42,7 @@ Grade IV venous gas emboli (NASA's second acceptance criterion) follow the same 
 shifted by GIV_SHIFT (:func:`probability_giv`), fitted to the PRP tests' grade IV counts.
 
 beta is the reciprocal of the USAF model's log-logistic scale for exposures at or above
-30,000 ft, 0.565 +/- 0.05 (Pilmanis et al. 2004, Table I, stratum 3). mu0, n, kappa, gamma
+30,000 ft, 0.565 +/- 0.05 (Pilmanis et al. 2004, Table I, stratum 3). mu0, n, lambda, gamma
 and alpha were fitted by maximum likelihood to twenty NASA and USAF chamber groups (622
 exposures; :mod:`spacewalk.results.dcs_trials` lists them, re-runs the fit and predicts each
 group from a fit to the other nineteen); their covariance gives the interval. Outside
@@ -61,12 +61,7 @@ from ..units import PA_PER_MMHG, PA_PER_PSI
 HALF_TIME_MIN = 360.0
 K_360_PER_S = np.log(2.0) / (HALF_TIME_MIN * 60.0)
 TISSUE_SEA_LEVEL_PA = 0.79 * 14.7 * PA_PER_PSI  # 11.61 psia
-ETR_LAMBDA = 0.025  # [per mL/(kg min)] NASA/TP-2004-213158, Table 10
 VO2_REST_ML_KG_MIN = 4.0  # TP-2004-213158: measured at rest before a test, 4.0 +/- 0.5
-ON_O2_FRACTION = 0.99  # breathing this O2 fraction or more is "on O2" (a prebreathe)
-# NASA: an air break of more than 10 min in a prebreathe restarts it (NTRS 20230015410; the
-# break rule of scenario/protocols.toml): after that long on air the exercise credit is lost
-BREAK_RESTART_S = 600.0
 
 # c1 of the modified tissue ratio: the venous tension of the tissue's other gases, O2 40 + CO2
 # 46 + water vapour 47 mmHg at 37 C (mixed venous blood; West, Respiratory Physiology). Set from
@@ -75,52 +70,52 @@ OTHER_GASES_PA = (40.0 + 46.0 + 47.0) * PA_PER_MMHG  # 2.57 psi
 
 # The survival model's coefficients: fitted by spacewalk.results.dcs_trials.fit() (the test
 # suite re-runs the fit and checks these), and beta from Pilmanis et al. 2004, Table I.
-MU0 = 6.75011  # ln of the time scale [ln min] at D = 1, rest, no exercise prebreathe
-DOSE_EXPONENT = 2.09063  # n
-KAPPA = 0.11124  # [per 100 mL/kg of excess O2 uptake during the prebreathe]
-GAMMA = 0.57663  # exponent of VO2 / VO2_rest at altitude
-AMBULATION = 0.82175  # alpha: ln of u's factor for walking at altitude (0 in the engine)
+MU0 = 7.08644  # ln of the time scale [ln min] at D = 1, at rest
+DOSE_EXPONENT = 2.42451  # n
+ETR_LAMBDA = 0.090418  # [per mL/(kg min)] the exercise tissue's rate: exp(lambda (VO2 - rest))
+GAMMA = 1.14758  # exponent of VO2 / VO2_rest at altitude
+AMBULATION = 0.88038  # alpha: ln of u's factor for walking at altitude (0 in the engine)
 BETA = 1.0 / 0.565  # shape; USAF model stratum 3 scale 0.565 +/- 0.05
 BETA_SE = 0.05 / 0.565**2
 # The fit does not explain the groups to within their binomial spread (Pearson's X^2 over its
-# 20 - 5 degrees of freedom is 27.9). As a quasi-binomial model would (McCullagh and Nelder 1989,
+# 20 - 5 degrees of freedom is 20.8). As a quasi-binomial model would (McCullagh and Nelder 1989,
 # sec. 4.5), the coefficients' covariance is scaled by X^2 / df, so the interval carries the
 # groups' scatter about the model and not only the sampling of a model taken as right
 # (spacewalk.results.dcs_trials.fit() computes both; the test suite checks them).
-DISPERSION = 1.86
-# covariance of (mu0, n, kappa, gamma, alpha) at the optimum (inverse Hessian of the
+DISPERSION = 1.39
+# covariance of (mu0, n, lambda, gamma, alpha) at the optimum (inverse Hessian of the
 # log-likelihood), before the dispersion
 COVARIANCE = np.array(
     [
-        [0.03739, 0.00295, -0.00639, 0.0196, 0.02493],
-        [0.00295, 0.05512, 0.00403, 0.02149, -0.01128],
-        [-0.00639, 0.00403, 0.00263, 0.0009, -0.00613],
-        [0.0196, 0.02149, 0.0009, 0.05809, -0.01028],
-        [0.02493, -0.01128, -0.00613, -0.01028, 0.03296],
+        [2.7148e-02, 1.6259e-02, -5.4954e-04, 2.2594e-02, 1.1737e-02],
+        [1.6259e-02, 7.6760e-02, 4.1717e-05, 3.2610e-02, -6.6858e-03],
+        [-5.4954e-04, 4.1717e-05, 7.1129e-05, 2.8397e-04, -2.9579e-04],
+        [2.2594e-02, 3.2610e-02, 2.8397e-04, 6.6327e-02, -1.0652e-02],
+        [1.1737e-02, -6.6858e-03, -2.9579e-04, -1.0652e-02, 2.0382e-02],
     ]
 )
 
 
 class Dose(NamedTuple):
-    """Tissue and risk state per (run, crew): the tissues [Pa], the exercise-prebreathe
-    credit w [mL/kg] and the time on air since O2 air_s [s]; the present exposure's
-    accelerated time u and its derivatives' integrals (for the interval: u_ln = integral of
-    r ln D, u_x = of r x, u_w = of r w / 100); and the exposures already over
-    (:func:`close_exposures`): their log-survival ln_s and its derivatives, g_mu0 ... g_gamma
-    = sum of beta P_i d(ln u_i)/d(coefficient) and g_beta = sum of P_i ln u_i."""
+    """Tissue and risk state per (run, crew): the tissues [Pa] and the exercise tissue's
+    sensitivity to lambda, d(P_ETR)/d(lambda) [Pa per mL/(kg min)]; the present exposure's
+    accelerated time u and the integrals its derivatives need (for the interval: u_ln = of
+    r ln D, u_x = of r x, u_s = of r S / (P_ETR + c1 - P2), so that du/dlambda = n u_s); and
+    the exposures already over (:func:`close_exposures`): their log-survival ln_s and its
+    derivatives, g_mu0 ... g_gamma = sum of beta P_i d(ln u_i)/d(coefficient) and g_beta =
+    sum of P_i ln u_i."""
 
     n2_Pa: np.ndarray
     etr_Pa: np.ndarray
-    w_mL_kg: np.ndarray
-    air_s: np.ndarray
+    etr_dlam: np.ndarray
     u: np.ndarray
     u_ln: np.ndarray
     u_x: np.ndarray
-    u_w: np.ndarray
+    u_s: np.ndarray
     ln_s: np.ndarray
     g_mu0: np.ndarray
     g_n: np.ndarray
-    g_kappa: np.ndarray
+    g_lam: np.ndarray
     g_gamma: np.ndarray
     g_beta: np.ndarray
 
@@ -128,7 +123,7 @@ class Dose(NamedTuple):
 def sea_level(shape=()) -> Dose:
     """Tissues in equilibrium with sea-level air, no exposure yet."""
     full = np.full(shape, TISSUE_SEA_LEVEL_PA)
-    return Dose(full, full.copy(), *(np.zeros(shape) for _ in range(12)))
+    return Dose(full, full.copy(), *(np.zeros(shape) for _ in range(11)))
 
 
 def inspired_n2_Pa(pressure_Pa, o2_fraction):
@@ -144,9 +139,21 @@ def tissue_ramp(tissue_Pa, inspired0_Pa, inspired1_Pa, k_per_s, duration_s):
     return inspired1_Pa - r / k_per_s + (tissue_Pa - inspired0_Pa + r / k_per_s) * decay
 
 
-def etr_rate_per_s(vo2_mL_kg_min):
-    """Rate constant of the exercise-adjusted compartment (NASA/TP-2004-213158, Eq. 6)."""
-    return np.exp(ETR_LAMBDA * np.asarray(vo2_mL_kg_min)) / 519.37 / 60.0
+def tissue_ramp_dk(tissue_Pa, inspired0_Pa, inspired1_Pa, k_per_s, duration_s):
+    """d(:func:`tissue_ramp`)/dk at a fixed start: how the stage's end tissue moves with
+    the rate constant (for the exercise tissue's sensitivity to lambda)."""
+    r = (inspired1_Pa - inspired0_Pa) / duration_s
+    decay = np.exp(-k_per_s * duration_s)
+    r_k2 = r / k_per_s**2
+    return r_k2 * (1.0 - decay) - duration_s * (tissue_Pa - inspired0_Pa + r / k_per_s) * decay
+
+
+def etr_rate_per_s(vo2_mL_kg_min, lam: float | None = None):
+    """Rate constant of the exercise tissue: the form of NASA/TP-2004-213158's Eq. 6, k
+    growing as exp(lambda VO2), held at the 360-min half-time at rest (4.0 mL/(kg min));
+    lambda :data:`ETR_LAMBDA` unless given."""
+    lam = ETR_LAMBDA if lam is None else lam
+    return K_360_PER_S * np.exp(lam * (np.asarray(vo2_mL_kg_min) - VO2_REST_ML_KG_MIN))
 
 
 def tissue_ratio(tissue_Pa, ambient_Pa):
@@ -162,33 +169,36 @@ def supersaturation(etr_Pa, p_breath_Pa):
     return np.maximum(ratio - 1.0, 0.0)
 
 
-def _period(s: Dose, p_in0_Pa, p_in1_Pa, p_breath_Pa, on_o2, vo2_mL_kg_min, dt_s: float):
-    """The tissues after a period, and the covariates of the dose over it: the
-    supersaturation D, the exercise at altitude x, the prebreathe credit w [mL/kg], which
-    grows with the exercise O2 while on O2 and not supersaturated, and the time on air while
-    not supersaturated since the last O2 [s]: past :data:`BREAK_RESTART_S` the credit is lost
-    (back in the cabin's air, as NASA's break rule restarts a prebreathe)."""
+def _dose_sensitivity(dose, etr_Pa, etr_dlam, p_breath_Pa):
+    """d(ln D)/d(lambda) = S / (P_ETR + c1 - P2) where supersaturated (0 elsewhere)."""
+    excess = np.asarray(etr_Pa) + OTHER_GASES_PA - np.maximum(np.asarray(p_breath_Pa), 1.0)
+    return np.where(dose > 0.0, etr_dlam / np.where(dose > 0.0, excess, 1.0), 0.0)
+
+
+def _period(s: Dose, p_in0_Pa, p_in1_Pa, p_breath_Pa, vo2_mL_kg_min, dt_s: float):
+    """The tissues after a period, the exercise tissue's sensitivity to lambda, and the
+    covariates of the dose over it: the supersaturation D and the exercise at altitude x."""
     vo2 = np.asarray(vo2_mL_kg_min, dtype=float)
     n2 = tissue_ramp(s.n2_Pa, p_in0_Pa, p_in1_Pa, K_360_PER_S, dt_s)
-    etr = tissue_ramp(s.etr_Pa, p_in0_Pa, p_in1_Pa, etr_rate_per_s(vo2), dt_s)
+    k = etr_rate_per_s(vo2)
+    etr = tissue_ramp(s.etr_Pa, p_in0_Pa, p_in1_Pa, k, dt_s)
+    dk_dlam = (vo2 - VO2_REST_ML_KG_MIN) * k
+    sens = s.etr_dlam * np.exp(-k * dt_s) + dk_dlam * tissue_ramp_dk(
+        s.etr_Pa, p_in0_Pa, p_in1_Pa, k, dt_s
+    )
     dose = supersaturation(etr, p_breath_Pa)
-    excess = np.maximum(vo2 - VO2_REST_ML_KG_MIN, 0.0)
-    x = np.log1p(excess / VO2_REST_ML_KG_MIN)  # ln(VO2 / VO2_rest), 0 at rest
-    calm, on = dose <= 0.0, np.asarray(on_o2, dtype=bool)
-    air = np.where(calm, np.where(on, 0.0, s.air_s + dt_s), s.air_s)
-    w = np.where(calm & on, s.w_mL_kg + excess * dt_s / 60.0, s.w_mL_kg)
-    return n2, etr, dose, x, np.where(air > BREAK_RESTART_S, 0.0, w), air
+    x = np.log1p(np.maximum(vo2 - VO2_REST_ML_KG_MIN, 0.0) / VO2_REST_ML_KG_MIN)
+    return n2, etr, sens, dose, x
 
 
-def rate_per_min(dose, x, w, mu0=None, n=None, kappa=None, gamma=None):
+def rate_per_min(dose, x, mu0=None, n=None, gamma=None):
     """The accelerated time's rate r [1/min] (zero where the tissue is not supersaturated);
     the coefficients default to the model's."""
     mu0 = MU0 if mu0 is None else mu0
     n = DOSE_EXPONENT if n is None else n
-    kappa = KAPPA if kappa is None else kappa
     gamma = GAMMA if gamma is None else gamma
     ln_d = np.log(np.where(dose > 0.0, dose, 1.0))
-    return np.where(dose > 0.0, np.exp(-mu0 + gamma * x - kappa * w / 100.0 + n * ln_d), 0.0)
+    return np.where(dose > 0.0, np.exp(-mu0 + gamma * x + n * ln_d), 0.0)
 
 
 def close_exposures(s: Dose, over) -> Dose:
@@ -210,35 +220,32 @@ def close_exposures(s: Dose, over) -> Dose:
         u=np.where(over, zero, s.u),
         u_ln=np.where(over, zero, s.u_ln),
         u_x=np.where(over, zero, s.u_x),
-        u_w=np.where(over, zero, s.u_w),
+        u_s=np.where(over, zero, s.u_s),
         ln_s=s.ln_s - np.where(over, np.log1p(ub), 0.0),
         g_mu0=s.g_mu0 - bp,
         g_n=s.g_n + bp * s.u_ln / safe,
-        g_kappa=s.g_kappa - bp * s.u_w / safe,
+        g_lam=s.g_lam + bp * DOSE_EXPONENT * s.u_s / safe,
         g_gamma=s.g_gamma + bp * s.u_x / safe,
         g_beta=s.g_beta + np.where(over, p * ln_u, 0.0),
     )
 
 
-def advance(s: Dose, p_in0_Pa, p_in1_Pa, p_breath_Pa, on_o2, vo2_mL_kg_min, dt_s: float) -> Dose:
+def advance(s: Dose, p_in0_Pa, p_in1_Pa, p_breath_Pa, vo2_mL_kg_min, dt_s: float) -> Dose:
     """One period of ``dt_s`` seconds: the tissues follow the inspired N2 (a linear ramp from
     ``p_in0`` to ``p_in1``), then the dose accrues at the end-of-period supersaturation (or,
     none left, the exposure ends)."""
-    n2, etr, dose, x, w, air = _period(
-        s, p_in0_Pa, p_in1_Pa, p_breath_Pa, on_o2, vo2_mL_kg_min, dt_s
-    )
+    n2, etr, sens, dose, x = _period(s, p_in0_Pa, p_in1_Pa, p_breath_Pa, vo2_mL_kg_min, dt_s)
     s = close_exposures(s, dose <= 0.0)
-    du = rate_per_min(dose, x, w) * dt_s / 60.0
+    du = rate_per_min(dose, x) * dt_s / 60.0
     ln_d = np.log(np.where(dose > 0.0, dose, 1.0))
     return s._replace(
         n2_Pa=n2,
         etr_Pa=etr,
-        w_mL_kg=w,
-        air_s=air,
+        etr_dlam=sens,
         u=s.u + du,
         u_ln=s.u_ln + du * ln_d,
         u_x=s.u_x + du * x,
-        u_w=s.u_w + du * w / 100.0,
+        u_s=s.u_s + du * _dose_sensitivity(dose, etr, sens, p_breath_Pa),
     )
 
 
@@ -267,6 +274,22 @@ def probability_exposure(s: Dose):
     return _log_survival(s)[1]
 
 
+def _ln_u_gradient(s: Dose, ambulatory: bool = False):
+    """d(ln u)/d(mu0, n, lambda, gamma, alpha) of the present exposure (last axis)."""
+    u = np.asarray(s.u, dtype=float)
+    u_safe = np.where(u > 0.0, u, 1.0)
+    return np.stack(
+        [
+            -np.ones_like(u),
+            s.u_ln / u_safe,
+            DOSE_EXPONENT * s.u_s / u_safe,
+            s.u_x / u_safe,
+            np.full_like(u, float(ambulatory)),
+        ],
+        axis=-1,
+    )
+
+
 def probability_interval(
     s: Dose, z: float = 1.96, ambulatory: bool = False
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -278,22 +301,10 @@ def probability_interval(
     p = probability_dcs(s)
     pos = p > 0.0
     p_safe = np.where(pos, p, 1.0)
-    u = np.asarray(s.u, dtype=float)
-    u_safe = np.where(u > 0.0, u, 1.0)
-    bp = BETA * p_now
-    grads = (
-        np.stack(
-            [
-                s.g_mu0 - bp,
-                s.g_n + bp * s.u_ln / u_safe,
-                s.g_kappa - bp * s.u_w / u_safe,
-                s.g_gamma + bp * s.u_x / u_safe,
-                float(ambulatory) * (bp - s.g_mu0),
-            ],
-            axis=-1,
-        )
-        / p_safe[..., None]
+    done = np.stack(
+        [s.g_mu0, s.g_n, s.g_lam, s.g_gamma, -float(ambulatory) * np.asarray(s.g_mu0)], axis=-1
     )
+    grads = (done + (BETA * p_now)[..., None] * _ln_u_gradient(s, ambulatory)) / p_safe[..., None]
     g_beta = (s.g_beta + p_now * ln_u) / p_safe
     var = (
         DISPERSION * np.einsum("...i,ij,...j->...", grads, COVARIANCE, grads)
@@ -314,9 +325,9 @@ def probability_interval(
 # (NASA/TP-2004-213158, Table 7: the research model's subjects with and without DCS); its
 # standard error before the dispersion, and the dispersion (Pearson's X^2 over 6 degrees of
 # freedom; most of it Phase V-2's 2 of 3).
-GIV_SHIFT = -0.1168
-GIV_SHIFT_SE = 0.1274
-GIV_DISPERSION = 2.56
+GIV_SHIFT = -0.1317
+GIV_SHIFT_SE = 0.1279
+GIV_DISPERSION = 2.36
 
 
 def probability_giv(s: Dose):
@@ -335,13 +346,8 @@ def giv_interval(s: Dose, z: float = 1.96) -> tuple[np.ndarray, np.ndarray]:
     own) and beta's, taken as independent (the shift was fitted with the DCS coefficients held,
     so near the PRP's conditions the interval is wider than a joint fit's would be)."""
     ln_u = _log_survival(s)[2]
-    u = np.asarray(s.u, dtype=float)
-    pos = u > 0.0
-    u_safe = np.where(pos, u, 1.0)
-    grads = np.stack(
-        [-np.ones_like(u), s.u_ln / u_safe, -s.u_w / u_safe, s.u_x / u_safe, np.zeros_like(u)],
-        axis=-1,
-    )
+    pos = np.asarray(s.u, dtype=float) > 0.0
+    grads = _ln_u_gradient(s)
     var_ln_v = (
         DISPERSION * np.einsum("...i,ij,...j->...", grads, COVARIANCE, grads)
         + GIV_DISPERSION * GIV_SHIFT_SE**2
@@ -357,7 +363,7 @@ def giv_interval(s: Dose, z: float = 1.96) -> tuple[np.ndarray, np.ndarray]:
 def _substeps(stages, substep_s: float):
     """Each stage ``(duration_s, p0, p1, fo2_0, fo2_1[, vo2])`` cut into ``n`` periods of at
     most ``substep_s``: the inspired N2 at the periods' edges (n + 1), the pressure breathed
-    and whether it is O2 at their ends (n each), the stage's VO2 and the period."""
+    at their ends (n), the stage's VO2 and the period."""
     for stage in stages:
         duration_s, p0, p1, f0, f1 = stage[:5]
         vo2 = stage[5] if len(stage) > 5 else VO2_REST_ML_KG_MIN
@@ -365,65 +371,65 @@ def _substeps(stages, substep_s: float):
         edges = np.linspace(0.0, 1.0, n + 1)
         p = p0 + (p1 - p0) * edges
         f = f0 + (f1 - f0) * edges
-        yield inspired_n2_Pa(p, f), p[1:], f[1:] >= ON_O2_FRACTION, float(vo2), duration_s / n
+        yield inspired_n2_Pa(p, f), p[1:], float(vo2), duration_s / n
+
+
+def _linear_series(start, e: float, c, k_dt: float) -> np.ndarray:
+    """x_{i+1} = e x_i + c_i from ``start``, each x_i (i = 1..n) in closed form: shape
+    (n, *start's shape). Chunks keep e^-i within 1e13."""
+    n = len(c)
+    chunk = max(1, int(30.0 / max(k_dt, 1e-12)))
+    out = np.empty((n, *np.shape(start)))
+    tail = (slice(None),) + (None,) * np.ndim(start)
+    x = np.asarray(start, dtype=float)
+    for a in range(0, n, chunk):
+        i = np.arange(1, min(chunk, n - a) + 1, dtype=float)
+        grow = e**-i
+        summed = np.cumsum(grow[tail] * c[a : a + len(i)], axis=0)
+        out[a : a + len(i)] = (x + summed) / grow[tail]
+        x = out[a + len(i) - 1]
+    return out
 
 
 def _tissue_series(tissue_Pa, pin_Pa, k_per_s: float, dt_s: float) -> np.ndarray:
     """The tissue at the end of each period of a stage, ``tissue_ramp`` period after period
     (the inspired N2 linear within each), as the linear recurrence P' = e P + c solved in
-    closed form: shape (periods, *tissue's shape). Chunks keep e^-i within 1e13."""
+    closed form: shape (periods, *tissue's shape)."""
     e = float(np.exp(-k_per_s * dt_s))
     r_over_k = (pin_Pa[1:] - pin_Pa[:-1]) / dt_s / k_per_s
     c = pin_Pa[1:] - r_over_k - (pin_Pa[:-1] - r_over_k) * e  # >= 0 for pins >= 0
-    n = len(c)
-    chunk = max(1, int(30.0 / max(k_per_s * dt_s, 1e-12)))
-    out = np.empty((n, *np.shape(tissue_Pa)))
     tail = (slice(None),) + (None,) * np.ndim(tissue_Pa)
-    p = np.asarray(tissue_Pa, dtype=float)
-    for a in range(0, n, chunk):
-        i = np.arange(1, min(chunk, n - a) + 1, dtype=float)
-        grow = e**-i
-        summed = np.cumsum(grow * c[a : a + len(i)])
-        out[a : a + len(i)] = (p + summed[tail]) / grow[tail]
-        p = out[a + len(i) - 1]
-    return out
+    return _linear_series(tissue_Pa, e, c[tail] + np.zeros(np.shape(tissue_Pa)), k_per_s * dt_s)
 
 
-def _stage_covariates(s: Dose, pin_Pa, p_breath_Pa, on_o2, vo2: float, dt_s: float):
-    """:func:`_period` over every period of a stage at once: the tissues, D, x, w and the time
-    on air at the end of each period, each of shape (periods, *state's shape)."""
+def _stage_covariates(s: Dose, pin_Pa, p_breath_Pa, vo2: float, dt_s: float, lam=None):
+    """:func:`_period` over every period of a stage at once: the tissues, the exercise
+    tissue's sensitivity to lambda, D and x at the end of each period, each of shape
+    (periods, *state's shape)."""
     n2 = _tissue_series(s.n2_Pa, pin_Pa, K_360_PER_S, dt_s)
-    etr = _tissue_series(s.etr_Pa, pin_Pa, float(etr_rate_per_s(vo2)), dt_s)
+    k = float(etr_rate_per_s(vo2, lam))
+    etr = _tissue_series(s.etr_Pa, pin_Pa, k, dt_s)
     tail = (slice(None),) + (None,) * np.ndim(s.n2_Pa)
+    start = np.concatenate([np.asarray(s.etr_Pa, dtype=float)[None], etr[:-1]])
+    dk = (vo2 - VO2_REST_ML_KG_MIN) * k
+    c = dk * tissue_ramp_dk(start, pin_Pa[:-1][tail], pin_Pa[1:][tail], k, dt_s)
+    sens = _linear_series(s.etr_dlam, float(np.exp(-k * dt_s)), c, k * dt_s)
     dose = supersaturation(etr, np.asarray(p_breath_Pa)[tail])
-    excess = max(vo2 - VO2_REST_ML_KG_MIN, 0.0)
-    x = np.log1p(excess / VO2_REST_ML_KG_MIN)
-    on = np.broadcast_to(np.asarray(on_o2, dtype=bool)[tail], dose.shape)
-    calm = dose <= 0.0
-    index = np.arange(len(dose)).reshape((-1,) + (1,) * (dose.ndim - 1))
-
-    def since(mark, values, carried):
-        """``values`` summed from the last period where ``mark`` (exclusive), or from the
-        stage's start plus ``carried``."""
-        total = np.cumsum(values, axis=0)
-        last = np.maximum.accumulate(np.where(mark, index, -1), axis=0)
-        at = np.take_along_axis(total, np.maximum(last, 0), axis=0)
-        return np.where(last >= 0, total - at, carried + total)
-
-    # the time on air since O2 (held while supersaturated), and the credit since it was lost
-    air = since(calm & on, np.where(calm & ~on, dt_s, 0.0), s.air_s)
-    lost = calm & ~on & (air > BREAK_RESTART_S)
-    w = since(lost, np.where(calm & on, excess * dt_s / 60.0, 0.0), s.w_mL_kg)
-    return n2, etr, dose, x, w, air
+    x = np.log1p(max(vo2 - VO2_REST_ML_KG_MIN, 0.0) / VO2_REST_ML_KG_MIN)
+    return n2, etr, sens, dose, x
 
 
-def _walk(stages, s: Dose, substep_s: float, walk: float, collect: dict | None = None) -> Dose:
+def _walk(
+    stages, s: Dose, substep_s: float, walk: float, collect: dict | None = None, lam=None
+) -> Dose:
     """:func:`advance` period after period (to round-off), a stage at a time: each stage's
     tissues at once, then its dose summed in pieces cut where an exposure ends (a period with
     no supersaturation after one with some, or the first after an exposure carried in), which
-    :func:`close_exposures` closes. ``collect`` gathers D, x, w and the periods [min]."""
-    for pin, p_breath, on_o2, vo2, dt_s in _substeps(stages, substep_s):
-        n2, etr, dose, x, w_all, air = _stage_covariates(s, pin, p_breath, on_o2, vo2, dt_s)
+    :func:`close_exposures` closes. ``collect`` gathers D, x and the periods [min]."""
+    for pin, p_breath, vo2, dt_s in _substeps(stages, substep_s):
+        n2, etr, sens, dose, x = _stage_covariates(s, pin, p_breath, vo2, dt_s, lam)
+        tail = (slice(None),) + (None,) * np.ndim(s.n2_Pa)
+        d_ln_d = _dose_sensitivity(dose, etr, sens, np.asarray(p_breath)[tail])
         over = dose <= 0.0
         ends = over.copy()
         ends[1:] &= ~over[:-1]
@@ -432,21 +438,19 @@ def _walk(stages, s: Dose, substep_s: float, walk: float, collect: dict | None =
             if a == b:
                 continue
             s = close_exposures(s, over[a])
-            w = w_all[a:b]
-            du = rate_per_min(dose[a:b], x, w) * (dt_s / 60.0 * walk)
+            du = rate_per_min(dose[a:b], x) * (dt_s / 60.0 * walk)
             ln_d = np.log(np.where(dose[a:b] > 0.0, dose[a:b], 1.0))
             s = s._replace(
-                w_mL_kg=w[-1],
                 u=s.u + du.sum(axis=0),
                 u_ln=s.u_ln + (du * ln_d).sum(axis=0),
                 u_x=s.u_x + du.sum(axis=0) * x,
-                u_w=s.u_w + (du * w / 100.0).sum(axis=0),
+                u_s=s.u_s + (du * d_ln_d[a:b]).sum(axis=0),
             )
             if collect is not None:
-                for key, v in (("dose", dose[a:b]), ("x", np.full(b - a, x)), ("w", w),
+                for key, v in (("dose", dose[a:b]), ("x", np.full(b - a, x)),
                                ("dt_min", np.full(b - a, dt_s / 60.0))):  # fmt: skip
                     collect.setdefault(key, []).append(v)
-        s = s._replace(n2_Pa=n2[-1], etr_Pa=etr[-1], air_s=air[-1])
+        s = s._replace(n2_Pa=n2[-1], etr_Pa=etr[-1], etr_dlam=sens[-1])
     return s
 
 
@@ -464,13 +468,14 @@ def history(
     return _walk(stages, s, substep_s, np.exp(AMBULATION) if ambulatory else 1.0)
 
 
-def history_covariates(stages, substep_s: float = 60.0) -> dict[str, np.ndarray]:
-    """The dose's covariates period by period over the stages (D, x, w and the period in
-    minutes) from sea-level air: what a fit of the coefficients needs, since neither the
-    tissues nor where an exposure ends depend on them."""
+def history_covariates(stages, lam=None, substep_s: float = 60.0) -> dict[str, np.ndarray]:
+    """The dose's covariates period by period over the stages (D, x and the period in
+    minutes) from sea-level air, the exercise tissue at ``lam`` (default the model's): what a
+    fit of the other coefficients needs, since neither the tissues nor where an exposure ends
+    depend on them."""
     out: dict[str, list] = {}
-    _walk(stages, sea_level(), substep_s, 1.0, out)
-    keys = ("dose", "x", "w", "dt_min")
+    _walk(stages, sea_level(), substep_s, 1.0, out, lam)
+    keys = ("dose", "x", "dt_min")
     return {k: np.concatenate(out[k]) if k in out else np.zeros(0) for k in keys}
 
 

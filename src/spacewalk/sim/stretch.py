@@ -306,8 +306,8 @@ def _run(
     # each subsystem's event flags
     flag_suit, flag_co2, flag_thermal, flag_power,
     # the values (values._kernel), tissue (tissue._kernel), what each breathes
-    vbuf, o2_secondary_s, speed_m_s, ops_back_s, mass_kg, n2_Pa, etr_Pa, w_mL_kg, air_s, u,
-    u_ln, u_x, u_w, ln_s, g_mu0, g_n, g_kappa, g_gamma, g_beta, p_dcs, blocked_s, p_breath,
+    vbuf, o2_secondary_s, speed_m_s, ops_back_s, mass_kg, n2_Pa, etr_Pa, etr_dlam, u,
+    u_ln, u_x, u_s, ln_s, g_mu0, g_n, g_lam, g_gamma, g_beta, p_dcs, blocked_s, p_breath,
     fo2_breath, pio2, ppco2,
     # physiology (physiology._calm), rules (rules._fires), tallies (values._tally)
     hypoxia, co2_impaired, co2_incapacitated, condition,
@@ -451,8 +451,8 @@ def _run(
             fo2_amb, p_breath, fo2_breath, pio2, ppco2,
         )  # fmt: skip
         if (step + 1) % dcs_every == 0:
-            tissue._kernel(n2_Pa, etr_Pa, w_mL_kg, air_s, u, u_ln, u_x, u_w, ln_s, g_mu0, g_n,
-                           g_kappa, g_gamma, g_beta, p_breath, fo2_breath, met, mass_kg,
+            tissue._kernel(n2_Pa, etr_Pa, etr_dlam, u, u_ln, u_x, u_s, ln_s, g_mu0, g_n,
+                           g_lam, g_gamma, g_beta, p_breath, fo2_breath, met, mass_kg,
                            dcs_every * dt, p_dcs, vbuf, busy, live)  # fmt: skip
         core = vbuf[values._CORE_TEMP_RISE_C]
         water = vbuf[values._HELMET_WATER_L]
@@ -591,8 +591,8 @@ def arguments(eng, last: int, timeline_given: bool = False) -> tuple:
         saturation, fs.cooling_factor, fs.water_rate_kg_s, b.cooling, b.fog,
         f.suit, f.co2, f.thermal, f.power,
         eng.vbuf, p.o2_secondary_s, p.speed_m_s, plan.ops_back_s, p.mass_kg, ts.n2_Pa,
-        ts.etr_Pa, ts.w_mL_kg, ts.air_s, ts.u, ts.u_ln, ts.u_x, ts.u_w, ts.ln_s, ts.g_mu0, ts.g_n,
-        ts.g_kappa, ts.g_gamma, ts.g_beta, eng.p_dcs, tl.blocked_s,
+        ts.etr_Pa, ts.etr_dlam, ts.u, ts.u_ln, ts.u_x, ts.u_s, ts.ln_s, ts.g_mu0, ts.g_n,
+        ts.g_lam, ts.g_gamma, ts.g_beta, eng.p_dcs, tl.blocked_s,
         b.p_breath, b.fo2_breath, eng.pio2, eng.ppco2,
         ph.hypoxia, ph.co2_impaired, ph.co2_incapacitated, ph.condition,
         rt.rows, rt.limit.ravel(), rt.sign.ravel(), rt.applies, rs.fired,

@@ -24,10 +24,9 @@ from ..values import VALUE_INDEX
 
 _TISSUE_RATIO, _ETR, _P_DCS = VALUE_INDEX["tissue_ratio"], VALUE_INDEX["etr"], VALUE_INDEX["p_dcs"]
 _K360, _LAMBDA, _VO2_REST = dcs.K_360_PER_S, dcs.ETR_LAMBDA, dcs.VO2_REST_ML_KG_MIN
-_MU0, _N, _KAPPA, _GAMMA, _BETA = dcs.MU0, dcs.DOSE_EXPONENT, dcs.KAPPA, dcs.GAMMA, dcs.BETA
-_ON_O2, _C1 = dcs.ON_O2_FRACTION, dcs.OTHER_GASES_PA
+_MU0, _N, _GAMMA, _BETA = dcs.MU0, dcs.DOSE_EXPONENT, dcs.GAMMA, dcs.BETA
+_C1 = dcs.OTHER_GASES_PA
 _P_NOW = VALUE_INDEX["p_dcs_exposure"]
-_BREAK_S = dcs.BREAK_RESTART_S
 
 
 def init(plan: Plan) -> dcs.Dose:
@@ -50,7 +49,7 @@ def step(
 
 @njit(cache=True, error_model="numpy", fastmath=jit.ARCP)
 def _kernel(
-    n2, etr, w, air_s, u, u_ln, u_x, u_w, ln_s, g_mu0, g_n, g_kappa, g_gamma, g_beta, p_breath,
+    n2, etr, etr_dlam, u, u_ln, u_x, u_s, ln_s, g_mu0, g_n, g_lam, g_gamma, g_beta, p_breath,
     fo2_breath, met_W, mass_kg, dt_s, p_dcs, values, busy, live,
 ):  # fmt: skip
     """The period of :func:`spacewalk.physics.dcs.advance` on a constant breathing gas (its
@@ -71,8 +70,12 @@ def _kernel(
             vo2 = met_W[r, c] / e_o2 * 60_000.0 / mass_kg[r, c]
             # dcs.tissue_ramp with a constant inspired N2 (its ramp term r = 0 exactly)
             n2[r, c] = p_in - 0.0 / _K360 + (n2[r, c] - p_in + 0.0 / _K360) * decay360
-            k = math.exp(_LAMBDA * vo2) / 519.37 / 60.0
-            etr[r, c] = p_in - 0.0 / k + (etr[r, c] - p_in + 0.0 / k) * math.exp(-k * dt_s)
+            k = _K360 * math.exp(_LAMBDA * (vo2 - _VO2_REST))  # dcs.etr_rate_per_s
+            decay = math.exp(-k * dt_s)
+            # the sensitivity to lambda (dcs.tissue_ramp_dk, no ramp), from the period's start
+            dk = (vo2 - _VO2_REST) * k
+            etr_dlam[r, c] = etr_dlam[r, c] * decay - dk * dt_s * (etr[r, c] - p_in) * decay
+            etr[r, c] = p_in - 0.0 / k + (etr[r, c] - p_in + 0.0 / k) * decay
             pmax = pb if not pb < 1.0 else 1.0  # NumPy's maximum
             dose = max((etr[r, c] + _C1) / pmax - 1.0, 0.0)  # dcs.supersaturation
             excess = max(vo2 - _VO2_REST, 0.0)
@@ -87,27 +90,21 @@ def _kernel(
                 ln_s[r, c] -= math.log1p(ub)
                 g_mu0[r, c] -= bp
                 g_n[r, c] += bp * u_ln[r, c] / uu
-                g_kappa[r, c] -= bp * u_w[r, c] / uu
+                g_lam[r, c] += bp * _N * u_s[r, c] / uu
                 g_gamma[r, c] += bp * u_x[r, c] / uu
                 g_beta[r, c] += pe * ln_u
-                u[r, c], u_ln[r, c], u_x[r, c], u_w[r, c] = 0.0, 0.0, 0.0, 0.0
-            if dose <= 0.0:  # the prebreathe's exercise credit: earned on O2, lost on air
-                if fo2 >= _ON_O2:
-                    w[r, c] = w[r, c] + excess * dt_s / 60.0
-                    air_s[r, c] = 0.0
-                else:
-                    air_s[r, c] = air_s[r, c] + dt_s
-                    if air_s[r, c] > _BREAK_S:
-                        w[r, c] = 0.0
+                u[r, c], u_ln[r, c], u_x[r, c], u_s[r, c] = 0.0, 0.0, 0.0, 0.0
             ln_d = math.log(dose if dose > 0.0 else 1.0)
             rate = 0.0
+            d_ln_d = 0.0  # dcs._dose_sensitivity
             if dose > 0.0:
-                rate = math.exp(-_MU0 + _GAMMA * x - _KAPPA * w[r, c] / 100.0 + _N * ln_d)
+                rate = math.exp(-_MU0 + _GAMMA * x + _N * ln_d)
+                d_ln_d = etr_dlam[r, c] / (etr[r, c] + _C1 - pmax)
             du = rate * dt_s / 60.0
             u[r, c] += du
             u_ln[r, c] += du * ln_d
             u_x[r, c] += du * x
-            u_w[r, c] += du * w[r, c] / 100.0
+            u_s[r, c] += du * d_ln_d
             uu = u[r, c]
             values[_TISSUE_RATIO, r, c] = n2[r, c] / pmax
             values[_ETR, r, c] = etr[r, c] / pmax
