@@ -245,6 +245,37 @@ def test_grade_iv_vge_follows_the_exposure_and_its_interval_brackets_it():
     )
 
 
+def test_the_intervals_lambda_gradient_is_the_derivative_of_the_survival():
+    """lambda moves the tissues, so its share of the interval comes from the exercise tissue's
+    sensitivity carried through the history (d(P_ETR)/d(lambda)): over two EVA days, each with
+    an exercise prebreathe, -d(ln S)/d(lambda) from the state equals the central difference of
+    ln S between histories recomputed at lambda +/- 1e-5."""
+    p0, p2 = 14.7 * PSI, 4.3 * PSI
+
+    def day(vo2_bout):
+        return [
+            (600.0, p0, p0, 1.0, 1.0, vo2_bout),
+            (3000.0, p0, p0, 1.0, 1.0),
+            (1800.0, p0, p2, 1.0, 1.0),
+            (6 * 3600.0, p2, p2, 1.0, 1.0, 10.0),
+            (14 * 3600.0, p0, p0, 0.21, 0.21),
+        ]
+
+    stages = day(31.1) + day(20.0)[:4]
+
+    def ln_survival(lam):
+        s = dcs._walk(stages, dcs.sea_level(), 60.0, 1.0, None, lam)
+        return float(dcs._log_survival(s)[0]), s
+
+    h = 1e-5
+    numeric = (ln_survival(dcs.ETR_LAMBDA + h)[0] - ln_survival(dcs.ETR_LAMBDA - h)[0]) / (2 * h)
+    _, s = ln_survival(dcs.ETR_LAMBDA)
+    assert float(s.ln_s) < 0.0 < float(s.u)  # one exposure over, one going on
+    p_now = float(dcs.probability_exposure(s))
+    state = -(s.g_lam + dcs.BETA * p_now * dcs.DOSE_EXPONENT * s.u_s / s.u)
+    assert float(state) == pytest.approx(numeric, rel=1e-6)
+
+
 def test_the_etr_compartment_has_the_360_min_half_time_at_rest():
     """The exercise tissue is the 360-min tissue at rest, and faster with exercise as
     exp(lambda VO2) (NASA/TP-2004-213158, Eq. 6's form): at the PRP's 10-min bout (75 % of a
