@@ -4,7 +4,7 @@ is checked against, the fit itself, and the rows of ``spacewalk models validate`
 Each trial is a group of subjects given one protocol: a prebreathe history from sea-level air,
 then a time at altitude on 100 % O2 at a stated activity; its outcome is the number with DCS.
 
-*The fit* (:func:`fit`): twenty groups, 622 exposures, set mu0, n, kappa, gamma and alpha of
+*The fit* (:func:`fit`): twenty groups, 622 exposures, set mu0, n, lambda, gamma and alpha of
 :mod:`spacewalk.physics.dcs`:
 
 - the seven NASA Prebreathe Reduction Program tests (JSC and Duke chambers), 229 exposures at
