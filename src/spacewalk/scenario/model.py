@@ -545,7 +545,7 @@ class PrebreatheStage(_Model):
     o2_fraction: float | None = Field(default=None, gt=0, le=1)
     end_o2_fraction: float | None = Field(default=None, gt=0, le=1)
     # O2 uptake during the stage [mL/(kg min)]: 4.0 at rest (NASA/TP-2004-213158); exercise
-    # on O2 before the decompression earns the DCS model's prebreathe credit
+    # speeds the DCS model's exercise tissue (its N2 leaves faster on O2, comes back faster on air)
     vo2_mL_kg_min: float = Field(default=VO2_REST_ML_KG_MIN, gt=0, le=80)
     crew: list[str] = Field(default_factory=list)
 
