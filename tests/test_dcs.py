@@ -245,6 +245,22 @@ def test_grade_iv_vge_follows_the_exposure_and_its_interval_brackets_it():
     )
 
 
+def test_a_run_reports_grade_iv_vge_for_its_worst_exposure():
+    """The summary carries each crew member's worst exposure's P(DCS) (a peak taken every
+    step, so at or above the telemetry's samples) and its P(grade IV VGE), the same exposure
+    shifted, below it; the text summary says it."""
+    from spacewalk.results.summary import format_summary
+
+    res = simulate("sts-102-2001")
+    for cid, c in res.summary["crew"].items():
+        sampled = res.telemetry[res.telemetry.crew == cid].p_dcs_exposure.max()
+        worst = c["peaks"]["p_dcs_exposure"]
+        assert sampled - 1e-4 <= worst <= sampled + 0.01
+        assert c["peaks"]["p_giv"] == pytest.approx(float(dcs.giv_from_exposure(worst)), abs=1e-4)
+        assert 0.0 < c["peaks"]["p_giv"] < worst
+    assert "grade IV VGE" in format_summary(res.summary)
+
+
 def test_the_intervals_lambda_gradient_is_the_derivative_of_the_survival():
     """lambda moves the tissues, so its share of the interval comes from the exercise tissue's
     sensitivity carried through the history (d(P_ETR)/d(lambda)): over two EVA days, each with

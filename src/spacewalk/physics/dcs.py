@@ -330,14 +330,21 @@ GIV_SHIFT_SE = 0.1279
 GIV_DISPERSION = 2.36
 
 
+def giv_from_exposure(p_exposure):
+    """P(grade IV VGE) of an exposure from its P(DCS): the same u shifted, so the logit moves
+    by beta times :data:`GIV_SHIFT` (0 where P(DCS) is 0)."""
+    p = np.clip(np.asarray(p_exposure, dtype=float), 0.0, 1.0)
+    pos = p > 0.0
+    odds = np.where(pos, p, 1.0) / np.maximum(1.0 - p, 1e-300)
+    z = np.clip(np.log(odds) + BETA * GIV_SHIFT, -700.0, 700.0)
+    return np.where(pos, 1.0 / (1.0 + np.exp(-z)), 0.0)
+
+
 def probability_giv(s: Dose):
     """P(grade IV VGE) in the present exposure (0 when the tissue is not supersaturated): the
     exposure's u shifted by :data:`GIV_SHIFT` in the log-logistic. Non-ambulatory, as the
     engine's crew and the PRP tests it was fitted to."""
-    ln_u = _log_survival(s)[2]
-    pos = np.asarray(s.u, dtype=float) > 0.0
-    z = np.clip(BETA * (ln_u + GIV_SHIFT), -700.0, 700.0)
-    return np.where(pos, 1.0 / (1.0 + np.exp(-z)), 0.0)
+    return giv_from_exposure(probability_exposure(s))
 
 
 def giv_interval(s: Dose, z: float = 1.96) -> tuple[np.ndarray, np.ndarray]:

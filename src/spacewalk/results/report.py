@@ -401,11 +401,13 @@ def _ingress_cell(c: dict) -> str:
 
 
 def _dcs_cell(peaks: dict) -> str:
-    """P(DCS) with its 95 % interval (from the model's coefficients)."""
+    """P(DCS) with its 95 % interval (from the model's coefficients), and the worst
+    exposure's P(grade IV VGE)."""
     p = 100 * peaks["p_dcs"]
     if "p_dcs_lo" not in peaks:
         return f"{p:.1f} %"
-    return f"{p:.1f} % ({100 * peaks['p_dcs_lo']:.1f}-{100 * peaks['p_dcs_hi']:.1f})"
+    giv = f"; grade IV VGE {100 * peaks['p_giv']:.1f} %" if "p_giv" in peaks else ""
+    return f"{p:.1f} % ({100 * peaks['p_dcs_lo']:.1f}-{100 * peaks['p_dcs_hi']:.1f}){giv}"
 
 
 def render_report(scenario, telemetry, events, summary: dict) -> str:

@@ -354,7 +354,8 @@ def format_summary(summary: dict) -> str:
             + ", "
             f"{c['time_outside_min']:.1f} min outside, peak TR {c['peaks']['tissue_ratio']:.2f}, "
             f"P(DCS) {100 * c['peaks']['p_dcs']:.1f} % (95 % {100 * c['peaks']['p_dcs_lo']:.1f}-"
-            f"{100 * c['peaks']['p_dcs_hi']:.1f}), peak ppCO2 {c['peaks']['ppco2_mmHg']:.1f} mmHg"
+            f"{100 * c['peaks']['p_dcs_hi']:.1f}), grade IV VGE "
+            f"{100 * c['peaks'].get('p_giv', 0.0):.1f} %, peak ppCO2 {c['peaks']['ppco2_mmHg']:.1f} mmHg"
         )
         if c.get("return_by_min") is not None:
             way = "along the handrails" if summary.get("handrails") else "straight-line way back"

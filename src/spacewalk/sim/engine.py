@@ -497,6 +497,7 @@ class Engine:
         t = self.t
         peaks = tally.peaks
         peaks["p_dcs_lo"], peaks["p_dcs_hi"] = dcs.probability_interval(self.ts)
+        peaks["p_giv"] = dcs.giv_from_exposure(peaks["p_dcs_exposure"])
         incap, adrift = OUTCOMES.index("incapacitated"), OUTCOMES.index("adrift")
         outcome = np.where(
             tl.lost,

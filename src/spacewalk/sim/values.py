@@ -53,6 +53,7 @@ PEAK_KEYS = (
     "tissue_ratio",
     "etr",
     "p_dcs",
+    "p_dcs_exposure",  # the worst exposure's: the grade IV VGE peak follows from it
     "heat_storage_kJ",
     "helmet_water_L",
     "fog_index",
