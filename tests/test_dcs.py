@@ -148,6 +148,26 @@ def test_exercise_raises_the_risk_at_altitude_and_lowers_it_in_the_prebreathe():
     assert work > rest > credit
 
 
+def test_more_work_at_altitude_never_lowers_the_risk():
+    """Work at altitude raises the risk (Conkin 1996; Webb et al. 2010): after the ISS's
+    exercise prebreathe, 6.5 h in a 4.3 psi suit at 4 to 30 mL/(kg min) gives a P(DCS) that
+    rises with the work. Exercise speeds the exercise tissue only while it is not
+    supersaturated (a prebreathe); had it sped it at altitude too, hard work would wash the
+    dose out faster than it raises the rate (with the fitted lambda, 30 mL/(kg min) gave less
+    risk than 13)."""
+    from spacewalk.scenario.protocols import PROTOCOLS, stage_tuples
+
+    cevis = list(stage_tuples(PROTOCOLS["iss-cevis"].stages))
+    p2 = 4.3 * PSI
+    risk = [
+        float(dcs.probability_dcs(dcs.history(
+            [*cevis, (1800.0, cevis[-1][2], p2, 1.0, 1.0), (390 * 60.0, p2, p2, 1.0, 1.0, vo2)]
+        )))
+        for vo2 in (4.0, 5.8, 10.9, 15.0, 20.0, 30.0)
+    ]  # fmt: skip
+    assert all(a < b for a, b in zip(risk, risk[1:], strict=False)), risk
+
+
 def test_a_suit_that_loses_pressure_raises_the_risk():
     """Off nominal: a leak that lets the EMU fall from 4.3 to 3.5 psi halfway through the EVA
     raises the risk, and a suit at 5.88 psi (the Orlan) lowers it; the USAF's profiles A-E

@@ -11,9 +11,11 @@ breathed after decompression and P0 = 0.79 x 14.7 psia = 11.61 psia at sea level
 exercise tissue (ETR), which drives the risk, is the compartment of Conkin, Gernhardt, Powell
 and Pollock, NASA/TP-2004-213158 (2004), Eq. 6, whose rate constant grows exponentially with
 O2 uptake, here held at the 360-min half-time at rest: k = (ln2 / 360 min)
-exp(lambda (VO2 - VO2_rest)), VO2 in mL/(kg min). Exercise removes N2 faster because it
-raises the blood flow through working tissue (TP-2004-213158): that is how exercise during a
-prebreathe protects, and how a break on air loses the protection (the N2 comes back).
+exp(lambda (VO2 - VO2_rest)), VO2 in mL/(kg min), while the tissue is not supersaturated
+(TP-2004-213158's tissue runs to the end of the ascent; at altitude work acts through the
+risk's rate alone, :func:`_washing_out`). Exercise removes N2 faster because it raises the
+blood flow through working tissue (TP-2004-213158): that is how exercise during a prebreathe
+protects, and how a break on air loses the protection (the N2 comes back).
 
 **Risk: a log-logistic accelerated-failure-time model with time-varying dose** (Cox and
 Oakes 1984, ch. 5; the log-logistic survival form of Conkin 2001, NASA/TP-2001-210775, and of
@@ -70,28 +72,28 @@ OTHER_GASES_PA = (40.0 + 46.0 + 47.0) * PA_PER_MMHG  # 2.57 psi
 
 # The survival model's coefficients: fitted by spacewalk.results.dcs_trials.fit() (the test
 # suite re-runs the fit and checks these), and beta from Pilmanis et al. 2004, Table I.
-MU0 = 7.08644  # ln of the time scale [ln min] at D = 1, at rest
-DOSE_EXPONENT = 2.42451  # n
-ETR_LAMBDA = 0.090418  # [per mL/(kg min)] the exercise tissue's rate: exp(lambda (VO2 - rest))
-GAMMA = 1.14758  # exponent of VO2 / VO2_rest at altitude
-AMBULATION = 0.88038  # alpha: ln of u's factor for walking at altitude (0 in the engine)
+MU0 = 7.01875  # ln of the time scale [ln min] at D = 1, at rest
+DOSE_EXPONENT = 2.47424  # n
+ETR_LAMBDA = 0.088399  # [per mL/(kg min)] the exercise tissue's rate: exp(lambda (VO2 - rest))
+GAMMA = 0.61148  # exponent of VO2 / VO2_rest at altitude
+AMBULATION = 0.86641  # alpha: ln of u's factor for walking at altitude (0 in the engine)
 BETA = 1.0 / 0.565  # shape; USAF model stratum 3 scale 0.565 +/- 0.05
 BETA_SE = 0.05 / 0.565**2
 # The fit does not explain the groups to within their binomial spread (Pearson's X^2 over its
-# 20 - 5 degrees of freedom is 20.8). As a quasi-binomial model would (McCullagh and Nelder 1989,
+# 20 - 5 degrees of freedom is 21.8). As a quasi-binomial model would (McCullagh and Nelder 1989,
 # sec. 4.5), the coefficients' covariance is scaled by X^2 / df, so the interval carries the
 # groups' scatter about the model and not only the sampling of a model taken as right
 # (spacewalk.results.dcs_trials.fit() computes both; the test suite checks them).
-DISPERSION = 1.39
+DISPERSION = 1.45
 # covariance of (mu0, n, lambda, gamma, alpha) at the optimum (inverse Hessian of the
 # log-likelihood), before the dispersion
 COVARIANCE = np.array(
     [
-        [2.7148e-02, 1.6259e-02, -5.4954e-04, 2.2594e-02, 1.1737e-02],
-        [1.6259e-02, 7.6760e-02, 4.1717e-05, 3.2610e-02, -6.6858e-03],
-        [-5.4954e-04, 4.1717e-05, 7.1129e-05, 2.8397e-04, -2.9579e-04],
-        [2.2594e-02, 3.2610e-02, 2.8397e-04, 6.6327e-02, -1.0652e-02],
-        [1.1737e-02, -6.6858e-03, -2.9579e-04, -1.0652e-02, 2.0382e-02],
+        [2.4791e-02, 1.6281e-02, -2.2035e-04, 2.4049e-02, 1.0304e-02],
+        [1.6281e-02, 7.2802e-02, 1.5688e-05, 2.6243e-02, -6.3373e-03],
+        [-2.2035e-04, 1.5688e-05, 2.4745e-05, -7.5571e-05, -1.1005e-04],
+        [2.4049e-02, 2.6243e-02, -7.5571e-05, 6.0631e-02, -8.9535e-03],
+        [1.0304e-02, -6.3373e-03, -1.1005e-04, -8.9535e-03, 1.9689e-02],
     ]
 )
 
@@ -175,14 +177,23 @@ def _dose_sensitivity(dose, etr_Pa, etr_dlam, p_breath_Pa):
     return np.where(dose > 0.0, etr_dlam / np.where(dose > 0.0, excess, 1.0), 0.0)
 
 
+def _washing_out(etr_Pa, p_breath_Pa):
+    """Whether exercise speeds the exercise tissue over a period that starts with the tissue
+    at ``etr_Pa``: only while it is not supersaturated (a prebreathe, the cabin), as
+    TP-2004-213158's tissue runs to the end of the ascent. Supersaturated, work acts through
+    the rate (gamma) alone, so more work at altitude never lowers the risk."""
+    return np.asarray(etr_Pa) + OTHER_GASES_PA <= np.maximum(np.asarray(p_breath_Pa), 1.0)
+
+
 def _period(s: Dose, p_in0_Pa, p_in1_Pa, p_breath_Pa, vo2_mL_kg_min, dt_s: float):
     """The tissues after a period, the exercise tissue's sensitivity to lambda, and the
     covariates of the dose over it: the supersaturation D and the exercise at altitude x."""
     vo2 = np.asarray(vo2_mL_kg_min, dtype=float)
     n2 = tissue_ramp(s.n2_Pa, p_in0_Pa, p_in1_Pa, K_360_PER_S, dt_s)
-    k = etr_rate_per_s(vo2)
+    calm = _washing_out(s.etr_Pa, p_breath_Pa)
+    k = np.where(calm, etr_rate_per_s(vo2), K_360_PER_S)
     etr = tissue_ramp(s.etr_Pa, p_in0_Pa, p_in1_Pa, k, dt_s)
-    dk_dlam = (vo2 - VO2_REST_ML_KG_MIN) * k
+    dk_dlam = np.where(calm, (vo2 - VO2_REST_ML_KG_MIN) * k, 0.0)
     sens = s.etr_dlam * np.exp(-k * dt_s) + dk_dlam * tissue_ramp_dk(
         s.etr_Pa, p_in0_Pa, p_in1_Pa, k, dt_s
     )
@@ -325,9 +336,9 @@ def probability_interval(
 # (NASA/TP-2004-213158, Table 7: the research model's subjects with and without DCS); its
 # standard error before the dispersion, and the dispersion (Pearson's X^2 over 6 degrees of
 # freedom; most of it Phase V-2's 2 of 3).
-GIV_SHIFT = -0.1317
-GIV_SHIFT_SE = 0.1279
-GIV_DISPERSION = 2.36
+GIV_SHIFT = -0.1284
+GIV_SHIFT_SE = 0.1278
+GIV_DISPERSION = 2.31
 
 
 def giv_from_exposure(p_exposure):
@@ -414,16 +425,40 @@ def _stage_covariates(s: Dose, pin_Pa, p_breath_Pa, vo2: float, dt_s: float, lam
     tissue's sensitivity to lambda, D and x at the end of each period, each of shape
     (periods, *state's shape)."""
     n2 = _tissue_series(s.n2_Pa, pin_Pa, K_360_PER_S, dt_s)
-    k = float(etr_rate_per_s(vo2, lam))
-    etr = _tissue_series(s.etr_Pa, pin_Pa, k, dt_s)
     tail = (slice(None),) + (None,) * np.ndim(s.n2_Pa)
-    start = np.concatenate([np.asarray(s.etr_Pa, dtype=float)[None], etr[:-1]])
-    dk = (vo2 - VO2_REST_ML_KG_MIN) * k
-    c = dk * tissue_ramp_dk(start, pin_Pa[:-1][tail], pin_Pa[1:][tail], k, dt_s)
-    sens = _linear_series(s.etr_dlam, float(np.exp(-k * dt_s)), c, k * dt_s)
+    etr, sens = np.empty(n2.shape), np.empty(n2.shape)
+    for idx in np.ndindex(np.shape(s.n2_Pa)):  # one tissue at a time: its switches are its own
+        at = (slice(None), *idx)
+        etr[at], sens[at] = _exercise_tissue(
+            float(np.asarray(s.etr_Pa)[idx]), float(np.asarray(s.etr_dlam)[idx]), pin_Pa,
+            np.asarray(p_breath_Pa, dtype=float), vo2, dt_s, lam,
+        )  # fmt: skip
     dose = supersaturation(etr, np.asarray(p_breath_Pa)[tail])
     x = np.log1p(max(vo2 - VO2_REST_ML_KG_MIN, 0.0) / VO2_REST_ML_KG_MIN)
     return n2, etr, sens, dose, x
+
+
+def _exercise_tissue(etr0, sens0, pin_Pa, p_breath_Pa, vo2: float, dt_s: float, lam=None):
+    """One exercise tissue and its sensitivity to lambda at the end of each period of a
+    stage: in closed form over each run of periods where exercise speeds it
+    (:func:`_washing_out`, judged at each period's start) or does not."""
+    n = len(p_breath_Pa)
+    k_ex = float(etr_rate_per_s(vo2, lam))
+    etr, sens = np.empty(n), np.empty(n)
+    i = 0
+    while i < n:
+        calm = bool(_washing_out(etr0, p_breath_Pa[i]))
+        k = k_ex if calm else K_360_PER_S
+        run = _tissue_series(etr0, pin_Pa[i:], k, dt_s)
+        starts = np.concatenate([[etr0], run[:-1]])
+        change = np.flatnonzero(_washing_out(starts, p_breath_Pa[i:]) != calm)
+        m = int(change[0]) if change.size else n - i
+        dk = (vo2 - VO2_REST_ML_KG_MIN) * k if calm else 0.0
+        c = dk * tissue_ramp_dk(starts[:m], pin_Pa[i : i + m], pin_Pa[i + 1 : i + m + 1], k, dt_s)
+        etr[i : i + m] = run[:m]
+        sens[i : i + m] = _linear_series(sens0, float(np.exp(-k * dt_s)), c, k * dt_s)
+        etr0, sens0, i = etr[i + m - 1], sens[i + m - 1], i + m
+    return etr, sens
 
 
 def _walk(

@@ -70,13 +70,15 @@ def _kernel(
             vo2 = met_W[r, c] / e_o2 * 60_000.0 / mass_kg[r, c]
             # dcs.tissue_ramp with a constant inspired N2 (its ramp term r = 0 exactly)
             n2[r, c] = p_in - 0.0 / _K360 + (n2[r, c] - p_in + 0.0 / _K360) * decay360
-            k = _K360 * math.exp(_LAMBDA * (vo2 - _VO2_REST))  # dcs.etr_rate_per_s
+            pmax = pb if not pb < 1.0 else 1.0  # NumPy's maximum
+            k, dk = _K360, 0.0
+            if etr[r, c] + _C1 <= pmax:  # dcs._washing_out: exercise speeds the tissue
+                k = _K360 * math.exp(_LAMBDA * (vo2 - _VO2_REST))  # dcs.etr_rate_per_s
+                dk = (vo2 - _VO2_REST) * k
             decay = math.exp(-k * dt_s)
             # the sensitivity to lambda (dcs.tissue_ramp_dk, no ramp), from the period's start
-            dk = (vo2 - _VO2_REST) * k
             etr_dlam[r, c] = etr_dlam[r, c] * decay - dk * dt_s * (etr[r, c] - p_in) * decay
             etr[r, c] = p_in - 0.0 / k + (etr[r, c] - p_in + 0.0 / k) * decay
-            pmax = pb if not pb < 1.0 else 1.0  # NumPy's maximum
             dose = max((etr[r, c] + _C1) / pmax - 1.0, 0.0)  # dcs.supersaturation
             excess = max(vo2 - _VO2_REST, 0.0)
             x = math.log1p(excess / _VO2_REST)
