@@ -341,13 +341,14 @@ GIV_SHIFT_SE = 0.1278
 GIV_DISPERSION = 2.31
 
 
-def giv_from_exposure(p_exposure):
+def giv_from_exposure(p_exposure, shift: float | None = None):
     """P(grade IV VGE) of an exposure from its P(DCS): the same u shifted, so the logit moves
-    by beta times :data:`GIV_SHIFT` (0 where P(DCS) is 0)."""
+    by beta times the shift (:data:`GIV_SHIFT` unless given; 0 where P(DCS) is 0)."""
+    shift = GIV_SHIFT if shift is None else shift
     p = np.clip(np.asarray(p_exposure, dtype=float), 0.0, 1.0)
     pos = p > 0.0
     odds = np.where(pos, p, 1.0) / np.maximum(1.0 - p, 1e-300)
-    z = np.clip(np.log(odds) + BETA * GIV_SHIFT, -700.0, 700.0)
+    z = np.clip(np.log(odds) + BETA * shift, -700.0, 700.0)
     return np.where(pos, 1.0 / (1.0 + np.exp(-z)), 0.0)
 
 

@@ -700,14 +700,9 @@ def left_out(key: str) -> float:
     return _probability(theta, covariates(trial, float(theta[2])), trial.ambulatory)
 
 
-def _exposure_u(trial: Trial) -> float:
-    """The accelerated time u of a trial's last exposure at the shipped DCS coefficients."""
-    return float(dcs.history(trial.stages, ambulatory=trial.ambulatory).u)
-
-
-def _giv_probability(shift: float, u: float) -> float:
-    z = (u * np.exp(shift)) ** dcs.BETA
-    return z / (1.0 + z)
+def _exposure_p(trial: Trial) -> float:
+    """P(DCS) of a trial's last exposure at the shipped DCS coefficients."""
+    return float(dcs.probability_exposure(dcs.history(trial.stages, ambulatory=trial.ambulatory)))
 
 
 def fit_giv(trials=GIV_TRIALS) -> dict:
@@ -717,10 +712,10 @@ def fit_giv(trials=GIV_TRIALS) -> dict:
     degrees of freedom."""
     from scipy.optimize import minimize_scalar
 
-    data = [(_exposure_u(t), t.giv, t.n) for t in trials]
+    data = [(_exposure_p(t), t.giv, t.n) for t in trials]
 
     def nll(shift):
-        p = np.array([_giv_probability(shift, u) for u, _, _ in data])
+        p = dcs.giv_from_exposure([d[0] for d in data], shift)
         k, n = np.array([d[1] for d in data]), np.array([d[2] for d in data])
         return -float(np.sum(k * np.log(p) + (n - k) * np.log1p(-p)))
 
@@ -729,8 +724,8 @@ def fit_giv(trials=GIV_TRIALS) -> dict:
     curvature = (nll(shift + h) - 2.0 * nll(shift) + nll(shift - h)) / h**2
     chi2 = sum(
         (k - n * p) ** 2 / (n * p * (1.0 - p))
-        for u, k, n in data
-        for p in [_giv_probability(shift, u)]
+        for p_dcs, k, n in data
+        for p in [float(dcs.giv_from_exposure(p_dcs, shift))]
     )
     return {"shift": shift, "se": curvature**-0.5, "dispersion": chi2 / (len(data) - 1)}
 
@@ -739,7 +734,7 @@ def left_out_giv(key: str) -> float:
     """P(grade IV VGE) of the PRP test ``key`` from the shift fitted to the other six."""
     (trial,) = [t for t in GIV_TRIALS if t.key == key]
     shift = fit_giv(tuple(t for t in GIV_TRIALS if t.key != key))["shift"]
-    return _giv_probability(shift, _exposure_u(trial))
+    return float(dcs.giv_from_exposure(_exposure_p(trial), shift))
 
 
 # ------------------------------------------------------------------------ validation rows
